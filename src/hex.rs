@@ -1,0 +1,22 @@
+//! Lowercase hexadecimal, the one spelling of digests, serials and thumbprints in the report.
+
+const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// Lowercase hex of `bytes`.
+pub fn encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn encodes_lowercase() {
+        assert_eq!(super::encode(&[0x00, 0xab, 0xff, 0x10]), "00abff10");
+        assert_eq!(super::encode(&[]), "");
+    }
+}

@@ -1,0 +1,52 @@
+//! drvsig core: is this Windows driver signed properly, by whom, and would Windows load it?
+//!
+//! Data flows one way: bytes -> [`sniff`] -> [`pe`] (and later catalog / inf) -> signature
+//! verification -> [`report`]. The core takes bytes and an explicit time and returns a plain,
+//! serializable report. It has no browser crate, no clock, no I/O and no `unsafe`, and it never
+//! panics on input: whatever fails to parse becomes a [`report::Finding`] with its byte offset.
+#![forbid(unsafe_code)]
+
+pub mod digest;
+pub mod hex;
+pub mod pe;
+pub mod report;
+pub mod signature;
+pub mod sniff;
+pub mod time;
+
+pub use report::{FileKind, FileReport, Finding, Outcome};
+pub use time::UnixTime;
+
+use sha2::{Digest, Sha256};
+
+/// What the caller decides for a run: the core never reads a clock.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The time at which certificates are judged (unless a verified timestamp says otherwise).
+    pub time: UnixTime,
+}
+
+impl Options {
+    pub fn at(time: UnixTime) -> Self {
+        Options { time }
+    }
+}
+
+/// Inspect one file given as bytes. Never fails as a whole and never panics: problems are findings.
+pub fn inspect(name: &str, bytes: &[u8], options: &Options) -> FileReport {
+    let kind = sniff::sniff(name, bytes);
+    let mut report = FileReport {
+        name: name.to_string(),
+        size: bytes.len() as u64,
+        sha256: hex::encode(&Sha256::digest(bytes)),
+        kind,
+        verified_at: options.time.to_rfc3339(),
+        pe: None,
+        signatures: Vec::new(),
+        findings: Vec::new(),
+    };
+    if kind.is_pe() {
+        pe::inspect_pe(bytes, options, &mut report);
+    }
+    report
+}

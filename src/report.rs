@@ -1,0 +1,221 @@
+//! The report: plain data (strings, hex, offsets) built from parsed types, serializable with serde.
+//! It is the API boundary between the core and every front end (page, CLI, JSON); its JSON form is
+//! documented in `docs/report.md`. Nothing here refers to a parser type.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything the core says about one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// The name (or relative path) the caller gave the bytes.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the whole file, lowercase hex.
+    pub sha256: String,
+    /// What the bytes are.
+    pub kind: FileKind,
+    /// The verification time the caller passed in (RFC 3339).
+    pub verified_at: String,
+    /// PE layout facts, for PE32 / PE32+ files.
+    pub pe: Option<PeInfo>,
+    /// Every signature found, nested ones included, in document order (outer before nested).
+    pub signatures: Vec<SignatureReport>,
+    /// File-level findings (layout anomalies, parse failures); signatures carry their own.
+    pub findings: Vec<Finding>,
+}
+
+/// What the bytes are, from their content (and the file name only where content cannot tell).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    /// PE with a PE32 optional header (magic 0x10b).
+    Pe32,
+    /// PE with a PE32+ optional header (magic 0x20b).
+    #[serde(rename = "pe32+")]
+    Pe32Plus,
+    /// A security catalog: PKCS#7 SignedData whose content type is szOID_CTL.
+    Catalog,
+    /// A driver setup information file.
+    Inf,
+    /// A zip archive (a packed driver package).
+    Zip,
+    /// Anything else (including MZ executables without a PE header).
+    Other,
+}
+
+impl FileKind {
+    pub fn is_pe(self) -> bool {
+        matches!(self, FileKind::Pe32 | FileKind::Pe32Plus)
+    }
+
+    /// The label people read: `PE32`, `PE32+`, `catalog`, `INF`, `zip`, `other`.
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::Pe32 => "PE32",
+            FileKind::Pe32Plus => "PE32+",
+            FileKind::Catalog => "catalog",
+            FileKind::Inf => "INF",
+            FileKind::Zip => "zip",
+            FileKind::Other => "other",
+        }
+    }
+}
+
+/// The outcome of one check.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Pass,
+    Warn,
+    Fail,
+    /// The check could not be made (unknown algorithm, missing data the check needs).
+    Unsupported,
+    /// The check does not apply (e.g. no page hashes present).
+    #[default]
+    NotPresent,
+}
+
+/// One check's result, with a human reason and, where it concerns bytes, their file offset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable machine name of the check, e.g. `pe.certificate-table.trailing-data`.
+    pub check: String,
+    pub outcome: Outcome,
+    /// One sentence a support engineer can paste into a ticket.
+    pub reason: String,
+    /// Byte offset in the file the finding is about, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub offset: Option<u64>,
+}
+
+impl Finding {
+    pub fn new(check: &str, outcome: Outcome, reason: impl Into<String>) -> Self {
+        Finding { check: check.to_string(), outcome, reason: reason.into(), offset: None }
+    }
+
+    pub fn at(mut self, offset: u64) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+}
+
+/// PE layout facts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeInfo {
+    /// `PE32` or `PE32+`.
+    pub format: String,
+    /// COFF machine, e.g. `x64`, `x86`, `ARM64`, or `0x....` when unknown.
+    pub machine: String,
+    /// Optional-header subsystem, e.g. `native` (kernel drivers), `windows-gui`, `efi-application`.
+    pub subsystem: String,
+    /// The optional header's CheckSum field and the value recomputed over the file.
+    pub checksum: Checksum,
+    /// Data directory 4 (IMAGE_DIRECTORY_ENTRY_SECURITY); `None` when the directory is empty.
+    pub certificate_table: Option<CertificateTable>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checksum {
+    pub stored: u32,
+    pub computed: u32,
+    /// Stored equals computed (a stored 0 means "not set", which Windows accepts for non-boot drivers).
+    pub matches: bool,
+}
+
+/// The attribute certificate table as the security directory describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateTable {
+    /// File offset (the directory's "RVA" is a file offset for this directory).
+    pub offset: u64,
+    /// Size in bytes, as the directory gives it.
+    pub size: u64,
+    /// Every WIN_CERTIFICATE entry read from it.
+    pub entries: Vec<WinCertificate>,
+}
+
+/// One WIN_CERTIFICATE entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WinCertificate {
+    pub offset: u64,
+    /// dwLength, including the 8-byte header.
+    pub length: u32,
+    /// wRevision (0x0200 expected).
+    pub revision: u16,
+    /// wCertificateType (0x0002 PKCS_SIGNED_DATA expected).
+    pub certificate_type: u16,
+}
+
+/// One Authenticode signature (a PKCS#7 SignedData), outer or nested.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureReport {
+    /// Position in `FileReport::signatures`.
+    pub index: usize,
+    /// 0 for a signature in a WIN_CERTIFICATE entry, 1 for one nested in it (1.3.6.1.4.1.311.2.4.1), ...
+    pub depth: u32,
+    /// Index of the signature this one is nested in.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub parent: Option<usize>,
+    /// Where it came from, e.g. `WIN_CERTIFICATE #0 at 0x3a00` or `nested in signature 0`.
+    pub source: String,
+    /// File offset of the DER SignedData, when it is known.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub offset: Option<u64>,
+    /// `sha1`, `sha256`, `sha384`, `sha512`, `md5`, or the OID when unknown.
+    pub digest_algorithm: String,
+    /// The digest the signature carries (SpcIndirectDataContent.messageDigest), lowercase hex.
+    pub signed_digest: String,
+    /// The digest recomputed over the file, lowercase hex (empty when it could not be computed).
+    pub computed_digest: String,
+    pub digest_verdict: Outcome,
+    pub page_hashes: Option<PageHashes>,
+    pub page_hash_verdict: Outcome,
+    pub signer: Option<CertificateSummary>,
+    /// The signer's signature over the signed attributes (and the messageDigest attribute).
+    pub signature_verdict: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub program_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub more_info_url: Option<String>,
+    /// Every certificate the SignedData carries.
+    pub certificates: Vec<CertificateSummary>,
+    pub timestamps: Vec<TimestampReport>,
+    pub findings: Vec<Finding>,
+}
+
+/// The page hash table of a signature (SpcSerializedObject 1.3.6.1.4.1.311.2.3.1 / .2.3.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageHashes {
+    pub algorithm: String,
+    pub pages: u64,
+    pub matching: u64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub first_mismatch_offset: Option<u64>,
+}
+
+/// The facts people need about one certificate.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateSummary {
+    pub subject: String,
+    pub issuer: String,
+    /// Serial number, lowercase hex.
+    pub serial: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub sha1: String,
+    pub sha256: String,
+}
+
+/// A timestamp on a signature: RFC 3161 token or legacy PKCS#9 countersignature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimestampReport {
+    /// `rfc3161` or `pkcs9-countersignature`.
+    pub kind: String,
+    /// The asserted time (RFC 3339), when it could be read.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub time: Option<String>,
+    pub digest_algorithm: String,
+    pub signer: Option<CertificateSummary>,
+    pub verdict: Outcome,
+    pub findings: Vec<Finding>,
+}
