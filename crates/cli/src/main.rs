@@ -1,1 +1,132 @@
-fn main() {}
+//! `drvsig inspect FILE... [--json] [--time RFC3339]`: the core's report on the command line.
+//!
+//! Exit status: 0 when no check failed, 1 when any check failed, 2 on usage or I/O errors.
+
+mod text;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::{Parser, Subcommand};
+use drvsig::{FileReport, Options, UnixTime};
+
+#[derive(Parser)]
+#[command(name = "drvsig", version, about = "Is this Windows driver signed properly, by whom, and would Windows load it?")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Inspect files (or every file under a directory) and print what is signed, by whom, and whether it is intact.
+    Inspect {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Print the report as JSON (the schema in docs/report.md) instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Verify as of this time (RFC 3339, e.g. 2024-05-01T00:00:00Z or 2024-05-01) instead of now.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+        time: Option<UnixTime>,
+    },
+}
+
+fn parse_time(s: &str) -> Result<UnixTime, String> {
+    UnixTime::parse_rfc3339(s).map_err(|e| e.to_string())
+}
+
+fn now() -> UnixTime {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    UnixTime(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Inspect { paths, json, time } => inspect(&paths, json, time.unwrap_or_else(now)),
+    }
+}
+
+fn inspect(paths: &[PathBuf], json: bool, time: UnixTime) -> ExitCode {
+    let mut files = Vec::new();
+    for path in paths {
+        if let Err(e) = collect(path, &mut files) {
+            eprintln!("drvsig: {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    let options = Options::at(time);
+    let mut reports = Vec::with_capacity(files.len());
+    for (path, name) in &files {
+        match std::fs::read(path) {
+            Ok(bytes) => reports.push(drvsig::inspect(name, &bytes, &options)),
+            Err(e) => {
+                eprintln!("drvsig: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if json {
+        let out = serde_json::json!({ "files": reports });
+        match serde_json::to_string_pretty(&out) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("drvsig: cannot serialize the report: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        for report in &reports {
+            print!("{}", text::render(report));
+        }
+    }
+    if reports.iter().any(any_failure) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Any failed check anywhere in the file's report.
+fn any_failure(r: &FileReport) -> bool {
+    use drvsig::Outcome::Fail;
+    r.findings.iter().any(|f| f.outcome == Fail)
+        || r.signatures.iter().any(|s| {
+            s.digest_verdict == Fail
+                || s.signature_verdict == Fail
+                || s.page_hash_verdict == Fail
+                || s.findings.iter().any(|f| f.outcome == Fail)
+                || s.timestamps.iter().any(|t| t.verdict == Fail)
+        })
+}
+
+/// Expand directories (recursively, sorted) into (path, display name relative to the argument).
+fn collect(path: &Path, out: &mut Vec<(PathBuf, String)>) -> std::io::Result<()> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        let mut stack = vec![path.to_path_buf()];
+        let mut found = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir)? {
+                let entry = entry?;
+                let p = entry.path();
+                if entry.file_type()?.is_dir() {
+                    stack.push(p);
+                } else {
+                    found.push(p);
+                }
+            }
+        }
+        found.sort();
+        for p in found {
+            let name = p.strip_prefix(path).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            out.push((p, name));
+        }
+    } else {
+        out.push((path.to_path_buf(), path.to_string_lossy().into_owned()));
+    }
+    Ok(())
+}
