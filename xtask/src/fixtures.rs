@@ -897,7 +897,7 @@ fn authenticode_ranges(b: &[u8]) -> Result<Vec<(usize, usize)>, String> {
     if end > sum_of_bytes_hashed {
         ranges.push((sum_of_bytes_hashed, end));
     }
-    if b.len() % 8 != 0 && l.cert_size == 0 {
+    if b.len() & 7 != 0 && l.cert_size == 0 {
         return Err("unsigned file not a multiple of 8 bytes: padding conventions differ between tools".into());
     }
     Ok(ranges)
@@ -1150,7 +1150,8 @@ fn verify(ctx: &mut Ctx, name: &str) -> Result<Verify, String> {
 fn openssl_time_to_rfc3339(text: &str) -> Option<String> {
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let mut parts = text.split_whitespace();
-    let month = MONTHS.iter().position(|m| Some(*m) == parts.next())? + 1;
+    let month_name = parts.next()?;
+    let month = MONTHS.iter().position(|m| *m == month_name)? + 1;
     let day: u32 = parts.next()?.parse().ok()?;
     let clock = parts.next()?;
     let year: u32 = parts.next()?.parse().ok()?;
@@ -1449,7 +1450,17 @@ All subjects are `{SUBJECT_PREFIX}/CN=...`. Extensions: see `pki/openssl.cnf`.
 
 - Timestamps come from osslsigncode's built-in TSA (`-TSA-certs`, `-TSA-key`, `-TSA-time`), so no
   server is involved. Its token signingTime is the wall clock (see above).
-- `osslsigncode verify` of the negative files: see the table above and `oracle/`.
+- `osslsigncode verify` does not parse a certificate table that does not end at the end of the file:
+  for `driver-appended.sys`, `driver-certdir-outside.sys` and `driver-truncated.sys` it prints
+  \"Ignoring PE signature not at the end of the file\" and \"No signature found\" (exit 1), so its
+  oracle says nothing about the signature inside; drvsig should report the layout defect itself.
+- On `driver-tampered.sys` it prints \"Signature verification: failed\" and
+  \"Calculated message digest ... MISMATCH!!!\" (exit 1).
+- `-time` on `sign` sets the signingTime attribute; on `verify` it sets the verification time, but a
+  timestamped signature is verified at its timestamp time.
+- Nested signatures (`-nest`) are verified one by one (\"Signature Index: 0 / 1\").
+- The signer chain passed with `-certs` is embedded as given (leaf + intermediate, no root); the TSA
+  token carries the TSA certificate only.
 
 ## Exact commands
 
@@ -1495,4 +1506,55 @@ Windows would not load it.
 Regenerate with `cargo xtask fixtures`.
 "
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_pes_are_deterministic_with_a_correct_checksum() {
+        for spec in [PeSpec::driver_x64(), PeSpec::exe_x86()] {
+            let pe = build_pe(&spec);
+            assert_eq!(pe, build_pe(&spec));
+            assert_eq!(pe.len() % FILE_ALIGNMENT as usize, 0);
+            let layout = pe_layout(&pe).expect("layout");
+            let stored = read_u32(&pe, layout.checksum_at).expect("checksum");
+            assert_ne!(stored, 0);
+            assert_eq!(stored, pe_checksum(&pe, layout.checksum_at));
+            assert_eq!(layout.sections.len(), spec.sections.len());
+            assert_eq!((layout.cert_offset, layout.cert_size), (0, 0));
+        }
+    }
+
+    #[test]
+    fn unsigned_image_hash_skips_checksum_and_certificate_entry_only() {
+        let pe = build_pe(&PeSpec::driver_x64());
+        let layout = pe_layout(&pe).expect("layout");
+        let ranges = authenticode_ranges(&pe).expect("ranges");
+        let hashed: usize = ranges.iter().map(|(a, b)| b - a).sum();
+        assert_eq!(hashed, pe.len() - 4 - 8);
+        assert_eq!(ranges[0], (0, layout.checksum_at));
+        // A file whose certificate table does not end the file has no well-defined image hash.
+        let mut bad = pe.clone();
+        bad[layout.cert_entry_at..layout.cert_entry_at + 4].copy_from_slice(&0x10u32.to_le_bytes());
+        bad[layout.cert_entry_at + 4..layout.cert_entry_at + 8].copy_from_slice(&0x10u32.to_le_bytes());
+        assert!(authenticode_ranges(&bad).is_err());
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(unix_to_rfc3339(SIGNING_TIME), "2025-01-15T12:00:00Z");
+        assert_eq!(unix_to_rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(unix_to_rfc3339(PE_TIMESTAMP.into()), "2024-01-01T00:00:00Z");
+        assert_eq!(openssl_time_to_rfc3339("Jan 15 12:00:30 2025 GMT").as_deref(), Some("2025-01-15T12:00:30Z"));
+        assert_eq!(openssl_time_to_rfc3339("Jun  1 00:00:00 2025 GMT").as_deref(), Some("2025-06-01T00:00:00Z"));
+        assert_eq!(openssl_time_to_rfc3339("garbage"), None);
+    }
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_line("osslsigncode", &["-n", "a b", "-i", "https://x/y"]), "osslsigncode -n 'a b' -i https://x/y");
+        assert_eq!(shell_line("x", &["it's"]), "x 'it'\\''s'");
+    }
 }
