@@ -7,7 +7,7 @@
 //! percent sign. Encodings: UTF-16LE/BE with a BOM, UTF-8 with or without a BOM, otherwise ANSI
 //! read as Windows-1252. Nothing here fails: problems become findings with their line numbers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::report::{
     FileReport, InfCatalogFile, InfKeyValue, InfModel, InfReport, InfService, InfSourceDisk, InfSourceFile, LineFinding, Outcome,
@@ -138,7 +138,6 @@ fn finding(check: &str, outcome: Outcome, reason: impl Into<String>, line: Optio
 struct Fields {
     key: Option<String>,
     values: Vec<String>,
-    unterminated_quote: bool,
 }
 
 /// Strip the comment (`;` outside quotes) and report whether a quote is left open.
@@ -210,11 +209,9 @@ fn split_fields(line: &str) -> Fields {
             }
         }
     }
+    // `key =` with nothing after it gives one empty value, as INF readers do.
     values.push(finish(&mut current, &mut trailing_ws, &mut lead_trim_done));
-    if values.len() == 1 && values.first().is_some_and(String::is_empty) && key.is_some() {
-        // `key =` with nothing after it: one empty value is what INF readers give.
-    }
-    Fields { key, values, unterminated_quote: quoted }
+    Fields { key, values }
 }
 
 /// Split text into logical lines: (first physical line number, text without comment).
@@ -297,30 +294,22 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
     }
 
     // [Strings] first, then the locale sections as fallbacks.
+    let main_strings = inf.index.get("strings").copied();
+    let locale_strings: HashSet<usize> =
+        inf.sections.iter().enumerate().filter(|(_, s)| s.name.to_ascii_lowercase().starts_with("strings.")).map(|(i, _)| i).collect();
     let mut strings: HashMap<String, String> = HashMap::new();
-    let string_sections: Vec<usize> = {
-        let mut v: Vec<usize> = inf.index.get("strings").copied().into_iter().collect();
-        v.extend(
-            inf.sections.iter().enumerate().filter(|(_, s)| s.name.to_ascii_lowercase().starts_with("strings.")).map(|(i, _)| i),
-        );
-        v
-    };
-    for &si in &string_sections {
+    for pass_main in [true, false] {
         for (sec, fields, _) in &raw_entries {
-            if *sec == si {
-                if let Some(k) = &fields.key {
-                    strings.entry(k.to_ascii_lowercase()).or_insert_with(|| fields.values.join(","));
-                }
+            let wanted = if pass_main { Some(*sec) == main_strings } else { locale_strings.contains(sec) };
+            if let (true, Some(k)) = (wanted, &fields.key) {
+                strings.entry(k.to_ascii_lowercase()).or_insert_with(|| fields.values.join(","));
             }
         }
     }
 
-    let mut undefined_seen: Vec<String> = Vec::new();
+    let mut undefined_seen: HashSet<String> = HashSet::new();
     for (sec, fields, line) in raw_entries {
-        if fields.unterminated_quote {
-            // Already reported per physical line.
-        }
-        let is_strings = string_sections.contains(&sec);
+        let is_strings = Some(sec) == main_strings || locale_strings.contains(&sec);
         let mut subst = |s: &str| -> String {
             if is_strings {
                 return s.to_string();
@@ -338,7 +327,7 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
 
 /// Replace `%name%` with its [Strings] value, `%%` with `%`. Numbers (DIRIDs like %12%) and
 /// undefined names stay as written; an undefined non-numeric name is reported once.
-fn substitute(s: &str, strings: &HashMap<String, String>, line: u32, seen: &mut Vec<String>, findings: &mut Vec<LineFinding>) -> String {
+fn substitute(s: &str, strings: &HashMap<String, String>, line: u32, seen: &mut HashSet<String>, findings: &mut Vec<LineFinding>) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
@@ -361,8 +350,7 @@ fn substitute(s: &str, strings: &HashMap<String, String>, line: u32, seen: &mut 
                         out.push_str(name);
                         out.push('%');
                         let numeric = name.bytes().all(|b| b.is_ascii_digit());
-                        if !numeric && !seen.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-                            seen.push(name.to_string());
+                        if !numeric && seen.insert(name.to_ascii_lowercase()) {
                             findings.push(finding(
                                 "inf.string.undefined",
                                 Outcome::Warn,
@@ -400,8 +388,7 @@ impl Inf {
                 if name == lower {
                     Some((String::new(), s))
                 } else {
-                    let deco = name.strip_prefix(&lower)?.strip_prefix('.')?;
-                    let _ = deco;
+                    name.strip_prefix(&lower)?.strip_prefix('.')?;
                     let start = lower.len().saturating_add(1);
                     Some((s.name.get(start..).unwrap_or("").to_string(), s))
                 }
@@ -430,11 +417,12 @@ impl Inf {
                 });
             }
         }
+        let disk_ids: HashSet<String> = report.source_disks.iter().map(|d| d.disk_id.clone()).collect();
         for (decoration, section) in self.decorated("SourceDisksFiles") {
-            let mut seen: Vec<String> = Vec::new();
+            let mut seen: HashSet<String> = HashSet::new();
             for e in &section.entries {
                 let file = e.key.clone().unwrap_or_else(|| e.first().to_string());
-                if seen.iter().any(|f| f.eq_ignore_ascii_case(&file)) {
+                if !seen.insert(file.to_ascii_lowercase()) {
                     findings.push(finding(
                         "inf.source-disks-files.duplicate",
                         Outcome::Warn,
@@ -442,11 +430,10 @@ impl Inf {
                         Some(e.line),
                     ));
                 }
-                seen.push(file.clone());
                 let disk_id = if e.key.is_some() { e.first().to_string() } else { String::new() };
                 if disk_id.is_empty() {
                     findings.push(finding("inf.source-disks-files.no-disk", Outcome::Warn, format!("{file} names no source disk"), Some(e.line)));
-                } else if !report.source_disks.iter().any(|d| d.disk_id == disk_id) {
+                } else if !disk_ids.contains(disk_id.as_str()) {
                     findings.push(finding(
                         "inf.source-disks-files.unknown-disk",
                         Outcome::Warn,
@@ -504,25 +491,23 @@ impl Inf {
                 "class" => first_wins(&mut report.class, e.value()),
                 "classguid" => first_wins(&mut report.class_guid, e.value()),
                 "provider" => first_wins(&mut report.provider, e.value()),
-                "driverver" => {
-                    if report.driver_date.is_none() && report.driver_version.is_none() {
-                        let date = e.first().to_string();
-                        let ver = e.get(1).map(str::to_string);
-                        if !valid_date(&date) {
-                            findings.push(finding("inf.version.driver-ver", Outcome::Warn, format!("DriverVer date {date:?} is not mm/dd/yyyy"), Some(e.line)));
-                        }
-                        match &ver {
-                            Some(v) if !valid_version(v) => findings.push(finding(
-                                "inf.version.driver-ver",
-                                Outcome::Warn,
-                                format!("DriverVer version {v:?} is not w.x.y.z with numbers up to 65535"),
-                                Some(e.line),
-                            )),
-                            _ => {}
-                        }
-                        report.driver_date = Some(date).filter(|d| !d.is_empty());
-                        report.driver_version = ver.filter(|v| !v.is_empty());
+                "driverver" if report.driver_date.is_none() && report.driver_version.is_none() => {
+                    let date = e.first().to_string();
+                    let ver = e.get(1).map(str::to_string);
+                    if !valid_date(&date) {
+                        findings.push(finding("inf.version.driver-ver", Outcome::Warn, format!("DriverVer date {date:?} is not mm/dd/yyyy"), Some(e.line)));
                     }
+                    match &ver {
+                        Some(v) if !valid_version(v) => findings.push(finding(
+                            "inf.version.driver-ver",
+                            Outcome::Warn,
+                            format!("DriverVer version {v:?} is not w.x.y.z with numbers up to 65535"),
+                            Some(e.line),
+                        )),
+                        _ => {}
+                    }
+                    report.driver_date = Some(date).filter(|d| !d.is_empty());
+                    report.driver_version = ver.filter(|v| !v.is_empty());
                 }
                 _ if lower == "catalogfile" || lower.starts_with("catalogfile.") => {
                     let decoration = key.get("catalogfile.".len()..).unwrap_or("").to_string();
