@@ -253,6 +253,17 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
         text.truncate(cut);
         findings.push(finding("inf.too-large", Outcome::Warn, format!("only the first {MAX_CHARS} characters are read"), None));
     }
+    if encoding == Encoding::Utf8 {
+        if let Some(i) = text.find(|c: char| !c.is_ascii()) {
+            let line = text.get(..i).map_or(0, |t| t.matches('\n').count()).saturating_add(1);
+            findings.push(finding(
+                "inf.encoding.utf8-without-bom",
+                Outcome::Warn,
+                "UTF-8 text without a byte order mark: Windows reads such INF files in the ANSI code page, so non-ASCII characters come out garbled",
+                Some(u32::try_from(line).unwrap_or(u32::MAX)),
+            ));
+        }
+    }
     let mut inf = Inf { encoding, sections: Vec::new(), findings, index: HashMap::new() };
     let mut current: Option<usize> = None;
     let mut outside_reported = false;
@@ -749,6 +760,12 @@ Dev = \"Gerät\"\r\n";
         assert_eq!(r.source_files[0].decoration, "amd64");
         assert_eq!((r.source_files[0].file.as_str(), r.source_files[0].disk_id.as_str(), r.source_files[0].subdir.as_deref()), ("mydrv.sys", "1", Some("x64")));
         assert_eq!(r.source_disks[0].description, "Install disk");
+        let checks: Vec<_> = r.findings.iter().map(|f| (f.check.as_str(), f.line)).collect();
+        assert_eq!(checks, [("inf.encoding.utf8-without-bom", Some(41))]);
+        let mut with_bom = vec![0xef, 0xbb, 0xbf];
+        with_bom.extend_from_slice(SAMPLE.as_bytes());
+        let r = parse_inf(&with_bom).to_report();
+        assert_eq!(r.encoding, "utf-8-bom");
         assert!(r.findings.is_empty(), "{:?}", r.findings);
     }
 

@@ -137,4 +137,10 @@ fn non_catalogs_are_errors_not_panics() {
     for cut in (0..bytes.len()).step_by(7) {
         let _ = parse_catalog(&bytes[..cut]).map(|c| c.to_report());
     }
+    // Every byte of the ContentInfo head and the CTL flipped in turn: never a panic.
+    for i in 0..bytes.len().min(3600) {
+        let mut b = bytes.clone();
+        b[i] ^= 0x55;
+        let _ = parse_catalog(&b).map(|c| c.to_report());
+    }
 }
