@@ -6,8 +6,10 @@
 //! panics on input: whatever fails to parse becomes a [`report::Finding`] with its byte offset.
 #![forbid(unsafe_code)]
 
+pub mod catalog;
 pub mod digest;
 pub mod hex;
+pub mod inf;
 pub mod pe;
 pub mod report;
 pub mod signature;
@@ -44,9 +46,19 @@ pub fn inspect(name: &str, bytes: &[u8], options: &Options) -> FileReport {
         pe: None,
         signatures: Vec::new(),
         findings: Vec::new(),
+        catalog: None,
+        inf: None,
     };
     if kind.is_pe() {
         pe::inspect_pe(bytes, options, &mut report);
+    }
+    match kind {
+        FileKind::Catalog => {
+            catalog::inspect_catalog(bytes, options, &mut report);
+            // TODO(lead): add the catalog's signer via signature::read_signed_data(der, offset, ...).
+        }
+        FileKind::Inf => inf::inspect_inf(bytes, &mut report),
+        _ => {}
     }
     report
 }

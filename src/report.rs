@@ -23,6 +23,12 @@ pub struct FileReport {
     pub signatures: Vec<SignatureReport>,
     /// File-level findings (layout anomalies, parse failures); signatures carry their own.
     pub findings: Vec<Finding>,
+    /// The certificate trust list, for catalog files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<CatalogReport>,
+    /// What the setup information says, for INF files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inf: Option<InfReport>,
 }
 
 /// What the bytes are, from their content (and the file name only where content cannot tell).
@@ -218,4 +224,187 @@ pub struct TimestampReport {
     pub signer: Option<CertificateSummary>,
     pub verdict: Outcome,
     pub findings: Vec<Finding>,
+}
+
+/// A security catalog's certificate trust list (the signer is in `FileReport::signatures`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogReport {
+    /// CTLVersion (0 = v1, the default).
+    pub version: u64,
+    /// subjectUsage OIDs (1.3.6.1.4.1.311.12.1.1 for catalogs).
+    pub subject_usage: Vec<String>,
+    /// listIdentifier, lowercase hex.
+    pub list_identifier: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sequence_number: Option<String>,
+    /// ctlThisUpdate (RFC 3339).
+    pub this_update: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub next_update: Option<String>,
+    /// Member hash algorithm from subjectAlgorithm: `sha1` (12.1.2), `sha256` (12.1.3), or the OID.
+    pub subject_algorithm: String,
+    /// Catalog-level CAT_NAMEVALUE entries (ctlExtensions: OS, OSAttr, HWIDn, ...), in stored order.
+    pub attributes: Vec<NameValueReport>,
+    /// Windows releases named by the OSAttr values (catalog level and members), e.g. `Windows 7`.
+    pub os_attr_windows: Vec<String>,
+    /// The catalog's HWIDn values, ordered by n.
+    pub hwids: Vec<String>,
+    pub member_count: u64,
+    pub members: Vec<CatalogMemberReport>,
+    pub findings: Vec<Finding>,
+}
+
+/// One CAT_NAMEVALUE: `{name BMPString, flags INTEGER, value OCTET STRING (UTF-16LE)}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameValueReport {
+    pub name: String,
+    pub value: String,
+    pub flags: i64,
+}
+
+/// One catalog member (trusted subject).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogMemberReport {
+    /// Uppercase hex for a hash tag, the decoded text for a name tag.
+    pub tag: String,
+    /// `hash` or `name`.
+    pub tag_kind: String,
+    /// subjectIdentifier bytes as stored, lowercase hex.
+    pub identifier_hex: String,
+    /// SPC_INDIRECT_DATA digest, lowercase hex (absent for members listed without one).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub digest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub digest_algorithm: Option<String>,
+    /// `pe-image` (2.1.15: Authenticode PE hash), `flat-file` (2.1.25: plain file hash), or the OID.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub data_type: Option<String>,
+    /// CAT_MEMBERINFO subject interface package GUID, e.g. `{C689AAB8-8E78-11D0-8C47-00C04FC295EE}`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sip_guid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub member_info_version: Option<i64>,
+    /// A CAT_MEMBERINFO2 attribute is present.
+    pub member_info2: bool,
+    /// CAT_NAMEVALUE attributes (File, OSAttr, Hint, ...), in stored order.
+    pub attributes: Vec<NameValueReport>,
+    /// OIDs of attributes not understood.
+    pub other_attributes: Vec<String>,
+    /// File offset of the member.
+    pub offset: u64,
+}
+
+/// A finding about a line of a text file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineFinding {
+    /// Stable machine name, e.g. `inf.catalog-file.missing`.
+    pub check: String,
+    pub outcome: Outcome,
+    pub reason: String,
+    /// 1-based line number, when the finding is about a line.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u32>,
+}
+
+/// What a driver INF says that matters for signing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfReport {
+    /// `utf-16le`, `utf-16be`, `utf-8-bom`, `utf-8` or `windows-1252`.
+    pub encoding: String,
+    /// [Version] fields (strings substituted).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub signature: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub class_guid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub provider: Option<String>,
+    /// DriverVer date as written (mm/dd/yyyy).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub driver_date: Option<String>,
+    /// DriverVer version (w.x.y.z).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub driver_version: Option<String>,
+    /// CatalogFile entries: decoration `""` for `CatalogFile`, `NTamd64` for `CatalogFile.NTamd64`, ...
+    pub catalog_files: Vec<InfCatalogFile>,
+    pub source_disks: Vec<InfSourceDisk>,
+    pub source_files: Vec<InfSourceFile>,
+    pub models: Vec<InfModel>,
+    pub services: Vec<InfService>,
+    /// [SignatureAttributes] and the sections it names, as key/value lines.
+    pub signature_attributes: Vec<InfKeyValue>,
+    pub findings: Vec<LineFinding>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfCatalogFile {
+    pub decoration: String,
+    pub file: String,
+    pub line: u32,
+}
+
+/// One [SourceDisksNames*] entry: `diskid = description[,tagfile[,unused,path]]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfSourceDisk {
+    pub decoration: String,
+    pub disk_id: String,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub path: Option<String>,
+    pub line: u32,
+}
+
+/// One [SourceDisksFiles*] entry: `file = diskid[,subdir[,size]]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfSourceFile {
+    pub decoration: String,
+    pub file: String,
+    pub disk_id: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub subdir: Option<String>,
+    pub line: u32,
+}
+
+/// One device line of a models section: `description = install-section, hwid[, compatible-id...]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfModel {
+    pub manufacturer: String,
+    /// The models section, e.g. `Arduino.NTamd64`.
+    pub section: String,
+    pub description: String,
+    pub install_section: String,
+    pub hardware_ids: Vec<String>,
+    pub line: u32,
+}
+
+/// An `AddService = name, flags, service-install-section` and what that section says.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfService {
+    pub name: String,
+    /// The install section holding the AddService line (e.g. `Foo.NT.Services`).
+    pub install_section: String,
+    pub service_section: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub service_type: Option<u32>,
+    /// StartType: 0 boot, 1 system, 2 auto, 3 demand, 4 disabled.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub start_type: Option<u32>,
+    /// `boot`, `system`, `auto`, `demand`, `disabled` (empty when absent or unknown).
+    pub start_type_name: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error_control: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub service_binary: Option<String>,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfKeyValue {
+    pub section: String,
+    pub key: String,
+    pub value: String,
+    pub line: u32,
 }

@@ -1,1 +1,7 @@
-mod fixtures;
+//! The core's integration tests: one binary, one module per area.
+//! Tests that read the shared reference corpus (`../shared/corpus`, or `DRVSIG_CORPUS`) print a
+//! notice and return when it is absent; our own fixtures (`tests/fixtures/`) are always there.
+
+mod catalog; // catalogs (.cat) against signify's member listings
+mod fixtures; // our generated, test-signed PE fixtures
+mod inf; // INF parsing of the corpus INFs and awkward encodings
