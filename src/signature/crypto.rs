@@ -174,6 +174,27 @@ pub fn verify(
     }
 }
 
+/// Legacy RSA PKCS#1 v1.5 signatures whose padded block holds the bare hash without the
+/// DigestInfo wrapper (old VeriSign / Symantec timestamping services). OpenSSL rejects them;
+/// CryptoAPI and signify (`allow_legacy`) accept them. Only call this after [`verify`] failed
+/// with [`VerifyError::BadSignature`] on an RSA key, and report that the legacy form was used.
+pub fn verify_rsa_bare_digest(
+    spki: &SubjectPublicKeyInfoOwned,
+    digest: DigestAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), VerifyError> {
+    let key = rsa_key(spki)?;
+    let hashed = digest.digest(message);
+    let padding = rsa::Pkcs1v15Sign { hash_len: Some(digest.output_len()), prefix: Box::new([]) };
+    key.verify(padding, &hashed, signature).map_err(|_| VerifyError::BadSignature)
+}
+
+/// True when `signature_alg` is an RSA PKCS#1 v1.5 algorithm.
+pub fn is_rsa_pkcs1(signature_alg: &ObjectIdentifier) -> bool {
+    matches!(scheme(signature_alg), Ok(Scheme::Pkcs1(_)))
+}
+
 fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<rsa::RsaPublicKey, VerifyError> {
     use rsa::pkcs1::DecodeRsaPublicKey;
     if spki.algorithm.oid != RSA_ENCRYPTION && spki.algorithm.oid != RSASSA_PSS {

@@ -27,7 +27,7 @@
 use cms::cert::IssuerAndSerialNumber;
 use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
-use der::{Decode, Encode};
+use der::Decode;
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 
@@ -480,7 +480,24 @@ pub fn check_signer(
     // The signature itself.
     if let Some(p) = out.signer_index.and_then(|i| certs.get(i)) {
         let spki = &p.cert.tbs_certificate.subject_public_key_info;
-        match crypto::verify(spki, &si.signature_algorithm, out.digest_algorithm, &signed_bytes, si.signature.value) {
+        let mut result = crypto::verify(spki, &si.signature_algorithm, out.digest_algorithm, &signed_bytes, si.signature.value);
+        if result == Err(crypto::VerifyError::BadSignature) && crypto::is_rsa_pkcs1(&si.signature_algorithm.oid) {
+            let digest = crypto::implied_digest(&si.signature_algorithm.oid).or(out.digest_algorithm);
+            if let Some(d) = digest {
+                if crypto::verify_rsa_bare_digest(spki, d, &signed_bytes, si.signature.value).is_ok() {
+                    result = Ok(());
+                    out.findings.push(
+                        Finding::new(
+                            &check("signature.legacy-padding"),
+                            Outcome::Warn,
+                            "the RSA signature holds the bare digest without a DigestInfo (a legacy form CryptoAPI accepts and OpenSSL rejects)",
+                        )
+                        .at(at(si.signature.offset)),
+                    );
+                }
+            }
+        }
+        match result {
             Ok(()) => out.findings.push(Finding::new(
                 &check("signature"),
                 Outcome::Pass,
@@ -506,11 +523,6 @@ pub fn check_signer(
         Outcome::Pass
     };
     out
-}
-
-/// Encode an OID for messages (kept here so callers need not import der).
-pub fn oid_der(oid: &ObjectIdentifier) -> Vec<u8> {
-    oid.to_der().unwrap_or_default()
 }
 
 #[cfg(test)]
