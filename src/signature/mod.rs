@@ -79,12 +79,19 @@ pub fn read_signed_data(
     };
     let mut ctx = Walk { file_offset, first_index, out: Vec::new() };
     let mut first = ctx.signature(&sd, 0, None, source.to_string(), 0);
-    if !reader.is_empty() {
+    let trailing = der.get(reader.offset()..).unwrap_or_default();
+    // Up to 7 zero bytes are the WIN_CERTIFICATE's 8-byte alignment padding; more, or non-zero
+    // bytes, are data hidden after the signature (CVE-2013-3900, EnableCertPaddingCheck).
+    if trailing.len() >= 8 || trailing.iter().any(|b| *b != 0) {
         first.report.findings.push(
             Finding::new(
                 "signature.trailing-data",
                 Outcome::Warn,
-                "bytes follow the ContentInfo inside the signature blob (padding or appended data)",
+                format!(
+                    "{} bytes follow the ContentInfo inside the signature blob (more than alignment padding; \
+                     rejected where EnableCertPaddingCheck is set, CVE-2013-3900)",
+                    trailing.len()
+                ),
             )
             .at(file_offset.saturating_add(reader.offset() as u64)),
         );

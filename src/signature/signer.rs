@@ -209,6 +209,10 @@ pub fn read_signed_data(sd: Tlv<'_>) -> Result<RawSignedData<'_>, CmsError> {
         let mut cr = set.children();
         while !cr.is_empty() {
             let c = cr.read()?;
+            // [1] / [2]: v1 / v2 attribute certificates (Microsoft TSAs include them); not X.509.
+            if c.tag == 0xa1 || c.tag == 0xa2 {
+                continue;
+            }
             if c.tag != TAG_SEQUENCE {
                 findings.push((
                     Outcome::Warn,
@@ -355,7 +359,7 @@ pub fn check_signer(
     if let Some(d) = out.digest_algorithm {
         if d == DigestAlgorithm::Md5 {
             out.findings.push(
-                Finding::new(&check("digest-algorithm"), Outcome::Warn, "the signer uses MD5, which is broken; Windows no longer trusts MD5 signatures")
+                Finding::new(&check("signer-digest-algorithm"), Outcome::Warn, "the signer hashes with MD5, which is broken")
                     .at(at(si.tlv.offset)),
             );
         }
@@ -363,7 +367,7 @@ pub fn check_signer(
         unsupported = true;
         out.findings.push(
             Finding::new(
-                &check("digest-algorithm"),
+                &check("signer-digest-algorithm"),
                 Outcome::Unsupported,
                 format!("unknown signer digest algorithm {}", si.digest_algorithm.oid),
             )

@@ -209,7 +209,8 @@ pub fn parse_page_hashes(serialized: &[u8]) -> Result<super::PageHashTable, Page
     let mut outer = Reader::new(serialized);
     let set = outer.read_tag(TAG_SET)?;
     let mut items = set.children();
-    while !items.is_empty() {
+    // The first attribute is the table (signtool writes exactly one).
+    if !items.is_empty() {
         let item = items.read_tag(TAG_SEQUENCE)?;
         let mut fields = item.children();
         let oid_tlv = fields.read_tag(TAG_OID)?;
