@@ -349,3 +349,52 @@ fn nesting_is_bounded_in_depth_and_count() {
     assert!(sigs[1..].iter().all(|s| s.report.parent == Some(0) && s.report.source == "nested in signature 0"));
     assert!(sigs[0].report.findings.iter().any(|f| f.check == "signature.nested.count"));
 }
+
+#[test]
+fn duplicate_certificates_are_a_warning() {
+    use drvsig::signature::tlv::Reader;
+    let Some(dir) = corpus() else { return };
+    let bytes = std::fs::read(dir.join("pe/uthenticode/pegoat-authenticode.exe")).unwrap();
+    let (off, blob) = win_certificates(&bytes)[0];
+    let ci = Reader::new(blob).read().unwrap();
+    let mut cr = ci.children();
+    let oid = cr.read().unwrap();
+    let sd = cr.read().unwrap().children().read().unwrap();
+    let mut parts = sd.children().read_all().unwrap();
+    let certs = parts.iter().position(|t| t.tag == 0xa0).unwrap();
+    let first_cert = parts[certs].children().read().unwrap();
+    let dup_set = tlv(0xa0, &[parts[certs].value, first_cert.raw].concat());
+    let mut sd_content = Vec::new();
+    for (i, p) in parts.drain(..).enumerate() {
+        sd_content.extend_from_slice(if i == certs { &dup_set } else { p.raw });
+    }
+    let rebuilt = tlv(0x30, &[oid.raw.to_vec(), tlv(0xa0, &tlv(0x30, &sd_content))].concat());
+    let sigs = read_signed_data(&rebuilt, off, "dup", 0, UnixTime(0)).unwrap();
+    let r = &sigs[0].report;
+    assert_eq!(r.signature_verdict, Outcome::Pass, "{:#?}", r.findings);
+    assert_eq!(r.certificates.len(), 1);
+    assert!(r.findings.iter().any(|f| f.check == "signature.certificates.duplicate" && f.outcome == Outcome::Warn));
+    assert!(r.findings.iter().any(|f| f.check == "signature.strict-der" && f.outcome == Outcome::Warn));
+}
+
+#[test]
+fn certificate_links_verify_with_the_same_crypto() {
+    use drvsig::signature::certificate::verify_issued_by;
+    use drvsig::signature::signer::read_signed_data_content_info;
+    use drvsig::signature::tlv::Reader;
+    let Some(dir) = corpus() else { return };
+    let mut verified = 0;
+    for file in ["pe/signify/sigcheck.exe", "drivers/windivert-1.1/WinDivert64.sys", "pe/pypi-debugpy/attach_amd64.dll"] {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let (_, blob) = win_certificates(&bytes)[0];
+        let sd = read_signed_data_content_info(&mut Reader::new(blob)).unwrap();
+        for child in &sd.certificates {
+            let issuer = sd.certificates.iter().find(|c| c.cert.tbs_certificate.subject == child.cert.tbs_certificate.issuer);
+            if let Some(issuer) = issuer {
+                assert_eq!(verify_issued_by(&child.der, &child.cert, &issuer.cert), Ok(()), "{file}");
+                verified += 1;
+            }
+        }
+    }
+    assert!(verified >= 4, "{verified}");
+}

@@ -8,6 +8,8 @@ use x509_cert::name::Name;
 use x509_cert::time::Time;
 use x509_cert::Certificate;
 
+use super::crypto::{self, VerifyError};
+use super::tlv::{Reader, TAG_SEQUENCE};
 use crate::digest::DigestAlgorithm;
 use crate::hex;
 use crate::report::CertificateSummary;
@@ -118,6 +120,20 @@ pub fn name_to_string(name: &Name) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The original bytes of a certificate's TBSCertificate (what the issuer signed).
+pub fn tbs_bytes(cert_der: &[u8]) -> Option<&[u8]> {
+    let outer = Reader::new(cert_der).read_tag(TAG_SEQUENCE).ok()?;
+    outer.children().read_tag(TAG_SEQUENCE).ok().map(|t| t.raw)
+}
+
+/// Whether `issuer`'s key verifies the signature on `child` (given with its original DER).
+/// The link check of chain building: names, validity and extensions are the caller's business.
+pub fn verify_issued_by(child_der: &[u8], child: &Certificate, issuer: &Certificate) -> Result<(), VerifyError> {
+    let tbs = tbs_bytes(child_der).ok_or(VerifyError::MalformedSignature)?;
+    let signature = child.signature.as_bytes().ok_or(VerifyError::MalformedSignature)?;
+    crypto::verify(&issuer.tbs_certificate.subject_public_key_info, &child.signature_algorithm, None, tbs, signature)
 }
 
 /// Decode one certificate from its DER.

@@ -260,4 +260,38 @@ mod tests {
         assert_eq!(verify(&spki, &alg, Some(DigestAlgorithm::Sha256), b"m", b"s").unwrap_err(), VerifyError::MalformedKey);
         assert_eq!(implied_digest(&SHA384_WITH_RSA), Some(DigestAlgorithm::Sha384));
     }
+
+    fn ec_spki(curve: ObjectIdentifier, point: &[u8]) -> SubjectPublicKeyInfoOwned {
+        SubjectPublicKeyInfoOwned {
+            algorithm: AlgorithmIdentifierOwned { oid: EC_PUBLIC_KEY, parameters: Some(der::Any::from(&curve)) },
+            subject_public_key: der::asn1::BitString::from_bytes(point).unwrap(),
+        }
+    }
+
+    #[test]
+    fn ecdsa_p256_and_p384() {
+        use p256::ecdsa::signature::Signer;
+        let msg = b"signed attributes";
+
+        let sk = p256::ecdsa::SigningKey::from_slice(&[0x11; 32]).unwrap();
+        let sig: p256::ecdsa::Signature = sk.sign(msg);
+        let spki = ec_spki(SECP256R1, sk.verifying_key().to_encoded_point(false).as_bytes());
+        let der_sig = sig.to_der();
+        let alg = AlgorithmIdentifierOwned { oid: ECDSA_WITH_SHA256, parameters: None };
+        assert_eq!(verify(&spki, &alg, None, msg, der_sig.as_bytes()), Ok(()));
+        // Authenticode style: id-ecPublicKey as the signature algorithm, hash from digestAlgorithm.
+        let plain = AlgorithmIdentifierOwned { oid: EC_PUBLIC_KEY, parameters: None };
+        assert_eq!(verify(&spki, &plain, Some(DigestAlgorithm::Sha256), msg, der_sig.as_bytes()), Ok(()));
+        assert_eq!(verify(&spki, &alg, None, b"other", der_sig.as_bytes()), Err(VerifyError::BadSignature));
+        assert_eq!(verify(&spki, &alg, None, msg, &[0x30, 0x00]), Err(VerifyError::MalformedSignature));
+
+        let sk = p384::ecdsa::SigningKey::from_slice(&[0x22; 48]).unwrap();
+        let sig: p384::ecdsa::Signature = sk.sign(msg);
+        let spki = ec_spki(SECP384R1, sk.verifying_key().to_encoded_point(false).as_bytes());
+        let alg = AlgorithmIdentifierOwned { oid: ECDSA_WITH_SHA384, parameters: None };
+        assert_eq!(verify(&spki, &alg, None, msg, sig.to_der().as_bytes()), Ok(()));
+        // A P-384 key with an unknown curve OID is unsupported, not a failure.
+        let odd = ec_spki(ObjectIdentifier::new_unwrap("1.3.132.0.35"), &[4, 1, 2]);
+        assert!(verify(&odd, &alg, None, msg, sig.to_der().as_bytes()).unwrap_err().is_unsupported());
+    }
 }

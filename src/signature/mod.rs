@@ -107,18 +107,19 @@ pub fn read_signed_data(
 /// members, non-DER encodings) still get verified from their original bytes, with a warning.
 fn strict_der_check(der: &[u8], report: &mut SignatureReport, file_offset: u64) {
     let outer = Reader::new(der).read().map(|t| t.raw).unwrap_or(der);
-    let result = cms::content_info::ContentInfo::from_der(outer)
-        .and_then(|ci| ci.content.decode_as::<cms::signed_data::SignedData>());
+    let result = match cms::content_info::ContentInfo::from_der(outer) {
+        Ok(ci) => ci.content.decode_as::<cms::signed_data::SignedData>().map(|_| ()),
+        Err(e) => Err(e),
+    };
     if let Err(e) = result {
-        let mut f = Finding::new(
-            "signature.strict-der",
-            Outcome::Warn,
-            format!("a strict DER decoder (cms 0.2) refuses this SignedData ({e}); it was read from its original bytes instead"),
+        report.findings.push(
+            Finding::new(
+                "signature.strict-der",
+                Outcome::Warn,
+                format!("a strict DER decoder (cms 0.2) refuses this SignedData ({e}); it was read from its original bytes instead"),
+            )
+            .at(file_offset),
         );
-        if let Some(pos) = e.position() {
-            f = f.at(file_offset.saturating_add(u64::from(u32::from(pos))));
-        }
-        report.findings.push(f);
     }
 }
 
