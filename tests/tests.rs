@@ -5,3 +5,4 @@
 mod catalog; // catalogs (.cat) against signify's member listings
 mod fixtures; // our generated, test-signed PE fixtures
 mod inf; // INF parsing of the corpus INFs and awkward encodings
+mod signature; // CMS SignedData, signers, timestamps, nested signatures vs the peers
