@@ -2,7 +2,7 @@
 //! (`summary.computed_authenticode_digest` in manifest.json), certificate-table entries against
 //! `pe_layout`, tampered and malformed files, and `inspect()` on every corpus file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use drvsig::digest::DigestAlgorithm;
 use drvsig::{hex, inspect, pe, Options, Outcome, UnixTime};
@@ -21,13 +21,13 @@ fn corpus() -> Option<PathBuf> {
     }
 }
 
-fn manifest(dir: &PathBuf) -> Vec<Value> {
+fn manifest(dir: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(dir.join("manifest.json")).expect("read manifest.json");
     let v: Value = serde_json::from_str(&text).expect("parse manifest.json");
     v["files"].as_array().cloned().unwrap_or_default()
 }
 
-fn pe_files(dir: &PathBuf) -> Vec<(String, Vec<u8>, Value)> {
+fn pe_files(dir: &Path) -> Vec<(String, Vec<u8>, Value)> {
     manifest(dir)
         .into_iter()
         .filter(|f| matches!(f["format"].as_str(), Some("pe" | "efi")))
@@ -203,4 +203,45 @@ fn goblin_authenticode_ranges_where_they_differ() {
     eprintln!("goblin differs: {differ:#?}");
     let names: Vec<&str> = differ.iter().map(|d| d.split(':').next().unwrap_or("")).collect();
     assert_eq!(names, ["pe/signify/spotify_sample.exe", "malformed/fwupdx64-truncated.efi"]);
+}
+
+/// Our page hashes against the first entries signify prints for the files with page hashes, and a
+/// round trip through `verify_page_hashes`, also on the tampered driver.
+#[test]
+fn page_hashes_match_signify() {
+    let Some(dir) = corpus() else { return };
+    let mut checked = 0;
+    for (path, bytes, f) in pe_files(&dir) {
+        for sig in f["oracles"]["signify"]["signatures"].as_array().cloned().unwrap_or_default() {
+            let ph = &sig["page_hashes"];
+            let Some(first) = ph["first"].as_array() else { continue };
+            let alg = match ph["algorithm"].as_str() {
+                Some("sha1") => DigestAlgorithm::Sha1,
+                Some("sha256") => DigestAlgorithm::Sha256,
+                other => panic!("{path}: page hash algorithm {other:?}"),
+            };
+            let ours = pe::page_hashes(&bytes, alg).unwrap();
+            for (entry, theirs) in ours.entries.iter().zip(first) {
+                assert_eq!(Some(u64::from(entry.0)), theirs[0].as_u64(), "{path}");
+                assert_eq!(hex::encode(&entry.1), theirs[2].as_str().unwrap(), "{path} page at 0x{:x}", entry.0);
+            }
+            // signify counts the pages; our table also has the terminating (end, zero hash) entry.
+            assert_eq!(Some(ours.entries.len() as u64 - 1), ph["count"].as_u64(), "{path}");
+            let (summary, verdict, findings) = pe::verify_page_hashes(&bytes, &ours).unwrap();
+            assert_eq!(verdict, Outcome::Pass, "{findings:?}");
+            assert_eq!(summary.pages, summary.matching);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1);
+    // The flipped .text byte at 0x600 shows up as a mismatch of the page at 0x400 (.text starts there).
+    let original = std::fs::read(dir.join("drivers/vigembus/ViGEmBus.sys")).unwrap();
+    let tampered = std::fs::read(dir.join("tampered/ViGEmBus-textflip.sys")).unwrap();
+    let table = pe::page_hashes(&original, DigestAlgorithm::Sha256).unwrap();
+    let (summary, verdict, findings) = pe::verify_page_hashes(&tampered, &table).unwrap();
+    assert_eq!(verdict, Outcome::Fail);
+    assert_eq!(summary.matching + 1, summary.pages);
+    let page = table.entries.iter().map(|e| u64::from(e.0)).filter(|&o| o <= 0x600).max().unwrap();
+    assert_eq!(summary.first_mismatch_offset, Some(page));
+    assert!(findings.iter().any(|f| f.check == "authenticode.page-hashes" && f.offset == Some(page)));
 }

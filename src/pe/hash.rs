@@ -201,6 +201,21 @@ fn hash_page(bytes: &[u8], layout: &Layout, page: &Page, alg: DigestAlgorithm) -
     Some(h.finalize().into_vec())
 }
 
+/// The page hash table a signer would put in the file (same layout as [`verify_page_hashes`]
+/// expects): one entry per page, then (end of the last section, zero hash).
+pub fn compute_page_hashes(bytes: &[u8], layout: &Layout, alg: DigestAlgorithm) -> Result<PageHashTable, PeError> {
+    let (pages, last) = expected_pages(layout, bytes.len());
+    let mut entries = Vec::with_capacity(pages.len() + 1);
+    for (offset, page) in &pages {
+        let hash = hash_page(bytes, layout, page, alg).ok_or(PeError::Truncated { what: "page", offset: *offset, len: bytes.len() as u64 })?;
+        let offset = u32::try_from(*offset).map_err(|_| PeError::Overflow { offset: *offset })?;
+        entries.push((offset, hash));
+    }
+    let last = u32::try_from(last).map_err(|_| PeError::Overflow { offset: last })?;
+    entries.push((last, vec![0; alg.output_len()]));
+    Ok(PageHashTable { algorithm: alg, entries })
+}
+
 /// Check a signature's page hash table against the file.
 pub fn verify_page_hashes(bytes: &[u8], layout: &Layout, table: &PageHashTable) -> (PageHashes, Outcome, Vec<Finding>) {
     let alg = table.algorithm;

@@ -90,6 +90,19 @@ pub fn authenticode_digests(bytes: &[u8], algs: &[DigestAlgorithm]) -> Result<Ve
     hash::hash_ranges(bytes, &ranges, algs)
 }
 
+/// The page hash table of a PE file with `alg` (SHA-1 or SHA-256 in practice): 4 KiB pages of the
+/// headers and of each section's raw data, ending with (end of the last section, zero hash).
+pub fn page_hashes(bytes: &[u8], alg: DigestAlgorithm) -> Result<crate::signature::PageHashTable, PeError> {
+    let layout = read_layout(bytes).0?;
+    hash::compute_page_hashes(bytes, &layout, alg)
+}
+
+/// Check a page hash table (as a signature carries it) against the file.
+pub fn verify_page_hashes(bytes: &[u8], table: &crate::signature::PageHashTable) -> Result<(crate::report::PageHashes, Outcome, Vec<Finding>), PeError> {
+    let layout = read_layout(bytes).0?;
+    Ok(hash::verify_page_hashes(bytes, &layout, table))
+}
+
 /// The optional-header CheckSum recomputed over `bytes`, or `None` when the headers cannot be read.
 pub fn pe_checksum(bytes: &[u8]) -> Option<u32> {
     read_layout(bytes).0.ok().map(|l| hash::pe_checksum(bytes, l.checksum_offset))
@@ -249,4 +262,237 @@ fn check_checksum(bytes: &[u8], layout: &Layout, findings: &mut Vec<Finding>) ->
         );
     }
     Checksum { stored, computed, matches }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::FileKind;
+    use crate::UnixTime;
+
+    const SECURITY_ENTRY: usize = 0x58 + 144;
+    const TABLE: usize = 0x400;
+
+    /// A minimal PE32+ (one .text section at 0x200..0x400) with `table` appended at 0x400 and the
+    /// security directory set to (0x400, table.len()) unless `dir` overrides it.
+    fn tiny_pe(table: &[u8], dir: Option<(u32, u32)>) -> Vec<u8> {
+        let mut b = vec![0u8; TABLE];
+        b[..2].copy_from_slice(b"MZ");
+        b[0x3c..0x40].copy_from_slice(&0x40u32.to_le_bytes());
+        b[0x40..0x44].copy_from_slice(b"PE\0\0");
+        b[0x44..0x46].copy_from_slice(&0x8664u16.to_le_bytes()); // Machine
+        b[0x46..0x48].copy_from_slice(&1u16.to_le_bytes()); // NumberOfSections
+        b[0x54..0x56].copy_from_slice(&240u16.to_le_bytes()); // SizeOfOptionalHeader
+        b[0x56..0x58].copy_from_slice(&0x22u16.to_le_bytes()); // Characteristics
+        let opt = 0x58;
+        b[opt..opt + 2].copy_from_slice(&0x20bu16.to_le_bytes());
+        b[opt + 32..opt + 36].copy_from_slice(&0x1000u32.to_le_bytes()); // SectionAlignment
+        b[opt + 36..opt + 40].copy_from_slice(&0x200u32.to_le_bytes()); // FileAlignment
+        b[opt + 56..opt + 60].copy_from_slice(&0x2000u32.to_le_bytes()); // SizeOfImage
+        b[opt + 60..opt + 64].copy_from_slice(&0x200u32.to_le_bytes()); // SizeOfHeaders
+        b[opt + 68..opt + 70].copy_from_slice(&1u16.to_le_bytes()); // Subsystem: native
+        b[opt + 108..opt + 112].copy_from_slice(&16u32.to_le_bytes()); // NumberOfRvaAndSizes
+        let (off, size) = dir.unwrap_or((TABLE as u32, table.len() as u32));
+        if !table.is_empty() || dir.is_some() {
+            b[SECURITY_ENTRY..SECURITY_ENTRY + 4].copy_from_slice(&off.to_le_bytes());
+            b[SECURITY_ENTRY + 4..SECURITY_ENTRY + 8].copy_from_slice(&size.to_le_bytes());
+        }
+        let sec = opt + 240;
+        b[sec..sec + 5].copy_from_slice(b".text");
+        b[sec + 8..sec + 12].copy_from_slice(&0x200u32.to_le_bytes()); // VirtualSize
+        b[sec + 12..sec + 16].copy_from_slice(&0x1000u32.to_le_bytes()); // VirtualAddress
+        b[sec + 16..sec + 20].copy_from_slice(&0x200u32.to_le_bytes()); // SizeOfRawData
+        b[sec + 20..sec + 24].copy_from_slice(&0x200u32.to_le_bytes()); // PointerToRawData
+        for (i, x) in b[0x200..0x400].iter_mut().enumerate() {
+            *x = (i % 251) as u8;
+        }
+        b.extend_from_slice(table);
+        b
+    }
+
+    /// WIN_CERTIFICATE with a 5-byte DER SEQUENCE payload plus `extra`, padded to 8.
+    fn entry(revision: u16, kind: u16, extra: &[u8]) -> Vec<u8> {
+        let mut payload = vec![0x30, 0x03, 0x02, 0x01, 0x00];
+        payload.extend_from_slice(extra);
+        let mut e = Vec::new();
+        e.extend_from_slice(&(8 + payload.len() as u32).to_le_bytes());
+        e.extend_from_slice(&revision.to_le_bytes());
+        e.extend_from_slice(&kind.to_le_bytes());
+        e.extend_from_slice(&payload);
+        while e.len() % 8 != 0 {
+            e.push(0);
+        }
+        e
+    }
+
+    fn run(bytes: &[u8]) -> FileReport {
+        let mut report = FileReport {
+            name: "tiny.sys".into(),
+            size: bytes.len() as u64,
+            sha256: String::new(),
+            kind: FileKind::Pe32Plus,
+            verified_at: String::new(),
+            pe: None,
+            signatures: Vec::new(),
+            findings: Vec::new(),
+        };
+        inspect_pe(bytes, &Options::at(UnixTime(0)), &mut report);
+        report
+    }
+
+    fn finding<'a>(r: &'a FileReport, check: &str) -> Option<&'a Finding> {
+        r.findings.iter().find(|f| f.check == check)
+    }
+
+    #[test]
+    fn checksum_algorithm() {
+        // Words 1, 2, 3 (odd last byte) + length 5.
+        assert_eq!(hash::pe_checksum(&[1, 0, 2, 0, 3], 100), 11);
+        // Carries fold back in: 0xffff + 0x0002 = 0x1_0001 -> 0x0002, + length 4.
+        assert_eq!(hash::pe_checksum(&[0xff, 0xff, 2, 0], 100), 2 + 4);
+        // The stored field does not take part.
+        let mut a = tiny_pe(&entry(0x200, 2, &[]), None);
+        let before = hash::pe_checksum(&a, 0x58 + 64);
+        a[0x58 + 64..0x58 + 68].copy_from_slice(&0xdead_beefu32.to_le_bytes());
+        assert_eq!(hash::pe_checksum(&a, 0x58 + 64), before);
+        // A stored value equal to the computed one matches; 0 gives a "not set" warning.
+        let r = run(&a);
+        assert!(!r.pe.as_ref().unwrap().checksum.matches);
+        a[0x58 + 64..0x58 + 68].copy_from_slice(&before.to_le_bytes());
+        let r = run(&a);
+        let info = r.pe.unwrap();
+        assert_eq!((info.checksum.stored, info.checksum.computed, info.checksum.matches), (before, before, true));
+        assert!(finding(&run(&tiny_pe(&[], None)), "pe.checksum").is_some_and(|f| f.reason.contains("not set") && f.offset == Some(0x98)));
+    }
+
+    #[test]
+    fn well_formed_table() {
+        let bytes = tiny_pe(&entry(0x200, 2, &[]), None);
+        let r = run(&bytes);
+        let info = r.pe.as_ref().unwrap();
+        assert_eq!((info.format.as_str(), info.machine.as_str(), info.subsystem.as_str()), ("PE32+", "x64", "native"));
+        let t = info.certificate_table.as_ref().unwrap();
+        assert_eq!((t.offset, t.size, t.entries.len()), (0x400, 16, 1));
+        assert_eq!((t.entries[0].length, t.entries[0].revision, t.entries[0].certificate_type), (13, 0x200, 2));
+        // Only the signature-layer stub complains; nothing about the layout.
+        assert!(r.findings.iter().all(|f| !f.check.starts_with("pe.certificate")), "{:#?}", r.findings);
+        // The table is not hashed; section bytes, headers other than CheckSum/entry are.
+        let d = authenticode_digest(&bytes, DigestAlgorithm::Sha256).unwrap();
+        let mut other = bytes.clone();
+        other[TABLE + 12] ^= 0xff;
+        other[0x58 + 64] ^= 0xff;
+        assert_eq!(authenticode_digest(&other, DigestAlgorithm::Sha256).unwrap(), d);
+        other[0x300] ^= 0xff;
+        assert_ne!(authenticode_digest(&other, DigestAlgorithm::Sha256).unwrap(), d);
+        let ranges = authenticode_ranges(&bytes).unwrap();
+        assert_eq!(ranges.ranges, vec![0..0x98, 0x9c..SECURITY_ENTRY, SECURITY_ENTRY + 8..TABLE]);
+        assert_eq!(ranges.zero_padding, 0);
+        // One pass, several algorithms: the same as one at a time.
+        let all = authenticode_digests(&bytes, &crate::digest::ALL).unwrap();
+        for (alg, d) in crate::digest::ALL.iter().zip(&all) {
+            assert_eq!(&authenticode_digest(&bytes, *alg).unwrap(), d);
+        }
+    }
+
+    #[test]
+    fn directory_outside_the_file() {
+        let bytes = tiny_pe(&entry(0x200, 2, &[]), Some((TABLE as u32, 0x1000)));
+        let r = run(&bytes);
+        let f = finding(&r, "pe.certificate-table.outside-file").unwrap();
+        assert_eq!((f.outcome, f.offset), (Outcome::Fail, Some(0x400)));
+        // The entry header is still reported; the file is hashed as unsigned, to its end.
+        assert_eq!(r.pe.unwrap().certificate_table.unwrap().entries.len(), 1);
+        assert_eq!(authenticode_ranges(&bytes).unwrap().ranges.last().unwrap().end, bytes.len());
+        let r = run(&tiny_pe(&[], Some((0x10_0000, 8))));
+        assert_eq!(finding(&r, "pe.certificate-table.outside-file").unwrap().offset, Some(0x10_0000));
+        let r = run(&tiny_pe(&[], Some((u32::MAX, u32::MAX))));
+        assert!(finding(&r, "pe.certificate-table.outside-file").is_some());
+        let r = run(&tiny_pe(&[], Some((0x100, 8))));
+        assert_eq!(finding(&r, "pe.certificate-table.in-headers").unwrap().offset, Some(0x100));
+    }
+
+    #[test]
+    fn table_anomalies() {
+        // Data after the table (MS12-024).
+        let mut bytes = tiny_pe(&entry(0x200, 2, &[]), None);
+        bytes.extend_from_slice(&[0xaa; 8]);
+        let f = finding(&run(&bytes), "pe.certificate-table.not-at-end").cloned().unwrap();
+        assert_eq!((f.outcome, f.offset), (Outcome::Warn, Some(0x410)));
+        // Non-zero bytes after the DER inside the entry (CVE-2013-3900).
+        let r = run(&tiny_pe(&entry(0x200, 2, &[0, 1, 2]), None));
+        assert_eq!(finding(&r, "pe.certificate-entry.trailing-data").unwrap().offset, Some(0x408 + 5));
+        // Zero padding up to 8 bytes inside the entry is fine; 8 or more is not.
+        assert!(finding(&run(&tiny_pe(&entry(0x200, 2, &[0, 0, 0]), None)), "pe.certificate-entry.trailing-data").is_none());
+        assert!(finding(&run(&tiny_pe(&entry(0x200, 2, &[0; 8]), None)), "pe.certificate-entry.trailing-data").is_some());
+        // Unknown revision and type.
+        let r = run(&tiny_pe(&entry(0x300, 1, &[]), None));
+        assert_eq!(finding(&r, "pe.certificate-entry.unknown-revision").unwrap().offset, Some(0x404));
+        let f = finding(&r, "pe.certificate-entry.unsupported-type").unwrap();
+        assert_eq!((f.outcome, f.offset), (Outcome::Unsupported, Some(0x406)));
+        // Two entries.
+        let mut two = entry(0x200, 2, &[]);
+        two.extend(entry(0x200, 2, &[]));
+        let r = run(&tiny_pe(&two, None));
+        assert_eq!(r.pe.as_ref().unwrap().certificate_table.as_ref().unwrap().entries[1].offset, 0x410);
+        assert!(finding(&r, "pe.certificate-table.multiple-entries").is_some());
+        // dwLength below the header size stops the walk.
+        let mut bad = entry(0x200, 2, &[]);
+        bad[..4].copy_from_slice(&4u32.to_le_bytes());
+        assert_eq!(finding(&run(&tiny_pe(&bad, None)), "pe.certificate-entry.bad-length").unwrap().offset, Some(0x400));
+        // dwLength past the table.
+        let mut long = entry(0x200, 2, &[]);
+        long[..4].copy_from_slice(&0x100u32.to_le_bytes());
+        assert_eq!(finding(&run(&tiny_pe(&long, None)), "pe.certificate-entry.truncated").unwrap().offset, Some(0x400));
+        // Misaligned table.
+        let r = run(&tiny_pe(&[0; 20], Some((0x404, 16))));
+        assert_eq!(finding(&r, "pe.certificate-table.misaligned").unwrap().offset, Some(0x404));
+        // Non-zero alignment padding between entries.
+        let mut padded = entry(0x200, 2, &[]);
+        padded[15] = 7;
+        assert_eq!(finding(&run(&tiny_pe(&padded, None)), "pe.certificate-table.nonzero-padding").unwrap().offset, Some(0x40d));
+    }
+
+    #[test]
+    fn truncations_never_panic_and_say_where() {
+        let bytes = tiny_pe(&entry(0x200, 2, &[0; 3]), None);
+        for cut in 0..=bytes.len() {
+            let r = run(&bytes[..cut]);
+            if r.pe.is_none() {
+                assert!(finding(&r, "pe.headers").is_some_and(|f| f.outcome == Outcome::Fail && f.offset.is_some()), "cut {cut}");
+            }
+            let _ = authenticode_digests(&bytes[..cut], &[DigestAlgorithm::Sha1]);
+            let _ = page_hashes(&bytes[..cut], DigestAlgorithm::Sha256);
+        }
+        // Cut inside the optional header: the error names the field and its offset.
+        let r = run(&bytes[..0x90]);
+        let f = finding(&r, "pe.headers").unwrap();
+        assert_eq!(f.offset, Some(0x58 + 60));
+        assert_eq!(authenticode_digest(&bytes[..0x90], DigestAlgorithm::Sha1), Err(PeError::Truncated { what: "SizeOfHeaders", offset: 0x94, len: 0x90 }));
+        // Cut inside the section data: SizeOfHeaders is fine, the section runs past the end.
+        let r = run(&bytes[..0x300]);
+        assert_eq!(finding(&r, "pe.section.outside-file").unwrap().offset, Some(0x148));
+        // Not a PE at all.
+        assert_eq!(authenticode_digest(b"MZ", DigestAlgorithm::Sha1), Err(PeError::Truncated { what: "e_lfanew", offset: 0x3c, len: 2 }));
+        assert_eq!(authenticode_digest(b"ZM", DigestAlgorithm::Sha1), Err(PeError::NotPe { offset: 0 }));
+    }
+
+    #[test]
+    fn page_hash_round_trip() {
+        let bytes = tiny_pe(&entry(0x200, 2, &[]), None);
+        let table = page_hashes(&bytes, DigestAlgorithm::Sha256).unwrap();
+        let offsets: Vec<u32> = table.entries.iter().map(|e| e.0).collect();
+        assert_eq!(offsets, [0, 0x200, 0x400]);
+        let (ph, verdict, findings) = verify_page_hashes(&bytes, &table).unwrap();
+        assert_eq!((ph.pages, ph.matching, verdict), (2, 2, Outcome::Pass), "{findings:?}");
+        let mut changed = bytes.clone();
+        changed[0x210] ^= 1;
+        let (ph, verdict, _) = verify_page_hashes(&changed, &table).unwrap();
+        assert_eq!((ph.matching, ph.first_mismatch_offset, verdict), (1, Some(0x200), Outcome::Fail));
+        // A table that leaves a page out fails on its layout even though the listed pages match.
+        let mut short = table.clone();
+        short.entries.remove(1);
+        let (_, verdict, findings) = verify_page_hashes(&bytes, &short).unwrap();
+        assert_eq!(verdict, Outcome::Fail);
+        assert!(findings.iter().any(|f| f.check == "authenticode.page-hashes.layout"));
+    }
 }
