@@ -176,7 +176,10 @@ fn expected_pages(layout: &Layout, len: usize) -> (Vec<(u64, Page)>, u64) {
         let mut l = 0usize;
         while l < size && pages.len() <= len / PAGE_SIZE + layout.sections.len() + 2 {
             pages.push(((start as u64) + l as u64, Page::Data { offset: start.saturating_add(l), len: (size - l).min(PAGE_SIZE) }));
-            l += PAGE_SIZE;
+            match l.checked_add(PAGE_SIZE) {
+                Some(next) => l = next,
+                None => break,
+            }
         }
         last = u64::from(s.pointer_to_raw_data) + u64::from(s.size_of_raw_data);
     }

@@ -75,21 +75,21 @@ impl Layout {
 }
 
 fn u16_at(bytes: &[u8], offset: usize, what: &'static str) -> Result<u16, PeError> {
-    let b = offset
+    offset
         .checked_add(2)
         .and_then(|end| bytes.get(offset..end))
-        .ok_or(PeError::Truncated { what, offset: offset as u64, len: bytes.len() as u64 })?;
-    Ok(u16::from_le_bytes([b.first().copied().unwrap_or(0), b.get(1).copied().unwrap_or(0)]))
+        .and_then(|b| <[u8; 2]>::try_from(b).ok())
+        .map(u16::from_le_bytes)
+        .ok_or(PeError::Truncated { what, offset: offset as u64, len: bytes.len() as u64 })
 }
 
 pub(crate) fn u32_at(bytes: &[u8], offset: usize, what: &'static str) -> Result<u32, PeError> {
-    let b = offset
+    offset
         .checked_add(4)
         .and_then(|end| bytes.get(offset..end))
-        .ok_or(PeError::Truncated { what, offset: offset as u64, len: bytes.len() as u64 })?;
-    let mut a = [0u8; 4];
-    a.copy_from_slice(b);
-    Ok(u32::from_le_bytes(a))
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(u32::from_le_bytes)
+        .ok_or(PeError::Truncated { what, offset: offset as u64, len: bytes.len() as u64 })
 }
 
 fn add(a: usize, b: usize) -> Result<usize, PeError> {
@@ -212,7 +212,7 @@ pub fn read_with_goblin(bytes: &[u8]) -> Result<Layout, goblin::error::Error> {
         machine: pe.header.coff_header.machine,
         subsystem: opt_header.windows_fields.subsystem,
         optional_header_offset: opt,
-        checksum_offset: opt + OPT_CHECKSUM,
+        checksum_offset: opt.checked_add(OPT_CHECKSUM).ok_or_else(|| malformed("CheckSum offset"))?,
         checksum: opt_header.windows_fields.check_sum,
         security_entry_offset: entry_fits.then_some(entry),
         security_directory,

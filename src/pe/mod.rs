@@ -169,27 +169,34 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, report: &mut FileReport) {
             }
         }
     }
-    if signatures.is_empty() {
-        return;
-    }
+    let reports = check_signatures(bytes, &layout, scan.hash_exclusion.clone(), signatures);
+    report.signatures.extend(reports);
+}
 
-    // One pass over the image for every algorithm the signatures need.
+/// Fill each decoded signature's computed digest, digest verdict and page hashes. The image is
+/// hashed once, with every algorithm the signatures name, whatever their number.
+fn check_signatures(bytes: &[u8], layout: &Layout, exclusion: Option<core::ops::Range<usize>>, signatures: Vec<Signature>) -> Vec<crate::report::SignatureReport> {
+    if signatures.is_empty() {
+        return Vec::new();
+    }
     let mut algs: Vec<DigestAlgorithm> = signatures.iter().filter_map(|s| s.digest_algorithm).collect();
     algs.sort();
     algs.dedup();
-    let digests = hash::image_ranges(bytes.len(), &layout, scan.hash_exclusion.clone()).and_then(|r| hash::hash_ranges(bytes, &r, &algs));
+    let digests = hash::image_ranges(bytes.len(), layout, exclusion).and_then(|r| hash::hash_ranges(bytes, &r, &algs));
+    let mut out = Vec::with_capacity(signatures.len());
     for mut sig in signatures {
         check_signature_digest(&mut sig, &algs, &digests);
         if let Some(table) = &sig.page_hashes {
-            let (ph, verdict, findings) = hash::verify_page_hashes(bytes, &layout, table);
+            let (ph, verdict, findings) = hash::verify_page_hashes(bytes, layout, table);
             sig.report.page_hashes = Some(ph);
             sig.report.page_hash_verdict = verdict;
             sig.report.findings.extend(findings);
         } else {
             sig.report.page_hash_verdict = Outcome::NotPresent;
         }
-        report.signatures.push(sig.report);
+        out.push(sig.report);
     }
+    out
 }
 
 fn check_signature_digest(sig: &mut Signature, algs: &[DigestAlgorithm], digests: &Result<Vec<Vec<u8>>, PeError>) {
@@ -375,7 +382,8 @@ mod tests {
         assert_eq!((t.offset, t.size, t.entries.len()), (0x400, 16, 1));
         assert_eq!((t.entries[0].length, t.entries[0].revision, t.entries[0].certificate_type), (13, 0x200, 2));
         // Only the signature-layer stub complains; nothing about the layout.
-        assert!(r.findings.iter().all(|f| !f.check.starts_with("pe.certificate")), "{:#?}", r.findings);
+        assert!(r.findings.iter().all(|f| !f.check.starts_with("pe.certificate") && f.check != "pe.parse"), "{:#?}", r.findings);
+        assert_eq!(layout::read_with_goblin(&bytes).unwrap(), layout::read(&bytes).unwrap());
         // The table is not hashed; section bytes, headers other than CheckSum/entry are.
         let d = authenticode_digest(&bytes, DigestAlgorithm::Sha256).unwrap();
         let mut other = bytes.clone();
@@ -494,5 +502,50 @@ mod tests {
         let (_, verdict, findings) = verify_page_hashes(&bytes, &short).unwrap();
         assert_eq!(verdict, Outcome::Fail);
         assert!(findings.iter().any(|f| f.check == "authenticode.page-hashes.layout"));
+    }
+
+    fn fake(alg: Option<DigestAlgorithm>, signed_digest: Vec<u8>, page_hashes: Option<crate::signature::PageHashTable>) -> Signature {
+        let report = crate::report::SignatureReport { digest_algorithm: alg.map_or("1.2.3.4".into(), |a| a.name().into()), ..Default::default() };
+        Signature { report, digest_algorithm: alg, signed_digest, page_hashes }
+    }
+
+    #[test]
+    fn signature_digest_verdicts() {
+        let bytes = tiny_pe(&entry(0x200, 2, &[]), None);
+        let layout = layout::read(&bytes).unwrap();
+        let exclusion = certs::hash_exclusion(bytes.len(), &layout);
+        let sha256 = authenticode_digest(&bytes, DigestAlgorithm::Sha256).unwrap();
+        let md5 = authenticode_digest(&bytes, DigestAlgorithm::Md5).unwrap();
+        let table = page_hashes(&bytes, DigestAlgorithm::Sha256).unwrap();
+        let sigs = vec![
+            fake(Some(DigestAlgorithm::Sha256), sha256.clone(), Some(table)),
+            fake(Some(DigestAlgorithm::Sha256), vec![0; 32], None),
+            fake(Some(DigestAlgorithm::Md5), md5.clone(), None),
+            fake(None, vec![1, 2, 3], None),
+        ];
+        let r = check_signatures(&bytes, &layout, exclusion.clone(), sigs);
+        assert_eq!(r[0].digest_verdict, Outcome::Pass);
+        assert_eq!(r[0].computed_digest, crate::hex::encode(&sha256));
+        assert_eq!(r[0].page_hash_verdict, Outcome::Pass);
+        assert_eq!(r[0].page_hashes.as_ref().map(|p| (p.pages, p.matching)), Some((2, 2)));
+        assert!(r[0].findings.is_empty(), "{:?}", r[0].findings);
+
+        assert_eq!(r[1].digest_verdict, Outcome::Fail);
+        assert_eq!(r[1].page_hash_verdict, Outcome::NotPresent);
+        let f = r[1].findings.iter().find(|f| f.check == "authenticode.digest").unwrap();
+        assert!(f.reason.contains(&r[1].computed_digest) && f.reason.contains(&"00".repeat(32)), "{}", f.reason);
+
+        assert_eq!(r[2].digest_verdict, Outcome::Pass);
+        assert!(r[2].findings.iter().any(|f| f.check == "authenticode.digest.weak" && f.outcome == Outcome::Warn));
+
+        assert_eq!(r[3].digest_verdict, Outcome::Unsupported);
+        assert_eq!(r[3].computed_digest, "");
+
+        // When the image cannot be hashed, every signature fails on its digest with the reason.
+        let mut broken = layout.clone();
+        broken.size_of_headers = u32::MAX;
+        let r = check_signatures(&bytes, &broken, exclusion, vec![fake(Some(DigestAlgorithm::Sha1), vec![0; 20], None)]);
+        assert_eq!(r[0].digest_verdict, Outcome::Fail);
+        assert!(r[0].findings[0].offset.is_some());
     }
 }
