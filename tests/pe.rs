@@ -245,3 +245,4 @@ fn page_hashes_match_signify() {
     assert_eq!(summary.first_mismatch_offset, Some(page));
     assert!(findings.iter().any(|f| f.check == "authenticode.page-hashes" && f.offset == Some(page)));
 }
+

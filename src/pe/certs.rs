@@ -241,7 +241,7 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
                 "pe.certificate-table.multiple-entries",
                 Outcome::Warn,
                 format!(
-                    "The certificate table holds {} WIN_CERTIFICATE entries; Windows reads only the first PKCS_SIGNED_DATA entry (further signatures belong nested in it), and osslsigncode rejects such a table.",
+                    "The certificate table holds {} WIN_CERTIFICATE entries; Windows verifies only the first (further signatures belong nested in it), UEFI firmware tries each, and osslsigncode rejects such a table.",
                     entries.len()
                 ),
             )

@@ -249,21 +249,21 @@ fn check_checksum(bytes: &[u8], layout: &Layout, findings: &mut Vec<Finding>) ->
     let stored = layout.checksum;
     let matches = stored == computed;
     let at = layout.checksum_offset as u64;
+    // PE format spec, CheckSum: "checked for validation at load time: all drivers, any DLL loaded at
+    // boot time, and any DLL that is loaded into a critical Windows process".
+    let driver = layout.subsystem == 1;
+    let why = "Windows checks it when loading drivers, boot-time DLLs and DLLs of critical processes";
     if stored == 0 {
+        let outcome = if driver { Outcome::Warn } else { Outcome::Pass };
         findings.push(
-            Finding::new(
-                "pe.checksum",
-                Outcome::Warn,
-                format!("The optional-header CheckSum is not set (0; computed 0x{computed:08x}); Windows ignores it for user-mode files and most drivers, but requires it for boot-start drivers."),
-            )
-            .at(at),
+            Finding::new("pe.checksum", outcome, format!("The optional-header CheckSum is not set (0; the file sums to 0x{computed:08x}); {why}.")).at(at),
         );
     } else if !matches {
         findings.push(
             Finding::new(
                 "pe.checksum",
                 Outcome::Warn,
-                format!("The optional-header CheckSum is 0x{stored:08x} but the file sums to 0x{computed:08x}; Windows refuses to load a boot-start driver with a wrong CheckSum."),
+                format!("The optional-header CheckSum is 0x{stored:08x} but the file sums to 0x{computed:08x}: the file was changed after linking; {why}."),
             )
             .at(at),
         );
@@ -369,7 +369,9 @@ mod tests {
         let r = run(&a);
         let info = r.pe.unwrap();
         assert_eq!((info.checksum.stored, info.checksum.computed, info.checksum.matches), (before, before, true));
-        assert!(finding(&run(&tiny_pe(&[], None)), "pe.checksum").is_some_and(|f| f.reason.contains("not set") && f.offset == Some(0x98)));
+        let r = run(&tiny_pe(&[], None));
+        let f = finding(&r, "pe.checksum").unwrap();
+        assert!(f.reason.contains("not set") && f.offset == Some(0x98) && f.outcome == Outcome::Warn, "{f:?}");
     }
 
     #[test]
