@@ -55,7 +55,12 @@ pub fn inspect(name: &str, bytes: &[u8], options: &Options) -> FileReport {
     match kind {
         FileKind::Catalog => {
             catalog::inspect_catalog(bytes, options, &mut report);
-            // TODO(lead): add the catalog's signer via signature::read_signed_data(der, offset, ...).
+            // The catalog's own signature goes through the same signer / timestamp code as PE
+            // signatures (one code path); nested signatures come back too.
+            match signature::read_signed_data(bytes, 0, "catalog", 0, options.time) {
+                Ok(signatures) => report.signatures.extend(signatures.into_iter().map(|s| s.report)),
+                Err(finding) => report.findings.push(finding),
+            }
         }
         FileKind::Inf => inf::inspect_inf(bytes, &mut report),
         _ => {}

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Everything the core says about one file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileReport {
     /// The name (or relative path) the caller gave the bytes.
     pub name: String,
@@ -32,7 +32,7 @@ pub struct FileReport {
 }
 
 /// What the bytes are, from their content (and the file name only where content cannot tell).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
     /// PE with a PE32 optional header (magic 0x10b).
@@ -47,6 +47,7 @@ pub enum FileKind {
     /// A zip archive (a packed driver package).
     Zip,
     /// Anything else (including MZ executables without a PE header).
+    #[default]
     Other,
 }
 

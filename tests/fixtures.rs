@@ -229,16 +229,11 @@ fn negative_fixtures_are_marked() {
     }
 }
 
-// TODO(lead): enable after merging the PE layer. It needs, in src/pe.rs:
-//     pub fn authenticode_digest(bytes: &[u8], alg: DigestAlgorithm) -> Result<Vec<u8>, PeError>
-// (`PeError: Debug`). The three negative files whose `authenticode` is null in expected.json
-// (appended, certdir-outside, truncated) are skipped by the helper; assert their PeError / findings
-// in the PE layer's own tests.
-//
-// #[test]
-// fn core_authenticode_digest_matches_expected() {
-//     let compared = assert_expected_authenticode_digests("drvsig::pe::authenticode_digest", |bytes, alg| {
-//         drvsig::pe::authenticode_digest(bytes, alg)
-//     });
-//     assert!(compared >= 30, "only {compared} digests compared");
-// }
+/// The core's Authenticode digest equals osslsigncode's (and our xtask's) for every fixture.
+#[test]
+fn core_authenticode_digest_matches_expected() {
+    let compared = assert_expected_authenticode_digests("drvsig::pe::authenticode_digest", |bytes, alg| {
+        drvsig::pe::authenticode_digest(bytes, alg)
+    });
+    assert!(compared >= 30, "only {compared} digests compared");
+}

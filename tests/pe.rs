@@ -1,0 +1,248 @@
+//! The PE layer on every PE of the shared corpus: Authenticode digests against the peers
+//! (`summary.computed_authenticode_digest` in manifest.json), certificate-table entries against
+//! `pe_layout`, tampered and malformed files, and `inspect()` on every corpus file.
+
+use std::path::{Path, PathBuf};
+
+use drvsig::digest::DigestAlgorithm;
+use drvsig::{hex, inspect, pe, Options, Outcome, UnixTime};
+use serde_json::Value;
+
+/// `DRVSIG_CORPUS`, else `<repo>/../shared/corpus`; `None` (with a notice) when neither exists.
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("DRVSIG_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    if dir.join("manifest.json").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("notice: corpus not found at {} (set DRVSIG_CORPUS); skipping", dir.display());
+        None
+    }
+}
+
+fn manifest(dir: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(dir.join("manifest.json")).expect("read manifest.json");
+    let v: Value = serde_json::from_str(&text).expect("parse manifest.json");
+    v["files"].as_array().cloned().unwrap_or_default()
+}
+
+fn pe_files(dir: &Path) -> Vec<(String, Vec<u8>, Value)> {
+    manifest(dir)
+        .into_iter()
+        .filter(|f| matches!(f["format"].as_str(), Some("pe" | "efi")))
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or_default().to_string();
+            let bytes = std::fs::read(dir.join(&path)).unwrap_or_else(|e| panic!("read {path}: {e}"));
+            (path, bytes, f)
+        })
+        .collect()
+}
+
+fn options() -> Options {
+    Options::at(UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap())
+}
+
+#[test]
+fn authenticode_digests_match_the_peers() {
+    let Some(dir) = corpus() else { return };
+    let algs = [DigestAlgorithm::Md5, DigestAlgorithm::Sha1, DigestAlgorithm::Sha256];
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    for (path, bytes, f) in pe_files(&dir) {
+        let ours = pe::authenticode_digests(&bytes, &algs).unwrap_or_else(|e| panic!("{path}: {e}"));
+        for (alg, digest) in algs.iter().zip(&ours) {
+            let peers = &f["summary"]["computed_authenticode_digest"][alg.name()];
+            assert_eq!(peers["peers_agree"], Value::Bool(true), "{path}: peers disagree on {}", alg.name());
+            let values: Vec<&str> = peers["values"].as_object().unwrap().values().filter_map(Value::as_str).collect();
+            let ours = hex::encode(digest);
+            // The single-algorithm API gives the same digest as the one-pass API.
+            assert_eq!(hex::encode(&pe::authenticode_digest(&bytes, *alg).unwrap()), ours);
+            let agree = values.iter().all(|v| v.eq_ignore_ascii_case(&ours));
+            if *alg == DigestAlgorithm::Sha256 {
+                rows.push(format!("{path:55} {ours} {}", if agree { "agree" } else { "DIFFER" }));
+            }
+            if !agree {
+                failures.push(format!("{path} {}: ours {ours}, peers {values:?}", alg.name()));
+            }
+        }
+    }
+    eprintln!("{}", rows.join("\n"));
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn certificate_entries_match_pe_layout() {
+    let Some(dir) = corpus() else { return };
+    for (path, bytes, f) in pe_files(&dir) {
+        let report = inspect(&path, &bytes, &options());
+        let expected = f["pe_layout"]["win_certificate_entries"].as_array().cloned().unwrap_or_default();
+        let info = report.pe.as_ref().unwrap_or_else(|| panic!("{path}: no PE info: {:#?}", report.findings));
+        let entries = info.certificate_table.as_ref().map(|t| t.entries.clone()).unwrap_or_default();
+        assert_eq!(entries.len(), expected.len(), "{path}");
+        for (ours, theirs) in entries.iter().zip(&expected) {
+            assert_eq!(Some(ours.offset), theirs["offset"].as_u64(), "{path}");
+            assert_eq!(Some(u64::from(ours.length)), theirs["length"].as_u64(), "{path}");
+            assert_eq!(Some(u64::from(ours.certificate_type)), theirs["type"].as_u64(), "{path}");
+            assert_eq!(format!("0x{:x}", ours.revision), theirs["revision"].as_str().unwrap(), "{path}");
+        }
+        let stored = u32::from_str_radix(f["pe_layout"]["checksum_field"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+        assert_eq!(info.checksum.stored, stored, "{path}");
+        assert_eq!(info.format, f["pe_layout"]["optional_header_magic"].as_str().unwrap(), "{path}");
+        let multiple = report.findings.iter().any(|x| x.check == "pe.certificate-table.multiple-entries");
+        assert_eq!(multiple, expected.len() > 1, "{path}");
+    }
+}
+
+/// osslsigncode prints the CheckSum it computes (`PE checksum` when it matches the stored one,
+/// `Calculated PE checksum` otherwise); ours agrees on every corpus PE it ran on.
+#[test]
+fn checksum_matches_osslsigncode() {
+    let Some(dir) = corpus() else { return };
+    let mut compared = 0;
+    for (path, bytes, _) in pe_files(&dir) {
+        let oracle = dir.join("oracle").join(format!("{}.osslsigncode.txt", path.replace('/', "__")));
+        let Ok(text) = std::fs::read_to_string(&oracle) else { continue };
+        let Some(theirs) = text
+            .lines()
+            .find(|l| l.starts_with("PE checksum") || l.starts_with("Calculated PE checksum"))
+            .and_then(|l| l.split(':').nth(1))
+            .map(str::trim)
+        else {
+            continue;
+        };
+        let ours = pe::pe_checksum(&bytes).unwrap();
+        assert_eq!(format!("{ours:08X}"), theirs, "{path}");
+        compared += 1;
+    }
+    assert!(compared >= 25, "only {compared} CheckSums compared");
+}
+
+#[test]
+fn goblin_and_our_reader_agree() {
+    let Some(dir) = corpus() else { return };
+    for (path, bytes, _) in pe_files(&dir) {
+        let ours = pe::layout::read(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+        match pe::layout::read_with_goblin(&bytes) {
+            Ok(g) => assert_eq!(g, ours, "{path}"),
+            Err(e) => eprintln!("{path}: goblin refuses: {e}"),
+        }
+    }
+}
+
+#[test]
+fn tampered_text_byte_breaks_the_digest() {
+    let Some(dir) = corpus() else { return };
+    let bytes = std::fs::read(dir.join("tampered/ViGEmBus-textflip.sys")).unwrap();
+    let original = std::fs::read(dir.join("drivers/vigembus/ViGEmBus.sys")).unwrap();
+    let embedded = "e5e75f5242939f29a885f210f63e465c12a38d6353c85ef56e128a4f4fbfde14";
+    assert_eq!(hex::encode(&pe::authenticode_digest(&original, DigestAlgorithm::Sha256).unwrap()), embedded);
+    assert_ne!(hex::encode(&pe::authenticode_digest(&bytes, DigestAlgorithm::Sha256).unwrap()), embedded);
+}
+
+#[test]
+fn malformed_files_give_findings() {
+    let Some(dir) = corpus() else { return };
+    let truncated = std::fs::read(dir.join("malformed/fwupdx64-truncated.efi")).unwrap();
+    let report = inspect("fwupdx64-truncated.efi", &truncated, &options());
+    let f = report.findings.iter().find(|f| f.check == "pe.certificate-table.outside-file").expect("outside-file finding");
+    assert_eq!(f.outcome, Outcome::Fail);
+    assert_eq!(f.offset, Some(0xf190));
+    assert!(report.findings.iter().any(|f| f.check == "pe.certificate-entry.truncated" && f.offset == Some(0xf190)));
+    assert!(report.signatures.is_empty());
+
+    let more = std::fs::read(dir.join("malformed/MORE.EXE")).unwrap();
+    assert!(pe::authenticode_digest(&more, DigestAlgorithm::Sha256).is_err());
+    let report = inspect("MORE.EXE", &more, &options());
+    assert!(report.pe.is_none());
+}
+
+#[test]
+fn inspect_never_panics_on_the_corpus() {
+    let Some(dir) = corpus() else { return };
+    for f in manifest(&dir) {
+        let path = f["path"].as_str().unwrap();
+        let bytes = std::fs::read(dir.join(path)).unwrap();
+        let report = inspect(path, &bytes, &options());
+        assert_eq!(report.size, bytes.len() as u64);
+        // Truncations of every PE at a few places must not panic either.
+        if matches!(f["format"].as_str(), Some("pe" | "efi")) {
+            for cut in [0, 1, 0x3c, 0x40, 0x80, 0x100, 0x180, 0x200, 0x400, bytes.len() / 2, bytes.len().saturating_sub(1)] {
+                let cut = cut.min(bytes.len());
+                let _ = inspect(path, &bytes[..cut], &options());
+                let _ = pe::authenticode_digests(&bytes[..cut], &[DigestAlgorithm::Sha1]);
+            }
+        }
+    }
+}
+
+/// goblin's `authenticode_ranges()` follows the spec text literally; record where that differs
+/// from the peers (and from us), and that it panics on nothing in the corpus.
+#[test]
+fn goblin_authenticode_ranges_where_they_differ() {
+    let Some(dir) = corpus() else { return };
+    let mut differ = Vec::new();
+    for (path, bytes, _) in pe_files(&dir) {
+        let ours = hex::encode(&pe::authenticode_digest(&bytes, DigestAlgorithm::Sha256).unwrap());
+        let opts = goblin::pe::options::ParseOptions::default().with_parse_mode(goblin::options::ParseMode::Permissive);
+        let theirs = std::panic::catch_unwind(|| {
+            let pe = goblin::pe::PE::parse_with_opts(&bytes, &opts).ok()?;
+            let mut h = DigestAlgorithm::Sha256.hasher();
+            for r in pe.authenticode_ranges() {
+                h.update(r);
+            }
+            Some(hex::encode(&h.finalize()))
+        });
+        match theirs {
+            Ok(Some(d)) if d == ours => {}
+            Ok(Some(d)) => differ.push(format!("{path}: goblin {d}")),
+            Ok(None) => differ.push(format!("{path}: goblin refuses")),
+            Err(_) => differ.push(format!("{path}: goblin panics")),
+        }
+    }
+    eprintln!("goblin differs: {differ:#?}");
+    let names: Vec<&str> = differ.iter().map(|d| d.split(':').next().unwrap_or("")).collect();
+    assert_eq!(names, ["pe/signify/spotify_sample.exe", "malformed/fwupdx64-truncated.efi"]);
+}
+
+/// Our page hashes against the first entries signify prints for the files with page hashes, and a
+/// round trip through `verify_page_hashes`, also on the tampered driver.
+#[test]
+fn page_hashes_match_signify() {
+    let Some(dir) = corpus() else { return };
+    let mut checked = 0;
+    for (path, bytes, f) in pe_files(&dir) {
+        for sig in f["oracles"]["signify"]["signatures"].as_array().cloned().unwrap_or_default() {
+            let ph = &sig["page_hashes"];
+            let Some(first) = ph["first"].as_array() else { continue };
+            let alg = match ph["algorithm"].as_str() {
+                Some("sha1") => DigestAlgorithm::Sha1,
+                Some("sha256") => DigestAlgorithm::Sha256,
+                other => panic!("{path}: page hash algorithm {other:?}"),
+            };
+            let ours = pe::page_hashes(&bytes, alg).unwrap();
+            for (entry, theirs) in ours.entries.iter().zip(first) {
+                assert_eq!(Some(u64::from(entry.0)), theirs[0].as_u64(), "{path}");
+                assert_eq!(hex::encode(&entry.1), theirs[2].as_str().unwrap(), "{path} page at 0x{:x}", entry.0);
+            }
+            // signify counts the pages; our table also has the terminating (end, zero hash) entry.
+            assert_eq!(Some(ours.entries.len() as u64 - 1), ph["count"].as_u64(), "{path}");
+            let (summary, verdict, findings) = pe::verify_page_hashes(&bytes, &ours).unwrap();
+            assert_eq!(verdict, Outcome::Pass, "{findings:?}");
+            assert_eq!(summary.pages, summary.matching);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1);
+    // The flipped .text byte at 0x600 shows up as a mismatch of the page at 0x400 (.text starts there).
+    let original = std::fs::read(dir.join("drivers/vigembus/ViGEmBus.sys")).unwrap();
+    let tampered = std::fs::read(dir.join("tampered/ViGEmBus-textflip.sys")).unwrap();
+    let table = pe::page_hashes(&original, DigestAlgorithm::Sha256).unwrap();
+    let (summary, verdict, findings) = pe::verify_page_hashes(&tampered, &table).unwrap();
+    assert_eq!(verdict, Outcome::Fail);
+    assert_eq!(summary.matching + 1, summary.pages);
+    let page = table.entries.iter().map(|e| u64::from(e.0)).filter(|&o| o <= 0x600).max().unwrap();
+    assert_eq!(summary.first_mismatch_offset, Some(page));
+    assert!(findings.iter().any(|f| f.check == "authenticode.page-hashes" && f.offset == Some(page)));
+}
+
