@@ -250,12 +250,14 @@ pub fn human_size(bytes: u64) -> String {
 /// `47 560` -> `47,560`.
 pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
+    let head = digits.len() % 3;
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+    out.push_str(&digits[..head]);
+    for group in digits.as_bytes()[head..].chunks(3) {
+        if !out.is_empty() {
             out.push(',');
         }
-        out.push(c);
+        out.extend(group.iter().map(|&b| char::from(b)));
     }
     out
 }

@@ -54,6 +54,7 @@ pub fn app() -> Html {
                 pipeline::enqueue(vec![files::demo()], dispatch);
             }
             browser::mark_ready();
+            pipeline::warm_up();
             move || drop(guard)
         });
     }

@@ -19,10 +19,7 @@ pub struct BadgeProps {
 #[function_component(Badge)]
 pub fn badge(props: &BadgeProps) -> Html {
     let (glyph, word) = outcome_label(props.outcome);
-    let text = props
-        .text
-        .clone()
-        .unwrap_or_else(|| AttrValue::Static(word));
+    let text = props.text.clone().unwrap_or(AttrValue::Static(word));
     let class = classes!(
         "badge",
         format!("badge-{}", outcome_class(props.outcome)),

@@ -77,8 +77,17 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
     };
     let onkeydown = {
         let file_input = file_input.clone();
+        let zone = zone.clone();
         Callback::from(move |e: KeyboardEvent| {
-            let on_zone = e.target() == e.current_target();
+            // Yew delegates events, so compare with the zone itself (not `current_target`): keys on
+            // the zone's own buttons keep their meaning.
+            let on_zone = match (
+                e.target().and_then(|t| t.dyn_into::<Node>().ok()),
+                zone.cast::<Node>(),
+            ) {
+                (Some(target), Some(zone)) => target.is_same_node(Some(&zone)),
+                _ => false,
+            };
             if on_zone && (e.key() == "Enter" || e.key() == " ") {
                 e.prevent_default();
                 open(&file_input);

@@ -61,7 +61,9 @@ pub fn file_card(props: &FileCardProps) -> Html {
                     <dt>{ "Size" }</dt>
                     <dd data-field="size" data-bytes={entry.size.to_string()}>
                         { human_size(entry.size) }
-                        <span class="muted">{ format!(" ({} bytes)", grouped(entry.size)) }</span>
+                        if entry.size >= 1000 {
+                            <span class="muted">{ format!(" ({} bytes)", grouped(entry.size)) }</span>
+                        }
                     </dd>
                 </div>
                 if let Status::Done(report) = &entry.status {

@@ -40,8 +40,10 @@ pub fn pe_facts(props: &PeFactsProps) -> Html {
     };
     let cert = match &pe.certificate_table {
         Some(table) => html! {
-            <dd data-field="cert-table" data-offset={table.offset.to_string()} data-size={table.size.to_string()}>
-                { format!("present at {}, {} bytes", hex_offset(table.offset), grouped(table.size)) }
+            <dd>
+                <span data-field="cert-table" data-offset={table.offset.to_string()} data-size={table.size.to_string()}>
+                    { format!("present at {}, {} bytes", hex_offset(table.offset), grouped(table.size)) }
+                </span>
                 if !table.entries.is_empty() {
                     <ul class="cert-entries">
                         { for table.entries.iter().enumerate().map(|(i, e)| html! {
@@ -77,8 +79,9 @@ pub fn pe_facts(props: &PeFactsProps) -> Html {
                 <dt>{ "Checksum" }</dt>
                 <dd data-field="checksum">
                     <Badge outcome={checksum_outcome} text={checksum_text} />
-                    <span class="muted">
-                        { format!(" stored {:#010x}, computed {:#010x}", checksum.stored, checksum.computed) }
+                    <span class="checksum-values muted">
+                        { format!("stored {:#010x}", checksum.stored) }<br />
+                        { format!("computed {:#010x}", checksum.computed) }
                     </span>
                 </dd>
             </div>

@@ -29,14 +29,11 @@ fn or_dash(s: &str) -> String {
 #[function_component(SignatureView)]
 pub fn signature_view(props: &SignatureViewProps) -> Html {
     let sig = &props.signature;
-    let title = if sig.depth == 0 {
-        format!("Signature #{}", sig.index + 1)
-    } else {
-        format!(
-            "Nested signature #{} (in #{})",
-            sig.index + 1,
-            sig.parent.map_or(0, |p| p + 1)
-        )
+    // Numbered as the core numbers them (its `source` strings say "nested in signature 0").
+    let title = match (sig.depth, sig.parent) {
+        (0, _) => format!("Signature {}", sig.index),
+        (_, Some(parent)) => format!("Nested signature {} (in signature {parent})", sig.index),
+        (_, None) => format!("Nested signature {}", sig.index),
     };
     let digests_match = !sig.signed_digest.is_empty() && sig.signed_digest == sig.computed_digest;
     html! {
@@ -99,7 +96,7 @@ pub fn signature_view(props: &SignatureViewProps) -> Html {
                     </div>
                 }
                 if let Some(url) = &sig.more_info_url {
-                    <div class="fact">
+                    <div class="fact fact-wide">
                         <dt>{ "More info URL" }</dt>
                         <dd class="break">{ url }</dd>
                     </div>
