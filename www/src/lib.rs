@@ -1,1 +1,23 @@
+//! The drvsig page: a Yew app over the drvsig core, compiled to WebAssembly.
+//!
+//! Layout: [`state`] is the pure reducer (unit-tested natively), [`services`] reads files and runs
+//! the core, [`components`] only display the state, one component per file. Nothing is uploaded:
+//! bytes go from the user's disk to the core in this page and nowhere else.
 
+pub mod components;
+pub mod services;
+pub mod state;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Mounts the app into `#app` (or `<body>` if the shell has none).
+#[wasm_bindgen(start)]
+pub fn start() {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => yew::Renderer::<components::app::App>::with_root(root).render(),
+        None => yew::Renderer::<components::app::App>::new().render(),
+    };
+}

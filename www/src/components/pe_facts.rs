@@ -1,0 +1,104 @@
+//! PE layout facts: format, machine, subsystem, checksum and the certificate table.
+
+use drvsig::report::PeInfo;
+use drvsig::{FileKind, Outcome};
+use yew::prelude::*;
+
+use super::badge::Badge;
+use crate::state::{grouped, hex_offset};
+
+#[derive(Properties, PartialEq)]
+pub struct PeFactsProps {
+    pub kind: FileKind,
+    pub pe: Option<PeInfo>,
+}
+
+#[function_component(PeFacts)]
+pub fn pe_facts(props: &PeFactsProps) -> Html {
+    let Some(pe) = &props.pe else {
+        let why = if props.kind.is_pe() {
+            "none (the PE headers could not be read)"
+        } else {
+            "none (only PE files have one)"
+        };
+        return html! {
+            <dl class="facts">
+                <div class="fact fact-wide">
+                    <dt>{ "Certificate table" }</dt>
+                    <dd data-field="cert-table">{ why }</dd>
+                </div>
+            </dl>
+        };
+    };
+    let checksum = &pe.checksum;
+    let (checksum_outcome, checksum_text) = if checksum.stored == 0 {
+        (Outcome::NotPresent, "not set")
+    } else if checksum.matches {
+        (Outcome::Pass, "matches")
+    } else {
+        (Outcome::Warn, "mismatch")
+    };
+    let cert = match &pe.certificate_table {
+        Some(table) => html! {
+            <dd>
+                <span data-field="cert-table" data-offset={table.offset.to_string()} data-size={table.size.to_string()}>
+                    { format!("present at {}, {} bytes", hex_offset(table.offset), grouped(table.size)) }
+                </span>
+                if !table.entries.is_empty() {
+                    <ul class="cert-entries">
+                        { for table.entries.iter().enumerate().map(|(i, e)| html! {
+                            <li>
+                                { format!("WIN_CERTIFICATE #{i} at {}: {} bytes, revision {:#06x}, type {:#06x}{}",
+                                    hex_offset(e.offset), grouped(u64::from(e.length)), e.revision, e.certificate_type,
+                                    cert_type_name(e.certificate_type)) }
+                            </li>
+                        }) }
+                    </ul>
+                }
+            </dd>
+        },
+        None => {
+            html! { <dd data-field="cert-table">{ "none (the security directory is empty)" }</dd> }
+        }
+    };
+    html! {
+        <dl class="facts">
+            <div class="fact">
+                <dt>{ "Format" }</dt>
+                <dd data-field="format">{ &pe.format }</dd>
+            </div>
+            <div class="fact">
+                <dt>{ "Machine" }</dt>
+                <dd data-field="machine">{ &pe.machine }</dd>
+            </div>
+            <div class="fact">
+                <dt>{ "Subsystem" }</dt>
+                <dd data-field="subsystem">{ &pe.subsystem }</dd>
+            </div>
+            <div class="fact">
+                <dt>{ "Checksum" }</dt>
+                <dd data-field="checksum">
+                    <Badge outcome={checksum_outcome} text={checksum_text} />
+                    <span class="checksum-values muted">
+                        { format!("stored {:#010x}", checksum.stored) }<br />
+                        { format!("computed {:#010x}", checksum.computed) }
+                    </span>
+                </dd>
+            </div>
+            <div class="fact fact-wide">
+                <dt>{ "Certificate table" }</dt>
+                { cert }
+            </div>
+        </dl>
+    }
+}
+
+fn cert_type_name(t: u16) -> &'static str {
+    match t {
+        0x0001 => " (X.509)",
+        0x0002 => " (PKCS#7 SignedData)",
+        0x0003 => " (reserved)",
+        0x0004 => " (TS stack signed)",
+        _ => "",
+    }
+}

@@ -1,0 +1,193 @@
+//! From picker lists and drop events to named files. Dropped folders are walked recursively with
+//! `webkitGetAsEntry`, keeping the path relative to what was dropped as the file's name.
+
+use js_sys::{Array, Promise};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    DataTransfer, File, FileList, FileSystemDirectoryEntry, FileSystemEntry, FileSystemFileEntry,
+};
+
+/// A walk never collects more than this many files (a dropped home folder must not hang the tab).
+pub const MAX_FILES: usize = 5_000;
+
+/// Where a file's bytes come from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A file the user gave us.
+    Blob(File),
+    /// Bytes compiled into the page (the demo).
+    Static(&'static [u8]),
+}
+
+/// A file with the name the page shows for it.
+#[derive(Clone, Debug)]
+pub struct Picked {
+    pub name: String,
+    pub size: u64,
+    pub source: Source,
+}
+
+impl Picked {
+    fn from_file(file: File, name: String) -> Picked {
+        Picked {
+            name,
+            size: file.size().max(0.0) as u64,
+            source: Source::Blob(file),
+        }
+    }
+}
+
+/// The bundled demo driver, as if it had been dropped.
+pub fn demo() -> Picked {
+    static DEMO: &[u8] = include_bytes!("../../demo/demo-driver.sys");
+    Picked {
+        name: "demo-driver.sys".to_string(),
+        size: DEMO.len() as u64,
+        source: Source::Static(DEMO),
+    }
+}
+
+/// The files of an `<input type=file>`: a folder picker gives each its `webkitRelativePath`.
+pub fn from_file_list(list: Option<FileList>) -> Vec<Picked> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .take(MAX_FILES)
+        .map(|file| {
+            let relative = js_sys::Reflect::get(&file, &JsValue::from_str("webkitRelativePath"))
+                .ok()
+                .and_then(|v| v.as_string())
+                .filter(|s| !s.is_empty());
+            let name = relative.unwrap_or_else(|| file.name());
+            Picked::from_file(file, name)
+        })
+        .collect()
+}
+
+/// What a drop carried, taken synchronously: the items are only readable during the event.
+pub struct Dropped {
+    files: Vec<File>,
+    directories: Vec<FileSystemDirectoryEntry>,
+}
+
+impl Dropped {
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.directories.is_empty()
+    }
+}
+
+/// Takes what a drop event carries (call inside the event handler).
+pub fn take_drop(transfer: Option<DataTransfer>) -> Dropped {
+    let mut dropped = Dropped {
+        files: Vec::new(),
+        directories: Vec::new(),
+    };
+    let Some(transfer) = transfer else {
+        return dropped;
+    };
+    let items = transfer.items();
+    for i in 0..items.length() {
+        let Some(item) = items.get(i) else { continue };
+        if item.kind() != "file" {
+            continue;
+        }
+        let entry = item.webkit_get_as_entry().ok().flatten();
+        match entry {
+            Some(entry) if entry.is_directory() => dropped.directories.push(entry.unchecked_into()),
+            _ => {
+                if let Ok(Some(file)) = item.get_as_file() {
+                    dropped.files.push(file);
+                }
+            }
+        }
+    }
+    // Some sources (and older browsers) fill `files` but not `items`.
+    if dropped.is_empty() {
+        if let Some(list) = transfer.files() {
+            dropped
+                .files
+                .extend((0..list.length()).filter_map(|i| list.item(i)));
+        }
+    }
+    dropped
+}
+
+/// Resolves a drop into files, walking folders (errors inside a folder skip that part).
+pub async fn collect_drop(dropped: Dropped) -> Vec<Picked> {
+    let mut out: Vec<Picked> = dropped
+        .files
+        .into_iter()
+        .take(MAX_FILES)
+        .map(|file| {
+            let name = file.name();
+            Picked::from_file(file, name)
+        })
+        .collect();
+    let mut stack: Vec<FileSystemEntry> = dropped
+        .directories
+        .into_iter()
+        .map(|d| d.unchecked_into())
+        .collect();
+    stack.reverse();
+    // Depth-first, in the order the browser lists entries.
+    while let Some(entry) = stack.pop() {
+        if out.len() >= MAX_FILES {
+            break;
+        }
+        if entry.is_directory() {
+            let dir: FileSystemDirectoryEntry = entry.unchecked_into();
+            let mut children = read_all_entries(&dir).await;
+            children.sort_by_key(|c| c.name());
+            children.reverse();
+            stack.extend(children);
+        } else if entry.is_file() {
+            let name = relative_name(&entry);
+            let file_entry: FileSystemFileEntry = entry.unchecked_into();
+            if let Ok(file) = file_of(&file_entry).await {
+                out.push(Picked::from_file(file, name));
+            }
+        }
+    }
+    out
+}
+
+/// `/drivers/x64/a.sys` -> `drivers/x64/a.sys`.
+fn relative_name(entry: &FileSystemEntry) -> String {
+    let full = entry.full_path();
+    let trimmed = full.trim_start_matches('/');
+    if trimmed.is_empty() {
+        entry.name()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// `readEntries` returns a batch at a time (100 in Chromium) until it returns an empty one.
+async fn read_all_entries(dir: &FileSystemDirectoryEntry) -> Vec<FileSystemEntry> {
+    let reader = dir.create_reader();
+    let mut all = Vec::new();
+    loop {
+        let promise = Promise::new(&mut |resolve, reject| {
+            if let Err(e) = reader.read_entries_with_callback_and_callback(&resolve, &reject) {
+                let _ = reject.call1(&JsValue::NULL, &e);
+            }
+        });
+        let Ok(batch) = JsFuture::from(promise).await else {
+            break;
+        };
+        let batch: Array = batch.unchecked_into();
+        if batch.length() == 0 || all.len() >= MAX_FILES {
+            break;
+        }
+        all.extend(batch.iter().map(|v| v.unchecked_into::<FileSystemEntry>()));
+    }
+    all
+}
+
+async fn file_of(entry: &FileSystemFileEntry) -> Result<File, JsValue> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        entry.file_with_callback_and_callback(&resolve, &reject)
+    });
+    JsFuture::from(promise).await.map(|v| v.unchecked_into())
+}

@@ -1,0 +1,422 @@
+//! The page state and its pure reducer (no browser types: unit-tested natively).
+//!
+//! Files move through `Queued -> Reading -> Inspecting -> Done | Failed`. The services own the
+//! bytes; the state only holds names, sizes and the finished [`FileReport`]s.
+
+use std::rc::Rc;
+
+use drvsig::{FileReport, Outcome};
+use yew::Reducible;
+
+/// Identifies one file for the lifetime of the page (never reused).
+pub type FileId = u64;
+
+/// Where one file is in the pipeline.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    /// Waiting for the files before it.
+    Queued,
+    /// Its bytes are being read from disk.
+    Reading,
+    /// Its bytes are read; the core is inspecting them.
+    Inspecting,
+    /// The core's report.
+    Done(Rc<FileReport>),
+    /// Reading failed (the browser's message).
+    Failed(String),
+}
+
+impl Status {
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Status::Queued | Status::Reading | Status::Inspecting)
+    }
+}
+
+/// One file on the page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub id: FileId,
+    /// The name, or the path relative to the dropped / picked folder.
+    pub name: String,
+    pub size: u64,
+    pub status: Status,
+}
+
+/// What the page shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AppState {
+    /// In the order the files were added.
+    pub entries: Vec<Entry>,
+}
+
+/// A file that was picked or dropped, before it is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewFile {
+    pub id: FileId,
+    pub name: String,
+    pub size: u64,
+}
+
+/// Everything that changes the state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Add(Vec<NewFile>),
+    Reading(FileId),
+    Inspecting(FileId),
+    Done(FileId, Rc<FileReport>),
+    Failed(FileId, String),
+    Remove(FileId),
+    Clear,
+}
+
+impl AppState {
+    /// The pure transition function behind [`Reducible`].
+    pub fn apply(&self, action: Action) -> AppState {
+        let mut next = self.clone();
+        match action {
+            Action::Add(files) => {
+                for file in files {
+                    if next.entries.iter().any(|e| e.id == file.id) {
+                        continue;
+                    }
+                    next.entries.push(Entry {
+                        id: file.id,
+                        name: file.name,
+                        size: file.size,
+                        status: Status::Queued,
+                    });
+                }
+            }
+            Action::Reading(id) => next.set_status(id, Status::Reading),
+            Action::Inspecting(id) => next.set_status(id, Status::Inspecting),
+            Action::Done(id, report) => {
+                // The report knows the exact size; the picker's size is only a hint.
+                let size = report.size;
+                if let Some(entry) = next.entry_mut(id) {
+                    entry.size = size;
+                    entry.status = Status::Done(report);
+                }
+            }
+            Action::Failed(id, message) => next.set_status(id, Status::Failed(message)),
+            Action::Remove(id) => next.entries.retain(|e| e.id != id),
+            Action::Clear => next.entries.clear(),
+        }
+        next
+    }
+
+    fn entry_mut(&mut self, id: FileId) -> Option<&mut Entry> {
+        self.entries.iter_mut().find(|e| e.id == id)
+    }
+
+    /// Updates a file still on the page; results for removed files are dropped.
+    fn set_status(&mut self, id: FileId, status: Status) {
+        if let Some(entry) = self.entry_mut(id) {
+            entry.status = status;
+        }
+    }
+
+    /// How many files are still queued, being read or being inspected.
+    pub fn busy(&self) -> usize {
+        self.entries.iter().filter(|e| e.status.is_busy()).count()
+    }
+
+    /// One sentence for the screen-reader live region.
+    pub fn announcement(&self) -> String {
+        let total = self.entries.len();
+        let busy = self.busy();
+        match (total, busy) {
+            (0, _) => "No files.".to_string(),
+            (t, 0) => format!("{} inspected.", plural(t, "file", "files")),
+            (t, b) => format!(
+                "{} of {} inspected; {} in progress.",
+                t - b,
+                plural(t, "file", "files"),
+                b
+            ),
+        }
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new(self.apply(action))
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The headline for one finished report: the worst outcome anywhere in it, and a short text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    pub text: &'static str,
+}
+
+pub fn verdict(report: &FileReport) -> Verdict {
+    let mut outcomes: Vec<Outcome> = report.findings.iter().map(|f| f.outcome).collect();
+    for sig in &report.signatures {
+        outcomes.push(sig.digest_verdict);
+        outcomes.push(sig.signature_verdict);
+        outcomes.push(sig.page_hash_verdict);
+        outcomes.extend(sig.findings.iter().map(|f| f.outcome));
+        for ts in &sig.timestamps {
+            outcomes.push(ts.verdict);
+            outcomes.extend(ts.findings.iter().map(|f| f.outcome));
+        }
+    }
+    let worst = |o: Outcome| outcomes.contains(&o);
+    let signable = report.kind.is_pe() || report.kind == drvsig::FileKind::Catalog;
+    if worst(Outcome::Fail) {
+        Verdict {
+            outcome: Outcome::Fail,
+            text: "Problems found",
+        }
+    } else if signable && report.signatures.is_empty() {
+        Verdict {
+            outcome: Outcome::Warn,
+            text: "No signature found",
+        }
+    } else if worst(Outcome::Warn) {
+        Verdict {
+            outcome: Outcome::Warn,
+            text: "Warnings",
+        }
+    } else if worst(Outcome::Unsupported) {
+        Verdict {
+            outcome: Outcome::Unsupported,
+            text: "Some checks could not be made",
+        }
+    } else if worst(Outcome::Pass) {
+        Verdict {
+            outcome: Outcome::Pass,
+            text: "No problems found",
+        }
+    } else {
+        Verdict {
+            outcome: Outcome::NotPresent,
+            text: "Nothing to check",
+        }
+    }
+}
+
+/// Order for showing outcomes: failures, then warnings, then the rest.
+pub fn severity_rank(outcome: Outcome) -> u8 {
+    match outcome {
+        Outcome::Fail => 0,
+        Outcome::Warn => 1,
+        Outcome::Unsupported => 2,
+        Outcome::Pass => 3,
+        Outcome::NotPresent => 4,
+    }
+}
+
+/// Findings sorted failures and warnings first (stable: the core's order within one outcome).
+pub fn sorted_findings(findings: &[drvsig::Finding]) -> Vec<&drvsig::Finding> {
+    let mut sorted: Vec<&drvsig::Finding> = findings.iter().collect();
+    sorted.sort_by_key(|f| severity_rank(f.outcome));
+    sorted
+}
+
+/// `47.6 KB`, `1.2 MB`: decimal units, one decimal below 100.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
+    if bytes < 1000 {
+        return plural(bytes as usize, "byte", "bytes");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = UNITS[0];
+    for next in &UNITS[1..] {
+        if value < 999.95 {
+            break;
+        }
+        value /= 1000.0;
+        unit = next;
+    }
+    if value < 99.95 {
+        format!("{value:.1} {unit}")
+    } else {
+        format!("{value:.0} {unit}")
+    }
+}
+
+/// `47 560` -> `47,560`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let head = digits.len() % 3;
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    out.push_str(&digits[..head]);
+    for group in digits.as_bytes()[head..].chunks(3) {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.extend(group.iter().map(|&b| char::from(b)));
+    }
+    out
+}
+
+/// `0x1a2b`.
+pub fn hex_offset(n: u64) -> String {
+    format!("{n:#x}")
+}
+
+/// What the page calls an outcome, with a glyph so colour is never the only signal.
+pub fn outcome_label(outcome: Outcome) -> (&'static str, &'static str) {
+    match outcome {
+        Outcome::Pass => ("\u{2713}", "pass"),
+        Outcome::Warn => ("!", "warning"),
+        Outcome::Fail => ("\u{2715}", "fail"),
+        Outcome::Unsupported => ("?", "not checked"),
+        Outcome::NotPresent => ("\u{2013}", "not present"),
+    }
+}
+
+/// The CSS class suffix for an outcome.
+pub fn outcome_class(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Pass => "pass",
+        Outcome::Warn => "warn",
+        Outcome::Fail => "fail",
+        Outcome::Unsupported => "unsupported",
+        Outcome::NotPresent => "absent",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use drvsig::{FileKind, Finding, Options, UnixTime};
+
+    fn add(state: &AppState, id: FileId, name: &str) -> AppState {
+        state.apply(Action::Add(vec![NewFile {
+            id,
+            name: name.into(),
+            size: 10,
+        }]))
+    }
+
+    fn report(name: &str, bytes: &[u8]) -> Rc<FileReport> {
+        Rc::new(drvsig::inspect(
+            name,
+            bytes,
+            &Options::at(UnixTime(1_700_000_000)),
+        ))
+    }
+
+    #[test]
+    fn files_move_through_the_pipeline() {
+        let s = add(&AppState::default(), 1, "a.sys");
+        assert_eq!(s.entries[0].status, Status::Queued);
+        assert_eq!(s.busy(), 1);
+        let s = s.apply(Action::Reading(1));
+        assert_eq!(s.entries[0].status, Status::Reading);
+        let s = s.apply(Action::Inspecting(1));
+        assert_eq!(s.entries[0].status, Status::Inspecting);
+        let r = report("a.sys", b"hello");
+        let s = s.apply(Action::Done(1, r.clone()));
+        assert_eq!(s.entries[0].status, Status::Done(r));
+        assert_eq!(
+            s.entries[0].size, 5,
+            "the report's size wins over the picker's"
+        );
+        assert_eq!(s.busy(), 0);
+        assert_eq!(s.announcement(), "1 file inspected.");
+    }
+
+    #[test]
+    fn order_is_kept_and_duplicate_ids_ignored() {
+        let s = add(&AppState::default(), 1, "a");
+        let s = add(&s, 2, "b");
+        let s = add(&s, 1, "again");
+        let names: Vec<&str> = s.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(s.announcement(), "0 of 2 files inspected; 2 in progress.");
+    }
+
+    #[test]
+    fn results_for_removed_files_are_dropped() {
+        let s = add(&add(&AppState::default(), 1, "a"), 2, "b");
+        let s = s.apply(Action::Remove(1));
+        assert_eq!(s.entries.len(), 1);
+        let s = s.apply(Action::Done(1, report("a", b"x")));
+        let s = s.apply(Action::Failed(1, "gone".into()));
+        assert_eq!(s.entries.len(), 1);
+        assert_eq!(s.entries[0].id, 2);
+        let s = s.apply(Action::Failed(2, "NotReadableError".into()));
+        assert_eq!(
+            s.entries[0].status,
+            Status::Failed("NotReadableError".into())
+        );
+        let s = s.apply(Action::Clear);
+        assert!(s.entries.is_empty());
+        assert_eq!(s.announcement(), "No files.");
+    }
+
+    #[test]
+    fn verdicts() {
+        let other = report("notes.txt", b"hello");
+        assert_eq!(verdict(&other).outcome, Outcome::NotPresent);
+        let mut unsigned = (*other).clone();
+        unsigned.kind = FileKind::Pe32Plus;
+        assert_eq!(
+            verdict(&unsigned),
+            Verdict {
+                outcome: Outcome::Warn,
+                text: "No signature found"
+            }
+        );
+        unsigned
+            .findings
+            .push(Finding::new("x", Outcome::Fail, "broken"));
+        assert_eq!(verdict(&unsigned).outcome, Outcome::Fail);
+        let mut signed = (*other).clone();
+        signed.kind = FileKind::Pe32Plus;
+        signed.signatures.push(drvsig::report::SignatureReport {
+            digest_verdict: Outcome::Pass,
+            signature_verdict: Outcome::Pass,
+            ..Default::default()
+        });
+        assert_eq!(verdict(&signed).outcome, Outcome::Pass);
+        signed.signatures[0].signature_verdict = Outcome::Unsupported;
+        assert_eq!(verdict(&signed).outcome, Outcome::Unsupported);
+    }
+
+    #[test]
+    fn findings_fail_and_warn_first() {
+        let findings = vec![
+            Finding::new("a", Outcome::Pass, "ok"),
+            Finding::new("b", Outcome::Warn, "hmm"),
+            Finding::new("c", Outcome::Fail, "bad"),
+            Finding::new("d", Outcome::Warn, "hmm 2"),
+        ];
+        let order: Vec<&str> = sorted_findings(&findings)
+            .iter()
+            .map(|f| f.check.as_str())
+            .collect();
+        assert_eq!(order, ["c", "b", "d", "a"]);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(human_size(0), "0 bytes");
+        assert_eq!(human_size(1), "1 byte");
+        assert_eq!(human_size(999), "999 bytes");
+        assert_eq!(human_size(1000), "1.0 KB");
+        assert_eq!(human_size(47_560), "47.6 KB");
+        assert_eq!(human_size(999_999), "1.0 MB");
+        assert_eq!(human_size(123_456_789), "123 MB");
+        assert_eq!(human_size(5_000_000_000), "5.0 GB");
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(47_560), "47,560");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+        assert_eq!(hex_offset(0x3a00), "0x3a00");
+    }
+}
