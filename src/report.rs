@@ -188,6 +188,12 @@ pub struct SignatureReport {
     pub certificates: Vec<CertificateSummary>,
     pub timestamps: Vec<TimestampReport>,
     pub findings: Vec<Finding>,
+    /// The certification path built for the signer (issue 5: chain layer).
+    #[serde(default)]
+    pub chain: Option<ChainReport>,
+    /// What kind of signature this is (WHQL, attestation, cross-signed SPC, ...; policy layer).
+    #[serde(default)]
+    pub classification: Option<Classification>,
 }
 
 /// The page hash table of a signature (SpcSerializedObject 1.3.6.1.4.1.311.2.3.1 / .2.3.2).
@@ -225,6 +231,9 @@ pub struct TimestampReport {
     pub signer: Option<CertificateSummary>,
     pub verdict: Outcome,
     pub findings: Vec<Finding>,
+    /// The certification path built for the timestamp authority.
+    #[serde(default)]
+    pub chain: Option<ChainReport>,
 }
 
 /// A security catalog's certificate trust list (the signer is in `FileReport::signatures`).
@@ -408,4 +417,116 @@ pub struct InfKeyValue {
     pub key: String,
     pub value: String,
     pub line: u32,
+}
+
+/// A certification path built for a signer or a timestamp authority, leaf first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainReport {
+    /// The chosen path, leaf (the signer) first, up to the top certificate that was reached
+    /// (a built-in or user trust anchor is included as the last element when the path reaches one).
+    pub certificates: Vec<ChainCertificate>,
+    /// Pass when every link verifies, every certificate is valid at `validity_time` with the right
+    /// constraints and usages, and the top is a trust anchor.
+    pub verdict: Outcome,
+    pub trust: TrustKind,
+    /// The trust anchor's name (e.g. `Microsoft Root Certificate Authority 2010`), when reached.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub anchor: Option<String>,
+    /// The time validity was judged at (RFC 3339).
+    pub validity_time: String,
+    /// Why that time: `timestamp` (a verified timestamp's time), `verification-time`, or
+    /// `lifetime-signing` (the lifetime-signing EKU removes the timestamp's grace).
+    pub validity_basis: String,
+    /// How many candidate paths were tried (cross certificates give several).
+    pub paths_tried: u32,
+    /// The most useful reasons when the chain fails, and warnings.
+    pub findings: Vec<Finding>,
+}
+
+/// How the top of a path is trusted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrustKind {
+    /// A built-in Microsoft root (Root Authority, Root Certificate Authority, 2010, 2011, time stamping roots).
+    MicrosoftRoot,
+    /// Microsoft Code Verification Root, through a kernel-mode cross certificate (legacy SPC signing).
+    MicrosoftCodeVerificationRoot,
+    /// A root the user added (`--trust`, or a certificate dropped in the page).
+    UserRoot,
+    /// A self-signed top certificate that is in no trust store.
+    UntrustedRoot,
+    /// The signer certificate is itself self-signed (and not trusted).
+    SelfSigned,
+    /// The path ends at a certificate whose issuer is not available.
+    #[default]
+    Incomplete,
+}
+
+/// One certificate of a path, with the verdict of its link to the next certificate up.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainCertificate {
+    pub certificate: CertificateSummary,
+    /// Where it came from: `signature`, `catalog`, `built-in`, `user`.
+    pub source: String,
+    /// This certificate's own checks and its link to its issuer (the next element, or itself for a root).
+    pub link_verdict: Outcome,
+    pub link_reason: String,
+}
+
+/// What kind of signature this is, with the evidence.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Classification {
+    pub kind: SignerKind,
+    /// One line per fact that decided it (EKU present, signer name, root reached, ...).
+    pub evidence: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignerKind {
+    /// Microsoft Windows Hardware Compatibility Publisher with the WHQL EKU 1.3.6.1.4.1.311.10.3.5.
+    Whql,
+    /// Hardware Compatibility Publisher with the attestation EKU 1.3.6.1.4.1.311.10.3.5.1.
+    Attestation,
+    /// Windows component EKU 1.3.6.1.4.1.311.10.3.6.
+    WindowsComponent,
+    /// Other Microsoft code signing (chains to a Microsoft root).
+    Microsoft,
+    /// Vendor SPC with a cross certificate to Microsoft Code Verification Root (legacy).
+    CrossSignedSpc,
+    /// A publicly trusted code-signing (or EV) certificate without a kernel-mode cross certificate.
+    SpcWithoutCrossCertificate,
+    /// Chains to a user-added root or a test root (`WDKTestCert ...`): loads only with TESTSIGNING.
+    TestSigned,
+    SelfSigned,
+    #[default]
+    Untrusted,
+    Unsigned,
+}
+
+/// Would a given Windows load the driver?
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetVerdict {
+    /// Stable id, e.g. `win7-sp1-x64-sha2`, `win10-1607-secureboot`, `server-2016`, `s-mode`.
+    pub target: String,
+    /// Human name, e.g. `Windows 10 1607+ / 11, Secure Boot on`.
+    pub label: String,
+    pub verdict: LoadVerdict,
+    /// The rule that decided it, in one sentence.
+    pub rule: String,
+    /// Where the rule comes from (Microsoft page title).
+    pub source: String,
+    /// Which signature it rests on: `embedded signature #1` or `catalog NAME.cat`.
+    pub rests_on: String,
+    /// Conditions for `loads-with-conditions` (TESTSIGNING on, Secure Boot off, upgraded PC, ...).
+    pub conditions: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoadVerdict {
+    Loads,
+    LoadsWithConditions,
+    #[default]
+    Blocked,
 }

@@ -99,6 +99,7 @@ pub fn rfc3161(token: &Tlv<'_>, outer_signature: &[u8], file_offset: u64) -> Tim
         signer: None,
         verdict: Outcome::Fail,
         findings: Vec::new(),
+        chain: None,
     };
     let mut reader = Reader::with_base(token.raw, token.offset);
     let sd = match signer::read_signed_data_content_info(&mut reader) {
@@ -210,6 +211,7 @@ pub fn countersignature(value: &Tlv<'_>, certs: &[ParsedCert], outer_signature: 
         signer: None,
         verdict: Outcome::Fail,
         findings: Vec::new(),
+        chain: None,
     };
     match signer::read_signer_info(*value) {
         Ok(si) => {
