@@ -660,6 +660,24 @@ fn demo_shows_a_signed_pe() {
 }
 
 #[test]
+fn demo_button_loads_the_demo() {
+    scenario("demo_button_loads_the_demo", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        let button = client
+            .find(fantoccini::Locator::Css("#demo-button"))
+            .await
+            .map_err(|e| format!("#demo-button: {e}"))?;
+        button.click().await.map_err(|e| format!("clicking #demo-button: {e}"))?;
+        let card = wait_for(&client, "a demo card of kind PE32+", CARD_JS, vec![Value::Null, json!("PE32+")]).await?;
+        let cert_text = card["cert"]["text"].as_str().unwrap_or("");
+        if !cert_text.starts_with("present") {
+            return Err(format!("the demo's cert-table says {cert_text:?}, expected \"present...\": {card}"));
+        }
+        Ok(())
+    });
+}
+
+#[test]
 fn harness_helpers() {
     assert_eq!(
         sha256_hex(b"abc"),
