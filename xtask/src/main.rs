@@ -610,6 +610,11 @@ fn setup(root: &Path) -> Result<Tools, String> {
     ensure_wasm_target()?;
     ensure_chromium()?;
     let runner_dir = ensure_runner(root)?;
+    let runner = match &runner_dir {
+        Some(dir) => dir.join("wasm-bindgen-test-runner").display().to_string(),
+        None => "wasm-bindgen-test-runner (PATH)".to_string(),
+    };
+    eprintln!("xtask: tools ok: {WASM_TARGET} target, {CHROMIUM}, {CHROMEDRIVER}, {runner} {WASM_BINDGEN_VERSION}");
     Ok(Tools { runner_dir })
 }
 
