@@ -869,6 +869,24 @@ mod tests {
     }
 
     #[test]
+    fn lock_version_is_checked() {
+        let dir = std::env::temp_dir().join(format!("xtask-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let lock = |v: &str| format!("[[package]]\nname = \"wasm-bindgen\"\nversion = \"{v}\"\n");
+        std::fs::write(dir.join("Cargo.lock"), lock(WASM_BINDGEN_VERSION)).unwrap();
+        assert!(check_lock_version(&dir).is_ok());
+        std::fs::write(dir.join("Cargo.lock"), lock("0.2.129")).unwrap();
+        let err = check_lock_version(&dir).unwrap_err();
+        assert!(
+            err.contains("0.2.129") && err.contains(WASM_BINDGEN_VERSION),
+            "{err}"
+        );
+        std::fs::write(dir.join("Cargo.lock"), "").unwrap();
+        assert!(check_lock_version(&dir).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn content_types() {
         assert_eq!(content_type(Path::new("a.wasm")), "application/wasm");
         assert!(content_type(Path::new("a.js")).starts_with("text/javascript"));
