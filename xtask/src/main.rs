@@ -1,22 +1,896 @@
-//! `cargo xtask <command>`: repository tasks (the cargo xtask pattern).
-//! Minimal dispatcher from the fixtures branch; the lead merges it with build / serve / test.
+//! `cargo xtask <command>`: build, serve and test drvsig with nothing but cargo and crates.io.
+//!
+//! - `dist [--dev]`: build the page (`drvsig-www`, wasm32), run wasm-bindgen (library, pinned),
+//!   optionally wasm-opt, and write a static `dist/` whose wasm is inlined into a JS module.
+//! - `serve [--port N] [--no-build]`: `dist`, then serve `dist/` on 127.0.0.1.
+//! - `test`: native tests, core tests under wasm32 in headless Chromium, end-to-end page tests.
+//! - `setup`: install what `test` needs (wasm32 target, wasm-bindgen-test-runner, Chromium).
+//! - `fixtures`: regenerate the repository's own test fixtures.
 mod fixtures;
 
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+/// The wasm-bindgen version this xtask's `wasm-bindgen-cli-support` is pinned to (see Cargo.toml).
+const WASM_BINDGEN_VERSION: &str = "0.2.130";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const WWW_PACKAGE: &str = "drvsig-www";
+const WWW_LIB: &str = "drvsig_www";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Headless Chromium flags (TOOLCHAIN.md): quiet, sandbox-free as root, and no DNS at all.
+const CHROME_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
+const USAGE: &str = "usage: cargo xtask <command>
+  dist [--dev]                  build the page into dist/ (release unless --dev)
+  serve [--port N] [--no-build] build dist/ and serve it on 127.0.0.1 (default port 8000)
+  test                          native tests, core tests in headless Chromium (wasm32), e2e tests
+  setup                         install the wasm32 target, wasm-bindgen-test-runner and Chromium
+  fixtures                      regenerate the repository's test fixtures";
 
 fn main() -> ExitCode {
-    let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default();
-    let command = std::env::args().nth(1);
-    let result = match command.as_deref() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = repo_root();
+    let result = match args.first().map(String::as_str) {
+        Some("dist") => parse_flags(&args[1..], &["--dev"])
+            .and_then(|f| dist(&root, f.has("--dev")).map(|_| ())),
+        Some("serve") => serve_cmd(&root, &args[1..]),
+        Some("test") => parse_flags(&args[1..], &[]).and_then(|_| test(&root)),
+        Some("setup") => parse_flags(&args[1..], &[]).and_then(|_| setup(&root).map(|_| ())),
         Some("fixtures") => fixtures::run(&root),
-        _ => Err("usage: cargo xtask fixtures".to_string()),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(USAGE.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("error: {message}");
+            // `test` has printed its summary (whose last line must stay last): it fails quietly.
+            if !message.is_empty() {
+                eprintln!("xtask: {message}");
+            }
             ExitCode::FAILURE
         }
+    }
+}
+
+fn repo_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+struct Flags(Vec<String>);
+
+impl Flags {
+    fn has(&self, flag: &str) -> bool {
+        self.0.iter().any(|f| f == flag)
+    }
+}
+
+fn parse_flags(args: &[String], allowed: &[&str]) -> Result<Flags, String> {
+    for a in args {
+        if !allowed.contains(&a.as_str()) {
+            return Err(format!("unknown argument `{a}`\n{USAGE}"));
+        }
+    }
+    Ok(Flags(args.to_vec()))
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed ({status})"))
+    }
+}
+
+fn output_of(cmd: &mut Command) -> Option<String> {
+    let out = cmd.stderr(Stdio::null()).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// dist
+
+/// Cargo.lock must still resolve `wasm-bindgen` to the version the bindgen library is pinned to.
+fn check_lock_version(root: &Path) -> Result<(), String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut versions = Vec::new();
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+            {
+                versions.push(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    if versions.iter().all(|v| v == WASM_BINDGEN_VERSION) && !versions.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "Cargo.lock resolves wasm-bindgen to {:?}, but xtask's wasm-bindgen-cli-support is pinned to \
+         ={WASM_BINDGEN_VERSION}: the generated JS glue would not match the wasm. Pin both to the same \
+         version (www/Cargo.toml `wasm-bindgen = \"=X\"`, xtask/Cargo.toml `wasm-bindgen-cli-support = \"=X\"`, \
+         WASM_BINDGEN_VERSION in xtask/src/main.rs).",
+        versions
+    ))
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = output_of(Command::new("rustup").args(["target", "list", "--installed"]));
+    match installed {
+        Some(list) if list.lines().any(|l| l.trim() == WASM_TARGET) => Ok(()),
+        Some(_) => {
+            eprintln!("xtask: adding the {WASM_TARGET} target (rustup)");
+            run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+        }
+        None => {
+            // No rustup: trust the toolchain to have the target, and let cargo say so if not.
+            eprintln!("xtask: rustup not found; assuming the toolchain has {WASM_TARGET}");
+            Ok(())
+        }
+    }
+}
+
+struct Sizes {
+    raw: u64,
+    gzip: u64,
+}
+
+fn gzip_len(bytes: &[u8]) -> u64 {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing into a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().map(|v| v.len() as u64).unwrap_or(0)
+}
+
+fn sizes(bytes: &[u8]) -> Sizes {
+    Sizes {
+        raw: bytes.len() as u64,
+        gzip: gzip_len(bytes),
+    }
+}
+
+fn kb(n: u64) -> String {
+    format!("{:.1} KB", n as f64 / 1024.0)
+}
+
+/// A wasm-opt that works: the npm package `binaryen` in the repository's node_modules (Debian's
+/// binaryen is too old for what rustc emits), or `$WASM_OPT` when set.
+fn find_wasm_opt(root: &Path) -> Option<PathBuf> {
+    let candidate = match std::env::var_os("WASM_OPT") {
+        Some(p) => PathBuf::from(p),
+        None => root.join("node_modules/.bin/wasm-opt"),
+    };
+    let version = output_of(Command::new(&candidate).arg("--version"))?;
+    eprintln!(
+        "xtask: wasm-opt: {} ({})",
+        candidate.display(),
+        version.trim()
+    );
+    Some(candidate)
+}
+
+fn wasm_opt(tool: &Path, input: &Path, output: &Path) -> Result<(), String> {
+    run(Command::new(tool)
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(input)
+        .arg("-o")
+        .arg(output))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("mkdir {}: {e}", to.display()))?;
+    let entries = std::fs::read_dir(from).map_err(|e| format!("read {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &dest)?;
+        } else {
+            std::fs::copy(&path, &dest).map_err(|e| format!("copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The page's entry point. The CSP (`connect-src 'none'`) forbids fetching the wasm, so its bytes
+/// come from a JS module; `init` instantiates them and runs the app's `#[wasm_bindgen(start)]`.
+const BOOT_JS: &str = r#"// Generated by `cargo xtask dist`. Starts the drvsig page without fetch(): the CSP says
+// connect-src 'none', so the wasm bytes are inlined (base64) in drvsig_wasm_bytes.js.
+import init from "./drvsig_www.js";
+import { WASM_BASE64 } from "./drvsig_wasm_bytes.js";
+
+function decode(base64) {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+await init({ module_or_path: decode(WASM_BASE64) });
+"#;
+
+/// Build `dist/`; returns its path.
+fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
+    let started = Instant::now();
+    check_lock_version(root)?;
+    let index = root.join("index.html");
+    let index_html = std::fs::read_to_string(&index)
+        .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
+    if !index_html.contains(r#"<script type="module" src="./boot.js"></script>"#) {
+        return Err(format!(
+            "{} must load the page with exactly <script type=\"module\" src=\"./boot.js\"></script>",
+            index.display()
+        ));
+    }
+    ensure_wasm_target()?;
+
+    let profile = if dev { "debug" } else { "release" };
+    eprintln!("xtask: building {WWW_PACKAGE} for {WASM_TARGET} ({profile})");
+    let mut build = cargo();
+    build
+        .current_dir(root)
+        .args(["build", "-p", WWW_PACKAGE, "--lib", "--target", WASM_TARGET]);
+    if !dev {
+        build.arg("--release");
+    }
+    run(&mut build)?;
+    let wasm = target_dir(root)
+        .join(WASM_TARGET)
+        .join(profile)
+        .join(format!("{WWW_LIB}.wasm"));
+
+    let out = target_dir(root).join("xtask-bindgen").join(profile);
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).map_err(|e| format!("mkdir {}: {e}", out.display()))?;
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .web(true)
+        .map_err(|e| format!("wasm-bindgen: {e:#}"))?
+        .typescript(false)
+        .omit_default_module_path(false)
+        .remove_name_section(!dev)
+        .remove_producers_section(!dev)
+        .generate(&out)
+        .map_err(|e| format!("wasm-bindgen on {}: {e:#}", wasm.display()))?;
+    let glue_path = out.join(format!("{WWW_LIB}.js"));
+    let bg_path = out.join(format!("{WWW_LIB}_bg.wasm"));
+    let glue =
+        std::fs::read(&glue_path).map_err(|e| format!("read {}: {e}", glue_path.display()))?;
+    let mut wasm_bytes =
+        std::fs::read(&bg_path).map_err(|e| format!("read {}: {e}", bg_path.display()))?;
+
+    // wasm-opt only when a working one is there, and only when it makes the gzip smaller.
+    let plain = sizes(&wasm_bytes);
+    let mut opt_note =
+        "wasm-opt: not found (npm install binaryen for node_modules/.bin/wasm-opt); not run"
+            .to_string();
+    if dev {
+        opt_note = "wasm-opt: skipped (--dev)".into();
+    } else if let Some(tool) = find_wasm_opt(root) {
+        let opt_path = out.join(format!("{WWW_LIB}_opt.wasm"));
+        match wasm_opt(&tool, &bg_path, &opt_path)
+            .and_then(|()| std::fs::read(&opt_path).map_err(|e| e.to_string()))
+        {
+            Ok(opt_bytes) => {
+                let opt = sizes(&opt_bytes);
+                // Judge by what ships: the base64 text of the bytes, gzipped.
+                let keep = gzip_len(base64(&opt_bytes).as_bytes())
+                    < gzip_len(base64(&wasm_bytes).as_bytes());
+                opt_note = format!(
+                    "wasm-opt -Oz: raw {} -> {}, gzip {} -> {}: {}",
+                    kb(plain.raw),
+                    kb(opt.raw),
+                    kb(plain.gzip),
+                    kb(opt.gzip),
+                    if keep {
+                        "kept the optimised file"
+                    } else {
+                        "kept the unoptimised file (its inlined form gzips smaller)"
+                    }
+                );
+                if keep {
+                    wasm_bytes = opt_bytes;
+                }
+            }
+            Err(e) => opt_note = format!("wasm-opt failed ({e}); kept the unoptimised file"),
+        }
+    }
+
+    let dist = root.join("dist");
+    let _ = std::fs::remove_dir_all(&dist);
+    std::fs::create_dir_all(&dist).map_err(|e| format!("mkdir {}: {e}", dist.display()))?;
+    let static_dir = root.join("www/static");
+    if static_dir.is_dir() {
+        copy_dir(&static_dir, &dist)?;
+    }
+    let bytes_js = format!(
+        "// Generated by `cargo xtask dist`: the page's wasm ({} bytes), base64.\nexport const WASM_BASE64 = \"{}\";\n",
+        wasm_bytes.len(),
+        base64(&wasm_bytes)
+    );
+    let files: [(&str, &[u8]); 4] = [
+        ("index.html", index_html.as_bytes()),
+        ("drvsig_www.js", &glue),
+        ("drvsig_wasm_bytes.js", bytes_js.as_bytes()),
+        ("boot.js", BOOT_JS.as_bytes()),
+    ];
+    for (name, contents) in files {
+        std::fs::write(dist.join(name), contents).map_err(|e| format!("write dist/{name}: {e}"))?;
+    }
+
+    let wasm_sizes = sizes(&wasm_bytes);
+    let glue_sizes = sizes(&glue);
+    let bytes_sizes = sizes(bytes_js.as_bytes());
+    let boot_sizes = sizes(BOOT_JS.as_bytes());
+    println!(
+        "dist: {} ({profile}) in {:.1}s",
+        dist.display(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("  {opt_note}");
+    println!(
+        "  wasm                  raw {:>10}  gzip {:>10}",
+        kb(wasm_sizes.raw),
+        kb(wasm_sizes.gzip)
+    );
+    println!(
+        "  drvsig_www.js (glue)  raw {:>10}  gzip {:>10}",
+        kb(glue_sizes.raw),
+        kb(glue_sizes.gzip)
+    );
+    println!(
+        "  drvsig_wasm_bytes.js  raw {:>10}  gzip {:>10}",
+        kb(bytes_sizes.raw),
+        kb(bytes_sizes.gzip)
+    );
+    println!(
+        "  boot.js               raw {:>10}  gzip {:>10}",
+        kb(boot_sizes.raw),
+        kb(boot_sizes.gzip)
+    );
+    let shipped_raw = glue_sizes.raw + bytes_sizes.raw + boot_sizes.raw;
+    let shipped_gzip = glue_sizes.gzip + bytes_sizes.gzip + boot_sizes.gzip;
+    println!(
+        "  shipped js (wasm inlined): raw {}, gzip {}",
+        kb(shipped_raw),
+        kb(shipped_gzip)
+    );
+    Ok(dist)
+}
+
+// ---------------------------------------------------------------------------------------------
+// serve
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "json" | "webmanifest" => "application/json",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Map a request URL to a file under `dir`; `None` for anything that tries to leave it.
+fn resolve(dir: &Path, url: &str) -> Option<PathBuf> {
+    let path = url.split(['?', '#']).next().unwrap_or("/");
+    let mut file = dir.to_path_buf();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        if part == ".." || part == "." || part.contains('\\') || part.contains('%') {
+            return None;
+        }
+        file.push(part);
+    }
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    file.is_file().then_some(file)
+}
+
+fn serve_cmd(root: &Path, args: &[String]) -> Result<(), String> {
+    let mut port: u16 = 8000;
+    let mut build = true;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--no-build" => build = false,
+            "--port" => {
+                let v = it.next().ok_or("--port needs a number")?;
+                port = v
+                    .parse()
+                    .map_err(|_| format!("--port: not a port number: {v}"))?;
+            }
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    let dir = if build {
+        dist(root, false)?
+    } else {
+        root.join("dist")
+    };
+    if !dir.join("index.html").is_file() {
+        return Err(format!(
+            "{} has no index.html: run `cargo xtask dist` first",
+            dir.display()
+        ));
+    }
+    let server = tiny_http::Server::http(("127.0.0.1", port))
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| format!("127.0.0.1:{port}"));
+    println!(
+        "serving {} at http://{addr}/ (Ctrl-C to stop)",
+        dir.display()
+    );
+    for request in server.incoming_requests() {
+        let response = match resolve(&dir, request.url()) {
+            Some(file) => match std::fs::read(&file) {
+                Ok(body) => {
+                    let header =
+                        tiny_http::Header::from_bytes("Content-Type", content_type(&file)).ok();
+                    let mut r = tiny_http::Response::from_data(body);
+                    if let Some(h) = header {
+                        r = r.with_header(h);
+                    }
+                    r
+                }
+                Err(_) => tiny_http::Response::from_data(b"error".to_vec()).with_status_code(500),
+            },
+            None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
+        };
+        eprintln!(
+            "{} {} -> {}",
+            request.method(),
+            request.url(),
+            response.status_code().0
+        );
+        let _ = request.respond(response);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// setup: what the test layers need
+
+struct Tools {
+    /// Directory to put first on PATH so that `wasm-bindgen-test-runner` (the wasm32 runner in
+    /// .cargo/config.toml) is the pinned version; `None` when the one on PATH is already right.
+    runner_dir: Option<PathBuf>,
+}
+
+fn runner_version_ok(runner: &Path) -> bool {
+    output_of(Command::new(runner).arg("--version"))
+        .is_some_and(|v| v.split_whitespace().nth(1) == Some(WASM_BINDGEN_VERSION))
+}
+
+fn ensure_runner(root: &Path) -> Result<Option<PathBuf>, String> {
+    if runner_version_ok(Path::new("wasm-bindgen-test-runner")) {
+        return Ok(None);
+    }
+    let tools = root.join(".tools");
+    let bin = tools.join("bin");
+    if runner_version_ok(&bin.join("wasm-bindgen-test-runner")) {
+        return Ok(Some(bin));
+    }
+    eprintln!(
+        "xtask: wasm-bindgen-test-runner {WASM_BINDGEN_VERSION} not found; installing it into {} (takes minutes)",
+        tools.display()
+    );
+    // No --locked: it fails on a dependency version this registry lacks (TOOLCHAIN.md).
+    run(cargo()
+        .args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            WASM_BINDGEN_VERSION,
+            "--root",
+        ])
+        .arg(&tools))?;
+    if runner_version_ok(&bin.join("wasm-bindgen-test-runner")) {
+        Ok(Some(bin))
+    } else {
+        Err(format!(
+            "installed wasm-bindgen-cli into {} but its runner is not {WASM_BINDGEN_VERSION}",
+            tools.display()
+        ))
+    }
+}
+
+fn is_root() -> bool {
+    output_of(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0")
+}
+
+fn ensure_chromium() -> Result<(), String> {
+    let missing = || {
+        [CHROMIUM, CHROMEDRIVER]
+            .iter()
+            .any(|p| !Path::new(p).is_file())
+    };
+    if !missing() {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(format!(
+            "{CHROMIUM} and {CHROMEDRIVER} are needed for the browser tests: install the Debian packages \
+             `chromium` and `chromium-driver` (sudo apt-get update && sudo apt-get install -y chromium chromium-driver)"
+        ));
+    }
+    eprintln!("xtask: installing chromium and chromium-driver (apt-get)");
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args([
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    if missing() {
+        return Err(format!(
+            "apt-get installed chromium but {CHROMIUM} or {CHROMEDRIVER} is still missing"
+        ));
+    }
+    Ok(())
+}
+
+fn setup(root: &Path) -> Result<Tools, String> {
+    ensure_wasm_target()?;
+    ensure_chromium()?;
+    let runner_dir = ensure_runner(root)?;
+    let runner = match &runner_dir {
+        Some(dir) => dir.join("wasm-bindgen-test-runner").display().to_string(),
+        None => "wasm-bindgen-test-runner (PATH)".to_string(),
+    };
+    eprintln!("xtask: tools ok: {WASM_TARGET} target, {CHROMIUM}, {CHROMEDRIVER}, {runner} {WASM_BINDGEN_VERSION}");
+    Ok(Tools { runner_dir })
+}
+
+fn webdriver_json(root: &Path) -> Result<PathBuf, String> {
+    let args: Vec<String> = CHROME_FLAGS
+        .iter()
+        .map(|f| format!("\"{}\"", f.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    let json = format!(
+        "{{\n  \"goog:chromeOptions\": {{\n    \"binary\": \"{CHROMIUM}\",\n    \"args\": [{}]\n  }}\n}}\n",
+        args.join(", ")
+    );
+    let dir = target_dir(root).join("xtask");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
+    let path = dir.join("webdriver.json");
+    std::fs::write(&path, json).map_err(|e| format!("write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+// ---------------------------------------------------------------------------------------------
+// test
+
+#[derive(Default)]
+struct Layer {
+    name: &'static str,
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+    ok: bool,
+    note: String,
+    seconds: f64,
+}
+
+/// `test result: ok. 5 passed; 0 failed; 1 ignored; ...` -> (5, 0, 1)
+fn parse_result_line(line: &str) -> Option<(u64, u64, u64)> {
+    let rest = line.trim().strip_prefix("test result: ")?;
+    // Each `;`-separated part ends with "<number> <word>" (the first one starts with "ok. ").
+    let count = |word: &str| {
+        rest.split(';')
+            .find_map(|part| {
+                let mut words = part.split_whitespace().rev();
+                let (w, n) = (words.next()?, words.next()?);
+                (w == word).then(|| n.parse::<u64>().ok()).flatten()
+            })
+            .unwrap_or(0)
+    };
+    Some((count("passed"), count("failed"), count("ignored")))
+}
+
+/// Run a test command, echoing its output, and count its `test result:` lines.
+fn run_layer(name: &'static str, cmd: &mut Command) -> Layer {
+    let started = Instant::now();
+    println!("\n=== {name}: {cmd:?}");
+    let mut layer = Layer {
+        name,
+        ..Layer::default()
+    };
+    let child = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            layer.note = format!("cannot run: {e}");
+            layer.failed = 1;
+            return layer;
+        }
+    };
+    if let Some(stdout) = child.stdout.take() {
+        let mut reader = BufReader::new(stdout);
+        let mut buf = Vec::new();
+        while reader
+            .read_until(b'\n', &mut buf)
+            .map(|n| n > 0)
+            .unwrap_or(false)
+        {
+            let line = String::from_utf8_lossy(&buf);
+            print!("{line}");
+            let _ = std::io::stdout().flush();
+            if let Some((p, f, i)) = parse_result_line(&line) {
+                layer.passed += p;
+                layer.failed += f;
+                layer.ignored += i;
+            }
+            buf.clear();
+        }
+    }
+    let status = child.wait();
+    layer.seconds = started.elapsed().as_secs_f64();
+    layer.ok = matches!(status, Ok(s) if s.success());
+    if !layer.ok && layer.failed == 0 {
+        // A build failure or a crash: no test failed by name, but the layer did not pass.
+        layer.failed = 1;
+        layer.note = "command failed before reporting a failing test (build error?)".into();
+    }
+    layer
+}
+
+fn failed_layer(name: &'static str, why: String) -> Layer {
+    Layer {
+        name,
+        failed: 1,
+        note: why,
+        ..Layer::default()
+    }
+}
+
+fn test(root: &Path) -> Result<(), String> {
+    let started = Instant::now();
+    let mut layers = Vec::new();
+
+    // (a) everything natively. DRVSIG_DIST is removed so the e2e crate passes trivially here; the
+    // e2e layer below runs it for real.
+    layers.push(run_layer(
+        "native (cargo test --workspace)",
+        cargo()
+            .current_dir(root)
+            .args(["test", "--workspace", "--no-fail-fast"])
+            .env_remove("DRVSIG_DIST"),
+    ));
+
+    // (b) the core's tests under wasm32, in headless Chromium.
+    let tools = setup(root);
+    let webdriver = webdriver_json(root);
+    match (&tools, &webdriver) {
+        (Ok(tools), Ok(json)) => {
+            let mut cmd = cargo();
+            cmd.current_dir(root)
+                .args([
+                    "test",
+                    "-p",
+                    "drvsig",
+                    "--target",
+                    WASM_TARGET,
+                    "--test",
+                    "wasm",
+                    "--no-fail-fast",
+                ])
+                .env("CHROMEDRIVER", CHROMEDRIVER)
+                .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", json)
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+                .env_remove("GECKODRIVER")
+                .env_remove("SAFARIDRIVER");
+            if let Some(dir) = &tools.runner_dir {
+                let path = std::env::var_os("PATH").unwrap_or_default();
+                let mut paths = vec![dir.clone()];
+                paths.extend(std::env::split_paths(&path));
+                cmd.env(
+                    "PATH",
+                    std::env::join_paths(paths).map_err(|e| e.to_string())?,
+                );
+            }
+            layers.push(run_layer("wasm32 core (headless Chromium)", &mut cmd));
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            layers.push(failed_layer("wasm32 core (headless Chromium)", e.clone()))
+        }
+    }
+
+    // (c) the built page, end to end.
+    match (&tools, dist(root, false)) {
+        (Ok(_), Ok(dist_dir)) => layers.push(run_layer(
+            "e2e (dist/ in headless Chromium)",
+            cargo()
+                .current_dir(root)
+                .args(["test", "-p", "drvsig-e2e", "--no-fail-fast"])
+                .env("DRVSIG_DIST", &dist_dir)
+                .env("CHROMEDRIVER", CHROMEDRIVER)
+                .env("CHROMIUM", CHROMIUM),
+        )),
+        (Err(e), _) => layers.push(failed_layer("e2e (dist/ in headless Chromium)", e.clone())),
+        (_, Err(e)) => layers.push(failed_layer(
+            "e2e (dist/ in headless Chromium)",
+            format!("dist: {e}"),
+        )),
+    }
+
+    println!("\n=== summary ({:.0}s)", started.elapsed().as_secs_f64());
+    let (mut passed, mut failed) = (0, 0);
+    for l in &layers {
+        passed += l.passed;
+        failed += l.failed;
+        let status = if l.ok && l.failed == 0 {
+            "ok"
+        } else {
+            "FAILED"
+        };
+        let note = if l.note.is_empty() {
+            String::new()
+        } else {
+            format!(" - {}", l.note)
+        };
+        println!(
+            "{}: {status}: {} passed, {} failed, {} ignored ({:.0}s){note}",
+            l.name, l.passed, l.failed, l.ignored, l.seconds
+        );
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 && layers.iter().all(|l| l.ok) {
+        Ok(())
+    } else {
+        Err(String::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_test_result_lines() {
+        assert_eq!(
+            parse_result_line("test result: ok. 12 passed; 0 failed; 3 ignored; 0 measured; 0 filtered out; finished in 0.01s"),
+            Some((12, 0, 3))
+        );
+        assert_eq!(
+            parse_result_line(
+                "test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out"
+            ),
+            Some((1, 2, 0))
+        );
+        assert_eq!(parse_result_line("running 3 tests"), None);
+    }
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        let cases: [(&[u8], &str); 7] = [
+            (b"", ""),
+            (b"f", "Zg=="),
+            (b"fo", "Zm8="),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg=="),
+            (b"fooba", "Zm9vYmE="),
+            (b"foobar", "Zm9vYmFy"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(base64(input), expected);
+        }
+    }
+
+    #[test]
+    fn resolve_stays_inside_dist() {
+        let dir = std::env::temp_dir().join(format!("xtask-resolve-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "x").unwrap();
+        assert_eq!(resolve(&dir, "/?demo"), Some(dir.join("index.html")));
+        assert_eq!(resolve(&dir, "/index.html"), Some(dir.join("index.html")));
+        assert_eq!(resolve(&dir, "/../etc/passwd"), None);
+        assert_eq!(resolve(&dir, "/missing.js"), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lock_version_is_checked() {
+        let dir = std::env::temp_dir().join(format!("xtask-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let lock = |v: &str| format!("[[package]]\nname = \"wasm-bindgen\"\nversion = \"{v}\"\n");
+        std::fs::write(dir.join("Cargo.lock"), lock(WASM_BINDGEN_VERSION)).unwrap();
+        assert!(check_lock_version(&dir).is_ok());
+        std::fs::write(dir.join("Cargo.lock"), lock("0.2.129")).unwrap();
+        let err = check_lock_version(&dir).unwrap_err();
+        assert!(
+            err.contains("0.2.129") && err.contains(WASM_BINDGEN_VERSION),
+            "{err}"
+        );
+        std::fs::write(dir.join("Cargo.lock"), "").unwrap();
+        assert!(check_lock_version(&dir).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(content_type(Path::new("a.wasm")), "application/wasm");
+        assert!(content_type(Path::new("a.js")).starts_with("text/javascript"));
+        assert!(content_type(Path::new("a.css")).starts_with("text/css"));
+        assert_eq!(content_type(Path::new("a.svg")), "image/svg+xml");
     }
 }

@@ -1,0 +1,691 @@
+//! End-to-end tests of the built page: `dist/` served on 127.0.0.1, driven in headless Chromium
+//! through chromedriver (fantoccini, plain HTTP). `cargo xtask test` builds `dist/` and sets
+//! `DRVSIG_DIST`; under plain `cargo test` without it, every test prints a notice and passes.
+//!
+//! The DOM contract with the page: `#file-input` (multiple), `#drop-zone`, `#demo-button`, one
+//! `article.file-card[data-name=NAME]` per file with `[data-field=name|size|sha256|kind|cert-table]`,
+//! `document.body.dataset.ready = "true"` once mounted, `?demo` loads the bundled demo.
+
+use std::future::Future;
+use std::io::Write;
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+const CHROME_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+// ---------------------------------------------------------------------------------------------
+// Test inputs
+
+/// A minimal unsigned PE32+ image (x64, no sections, 16 empty data directories), padded to 0x200.
+fn tiny_pe32_plus() -> Vec<u8> {
+    let mut pe = vec![0u8; 0x200];
+    pe[..2].copy_from_slice(b"MZ");
+    pe[0x3c..0x40].copy_from_slice(&0x40u32.to_le_bytes());
+    pe[0x40..0x44].copy_from_slice(b"PE\0\0");
+    pe[0x44..0x46].copy_from_slice(&0x8664u16.to_le_bytes());
+    pe[0x54..0x56].copy_from_slice(&240u16.to_le_bytes());
+    pe[0x56..0x58].copy_from_slice(&0x0022u16.to_le_bytes());
+    let opt = 0x58;
+    pe[opt..opt + 2].copy_from_slice(&0x20bu16.to_le_bytes());
+    pe[opt + 32..opt + 36].copy_from_slice(&0x1000u32.to_le_bytes());
+    pe[opt + 36..opt + 40].copy_from_slice(&0x200u32.to_le_bytes());
+    pe[opt + 56..opt + 60].copy_from_slice(&0x1000u32.to_le_bytes());
+    pe[opt + 60..opt + 64].copy_from_slice(&0x200u32.to_le_bytes());
+    pe[opt + 68..opt + 70].copy_from_slice(&1u16.to_le_bytes());
+    pe[opt + 108..opt + 112].copy_from_slice(&16u32.to_le_bytes());
+    // Something in the "code" so that two test files never share a digest by accident.
+    pe[0x1f0..0x200].copy_from_slice(b"drvsig e2e test!");
+    pe
+}
+
+const INF: &[u8] =
+    b"[Version]\r\nSignature=\"$Windows NT$\"\r\nClass=System\r\nCatalogFile=e2e.cat\r\n";
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Harness: static server, chromedriver, session
+
+/// `dist/` from `DRVSIG_DIST`; `None` (with a notice) under plain `cargo test`.
+fn dist_dir(test: &str) -> Option<PathBuf> {
+    match std::env::var_os("DRVSIG_DIST") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            assert!(
+                dir.join("index.html").is_file(),
+                "DRVSIG_DIST={} has no index.html",
+                dir.display()
+            );
+            Some(dir)
+        }
+        None => {
+            // Written to stderr directly so that the test harness does not capture it.
+            let _ = writeln!(
+                std::io::stderr(),
+                "notice: {test}: DRVSIG_DIST is not set, so the browser test does nothing (run `cargo xtask test`)"
+            );
+            None
+        }
+    }
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "json" | "webmanifest" => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `dist/` on an ephemeral 127.0.0.1 port, served from a thread.
+struct StaticServer {
+    server: Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    base: String,
+}
+
+impl StaticServer {
+    fn start(dir: PathBuf) -> Self {
+        let server =
+            Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("listen on 127.0.0.1:0"));
+        let port = server.server_addr().to_ip().expect("an IP listener").port();
+        let s = Arc::clone(&server);
+        let thread = std::thread::spawn(move || {
+            for request in s.incoming_requests() {
+                let path = request
+                    .url()
+                    .split(['?', '#'])
+                    .next()
+                    .unwrap_or("/")
+                    .to_string();
+                let mut file = dir.clone();
+                let mut ok = true;
+                for part in path.split('/').filter(|p| !p.is_empty()) {
+                    ok &=
+                        part != ".." && part != "." && !part.contains('%') && !part.contains('\\');
+                    file.push(part);
+                }
+                if file.is_dir() {
+                    file.push("index.html");
+                }
+                let response = match std::fs::read(&file) {
+                    Ok(body) if ok => tiny_http::Response::from_data(body).with_header(
+                        tiny_http::Header::from_bytes("Content-Type", content_type(&file))
+                            .expect("valid header"),
+                    ),
+                    _ => {
+                        tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404)
+                    }
+                };
+                let _ = request.respond(response);
+            }
+        });
+        StaticServer {
+            server,
+            thread: Some(thread),
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// chromedriver on a free port; killed on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Self {
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        assert!(
+            Path::new(&chromedriver).is_file(),
+            "{chromedriver} not found: install the Debian packages chromium and chromium-driver"
+        );
+        let port = free_port();
+        let child = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {chromedriver}: {e}"));
+        let driver = Driver { child, port };
+        let started = Instant::now();
+        while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not listen on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn connect(port: u16) -> Client {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).is_file(),
+        "{chromium} not found: install the Debian package chromium"
+    );
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": { "binary": chromium, "args": CHROME_FLAGS },
+        "goog:loggingPrefs": { "performance": "ALL" },
+    });
+    let Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    connector.enforce_http(true);
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session with headless Chromium")
+}
+
+/// Run one scenario against a fresh server, chromedriver and browser session. The session is
+/// closed whatever the outcome (so no Chromium is left behind), then a failure panics.
+fn scenario<F, Fut>(test: &str, body: F)
+where
+    F: FnOnce(Client, String) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    let Some(dist) = dist_dir(test) else { return };
+    let server = StaticServer::start(dist);
+    let driver = Driver::start();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let outcome = rt.block_on(async {
+        let client = connect(driver.port).await;
+        let outcome = match tokio::time::timeout(
+            Duration::from_secs(180),
+            body(client.clone(), server.base.clone()),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => Err("the scenario timed out after 180 s".into()),
+        };
+        let outcome = match outcome {
+            Ok(()) => Ok(()),
+            Err(e) => Err(format!("{e}\npage state: {}", page_state(&client).await)),
+        };
+        let _ = client.close().await;
+        outcome
+    });
+    drop(driver);
+    drop(server);
+    if let Err(e) = outcome {
+        panic!("{test}: {e}");
+    }
+}
+
+async fn js(client: &Client, script: &str, args: Vec<Value>) -> Result<Value, String> {
+    client
+        .execute(script, args)
+        .await
+        .map_err(|e| format!("script failed: {e}\n{script}"))
+}
+
+/// A short description of the page for failure messages.
+async fn page_state(client: &Client) -> String {
+    let script = "return {url: location.href, ready: document.body ? document.body.dataset.ready : null, \
+                  cards: [...document.querySelectorAll('article.file-card')].map(c => c.outerHTML.slice(0, 600)), \
+                  body: document.body ? document.body.innerText.slice(0, 600) : null};";
+    match client.execute(script, vec![]).await {
+        Ok(v) => v.to_string(),
+        Err(e) => format!("(unavailable: {e})"),
+    }
+}
+
+/// Poll a script until it returns something other than null/false, or time out.
+async fn wait_for(
+    client: &Client,
+    what: &str,
+    script: &str,
+    args: Vec<Value>,
+) -> Result<Value, String> {
+    let started = Instant::now();
+    loop {
+        let v = js(client, script, args.clone()).await?;
+        if !(v.is_null() || v == Value::Bool(false)) {
+            return Ok(v);
+        }
+        if started.elapsed() > TIMEOUT {
+            return Err(format!(
+                "timed out after {}s waiting for {what}",
+                TIMEOUT.as_secs()
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn open(client: &Client, url: &str) -> Result<(), String> {
+    client
+        .goto(url)
+        .await
+        .map_err(|e| format!("goto {url}: {e}"))?;
+    wait_for(
+        client,
+        "document.body.dataset.ready == \"true\"",
+        "return !!document.body && document.body.dataset.ready === 'true';",
+        vec![],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// The fields of the card for `name`, once its digest is there (or any card matching `filter`).
+const CARD_JS: &str = r#"
+const [name, wantKind] = arguments;
+const field = (card, k) => {
+  const e = card.querySelector(`[data-field="${k}"]`);
+  return e ? { text: e.textContent.trim(), offset: e.getAttribute('data-offset'), size: e.getAttribute('data-size') } : null;
+};
+const cards = [...document.querySelectorAll('article.file-card')]
+  .filter(c => name === null || c.dataset.name === name)
+  .map(c => ({ dataName: c.dataset.name, name: field(c, 'name'), size: field(c, 'size'), sha256: field(c, 'sha256'),
+               kind: field(c, 'kind'), cert: field(c, 'cert-table') }))
+  .filter(c => c.sha256 && /^[0-9a-f]{64}$/.test(c.sha256.text) && c.kind && c.kind.text !== ''
+               && c.cert && c.cert.text !== '' && (wantKind === null || c.kind.text === wantKind));
+return cards.length ? cards[0] : null;
+"#;
+
+async fn card(client: &Client, name: &str) -> Result<Value, String> {
+    wait_for(
+        client,
+        &format!("a finished card for {name}"),
+        CARD_JS,
+        vec![json!(name), Value::Null],
+    )
+    .await
+}
+
+fn text<'a>(card: &'a Value, field: &str) -> &'a str {
+    card.get(field)
+        .and_then(|f| f.get("text"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+fn check_card(
+    card: &Value,
+    name: &str,
+    bytes: &[u8],
+    kind: &str,
+    cert: Option<&str>,
+) -> Result<(), String> {
+    let expected = sha256_hex(bytes);
+    if text(card, "sha256") != expected {
+        return Err(format!(
+            "{name}: sha256 is {:?}, expected {expected}: {card}",
+            text(card, "sha256")
+        ));
+    }
+    if text(card, "kind") != kind {
+        return Err(format!(
+            "{name}: kind is {:?}, expected {kind:?}: {card}",
+            text(card, "kind")
+        ));
+    }
+    if !text(card, "name").contains(name) {
+        return Err(format!(
+            "{name}: name field is {:?}: {card}",
+            text(card, "name")
+        ));
+    }
+    if let Some(prefix) = cert {
+        if !text(card, "cert").starts_with(prefix) {
+            return Err(format!(
+                "{name}: cert-table is {:?}, expected {prefix:?}...: {card}",
+                text(card, "cert")
+            ));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+#[test]
+fn file_input_shows_digest_and_kind() {
+    scenario(
+        "file_input_shows_digest_and_kind",
+        |client, base| async move {
+            let dir = std::env::temp_dir().join(format!("drvsig-e2e-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let pe = tiny_pe32_plus();
+            let (pe_path, inf_path) = (dir.join("tiny64.sys"), dir.join("setup.inf"));
+            std::fs::write(&pe_path, &pe).map_err(|e| e.to_string())?;
+            std::fs::write(&inf_path, INF).map_err(|e| e.to_string())?;
+
+            open(&client, &format!("{base}/")).await?;
+            let input = client
+                .find(fantoccini::Locator::Css("#file-input"))
+                .await
+                .map_err(|e| format!("#file-input: {e}"))?;
+            // chromedriver sets a file input's files from newline-separated paths.
+            let paths = format!("{}\n{}", pe_path.display(), inf_path.display());
+            input
+                .send_keys(&paths)
+                .await
+                .map_err(|e| format!("setting files on #file-input: {e}"))?;
+
+            let result = async {
+                check_card(
+                    &card(&client, "tiny64.sys").await?,
+                    "tiny64.sys",
+                    &pe,
+                    "PE32+",
+                    Some("none"),
+                )?;
+                check_card(
+                    &card(&client, "setup.inf").await?,
+                    "setup.inf",
+                    INF,
+                    "INF",
+                    None,
+                )
+            }
+            .await;
+            let _ = std::fs::remove_dir_all(&dir);
+            result
+        },
+    );
+}
+
+#[test]
+fn drop_zone_accepts_dropped_files() {
+    scenario(
+        "drop_zone_accepts_dropped_files",
+        |client, base| async move {
+            let mut pe = tiny_pe32_plus();
+            pe[0x1f0..0x200].copy_from_slice(b"dropped, not set");
+            open(&client, &format!("{base}/")).await?;
+            let drop = r#"
+const files = arguments[0].map(([name, b64]) => {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new File([bytes], name, { type: 'application/octet-stream' });
+});
+const dt = new DataTransfer();
+for (const f of files) dt.items.add(f);
+const zone = document.getElementById('drop-zone');
+if (!zone) return 'no #drop-zone';
+for (const type of ['dragenter', 'dragover', 'drop']) {
+  zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+}
+return 'dropped';
+"#;
+            let files = json!([["dropped64.sys", base64(&pe)], ["dropped.inf", base64(INF)]]);
+            let r = js(&client, drop, vec![files]).await?;
+            if r != json!("dropped") {
+                return Err(format!("drop: {r}"));
+            }
+            check_card(
+                &card(&client, "dropped64.sys").await?,
+                "dropped64.sys",
+                &pe,
+                "PE32+",
+                Some("none"),
+            )?;
+            check_card(
+                &card(&client, "dropped.inf").await?,
+                "dropped.inf",
+                INF,
+                "INF",
+                None,
+            )
+        },
+    );
+}
+
+/// Chrome's performance log (goog:loggingPrefs), read with chromedriver's `POST /se/log`.
+#[derive(Debug)]
+struct GetLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for GetLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session_id.unwrap_or("")))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": "performance" }).to_string()),
+        )
+    }
+}
+
+#[test]
+fn page_stays_on_its_own_origin() {
+    scenario("page_stays_on_its_own_origin", |client, base| async move {
+        open(&client, &format!("{base}/?demo")).await?;
+        // Let the demo finish so that whatever it loads is counted.
+        wait_for(
+            &client,
+            "a demo card",
+            CARD_JS,
+            vec![Value::Null, Value::Null],
+        )
+        .await?;
+        let own = format!("{base}/");
+
+        let csp = js(
+            &client,
+            "const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\" i]'); return m ? m.content : null;",
+            vec![],
+        )
+        .await?;
+        let csp = csp
+            .as_str()
+            .ok_or("no <meta http-equiv=\"Content-Security-Policy\"> in the page")?;
+        for directive in ["default-src 'self'", "connect-src 'none'"] {
+            if !csp.contains(directive) {
+                return Err(format!("CSP {csp:?} lacks {directive:?}"));
+            }
+        }
+
+        // What the page itself saw: navigation and every resource timing entry.
+        let entries = js(
+            &client,
+            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).map(e => e.name);",
+            vec![],
+        )
+        .await?;
+        let urls: Vec<String> = entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect();
+        let foreign: Vec<&String> = urls.iter().filter(|u| !u.starts_with(&own)).collect();
+        if !foreign.is_empty() {
+            return Err(format!("requests to other origins: {foreign:?}"));
+        }
+        if !urls.iter().any(|u| u.ends_with("/boot.js")) {
+            return Err(format!("boot.js not among the page's requests {urls:?}"));
+        }
+
+        // What the browser sent on the network (incl. anything the page cannot see).
+        let log = client
+            .issue_cmd(GetLog)
+            .await
+            .map_err(|e| format!("reading the performance log: {e}"))?;
+        let mut network = Vec::new();
+        for entry in log.as_array().into_iter().flatten() {
+            let Some(message) = entry.get("message").and_then(Value::as_str) else {
+                continue;
+            };
+            let Ok(message) = serde_json::from_str::<Value>(message) else {
+                continue;
+            };
+            let message = &message["message"];
+            if message["method"] == "Network.requestWillBeSent" {
+                if let Some(url) = message["params"]["request"]["url"].as_str() {
+                    network.push(url.to_string());
+                }
+            }
+        }
+        let foreign: Vec<&String> = network
+            .iter()
+            .filter(|u| !u.starts_with(&own) && !u.starts_with("data:") && !u.starts_with("blob:"))
+            .collect();
+        if !foreign.is_empty() {
+            return Err(format!("network requests to other origins: {foreign:?}"));
+        }
+        if !network.iter().any(|u| u.ends_with("/boot.js")) {
+            return Err(format!(
+                "the performance log has no request for boot.js: {network:?}"
+            ));
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn demo_shows_a_signed_pe() {
+    scenario("demo_shows_a_signed_pe", |client, base| async move {
+        open(&client, &format!("{base}/?demo")).await?;
+        let card = wait_for(
+            &client,
+            "a demo card of kind PE32+",
+            CARD_JS,
+            vec![Value::Null, json!("PE32+")],
+        )
+        .await?;
+        let cert = card.get("cert").cloned().unwrap_or(Value::Null);
+        let cert_text = cert["text"].as_str().unwrap_or("");
+        if !cert_text.starts_with("present") {
+            return Err(format!(
+                "the demo's cert-table says {cert_text:?}, expected \"present...\": {card}"
+            ));
+        }
+        for attr in ["offset", "size"] {
+            let v = cert[attr].as_str().unwrap_or("");
+            if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) || v == "0" && attr == "size"
+            {
+                return Err(format!(
+                    "the demo's cert-table data-{attr} is {v:?}, expected a decimal number: {card}"
+                ));
+            }
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn demo_button_loads_the_demo() {
+    scenario("demo_button_loads_the_demo", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        let button = client
+            .find(fantoccini::Locator::Css("#demo-button"))
+            .await
+            .map_err(|e| format!("#demo-button: {e}"))?;
+        button.click().await.map_err(|e| format!("clicking #demo-button: {e}"))?;
+        let card = wait_for(&client, "a demo card of kind PE32+", CARD_JS, vec![Value::Null, json!("PE32+")]).await?;
+        let cert_text = card["cert"]["text"].as_str().unwrap_or("");
+        if !cert_text.starts_with("present") {
+            return Err(format!("the demo's cert-table says {cert_text:?}, expected \"present...\": {card}"));
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn harness_helpers() {
+    assert_eq!(
+        sha256_hex(b"abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    assert_eq!(base64(b"fooba"), "Zm9vYmE=");
+    assert_eq!(base64(b"foob"), "Zm9vYg==");
+    assert_eq!(content_type(Path::new("x.wasm")), "application/wasm");
+    assert_eq!(tiny_pe32_plus().len(), 0x200);
+}
