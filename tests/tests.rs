@@ -3,6 +3,7 @@
 //! notice and return when it is absent; our own fixtures (`tests/fixtures/`) are always there.
 
 mod catalog; // catalogs (.cat) against signify's member listings
+mod chain; // certification paths vs signify's verified chains; user roots, expiry, backtracking
 mod fixtures; // our generated, test-signed PE fixtures
 mod inf; // INF parsing of the corpus INFs and awkward encodings
 mod pe; // PE layout, certificate table, Authenticode digests vs the peers

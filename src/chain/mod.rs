@@ -35,11 +35,16 @@ pub const EKU_CODE_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3
 pub const EKU_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
 pub const EKU_ANY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37.0");
 pub const EKU_WHQL: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.5");
-pub const EKU_ATTESTATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.5.1");
-pub const EKU_WINDOWS_COMPONENT: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.6");
-pub const EKU_HARDWARE_DRIVER_EV: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.39");
-pub const EKU_KERNEL_MODE_CODE_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.61.1.1");
-pub const EKU_LIFETIME_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.13");
+pub const EKU_ATTESTATION: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.5.1");
+pub const EKU_WINDOWS_COMPONENT: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.6");
+pub const EKU_HARDWARE_DRIVER_EV: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.39");
+pub const EKU_KERNEL_MODE_CODE_SIGNING: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.61.1.1");
+pub const EKU_LIFETIME_SIGNING: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.13");
 
 /// What the leaf certificate must be good for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +73,9 @@ impl Purpose {
 
     fn label(self) -> &'static str {
         match self {
-            Purpose::CodeSigning => "code signing (1.3.6.1.5.5.7.3.3) or a Microsoft driver signing EKU",
+            Purpose::CodeSigning => {
+                "code signing (1.3.6.1.5.5.7.3.3) or a Microsoft driver signing EKU"
+            }
             Purpose::TimeStamping => "time stamping (1.3.6.1.5.5.7.3.8)",
         }
     }
@@ -98,16 +105,31 @@ impl Context {
         let mut anchors = Vec::new();
         for r in anchors::BUILT_IN_ROOTS {
             if let Ok(cert) = certificate::decode(r.der) {
-                anchors.push(Anchor { name: r.name.to_string(), der: r.der.to_vec(), cert, kind: TrustKind::MicrosoftRoot, source: "built-in" });
+                anchors.push(Anchor {
+                    name: r.name.to_string(),
+                    der: r.der.to_vec(),
+                    cert,
+                    kind: TrustKind::MicrosoftRoot,
+                    source: "built-in",
+                });
             }
         }
         for der in &options.trust_anchors {
             if let Ok(cert) = certificate::decode(der) {
                 let name = common_name(&cert);
-                anchors.push(Anchor { name, der: der.clone(), cert, kind: TrustKind::UserRoot, source: "user" });
+                anchors.push(Anchor {
+                    name,
+                    der: der.clone(),
+                    cert,
+                    kind: TrustKind::UserRoot,
+                    source: "user",
+                });
             }
         }
-        Context { anchors, time: options.time }
+        Context {
+            anchors,
+            time: options.time,
+        }
     }
 }
 
@@ -139,7 +161,10 @@ pub fn common_name(cert: &Certificate) -> String {
 }
 
 fn cn_of(name: &str) -> String {
-    name.split(", ").find_map(|p| p.strip_prefix("CN=")).map(str::to_string).unwrap_or_else(|| name.to_string())
+    name.split(", ")
+        .find_map(|p| p.strip_prefix("CN="))
+        .map(str::to_string)
+        .unwrap_or_else(|| name.to_string())
 }
 
 /// True when a timestamp's chain lets its time stand for the signer's validity: every link that
@@ -148,12 +173,18 @@ fn cn_of(name: &str) -> String {
 /// is not carried and not built in: drvsig bundles Microsoft roots only, Windows trusts many
 /// public timestamping roots). The signer's chain then carries a `chain.timestamp-untrusted` warning.
 pub fn is_intact(report: &ChainReport) -> bool {
-    !report.findings.iter().any(|f| f.outcome == Outcome::Fail && f.check != "chain.untrusted-root" && f.check != "chain.incomplete")
+    !report.findings.iter().any(|f| {
+        f.outcome == Outcome::Fail
+            && f.check != "chain.untrusted-root"
+            && f.check != "chain.incomplete"
+    })
 }
 
 /// True when the leaf carries the lifetime-signing EKU (a timestamp does not extend validity).
 pub fn has_lifetime_signing(cert: &Certificate) -> bool {
-    Facts::of(cert).ekus.is_some_and(|e| e.contains(&EKU_LIFETIME_SIGNING))
+    Facts::of(cert)
+        .ekus
+        .is_some_and(|e| e.contains(&EKU_LIFETIME_SIGNING))
 }
 
 struct Node<'a> {
@@ -200,14 +231,21 @@ pub fn build<'a>(ctx: &'a Context, req: &Request<'a>) -> ChainReport {
     let mut nodes: Vec<Node<'a>> = Vec::new();
     for c in core::iter::once(&req.leaf).chain(req.pool.iter()) {
         if !nodes.iter().any(|n| n.der == c.der) {
-            nodes.push(Node { der: c.der, cert: c.cert, source: c.source, anchor: None, facts: Facts::of(c.cert) });
+            nodes.push(Node {
+                der: c.der,
+                cert: c.cert,
+                source: c.source,
+                anchor: None,
+                facts: Facts::of(c.cert),
+            });
         }
     }
     for (i, a) in ctx.anchors.iter().enumerate() {
         let same = |n: &Node<'_>| {
             n.der == a.der.as_slice()
                 || (n.cert.tbs_certificate.subject == a.cert.tbs_certificate.subject
-                    && n.cert.tbs_certificate.subject_public_key_info == a.cert.tbs_certificate.subject_public_key_info)
+                    && n.cert.tbs_certificate.subject_public_key_info
+                        == a.cert.tbs_certificate.subject_public_key_info)
         };
         match nodes.iter_mut().find(|n| same(n)) {
             Some(n) => {
@@ -215,17 +253,35 @@ pub fn build<'a>(ctx: &'a Context, req: &Request<'a>) -> ChainReport {
                     n.anchor = Some(i);
                 }
             }
-            None => nodes.push(Node { der: &a.der, cert: &a.cert, source: a.source, anchor: Some(i), facts: Facts::of(&a.cert) }),
+            None => nodes.push(Node {
+                der: &a.der,
+                cert: &a.cert,
+                source: a.source,
+                anchor: Some(i),
+                facts: Facts::of(&a.cert),
+            }),
         }
     }
-    let mut search = Search { ctx, req, nodes, verifications: 0, exhausted: false, best: None, tried: 0 };
+    let mut search = Search {
+        ctx,
+        req,
+        nodes,
+        verifications: 0,
+        exhausted: false,
+        best: None,
+        tried: 0,
+    };
     let mut path = vec![0usize];
     search.dfs(&mut path);
     let tried = search.tried;
     let exhausted = search.exhausted;
     let mut report = match search.best {
         Some(j) => j.report,
-        None => ChainReport { validity_time: req.time.to_rfc3339(), validity_basis: req.basis.to_string(), ..Default::default() },
+        None => ChainReport {
+            validity_time: req.time.to_rfc3339(),
+            validity_basis: req.basis.to_string(),
+            ..Default::default()
+        },
     };
     report.paths_tried = tried;
     if exhausted {
@@ -239,7 +295,9 @@ pub fn build<'a>(ctx: &'a Context, req: &Request<'a>) -> ChainReport {
         report.findings.push(Finding::new(
             "chain.paths",
             Outcome::Warn,
-            format!("{tried} candidate paths were tried; none is valid, the most useful one is shown"),
+            format!(
+                "{tried} candidate paths were tried; none is valid, the most useful one is shown"
+            ),
         ));
     }
     report
@@ -249,7 +307,9 @@ impl<'a> Search<'a, '_> {
     /// Returns true to stop the search (a fully valid path was found).
     fn dfs(&mut self, path: &mut Vec<usize>) -> bool {
         let Some(&cur) = path.last() else { return true };
-        let Some(node) = self.nodes.get(cur) else { return true };
+        let Some(node) = self.nodes.get(cur) else {
+            return true;
+        };
         if let Some(a) = node.anchor {
             return self.finish(path, End::Anchor(a));
         }
@@ -291,7 +351,9 @@ impl<'a> Search<'a, '_> {
                 return false;
             }
             self.verifications = self.verifications.saturating_add(1);
-            let (Some(child), Some(parent)) = (self.nodes.get(cur), self.nodes.get(c)) else { continue };
+            let (Some(child), Some(parent)) = (self.nodes.get(cur), self.nodes.get(c)) else {
+                continue;
+            };
             match certificate::verify_issued_by(child.der, child.cert, parent.cert) {
                 Ok(()) => {
                     extended = true;
@@ -301,18 +363,30 @@ impl<'a> Search<'a, '_> {
                     }
                     path.pop();
                 }
-                Err(e) => failed.push((
-                    format!("{} (SHA-1 {})", common_name(parent.cert), full_sha1(parent.der)),
-                    e.to_string(),
-                )),
+                Err(e) => {
+                    // A candidate issuer whose key does not verify the link: an abandoned path.
+                    self.tried = self.tried.saturating_add(1);
+                    failed.push((
+                        format!(
+                            "{} (SHA-1 {})",
+                            common_name(parent.cert),
+                            full_sha1(parent.der)
+                        ),
+                        e.to_string(),
+                    ));
+                }
             }
         }
         if extended {
             return false;
         }
         // No issuer: a self-signed top, or an incomplete path.
-        let Some(node) = self.nodes.get(cur) else { return true };
-        if node.cert.tbs_certificate.subject == node.cert.tbs_certificate.issuer && self.verifications < MAX_VERIFICATIONS {
+        let Some(node) = self.nodes.get(cur) else {
+            return true;
+        };
+        if node.cert.tbs_certificate.subject == node.cert.tbs_certificate.issuer
+            && self.verifications < MAX_VERIFICATIONS
+        {
             self.verifications = self.verifications.saturating_add(1);
             if certificate::verify_issued_by(node.der, node.cert, node.cert).is_ok() {
                 return self.finish(path, End::UntrustedRoot);
@@ -325,7 +399,12 @@ impl<'a> Search<'a, '_> {
         self.tried = self.tried.saturating_add(1);
         let judged = self.judge(path, &end);
         let done = judged.report.verdict != Outcome::Fail
-            && matches!(judged.report.trust, TrustKind::MicrosoftRoot | TrustKind::UserRoot | TrustKind::MicrosoftCodeVerificationRoot);
+            && matches!(
+                judged.report.trust,
+                TrustKind::MicrosoftRoot
+                    | TrustKind::UserRoot
+                    | TrustKind::MicrosoftCodeVerificationRoot
+            );
         let better = match &self.best {
             None => true,
             Some(b) => judged.score > b.score,
@@ -345,11 +424,17 @@ impl<'a> Search<'a, '_> {
             .nodes
             .first()
             .and_then(|n| n.facts.ekus.clone())
-            .map(|e| e.into_iter().filter(|o| req.purpose.ekus().contains(o) || *o == EKU_ANY).collect())
+            .map(|e| {
+                e.into_iter()
+                    .filter(|o| req.purpose.ekus().contains(o) || *o == EKU_ANY)
+                    .collect()
+            })
             .unwrap_or_else(|| req.purpose.ekus().to_vec());
         let last = path.len().saturating_sub(1);
         for (pos, &ix) in path.iter().enumerate() {
-            let Some(n) = self.nodes.get(ix) else { continue };
+            let Some(n) = self.nodes.get(ix) else {
+                continue;
+            };
             let who = common_name(n.cert);
             let mut checks: Vec<(Outcome, &'static str, String)> = Vec::new();
             let is_anchor = n.anchor.is_some();
@@ -358,29 +443,67 @@ impl<'a> Search<'a, '_> {
             let na = certificate::time_to_unix(&n.cert.tbs_certificate.validity.not_after);
             let when = format!("{} ({})", t.to_rfc3339(), basis_words(req.basis));
             let (outside_outcome, anchor_note) = if is_anchor {
-                (Outcome::Warn, " (a trust anchor's own validity is not enforced)")
+                (
+                    Outcome::Warn,
+                    " (a trust anchor's own validity is not enforced)",
+                )
             } else {
                 (Outcome::Fail, "")
             };
             if let Some(na) = na.filter(|na| t > *na) {
-                checks.push((outside_outcome, "chain.validity", format!("{who} expired on {}, before {when}{anchor_note}", na.to_rfc3339())));
+                checks.push((
+                    outside_outcome,
+                    "chain.validity",
+                    format!(
+                        "{who} expired on {}, before {when}{anchor_note}",
+                        na.to_rfc3339()
+                    ),
+                ));
             }
             if let Some(nb) = nb.filter(|nb| t < *nb) {
-                checks.push((outside_outcome, "chain.validity", format!("{who} is not valid before {}, after {when}{anchor_note}", nb.to_rfc3339())));
+                checks.push((
+                    outside_outcome,
+                    "chain.validity",
+                    format!(
+                        "{who} is not valid before {}, after {when}{anchor_note}",
+                        nb.to_rfc3339()
+                    ),
+                ));
             }
             if !n.facts.malformed.is_empty() {
-                let list = n.facts.malformed.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ");
-                checks.push((Outcome::Warn, "chain.extensions", format!("{who}: extension(s) {list} do not decode and were ignored")));
+                let list = n
+                    .facts
+                    .malformed
+                    .iter()
+                    .map(|o| o.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                checks.push((
+                    Outcome::Warn,
+                    "chain.extensions",
+                    format!("{who}: extension(s) {list} do not decode and were ignored"),
+                ));
             }
             if pos == 0 {
                 if let Some(ku) = &n.facts.key_usage {
                     if !ku.digital_signature() {
-                        checks.push((Outcome::Fail, "chain.key-usage", format!("{who} (the signer) has keyUsage without digitalSignature")));
+                        checks.push((
+                            Outcome::Fail,
+                            "chain.key-usage",
+                            format!("{who} (the signer) has keyUsage without digitalSignature"),
+                        ));
                     }
                 }
                 if let Some(ekus) = &n.facts.ekus {
-                    if !ekus.iter().any(|o| req.purpose.ekus().contains(o) || *o == EKU_ANY) {
-                        let names = ekus.iter().map(certificate::eku_name).collect::<Vec<_>>().join(", ");
+                    if !ekus
+                        .iter()
+                        .any(|o| req.purpose.ekus().contains(o) || *o == EKU_ANY)
+                    {
+                        let names = ekus
+                            .iter()
+                            .map(certificate::eku_name)
+                            .collect::<Vec<_>>()
+                            .join(", ");
                         checks.push((
                             Outcome::Fail,
                             "chain.eku",
@@ -403,12 +526,22 @@ impl<'a> Search<'a, '_> {
                 }
                 if let Some(ku) = &n.facts.key_usage {
                     if !ku.key_cert_sign() {
-                        checks.push((Outcome::Fail, "chain.key-usage", format!("{who} issued a certificate but its keyUsage lacks keyCertSign")));
+                        checks.push((
+                            Outcome::Fail,
+                            "chain.key-usage",
+                            format!(
+                                "{who} issued a certificate but its keyUsage lacks keyCertSign"
+                            ),
+                        ));
                     }
                 }
                 if let Some(ekus) = &n.facts.ekus {
                     if !ekus.contains(&EKU_ANY) && !ekus.iter().any(|o| leaf_ekus.contains(o)) {
-                        let names = ekus.iter().map(certificate::eku_name).collect::<Vec<_>>().join(", ");
+                        let names = ekus
+                            .iter()
+                            .map(certificate::eku_name)
+                            .collect::<Vec<_>>()
+                            .join(", ");
                         checks.push((
                             Outcome::Fail,
                             "chain.eku",
@@ -419,12 +552,24 @@ impl<'a> Search<'a, '_> {
             }
             // The link up.
             let (link_outcome, link_reason) = if pos < last {
-                let up = path.get(pos + 1).and_then(|i| self.nodes.get(*i)).map(|p| common_name(p.cert)).unwrap_or_default();
-                (Outcome::Pass, format!("signature verified with the key of {up}"))
+                let up = path
+                    .get(pos + 1)
+                    .and_then(|i| self.nodes.get(*i))
+                    .map(|p| common_name(p.cert))
+                    .unwrap_or_default();
+                (
+                    Outcome::Pass,
+                    format!("signature verified with the key of {up}"),
+                )
             } else {
                 match end {
                     End::Anchor(a) => {
-                        let src = self.ctx.anchors.get(*a).map(|a| a.source).unwrap_or("built-in");
+                        let src = self
+                            .ctx
+                            .anchors
+                            .get(*a)
+                            .map(|a| a.source)
+                            .unwrap_or("built-in");
                         (Outcome::Pass, format!("trust anchor ({src})"))
                     }
                     End::CodeVerificationRoot => {
@@ -449,7 +594,10 @@ impl<'a> Search<'a, '_> {
                             ),
                         )
                     }
-                    End::UntrustedRoot => (Outcome::Fail, "self-signed (its signature verifies) but in no trust store".to_string()),
+                    End::UntrustedRoot => (
+                        Outcome::Fail,
+                        "self-signed (its signature verifies) but in no trust store".to_string(),
+                    ),
                     End::Incomplete(failed) if failed.is_empty() => (
                         Outcome::Fail,
                         format!(
@@ -461,11 +609,21 @@ impl<'a> Search<'a, '_> {
                         Outcome::Fail,
                         format!(
                             "no candidate issuer verifies its signature: {}",
-                            failed.iter().map(|(w, e)| format!("{w}: {e}")).collect::<Vec<_>>().join("; ")
+                            failed
+                                .iter()
+                                .map(|(w, e)| format!("{w}: {e}"))
+                                .collect::<Vec<_>>()
+                                .join("; ")
                         ),
                     ),
-                    End::TooDeep => (Outcome::Fail, format!("the path is longer than {MAX_DEPTH} certificates")),
-                    End::Budget => (Outcome::Fail, "not tried: the signature verification budget ran out".to_string()),
+                    End::TooDeep => (
+                        Outcome::Fail,
+                        format!("the path is longer than {MAX_DEPTH} certificates"),
+                    ),
+                    End::Budget => (
+                        Outcome::Fail,
+                        "not tried: the signature verification budget ran out".to_string(),
+                    ),
                 }
             };
             let worst = checks.iter().map(|c| c.0).fold(link_outcome, worse);
@@ -483,14 +641,23 @@ impl<'a> Search<'a, '_> {
         }
         let top = path.last().and_then(|i| self.nodes.get(*i));
         let top_desc = top
-            .map(|n| format!("{} (SHA-1 {})", certificate::name_to_string(&n.cert.tbs_certificate.subject), full_sha1(n.der)))
+            .map(|n| {
+                format!(
+                    "{} (SHA-1 {})",
+                    certificate::name_to_string(&n.cert.tbs_certificate.subject),
+                    full_sha1(n.der)
+                )
+            })
             .unwrap_or_default();
         let (trust, anchor) = match end {
             End::Anchor(a) => match self.ctx.anchors.get(*a) {
                 Some(a) => (a.kind, Some(a.name.clone())),
                 None => (TrustKind::Incomplete, None),
             },
-            End::CodeVerificationRoot => (TrustKind::MicrosoftCodeVerificationRoot, Some(anchors::MSCV_NAME.to_string())),
+            End::CodeVerificationRoot => (
+                TrustKind::MicrosoftCodeVerificationRoot,
+                Some(anchors::MSCV_NAME.to_string()),
+            ),
             End::UntrustedRoot if path.len() == 1 => (TrustKind::SelfSigned, None),
             End::UntrustedRoot => (TrustKind::UntrustedRoot, None),
             _ => (TrustKind::Incomplete, None),
@@ -519,9 +686,16 @@ impl<'a> Search<'a, '_> {
             End::TooDeep => findings.insert(0, Finding::new("chain.depth", Outcome::Fail, format!("no trust anchor within {MAX_DEPTH} certificates"))),
             End::Budget => findings.insert(0, Finding::new("chain.incomplete", Outcome::Fail, format!("the path ends at {top_desc}: the work budget ran out"))),
         }
-        let any_fail = findings.iter().any(|f| f.outcome == Outcome::Fail) || certs.iter().any(|c| c.link_verdict == Outcome::Fail);
-        let any_warn = certs.iter().any(|c| c.link_verdict == Outcome::Warn) || findings.iter().any(|f| f.outcome == Outcome::Warn);
-        let trusted = matches!(trust, TrustKind::MicrosoftRoot | TrustKind::UserRoot | TrustKind::MicrosoftCodeVerificationRoot);
+        let any_fail = findings.iter().any(|f| f.outcome == Outcome::Fail)
+            || certs.iter().any(|c| c.link_verdict == Outcome::Fail);
+        let any_warn = certs.iter().any(|c| c.link_verdict == Outcome::Warn)
+            || findings.iter().any(|f| f.outcome == Outcome::Warn);
+        let trusted = matches!(
+            trust,
+            TrustKind::MicrosoftRoot
+                | TrustKind::UserRoot
+                | TrustKind::MicrosoftCodeVerificationRoot
+        );
         let verdict = if any_fail || !trusted {
             Outcome::Fail
         } else if any_warn {
@@ -532,7 +706,9 @@ impl<'a> Search<'a, '_> {
         if trusted && verdict != Outcome::Fail {
             let src = match trust {
                 TrustKind::UserRoot => "a root you trust",
-                TrustKind::MicrosoftCodeVerificationRoot => "the kernel-mode cross-signing root, by name and key identifier",
+                TrustKind::MicrosoftCodeVerificationRoot => {
+                    "the kernel-mode cross-signing root, by name and key identifier"
+                }
                 _ => "a built-in Microsoft root",
             };
             findings.insert(
@@ -540,11 +716,19 @@ impl<'a> Search<'a, '_> {
                 Finding::new(
                     "chain.trusted",
                     Outcome::Pass,
-                    format!("chains to {} ({src}), valid at {} ({})", anchor.clone().unwrap_or_default(), t.to_rfc3339(), basis_words(req.basis)),
+                    format!(
+                        "chains to {} ({src}), valid at {} ({})",
+                        anchor.clone().unwrap_or_default(),
+                        t.to_rfc3339(),
+                        basis_words(req.basis)
+                    ),
                 ),
             );
         }
-        let fails = findings.iter().filter(|f| f.outcome == Outcome::Fail).count() as i64;
+        let fails = findings
+            .iter()
+            .filter(|f| f.outcome == Outcome::Fail)
+            .count() as i64;
         let rank = match verdict {
             Outcome::Pass => 2,
             Outcome::Warn => 1,
@@ -584,7 +768,9 @@ fn worse(a: Outcome, b: Outcome) -> Outcome {
 fn basis_words(basis: &str) -> &'static str {
     match basis {
         "timestamp" => "the verified timestamp's time",
-        "lifetime-signing" => "the verification time: the lifetime-signing EKU removes the timestamp's grace",
+        "lifetime-signing" => {
+            "the verification time: the lifetime-signing EKU removes the timestamp's grace"
+        }
         _ => "the verification time",
     }
 }
@@ -595,7 +781,10 @@ fn full_sha1(der: &[u8]) -> String {
 
 fn is_code_verification_cross(n: &Node<'_>) -> bool {
     certificate::name_to_string(&n.cert.tbs_certificate.issuer) == anchors::MSCV_SUBJECT
-        && n.facts.authority_key_id.as_deref().is_none_or(|k| k == anchors::MSCV_KEY_ID)
+        && n.facts
+            .authority_key_id
+            .as_deref()
+            .is_none_or(|k| k == anchors::MSCV_KEY_ID)
 }
 
 #[cfg(test)]
@@ -611,7 +800,11 @@ mod tests {
         let ctx = ctx();
         let a = ctx.anchors.first().unwrap().clone();
         let req = Request {
-            leaf: Candidate { der: &a.der, cert: &a.cert, source: "signature" },
+            leaf: Candidate {
+                der: &a.der,
+                cert: &a.cert,
+                source: "signature",
+            },
             pool: &[],
             purpose: Purpose::CodeSigning,
             time: UnixTime(1_764_000_000),
@@ -619,7 +812,10 @@ mod tests {
         };
         let r = build(&ctx, &req);
         assert_eq!(r.trust, TrustKind::MicrosoftRoot);
-        assert_eq!(r.anchor.as_deref(), Some("Microsoft Root Certificate Authority 2010"));
+        assert_eq!(
+            r.anchor.as_deref(),
+            Some("Microsoft Root Certificate Authority 2010")
+        );
         assert_eq!(r.certificates.len(), 1);
     }
 
