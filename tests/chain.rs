@@ -389,6 +389,33 @@ fn two_candidate_issuers_backtrack() {
     assert_eq!((c.trust, c.verdict), (TrustKind::UserRoot, Outcome::Pass), "{:#?}", c.findings);
 }
 
+/// webpki-style ranking: a trusted path with an expired certificate is reported rather than an
+/// untrusted path, even when the untrusted one is found first.
+#[test]
+fn trusted_expired_path_beats_untrusted_path() {
+    let leaf = decoded("chain/expired-publisher.der");
+    let self_signed = decoded("chain/code-signing-ca-self-signed.der");
+    let real = decoded("pki/code-signing-ca.der");
+    let ctx = Context::new(&with_test_root(at("2026-11-25")));
+    let pool = [cand(&self_signed), cand(&real)];
+    let req = Request { leaf: cand(&leaf), pool: &pool, purpose: Purpose::CodeSigning, time: verification_time(), basis: "verification-time" };
+    let c = chain::build(&ctx, &req);
+    assert_eq!(c.paths_tried, 2);
+    assert_eq!((c.trust, c.verdict), (TrustKind::UserRoot, Outcome::Fail), "{:#?}", c.findings);
+    assert!(has_finding(&c, "chain.validity", Outcome::Fail));
+    // Without the user root, the self-signed CA is the most useful top (an untrusted root beats an incomplete path).
+    let ctx = Context::new(&at("2026-11-25"));
+    let c = chain::build(&ctx, &req);
+    assert_eq!(c.trust, TrustKind::UntrustedRoot, "{:#?}", c.findings);
+    let f = c.findings.iter().find(|f| f.check == "chain.untrusted-root").unwrap();
+    assert!(f.reason.contains(&certificate::summarize(&self_signed.1, &self_signed.0).sha1), "{}", f.reason);
+    // In time, the trusted path passes.
+    let ctx = Context::new(&with_test_root(at("2026-11-25")));
+    let t = UnixTime::parse_rfc3339("2024-03-01T00:00:00Z").unwrap();
+    let c = chain::build(&ctx, &Request { time: t, ..req });
+    assert_eq!((c.trust, c.verdict), (TrustKind::UserRoot, Outcome::Pass), "{:#?}", c.findings);
+}
+
 #[test]
 fn work_budget_is_bounded() {
     let leaf = decoded("pki/publisher.der");

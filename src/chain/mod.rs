@@ -98,6 +98,9 @@ pub struct Context {
     pub anchors: Vec<Anchor>,
     /// The verification time (`Options::time`).
     pub time: UnixTime,
+    /// How the certificates of the SignedData being read are labelled in chain reports:
+    /// `signature` (default) or `catalog`.
+    pub pool_source: &'static str,
 }
 
 impl Context {
@@ -129,6 +132,7 @@ impl Context {
         Context {
             anchors,
             time: options.time,
+            pool_source: "signature",
         }
     }
 }
@@ -322,7 +326,17 @@ impl<'a> Search<'a, '_> {
         let issuer = &node.cert.tbs_certificate.issuer;
         let aki = node.facts.authority_key_id.clone();
         let mut candidates: Vec<usize> = (0..self.nodes.len())
+            // Not a certificate already in the path, nor the same CA again (same name and key).
             .filter(|i| !path.contains(i))
+            .filter(|i| {
+                self.nodes.get(*i).is_some_and(|c| {
+                    !path.iter().filter_map(|p| self.nodes.get(*p)).any(|p| {
+                        p.cert.tbs_certificate.subject == c.cert.tbs_certificate.subject
+                            && p.cert.tbs_certificate.subject_public_key_info
+                                == c.cert.tbs_certificate.subject_public_key_info
+                    })
+                })
+            })
             .filter(|i| {
                 self.nodes.get(*i).is_some_and(|c| {
                     &c.cert.tbs_certificate.subject == issuer
@@ -725,6 +739,12 @@ impl<'a> Search<'a, '_> {
                 ),
             );
         }
+        // A trusted path beats an untrusted root, which beats an incomplete path.
+        let trust_level = match trust {
+            TrustKind::MicrosoftRoot | TrustKind::UserRoot | TrustKind::MicrosoftCodeVerificationRoot => 2,
+            TrustKind::UntrustedRoot | TrustKind::SelfSigned => 1,
+            TrustKind::Incomplete => 0,
+        };
         let fails = findings
             .iter()
             .filter(|f| f.outcome == Outcome::Fail)
@@ -735,7 +755,7 @@ impl<'a> Search<'a, '_> {
             _ => 0,
         };
         Judged {
-            score: (u8::from(trusted), rank, -fails, path.len()),
+            score: (trust_level, rank, -fails, path.len()),
             report: ChainReport {
                 certificates: certs,
                 verdict,

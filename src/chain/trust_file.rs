@@ -55,19 +55,18 @@ pub fn parse_trust_file(bytes: &[u8]) -> Result<Vec<Vec<u8>>, TrustFileError> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("-----BEGIN ") {
-        let after = rest.get(start + 11..).unwrap_or_default();
+        let after = rest.get(start.saturating_add(11)..).unwrap_or_default();
         let Some(label_end) = after.find("-----") else {
             break;
         };
         let label = after.get(..label_end).unwrap_or_default().to_string();
-        let body_start = after.get(label_end + 5..).unwrap_or_default();
+        let body_start = after.get(label_end.saturating_add(5)..).unwrap_or_default();
         let end_marker = format!("-----END {label}-----");
         let Some(body_end) = body_start.find(&end_marker) else {
             return Err(TrustFileError::BadBase64(label));
         };
         let body = body_start.get(..body_end).unwrap_or_default();
-        rest = body_start
-            .get(body_end + end_marker.len()..)
+        rest = body_start.get(body_end.saturating_add(end_marker.len())..)
             .unwrap_or_default();
         // RFC 7468 explanatory headers ("Proc-Type: ...") are not used for certificates; skip lines with ':'.
         let b64: String = body.lines().filter(|l| !l.contains(':')).collect();

@@ -153,7 +153,11 @@ pub fn key_description(cert: &Certificate) -> (String, u32) {
                 let first = v.iter().position(|b| *b != 0).unwrap_or(v.len());
                 let rest = v.get(first..).unwrap_or_default();
                 match rest.first() {
-                    Some(top) => (rest.len() as u32).saturating_sub(1).saturating_mul(8).saturating_add(8 - top.leading_zeros()),
+                    Some(top) => u32::try_from(rest.len())
+                        .unwrap_or(u32::MAX)
+                        .saturating_sub(1)
+                        .saturating_mul(8)
+                        .saturating_add(8u32.saturating_sub(top.leading_zeros())),
                     None => 0,
                 }
             })

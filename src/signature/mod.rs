@@ -75,8 +75,11 @@ pub fn read_signed_data(
             .at(file_offset.saturating_add(e.offset() as u64)))
         }
     };
-    let pool_source = if source == "catalog" { "catalog" } else { "signature" };
-    let mut ctx = Walk { file_offset, first_index, out: Vec::new(), chain: crate::chain::Context::new(options), pool_source };
+    let mut chain = crate::chain::Context::new(options);
+    if source == "catalog" {
+        chain.pool_source = "catalog";
+    }
+    let mut ctx = Walk { file_offset, first_index, out: Vec::new(), chain };
     let mut first = ctx.signature(&sd, 0, None, source.to_string(), 0);
     let trailing = der.get(reader.offset()..).unwrap_or_default();
     // Up to 7 zero bytes are the WIN_CERTIFICATE's 8-byte alignment padding; more, or non-zero
@@ -127,10 +130,8 @@ struct Walk {
     first_index: usize,
     /// Nested signatures in document order (the outer one is inserted at the front at the end).
     out: Vec<Signature>,
-    /// Trust anchors and verification time for chain building.
+    /// Trust anchors, verification time and certificate label for chain building.
     chain: crate::chain::Context,
-    /// Where the SignedData's certificates come from in chain reports: `signature` or `catalog`.
-    pool_source: &'static str,
 }
 
 impl Walk {
@@ -263,9 +264,9 @@ impl Walk {
             Some(_) => (self.chain.time, "lifetime-signing"),
             None => (self.chain.time, "verification-time"),
         };
-        let pool: Vec<Candidate<'_>> = certs.iter().map(|c| Candidate { der: &c.der, cert: &c.cert, source: self.pool_source }).collect();
+        let pool: Vec<Candidate<'_>> = certs.iter().map(|c| Candidate { der: &c.der, cert: &c.cert, source: self.chain.pool_source }).collect();
         let req = Request {
-            leaf: Candidate { der: &leaf.der, cert: &leaf.cert, source: self.pool_source },
+            leaf: Candidate { der: &leaf.der, cert: &leaf.cert, source: self.chain.pool_source },
             pool: &pool,
             purpose: Purpose::CodeSigning,
             time,

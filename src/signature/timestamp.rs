@@ -103,11 +103,12 @@ fn tsa_chain(
         Some(t) => (t, "timestamp"),
         None => (chain.time, "verification-time"),
     };
-    let own_source = if outer.is_empty() { "signature" } else { "timestamp" };
+    // A countersignature's certificates are the enclosing SignedData's; a token has its own.
+    let own_source = if outer.is_empty() { chain.pool_source } else { "timestamp" };
     let pool: Vec<Candidate<'_>> = own
         .iter()
         .map(|c| Candidate { der: &c.der, cert: &c.cert, source: own_source })
-        .chain(outer.iter().map(|c| Candidate { der: &c.der, cert: &c.cert, source: "signature" }))
+        .chain(outer.iter().map(|c| Candidate { der: &c.der, cert: &c.cert, source: chain.pool_source }))
         .collect();
     let req = Request { leaf: Candidate { der: &leaf.der, cert: &leaf.cert, source: own_source }, pool: &pool, purpose: Purpose::TimeStamping, time, basis };
     crate::chain::build(chain, &req)
