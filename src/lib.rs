@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod chain;
 pub mod digest;
 pub mod hex;
 pub mod inf;
@@ -26,11 +27,14 @@ use sha2::{Digest, Sha256};
 pub struct Options {
     /// The time at which certificates are judged (unless a verified timestamp says otherwise).
     pub time: UnixTime,
+    /// DER certificates the user trusts as roots (in addition to the built-in Microsoft roots);
+    /// [`chain::parse_trust_file`] reads them from .cer / .pem / .p7b files.
+    pub trust_anchors: Vec<Vec<u8>>,
 }
 
 impl Options {
     pub fn at(time: UnixTime) -> Self {
-        Options { time }
+        Options { time, trust_anchors: Vec::new() }
     }
 }
 
@@ -57,7 +61,7 @@ pub fn inspect(name: &str, bytes: &[u8], options: &Options) -> FileReport {
             catalog::inspect_catalog(bytes, options, &mut report);
             // The catalog's own signature goes through the same signer / timestamp code as PE
             // signatures (one code path); nested signatures come back too.
-            match signature::read_signed_data(bytes, 0, "catalog", 0, options.time) {
+            match signature::read_signed_data(bytes, 0, "catalog", 0, options) {
                 Ok(signatures) => report.signatures.extend(signatures.into_iter().map(|s| s.report)),
                 Err(finding) => report.findings.push(finding),
             }

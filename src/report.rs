@@ -217,6 +217,33 @@ pub struct CertificateSummary {
     pub not_after: String,
     pub sha1: String,
     pub sha256: String,
+    /// `rsa`, `ecdsa`, or the key algorithm OID.
+    #[serde(default)]
+    pub key_algorithm: String,
+    /// RSA modulus size or EC curve size in bits (0 when unknown).
+    #[serde(default)]
+    pub key_bits: u32,
+    /// Extended key usages as dotted OIDs; empty when the extension is absent (any purpose).
+    #[serde(default)]
+    pub ekus: Vec<String>,
+    /// Names of the EKUs, in the same order (`code-signing`, `whql-crypto`, ... or the OID).
+    #[serde(default)]
+    pub eku_names: Vec<String>,
+    /// basicConstraints cA.
+    #[serde(default)]
+    pub is_ca: bool,
+    /// basicConstraints pathLenConstraint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_len: Option<u32>,
+    /// keyUsage bits by name (`digitalSignature`, `keyCertSign`, ...); empty when the extension is absent.
+    #[serde(default)]
+    pub key_usage: Vec<String>,
+    /// subjectKeyIdentifier, lowercase hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_key_id: Option<String>,
+    /// authorityKeyIdentifier keyIdentifier, lowercase hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority_key_id: Option<String>,
 }
 
 /// A timestamp on a signature: RFC 3161 token or legacy PKCS#9 countersignature.

@@ -67,7 +67,7 @@ fn signatures_of(path: &PathBuf, format: &str) -> Vec<Signature> {
     let mut all = Vec::new();
     for (i, (off, blob)) in blobs.into_iter().enumerate() {
         let source = format!("WIN_CERTIFICATE #{i} at {off:#x}");
-        match read_signed_data(blob, off, &source, all.len(), time) {
+        match read_signed_data(blob, off, &source, all.len(), &drvsig::Options::at(time)) {
             Ok(sigs) => all.extend(sigs),
             Err(f) => panic!("{}: {f:?}", path.display()),
         }
@@ -265,21 +265,21 @@ fn page_hashes_and_catalogs() {
 #[test]
 fn garbage_is_a_finding_not_a_panic() {
     let time = UnixTime(0);
-    let err = read_signed_data(&[0x30, 0x80, 0x06, 0x09], 0x100, "x", 0, time).unwrap_err();
+    let err = read_signed_data(&[0x30, 0x80, 0x06, 0x09], 0x100, "x", 0, &drvsig::Options::at(time)).unwrap_err();
     assert_eq!(err.outcome, Outcome::Unsupported);
     assert_eq!(err.offset, Some(0x100));
-    assert!(read_signed_data(&[], 0, "x", 0, time).is_err());
+    assert!(read_signed_data(&[], 0, "x", 0, &drvsig::Options::at(time)).is_err());
     // Every truncation of a real signature either errors or yields findings; none panics.
     let Some(dir) = corpus() else { return };
     let bytes = std::fs::read(dir.join("pe/uthenticode/pegoat-authenticode-nested.exe")).unwrap();
     let (off, blob) = win_certificates(&bytes)[0];
     for cut in (0..blob.len()).step_by(97) {
-        let _ = read_signed_data(&blob[..cut], off, "x", 0, time);
+        let _ = read_signed_data(&blob[..cut], off, "x", 0, &drvsig::Options::at(time));
     }
     let mut flipped = blob.to_vec();
     for i in (0..flipped.len()).step_by(131) {
         flipped[i] ^= 0xff;
-        let _ = read_signed_data(&flipped, off, "x", 0, time);
+        let _ = read_signed_data(&flipped, off, "x", 0, &drvsig::Options::at(time));
         flipped[i] ^= 0xff;
     }
 }
@@ -331,7 +331,7 @@ fn nesting_is_bounded_in_depth_and_count() {
     for _ in 0..12 {
         blob = synthetic_signed_data(&[blob]);
     }
-    let sigs = read_signed_data(&blob, 0x1000, "test", 3, time).unwrap();
+    let sigs = read_signed_data(&blob, 0x1000, "test", 3, &drvsig::Options::at(time)).unwrap();
     assert_eq!(sigs.len(), 9);
     for (i, s) in sigs.iter().enumerate() {
         assert_eq!(s.report.index, 3 + i);
@@ -344,7 +344,7 @@ fn nesting_is_bounded_in_depth_and_count() {
 
     // 70 siblings: 64 signatures in all, then a finding.
     let children: Vec<Vec<u8>> = (0..70).map(|_| synthetic_signed_data(&[])).collect();
-    let sigs = read_signed_data(&synthetic_signed_data(&children), 0, "test", 0, time).unwrap();
+    let sigs = read_signed_data(&synthetic_signed_data(&children), 0, "test", 0, &drvsig::Options::at(time)).unwrap();
     assert_eq!(sigs.len(), 64);
     assert!(sigs[1..].iter().all(|s| s.report.parent == Some(0) && s.report.source == "nested in signature 0"));
     assert!(sigs[0].report.findings.iter().any(|f| f.check == "signature.nested.count"));
@@ -369,7 +369,7 @@ fn duplicate_certificates_are_a_warning() {
         sd_content.extend_from_slice(if i == certs { &dup_set } else { p.raw });
     }
     let rebuilt = tlv(0x30, &[oid.raw.to_vec(), tlv(0xa0, &tlv(0x30, &sd_content))].concat());
-    let sigs = read_signed_data(&rebuilt, off, "dup", 0, UnixTime(0)).unwrap();
+    let sigs = read_signed_data(&rebuilt, off, "dup", 0, &drvsig::Options::at(UnixTime(0))).unwrap();
     let r = &sigs[0].report;
     assert_eq!(r.signature_verdict, Outcome::Pass, "{:#?}", r.findings);
     assert_eq!(r.certificates.len(), 1);

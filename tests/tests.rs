@@ -3,6 +3,7 @@
 //! notice and return when it is absent; our own fixtures (`tests/fixtures/`) are always there.
 
 mod catalog; // catalogs (.cat) against signify's member listings
+mod chain; // certificate chains and trust anchors vs signify's verified chains
 mod deps; // the core depends on no browser crate
 mod fixtures; // our generated, test-signed PE fixtures
 mod inf; // INF parsing of the corpus INFs and awkward encodings

@@ -163,7 +163,7 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, report: &mut FileReport) {
             let Some(der) = bytes.get(payload.clone()) else { continue };
             let source = format!("WIN_CERTIFICATE #{i} at 0x{:x}", entry.offset);
             let first_index = report.signatures.len() + signatures.len();
-            match crate::signature::read_signed_data(der, payload.start as u64, &source, first_index, options.time) {
+            match crate::signature::read_signed_data(der, payload.start as u64, &source, first_index, options) {
                 Ok(sigs) => signatures.extend(sigs),
                 Err(f) => report.findings.push(f),
             }

@@ -4,6 +4,7 @@
 use const_oid::ObjectIdentifier;
 use der::asn1::{BmpString, Ia5String, PrintableStringRef, TeletexStringRef, Utf8StringRef};
 use der::{Decode, Tag, Tagged};
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectKeyIdentifier};
 use x509_cert::name::Name;
 use x509_cert::time::Time;
 use x509_cert::Certificate;
@@ -18,7 +19,7 @@ use crate::time::UnixTime;
 /// Summarize one certificate; `der` is its original encoding (thumbprints are over it).
 pub fn summarize(cert: &Certificate, der: &[u8]) -> CertificateSummary {
     let tbs = &cert.tbs_certificate;
-    CertificateSummary {
+    let mut out = CertificateSummary {
         subject: name_to_string(&tbs.subject),
         issuer: name_to_string(&tbs.issuer),
         serial: serial_hex(tbs.serial_number.as_bytes()),
@@ -26,6 +27,153 @@ pub fn summarize(cert: &Certificate, der: &[u8]) -> CertificateSummary {
         not_after: time_to_rfc3339(&tbs.validity.not_after),
         sha1: hex::encode(&DigestAlgorithm::Sha1.digest(der)),
         sha256: hex::encode(&DigestAlgorithm::Sha256.digest(der)),
+        ..Default::default()
+    };
+    let facts = Facts::of(cert);
+    let (key_algorithm, key_bits) = key_description(cert);
+    out.key_algorithm = key_algorithm;
+    out.key_bits = key_bits;
+    if let Some(ekus) = &facts.ekus {
+        out.ekus = ekus.iter().map(|o| o.to_string()).collect();
+        out.eku_names = ekus.iter().map(eku_name).collect();
+    }
+    if let Some((ca, len)) = facts.basic_constraints {
+        out.is_ca = ca;
+        out.path_len = len;
+    }
+    if let Some(ku) = &facts.key_usage {
+        out.key_usage = key_usage_names(ku);
+    }
+    out.subject_key_id = facts.subject_key_id.as_deref().map(hex::encode);
+    out.authority_key_id = facts.authority_key_id.as_deref().map(hex::encode);
+    out
+}
+
+pub const ID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+pub const ID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+pub const ID_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+pub const ID_SUBJECT_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
+pub const ID_AUTHORITY_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
+
+/// The extensions chain building needs, decoded; an extension that is present but does not
+/// decode is listed in `malformed` (by OID) and left `None`.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    /// `None` when the extension is absent (any purpose).
+    pub ekus: Option<Vec<ObjectIdentifier>>,
+    /// (cA, pathLenConstraint), `None` when absent.
+    pub basic_constraints: Option<(bool, Option<u32>)>,
+    pub key_usage: Option<KeyUsage>,
+    pub subject_key_id: Option<Vec<u8>>,
+    pub authority_key_id: Option<Vec<u8>>,
+    pub malformed: Vec<ObjectIdentifier>,
+}
+
+impl Facts {
+    pub fn of(cert: &Certificate) -> Facts {
+        let mut f = Facts::default();
+        let Some(exts) = cert.tbs_certificate.extensions.as_ref() else { return f };
+        for e in exts {
+            let v = e.extn_value.as_bytes();
+            let ok = match e.extn_id {
+                id if id == ID_EXT_KEY_USAGE => ExtendedKeyUsage::from_der(v).map(|x| f.ekus = Some(x.0)).is_ok(),
+                id if id == ID_BASIC_CONSTRAINTS => BasicConstraints::from_der(v)
+                    .map(|x| f.basic_constraints = Some((x.ca, x.path_len_constraint.map(u32::from))))
+                    .is_ok(),
+                id if id == ID_KEY_USAGE => KeyUsage::from_der(v).map(|x| f.key_usage = Some(x)).is_ok(),
+                id if id == ID_SUBJECT_KEY_ID => {
+                    SubjectKeyIdentifier::from_der(v).map(|x| f.subject_key_id = Some(x.0.as_bytes().to_vec())).is_ok()
+                }
+                id if id == ID_AUTHORITY_KEY_ID => AuthorityKeyIdentifier::from_der(v)
+                    .map(|x| f.authority_key_id = x.key_identifier.map(|k| k.as_bytes().to_vec()))
+                    .is_ok(),
+                _ => true,
+            };
+            if !ok {
+                f.malformed.push(e.extn_id);
+            }
+        }
+        f
+    }
+}
+
+/// The names of the keyUsage bits that are set.
+pub fn key_usage_names(ku: &KeyUsage) -> Vec<String> {
+    let all = [
+        (KeyUsages::DigitalSignature, "digitalSignature"),
+        (KeyUsages::NonRepudiation, "nonRepudiation"),
+        (KeyUsages::KeyEncipherment, "keyEncipherment"),
+        (KeyUsages::DataEncipherment, "dataEncipherment"),
+        (KeyUsages::KeyAgreement, "keyAgreement"),
+        (KeyUsages::KeyCertSign, "keyCertSign"),
+        (KeyUsages::CRLSign, "cRLSign"),
+        (KeyUsages::EncipherOnly, "encipherOnly"),
+        (KeyUsages::DecipherOnly, "decipherOnly"),
+    ];
+    all.iter().filter(|(flag, _)| ku.0.contains(*flag)).map(|(_, n)| n.to_string()).collect()
+}
+
+/// A short name for an extended key usage OID (the OID itself when unknown).
+pub fn eku_name(oid: &ObjectIdentifier) -> String {
+    let name = match oid.to_string().as_str() {
+        "1.3.6.1.5.5.7.3.1" => "server-auth",
+        "1.3.6.1.5.5.7.3.2" => "client-auth",
+        "1.3.6.1.5.5.7.3.3" => "code-signing",
+        "1.3.6.1.5.5.7.3.4" => "email-protection",
+        "1.3.6.1.5.5.7.3.8" => "time-stamping",
+        "1.3.6.1.5.5.7.3.9" => "ocsp-signing",
+        "2.5.29.37.0" => "any-extended-key-usage",
+        "1.3.6.1.4.1.311.10.3.5" => "whql-crypto",
+        "1.3.6.1.4.1.311.10.3.5.1" => "attestation",
+        "1.3.6.1.4.1.311.10.3.6" => "windows-component",
+        "1.3.6.1.4.1.311.10.3.13" => "lifetime-signing",
+        "1.3.6.1.4.1.311.10.3.39" => "windows-hardware-driver-extended-verification",
+        "1.3.6.1.4.1.311.10.3.8" => "embedded-windows",
+        "1.3.6.1.4.1.311.61.1.1" => "kernel-mode-code-signing",
+        "1.3.6.1.4.1.311.10.3.1" => "certificate-trust-list-signing",
+        "1.3.6.1.4.1.311.2.1.22" => "commercial-code-signing",
+        "1.3.6.1.4.1.311.2.1.21" => "individual-code-signing",
+        _ => return oid.to_string(),
+    };
+    name.to_string()
+}
+
+/// The key algorithm (`rsa`, `ecdsa` or the OID) and the key size in bits (0 when unknown).
+pub fn key_description(cert: &Certificate) -> (String, u32) {
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let oid = spki.algorithm.oid;
+    if oid == crypto::RSA_ENCRYPTION {
+        let bits = spki
+            .subject_public_key
+            .as_bytes()
+            .and_then(|k| Reader::new(k).read_tag(TAG_SEQUENCE).ok())
+            .and_then(|seq| seq.children().read().ok())
+            .map(|n| {
+                let v = n.value;
+                let first = v.iter().position(|b| *b != 0).unwrap_or(v.len());
+                let rest = v.get(first..).unwrap_or_default();
+                match rest.first() {
+                    Some(top) => u32::try_from(rest.len())
+                        .unwrap_or(u32::MAX)
+                        .saturating_sub(1)
+                        .saturating_mul(8)
+                        .saturating_add(8u32.saturating_sub(top.leading_zeros())),
+                    None => 0,
+                }
+            })
+            .unwrap_or(0);
+        ("rsa".to_string(), bits)
+    } else if oid == crypto::EC_PUBLIC_KEY {
+        let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        let bits = match curve {
+            Some(c) if c == crypto::SECP256R1 => 256,
+            Some(c) if c == crypto::SECP384R1 => 384,
+            Some(c) if c.to_string() == "1.3.132.0.35" => 521,
+            _ => 0,
+        };
+        ("ecdsa".to_string(), bits)
+    } else {
+        (oid.to_string(), 0)
     }
 }
 

@@ -51,8 +51,9 @@ pub struct Signature {
 
 /// Decode the DER SignedData found at `file_offset` (a WIN_CERTIFICATE payload or a catalog) and
 /// every signature nested in it, outer first. `first_index` is the report index the first returned
-/// signature gets (nested ones follow and point at their parent by index). `time` is the
-/// verification time.
+/// signature gets (nested ones follow and point at their parent by index). `options` gives the
+/// verification time and the user's trust anchors: the certification path of every signer and
+/// timestamp authority is built here (`SignatureReport::chain`, `TimestampReport::chain`).
 ///
 /// Errors only when not even the outer ContentInfo can be read; the finding carries the offset.
 pub fn read_signed_data(
@@ -60,11 +61,8 @@ pub fn read_signed_data(
     file_offset: u64,
     source: &str,
     first_index: usize,
-    time: crate::UnixTime,
+    options: &crate::Options,
 ) -> Result<Vec<Signature>, Finding> {
-    // `time` is for certificate validity, which the chain layer judges; the signature layer's
-    // checks (digests, signatures) do not depend on it.
-    let _ = time;
     let mut reader = Reader::new(der);
     let sd = match signer::read_signed_data_content_info(&mut reader) {
         Ok(sd) => sd,
@@ -77,7 +75,11 @@ pub fn read_signed_data(
             .at(file_offset.saturating_add(e.offset() as u64)))
         }
     };
-    let mut ctx = Walk { file_offset, first_index, out: Vec::new() };
+    let mut chain = crate::chain::Context::new(options);
+    if source == "catalog" {
+        chain.pool_source = "catalog";
+    }
+    let mut ctx = Walk { file_offset, first_index, out: Vec::new(), chain };
     let mut first = ctx.signature(&sd, 0, None, source.to_string(), 0);
     let trailing = der.get(reader.offset()..).unwrap_or_default();
     // Up to 7 zero bytes are the WIN_CERTIFICATE's 8-byte alignment padding; more, or non-zero
@@ -128,6 +130,8 @@ struct Walk {
     first_index: usize,
     /// Nested signatures in document order (the outer one is inserted at the front at the end).
     out: Vec<Signature>,
+    /// Trust anchors, verification time and certificate label for chain building.
+    chain: crate::chain::Context,
 }
 
 impl Walk {
@@ -233,8 +237,64 @@ impl Walk {
             sig.report.findings.extend(check.findings);
             self.opus_info(&si, &mut sig);
             self.unsigned_attributes(&si, sd, depth, position, &mut sig);
+            if let Some(leaf) = check.signer_index.and_then(|i| sd.certificates.get(i)) {
+                sig.report.chain = Some(self.signer_chain(leaf, &sd.certificates, &sig.report.timestamps));
+            }
         }
         sig
+    }
+
+    /// The signer's path, judged at the first verified timestamp's time (whose TSA chain is
+    /// intact), else at the verification time; lifetime signing removes the timestamp's grace.
+    fn signer_chain(
+        &self,
+        leaf: &signer::ParsedCert,
+        certs: &[signer::ParsedCert],
+        timestamps: &[crate::report::TimestampReport],
+    ) -> crate::report::ChainReport {
+        use crate::chain::{self, Candidate, Purpose, Request};
+        let verified = timestamps.iter().find_map(|t| {
+            let time = t.time.as_deref().and_then(|s| crate::UnixTime::parse_rfc3339(s).ok())?;
+            let ok = t.verdict == Outcome::Pass && t.chain.as_ref().is_some_and(chain::is_intact);
+            ok.then_some((time, t))
+        });
+        let lifetime = chain::has_lifetime_signing(&leaf.cert);
+        let (time, basis) = match verified {
+            Some((time, _)) if !lifetime => (time, "timestamp"),
+            Some(_) => (self.chain.time, "lifetime-signing"),
+            None => (self.chain.time, "verification-time"),
+        };
+        let pool: Vec<Candidate<'_>> = certs.iter().map(|c| Candidate { der: &c.der, cert: &c.cert, source: self.chain.pool_source }).collect();
+        let req = Request {
+            leaf: Candidate { der: &leaf.der, cert: &leaf.cert, source: self.chain.pool_source },
+            pool: &pool,
+            purpose: Purpose::CodeSigning,
+            time,
+            basis,
+        };
+        let mut report = chain::build(&self.chain, &req);
+        if let Some((_, ts)) = verified.filter(|_| !lifetime) {
+            if let Some(tc) = ts.chain.as_ref().filter(|c| c.verdict == Outcome::Fail) {
+                let top = tc.certificates.last().map(|c| c.certificate.subject.clone()).unwrap_or_default();
+                report.findings.push(Finding::new(
+                    "chain.timestamp-untrusted",
+                    Outcome::Warn,
+                    format!(
+                        "validity is judged at the timestamp's time although the timestamp authority's path ends at {top}, which is not a trust anchor here (drvsig bundles Microsoft roots only; the links found and their dates are valid)"
+                    ),
+                ));
+                if report.verdict == Outcome::Pass {
+                    report.verdict = Outcome::Warn;
+                }
+            }
+        } else if lifetime && verified.is_some() {
+            report.findings.push(Finding::new(
+                "chain.lifetime-signing",
+                Outcome::Warn,
+                "the signer certificate has the lifetime-signing EKU (1.3.6.1.4.1.311.10.3.13): the timestamp does not extend its validity",
+            ));
+        }
+        report
     }
 
     fn indirect_data(&self, t: &Tlv<'_>, sig: &mut Signature) {
@@ -326,11 +386,17 @@ impl Walk {
         for attr in &si.unsigned {
             if attr.oid == spc::SPC_RFC3161_TIMESTAMP {
                 for v in &attr.values {
-                    sig.report.timestamps.push(timestamp::rfc3161(v, outer_signature, self.file_offset));
+                    sig.report.timestamps.push(timestamp::rfc3161(v, outer_signature, self.file_offset, &sd.certificates, &self.chain));
                 }
             } else if attr.oid == signer::ID_COUNTERSIGNATURE {
                 for v in &attr.values {
-                    sig.report.timestamps.push(timestamp::countersignature(v, &sd.certificates, outer_signature, self.file_offset));
+                    sig.report.timestamps.push(timestamp::countersignature(
+                        v,
+                        &sd.certificates,
+                        outer_signature,
+                        self.file_offset,
+                        &self.chain,
+                    ));
                 }
             } else if attr.oid == spc::SPC_NESTED_SIGNATURE {
                 for v in &attr.values {

@@ -88,9 +88,41 @@ fn verdict_of(findings: &[Finding]) -> Outcome {
     }
 }
 
+/// The timestamp authority's path, judged at the timestamp's own time (the verification time
+/// when the timestamp has none); `outer` are the enclosing SignedData's certificates, tried after
+/// the token's own.
+fn tsa_chain(
+    leaf: &ParsedCert,
+    own: &[ParsedCert],
+    outer: &[ParsedCert],
+    time: Option<&str>,
+    chain: &crate::chain::Context,
+) -> crate::report::ChainReport {
+    use crate::chain::{Candidate, Purpose, Request};
+    let (time, basis) = match time.and_then(|t| crate::UnixTime::parse_rfc3339(t).ok()) {
+        Some(t) => (t, "timestamp"),
+        None => (chain.time, "verification-time"),
+    };
+    // A countersignature's certificates are the enclosing SignedData's; a token has its own.
+    let own_source = if outer.is_empty() { chain.pool_source } else { "timestamp" };
+    let pool: Vec<Candidate<'_>> = own
+        .iter()
+        .map(|c| Candidate { der: &c.der, cert: &c.cert, source: own_source })
+        .chain(outer.iter().map(|c| Candidate { der: &c.der, cert: &c.cert, source: chain.pool_source }))
+        .collect();
+    let req = Request { leaf: Candidate { der: &leaf.der, cert: &leaf.cert, source: own_source }, pool: &pool, purpose: Purpose::TimeStamping, time, basis };
+    crate::chain::build(chain, &req)
+}
+
 /// Check an RFC 3161 TimeStampToken (`token` is the attribute value: a ContentInfo) against the
 /// outer signature value. Offsets in `token` are relative to the root of the walk.
-pub fn rfc3161(token: &Tlv<'_>, outer_signature: &[u8], file_offset: u64) -> TimestampReport {
+pub fn rfc3161(
+    token: &Tlv<'_>,
+    outer_signature: &[u8],
+    file_offset: u64,
+    outer_certs: &[ParsedCert],
+    chain: &crate::chain::Context,
+) -> TimestampReport {
     let at = |rel: usize| file_offset.saturating_add(rel as u64);
     let mut report = TimestampReport {
         kind: "rfc3161".to_string(),
@@ -190,6 +222,9 @@ pub fn rfc3161(token: &Tlv<'_>, outer_signature: &[u8], file_offset: u64) -> Tim
             let c = signer::check_signer(&si, &sd.certificates, tst_der, Some(ID_CT_TST_INFO), file_offset, "timestamp");
             report.signer = c.signer;
             report.findings.extend(c.findings);
+            if let Some(leaf) = c.signer_index.and_then(|i| sd.certificates.get(i)) {
+                report.chain = Some(tsa_chain(leaf, &sd.certificates, outer_certs, report.time.as_deref(), chain));
+            }
         }
         Some(Err(e)) => report.findings.push(
             Finding::new("timestamp.decode", e.outcome(), format!("the TSA SignerInfo does not decode: {e}")).at(at(e.offset())),
@@ -202,7 +237,13 @@ pub fn rfc3161(token: &Tlv<'_>, outer_signature: &[u8], file_offset: u64) -> Tim
 
 /// Check a legacy PKCS#9 countersignature (`value` is a SignerInfo) against the outer signature
 /// value, with the certificates of the outer SignedData.
-pub fn countersignature(value: &Tlv<'_>, certs: &[ParsedCert], outer_signature: &[u8], file_offset: u64) -> TimestampReport {
+pub fn countersignature(
+    value: &Tlv<'_>,
+    certs: &[ParsedCert],
+    outer_signature: &[u8],
+    file_offset: u64,
+    chain: &crate::chain::Context,
+) -> TimestampReport {
     let at = |rel: usize| file_offset.saturating_add(rel as u64);
     let mut report = TimestampReport {
         kind: "pkcs9-countersignature".to_string(),
@@ -228,6 +269,9 @@ pub fn countersignature(value: &Tlv<'_>, certs: &[ParsedCert], outer_signature: 
             }
             report.signer = c.signer;
             report.findings.extend(c.findings);
+            if let Some(leaf) = c.signer_index.and_then(|i| certs.get(i)) {
+                report.chain = Some(tsa_chain(leaf, certs, &[], report.time.as_deref(), chain));
+            }
         }
         Err(e) => report.findings.push(
             Finding::new("timestamp.decode", e.outcome(), format!("the countersignature does not decode: {e}")).at(at(e.offset())),

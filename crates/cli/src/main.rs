@@ -31,6 +31,10 @@ enum Command {
         /// Verify as of this time (RFC 3339, e.g. 2024-05-01T00:00:00Z or 2024-05-01) instead of now.
         #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
         time: Option<UnixTime>,
+        /// Also trust the root certificate(s) in FILE: DER .cer/.crt, PEM (one or several), or a
+        /// certs-only PKCS#7 .p7b. Repeatable.
+        #[arg(long = "trust", value_name = "FILE")]
+        trust: Vec<PathBuf>,
     },
 }
 
@@ -46,11 +50,24 @@ fn now() -> UnixTime {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { paths, json, time } => inspect(&paths, json, time.unwrap_or_else(now)),
+        Command::Inspect { paths, json, time, trust } => {
+            let mut options = Options::at(time.unwrap_or_else(now));
+            for file in &trust {
+                let read = std::fs::read(file).map_err(|e| e.to_string());
+                match read.and_then(|b| drvsig::chain::parse_trust_file(&b).map_err(|e| e.to_string())) {
+                    Ok(certs) => options.trust_anchors.extend(certs),
+                    Err(e) => {
+                        eprintln!("drvsig: --trust {}: {e}", file.display());
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            inspect(&paths, json, &options)
+        }
     }
 }
 
-fn inspect(paths: &[PathBuf], json: bool, time: UnixTime) -> ExitCode {
+fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
     let mut files = Vec::new();
     for path in paths {
         if let Err(e) = collect(path, &mut files) {
@@ -58,11 +75,10 @@ fn inspect(paths: &[PathBuf], json: bool, time: UnixTime) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let options = Options::at(time);
     let mut reports = Vec::with_capacity(files.len());
     for (path, name) in &files {
         match std::fs::read(path) {
-            Ok(bytes) => reports.push(drvsig::inspect(name, &bytes, &options)),
+            Ok(bytes) => reports.push(drvsig::inspect(name, &bytes, options)),
             Err(e) => {
                 eprintln!("drvsig: {}: {e}", path.display());
                 return ExitCode::from(2);
