@@ -26,7 +26,23 @@ pub fn summarize(cert: &Certificate, der: &[u8]) -> CertificateSummary {
         not_after: time_to_rfc3339(&tbs.validity.not_after),
         sha1: hex::encode(&DigestAlgorithm::Sha1.digest(der)),
         sha256: hex::encode(&DigestAlgorithm::Sha256.digest(der)),
+        ekus: extended_key_usages(cert),
     }
+}
+
+/// OID of the extended key usage extension (RFC 5280 4.2.1.12).
+const EXTENDED_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+
+/// The certificate's extended key usages as dotted OIDs (empty without the extension or when it
+/// cannot be decoded).
+pub fn extended_key_usages(cert: &Certificate) -> Vec<String> {
+    let Some(extensions) = &cert.tbs_certificate.extensions else { return Vec::new() };
+    extensions
+        .iter()
+        .filter(|e| e.extn_id == EXTENDED_KEY_USAGE)
+        .filter_map(|e| x509_cert::ext::pkix::ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok())
+        .flat_map(|eku| eku.0.into_iter().map(|oid| oid.to_string()))
+        .collect()
 }
 
 /// Serial number as lowercase hex without the sign-padding leading zero bytes (at least `00`).
