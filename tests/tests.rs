@@ -6,4 +6,5 @@ mod catalog; // catalogs (.cat) against signify's member listings
 mod fixtures; // our generated, test-signed PE fixtures
 mod inf; // INF parsing of the corpus INFs and awkward encodings
 mod pe; // PE layout, certificate table, Authenticode digests vs the peers
+mod policy; // classification, per-Windows verdicts and HVCI checks (fixtures and corpus)
 mod signature; // CMS SignedData, signers, timestamps, nested signatures vs the peers

@@ -180,6 +180,9 @@ fn alg_label(alg: &str) -> &str {
 /// One candidate's answer for one target.
 #[derive(Clone, Debug)]
 struct Decision {
+    /// The signature is merely not considered (e.g. nested on Windows 7): a blocked verdict
+    /// prefers another signature's reason.
+    ignored: bool,
     verdict: LoadVerdict,
     rule: String,
     source: &'static str,
@@ -187,15 +190,15 @@ struct Decision {
 }
 
 fn loads(rule: impl Into<String>, source: &'static str) -> Decision {
-    Decision { verdict: LoadVerdict::Loads, rule: rule.into(), source, conditions: Vec::new() }
+    Decision { ignored: false, verdict: LoadVerdict::Loads, rule: rule.into(), source, conditions: Vec::new() }
 }
 
 fn blocked(rule: impl Into<String>, source: &'static str) -> Decision {
-    Decision { verdict: LoadVerdict::Blocked, rule: rule.into(), source, conditions: Vec::new() }
+    Decision { ignored: false, verdict: LoadVerdict::Blocked, rule: rule.into(), source, conditions: Vec::new() }
 }
 
 fn with_conditions(rule: impl Into<String>, source: &'static str, conditions: Vec<String>) -> Decision {
-    Decision { verdict: LoadVerdict::LoadsWithConditions, rule: rule.into(), source, conditions }
+    Decision { ignored: false, verdict: LoadVerdict::LoadsWithConditions, rule: rule.into(), source, conditions }
 }
 
 /// Preference among kinds when verdicts tie (lower is better).
@@ -339,6 +342,13 @@ fn judge(c: &Candidate, target: Target, input: &PolicyInput) -> Decision {
 
     // Windows 7: SHA-1 without the update, no attestation, boot-start needs an embedded signature.
     if target.is_windows_7() {
+        if c.sig.depth > 0 {
+            return Decision { ignored: true, ..blocked(
+                "Windows 7 code integrity reads only the primary signature, not nested ones (dual signing puts the SHA-1 signature \
+                 first for Windows 7 and nests the SHA-256 one for Windows 8 and later)",
+                CODE_SIGNING_REQUIREMENTS,
+            ) };
+        }
         if target == Target::Win7Sp1 {
             let alg = match c.source {
                 Source::Embedded => c.sig.digest_algorithm.as_str(),
@@ -413,7 +423,7 @@ fn judge(c: &Candidate, target: Target, input: &PolicyInput) -> Decision {
             DRIVER_SIGNING_POLICY,
         ),
         Target::Win10SecureBoot => match kind {
-            SignerKind::CrossSignedSpc => cross_signed_secure_boot(c, "Windows 10 1607+ with Secure Boot"),
+            SignerKind::CrossSignedSpc => cross_signed_secure_boot(c, false),
             _ => microsoft_loads(
                 kind,
                 "Windows 10 1607+ with Secure Boot loads new kernel drivers only when Microsoft signed them through the Hardware Dev \
@@ -426,7 +436,7 @@ fn judge(c: &Candidate, target: Target, input: &PolicyInput) -> Decision {
                 "Windows Server 2016 and later accept only HLK-tested (WHQL) Hardware Dev Center signatures: attestation signatures are not accepted",
                 DRIVER_SIGNING_POLICY,
             ),
-            SignerKind::CrossSignedSpc => cross_signed_secure_boot(c, "Windows Server 2016 and later"),
+            SignerKind::CrossSignedSpc => cross_signed_secure_boot(c, true),
             _ => microsoft_loads(
                 kind,
                 "Windows Server 2016 and later load kernel drivers signed by the Hardware Dev Center after HLK testing (WHQL)",
@@ -468,7 +478,8 @@ fn microsoft_loads(kind: SignerKind, rule: &str, source: &'static str) -> Decisi
 
 /// A cross-signed SPC where Windows 10 1607+ (and Server 2016+) enforce the Hardware Dev Center
 /// rule: only end-entity certificates issued before 2015-07-29 keep loading.
-fn cross_signed_secure_boot(c: &Candidate, what: &str) -> Decision {
+fn cross_signed_secure_boot(c: &Candidate, server: bool) -> Decision {
+    let what = if server { "Windows Server 2016 and later" } else { "Windows 10 1607+ with Secure Boot" };
     match issued_before_cutoff(c.sig) {
         Some(true) => with_conditions(
             format!(
@@ -478,9 +489,12 @@ fn cross_signed_secure_boot(c: &Candidate, what: &str) -> Decision {
             DRIVER_SIGNING_POLICY,
             vec![
                 "the end-entity certificate was issued before 2015-07-29 (the grandfathering exception of \"Driver Signing Policy\")".to_string(),
-                "Windows 10 1607-1803 only: the newer table of \"Driver code signing requirements\" no longer lists cross-signed drivers as \
-                 loading on Windows 10 1809 and later with Secure Boot on"
-                    .to_string(),
+                format!(
+                    "{} only: the newer table of \"Driver code signing requirements\" no longer lists cross-signed drivers as loading on \
+                     {} with Secure Boot on",
+                    if server { "Windows Server 2016 (1607)" } else { "Windows 10 1607-1803" },
+                    if server { "Windows Server 2019 (1809) and later" } else { "Windows 10 1809 and later / 11" }
+                ),
             ],
         ),
         Some(false) => blocked(
@@ -526,7 +540,7 @@ pub fn evaluate(input: &PolicyInput) -> Vec<TargetVerdict> {
             let best = cands
                 .iter()
                 .map(|c| (c, judge(c, target, input)))
-                .min_by_key(|(c, d)| (verdict_rank(d.verdict), d.conditions.len(), kind_rank(c.kind), c.is_catalog(), c.sig.depth, c.sig.index));
+                .min_by_key(|(c, d)| (verdict_rank(d.verdict), d.ignored, d.conditions.len(), kind_rank(c.kind), c.is_catalog(), c.sig.depth, c.sig.index));
             match best {
                 Some((c, d)) => TargetVerdict {
                     target: target.id().to_string(),
@@ -570,7 +584,7 @@ mod tests {
         v.iter().map(|t| t.verdict).collect()
     }
 
-    fn get<'a>(v: &'a [TargetVerdict], target: Target) -> &'a TargetVerdict {
+    fn get(v: &[TargetVerdict], target: Target) -> &TargetVerdict {
         v.iter().find(|t| t.target == target.id()).unwrap_or_else(|| panic!("no verdict for {}", target.id()))
     }
 
@@ -620,6 +634,14 @@ mod tests {
         let v = run(&[cross_signed("sha1", "2014-08-18T00:00:00Z"), nested]);
         assert_eq!(get(&v, Target::Win7Sp1).verdict, L);
         assert_eq!(get(&v, Target::Win7Sp1).rests_on, "embedded signature #0 (sha1)");
+        // Windows 7 ignores a nested signature, even a WHQL one with the SHA-2 update.
+        let mut nested_whql = whql();
+        nested_whql.index = 1;
+        nested_whql.depth = 1;
+        let v = run(&[attestation(), nested_whql]);
+        assert_eq!(verdicts(&v), [B, B, L, L, L, L, L, C, L]);
+        assert!(get(&v, Target::Win7Sp1Sha2).rule.contains("attestation"));
+        assert_eq!(get(&v, Target::Win81).rests_on, "embedded signature #1 (sha256, nested)");
     }
 
     #[test]
