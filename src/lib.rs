@@ -12,6 +12,7 @@ pub mod digest;
 pub mod hex;
 pub mod inf;
 pub mod pe;
+pub mod policy;
 pub mod report;
 pub mod signature;
 pub mod sniff;
@@ -52,6 +53,7 @@ pub fn inspect(name: &str, bytes: &[u8], options: &Options) -> FileReport {
         findings: Vec::new(),
         catalog: None,
         inf: None,
+        verdicts: Vec::new(),
     };
     if kind.is_pe() {
         pe::inspect_pe(bytes, options, &mut report);
@@ -69,5 +71,7 @@ pub fn inspect(name: &str, bytes: &[u8], options: &Options) -> FileReport {
         FileKind::Inf => inf::inspect_inf(bytes, &mut report),
         _ => {}
     }
+    // Who signed it and, for kernel drivers, would Windows load it (embedded signatures only).
+    policy::apply(&mut report);
     report
 }

@@ -29,6 +29,10 @@ pub struct FileReport {
     /// What the setup information says, for INF files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inf: Option<InfReport>,
+    /// Would each Windows target load it (kernel drivers; policy layer). For a single PE file only
+    /// its embedded signatures are considered; the package layer adds the catalogs.
+    #[serde(default)]
+    pub verdicts: Vec<TargetVerdict>,
 }
 
 /// What the bytes are, from their content (and the file name only where content cannot tell).
@@ -120,6 +124,30 @@ pub struct PeInfo {
     pub checksum: Checksum,
     /// Data directory 4 (IMAGE_DIRECTORY_ENTRY_SECURITY); `None` when the directory is empty.
     pub certificate_table: Option<CertificateTable>,
+    /// Optional-header SectionAlignment (memory integrity wants a multiple of 0x1000).
+    #[serde(default)]
+    pub section_alignment: u32,
+    /// Optional-header DllCharacteristics.
+    #[serde(default)]
+    pub dll_characteristics: u16,
+    /// IMAGE_DLLCHARACTERISTICS_NX_COMPAT (0x100) is set.
+    #[serde(default)]
+    pub nx_compat: bool,
+    /// The section table: names and memory flags.
+    #[serde(default)]
+    pub sections: Vec<PeSection>,
+}
+
+/// One section header's name and memory flags.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeSection {
+    pub name: String,
+    /// IMAGE_SECTION_HEADER.Characteristics.
+    pub characteristics: u32,
+    /// IMAGE_SCN_MEM_WRITE (0x80000000).
+    pub writable: bool,
+    /// IMAGE_SCN_MEM_EXECUTE (0x20000000).
+    pub executable: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,4 +8,5 @@ mod deps; // the core depends on no browser crate
 mod fixtures; // our generated, test-signed PE fixtures
 mod inf; // INF parsing of the corpus INFs and awkward encodings
 mod pe; // PE layout, certificate table, Authenticode digests vs the peers
+mod policy; // signature classification and per-Windows load verdicts
 mod signature; // CMS SignedData, signers, timestamps, nested signatures vs the peers

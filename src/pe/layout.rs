@@ -19,6 +19,10 @@ const OPT_CHECKSUM: usize = 64;
 const OPT_SIZE_OF_HEADERS: usize = 60;
 /// Optional header + 68: Subsystem.
 const OPT_SUBSYSTEM: usize = 68;
+/// Optional header + 32: SectionAlignment (same place in PE32 and PE32+).
+const OPT_SECTION_ALIGNMENT: usize = 32;
+/// Optional header + 70: DllCharacteristics (same place in PE32 and PE32+).
+const OPT_DLL_CHARACTERISTICS: usize = 70;
 /// Optional header + 92 (PE32) / + 108 (PE32+): NumberOfRvaAndSizes; the data directories follow.
 const OPT_NUMBER_OF_RVA_PE32: usize = 92;
 const OPT_NUMBER_OF_RVA_PE32_PLUS: usize = 108;
@@ -34,6 +38,8 @@ pub struct Section {
     pub name: String,
     pub pointer_to_raw_data: u32,
     pub size_of_raw_data: u32,
+    /// IMAGE_SECTION_HEADER.Characteristics (IMAGE_SCN_MEM_EXECUTE 0x20000000, _WRITE 0x80000000, ...).
+    pub characteristics: u32,
 }
 
 /// Where things are in one PE file.
@@ -45,6 +51,10 @@ pub struct Layout {
     pub magic: u16,
     pub machine: u16,
     pub subsystem: u16,
+    /// SectionAlignment (memory integrity wants a multiple of 0x1000).
+    pub section_alignment: u32,
+    /// DllCharacteristics (IMAGE_DLLCHARACTERISTICS_NX_COMPAT 0x100, ...).
+    pub dll_characteristics: u16,
     /// File offset of the optional header.
     pub optional_header_offset: usize,
     /// File offset of the 4-byte CheckSum field.
@@ -120,6 +130,8 @@ pub fn read(bytes: &[u8]) -> Result<Layout, PeError> {
     let checksum_offset = add(opt, OPT_CHECKSUM)?;
     let checksum = u32_at(bytes, checksum_offset, "CheckSum")?;
     let subsystem = u16_at(bytes, add(opt, OPT_SUBSYSTEM)?, "Subsystem")?;
+    let section_alignment = u32_at(bytes, add(opt, OPT_SECTION_ALIGNMENT)?, "SectionAlignment")?;
+    let dll_characteristics = u16_at(bytes, add(opt, OPT_DLL_CHARACTERISTICS)?, "DllCharacteristics")?;
     let rva_count = u32_at(bytes, add(opt, rva_count_at)?, "NumberOfRvaAndSizes")? as usize;
     let entry = add(add(opt, rva_count_at)?, 4 + 8 * SECURITY_DIRECTORY_INDEX)?;
     let entry_fits = rva_count > SECURITY_DIRECTORY_INDEX && add(entry, 8)? <= add(opt, size_of_optional_header)?;
@@ -141,6 +153,7 @@ pub fn read(bytes: &[u8]) -> Result<Layout, PeError> {
             name,
             size_of_raw_data: u32_at(header, 16, "SizeOfRawData")?,
             pointer_to_raw_data: u32_at(header, 20, "PointerToRawData")?,
+            characteristics: u32_at(header, 36, "Characteristics")?,
         });
     }
     Ok(Layout {
@@ -148,6 +161,8 @@ pub fn read(bytes: &[u8]) -> Result<Layout, PeError> {
         magic,
         machine,
         subsystem,
+        section_alignment,
+        dll_characteristics,
         optional_header_offset: opt,
         checksum_offset,
         checksum,
@@ -204,6 +219,7 @@ pub fn read_with_goblin(bytes: &[u8]) -> Result<Layout, goblin::error::Error> {
             name: section_name(&s.name),
             pointer_to_raw_data: s.pointer_to_raw_data,
             size_of_raw_data: s.size_of_raw_data,
+            characteristics: s.characteristics,
         })
         .collect();
     Ok(Layout {
@@ -211,6 +227,8 @@ pub fn read_with_goblin(bytes: &[u8]) -> Result<Layout, goblin::error::Error> {
         magic,
         machine: pe.header.coff_header.machine,
         subsystem: opt_header.windows_fields.subsystem,
+        section_alignment: opt_header.windows_fields.section_alignment,
+        dll_characteristics: opt_header.windows_fields.dll_characteristics,
         optional_header_offset: opt,
         checksum_offset: opt.checked_add(OPT_CHECKSUM).ok_or_else(|| malformed("CheckSum offset"))?,
         checksum: opt_header.windows_fields.check_sum,

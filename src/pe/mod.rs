@@ -13,7 +13,13 @@ pub mod layout;
 use core::fmt;
 
 use crate::digest::DigestAlgorithm;
-use crate::report::{Checksum, FileReport, Finding, Outcome, PeInfo};
+use crate::report::{Checksum, FileReport, Finding, Outcome, PeInfo, PeSection};
+
+/// DllCharacteristics: the image is compatible with data execution prevention.
+pub const IMAGE_DLLCHARACTERISTICS_NX_COMPAT: u16 = 0x0100;
+/// Section characteristics: executable / writable memory.
+pub const IMAGE_SCN_MEM_EXECUTE: u32 = 0x2000_0000;
+pub const IMAGE_SCN_MEM_WRITE: u32 = 0x8000_0000;
 use crate::signature::Signature;
 use crate::Options;
 
@@ -150,6 +156,19 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, report: &mut FileReport) {
         subsystem: layout::subsystem_name(layout.subsystem),
         checksum,
         certificate_table: scan.table.clone(),
+        section_alignment: layout.section_alignment,
+        dll_characteristics: layout.dll_characteristics,
+        nx_compat: layout.dll_characteristics & IMAGE_DLLCHARACTERISTICS_NX_COMPAT != 0,
+        sections: layout
+            .sections
+            .iter()
+            .map(|s| PeSection {
+                name: s.name.clone(),
+                characteristics: s.characteristics,
+                writable: s.characteristics & IMAGE_SCN_MEM_WRITE != 0,
+                executable: s.characteristics & IMAGE_SCN_MEM_EXECUTE != 0,
+            })
+            .collect(),
     });
 
     // Decode every PKCS_SIGNED_DATA entry.
