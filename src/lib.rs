@@ -10,13 +10,15 @@ pub mod catalog;
 pub mod digest;
 pub mod hex;
 pub mod inf;
+pub mod package;
 pub mod pe;
 pub mod report;
 pub mod signature;
 pub mod sniff;
 pub mod time;
 
-pub use report::{FileKind, FileReport, Finding, Outcome};
+pub use package::inspect_package;
+pub use report::{FileKind, FileReport, Finding, InspectionReport, Outcome};
 pub use time::UnixTime;
 
 use sha2::{Digest, Sha256};
