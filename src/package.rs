@@ -901,7 +901,9 @@ fn windows_uses(role: &str, catalog: &str, status: CoverageStatus, embedded: &Em
         if role != "loose" && !catalog.is_empty() {
             out.push(format!("PnP installation rejects this file: it is not validly covered by {catalog}."));
         }
-        out.push(if has_embedded {
+        out.push(if has_embedded && embedded.verdict == Outcome::Fail {
+            "Its embedded signature does not verify either: no usable signature.".to_string()
+        } else if has_embedded {
             "Only the embedded signature can be used at load.".to_string()
         } else {
             "No usable signature: not covered by a catalog and no embedded signature.".to_string()
