@@ -296,7 +296,7 @@ fn fixture_catalog_parses_and_its_signature_verifies() {
     assert!(c.findings.iter().all(|f| f.outcome != Outcome::Fail), "{:?}", c.findings);
     let sig = r.signatures.first().expect("catalog signature");
     assert_eq!(sig.signature_verdict, Outcome::Pass, "{:?}", sig.findings);
-    assert!(sig.signer.as_ref().unwrap().subject.contains("drvsig test publisher"), "{:?}", sig.signer);
+    assert!(sig.signer.as_ref().unwrap().subject.contains("drvsig Test Driver Publisher"), "{:?}", sig.signer);
 }
 
 #[test]

@@ -10,7 +10,8 @@ fn main() -> ExitCode {
     let command = std::env::args().nth(1);
     let result = match command.as_deref() {
         Some("fixtures") => fixtures::run(&root),
-        _ => Err("usage: cargo xtask fixtures".to_string()),
+        Some("fixtures-packages") => fixtures::run_packages(&root),
+        _ => Err("usage: cargo xtask fixtures | fixtures-packages".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
