@@ -1511,57 +1511,6 @@ Regenerate with `cargo xtask fixtures`.
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn built_pes_are_deterministic_with_a_correct_checksum() {
-        for spec in [PeSpec::driver_x64(), PeSpec::exe_x86()] {
-            let pe = build_pe(&spec);
-            assert_eq!(pe, build_pe(&spec));
-            assert_eq!(pe.len() % FILE_ALIGNMENT as usize, 0);
-            let layout = pe_layout(&pe).expect("layout");
-            let stored = read_u32(&pe, layout.checksum_at).expect("checksum");
-            assert_ne!(stored, 0);
-            assert_eq!(stored, pe_checksum(&pe, layout.checksum_at));
-            assert_eq!(layout.sections.len(), spec.sections.len());
-            assert_eq!((layout.cert_offset, layout.cert_size), (0, 0));
-        }
-    }
-
-    #[test]
-    fn unsigned_image_hash_skips_checksum_and_certificate_entry_only() {
-        let pe = build_pe(&PeSpec::driver_x64());
-        let layout = pe_layout(&pe).expect("layout");
-        let ranges = authenticode_ranges(&pe).expect("ranges");
-        let hashed: usize = ranges.iter().map(|(a, b)| b - a).sum();
-        assert_eq!(hashed, pe.len() - 4 - 8);
-        assert_eq!(ranges[0], (0, layout.checksum_at));
-        // A file whose certificate table does not end the file has no well-defined image hash.
-        let mut bad = pe.clone();
-        bad[layout.cert_entry_at..layout.cert_entry_at + 4].copy_from_slice(&0x10u32.to_le_bytes());
-        bad[layout.cert_entry_at + 4..layout.cert_entry_at + 8].copy_from_slice(&0x10u32.to_le_bytes());
-        assert!(authenticode_ranges(&bad).is_err());
-    }
-
-    #[test]
-    fn times() {
-        assert_eq!(unix_to_rfc3339(SIGNING_TIME), "2025-01-15T12:00:00Z");
-        assert_eq!(unix_to_rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(unix_to_rfc3339(PE_TIMESTAMP.into()), "2024-01-01T00:00:00Z");
-        assert_eq!(openssl_time_to_rfc3339("Jan 15 12:00:30 2025 GMT").as_deref(), Some("2025-01-15T12:00:30Z"));
-        assert_eq!(openssl_time_to_rfc3339("Jun  1 00:00:00 2025 GMT").as_deref(), Some("2025-06-01T00:00:00Z"));
-        assert_eq!(openssl_time_to_rfc3339("garbage"), None);
-    }
-
-    #[test]
-    fn shell_quoting() {
-        assert_eq!(shell_line("osslsigncode", &["-n", "a b", "-i", "https://x/y"]), "osslsigncode -n 'a b' -i https://x/y");
-        assert_eq!(shell_line("x", &["it's"]), "x 'it'\\''s'");
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Driver packages: INF + catalog + driver, in tests/fixtures/packages/ and www/demo/
 
@@ -1938,4 +1887,55 @@ fn stored_zip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     put_u32(&mut out, cd_offset);
     put_u16(&mut out, 0);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_pes_are_deterministic_with_a_correct_checksum() {
+        for spec in [PeSpec::driver_x64(), PeSpec::exe_x86()] {
+            let pe = build_pe(&spec);
+            assert_eq!(pe, build_pe(&spec));
+            assert_eq!(pe.len() % FILE_ALIGNMENT as usize, 0);
+            let layout = pe_layout(&pe).expect("layout");
+            let stored = read_u32(&pe, layout.checksum_at).expect("checksum");
+            assert_ne!(stored, 0);
+            assert_eq!(stored, pe_checksum(&pe, layout.checksum_at));
+            assert_eq!(layout.sections.len(), spec.sections.len());
+            assert_eq!((layout.cert_offset, layout.cert_size), (0, 0));
+        }
+    }
+
+    #[test]
+    fn unsigned_image_hash_skips_checksum_and_certificate_entry_only() {
+        let pe = build_pe(&PeSpec::driver_x64());
+        let layout = pe_layout(&pe).expect("layout");
+        let ranges = authenticode_ranges(&pe).expect("ranges");
+        let hashed: usize = ranges.iter().map(|(a, b)| b - a).sum();
+        assert_eq!(hashed, pe.len() - 4 - 8);
+        assert_eq!(ranges[0], (0, layout.checksum_at));
+        // A file whose certificate table does not end the file has no well-defined image hash.
+        let mut bad = pe.clone();
+        bad[layout.cert_entry_at..layout.cert_entry_at + 4].copy_from_slice(&0x10u32.to_le_bytes());
+        bad[layout.cert_entry_at + 4..layout.cert_entry_at + 8].copy_from_slice(&0x10u32.to_le_bytes());
+        assert!(authenticode_ranges(&bad).is_err());
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(unix_to_rfc3339(SIGNING_TIME), "2025-01-15T12:00:00Z");
+        assert_eq!(unix_to_rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(unix_to_rfc3339(PE_TIMESTAMP.into()), "2024-01-01T00:00:00Z");
+        assert_eq!(openssl_time_to_rfc3339("Jan 15 12:00:30 2025 GMT").as_deref(), Some("2025-01-15T12:00:30Z"));
+        assert_eq!(openssl_time_to_rfc3339("Jun  1 00:00:00 2025 GMT").as_deref(), Some("2025-06-01T00:00:00Z"));
+        assert_eq!(openssl_time_to_rfc3339("garbage"), None);
+    }
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_line("osslsigncode", &["-n", "a b", "-i", "https://x/y"]), "osslsigncode -n 'a b' -i https://x/y");
+        assert_eq!(shell_line("x", &["it's"]), "x 'it'\\''s'");
+    }
 }
