@@ -424,17 +424,21 @@ fn build_packages(items: &[Item<'_>]) -> Vec<PackageReport> {
     // Files a package's catalogs list (by digest anywhere, by name under the INF's directory).
     for draft in &mut drafts {
         let inf_dir = draft.inf.and_then(|i| items.get(i)).map(|i| i.dir.clone()).unwrap_or_default();
-        let cats: Vec<usize> = draft.catalogs.iter().filter_map(|c| c.2).collect();
+        // Each catalog's members are read once per package, not once per file.
+        let lists: Vec<Vec<Member<'_>>> = draft
+            .catalogs
+            .iter()
+            .filter_map(|c| c.2)
+            .filter_map(|c| items.get(c).and_then(|ci| ci.report.catalog.as_ref()))
+            .map(members)
+            .collect();
         for (index, item) in items.iter().enumerate() {
             if !item.is_payload() || draft.files.contains(&index) {
                 continue;
             }
-            let listed = cats.iter().any(|&c| {
-                items.get(c).and_then(|ci| ci.report.catalog.as_ref()).is_some_and(|cat| {
-                    members(cat).iter().any(|m| {
-                        digest_matches(m, index, &digests) || (item.is_under(&inf_dir) && m.file.as_deref() == Some(item.base.as_str()))
-                    })
-                })
+            let near = item.is_under(&inf_dir);
+            let listed = lists.iter().flatten().any(|m| {
+                digest_matches(m, index, &digests) || (near && m.file.as_deref() == Some(item.base.as_str()))
             });
             if listed {
                 draft.files.insert(index);
@@ -875,6 +879,7 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
 /// Which signature Windows uses for what (DOMAIN.md "Would Windows load it?").
 fn windows_uses(role: &str, catalog: &str, status: CoverageStatus, embedded: &EmbeddedSummary, boot_start: bool) -> Vec<String> {
     let mut out = Vec::new();
+    let catalog = base_name(catalog);
     let covered = status == CoverageStatus::Covered;
     let has_embedded = embedded.count > 0;
     if role == "inf" {

@@ -58,22 +58,17 @@ pub fn render(p: &PackageReport) -> String {
     }
     if !p.coverage.is_empty() {
         let width = p.coverage.iter().map(|r| r.file.len()).max().unwrap_or(4).max(4);
-        let _ = writeln!(s, "  {:<width$}  {:<18} {:<12} {:<20} embedded", "file", "status", "hash", "member");
+        let _ = writeln!(s, "  {:<width$}  {:<18} {:<12} embedded", "file", "status", "hash");
         for r in &p.coverage {
-            let members: Vec<String> = r.members.iter().map(|m| format!("{} {}", m.algorithm, short(&m.tag))).collect();
             let embedded = if r.embedded.count == 0 {
                 "none".to_string()
             } else {
                 format!("{} signature(s) {}", r.embedded.count, mark(r.embedded.verdict))
             };
-            let _ = writeln!(
-                s,
-                "  {:<width$}  {:<18} {:<12} {:<20} {embedded}",
-                r.file,
-                status(r.status),
-                r.hash_kind,
-                if members.is_empty() { "-".to_string() } else { members.join(", ") },
-            );
+            let _ = writeln!(s, "  {:<width$}  {:<18} {:<12} {embedded}", r.file, status(r.status), r.hash_kind);
+            for m in &r.members {
+                let _ = writeln!(s, "  {:<width$}    member {} {} (by {})", "", m.algorithm, m.tag, m.matched_by);
+            }
             if r.status != CoverageStatus::Covered {
                 let _ = writeln!(s, "  {:<width$}    {}", "", r.reason);
                 for d in &r.digests {
