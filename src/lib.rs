@@ -11,6 +11,7 @@ pub mod chain;
 pub mod digest;
 pub mod hex;
 pub mod inf;
+pub mod package;
 pub mod pe;
 pub mod policy;
 pub mod report;
@@ -18,7 +19,8 @@ pub mod signature;
 pub mod sniff;
 pub mod time;
 
-pub use report::{FileKind, FileReport, Finding, Outcome};
+pub use package::inspect_package;
+pub use report::{FileKind, FileReport, Finding, InspectionReport, Outcome};
 pub use time::UnixTime;
 
 use sha2::{Digest, Sha256};

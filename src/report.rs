@@ -585,3 +585,191 @@ pub enum LoadVerdict {
     #[default]
     Blocked,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Driver packages (several files at once: INF + catalog + binaries, zips expanded)
+
+/// The report on a drop of several files (a directory, a zip, files picked together): every
+/// file's own report, then the driver packages they form. The CLI's `--json` prints this.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectionReport {
+    /// One report per file, zip entries included (named `archive.zip/inner/path`), in input order.
+    pub files: Vec<FileReport>,
+    /// The packages the files form: one per INF, plus one `loose` package for files that no INF
+    /// claims, matched against every catalog of the drop.
+    pub packages: Vec<PackageReport>,
+}
+
+/// One driver package: an INF, the catalog(s) it names, and the files that belong to it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageReport {
+    /// `inf` (grouped by an INF) or `loose` (files without an INF, matched against any catalog).
+    pub kind: String,
+    /// Path of the INF (in the drop), for `inf` packages.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub inf: Option<String>,
+    /// The catalogs the INF names (`CatalogFile`, every decoration), or every catalog of the drop
+    /// for a loose package.
+    pub catalogs: Vec<PackageCatalog>,
+    /// One row per (file, catalog): is the file's digest a member of the catalog?
+    pub coverage: Vec<CoverageRow>,
+    /// Catalog members that no file of the package matches.
+    pub missing_members: Vec<MissingMember>,
+    /// Files the INF references (`[SourceDisksFiles*]`, `CatalogFile`) that are not in the drop.
+    pub missing_files: Vec<MissingFile>,
+    /// The catalog's HWIDn attributes against the hardware IDs of the INF's models.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub hwids: Option<HwidComparison>,
+    pub findings: Vec<Finding>,
+    /// Fail when a row is a mismatch, a catalog does not verify, or a required file is missing;
+    /// Warn for files outside the catalog, missing members and HWID differences; else Pass.
+    pub verdict: Outcome,
+}
+
+/// A catalog of a package.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageCatalog {
+    /// The name the INF gives (`CatalogFile.NTamd64 = foo.cat` gives `foo.cat`), or the file name.
+    pub name: String,
+    /// INF decorations naming it: `""` for plain `CatalogFile`, `NTamd64`, ... (empty list for loose).
+    pub decorations: Vec<String>,
+    /// Where it was found in the drop; `None` when it is missing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub path: Option<String>,
+    /// `sha1` (v1) or `sha256` (v2), from subjectAlgorithm.
+    pub subject_algorithm: String,
+    pub member_count: u64,
+    /// The catalog's own signature (first signer): Pass when it verifies; Fail when it does not or
+    /// the catalog is unsigned. The chain and classification are in the catalog's file report.
+    pub signature: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub signer: Option<String>,
+}
+
+/// Whether a file's digest is in a catalog.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CoverageStatus {
+    /// A member's digest equals the file's digest, its tag agrees, and the catalog's signature verifies.
+    Covered,
+    /// The digest is a member, but the catalog's own signature does not verify (or it is unsigned).
+    CatalogUnverified,
+    /// A member names this file (`File` attribute) but no member has its digest (tampered or another
+    /// version), or the matching member's tag disagrees with its digest (the catalog was altered).
+    Mismatch,
+    /// Neither the digest nor the name is in the catalog.
+    #[default]
+    NotInCatalog,
+}
+
+/// One file against one catalog.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageRow {
+    /// Path of the file in the drop.
+    pub file: String,
+    pub kind: FileKind,
+    /// `inf`, `driver` (an INF service binary), `referenced` (in `[SourceDisksFiles]`) or `extra`.
+    pub role: String,
+    /// Path (or, when missing, name) of the catalog this row is about; empty when the package has none.
+    pub catalog: String,
+    pub status: CoverageStatus,
+    /// Pass covered; Fail mismatch, catalog-unverified, or an INF-referenced file not in the catalog;
+    /// Warn an unreferenced file not in the catalog.
+    pub outcome: Outcome,
+    /// `authenticode` (PE image hash) or `flat` (whole-file hash): what the catalog hashes.
+    pub hash_kind: String,
+    /// The file's digests with the algorithms the catalog uses (`sha1`, `sha256`), lowercase hex.
+    pub digests: Vec<AlgorithmDigest>,
+    /// The members that matched (by digest, or by tag when a member carries no digest); a catalog
+    /// may list the same file with a SHA-1 and a SHA-256 member.
+    pub members: Vec<MemberMatch>,
+    /// For a mismatch: the members that name this file but hold another digest.
+    pub named_members: Vec<MemberMatch>,
+    pub reason: String,
+    /// The file's embedded Authenticode signatures, in short.
+    pub embedded: EmbeddedSummary,
+    /// Which signature Windows uses for what (PnP installation, kernel load, boot-start on Vista/7 x64).
+    pub windows_uses: Vec<String>,
+    /// Per-Windows verdicts from the policy layer, when it has been run on this file with the
+    /// catalogs covering it (filled by `policy`, empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verdicts: Vec<TargetVerdict>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlgorithmDigest {
+    pub algorithm: String,
+    pub digest: String,
+}
+
+/// A catalog member as a coverage row shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberMatch {
+    /// The member tag (uppercase hex for hash tags).
+    pub tag: String,
+    /// `sha1` / `sha256`: the member's digest algorithm (from its SPC_INDIRECT_DATA, else the tag length).
+    pub algorithm: String,
+    /// SPC_INDIRECT_DATA digest, lowercase hex; `None` for tag-only members.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub digest: Option<String>,
+    /// `digest` (SPC_INDIRECT_DATA digest equal), `tag` (tag-only member, tag equal) or `name`
+    /// (`File` attribute equal, digest different).
+    pub matched_by: String,
+    /// The member's `File` attribute.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file: Option<String>,
+    pub offset: u64,
+}
+
+/// The embedded signatures of a file, in short.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmbeddedSummary {
+    /// Number of signatures (nested included).
+    pub count: u32,
+    /// Pass when every signature's digest and signer signature verify; Fail when one does not;
+    /// NotPresent when the file has no embedded signature.
+    pub verdict: Outcome,
+    /// The signers' subjects, outer first.
+    pub signers: Vec<String>,
+}
+
+/// A catalog member that no file of the package matches.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingMember {
+    /// The catalog's path (or name).
+    pub catalog: String,
+    pub tag: String,
+    pub algorithm: String,
+    /// The member's `File` attribute.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file: Option<String>,
+    /// `pe-image`, `flat-file`, or absent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub data_type: Option<String>,
+    /// E.g. that a file of that name is present and covered by another member (a variant for another
+    /// architecture or hash algorithm).
+    pub note: String,
+}
+
+/// A file the INF references that is not in the drop.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingFile {
+    pub name: String,
+    /// `catalog` (CatalogFile) or `source` ([SourceDisksFiles*]).
+    pub referenced_as: String,
+    /// The INF section, e.g. `SourceDisksFiles.amd64` or `Version`.
+    pub section: String,
+    pub line: u32,
+}
+
+/// Hardware IDs: the catalog's HWIDn attributes against the INF's models (compared case-insensitively).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HwidComparison {
+    /// The catalog whose HWIDs are compared.
+    pub catalog: String,
+    pub in_both: Vec<String>,
+    /// HWIDn values no model of the INF names.
+    pub only_in_catalog: Vec<String>,
+    /// Hardware IDs of the INF's models that the catalog does not list.
+    pub only_in_inf: Vec<String>,
+}

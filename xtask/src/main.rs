@@ -39,7 +39,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   serve [--port N] [--no-build] build dist/ and serve it on 127.0.0.1 (default port 8000)
   test                          native tests, core tests in headless Chromium (wasm32), e2e tests
   setup                         install the wasm32 target, wasm-bindgen-test-runner and Chromium
-  fixtures                      regenerate the repository's test fixtures";
+  fixtures                      regenerate the repository's test fixtures
+  fixtures-packages             regenerate only the driver-package fixtures (catalogs, INFs, zips)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         Some("test") => parse_flags(&args[1..], &[]).and_then(|_| test(&root)),
         Some("setup") => parse_flags(&args[1..], &[]).and_then(|_| setup(&root).map(|_| ())),
         Some("fixtures") => fixtures::run(&root),
+        Some("fixtures-packages") => fixtures::run_packages(&root),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

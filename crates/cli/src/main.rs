@@ -1,7 +1,11 @@
 //! `drvsig inspect FILE... [--json] [--time RFC3339]`: the core's report on the command line.
+//! All the files given (directories walked, zips expanded by the core) form one drop: each file's
+//! summary is printed, then the driver packages they form and each file's catalog coverage.
 //!
-//! Exit status: 0 when no check failed, 1 when any check failed, 2 on usage or I/O errors.
+//! Exit status: 0 when no check failed, 1 when any check failed (a coverage row is a mismatch, a file
+//! an INF needs is missing, ...), 2 on usage or I/O errors.
 
+mod packages;
 mod text;
 
 use std::path::{Path, PathBuf};
@@ -69,25 +73,28 @@ fn main() -> ExitCode {
 
 fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
     let mut files = Vec::new();
+    let several = paths.len() > 1;
     for path in paths {
-        if let Err(e) = collect(path, &mut files) {
+        if let Err(e) = collect(path, several, &mut files) {
             eprintln!("drvsig: {}: {e}", path.display());
             return ExitCode::from(2);
         }
     }
-    let mut reports = Vec::with_capacity(files.len());
+    let mut contents = Vec::with_capacity(files.len());
     for (path, name) in &files {
         match std::fs::read(path) {
-            Ok(bytes) => reports.push(drvsig::inspect(name, &bytes, options)),
+            Ok(bytes) => contents.push((name.clone(), bytes)),
             Err(e) => {
                 eprintln!("drvsig: {}: {e}", path.display());
                 return ExitCode::from(2);
             }
         }
     }
+    let borrowed: Vec<(String, &[u8])> = contents.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
+    let report = drvsig::inspect_package(&borrowed, &options);
     if json {
-        let out = serde_json::json!({ "files": reports });
-        match serde_json::to_string_pretty(&out) {
+        // `{"files": [...], "packages": [...]}` (docs/report.md).
+        match serde_json::to_string_pretty(&report) {
             Ok(s) => println!("{s}"),
             Err(e) => {
                 eprintln!("drvsig: cannot serialize the report: {e}");
@@ -95,11 +102,14 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
             }
         }
     } else {
-        for report in &reports {
-            print!("{}", text::render(report));
+        for file in &report.files {
+            print!("{}", text::render(file));
+        }
+        for package in &report.packages {
+            print!("{}", packages::render(package));
         }
     }
-    if reports.iter().any(any_failure) {
+    if report.files.iter().any(any_failure) || report.packages.iter().any(|p| p.verdict == drvsig::Outcome::Fail) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -119,8 +129,9 @@ fn any_failure(r: &FileReport) -> bool {
         })
 }
 
-/// Expand directories (recursively, sorted) into (path, display name relative to the argument).
-fn collect(path: &Path, out: &mut Vec<(PathBuf, String)>) -> std::io::Result<()> {
+/// Expand directories (recursively, sorted) into (path, display name relative to the argument; when
+/// several arguments are given, prefixed with the directory's own name so names stay apart).
+fn collect(path: &Path, several: bool, out: &mut Vec<(PathBuf, String)>) -> std::io::Result<()> {
     let meta = std::fs::metadata(path)?;
     if meta.is_dir() {
         let mut stack = vec![path.to_path_buf()];
@@ -138,7 +149,11 @@ fn collect(path: &Path, out: &mut Vec<(PathBuf, String)>) -> std::io::Result<()>
         }
         found.sort();
         for p in found {
-            let name = p.strip_prefix(path).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            let mut name = p.strip_prefix(path).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            if several {
+                let dir = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.to_string_lossy().into_owned());
+                name = format!("{dir}/{name}");
+            }
             out.push((p, name));
         }
     } else {
