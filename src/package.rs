@@ -688,10 +688,14 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
 
         // The best match over the package's catalogs.
         let mut best: Option<(String, CatalogMatch)> = None;
+        let mut covering: Vec<usize> = Vec::new();
         for (_, _, found) in &draft.catalogs {
             let Some(cat_index) = *found else { continue };
             let Some(cat_item) = items.get(cat_index) else { continue };
             let m = match_file(index, item, &cat_item.name, &cat_item.report, digests);
+            if m.status == CoverageStatus::Covered {
+                covering.push(cat_index);
+            }
             for off in &m.matched_offsets {
                 matched.insert((cat_index, *off));
             }
@@ -745,9 +749,32 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
                 *s = m.status;
             }
         }).or_insert(m.status);
-        // TODO(lead): policy hook. Here the file's embedded signatures (item.report.signatures) and the
-        // catalogs covering it (the catalog item's report, when m.status == Covered) are known: call
-        // `policy::evaluate(&PolicyInput { .. })` and store the result in `verdicts`.
+        // Would Windows load it? For kernel drivers, the policy weighs the embedded signatures and
+        // every catalog of the package that covers the file, with the INF's StartType.
+        let verdicts = match &item.report.pe {
+            Some(pe) if crate::policy::is_kernel_driver(&item.name, pe) => {
+                let catalogs = covering
+                    .iter()
+                    .filter_map(|&i| items.get(i))
+                    .map(|c| crate::policy::CatalogCover {
+                        name: base_name(&c.name).to_string(),
+                        signatures: &c.report.signatures,
+                        os_attr_windows: c.report.catalog.as_ref().map(|r| r.os_attr_windows.clone()).unwrap_or_default(),
+                        member_algorithm: c.report.catalog.as_ref().map(|r| r.subject_algorithm.clone()),
+                    })
+                    .collect();
+                let started_by_inf = services.iter().any(|(b, _)| *b == item.base);
+                crate::policy::evaluate(&crate::policy::PolicyInput {
+                    embedded: &item.report.signatures,
+                    catalogs,
+                    catalogs_considered: true,
+                    boot_start: if started_by_inf { Some(boot_start) } else { None },
+                    kernel_driver: true,
+                    pe: Some(pe),
+                })
+            }
+            _ => Vec::new(),
+        };
         coverage.push(CoverageRow {
             file: item.name.clone(),
             kind: item.report.kind,
@@ -762,7 +789,7 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
             reason: m.reason,
             embedded,
             windows_uses,
-            verdicts: Vec::new(),
+            verdicts,
         });
     }
 

@@ -147,6 +147,13 @@ fn cp210x_silabser_covered_by_sha1_authenticode_and_x86_members_missing() {
     assert_eq!(p.hwids.as_ref().unwrap().in_both.len(), 7);
     // A file the INF needs is missing: the package fails.
     assert_eq!(p.verdict, Outcome::Fail);
+    // silabser.sys has no embedded signature: every Windows loads it through the WHQL catalog.
+    assert_eq!(sys.verdicts.len(), 9);
+    for v in &sys.verdicts {
+        assert_eq!(v.verdict, drvsig::report::LoadVerdict::Loads, "{}: {}", v.target, v.rule);
+        assert!(v.rests_on.starts_with("catalog slabvcp.cat"), "{}: {}", v.target, v.rests_on);
+    }
+    assert!(inf.verdicts.is_empty(), "verdicts are for driver binaries only");
 }
 
 #[test]
@@ -314,6 +321,18 @@ fn fixture_good_package_is_all_covered() {
     assert!(p.missing_members.is_empty() && p.missing_files.is_empty());
     assert_eq!(p.hwids.as_ref().unwrap().in_both, ["root\\drvsigtest"]);
     assert_eq!(p.verdict, Outcome::Pass);
+    // Test-signed (our test CA is in no store): it loads only in test mode, through the catalog or
+    // the embedded signature.
+    let sys = row(p, "drvsigtest.sys");
+    assert_eq!(sys.verdicts.len(), 9);
+    for v in &sys.verdicts {
+        let expected = if v.target == "testsigning" {
+            drvsig::report::LoadVerdict::LoadsWithConditions
+        } else {
+            drvsig::report::LoadVerdict::Blocked
+        };
+        assert_eq!(v.verdict, expected, "{}: {}", v.target, v.rule);
+    }
 }
 
 #[test]
