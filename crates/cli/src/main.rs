@@ -103,7 +103,12 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
         }
     } else {
         for file in &report.files {
-            print!("{}", text::render(file));
+            // A driver that a package's catalog covers gets its verdicts in the package table.
+            let judged_in_package = report
+                .packages
+                .iter()
+                .any(|p| p.coverage.iter().any(|r| r.file == file.name && !r.verdicts.is_empty()));
+            print!("{}", text::render(file, !judged_in_package));
         }
         for package in &report.packages {
             print!("{}", packages::render(package));

@@ -88,6 +88,10 @@ pub fn render(p: &PackageReport) -> String {
             for w in &r.windows_uses {
                 let _ = writeln!(s, "  {:<width$}    - {w}", "");
             }
+            if !r.verdicts.is_empty() {
+                let _ = writeln!(s, "  {:<width$}    would Windows load it (with this package's catalogs)?", "");
+                crate::text::verdicts(&mut s, &format!("  {:<width$}      ", ""), &r.verdicts);
+            }
         }
     }
     if !p.missing_files.is_empty() {

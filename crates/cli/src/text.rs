@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use drvsig::report::{FileReport, Finding, Outcome, SignatureReport};
+use drvsig::report::{ChainReport, FileReport, Finding, LoadVerdict, Outcome, SignatureReport, TargetVerdict, TrustKind};
 
 fn mark(o: Outcome) -> &'static str {
     match o {
@@ -15,7 +15,9 @@ fn mark(o: Outcome) -> &'static str {
 }
 
 /// Render one file's report as indented text.
-pub fn render(r: &FileReport) -> String {
+/// `with_verdicts`: print the file's own (embedded-signature-only) load verdicts; false when a
+/// package table will show verdicts that also weigh its catalogs.
+pub fn render(r: &FileReport, with_verdicts: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", r.name);
     let _ = writeln!(s, "  kind        {}", r.kind.label());
@@ -49,6 +51,10 @@ pub fn render(r: &FileReport) -> String {
     for sig in &r.signatures {
         signature(&mut s, sig);
     }
+    if with_verdicts && !r.verdicts.is_empty() {
+        let _ = writeln!(s, "  would Windows load it? (embedded signature only: no catalog covers it here)");
+        verdicts(&mut s, "    ", &r.verdicts);
+    }
     findings(&mut s, "  ", &r.findings);
     s.push('\n');
     s
@@ -79,6 +85,15 @@ fn signature(s: &mut String, sig: &SignatureReport) {
             let _ = writeln!(s, "{indent}  signer      {:<5} (signer certificate not found)", mark(sig.signature_verdict));
         }
     }
+    if let Some(c) = &sig.classification {
+        let _ = writeln!(s, "{indent}  kind        {}", kind_label(c.kind));
+        for e in &c.evidence {
+            let _ = writeln!(s, "{indent}              {e}");
+        }
+    }
+    if let Some(chain) = &sig.chain {
+        chain_lines(s, &format!("{indent}  "), "chain", chain);
+    }
     if let Some(p) = &sig.program_name {
         let _ = writeln!(s, "{indent}  program     {p}");
     }
@@ -96,6 +111,9 @@ fn signature(s: &mut String, sig: &SignatureReport) {
             who
         );
         findings(s, &format!("{indent}    "), &t.findings);
+        if let Some(chain) = &t.chain {
+            chain_lines(s, &format!("{indent}    "), "tsa chain", chain);
+        }
     }
     findings(s, &format!("{indent}  "), &sig.findings);
 }
@@ -110,5 +128,84 @@ fn findings(s: &mut String, indent: &str, list: &[Finding]) {
     for f in sorted {
         let at = f.offset.map(|o| format!(" [at 0x{o:x}]")).unwrap_or_default();
         let _ = writeln!(s, "{indent}{:<5} {}: {}{at}", mark(f.outcome), f.check, f.reason);
+    }
+}
+
+fn kind_label(k: drvsig::report::SignerKind) -> &'static str {
+    use drvsig::report::SignerKind::*;
+    match k {
+        Whql => "WHQL (Windows Hardware Compatibility Publisher)",
+        Attestation => "attestation-signed (Hardware Dev Center)",
+        WindowsComponent => "Windows component",
+        Microsoft => "Microsoft-signed",
+        CrossSignedSpc => "cross-signed SPC (legacy kernel-mode cross certificate)",
+        SpcWithoutCrossCertificate => "code-signing certificate without a kernel-mode cross certificate",
+        TestSigned => "test-signed",
+        SelfSigned => "self-signed",
+        Untrusted => "untrusted",
+        Unsigned => "unsigned",
+    }
+}
+
+fn trust_label(t: TrustKind) -> &'static str {
+    match t {
+        TrustKind::MicrosoftRoot => "Microsoft root",
+        TrustKind::MicrosoftCodeVerificationRoot => "Microsoft Code Verification Root (cross certificate)",
+        TrustKind::UserRoot => "user-trusted root",
+        TrustKind::UntrustedRoot => "untrusted root",
+        TrustKind::SelfSigned => "self-signed",
+        TrustKind::Incomplete => "incomplete (issuer not available)",
+    }
+}
+
+/// The certificate's CN, or its whole subject when it has none.
+fn common_name(subject: &str) -> &str {
+    subject
+        .split(", ")
+        .find_map(|part| part.strip_prefix("CN="))
+        .unwrap_or(subject)
+}
+
+fn chain_lines(s: &mut String, indent: &str, what: &str, chain: &ChainReport) {
+    let anchor = chain.anchor.as_deref().map(|a| format!(" at {a}")).unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "{indent}{what:<11} {:<5} {}{anchor}, judged at {} ({})",
+        mark(chain.verdict),
+        trust_label(chain.trust),
+        chain.validity_time,
+        chain.validity_basis
+    );
+    for c in &chain.certificates {
+        let reason = if c.link_reason.is_empty() { String::new() } else { format!(": {}", c.link_reason) };
+        let _ = writeln!(
+            s,
+            "{indent}            {:<5} {} [{}]{reason}",
+            mark(c.link_verdict),
+            common_name(&c.certificate.subject),
+            c.source
+        );
+    }
+    findings(s, &format!("{indent}            "), &chain.findings);
+}
+
+/// The per-Windows load verdicts, one line each, with conditions and the rule.
+pub fn verdicts(s: &mut String, indent: &str, list: &[TargetVerdict]) {
+    let width = list.iter().map(|v| v.label.chars().count()).max().unwrap_or(0);
+    for v in list {
+        let word = match v.verdict {
+            LoadVerdict::Loads => "loads",
+            LoadVerdict::LoadsWithConditions => "loads if",
+            LoadVerdict::Blocked => "BLOCKED",
+        };
+        let _ = writeln!(s, "{indent}{:<width$}  {word:<8}  via {}", v.label, v.rests_on);
+        for c in &v.conditions {
+            let _ = writeln!(s, "{indent}{:<width$}            condition: {c}", "");
+        }
+        // The rule is worth reading where the answer is not a plain yes.
+        if v.verdict != LoadVerdict::Loads {
+            let rule = v.rule.trim_end_matches(" (no catalog was given: only the embedded signature was considered)");
+            let _ = writeln!(s, "{indent}{:<width$}            {rule} [{}]", "", v.source);
+        }
     }
 }

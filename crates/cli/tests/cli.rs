@@ -1,0 +1,66 @@
+//! The CLI as a user runs it: exit status, text summary and JSON on our own fixtures.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn drvsig(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_drvsig")).args(args).current_dir(root()).output().expect("run drvsig");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn intact_test_signed_driver_exits_0_with_a_readable_summary() {
+    let (code, out, err) = drvsig(&["inspect", "--time", "2026-01-01", "tests/fixtures/pe/driver-dual-ts.sys"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("kind        PE32+"), "{out}");
+    assert!(out.contains("signature #0 (WIN_CERTIFICATE #0 at 0x"), "{out}");
+    assert!(out.contains("signature #1 (nested in signature 0), sha256"), "{out}");
+    assert!(out.contains("CN=drvsig Test Driver Publisher"), "{out}");
+    assert!(out.contains("rfc3161 2025-01-15T12:00:30Z"), "{out}");
+    assert!(out.contains("kind        test-signed"), "{out}");
+    assert!(out.contains("would Windows load it?"), "{out}");
+}
+
+#[test]
+fn tampered_driver_exits_1_and_names_both_digests() {
+    let (code, out, _) = drvsig(&["inspect", "tests/fixtures/pe/driver-tampered.sys"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL  authenticode.digest"), "{out}");
+}
+
+#[test]
+fn trusting_the_test_root_makes_the_chain_pass() {
+    let (code, out, err) =
+        drvsig(&["inspect", "--time", "2026-01-01", "--trust", "tests/fixtures/pki/root-ca.pem", "tests/fixtures/pe/driver-sha256.sys"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("user-trusted root"), "{out}");
+}
+
+#[test]
+fn json_has_files_and_packages() {
+    let (code, out, err) = drvsig(&["inspect", "--json", "tests/fixtures/packages/good"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let files = v["files"].as_array().expect("files");
+    assert_eq!(files.len(), 3);
+    assert!(files.iter().all(|f| f["sha256"].as_str().is_some_and(|s| s.len() == 64)));
+    let packages = v["packages"].as_array().expect("packages");
+    assert_eq!(packages.len(), 1);
+    assert_eq!(packages[0]["verdict"], "pass");
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let (code, _, err) = drvsig(&["inspect", "no/such/file.sys"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no/such/file.sys"), "{err}");
+    let (code, _, err) = drvsig(&["inspect", "--time", "yesterday", "x.sys"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("RFC 3339"), "{err}");
+    let (code, _, _) = drvsig(&["inspect"]);
+    assert_eq!(code, 2);
+}
