@@ -92,7 +92,7 @@ const CP1252_80_9F: [char; 32] = [
 
 fn windows_1252(b: u8) -> char {
     match b {
-        0x80..=0x9f => CP1252_80_9F.get(usize::from(b - 0x80)).copied().unwrap_or(char::REPLACEMENT_CHARACTER),
+        0x80..=0x9f => CP1252_80_9F.get(usize::from(b.wrapping_sub(0x80))).copied().unwrap_or(char::REPLACEMENT_CHARACTER),
         _ => char::from(b),
     }
 }

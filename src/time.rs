@@ -24,11 +24,14 @@ impl std::error::Error for TimeParseError {}
 impl UnixTime {
     /// Build from a civil UTC date and time; `None` when a field is out of range.
     pub fn from_civil(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Option<Self> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+        // Bounding the year keeps every step of the calendar arithmetic far from overflow.
+        if !(-100_000..=100_000).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
             return None;
         }
         let days = days_from_civil(year, month, day);
-        Some(UnixTime(days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)))
+        let clock = u32::checked_add(hour.checked_mul(3600)?, minute.checked_mul(60)?.checked_add(second)?)?;
+        let clock = i64::from(clock);
+        days.checked_mul(86_400)?.checked_add(clock).map(UnixTime)
     }
 
     /// Civil UTC fields (year, month, day, hour, minute, second).
@@ -67,7 +70,7 @@ fn parse(s: &str) -> Option<UnixTime> {
         part.parse().ok()
     };
     let (date, rest) = match s.find(['T', 't', ' ']) {
-        Some(i) => (s.get(..i)?, Some(s.get(i + 1..)?)),
+        Some(i) => (s.get(..i)?, Some(s.get(i.checked_add(1)?..)?)),
         None => (s, None),
     };
     let mut dp = date.split('-');
@@ -84,14 +87,15 @@ fn parse(s: &str) -> Option<UnixTime> {
         (c, 0i64)
     } else {
         let i = rest.rfind(['+', '-'])?;
-        let sign = if rest.get(i..i + 1)? == "-" { -1 } else { 1 };
-        let mut op = rest.get(i + 1..)?.split(':');
+        let after = i.checked_add(1)?;
+        let sign = if rest.get(i..after)? == "-" { -1 } else { 1 };
+        let mut op = rest.get(after..)?.split(':');
         let oh = i64::from(num(op.next()?)?);
         let om = i64::from(num(op.next()?)?);
         if oh > 23 || om > 59 {
             return None;
         }
-        (rest.get(..i)?, sign * (oh * 3600 + om * 60))
+        (rest.get(..i)?, oh.checked_mul(3600)?.checked_add(om.checked_mul(60)?)?.checked_mul(sign)?)
     };
     let clock = clock.split('.').next()?;
     let mut cp = clock.split(':');
@@ -118,7 +122,10 @@ fn days_in_month(y: i64, m: u32) -> u32 {
     }
 }
 
-// Howard Hinnant's days_from_civil / civil_from_days (public domain algorithms).
+// Howard Hinnant's days_from_civil / civil_from_days (public domain algorithms). The arithmetic
+// cannot overflow: years are bounded to +-100000 by `from_civil`, and `civil_from_days` gets at
+// most i64::MAX / 86400 days, for which every intermediate stays below 2^50.
+#[allow(clippy::arithmetic_side_effects)]
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
@@ -129,6 +136,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+#[allow(clippy::arithmetic_side_effects)]
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);

@@ -567,7 +567,7 @@ impl<'a> Search<'a, '_> {
             // The link up.
             let (link_outcome, link_reason) = if pos < last {
                 let up = path
-                    .get(pos + 1)
+                    .get(pos.saturating_add(1))
                     .and_then(|i| self.nodes.get(*i))
                     .map(|p| common_name(p.cert))
                     .unwrap_or_default();
@@ -755,7 +755,7 @@ impl<'a> Search<'a, '_> {
             _ => 0,
         };
         Judged {
-            score: (trust_level, rank, -fails, path.len()),
+            score: (trust_level, rank, fails.saturating_neg(), path.len()),
             report: ChainReport {
                 certificates: certs,
                 verdict,

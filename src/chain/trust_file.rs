@@ -124,14 +124,14 @@ fn parse_pkcs7(der: &[u8]) -> Result<Vec<Vec<u8>>, TrustFileError> {
 
 /// Standard base64 (whitespace ignored, `=` padding optional); `None` on any other character.
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    let mut out = Vec::with_capacity(s.len().saturating_mul(3) / 4);
     let mut acc: u32 = 0;
     let mut bits = 0u32;
     for c in s.bytes() {
         let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
+            b'A'..=b'Z' => c.wrapping_sub(b'A'),
+            b'a'..=b'z' => c.wrapping_sub(b'a').wrapping_add(26),
+            b'0'..=b'9' => c.wrapping_sub(b'0').wrapping_add(52),
             b'+' => 62,
             b'/' => 63,
             b'=' => break,
@@ -139,9 +139,9 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
             _ => return None,
         };
         acc = (acc << 6) | u32::from(v);
-        bits += 6;
+        bits = bits.wrapping_add(6);
         if bits >= 8 {
-            bits -= 8;
+            bits = bits.wrapping_sub(8);
             out.push(((acc >> bits) & 0xff) as u8);
         }
     }

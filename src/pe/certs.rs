@@ -88,7 +88,7 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
                 Outcome::Warn,
                 format!(
                     "{} bytes follow the certificate table (0x{offset:x}..0x{declared_end:x}) up to the end of the file at 0x{len:x}; since MS12-024 the table must be the last thing in the file (osslsigncode ignores such a signature).",
-                    len - declared_end
+                    len.saturating_sub(declared_end)
                 ),
             )
             .at(declared_end as u64),
@@ -137,18 +137,18 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
     while pos < declared_end {
         let index = entries.len();
         let at = pos as u64;
-        if declared_end - pos < HEADER {
+        if declared_end.saturating_sub(pos) < HEADER {
             out.findings.push(
                 Finding::new(
                     "pe.certificate-table.size-mismatch",
                     Outcome::Warn,
-                    format!("{} bytes are left at the end of the certificate table, too few for a WIN_CERTIFICATE header: the directory size 0x{size:x} does not match the entries.", declared_end - pos),
+                    format!("{} bytes are left at the end of the certificate table, too few for a WIN_CERTIFICATE header: the directory size 0x{size:x} does not match the entries.", declared_end.saturating_sub(pos)),
                 )
                 .at(at),
             );
             break;
         }
-        let (Ok(length), Ok(rev_type)) = (u32_at(bytes, pos, "dwLength"), u32_at(bytes, pos + 4, "wRevision")) else {
+        let (Ok(length), Ok(rev_type)) = (u32_at(bytes, pos, "dwLength"), u32_at(bytes, pos.saturating_add(4), "wRevision")) else {
             out.findings.push(
                 Finding::new("pe.certificate-entry.truncated", Outcome::Fail, format!("WIN_CERTIFICATE #{index} at 0x{pos:x}: its header lies past the end of the file (0x{len:x})."))
                     .at(at),
@@ -165,11 +165,11 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
             WIN_CERT_REVISION_2_0 => {}
             WIN_CERT_REVISION_1_0 => out.findings.push(
                 Finding::new("pe.certificate-entry.old-revision", Outcome::Warn, format!("{source} has wRevision 0x0100 (WIN_CERT_REVISION_1_0); Authenticode uses 0x0200."))
-                    .at(at + 4),
+                    .at(at.saturating_add(4)),
             ),
             other => out.findings.push(
                 Finding::new("pe.certificate-entry.unknown-revision", Outcome::Warn, format!("{source} has the unknown wRevision 0x{other:04x} (expected 0x0200)."))
-                    .at(at + 4),
+                    .at(at.saturating_add(4)),
             ),
         }
         if certificate_type != WIN_CERT_TYPE_PKCS_SIGNED_DATA {
@@ -185,7 +185,7 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
                     Outcome::Unsupported,
                     format!("{source} has wCertificateType 0x{certificate_type:04x}, {what}; only PKCS_SIGNED_DATA (0x0002) entries carry Authenticode signatures."),
                 )
-                .at(at + 6),
+                .at(at.saturating_add(6)),
             );
         }
         if length < HEADER as u32 {
@@ -211,7 +211,8 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
                 break;
             }
         };
-        let payload = pos + HEADER..entry_end;
+        // `entry_end >= pos + HEADER`: dwLength >= HEADER was checked above.
+        let payload = pos.saturating_add(HEADER)..entry_end;
         if certificate_type == WIN_CERT_TYPE_PKCS_SIGNED_DATA {
             check_payload_padding(bytes, payload.clone(), &source, &mut out.findings);
         }
@@ -270,7 +271,7 @@ fn check_payload_padding(bytes: &[u8], payload: Range<usize>, source: &str, find
             let extra = data.get(der_len..).unwrap_or_default();
             let nonzero = extra.iter().any(|&b| b != 0);
             if nonzero || extra.len() >= 8 {
-                let at = (start + der_len) as u64;
+                let at = start.saturating_add(der_len) as u64;
                 findings.push(
                     Finding::new(
                         "pe.certificate-entry.trailing-data",

@@ -200,7 +200,12 @@ pub fn read_with_goblin(bytes: &[u8]) -> Result<Layout, goblin::error::Error> {
     let opt = pe_offset.checked_add(SIZEOF_PE_SIGNATURE_AND_COFF).ok_or_else(|| malformed("optional header offset"))?;
     let magic = opt_header.standard_fields.magic;
     let rva_count_at = if magic == MAGIC_PE32_PLUS { OPT_NUMBER_OF_RVA_PE32_PLUS } else { OPT_NUMBER_OF_RVA_PE32 };
-    let entry = opt.checked_add(rva_count_at + 4 + 8 * SECURITY_DIRECTORY_INDEX).ok_or_else(|| malformed("entry offset"))?;
+    // Constants: the NumberOfRvaAndSizes field, then 8-byte directory entries up to index 4.
+    const SECURITY_ENTRY_AFTER_RVA_COUNT: usize = 4 + 8 * SECURITY_DIRECTORY_INDEX;
+    let entry = opt
+        .checked_add(rva_count_at)
+        .and_then(|o| o.checked_add(SECURITY_ENTRY_AFTER_RVA_COUNT))
+        .ok_or_else(|| malformed("entry offset"))?;
     let size_of_optional_header = usize::from(pe.header.coff_header.size_of_optional_header);
     let rva_count = opt_header.windows_fields.number_of_rva_and_sizes as usize;
     let entry_fits = rva_count > SECURITY_DIRECTORY_INDEX

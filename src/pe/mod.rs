@@ -135,7 +135,7 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, report: &mut FileReport) {
 
     let checksum = check_checksum(bytes, &layout, &mut report.findings);
     for s in &layout.sections {
-        let end = u64::from(s.pointer_to_raw_data) + u64::from(s.size_of_raw_data);
+        let end = u64::from(s.pointer_to_raw_data).saturating_add(u64::from(s.size_of_raw_data));
         if s.size_of_raw_data != 0 && end > bytes.len() as u64 {
             report.findings.push(
                 Finding::new(
@@ -143,7 +143,7 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, report: &mut FileReport) {
                     Outcome::Warn,
                     format!("Section #{} ({}) has raw data 0x{:x}..0x{end:x}, past the end of the file at 0x{:x}.", s.index, s.name, s.pointer_to_raw_data, bytes.len()),
                 )
-                .at(layout.section_table_offset as u64 + 40 * s.index as u64),
+                .at((layout.section_table_offset as u64).saturating_add((s.index as u64).saturating_mul(40))),
             );
         }
     }
@@ -181,7 +181,7 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, report: &mut FileReport) {
             }
             let Some(der) = bytes.get(payload.clone()) else { continue };
             let source = format!("WIN_CERTIFICATE #{i} at 0x{:x}", entry.offset);
-            let first_index = report.signatures.len() + signatures.len();
+            let first_index = report.signatures.len().saturating_add(signatures.len());
             match crate::signature::read_signed_data(der, payload.start as u64, &source, first_index, options) {
                 Ok(sigs) => signatures.extend(sigs),
                 Err(f) => report.findings.push(f),

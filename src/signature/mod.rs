@@ -212,7 +212,7 @@ impl Walk {
                         Finding::new(
                             "signature.signer-info",
                             Outcome::Warn,
-                            format!("{} SignerInfos; Authenticode allows one, only the first is checked", rest.len() + 1),
+                            format!("{} SignerInfos; Authenticode allows one, only the first is checked", rest.len().saturating_add(1)),
                         )
                         .at(self.at(first.offset)),
                     );
@@ -437,7 +437,7 @@ impl Walk {
                     page_hashes: None,
                 };
                 self.out.push(placeholder);
-                let s = self.signature(&nsd, depth + 1, Some(position), String::new(), slot + 1);
+                let s = self.signature(&nsd, depth.saturating_add(1), Some(position), String::new(), slot.saturating_add(1));
                 if let Some(p) = self.out.get_mut(slot) {
                     *p = s;
                 }

@@ -325,7 +325,8 @@ pub fn parse_time(t: &Tlv<'_>) -> Option<UnixTime> {
     let (year, rest) = match t.tag {
         super::tlv::TAG_UTC_TIME => {
             let yy: i64 = s.get(0..2)?.parse().ok()?;
-            (if yy < 50 { 2000 + yy } else { 1900 + yy }, s.get(2..)?)
+            // RFC 5280 4.1.2.5.1: YY < 50 means 20YY, else 19YY (yy is two digits: no overflow).
+            (yy.checked_add(if yy < 50 { 2000 } else { 1900 })?, s.get(2..)?)
         }
         super::tlv::TAG_GENERALIZED_TIME => (s.get(0..4)?.parse().ok()?, s.get(4..)?),
         _ => return None,
@@ -334,7 +335,7 @@ pub fn parse_time(t: &Tlv<'_>) -> Option<UnixTime> {
     if !rest.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let field = |i: usize| -> Option<u32> { rest.get(i..i + 2)?.parse().ok() };
+    let field = |i: usize| -> Option<u32> { rest.get(i..i.checked_add(2)?)?.parse().ok() };
     let second = if rest.len() >= 10 { field(8)? } else { 0 };
     UnixTime::from_civil(year, field(0)?, field(2)?, field(4)?, field(6)?, second)
 }

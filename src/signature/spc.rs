@@ -229,8 +229,8 @@ pub fn parse_page_hashes(serialized: &[u8]) -> Result<super::PageHashTable, Page
         while !vr.is_empty() {
             table.extend_from_slice(vr.read_tag(TAG_OCTET_STRING)?.value);
         }
-        let record = 4 + algorithm.output_len();
-        if table.len() % record != 0 {
+        let record = algorithm.output_len().saturating_add(4);
+        if table.len().checked_rem(record) != Some(0) {
             return Err(PageHashError::RaggedTable { len: table.len(), record });
         }
         let entries = table

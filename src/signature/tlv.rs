@@ -132,7 +132,7 @@ impl<'a> Reader<'a> {
         if tag & 0x1f == 0x1f {
             return Err(TlvError::Unsupported { offset: at });
         }
-        let first = *self.data.get(start + 1).ok_or(TlvError::Truncated { offset: at })?;
+        let first = *self.data.get(start.saturating_add(1)).ok_or(TlvError::Truncated { offset: at })?;
         let (len, header_len) = if first < 0x80 {
             (usize::from(first), 2usize)
         } else if first == 0x80 {
@@ -142,7 +142,9 @@ impl<'a> Reader<'a> {
             if n > 4 {
                 return Err(TlvError::Unsupported { offset: at });
             }
-            let bytes = self.data.get(start + 2..start + 2 + n).ok_or(TlvError::Truncated { offset: at })?;
+            // n <= 4 here, so the header is at most 6 bytes.
+            let from = start.saturating_add(2);
+            let bytes = self.data.get(from..from.saturating_add(n)).ok_or(TlvError::Truncated { offset: at })?;
             let len = bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
             (len, 2 + n)
         };
