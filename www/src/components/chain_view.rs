@@ -264,7 +264,7 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
 
     let list_id = format!("{}-list", props.id);
     html! {
-        <section class="chain-view" aria-labelledby={format!("{}-title", props.id)} data-trust={format!("{:?}", chain.trust)}>
+        <section class="chain-view" aria-labelledby={format!("{}-title", props.id)} data-chain={props.title.clone()} data-trust={format!("{:?}", chain.trust)}>
             <div class="chain-head">
                 <h6 id={format!("{}-title", props.id)} class="chain-title">{ props.title.clone() }</h6>
                 <Badge outcome={chain.verdict} text={format!("chain: {}", crate::state::outcome_label(chain.verdict).1)} />

@@ -8,16 +8,17 @@ use super::{js, open, scenario, tiny_pe32_plus, wait_for};
 
 /// The finished card of kind `PE32+` (whatever else the demo loads), described as JSON.
 const DEMO_CARD_JS: &str = r#"
+const SIGNER_SVG = '.chain-view[data-chain="Signer certificate chain"] .chain-svg';
 const cards = [...document.querySelectorAll('article.file-card')].filter(c => {
   const k = c.querySelector('[data-field="kind"]');
   const h = c.querySelector('[data-field="headline"]');
-  return k && k.textContent.trim() === 'PE32+' && h && h.textContent.trim() !== '' && c.querySelector('.chain-svg');
+  return k && k.textContent.trim() === 'PE32+' && h && h.textContent.trim() !== '' && c.querySelector(SIGNER_SVG);
 });
 if (!cards.length) return null;
 const c = cards[0];
 const card = c.querySelector('.verdict-card');
 const rows = [...c.querySelectorAll('table.verdict-table tbody tr')];
-const svg = c.querySelector('.chain-svg');
+const svg = c.querySelector(SIGNER_SVG);
 return {
   name: c.dataset.name,
   headline: c.querySelector('[data-field="headline"]').textContent.trim(),
@@ -31,7 +32,7 @@ return {
   focusable: [...svg.querySelectorAll('.chain-node')].every(n => n.getAttribute('tabindex') === '0' && n.getAttribute('role') === 'button'),
   svgLabel: svg.getAttribute('aria-label'),
   links: [...svg.querySelectorAll('.chain-link')].map(l => l.dataset.link),
-  listItems: c.querySelectorAll('.chain-list .chain-item-button').length,
+  listItems: svg.closest('.chain-view').querySelectorAll('.chain-list .chain-item-button').length,
   findings: [...c.querySelectorAll('.v-findings > .v-finding-list > .v-finding')].map(f => f.className),
   digests: [...c.querySelectorAll('.digest-compare')].map(d => d.className),
 };
@@ -79,7 +80,7 @@ fn demo_report_views() {
         // Keyboard: Enter on the leaf node opens its details, with downloads.
         let opened = js(
             &client,
-            r#"const n = [...document.querySelectorAll('.chain-svg .chain-node')].find(n => n.dataset.subject === 'drvsig Test Driver Publisher');
+            r#"const n = [...document.querySelectorAll('.chain-view[data-chain="Signer certificate chain"] .chain-svg .chain-node')].find(n => n.dataset.subject === 'drvsig Test Driver Publisher');
                if (!n) return 'no node';
                n.focus();
                n.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
