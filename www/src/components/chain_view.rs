@@ -126,14 +126,38 @@ fn year(time: &str) -> &str {
     time.get(..4).unwrap_or(time)
 }
 
-// Geometry of the picture (SVG user units; the picture scales to its container).
-const W: i32 = 520;
-const BOX_X: i32 = 12;
+// Geometry of the picture (SVG user units; the picture scales to its container, and is narrow
+// enough to stay readable on a phone).
+const W: i32 = 360;
+const BOX_X: i32 = 6;
 const BOX_W: i32 = W - 2 * BOX_X;
-const BOX_H: i32 = 70;
-const GAP: i32 = 48;
-const PILL_H: i32 = 30;
-const LINE_X: i32 = 48;
+const BOX_H: i32 = 80;
+const GAP: i32 = 46;
+const PILL_H: i32 = 46;
+const LINE_X: i32 = 40;
+/// Characters per line of a certificate name in a box.
+const LINE_CHARS: usize = 34;
+
+/// A name on at most two lines of `width` characters, broken at spaces where possible; the second
+/// line ends with an ellipsis when the name is longer.
+pub fn wrap2(name: &str, width: usize) -> (String, Option<String>) {
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() <= width {
+        return (name.to_string(), None);
+    }
+    let head: String = chars.iter().take(width + 1).collect();
+    let cut = head.rfind(' ').filter(|&i| i > width / 2).map(|i| head[..i].chars().count()).unwrap_or(width);
+    let first: String = chars.iter().take(cut).collect();
+    let rest: String = chars.iter().skip(cut).collect::<String>().trim_start().to_string();
+    let second = if rest.chars().count() > width {
+        let mut s: String = rest.chars().take(width.saturating_sub(1)).collect();
+        s.push('\u{2026}');
+        s
+    } else {
+        rest
+    };
+    (first, Some(second))
+}
 
 #[function_component(ChainView)]
 pub fn chain_view(props: &ChainViewProps) -> Html {
@@ -183,8 +207,10 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
         let Some(c) = chain.certificates.get(i) else { continue };
         let y = box_y(k);
         let cert = &c.certificate;
-        let cn = plain_cut(&common_name(&cert.subject), 46);
-        let issuer = plain_cut(&common_name(&cert.issuer), 40);
+        let cn = plain_cut(&common_name(&cert.subject), 200);
+        let (cn1, cn2) = wrap2(&cn, LINE_CHARS);
+        let cn_two = cn2.is_some();
+        let issuer = plain_cut(&common_name(&cert.issuer), 34);
         let role = if i == 0 { "leaf" } else if i + 1 == n && !incomplete { "top" } else { "intermediate" };
         let kind = link_kind(c, chain);
         let is_selected = *selected == Some(i);
@@ -203,7 +229,8 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
         };
         let expired = out_of_validity(c, &chain.validity_time);
         let line3 = format!(
-            "{}\u{2013}{}{} \u{b7} {}",
+            "{} \u{b7} {}\u{2013}{}{} \u{b7} {}",
+            role,
             year(&cert.not_before),
             year(&cert.not_after),
             if expired { " (expired then)" } else { "" },
@@ -223,10 +250,12 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
                 <title>{ format!("{}: {}", cn, c.link_reason) }</title>
                 <rect class="node-box" x={BOX_X.to_string()} y={y.to_string()} width={BOX_W.to_string()} height={BOX_H.to_string()} rx="10" />
                 <rect class={classes!("node-stripe", format!("link-{}", kind.class()))} x={BOX_X.to_string()} y={y.to_string()} width="8" height={BOX_H.to_string()} rx="4" />
-                <text class="node-cn" x={(BOX_X + 22).to_string()} y={(y + 24).to_string()}>{ cn.clone() }</text>
-                <text class="node-issuer" x={(BOX_X + 22).to_string()} y={(y + 43).to_string()}>{ format!("issued by {issuer}") }</text>
-                <text class="node-meta" x={(BOX_X + 22).to_string()} y={(y + 60).to_string()}>{ line3 }</text>
-                <text class="node-role" x={(BOX_X + BOX_W - 12).to_string()} y={(y + 24).to_string()} text-anchor="end">{ role }</text>
+                <text class="node-cn" x={(BOX_X + 20).to_string()} y={(y + if cn2.is_some() { 20 } else { 27 }).to_string()}>{ cn1 }</text>
+                if let Some(cn2) = cn2 {
+                    <text class="node-cn" x={(BOX_X + 20).to_string()} y={(y + 37).to_string()}>{ cn2 }</text>
+                }
+                <text class="node-issuer" x={(BOX_X + 20).to_string()} y={(y + if cn_two { 55 } else { 48 }).to_string()}>{ format!("issued by {issuer}") }</text>
+                <text class="node-meta" x={(BOX_X + 20).to_string()} y={(y + if cn_two { 71 } else { 65 }).to_string()}>{ line3 }</text>
             </g>
         });
         // The link from this certificate up to its issuer (the box above), or to the anchor pill.
@@ -252,13 +281,24 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
         });
     }
 
+    let (anchor_kind, anchor_name) = match anchor_text.split_once(": ") {
+        Some((kind, name)) => (kind.to_string(), Some(name.to_string())),
+        None => (anchor_text.clone(), None),
+    };
+    let has_name = anchor_name.is_some();
+    let glyph = if anchor_class == "trusted" { "\u{2693}" } else if incomplete { "?" } else { "\u{26a0}" };
     let pill = html! {
         <g class={classes!("chain-anchor", format!("anchor-{anchor_class}"))}>
-            <rect x={BOX_X.to_string()} y="8" width={BOX_W.to_string()} height={PILL_H.to_string()} rx="15"
+            <rect x={BOX_X.to_string()} y="8" width={BOX_W.to_string()} height={PILL_H.to_string()} rx="12"
                   stroke-dasharray={if incomplete { "6 4" } else { "none" }} />
-            <text x={(W / 2).to_string()} y={(8 + 20).to_string()} text-anchor="middle">
-                { format!("{} {}", if anchor_class == "trusted" { "\u{2693}" } else if incomplete { "?" } else { "\u{26a0}" }, plain_cut(&anchor_text, 70)) }
+            <text class="anchor-kind" x={(W / 2).to_string()} y={(8 + if has_name { 19 } else { 28 }).to_string()} text-anchor="middle">
+                { format!("{glyph} {}", plain_cut(&anchor_kind, 44)) }
             </text>
+            if let Some(name) = anchor_name {
+                <text class="anchor-name" x={(W / 2).to_string()} y={(8 + 37).to_string()} text-anchor="middle">
+                    { plain_cut(&name, 50) }
+                </text>
+            }
         </g>
     };
 
@@ -365,5 +405,15 @@ mod tests {
         chain.trust = TrustKind::UntrustedRoot;
         assert_eq!(link_kind(&ok, &chain), LinkKind::Untrusted);
         assert_eq!(anchor_label(&chain).1, "untrusted");
+    }
+
+    #[test]
+    fn names_wrap_on_two_lines() {
+        assert_eq!(wrap2("short", 10), ("short".to_string(), None));
+        assert_eq!(
+            wrap2("Microsoft Windows Hardware Compatibility Publisher", 34),
+            ("Microsoft Windows Hardware".to_string(), Some("Compatibility Publisher".to_string()))
+        );
+        assert_eq!(wrap2("abcdefghij", 4), ("abcd".to_string(), Some("efg\u{2026}".to_string())));
     }
 }

@@ -163,3 +163,70 @@ return 'dropped';
         Ok(())
     });
 }
+
+/// chromedriver's `POST /session/{id}/goog/cdp/execute`: one Chrome DevTools command.
+#[derive(Debug)]
+struct Cdp(&'static str, Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or("")))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "cmd": self.0, "params": self.1 }).to_string()))
+    }
+}
+
+/// Screenshots of the demo's views for the README and reviews: desktop (1280) and phone (390),
+/// light and dark, with the leaf certificate's details open. Only when `DRVSIG_SCREENSHOTS` names
+/// a directory; otherwise it does nothing.
+#[test]
+fn screenshots() {
+    let Some(dir) = std::env::var_os("DRVSIG_SCREENSHOTS").map(std::path::PathBuf::from) else { return };
+    scenario("screenshots", |client, base| async move {
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        for (width, scheme) in [(1280u32, "light"), (1280, "dark"), (390, "light"), (390, "dark")] {
+            client
+                .issue_cmd(Cdp(
+                    "Emulation.setEmulatedMedia",
+                    json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+                ))
+                .await
+                .map_err(|e| format!("emulating {scheme}: {e}"))?;
+            let height = 900u32;
+            client
+                .issue_cmd(Cdp(
+                    "Emulation.setDeviceMetricsOverride",
+                    json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
+                ))
+                .await
+                .map_err(|e| format!("sizing: {e}"))?;
+            open(&client, &format!("{base}/?demo")).await?;
+            wait_for(&client, "the demo card", DEMO_CARD_JS, vec![]).await?;
+            js(
+                &client,
+                r#"const n = [...document.querySelectorAll('.chain-view[data-chain="Signer certificate chain"] .chain-node')]
+                     .find(n => n.dataset.subject === 'drvsig Test Driver Publisher');
+                   n.dispatchEvent(new MouseEvent('click', { bubbles: true }));"#,
+                vec![],
+            )
+            .await?;
+            wait_for(&client, "the certificate details", "return !!document.querySelector('.cert-view');", vec![]).await?;
+            let full = js(&client, "return document.documentElement.scrollHeight;", vec![]).await?;
+            let full = full.as_u64().unwrap_or(u64::from(height)).min(16_000);
+            client
+                .issue_cmd(Cdp(
+                    "Emulation.setDeviceMetricsOverride",
+                    json!({ "width": width, "height": full, "deviceScaleFactor": 1, "mobile": width < 600 }),
+                ))
+                .await
+                .map_err(|e| format!("sizing: {e}"))?;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let png = client.screenshot().await.map_err(|e| format!("screenshot: {e}"))?;
+            let path = dir.join(format!("demo-{width}-{scheme}.png"));
+            std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        Ok(())
+    });
+}
