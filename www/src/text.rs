@@ -104,9 +104,8 @@ pub fn char_name(c: char) -> &'static str {
 pub fn pieces(s: &str, max: usize) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut text = String::new();
-    let mut shown = 0usize;
-    let mut chars = s.chars();
-    for c in chars.by_ref() {
+    let mut chars = s.chars().enumerate();
+    while let Some((shown, c)) = chars.next() {
         if shown >= max {
             // Put the character back into the count of what was left out.
             let rest = 1 + chars.count();
@@ -116,7 +115,6 @@ pub fn pieces(s: &str, max: usize) -> Vec<Piece> {
             out.push(Piece::Cut(rest));
             return out;
         }
-        shown += 1;
         if is_hidden(c) {
             if !text.is_empty() {
                 out.push(Piece::Text(std::mem::take(&mut text)));
