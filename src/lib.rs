@@ -16,6 +16,7 @@ pub mod pe;
 pub mod policy;
 pub mod report;
 pub mod signature;
+pub mod summary;
 pub mod sniff;
 pub mod time;
 

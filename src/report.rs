@@ -272,6 +272,10 @@ pub struct CertificateSummary {
     /// authorityKeyIdentifier keyIdentifier, lowercase hex.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority_key_id: Option<String>,
+    /// The certificate's DER, base64 (standard alphabet, padded): lets front ends offer it as
+    /// .cer / .pem without the original file.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub der_base64: String,
 }
 
 /// A timestamp on a signature: RFC 3161 token or legacy PKCS#9 countersignature.

@@ -46,6 +46,25 @@ pub fn summarize(cert: &Certificate, der: &[u8]) -> CertificateSummary {
     }
     out.subject_key_id = facts.subject_key_id.as_deref().map(hex::encode);
     out.authority_key_id = facts.authority_key_id.as_deref().map(hex::encode);
+    out.der_base64 = base64(der);
+    out
+}
+
+/// Standard base64 with padding (RFC 4648 section 4), for [`CertificateSummary::der_base64`].
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let symbol = |n: u32| char::from(ALPHABET.get((n & 63) as usize).copied().unwrap_or(b'='));
+    let mut out = String::with_capacity(bytes.len().div_ceil(3).saturating_mul(4));
+    for chunk in bytes.chunks(3) {
+        let b0 = chunk.first().copied().unwrap_or(0);
+        let b1 = chunk.get(1).copied().unwrap_or(0);
+        let b2 = chunk.get(2).copied().unwrap_or(0);
+        let n = (u32::from(b0) << 16) | (u32::from(b1) << 8) | u32::from(b2);
+        out.push(symbol(n >> 18));
+        out.push(symbol(n >> 12));
+        out.push(if chunk.len() > 1 { symbol(n >> 6) } else { '=' });
+        out.push(if chunk.len() > 2 { symbol(n) } else { '=' });
+    }
     out
 }
 
@@ -293,6 +312,14 @@ pub fn decode(der: &[u8]) -> Result<Certificate, der::Error> {
 mod tests {
     use super::*;
     use core::str::FromStr;
+
+    #[test]
+    fn base64_rfc4648_vectors() {
+        for (input, want) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")] {
+            assert_eq!(base64(input.as_bytes()), want);
+        }
+        assert_eq!(base64(&[0xff, 0xfe, 0xfd]), "//79");
+    }
 
     #[test]
     fn serial_strips_sign_byte() {

@@ -427,6 +427,9 @@ fn check_card(
 // ---------------------------------------------------------------------------------------------
 // Scenarios
 
+/// The per-file report views and inert strings (tests/views/mod.rs).
+mod views;
+
 #[test]
 fn file_input_shows_digest_and_kind() {
     scenario(

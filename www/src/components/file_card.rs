@@ -1,13 +1,19 @@
-//! One file: its identity (name, size, SHA-256, type), its PE layout, signatures and findings.
+//! One file, answer first: the verdict card (one sentence), the per-Windows table, the findings
+//! (failures and warnings first), then the signatures with their chains, and the PE layout.
+
+use std::rc::Rc;
 
 use drvsig::{FileReport, Outcome};
 use yew::prelude::*;
 
 use super::badge::Badge;
-use super::finding_list::FindingList;
+use super::findings::{collect, Findings};
 use super::pe_facts::PeFacts;
-use super::signature_view::SignatureView;
-use crate::state::{grouped, human_size, outcome_class, verdict, Entry, FileId, Status};
+use super::signature_view::{SignatureView, WinCertTable};
+use super::verdict_card::{tone_class, VerdictCard};
+use super::verdict_table::VerdictTable;
+use crate::text::{plain, Inert};
+use crate::state::{grouped, human_size, Entry, FileId, Status};
 
 #[derive(Properties, PartialEq)]
 pub struct FileCardProps {
@@ -33,11 +39,8 @@ pub fn file_card(props: &FileCardProps) -> Html {
             html! { <Badge outcome={Outcome::Fail} text="Could not read" large=true /> },
         ),
         Status::Done(report) => {
-            let v = verdict(report);
-            (
-                format!("verdict-{}", outcome_class(v.outcome)),
-                html! { <Badge outcome={v.outcome} text={v.text} large=true /> },
-            )
+            let tone = drvsig::summary::headline(report).tone;
+            (format!("tone-{}", tone_class(tone)), html! {})
         }
     };
     html! {
@@ -49,13 +52,16 @@ pub fn file_card(props: &FileCardProps) -> Html {
         >
             <header class="card-head">
                 <div class="card-title">
-                    <h3 id={title_id} class="file-name" data-field="name">{ &entry.name }</h3>
+                    <h3 id={title_id} class="file-name" data-field="name"><Inert text={entry.name.clone()} max={300} /></h3>
                     <div class="card-status">{ status }</div>
                 </div>
-                <button type="button" class="icon-button" onclick={on_remove} aria-label={format!("Remove {}", entry.name)} title="Remove">
+                <button type="button" class="icon-button" onclick={on_remove} aria-label={format!("Remove {}", plain(&entry.name))} title="Remove">
                     <span aria-hidden="true">{ "\u{2715}" }</span>
                 </button>
             </header>
+            if let Status::Done(report) = &entry.status {
+                <VerdictCard report={report.clone()} />
+            }
             <dl class="facts">
                 <div class="fact">
                     <dt>{ "Size" }</dt>
@@ -77,7 +83,7 @@ pub fn file_card(props: &FileCardProps) -> Html {
                     </div>
                 }
             </dl>
-            { body(&entry.status) }
+            { body(&entry.status, entry.id) }
         </article>
     }
 }
@@ -101,29 +107,47 @@ fn status_name(status: &Status) -> &'static str {
     }
 }
 
-fn body(status: &Status) -> Html {
+fn body(status: &Status, id: FileId) -> Html {
     match status {
-        Status::Done(report) => report_body(report),
+        Status::Done(report) => report_body(report, id),
         Status::Failed(message) => html! { <p class="card-error" role="alert">{ message }</p> },
         _ => html! {},
     }
 }
 
-fn report_body(report: &FileReport) -> Html {
+fn report_body(report: &Rc<FileReport>, id: FileId) -> Html {
     let signable = report.kind.is_pe() || report.kind == drvsig::FileKind::Catalog;
     let count = report.signatures.len();
+    let prefix = format!("file-{id}");
+    let findings = collect(report);
+    let table = report.pe.as_ref().and_then(|pe| pe.certificate_table.clone());
     html! {
         <>
-            <PeFacts kind={report.kind} pe={report.pe.clone()} />
-            if count > 0 {
-                <div class="signatures">
-                    <h4 class="section-title">
-                        { if count == 1 { "Signature".to_string() } else { format!("Signatures ({count})") } }
+            <VerdictTable verdicts={report.verdicts.clone()} id={format!("{prefix}-verdicts")} />
+            if !findings.is_empty() {
+                <Findings {findings} id={format!("{prefix}-findings")} />
+            }
+            if count > 0 || table.is_some() {
+                <section class="v-signatures" aria-labelledby={format!("{prefix}-sigs")}>
+                    <h4 id={format!("{prefix}-sigs")} class="v-section-title">
+                        { match count {
+                            0 => "Signatures".to_string(),
+                            1 => "Signature".to_string(),
+                            n => format!("Signatures ({n}, nested included)"),
+                        } }
                     </h4>
+                    if let Some(table) = table {
+                        <WinCertTable {table} />
+                    }
                     { for report.signatures.iter().map(|sig| html! {
-                        <SignatureView key={sig.index} signature={sig.clone()} />
+                        <SignatureView
+                            key={sig.index}
+                            signature={sig.clone()}
+                            verified_at={report.verified_at.clone()}
+                            id={format!("{prefix}-sig{}", sig.index)}
+                        />
                     }) }
-                </div>
+                </section>
             } else if signable {
                 <p class="no-signature">
                     <Badge outcome={Outcome::Warn} text="No signature" />
@@ -134,7 +158,10 @@ fn report_body(report: &FileReport) -> Html {
                     } }
                 </p>
             }
-            <FindingList findings={report.findings.clone()} title="File findings" />
+            <section class="v-file-facts" aria-labelledby={format!("{prefix}-layout")}>
+                <h4 id={format!("{prefix}-layout")} class="v-section-title">{ if report.kind.is_pe() { "PE layout" } else { "File" } }</h4>
+                <PeFacts kind={report.kind} pe={report.pe.clone()} />
+            </section>
         </>
     }
 }

@@ -6,22 +6,31 @@
 //! ├── Header
 //! ├── DropZone          (pickers, drag and drop, "Try the demo")
 //! ├── FileList          (toolbar, aria-live summary, EmptyState when empty)
-//! │   └── FileCard      (one per file: facts, verdict)
-//! │       ├── PeFacts   (format, machine, subsystem, checksum, certificate table)
-//! │       ├── SignatureView (digest, verdicts, signer, timestamps)
-//! │       └── FindingList
+//! │   └── FileCard      (one per file, answer first)
+//! │       ├── VerdictCard   (icon + one sentence: drvsig::summary::headline)
+//! │       ├── VerdictTable  (would each Windows load it)
+//! │       ├── Findings      (every finding, failures and warnings first, with its source)
+//! │       ├── WinCertTable + SignatureView (digests side by side, kind, timestamps)
+//! │       │   └── ChainView (SVG picture + text list) -> CertificateView (details, timeline, .cer/.pem)
+//! │       └── PeFacts   (format, machine, subsystem, checksum, certificate table)
 //! └── Footer
-//! Badge: an outcome as icon + text (+ colour), used everywhere.
+//! Badge: an outcome as icon + text (+ colour), used everywhere. Every string from a file goes
+//! through `crate::text::Inert` (hidden characters shown escaped).
 //! ```
 
 pub mod app;
 pub mod badge;
+pub mod certificate_view;
+pub mod chain_view;
 pub mod drop_zone;
 pub mod empty_state;
 pub mod file_card;
 pub mod file_list;
 pub mod finding_list;
+pub mod findings;
 pub mod footer;
 pub mod header;
 pub mod pe_facts;
 pub mod signature_view;
+pub mod verdict_card;
+pub mod verdict_table;

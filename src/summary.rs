@@ -1,0 +1,422 @@
+//! One sentence per file: the headline a person reads before any detail ("WHQL-signed by ...,
+//! timestamped 2021-03-04, loads on Windows 10/11 with Secure Boot"). Built only from the
+//! [`FileReport`], so the page, the CLI and the Markdown export say the same thing.
+//!
+//! The order of the questions is the order a support engineer asks them: is there a signature at
+//! all; was the file changed after signing; is the signature itself intact; who signed it (the
+//! classification of the primary signature); is it timestamped; would Windows load it (the
+//! per-target verdicts, when the policy layer judged the file).
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::{FileKind, FileReport, LoadVerdict, Outcome, SignatureReport, SignerKind, TargetVerdict};
+
+/// How good the news is: drives the icon and the colour (never the colour alone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tone {
+    /// Signed, intact, and (for drivers) loads on current Windows.
+    Good,
+    /// Loads only under conditions, or something needs a look.
+    Caution,
+    /// Tampered, invalid, unsigned, or blocked everywhere.
+    Bad,
+    /// Nothing to judge (an INF, a zip, an unknown file).
+    Neutral,
+}
+
+impl Tone {
+    /// A glyph for the tone; front ends pair it with the tone's word.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Tone::Good => "\u{2714}",
+            Tone::Caution => "\u{26a0}",
+            Tone::Bad => "\u{2716}",
+            Tone::Neutral => "\u{2139}",
+        }
+    }
+
+    /// The word that goes with the icon (for screen readers and colour-blind readers).
+    pub fn word(self) -> &'static str {
+        match self {
+            Tone::Good => "Good",
+            Tone::Caution => "Caution",
+            Tone::Bad => "Problem",
+            Tone::Neutral => "Information",
+        }
+    }
+}
+
+/// The headline of one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Headline {
+    pub tone: Tone,
+    /// [`Tone::icon`], repeated here so that a serialized headline is self-contained.
+    pub icon: String,
+    /// One sentence, without a final period.
+    pub sentence: String,
+}
+
+impl Headline {
+    fn new(tone: Tone, sentence: impl Into<String>) -> Self {
+        Headline { tone, icon: tone.icon().to_string(), sentence: sentence.into() }
+    }
+}
+
+/// The target ids of `policy` that production machines run (everything but test mode).
+const TESTSIGNING: &str = "testsigning";
+const SECURE_BOOT: &str = "win10-1607-secureboot";
+
+/// The common name of an RFC 4514-style name (`CN=Foo, O=Bar` gives `Foo`); the whole name when
+/// it has no CN, and `an unnamed signer` when it is empty.
+pub fn common_name(name: &str) -> String {
+    let cn = name
+        .split(", ")
+        .flat_map(|rdn| rdn.split('+'))
+        .find_map(|atv| atv.strip_prefix("CN="))
+        .unwrap_or(name)
+        .trim();
+    if cn.is_empty() {
+        "an unnamed signer".to_string()
+    } else {
+        cn.to_string()
+    }
+}
+
+/// The date part of an RFC 3339 time (`2021-03-04T10:00:00Z` gives `2021-03-04`).
+fn date(time: &str) -> &str {
+    time.split('T').next().unwrap_or(time)
+}
+
+/// The headline for one file's report.
+pub fn headline(report: &FileReport) -> Headline {
+    let signable = report.kind.is_pe() || report.kind == FileKind::Catalog;
+    if !signable {
+        return not_signable(report);
+    }
+    let Some(primary) = report.signatures.iter().find(|s| s.depth == 0).or(report.signatures.first()) else {
+        return unsigned(report);
+    };
+    let outer: Vec<&SignatureReport> = report.signatures.iter().filter(|s| s.depth == 0).collect();
+    let outer = if outer.is_empty() { vec![primary] } else { outer };
+
+    if report.kind.is_pe() && outer.iter().any(|s| s.digest_verdict == Outcome::Fail) {
+        return Headline::new(Tone::Bad, "Tampered: the file changed after it was signed (its digest no longer matches the signed one)");
+    }
+    if report.kind.is_pe() && outer.iter().any(|s| s.page_hash_verdict == Outcome::Fail) {
+        return Headline::new(Tone::Bad, "Tampered: a page of the file changed after it was signed (page hashes differ)");
+    }
+    if outer.iter().any(|s| s.signature_verdict == Outcome::Fail) {
+        let what = if report.kind == FileKind::Catalog {
+            "Invalid signature: the catalog's signature does not verify (its content or signed attributes changed)"
+        } else {
+            "Invalid signature: the signer's signature over the signed data does not verify"
+        };
+        return Headline::new(Tone::Bad, what);
+    }
+    if report.kind == FileKind::Catalog && outer.iter().any(|s| s.digest_verdict == Outcome::Fail) {
+        return Headline::new(Tone::Bad, "Tampered: the catalog's content changed after it was signed");
+    }
+
+    let signer = primary.signer.as_ref().map(|c| common_name(&c.subject));
+    let kind = primary.classification.as_ref().map(|c| c.kind);
+    let mut sentence = who(kind, signer.as_deref());
+    if kind == Some(SignerKind::Unsigned) {
+        return Headline::new(Tone::Bad, sentence);
+    }
+    let timestamp = primary
+        .timestamps
+        .iter()
+        .find(|t| t.verdict == Outcome::Pass && t.time.is_some())
+        .and_then(|t| t.time.as_deref());
+    match timestamp {
+        Some(time) => {
+            sentence.push_str(", timestamped ");
+            sentence.push_str(date(time));
+        }
+        None if primary.timestamps.is_empty() => sentence.push_str(", not timestamped"),
+        None => sentence.push_str(", with a timestamp that does not verify"),
+    }
+
+    if report.verdicts.is_empty() {
+        let chain_ok = primary.chain.as_ref().map(|c| c.verdict);
+        let tone = match (kind, chain_ok) {
+            (Some(SignerKind::Untrusted | SignerKind::SelfSigned), _) => Tone::Caution,
+            (Some(SignerKind::TestSigned), _) => Tone::Caution,
+            (_, Some(Outcome::Fail)) => {
+                sentence.push_str(": the certificate chain does not verify");
+                Tone::Bad
+            }
+            (_, Some(Outcome::Pass)) => Tone::Good,
+            _ => Tone::Caution,
+        };
+        return Headline::new(tone, sentence);
+    }
+    let (tone, loads) = load_clause(&report.verdicts);
+    if loads.starts_with("loads only") || loads.starts_with("Windows") {
+        sentence.push_str(": ");
+    } else {
+        sentence.push_str(", ");
+    }
+    sentence.push_str(&loads);
+    Headline::new(tone, sentence)
+}
+
+fn not_signable(report: &FileReport) -> Headline {
+    match report.kind {
+        FileKind::Inf => {
+            let catalogs: Vec<&str> = report
+                .inf
+                .iter()
+                .flat_map(|inf| inf.catalog_files.iter().map(|c| c.file.as_str()))
+                .collect();
+            let mut unique: Vec<&str> = Vec::new();
+            for c in catalogs {
+                if !unique.iter().any(|u| u.eq_ignore_ascii_case(c)) {
+                    unique.push(c);
+                }
+            }
+            let sentence = match unique.as_slice() {
+                [] => "Setup information (INF): not signed itself, and it names no catalog file".to_string(),
+                [one] => format!("Setup information (INF): signed through its catalog {one}"),
+                many => format!("Setup information (INF): signed through its catalogs {}", many.join(", ")),
+            };
+            let tone = if unique.is_empty() { Tone::Caution } else { Tone::Neutral };
+            Headline::new(tone, sentence)
+        }
+        FileKind::Zip => Headline::new(Tone::Neutral, "Zip archive: its files are inspected one by one"),
+        _ => Headline::new(Tone::Neutral, "Not a PE file, catalog or INF: nothing here carries a signature"),
+    }
+}
+
+fn unsigned(report: &FileReport) -> Headline {
+    if report.kind == FileKind::Catalog {
+        return Headline::new(Tone::Bad, "Unsigned catalog: it carries no signature, so it vouches for nothing");
+    }
+    let sentence = if report.verdicts.is_empty() {
+        "Unsigned: no embedded signature (a catalog listing its hash could still sign it)"
+    } else {
+        "Unsigned: no embedded signature; without a catalog that lists it, Windows will not load it"
+    };
+    Headline::new(Tone::Bad, sentence)
+}
+
+fn who(kind: Option<SignerKind>, signer: Option<&str>) -> String {
+    let by = signer.unwrap_or("an unnamed signer");
+    match kind {
+        Some(SignerKind::Whql) => format!("WHQL-signed by {by}"),
+        Some(SignerKind::Attestation) => format!("Attestation-signed by {by}"),
+        Some(SignerKind::WindowsComponent) => format!("Signed as a Windows component by {by}"),
+        Some(SignerKind::Microsoft) => format!("Signed by Microsoft ({by})"),
+        Some(SignerKind::CrossSignedSpc) => format!("Cross-signed by {by} (legacy kernel-mode cross certificate)"),
+        Some(SignerKind::SpcWithoutCrossCertificate) => {
+            format!("Signed by {by} with a code-signing certificate that has no kernel-mode cross certificate")
+        }
+        Some(SignerKind::TestSigned) => format!("Test-signed by {by}"),
+        Some(SignerKind::SelfSigned) => format!("Self-signed by {by}"),
+        Some(SignerKind::Untrusted) => format!("Signed by {by}, but not by anyone Windows trusts"),
+        Some(SignerKind::Unsigned) => "Unsigned: the signature has no signer".to_string(),
+        None => format!("Signed by {by}"),
+    }
+}
+
+/// The "would Windows load it" clause and the tone it sets.
+fn load_clause(verdicts: &[TargetVerdict]) -> (Tone, String) {
+    let production: Vec<&TargetVerdict> = verdicts.iter().filter(|v| v.target != TESTSIGNING).collect();
+    let test = verdicts.iter().find(|v| v.target == TESTSIGNING);
+    let loads: Vec<&TargetVerdict> = production.iter().copied().filter(|v| v.verdict == LoadVerdict::Loads).collect();
+    let conditional: Vec<&TargetVerdict> =
+        production.iter().copied().filter(|v| v.verdict == LoadVerdict::LoadsWithConditions).collect();
+
+    let secure_boot = production.iter().find(|v| v.target == SECURE_BOOT).map(|v| v.verdict);
+    if secure_boot == Some(LoadVerdict::Loads) {
+        let blocked = production.iter().filter(|v| v.verdict == LoadVerdict::Blocked).count();
+        let mut clause = "loads on Windows 10/11 with Secure Boot".to_string();
+        if blocked > 0 {
+            clause.push_str(&format!(" (blocked on {} of {} older or special targets)", blocked, production.len()));
+        }
+        return (Tone::Good, clause);
+    }
+    if let Some(first) = loads.first() {
+        let mut clause = format!("loads on {}", first.label);
+        if loads.len() > 1 {
+            clause.push_str(&format!(" and {} other target{}", loads.len() - 1, if loads.len() == 2 { "" } else { "s" }));
+        }
+        clause.push_str(", but not on Windows 10/11 with Secure Boot");
+        return (Tone::Caution, clause);
+    }
+    if let Some(first) = conditional.first() {
+        let condition = first.conditions.first().map(|c| format!(" ({c})")).unwrap_or_default();
+        return (Tone::Caution, format!("loads on {} only with conditions{condition}", first.label));
+    }
+    match test.map(|t| t.verdict) {
+        Some(LoadVerdict::Loads | LoadVerdict::LoadsWithConditions) => {
+            (Tone::Caution, "loads only with TESTSIGNING on".to_string())
+        }
+        _ => (Tone::Bad, "Windows will not load it on any target".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{
+        CertificateSummary, ChainReport, Classification, InfCatalogFile, InfReport, TimestampReport,
+    };
+
+    fn verdict(target: &str, label: &str, verdict: LoadVerdict) -> TargetVerdict {
+        TargetVerdict { target: target.into(), label: label.into(), verdict, ..Default::default() }
+    }
+
+    fn all_targets(production: LoadVerdict, test: LoadVerdict) -> Vec<TargetVerdict> {
+        let mut v: Vec<TargetVerdict> = [
+            ("win7-sp1-x64", "Windows 7 SP1 x64"),
+            ("win7-sp1-x64-sha2", "Windows 7 SP1 x64 with SHA-2"),
+            ("win8.1-x64", "Windows 8.1 x64"),
+            ("win10-1507", "Windows 10 1507-1511"),
+            (SECURE_BOOT, "Windows 10 1607+ / 11, Secure Boot on"),
+            ("win10-1607-no-secureboot", "Windows 10 1607+ / 11, Secure Boot off"),
+            ("server-2016", "Windows Server 2016+"),
+            ("s-mode", "Windows 10/11 in S mode"),
+        ]
+        .iter()
+        .map(|(t, l)| verdict(t, l, production))
+        .collect();
+        v.push(verdict(TESTSIGNING, "Test mode", test));
+        v
+    }
+
+    fn signed(kind: SignerKind, subject: &str, timestamp: Option<&str>) -> FileReport {
+        let sig = SignatureReport {
+            digest_verdict: Outcome::Pass,
+            signature_verdict: Outcome::Pass,
+            signer: Some(CertificateSummary { subject: subject.into(), ..Default::default() }),
+            classification: Some(Classification { kind, evidence: vec![] }),
+            timestamps: timestamp
+                .map(|t| TimestampReport {
+                    kind: "rfc3161".into(),
+                    time: Some(t.into()),
+                    digest_algorithm: "sha256".into(),
+                    signer: None,
+                    verdict: Outcome::Pass,
+                    findings: vec![],
+                    chain: None,
+                })
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        };
+        FileReport { kind: FileKind::Pe32Plus, signatures: vec![sig], ..Default::default() }
+    }
+
+    #[test]
+    fn whql_loads_everywhere() {
+        let mut r = signed(
+            SignerKind::Whql,
+            "CN=Microsoft Windows Hardware Compatibility Publisher, O=Microsoft Corporation, C=US",
+            Some("2021-03-04T10:11:12Z"),
+        );
+        r.verdicts = all_targets(LoadVerdict::Loads, LoadVerdict::Loads);
+        let h = headline(&r);
+        assert_eq!(h.tone, Tone::Good);
+        assert_eq!(
+            h.sentence,
+            "WHQL-signed by Microsoft Windows Hardware Compatibility Publisher, timestamped 2021-03-04, loads on Windows 10/11 with Secure Boot"
+        );
+        assert_eq!(h.icon, Tone::Good.icon());
+    }
+
+    #[test]
+    fn test_signed_loads_only_in_test_mode() {
+        let mut r = signed(SignerKind::TestSigned, "CN=drvsig Test Driver Publisher, O=drvsig", None);
+        r.verdicts = all_targets(LoadVerdict::Blocked, LoadVerdict::LoadsWithConditions);
+        let h = headline(&r);
+        assert_eq!(h.tone, Tone::Caution);
+        assert_eq!(h.sentence, "Test-signed by drvsig Test Driver Publisher, not timestamped: loads only with TESTSIGNING on");
+    }
+
+    #[test]
+    fn tampered_wins_over_everything() {
+        let mut r = signed(SignerKind::Whql, "CN=X", Some("2021-03-04T10:11:12Z"));
+        r.signatures[0].digest_verdict = Outcome::Fail;
+        r.verdicts = all_targets(LoadVerdict::Blocked, LoadVerdict::Blocked);
+        let h = headline(&r);
+        assert_eq!(h.tone, Tone::Bad);
+        assert!(h.sentence.starts_with("Tampered: the file changed after it was signed"), "{}", h.sentence);
+    }
+
+    #[test]
+    fn invalid_signature() {
+        let mut r = signed(SignerKind::Whql, "CN=X", None);
+        r.signatures[0].signature_verdict = Outcome::Fail;
+        assert!(headline(&r).sentence.starts_with("Invalid signature"));
+    }
+
+    #[test]
+    fn unsigned_pe_and_catalog() {
+        let r = FileReport { kind: FileKind::Pe32Plus, ..Default::default() };
+        let h = headline(&r);
+        assert_eq!(h.tone, Tone::Bad);
+        assert!(h.sentence.starts_with("Unsigned"));
+        let c = FileReport { kind: FileKind::Catalog, ..Default::default() };
+        assert!(headline(&c).sentence.starts_with("Unsigned catalog"));
+    }
+
+    #[test]
+    fn blocked_everywhere() {
+        let mut r = signed(SignerKind::Untrusted, "CN=Evil Corp", Some("2024-01-01T00:00:00Z"));
+        r.verdicts = all_targets(LoadVerdict::Blocked, LoadVerdict::Blocked);
+        let h = headline(&r);
+        assert_eq!(h.tone, Tone::Bad);
+        assert_eq!(
+            h.sentence,
+            "Signed by Evil Corp, but not by anyone Windows trusts, timestamped 2024-01-01: Windows will not load it on any target"
+        );
+    }
+
+    #[test]
+    fn cross_signed_on_older_windows_only() {
+        let mut r = signed(SignerKind::CrossSignedSpc, "CN=Vendor", Some("2014-01-01T00:00:00Z"));
+        r.verdicts = all_targets(LoadVerdict::Blocked, LoadVerdict::Loads);
+        r.verdicts[0].verdict = LoadVerdict::Loads;
+        r.verdicts[1].verdict = LoadVerdict::Loads;
+        let h = headline(&r);
+        assert_eq!(h.tone, Tone::Caution);
+        assert!(h.sentence.ends_with("loads on Windows 7 SP1 x64 and 1 other target, but not on Windows 10/11 with Secure Boot"), "{}", h.sentence);
+    }
+
+    #[test]
+    fn catalog_without_verdicts_uses_the_chain() {
+        let mut r = signed(SignerKind::Whql, "CN=Microsoft Windows Hardware Compatibility Publisher", None);
+        r.kind = FileKind::Catalog;
+        r.signatures[0].chain = Some(ChainReport { verdict: Outcome::Pass, ..Default::default() });
+        let h = headline(&r);
+        assert_eq!(h.tone, Tone::Good);
+        assert_eq!(h.sentence, "WHQL-signed by Microsoft Windows Hardware Compatibility Publisher, not timestamped");
+    }
+
+    #[test]
+    fn inf_names_its_catalog() {
+        let r = FileReport {
+            kind: FileKind::Inf,
+            inf: Some(InfReport {
+                catalog_files: vec![
+                    InfCatalogFile { decoration: String::new(), file: "foo.cat".into(), line: 3 },
+                    InfCatalogFile { decoration: "NTamd64".into(), file: "FOO.CAT".into(), line: 4 },
+                ],
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(headline(&r).sentence, "Setup information (INF): signed through its catalog foo.cat");
+    }
+
+    #[test]
+    fn common_names() {
+        assert_eq!(common_name("CN=A B, O=C"), "A B");
+        assert_eq!(common_name("O=C, CN=D"), "D");
+        assert_eq!(common_name("O=C+CN=E"), "E");
+        assert_eq!(common_name("O=Only"), "O=Only");
+        assert_eq!(common_name(""), "an unnamed signer");
+    }
+}
