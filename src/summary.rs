@@ -240,7 +240,7 @@ fn load_clause(verdicts: &[TargetVerdict]) -> (Tone, String) {
     if let Some(first) = loads.first() {
         let mut clause = format!("loads on {}", first.label);
         if loads.len() > 1 {
-            clause.push_str(&format!(" and {} other target{}", loads.len() - 1, if loads.len() == 2 { "" } else { "s" }));
+            clause.push_str(&format!(" and {} other target{}", loads.len().saturating_sub(1), if loads.len() == 2 { "" } else { "s" }));
         }
         clause.push_str(", but not on Windows 10/11 with Secure Boot");
         return (Tone::Caution, clause);

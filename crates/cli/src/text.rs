@@ -20,6 +20,8 @@ fn mark(o: Outcome) -> &'static str {
 pub fn render(r: &FileReport, with_verdicts: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", r.name);
+    let headline = drvsig::summary::headline(r);
+    let _ = writeln!(s, "  verdict     {} {}", headline.icon, headline.sentence);
     let _ = writeln!(s, "  kind        {}", r.kind.label());
     let _ = writeln!(s, "  size        {} bytes", r.size);
     let _ = writeln!(s, "  sha256      {}", r.sha256);
