@@ -5,5 +5,6 @@
 mod catalog; // catalogs (.cat) against signify's member listings
 mod fixtures; // our generated, test-signed PE fixtures
 mod inf; // INF parsing of the corpus INFs and awkward encodings
+mod malformed; // generated corruptions of the fixtures and the fuzzers' crash reproducers: no panic, findings with offsets
 mod pe; // PE layout, certificate table, Authenticode digests vs the peers
 mod signature; // CMS SignedData, signers, timestamps, nested signatures vs the peers
