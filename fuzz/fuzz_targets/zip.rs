@@ -1,6 +1,15 @@
-//! Zip archives (driver packages). STUB: main has no zip reader yet (the package layer is being
-//! written). Until it lands this target drives what exists: sniffing and `inspect` on bytes that
-//! start with a zip signature. When the package layer exposes its zip entry point, call it here.
+//! Zip archives (driver packages).
+//!
+//! STUB until the package layer is on main: main has no zip reader yet, so this target only drives
+//! what exists (sniffing and `inspect` on bytes that start with a zip signature). The `pkg` branch
+//! exposes `drvsig::inspect_package(&[(String, &[u8])], &Options)`, which expands zips in memory;
+//! once it is merged, replace the body with:
+//!
+//! ```ignore
+//! let _ = drvsig::inspect_package(&[("fuzz.zip".to_string(), data)], &options);
+//! ```
+//!
+//! and seed fuzz/seeds/zip/ with the package fixtures' zips (scripts/fuzz-seeds.py).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
