@@ -223,9 +223,14 @@ fn with_payload(image: &[u8], map: &PeMap, payload: &[u8]) -> Vec<u8> {
 enum Expect {
     /// Only: no panic, the report is produced (e.g. the file no longer looks like a PE).
     Finishes,
-    /// A non-passing finding whose check starts with one of the prefixes; with `Some((at, slack))`,
-    /// one such finding must have an offset within `at - slack ..= at + slack`.
+    /// A non-passing finding whose check starts with one of the prefixes; with `Some((lo, hi))`,
+    /// one such finding must have an offset within `lo..=hi` (see [`near`]).
     Finding(&'static [&'static str], Option<(u64, u64)>),
+}
+
+/// The offsets within `slack` bytes of `at`.
+fn near(at: u64, slack: u64) -> Option<(u64, u64)> {
+    Some((at.saturating_sub(slack), at + slack))
 }
 
 struct Case {
@@ -288,11 +293,10 @@ fn run(c: &Case) -> Result<Duration, String> {
                 let list: Vec<String> = findings.iter().map(|f| format!("{} ({:?})", f.check, f.outcome)).collect();
                 return Err(format!("no non-passing finding starting with {prefixes:?}; findings: [{}]", list.join(", ")));
             }
-            if let Some((at, slack)) = place {
-                let near = matching.iter().any(|f| f.offset.is_some_and(|o| o.abs_diff(*at) <= *slack));
-                if !near {
+            if let Some((lo, hi)) = place {
+                if !matching.iter().any(|f| f.offset.is_some_and(|o| (*lo..=*hi).contains(&o))) {
                     let list: Vec<String> = matching.iter().map(|f| format!("{}@{:?}", f.check, f.offset.map(|o| format!("0x{o:x}")))).collect();
-                    return Err(format!("no matching finding within 0x{slack:x} of 0x{at:x}: [{}]", list.join(", ")));
+                    return Err(format!("no matching finding at an offset in 0x{lo:x}..=0x{hi:x}: [{}]", list.join(", ")));
                 }
             }
             Ok(took)
@@ -362,7 +366,7 @@ fn pe_truncations(fixture: &str, b: &[u8], m: &PeMap, out: &mut Vec<Case>) {
             // Headers or section data cut: the layout or section checks, and the table is outside the file.
             Expect::Finding(PE, None)
         } else {
-            Expect::Finding(&["pe.certificate-table.outside-file"], Some((m.cert_off as u64, 0)))
+            Expect::Finding(&["pe.certificate-table.outside-file"], near(m.cert_off as u64, 0))
         };
         out.push(case(format!("{fixture}: truncated at {what} (0x{cut:x})"), bytes, expect));
     }
@@ -393,35 +397,35 @@ fn pe_fields(fixture: &str, b: &[u8], m: &PeMap, out: &mut Vec<Case>) {
         let expect = if v == dw - 1 && m.der.end < m.payload.end {
             Expect::Finishes // only alignment padding is cut off
         } else if v == dw - 1 {
-            Expect::Finding(&["pe.certificate-entry.der-truncated"], Some((entry + 8, 0)))
+            Expect::Finding(&["pe.certificate-entry.der-truncated"], near(entry + 8, 0))
         } else {
-            Expect::Finding(CERT_TABLE, Some((entry, 8)))
+            Expect::Finding(CERT_TABLE, near(entry, 8))
         };
         patch(&format!("dwLength {what}"), &|x| put_u32(x, at, v), expect);
     }
     let wcert_at = m.cert_off;
-    patch("wRevision 0x0100", &|x| put_u16(x, wcert_at + 4, 0x0100), Expect::Finding(&["pe.certificate-entry.old-revision"], Some((entry + 4, 0))));
-    patch("wRevision 0x1234", &|x| put_u16(x, wcert_at + 4, 0x1234), Expect::Finding(&["pe.certificate-entry.unknown-revision"], Some((entry + 4, 0))));
-    patch("wCertificateType X509", &|x| put_u16(x, wcert_at + 6, 1), Expect::Finding(&["pe.certificate-entry.unsupported-type"], Some((entry + 6, 0))));
-    patch("wCertificateType 0xffff", &|x| put_u16(x, wcert_at + 6, 0xffff), Expect::Finding(&["pe.certificate-entry.unsupported-type"], Some((entry + 6, 0))));
+    patch("wRevision 0x0100", &|x| put_u16(x, wcert_at + 4, 0x0100), Expect::Finding(&["pe.certificate-entry.old-revision"], near(entry + 4, 0)));
+    patch("wRevision 0x1234", &|x| put_u16(x, wcert_at + 4, 0x1234), Expect::Finding(&["pe.certificate-entry.unknown-revision"], near(entry + 4, 0)));
+    patch("wCertificateType X509", &|x| put_u16(x, wcert_at + 6, 1), Expect::Finding(&["pe.certificate-entry.unsupported-type"], near(entry + 6, 0)));
+    patch("wCertificateType 0xffff", &|x| put_u16(x, wcert_at + 6, 0xffff), Expect::Finding(&["pe.certificate-entry.unsupported-type"], near(entry + 6, 0)));
     // The security directory.
     let se = m.security_entry;
     let (off, size) = (m.cert_off as u32, m.cert_size as u32);
     let dir = se as u64;
-    patch("security size 0", &|x| put_u32(x, se + 4, 0), Expect::Finding(&["pe.certificate-table.half-empty"], Some((dir, 0))));
-    patch("security offset 0", &|x| put_u32(x, se, 0), Expect::Finding(&["pe.certificate-table.half-empty"], Some((dir, 0))));
+    patch("security size 0", &|x| put_u32(x, se + 4, 0), Expect::Finding(&["pe.certificate-table.half-empty"], near(dir, 0)));
+    patch("security offset 0", &|x| put_u32(x, se, 0), Expect::Finding(&["pe.certificate-table.half-empty"], near(dir, 0)));
     for (what, v) in [("- 1", size - 1), ("- 8", size - 8), ("+ 1", size + 1), ("+ 8", size + 8), ("0x7fffffff", 0x7fff_ffff), ("0xffffffff", 0xffff_ffff), ("4", 4)] {
         patch(&format!("security size {what}"), &|x| put_u32(x, se + 4, v), Expect::Finding(CERT_TABLE, None));
     }
     for (what, v) in [("+ 1", off + 1), ("+ 8", off + 8), ("- 8", off - 8), ("= file length", len as u32), ("0x7ffffff8", 0x7fff_fff8), ("0xfffffff8", 0xffff_fff8)] {
-        patch(&format!("security offset {what}"), &|x| put_u32(x, se, v), Expect::Finding(CERT_TABLE, Some((u64::from(v), 0))));
+        patch(&format!("security offset {what}"), &|x| put_u32(x, se, v), Expect::Finding(CERT_TABLE, near(u64::from(v), 0)));
     }
     // A certificate table pointing into the headers.
     for (what, v) in [("0 (MZ)", 0u32), ("DOS header", 0x40), ("e_lfanew", m.lfanew as u32), ("section table", m.sections_at as u32)] {
         patch(
             &format!("security table in the headers at {what}"),
             &|x| put_u32(x, se, v),
-            Expect::Finding(if v == 0 { &["pe.certificate-table.half-empty"] } else { &["pe.certificate-table.in-headers"] }, Some((if v == 0 { dir } else { u64::from(v) }, 0))),
+            Expect::Finding(if v == 0 { &["pe.certificate-table.half-empty"] } else { &["pe.certificate-table.in-headers"] }, near(if v == 0 { dir } else { u64::from(v) }, 0)),
         );
     }
     // Zero-length tables.
@@ -437,7 +441,7 @@ fn pe_fields(fixture: &str, b: &[u8], m: &PeMap, out: &mut Vec<Case>) {
     patch("empty certificate table entry (dwLength 8, size 8)", &|x| {
         put_u32(x, m.cert_off, 8);
         put_u32(x, se + 4, 8);
-    }, Expect::Finding(CERT_TABLE, Some((entry, 8))));
+    }, Expect::Finding(CERT_TABLE, near(entry, 8)));
     // The section table outside the file.
     patch("SizeOfOptionalHeader 0xffff", &|x| put_u16(x, m.coff + 16, 0xffff), Expect::Finding(PE, None));
     patch("NumberOfSections 0xffff", &|x| put_u16(x, m.coff + 2, 0xffff), Expect::Finding(PE, None));
@@ -448,12 +452,12 @@ fn pe_fields(fixture: &str, b: &[u8], m: &PeMap, out: &mut Vec<Case>) {
         patch(
             &format!("section #{i} PointerToRawData past the end"),
             &|x| put_u32(x, s + 20, (len as u32) + 0x1000),
-            Expect::Finding(&["pe.section.outside-file", "pe.headers", "pe.parse"], Some((s as u64, 40))),
+            Expect::Finding(&["pe.section.outside-file", "pe.headers", "pe.parse"], near(s as u64, 40)),
         );
         patch(
             &format!("section #{i} SizeOfRawData 0xffffffff"),
             &|x| put_u32(x, s + 16, 0xffff_ffff),
-            Expect::Finding(&["pe.section.outside-file", "pe.headers", "pe.parse"], Some((s as u64, 40))),
+            Expect::Finding(&["pe.section.outside-file", "pe.headers", "pe.parse"], near(s as u64, 40)),
         );
         patch(&format!("section #{i} PointerToRawData 0"), &|x| put_u32(x, s + 20, 0), Expect::Finishes);
     }
@@ -466,15 +470,16 @@ fn pe_fields(fixture: &str, b: &[u8], m: &PeMap, out: &mut Vec<Case>) {
 fn der_cases(fixture: &str, b: &[u8], m: &PeMap, stride: usize, out: &mut Vec<Case>) {
     let der = &b[m.der.clone()];
     let base = m.payload.start as u64;
-    let span = base..base + der.len() as u64;
     let mut tlvs = Vec::new();
     walk_der(der, 0..der.len(), 0, &mut tlvs);
     assert!(tlvs.len() > 50, "{fixture}: only {} TLVs found in the PKCS#7", tlvs.len());
-    // A finding inside the signature blob (or on the entry header just before it) locates the damage.
-    let mid = (span.start + span.end) / 2 - 4;
-    let near_sig = Some((mid, (span.end - span.start) / 2 + 8));
     for (i, t) in tlvs.iter().enumerate() {
         let at = base + t.at as u64;
+        // Where the damage is "near": from the start of the signature blob to the end of the
+        // SignedData field that holds the damaged TLV (version, digestAlgorithms, encapContentInfo,
+        // certificates, signerInfos: depth 3), or of the TLV itself at depth 0..=3. A reader notices
+        // a bad inner length where the enclosing element ends, so that end (+16) is the limit.
+        let near_sig = Some((base, base + field_end(&tlvs, t, der.len()) as u64 + 16));
         let clen = t.content.len();
         // DER truncated at the TLV and at its content, inside a consistent entry.
         if t.depth > 4 && i % stride != 0 {
@@ -485,7 +490,7 @@ fn der_cases(fixture: &str, b: &[u8], m: &PeMap, stride: usize, out: &mut Vec<Ca
                 out.push(case(
                     format!("{fixture}: PKCS#7 cut at +0x{cut:x} (TLV {i}, depth {})", t.depth),
                     with_payload(b, m, &der[..cut]),
-                    Expect::Finding(&["pe.certificate-entry.der-truncated", "signature.decode"], Some((base, 0))),
+                    Expect::Finding(&["pe.certificate-entry.der-truncated", "signature.decode"], near(base, 0)),
                 ));
             }
         }
@@ -518,6 +523,15 @@ fn der_cases(fixture: &str, b: &[u8], m: &PeMap, stride: usize, out: &mut Vec<Ca
             ));
         }
     }
+}
+
+/// The end of the SignedData field (depth 3) holding `t`, or of `t` itself at depth 0..=3.
+fn field_end(tlvs: &[Tlv], t: &Tlv, len: usize) -> usize {
+    tlvs.iter()
+        .filter(|a| a.depth == 3.min(t.depth) && a.at <= t.at && t.content.end <= a.content.end)
+        .map(|a| a.content.end)
+        .next()
+        .unwrap_or(len)
 }
 
 fn fixture_cases(name: &str, stride: usize, out: &mut Vec<Case>) {
@@ -585,19 +599,32 @@ fn catalog_corruptions() {
     assert!(tlvs.len() > 50, "only {} TLVs in {}", tlvs.len(), path.display());
     const CAT: &[&str] = &["catalog.", "signature.", "timestamp."];
     let mut cases = Vec::new();
-    let mut push = |name: String, bytes: Vec<u8>, place: Option<(u64, u64)>| {
+    // The encapContentInfo (the CTL) is the third SignedData field. Damage inside it that still
+    // leaves a well-formed TLV chain (a length set to 0 turns the old content into siblings) can be
+    // read as a different but valid CTL: then only the signer's messageDigest check sees it, at the
+    // signer's offset. The signature is what protects the content; no place is asserted there.
+    let encap = tlvs.iter().filter(|a| a.depth == 3).nth(2).map(|a| a.at..a.content.end).expect("encapContentInfo");
+    const CTL_CONTENT: &[&str] = &["catalog.", "signature.message-digest", "signature.decode"];
+    let mut push = |name: String, bytes: Vec<u8>, place: Option<(u64, u64)>, at: usize| {
         // A corruption that makes the bytes stop looking like a catalog (outer tag, the first OIDs)
         // only has to finish: the file is then "other".
-        let expect = if drvsig::sniff::sniff("case.cat", &bytes) == drvsig::FileKind::Catalog { Expect::Finding(CAT, place) } else { Expect::Finishes };
+        let expect = if drvsig::sniff::sniff("case.cat", &bytes) != drvsig::FileKind::Catalog {
+            Expect::Finishes
+        } else if encap.contains(&at) && at > encap.start {
+            Expect::Finding(CTL_CONTENT, None)
+        } else {
+            Expect::Finding(CAT, place)
+        };
         cases.push(Case { name, file_name: "case.cat", bytes, expect, time: TIME });
     };
-    let whole = Some((cat.len() as u64 / 2, cat.len() as u64 / 2 + 8));
     for (i, t) in tlvs.iter().enumerate() {
-        if t.depth > 4 && i % 4 != 0 {
+        // As for PE signatures: from the start to the end of the SignedData field holding the damage.
+        let whole = Some((0, field_end(&tlvs, t, cat.len()) as u64 + 16));
+        if t.depth > 4 && i % 6 != 0 {
             continue;
         }
         if t.at > 0 {
-            push(format!("arduino.cat: cut at TLV {i} (0x{:x}, depth {})", t.at, t.depth), cat[..t.at].to_vec(), whole);
+            push(format!("arduino.cat: cut at TLV {i} (0x{:x}, depth {})", t.at, t.depth), cat[..t.at].to_vec(), whole, 0);
         }
         let clen = t.content.len();
         let mut lens = vec![("+1", clen + 1), ("0x7fffffff", 0x7fff_ffff)];
@@ -606,7 +633,7 @@ fn catalog_corruptions() {
             lens.push(("-1", clen - 1));
         }
         for (what, l) in lens {
-            push(format!("arduino.cat: TLV {i} (tag 0x{:02x}, depth {}) at 0x{:x}: length {what}", t.tag, t.depth, t.at), with_len(&cat, t, l), whole);
+            push(format!("arduino.cat: TLV {i} (tag 0x{:02x}, depth {}) at 0x{:x}: length {what}", t.tag, t.depth, t.at), with_len(&cat, t, l), whole, t.at);
         }
         let swapped = match t.tag {
             0x30 => Some(0x31),
@@ -616,7 +643,7 @@ fn catalog_corruptions() {
         if let Some(tag) = swapped {
             let mut d = cat.clone();
             d[t.at] = tag;
-            push(format!("arduino.cat: TLV {i} at 0x{:x}: tag 0x{:02x} -> 0x{tag:02x}", t.at, t.tag), d, whole);
+            push(format!("arduino.cat: TLV {i} at 0x{:x}: tag 0x{:02x} -> 0x{tag:02x}", t.at, t.tag), d, whole, t.at);
         }
     }
     run_all(&cases);
