@@ -437,14 +437,17 @@ fn pe_fields(fixture: &str, b: &[u8], m: &PeMap, out: &mut Vec<Case>) {
     );
     patch("NumberOfRvaAndSizes 4 (no security entry)", &|x| put_u32(x, m.nrva_at, 4), Expect::Finishes);
     patch("NumberOfRvaAndSizes 0xffffffff", &|x| put_u32(x, m.nrva_at, 0xffff_ffff), Expect::Finishes);
-    patch("NumberOfSections 0", &|x| put_u16(x, m.coff + 2, 0), Expect::Finishes);
+    // Header fields are covered by the Authenticode hash: a changed one is a digest mismatch.
+    const DIGEST: &[&str] = &["authenticode.digest"];
+    patch("NumberOfSections 0", &|x| put_u16(x, m.coff + 2, 0), Expect::Finding(DIGEST, None));
     patch("empty certificate table entry (dwLength 8, size 8)", &|x| {
         put_u32(x, m.cert_off, 8);
         put_u32(x, se + 4, 8);
     }, Expect::Finding(CERT_TABLE, near(entry, 8)));
     // The section table outside the file.
-    patch("SizeOfOptionalHeader 0xffff", &|x| put_u16(x, m.coff + 16, 0xffff), Expect::Finding(PE, None));
-    patch("NumberOfSections 0xffff", &|x| put_u16(x, m.coff + 2, 0xffff), Expect::Finding(PE, None));
+    // (The offset of these findings is where the section table would be, past the end of the file.)
+    patch("SizeOfOptionalHeader 0xffff", &|x| put_u16(x, m.coff + 16, 0xffff), Expect::Finding(&["pe.headers"], None));
+    patch("NumberOfSections 0xffff", &|x| put_u16(x, m.coff + 2, 0xffff), Expect::Finding(&["pe.headers"], None));
     patch("e_lfanew past the end", &|x| put_u32(x, 0x3c, len as u32), Expect::Finishes);
     patch("e_lfanew 0xffffffff", &|x| put_u32(x, 0x3c, 0xffff_ffff), Expect::Finishes);
     for i in 0..m.sections.len() {
@@ -459,10 +462,10 @@ fn pe_fields(fixture: &str, b: &[u8], m: &PeMap, out: &mut Vec<Case>) {
             &|x| put_u32(x, s + 16, 0xffff_ffff),
             Expect::Finding(&["pe.section.outside-file", "pe.headers", "pe.parse"], near(s as u64, 40)),
         );
-        patch(&format!("section #{i} PointerToRawData 0"), &|x| put_u32(x, s + 20, 0), Expect::Finishes);
+        patch(&format!("section #{i} PointerToRawData 0"), &|x| put_u32(x, s + 20, 0), Expect::Finding(DIGEST, None));
     }
-    patch("SizeOfHeaders 0xffffffff", &|x| put_u32(x, m.opt + 60, 0xffff_ffff), Expect::Finding(PE, None));
-    patch("SizeOfHeaders 0", &|x| put_u32(x, m.opt + 60, 0), Expect::Finishes);
+    patch("SizeOfHeaders 0xffffffff", &|x| put_u32(x, m.opt + 60, 0xffff_ffff), Expect::Finding(&["pe.certificate-table.in-headers"], near(entry, 0)));
+    patch("SizeOfHeaders 0", &|x| put_u32(x, m.opt + 60, 0), Expect::Finding(DIGEST, None));
 }
 
 /// Corruptions inside the PKCS#7 of the first WIN_CERTIFICATE, each re-wrapped in a consistent
