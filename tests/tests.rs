@@ -7,6 +7,7 @@ mod chain; // certificate chains and trust anchors vs signify's verified chains
 mod deps; // the core depends on no browser crate
 mod fixtures; // our generated, test-signed PE fixtures
 mod inf; // INF parsing of the corpus INFs and awkward encodings
+mod malformed; // generated corruptions of our fixtures: findings, never panics
 mod package; // driver packages: INF -> catalog -> files coverage, zips
 mod pe; // PE layout, certificate table, Authenticode digests vs the peers
 mod policy; // signature classification and per-Windows load verdicts

@@ -1,0 +1,8 @@
+//! The signature layer on arbitrary DER: ContentInfo / SignedData, signers, countersignatures,
+//! RFC 3161 timestamps, nested signatures, certificate summaries.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|der: &[u8]| {
+    let _ = drvsig::signature::read_signed_data(der, 0x1000, "fuzz", 0, drvsig::UnixTime(1_735_689_600));
+});
