@@ -711,7 +711,7 @@ fn replay(target: &str, data: &[u8]) {
             drvsig::pe::inspect_pe(data, &options, &mut FileReport::default());
         }
         "signature" => {
-            let _ = drvsig::signature::read_signed_data(data, 0x1000, "fuzz", 0, TIME);
+            let _ = drvsig::signature::read_signed_data(data, 0x1000, "fuzz", 0, &options);
         }
         "catalog" => {
             if let Ok(catalog) = drvsig::catalog::parse_catalog(data) {

@@ -4,5 +4,6 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|der: &[u8]| {
-    let _ = drvsig::signature::read_signed_data(der, 0x1000, "fuzz", 0, drvsig::UnixTime(1_735_689_600));
+    let options = drvsig::Options::at(drvsig::UnixTime(1_735_689_600));
+    let _ = drvsig::signature::read_signed_data(der, 0x1000, "fuzz", 0, &options);
 });
