@@ -2,10 +2,14 @@
 //! into plain values; they never parse or hash.
 //!
 //! ```text
-//! App
+//! App                   (`?demo=ID` loads a demo, `?embed` drops header and footer)
 //! ├── Header
-//! ├── DropZone          (pickers, drag and drop, "Try the demo")
+//! ├── DropZone          (pickers, drag and drop, "Try the demo", DemoPicker)
 //! ├── FileList          (toolbar, aria-live summary, EmptyState when empty)
+//! │   ├── ExportBar     (JSON / Markdown: copy, download, preview; print)
+//! │   ├── PackageList   (PackageView per package: catalogs, coverage matrix, missing, HWIDs)
+//! │   ├── CatalogView   (after a catalog's card: attributes, searchable members table)
+//! │   ├── Asn1Panel     (after a signed file's card: lazy ASN.1 tree per signature blob)
 //! │   └── FileCard      (one per file: facts, verdict)
 //! │       ├── PeFacts   (format, machine, subsystem, checksum, certificate table)
 //! │       ├── SignatureView (digest, verdicts, signer, timestamps)
@@ -15,13 +19,18 @@
 //! ```
 
 pub mod app;
+pub mod asn1_view;
 pub mod badge;
+pub mod catalog_view;
+pub mod demo_picker;
 pub mod drop_zone;
 pub mod empty_state;
+pub mod export;
 pub mod file_card;
 pub mod file_list;
 pub mod finding_list;
 pub mod footer;
 pub mod header;
+pub mod package_view;
 pub mod pe_facts;
 pub mod signature_view;
