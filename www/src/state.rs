@@ -153,7 +153,8 @@ impl AppState {
                 let parents = &next.parents;
                 next.entries
                     .retain(|e| e.id != id && parents.get(&e.id) != Some(&id));
-                next.parents.retain(|member, parent| *member != id && *parent != id);
+                next.parents
+                    .retain(|member, parent| *member != id && *parent != id);
             }
             Action::Clear => {
                 next.entries.clear();
@@ -518,7 +519,10 @@ mod tests {
         let s = s.apply(Action::Done(1, report("p.zip", b"PK")));
         let s = s.apply(Action::Members(
             1,
-            vec![(10, report("p.zip/a.inf", b"[Version]")), (11, report("p.zip/a.sys", b"x"))],
+            vec![
+                (10, report("p.zip/a.inf", b"[Version]")),
+                (11, report("p.zip/a.sys", b"x")),
+            ],
         ));
         let names: Vec<&str> = s.entries.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["p.zip", "p.zip/a.inf", "p.zip/a.sys", "other.sys"]);
@@ -528,7 +532,12 @@ mod tests {
         // Members of a removed zip, or repeated ids, are ignored.
         let again = s.apply(Action::Members(1, vec![(10, report("dup", b""))]));
         assert_eq!(again.entries.len(), 4);
-        assert_eq!(s.apply(Action::Members(99, vec![(12, report("x", b""))])).entries.len(), 4);
+        assert_eq!(
+            s.apply(Action::Members(99, vec![(12, report("x", b""))]))
+                .entries
+                .len(),
+            4
+        );
         let s = s.apply(Action::Remove(1));
         let names: Vec<&str> = s.entries.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["other.sys"]);
@@ -612,7 +621,10 @@ mod tests {
         assert_eq!(demo_from_query(Some("good")), Some("good"));
         assert_eq!(too_large(MAX_FILE_BYTES), None);
         let message = too_large(600_000_000).expect("too large");
-        assert!(message.starts_with("This file is 600 MB, more than the 512 MiB"), "{message}");
+        assert!(
+            message.starts_with("This file is 600 MB, more than the 512 MiB"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -27,24 +27,38 @@ async fn click(client: &fantoccini::Client, css: &str) -> Result<(), String> {
 
 #[test]
 fn tampered_demo_shows_a_mismatch_for_the_driver() {
-    scenario("tampered_demo_shows_a_mismatch_for_the_driver", |client, base| async move {
-        open(&client, &format!("{base}/?demo=tampered")).await?;
-        let rows = wait_for(&client, "coverage rows", ROWS_JS, vec![]).await?;
-        let sys = rows
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|r| r["file"].as_str().is_some_and(|f| f.ends_with("drvsigtest.sys")))
-            .ok_or(format!("no coverage row for drvsigtest.sys: {rows}"))?;
-        if sys["status"] != "mismatch" {
-            return Err(format!("drvsigtest.sys is {}, expected mismatch: {rows}", sys["status"]));
-        }
-        let verdict = js(&client, "return document.querySelector('article.package').dataset.verdict;", vec![]).await?;
-        if verdict != json!("fail") {
-            return Err(format!("the package verdict is {verdict}, expected fail"));
-        }
-        // The zip's members have their own cards, named as the core names them.
-        wait_for(
+    scenario(
+        "tampered_demo_shows_a_mismatch_for_the_driver",
+        |client, base| async move {
+            open(&client, &format!("{base}/?demo=tampered")).await?;
+            let rows = wait_for(&client, "coverage rows", ROWS_JS, vec![]).await?;
+            let sys = rows
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|r| {
+                    r["file"]
+                        .as_str()
+                        .is_some_and(|f| f.ends_with("drvsigtest.sys"))
+                })
+                .ok_or(format!("no coverage row for drvsigtest.sys: {rows}"))?;
+            if sys["status"] != "mismatch" {
+                return Err(format!(
+                    "drvsigtest.sys is {}, expected mismatch: {rows}",
+                    sys["status"]
+                ));
+            }
+            let verdict = js(
+                &client,
+                "return document.querySelector('article.package').dataset.verdict;",
+                vec![],
+            )
+            .await?;
+            if verdict != json!("fail") {
+                return Err(format!("the package verdict is {verdict}, expected fail"));
+            }
+            // The zip's members have their own cards, named as the core names them.
+            wait_for(
             &client,
             "a card for the zipped driver",
             "return !!document.querySelector('article.file-card[data-name=\"tampered.zip/tampered/drvsigtest.sys\"]');",
@@ -52,7 +66,8 @@ fn tampered_demo_shows_a_mismatch_for_the_driver() {
         )
         .await
         .map(|_| ())
-    });
+        },
+    );
 }
 
 #[test]
@@ -67,7 +82,12 @@ fn good_demo_is_all_covered() {
         if let Some(bad) = rows.iter().find(|r| r["status"] != "covered") {
             return Err(format!("not covered: {bad} (all rows: {rows:?})"));
         }
-        let verdict = js(&client, "return document.querySelector('article.package').dataset.verdict;", vec![]).await?;
+        let verdict = js(
+            &client,
+            "return document.querySelector('article.package').dataset.verdict;",
+            vec![],
+        )
+        .await?;
         if verdict != json!("pass") {
             return Err(format!("the package verdict is {verdict}, expected pass"));
         }
@@ -77,80 +97,118 @@ fn good_demo_is_all_covered() {
 
 #[test]
 fn catalog_search_filters_members() {
-    scenario("catalog_search_filters_members", |client, base| async move {
-        open(&client, &format!("{base}/?demo=missing-file")).await?;
-        let count_js = "const t = document.querySelector('.members-table'); return t ? t.querySelectorAll('tbody tr[data-member]').length : null;";
-        let before = wait_for(&client, "the members table", count_js, vec![]).await?;
-        if before != json!(3) {
-            return Err(format!("expected 3 members before searching, got {before}"));
-        }
-        let input = client
-            .find(Locator::Css("input.catalog-search"))
-            .await
-            .map_err(|e| format!("input.catalog-search: {e}"))?;
-        input.send_keys("filter").await.map_err(|e| format!("typing: {e}"))?;
-        let files = wait_for(
+    scenario(
+        "catalog_search_filters_members",
+        |client, base| async move {
+            open(&client, &format!("{base}/?demo=missing-file")).await?;
+            let count_js = "const t = document.querySelector('.members-table'); return t ? t.querySelectorAll('tbody tr[data-member]').length : null;";
+            let before = wait_for(&client, "the members table", count_js, vec![]).await?;
+            if before != json!(3) {
+                return Err(format!("expected 3 members before searching, got {before}"));
+            }
+            let input = client
+                .find(Locator::Css("input.catalog-search"))
+                .await
+                .map_err(|e| format!("input.catalog-search: {e}"))?;
+            input
+                .send_keys("filter")
+                .await
+                .map_err(|e| format!("typing: {e}"))?;
+            let files = wait_for(
             &client,
             "one row left",
             "const rows = [...document.querySelectorAll('.members-table tbody tr[data-member]')]; return rows.length === 1 ? rows.map(r => [r.dataset.file, r.dataset.status]) : null;",
             vec![],
         )
         .await?;
-        if files != json!([["drvsigfilter.sys", "missing"]]) {
-            return Err(format!("after searching \"filter\": {files}"));
-        }
-        // The status filter: only the covered members (the search emptied first).
-        js(
+            if files != json!([["drvsigfilter.sys", "missing"]]) {
+                return Err(format!("after searching \"filter\": {files}"));
+            }
+            // The status filter: only the covered members (the search emptied first).
+            js(
             &client,
             "const i = document.querySelector('input.catalog-search'); i.value = ''; i.dispatchEvent(new InputEvent('input', {bubbles: true})); \
              const s = document.querySelector('select.catalog-status'); s.value = 'covered'; s.dispatchEvent(new Event('change', {bubbles: true})); return true;",
             vec![],
         )
         .await?;
-        let covered = wait_for(
+            let covered = wait_for(
             &client,
             "the covered members",
             "const rows = [...document.querySelectorAll('.members-table tbody tr[data-member]')]; return rows.length === 2 && rows.every(r => r.dataset.status === 'covered') ? rows.length : null;",
             vec![],
         )
         .await?;
-        if covered != json!(2) {
-            return Err(format!("covered rows: {covered}"));
-        }
-        Ok(())
-    });
+            if covered != json!(2) {
+                return Err(format!("covered rows: {covered}"));
+            }
+            Ok(())
+        },
+    );
 }
 
 #[test]
 fn exports_hold_the_packages_and_the_file_names() {
-    scenario("exports_hold_the_packages_and_the_file_names", |client, base| async move {
-        open(&client, &format!("{base}/?demo=good")).await?;
-        wait_for(&client, "coverage rows", ROWS_JS, vec![]).await?;
-        click(&client, "#export-show").await?;
-        let text_js = "const p = document.getElementById('export-text'); return p && p.dataset.format === arguments[0] ? p.textContent : null;";
-        let json_text = wait_for(&client, "the JSON export", text_js, vec![json!("json")]).await?;
-        let parsed: Value = serde_json::from_str(json_text.as_str().unwrap_or(""))
-            .map_err(|e| format!("the JSON export does not parse: {e}"))?;
-        let packages = parsed["packages"].as_array().ok_or(format!("no \"packages\" array: {parsed}"))?;
-        if packages.is_empty() || packages[0]["coverage"].as_array().map_or(true, Vec::is_empty) {
-            return Err(format!("the JSON export has no package coverage: {parsed}"));
-        }
-        let names: Vec<&str> = parsed["files"].as_array().into_iter().flatten().filter_map(|f| f["name"].as_str()).collect();
-        for want in ["good.zip", "good.zip/good/drvsigtest.sys", "good.zip/good/drvsigtest.cat", "good.zip/good/drvsigtest.inf"] {
-            if !names.contains(&want) {
-                return Err(format!("the JSON export lacks the file {want}: {names:?}"));
+    scenario(
+        "exports_hold_the_packages_and_the_file_names",
+        |client, base| async move {
+            open(&client, &format!("{base}/?demo=good")).await?;
+            wait_for(&client, "coverage rows", ROWS_JS, vec![]).await?;
+            click(&client, "#export-show").await?;
+            let text_js = "const p = document.getElementById('export-text'); return p && p.dataset.format === arguments[0] ? p.textContent : null;";
+            let json_text =
+                wait_for(&client, "the JSON export", text_js, vec![json!("json")]).await?;
+            let parsed: Value = serde_json::from_str(json_text.as_str().unwrap_or(""))
+                .map_err(|e| format!("the JSON export does not parse: {e}"))?;
+            let packages = parsed["packages"]
+                .as_array()
+                .ok_or(format!("no \"packages\" array: {parsed}"))?;
+            if packages.is_empty()
+                || packages[0]["coverage"]
+                    .as_array()
+                    .map_or(true, Vec::is_empty)
+            {
+                return Err(format!("the JSON export has no package coverage: {parsed}"));
             }
-        }
-        click(&client, "#export-format-markdown").await?;
-        let md = wait_for(&client, "the Markdown export", text_js, vec![json!("markdown")]).await?;
-        let md = md.as_str().unwrap_or("");
-        for want in ["# drvsig report", "good.zip/good/drvsigtest.sys", "good.zip/good/drvsigtest.cat", "good.zip/good/drvsigtest.inf", "covered"] {
-            if !md.contains(want) {
-                return Err(format!("the Markdown export lacks {want:?}:\n{md}"));
+            let names: Vec<&str> = parsed["files"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f["name"].as_str())
+                .collect();
+            for want in [
+                "good.zip",
+                "good.zip/good/drvsigtest.sys",
+                "good.zip/good/drvsigtest.cat",
+                "good.zip/good/drvsigtest.inf",
+            ] {
+                if !names.contains(&want) {
+                    return Err(format!("the JSON export lacks the file {want}: {names:?}"));
+                }
             }
-        }
-        Ok(())
-    });
+            click(&client, "#export-format-markdown").await?;
+            let md = wait_for(
+                &client,
+                "the Markdown export",
+                text_js,
+                vec![json!("markdown")],
+            )
+            .await?;
+            let md = md.as_str().unwrap_or("");
+            for want in [
+                "# drvsig report",
+                "good.zip/good/drvsigtest.sys",
+                "good.zip/good/drvsigtest.cat",
+                "good.zip/good/drvsigtest.inf",
+                "covered",
+            ] {
+                if !md.contains(want) {
+                    return Err(format!("the Markdown export lacks {want:?}:\n{md}"));
+                }
+            }
+            Ok(())
+        },
+    );
 }
 
 #[test]
@@ -185,7 +243,9 @@ fn embed_mode_and_the_asn1_tree() {
         )
         .await?;
         if names[1] != json!(true) || names[2] != json!(true) {
-            return Err(format!("the ASN.1 tree lacks signedData / SEQUENCE: {names}"));
+            return Err(format!(
+                "the ASN.1 tree lacks signedData / SEQUENCE: {names}"
+            ));
         }
         // `?demo` alone still loads the signed driver.
         open(&client, &format!("{base}/?demo")).await?;

@@ -24,7 +24,11 @@ pub struct Blob {
 /// The signature blobs of a file: each PKCS #7 WIN_CERTIFICATE payload, or the catalog itself.
 pub fn blobs_of(report: &drvsig::FileReport) -> Vec<Blob> {
     let mut out = Vec::new();
-    if let Some(table) = report.pe.as_ref().and_then(|p| p.certificate_table.as_ref()) {
+    if let Some(table) = report
+        .pe
+        .as_ref()
+        .and_then(|p| p.certificate_table.as_ref())
+    {
         for (i, e) in table.entries.iter().enumerate() {
             let len = u64::from(e.length).saturating_sub(8);
             if len > 0 {
@@ -44,7 +48,10 @@ pub fn blobs_of(report: &drvsig::FileReport) -> Vec<Blob> {
     }
     if report.kind == drvsig::FileKind::Catalog {
         out.push(Blob {
-            label: format!("The catalog (PKCS #7 SignedData, {} bytes)", grouped(report.size)),
+            label: format!(
+                "The catalog (PKCS #7 SignedData, {} bytes)",
+                grouped(report.size)
+            ),
             offset: 0,
             len: report.size,
         });
@@ -118,7 +125,7 @@ fn asn1_blob(props: &Asn1BlobProps) -> Html {
                 Some(Ok(root)) => html! {
                     <>
                         <p class="asn1-help muted">
-                            { format!("{} elements shown as they are expanded. Offsets are from the start of the file; lengths are content lengths. Arrow keys move through the tree.", grouped(root.count() as u64)) }
+                            { format!("{} elements. Offsets count from the start of the file; lengths read header + content bytes. Arrow keys move through the tree, Right and Left open and close.", grouped(root.count() as u64)) }
                         </p>
                         <ul class="asn1-tree" role="tree" aria-label={format!("ASN.1 of {}", props.blob.label)} onkeydown={Callback::from(tree_keys)}>
                             <Asn1Item root={Shared(root.clone())} path={Vec::new()} depth={0} />
@@ -165,7 +172,11 @@ fn asn1_item(props: &Asn1ItemProps) -> Html {
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open.set(!*open))
     };
-    let child_count = if has_children && *open { n.children.len() } else { 0 };
+    let child_count = if has_children && *open {
+        n.children.len()
+    } else {
+        0
+    };
     let label = html! {
         <>
             <span class="asn1-offset">{ hex_offset(n.offset) }</span>
@@ -181,7 +192,7 @@ fn asn1_item(props: &Asn1ItemProps) -> Html {
                 <span class="asn1-preview">{ preview }</span>
             }
             if let Some(note) = &n.note {
-                <span class="asn1-note">{ note }</span>
+                <span class={classes!("asn1-note", benign(note).then_some("is-benign"))}>{ note }</span>
             }
         </>
     };
@@ -209,6 +220,11 @@ fn asn1_item(props: &Asn1ItemProps) -> Html {
             }
         </li>
     }
+}
+
+/// Padding after a signature is normal (WIN_CERTIFICATE entries are 8-byte aligned).
+fn benign(note: &str) -> bool {
+    note.ends_with("bytes of zero padding follow this element") && !note.contains(';')
 }
 
 /// Keyboard navigation over the rendered (visible) items of one tree.
@@ -240,7 +256,11 @@ fn tree_keys(e: KeyboardEvent) {
     };
     let handled = match e.key().as_str() {
         "ArrowDown" => items.get(pos + 1).map(focus).is_some(),
-        "ArrowUp" => pos.checked_sub(1).and_then(|p| items.get(p)).map(focus).is_some(),
+        "ArrowUp" => pos
+            .checked_sub(1)
+            .and_then(|p| items.get(p))
+            .map(focus)
+            .is_some(),
         "Home" => items.first().map(focus).is_some(),
         "End" => items.last().map(focus).is_some(),
         "ArrowRight" => match expanded.as_deref() {
@@ -260,7 +280,9 @@ fn tree_keys(e: KeyboardEvent) {
                 let parent_row = li
                     .and_then(|l| l.parent_element())
                     .and_then(|group| group.parent_element())
-                    .and_then(|parent_li| parent_li.query_selector("[data-asn1-item]").ok().flatten())
+                    .and_then(|parent_li| {
+                        parent_li.query_selector("[data-asn1-item]").ok().flatten()
+                    })
                     .and_then(|r| r.dyn_into::<HtmlElement>().ok());
                 parent_row.as_ref().map(focus).is_some()
             }

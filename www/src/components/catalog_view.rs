@@ -61,7 +61,8 @@ pub fn member_matches(
         return true;
     }
     let name = || member_file(m).to_lowercase().contains(&q);
-    let tag = || m.tag.to_lowercase().contains(&q) || m.digest.as_deref().is_some_and(|d| d.contains(&q));
+    let tag =
+        || m.tag.to_lowercase().contains(&q) || m.digest.as_deref().is_some_and(|d| d.contains(&q));
     let attr = || {
         m.attributes
             .iter()
@@ -141,11 +142,18 @@ pub fn catalog_view(props: &CatalogViewProps) -> Html {
         .collect();
     let total = c.members.len();
     let has_status = !props.statuses.is_empty();
-    let os_attr = c.attributes.iter().find(|a| a.name.eq_ignore_ascii_case("OSAttr")).map(|a| a.value.clone());
+    let os_attr = c
+        .attributes
+        .iter()
+        .find(|a| a.name.eq_ignore_ascii_case("OSAttr"))
+        .map(|a| a.value.clone());
     let other_attrs: Vec<_> = c
         .attributes
         .iter()
-        .filter(|a| !a.name.eq_ignore_ascii_case("OSAttr") && !a.name.to_ascii_uppercase().starts_with("HWID"))
+        .filter(|a| {
+            !a.name.eq_ignore_ascii_case("OSAttr")
+                && !a.name.to_ascii_uppercase().starts_with("HWID")
+        })
         .collect();
 
     html! {
@@ -267,7 +275,11 @@ pub fn catalog_view(props: &CatalogViewProps) -> Html {
 
 fn member_row(m: &CatalogMemberReport, has_status: bool, status: Option<&'static str>) -> Html {
     let file = member_file(m);
-    let attrs: Vec<_> = m.attributes.iter().filter(|a| !a.name.eq_ignore_ascii_case("File")).collect();
+    let attrs: Vec<_> = m
+        .attributes
+        .iter()
+        .filter(|a| !a.name.eq_ignore_ascii_case("File"))
+        .collect();
     let (outcome, word) = match status {
         Some("covered") => (Outcome::Pass, "covered"),
         Some("mismatch") => (Outcome::Fail, "mismatch"),
@@ -308,8 +320,16 @@ mod tests {
         CatalogMemberReport {
             tag: tag.into(),
             attributes: vec![
-                NameValueReport { name: "File".into(), value: file.into(), flags: 0 },
-                NameValueReport { name: "OSAttr".into(), value: osattr.into(), flags: 0 },
+                NameValueReport {
+                    name: "File".into(),
+                    value: file.into(),
+                    flags: 0,
+                },
+                NameValueReport {
+                    name: "OSAttr".into(),
+                    value: osattr.into(),
+                    flags: 0,
+                },
             ],
             ..Default::default()
         }
@@ -320,11 +340,21 @@ mod tests {
         let packages = vec![PackageReport {
             coverage: vec![CoverageRow {
                 catalog: "p/a.cat".into(),
-                members: vec![MemberMatch { tag: "AA".into(), ..Default::default() }],
-                named_members: vec![MemberMatch { tag: "BB".into(), ..Default::default() }],
+                members: vec![MemberMatch {
+                    tag: "AA".into(),
+                    ..Default::default()
+                }],
+                named_members: vec![MemberMatch {
+                    tag: "BB".into(),
+                    ..Default::default()
+                }],
                 ..Default::default()
             }],
-            missing_members: vec![MissingMember { catalog: "p/a.cat".into(), tag: "CC".into(), ..Default::default() }],
+            missing_members: vec![MissingMember {
+                catalog: "p/a.cat".into(),
+                tag: "CC".into(),
+                ..Default::default()
+            }],
             ..Default::default()
         }];
         let s = member_statuses("p/a.cat", &packages);

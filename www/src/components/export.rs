@@ -28,7 +28,8 @@ impl Format {
 /// The export text in one format.
 pub fn render(report: &InspectionReport, format: Format) -> String {
     match format {
-        Format::Json => serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
+        Format::Json => serde_json::to_string_pretty(report)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
         Format::Markdown => drvsig::markdown::report_markdown(report),
     }
 }
@@ -59,24 +60,37 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
         Callback::from(move |_: MouseEvent| format.set(f))
     };
     let copy = {
-        let (entries, packages, format, message) =
-            (props.entries.clone(), props.packages.clone(), format.clone(), message.clone());
+        let (entries, packages, format, message) = (
+            props.entries.clone(),
+            props.packages.clone(),
+            format.clone(),
+            message.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             let text = render(&report_of(&entries, &packages), *format);
             let message = message.clone();
-            let what = if *format == Format::Json { "JSON" } else { "Markdown" };
+            let what = if *format == Format::Json {
+                "JSON"
+            } else {
+                "Markdown"
+            };
             wasm_bindgen_futures::spawn_local(async move {
                 if browser::copy_text(&text).await {
                     message.set(format!("{what} copied to the clipboard."));
                 } else {
-                    message.set("The browser refused the clipboard: use Download or Preview.".into());
+                    message
+                        .set("The browser refused the clipboard: use Download or Preview.".into());
                 }
             });
         })
     };
     let download = {
-        let (entries, packages, format, message) =
-            (props.entries.clone(), props.packages.clone(), format.clone(), message.clone());
+        let (entries, packages, format, message) = (
+            props.entries.clone(),
+            props.packages.clone(),
+            format.clone(),
+            message.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             let text = render(&report_of(&entries, &packages), *format);
             let (name, mime) = match *format {

@@ -102,7 +102,11 @@ pub fn package_view(props: &PackageViewProps) -> Html {
             files.push(&row.file);
         }
     }
-    let mismatches = p.coverage.iter().filter(|r| r.status == CoverageStatus::Mismatch).count();
+    let mismatches = p
+        .coverage
+        .iter()
+        .filter(|r| r.status == CoverageStatus::Mismatch)
+        .count();
     let covered = files
         .iter()
         .filter(|f| {
@@ -116,8 +120,16 @@ pub fn package_view(props: &PackageViewProps) -> Html {
         covered,
         files.len(),
         if files.len() == 1 { "file" } else { "files" },
-        if mismatches > 0 { format!(", {mismatches} mismatched") } else { String::new() },
-        if p.missing_files.is_empty() { String::new() } else { format!(", {} missing", p.missing_files.len()) },
+        if mismatches > 0 {
+            format!(", {mismatches} mismatched")
+        } else {
+            String::new()
+        },
+        if p.missing_files.is_empty() {
+            String::new()
+        } else {
+            format!(", {} missing", p.missing_files.len())
+        },
     );
     let verdict_text = match p.verdict {
         Outcome::Pass => "Package intact",
@@ -344,7 +356,10 @@ fn windows_summary(verdicts: &[TargetVerdict]) -> Html {
     if verdicts.is_empty() {
         return html! { <span class="muted">{ "\u{2013}" }</span> };
     }
-    let loads = verdicts.iter().filter(|v| v.verdict != LoadVerdict::Blocked).count();
+    let loads = verdicts
+        .iter()
+        .filter(|v| v.verdict != LoadVerdict::Blocked)
+        .count();
     let outcome = if loads == verdicts.len() {
         Outcome::Pass
     } else if loads == 0 {

@@ -75,7 +75,10 @@ pub fn print() {
         .and_then(|d| d.query_selector_all("details:not([open])").ok())
     {
         for i in 0..list.length() {
-            if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+            if let Some(el) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            {
                 let _ = el.set_attribute("open", "");
             }
         }

@@ -111,7 +111,10 @@ pub fn cancel(id: FileId) {
     LIVE.with(|live| live.borrow_mut().remove(&id));
     QUEUE.with(|q| q.borrow_mut().retain(|j| j.id != id));
     STORE.with(|s| s.borrow_mut().retain(|f| f.id != id));
-    MEMBERS.with(|m| m.borrow_mut().retain(|(member, zip, _)| *member != id && *zip != id));
+    MEMBERS.with(|m| {
+        m.borrow_mut()
+            .retain(|(member, zip, _)| *member != id && *zip != id)
+    });
     bump();
     start();
 }
@@ -127,7 +130,12 @@ pub fn cancel_all() {
 
 /// The bytes of a file on the page (a zip member is read out of its zip, on demand).
 pub fn bytes_of(id: FileId) -> Option<Rc<Cow<'static, [u8]>>> {
-    if let Some(bytes) = STORE.with(|s| s.borrow().iter().find(|f| f.id == id).map(|f| f.bytes.clone())) {
+    if let Some(bytes) = STORE.with(|s| {
+        s.borrow()
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| f.bytes.clone())
+    }) {
         return Some(bytes);
     }
     let (zip_id, inner) = MEMBERS.with(|m| {
@@ -136,7 +144,12 @@ pub fn bytes_of(id: FileId) -> Option<Rc<Cow<'static, [u8]>>> {
             .find(|(member, _, _)| *member == id)
             .map(|(_, zip, inner)| (*zip, inner.clone()))
     })?;
-    let zip_bytes = STORE.with(|s| s.borrow().iter().find(|f| f.id == zip_id).map(|f| f.bytes.clone()))?;
+    let zip_bytes = STORE.with(|s| {
+        s.borrow()
+            .iter()
+            .find(|f| f.id == zip_id)
+            .map(|f| f.bytes.clone())
+    })?;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&zip_bytes[..])).ok()?;
     for index in 0..archive.len() {
         let Ok(mut entry) = archive.by_index(index) else {
@@ -147,7 +160,8 @@ pub fn bytes_of(id: FileId) -> Option<Rc<Cow<'static, [u8]>>> {
             let mut data = Vec::new();
             // The core already expanded this entry within its caps; stay within the same bound.
             let limit = drvsig::package::MAX_ZIP_TOTAL_BYTES;
-            std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, limit), &mut data).ok()?;
+            std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, limit), &mut data)
+                .ok()?;
             return Some(Rc::new(Cow::Owned(data)));
         }
     }
@@ -199,8 +213,12 @@ async fn refresh_packages() {
     if generation != GENERATION.with(|g| g.get()) {
         return;
     }
-    let files: Vec<(String, Rc<Cow<'static, [u8]>>)> =
-        STORE.with(|s| s.borrow().iter().map(|f| (f.name.clone(), f.bytes.clone())).collect());
+    let files: Vec<(String, Rc<Cow<'static, [u8]>>)> = STORE.with(|s| {
+        s.borrow()
+            .iter()
+            .map(|f| (f.name.clone(), f.bytes.clone()))
+            .collect()
+    });
     let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
     let report = drvsig::inspect_package(&borrowed, &drvsig::Options::at(browser::now()));
     if generation == GENERATION.with(|g| g.get()) {
@@ -248,11 +266,17 @@ async fn process(
     }
     // The package entry point on this one file: a zip is expanded into its members.
     let name = picked.name.replace('\\', "/");
-    let inspection = drvsig::inspect_package(&[(name.clone(), &bytes[..])], &drvsig::Options::at(browser::now()));
+    let inspection = drvsig::inspect_package(
+        &[(name.clone(), &bytes[..])],
+        &drvsig::Options::at(browser::now()),
+    );
     LIVE.with(|l| l.borrow_mut().remove(&id));
     let mut reports = inspection.files.into_iter();
     let Some(own) = reports.next() else {
-        dispatch.emit(Action::Failed(id, "The inspection returned no report".into()));
+        dispatch.emit(Action::Failed(
+            id,
+            "The inspection returned no report".into(),
+        ));
         return;
     };
     let mut kinds = vec![own.kind];

@@ -315,4 +315,3 @@ pub async fn open(client: &Client, url: &str) -> Result<(), String> {
     .await
     .map(|_| ())
 }
-
