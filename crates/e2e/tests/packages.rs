@@ -259,3 +259,79 @@ fn embed_mode_and_the_asn1_tree() {
         .map(|_| ())
     });
 }
+
+/// Drops `files` (name, bytes) on `#drop-zone` as a DataTransfer, like a user would.
+async fn drop_files(client: &fantoccini::Client, files: &[(&str, Vec<u8>)]) -> Result<(), String> {
+    let script = r#"
+const files = arguments[0].map(([name, b64]) => {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new File([bytes], name, { type: 'application/octet-stream' });
+});
+const dt = new DataTransfer();
+for (const f of files) dt.items.add(f);
+const zone = document.getElementById('drop-zone');
+if (!zone) return 'no #drop-zone';
+for (const type of ['dragenter', 'dragover', 'drop']) {
+  zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+}
+return 'dropped';
+"#;
+    let list: Vec<Value> = files
+        .iter()
+        .map(|(name, bytes)| json!([name, harness::base64(bytes)]))
+        .collect();
+    let r = js(client, script, vec![Value::Array(list)]).await?;
+    if r != json!("dropped") {
+        return Err(format!("drop: {r}"));
+    }
+    Ok(())
+}
+
+fn demo_file(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../www/demo")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn successive_drops_form_one_package_set() {
+    scenario(
+        "successive_drops_form_one_package_set",
+        |client, base| async move {
+            open(&client, &format!("{base}/")).await?;
+            drop_files(&client, &[("good.zip", demo_file("good.zip"))]).await?;
+            wait_for(&client, "the good package", ROWS_JS, vec![]).await?;
+            drop_files(&client, &[("tampered.zip", demo_file("tampered.zip"))]).await?;
+            let by_package = wait_for(
+                &client,
+                "two packages",
+                "const p = [...document.querySelectorAll('article.package')]; \
+                 if (p.length !== 2 || document.querySelector('section.packages[aria-busy=true]')) return null; \
+                 return p.map(a => [a.dataset.package, a.dataset.verdict, \
+                   [...a.querySelectorAll('tr.coverage-row')].map(r => r.dataset.file + '=' + r.dataset.status)]);",
+                vec![],
+            )
+            .await?;
+            let expected = json!([
+                ["good.zip/good/drvsigtest.inf", "pass", [
+                    "good.zip/good/drvsigtest.inf=covered",
+                    "good.zip/good/drvsigtest.sys=covered"
+                ]],
+                // The tampered catalog lists the original driver's digest, which the good package's
+                // driver has: the core counts that file in (matched by digest anywhere in the drop).
+                ["tampered.zip/tampered/drvsigtest.inf", "fail", [
+                    "good.zip/good/drvsigtest.sys=covered",
+                    "tampered.zip/tampered/drvsigtest.inf=covered",
+                    "tampered.zip/tampered/drvsigtest.sys=mismatch"
+                ]]
+            ]);
+            if by_package != expected {
+                return Err(format!("packages after two drops: {by_package}"));
+            }
+            Ok(())
+        },
+    );
+}
