@@ -316,20 +316,61 @@ fn successive_drops_form_one_package_set() {
             )
             .await?;
             let expected = json!([
-                ["good.zip/good/drvsigtest.inf", "pass", [
-                    "good.zip/good/drvsigtest.inf=covered",
-                    "good.zip/good/drvsigtest.sys=covered"
-                ]],
+                [
+                    "good.zip/good/drvsigtest.inf",
+                    "pass",
+                    [
+                        "good.zip/good/drvsigtest.inf=covered",
+                        "good.zip/good/drvsigtest.sys=covered"
+                    ]
+                ],
                 // The tampered catalog lists the original driver's digest, which the good package's
                 // driver has: the core counts that file in (matched by digest anywhere in the drop).
-                ["tampered.zip/tampered/drvsigtest.inf", "fail", [
-                    "good.zip/good/drvsigtest.sys=covered",
-                    "tampered.zip/tampered/drvsigtest.inf=covered",
-                    "tampered.zip/tampered/drvsigtest.sys=mismatch"
-                ]]
+                [
+                    "tampered.zip/tampered/drvsigtest.inf",
+                    "fail",
+                    [
+                        "good.zip/good/drvsigtest.sys=covered",
+                        "tampered.zip/tampered/drvsigtest.inf=covered",
+                        "tampered.zip/tampered/drvsigtest.sys=mismatch"
+                    ]
+                ]
             ]);
             if by_package != expected {
                 return Err(format!("packages after two drops: {by_package}"));
+            }
+            Ok(())
+        },
+    );
+}
+
+#[test]
+fn removing_a_zip_member_updates_the_package() {
+    scenario(
+        "removing_a_zip_member_updates_the_package",
+        |client, base| async move {
+            open(&client, &format!("{base}/?demo=good")).await?;
+            wait_for(&client, "coverage rows", ROWS_JS, vec![]).await?;
+            click(
+                &client,
+                "article.file-card[data-name=\"good.zip/good/drvsigtest.sys\"] button[aria-label^=\"Remove\"]",
+            )
+            .await?;
+            let state = wait_for(
+                &client,
+                "the package without the driver",
+                "const a = document.querySelector('article.package'); if (!a || document.querySelector('section.packages[aria-busy=true]')) return null; \
+                 const rows = [...a.querySelectorAll('tr.coverage-row')].map(r => r.dataset.file); \
+                 const missing = [...a.querySelectorAll('[data-missing-file]')].map(m => m.dataset.missingFile); \
+                 return rows.some(f => f.endsWith('.sys')) ? null : [rows, missing, a.dataset.verdict];",
+                vec![],
+            )
+            .await?;
+            let expected = json!([["good.zip/good/drvsigtest.inf"], ["drvsigtest.sys"], "fail"]);
+            if state != expected {
+                return Err(format!(
+                    "after removing the driver: [rows, missing files, verdict] = {state}"
+                ));
             }
             Ok(())
         },

@@ -52,6 +52,9 @@ thread_local! {
     static MEMBERS: RefCell<Vec<(FileId, FileId, String)>> = const { RefCell::new(Vec::new()) };
     /// Where package results go (the app's dispatcher).
     static DISPATCH: RefCell<Option<Callback<Action>>> = const { RefCell::new(None) };
+    /// Zips some of whose members were removed from the page: the package pass takes their
+    /// remaining members one by one instead of the whole zip.
+    static TRIMMED: RefCell<HashSet<FileId>> = RefCell::new(HashSet::new());
     /// Bumped on every change of the file set: a package pass for an older set is dropped.
     static GENERATION: Cell<u64> = const { Cell::new(0) };
 }
@@ -111,6 +114,16 @@ pub fn cancel(id: FileId) {
     LIVE.with(|live| live.borrow_mut().remove(&id));
     QUEUE.with(|q| q.borrow_mut().retain(|j| j.id != id));
     STORE.with(|s| s.borrow_mut().retain(|f| f.id != id));
+    let zip_of_member = MEMBERS.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(member, _, _)| *member == id)
+            .map(|(_, zip, _)| *zip)
+    });
+    if let Some(zip) = zip_of_member {
+        TRIMMED.with(|t| t.borrow_mut().insert(zip));
+    }
+    TRIMMED.with(|t| t.borrow_mut().remove(&id));
     MEMBERS.with(|m| {
         m.borrow_mut()
             .retain(|(member, zip, _)| *member != id && *zip != id)
@@ -124,6 +137,7 @@ pub fn cancel_all() {
     LIVE.with(|live| live.borrow_mut().clear());
     QUEUE.with(|q| q.borrow_mut().clear());
     STORE.with(|s| s.borrow_mut().clear());
+    TRIMMED.with(|t| t.borrow_mut().clear());
     MEMBERS.with(|m| m.borrow_mut().clear());
     bump();
 }
@@ -204,7 +218,8 @@ async fn refresh_packages() {
         };
         (s.len(), relevant, single)
     });
-    if count <= 1 || !relevant {
+    let trimmed = TRIMMED.with(|t| !t.borrow().is_empty());
+    if !trimmed && (count <= 1 || !relevant) {
         dispatch.emit(Action::Packages(Rc::new(single)));
         return;
     }
@@ -213,12 +228,32 @@ async fn refresh_packages() {
     if generation != GENERATION.with(|g| g.get()) {
         return;
     }
-    let files: Vec<(String, Rc<Cow<'static, [u8]>>)> = STORE.with(|s| {
+    let stored: Vec<(FileId, String, Rc<Cow<'static, [u8]>>)> = STORE.with(|s| {
         s.borrow()
             .iter()
-            .map(|f| (f.name.clone(), f.bytes.clone()))
+            .map(|f| (f.id, f.name.clone(), f.bytes.clone()))
             .collect()
     });
+    let mut files: Vec<(String, Rc<Cow<'static, [u8]>>)> = Vec::with_capacity(stored.len());
+    for (id, name, bytes) in stored {
+        if !TRIMMED.with(|t| t.borrow().contains(&id)) {
+            files.push((name, bytes));
+            continue;
+        }
+        // The members still on the page, named as the core named them.
+        let members: Vec<(FileId, String)> = MEMBERS.with(|m| {
+            m.borrow()
+                .iter()
+                .filter(|(_, zip, _)| *zip == id)
+                .map(|(member, _, inner)| (*member, inner.clone()))
+                .collect()
+        });
+        for (member, inner) in members {
+            if let Some(b) = bytes_of(member) {
+                files.push((format!("{name}/{inner}"), b));
+            }
+        }
+    }
     let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
     let report = drvsig::inspect_package(&borrowed, &drvsig::Options::at(browser::now()));
     if generation == GENERATION.with(|g| g.get()) {
