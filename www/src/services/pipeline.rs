@@ -24,11 +24,14 @@ use crate::state::{too_large, Action, FileId, NewFile};
 use drvsig::report::PackageReport;
 use drvsig::FileKind;
 
+/// A file's bytes, shared (compiled-in demo bytes are borrowed).
+pub type Bytes = Rc<Cow<'static, [u8]>>;
+
 /// One file's bytes, kept for the package pass and the ASN.1 view.
 struct Stored {
     id: FileId,
     name: String,
-    bytes: Rc<Cow<'static, [u8]>>,
+    bytes: Bytes,
     /// What its own pass found: its kinds (members included) and packages.
     kinds: Vec<FileKind>,
     packages: Vec<PackageReport>,
@@ -143,7 +146,7 @@ pub fn cancel_all() {
 }
 
 /// The bytes of a file on the page (a zip member is read out of its zip, on demand).
-pub fn bytes_of(id: FileId) -> Option<Rc<Cow<'static, [u8]>>> {
+pub fn bytes_of(id: FileId) -> Option<Bytes> {
     if let Some(bytes) = STORE.with(|s| {
         s.borrow()
             .iter()
@@ -228,13 +231,13 @@ async fn refresh_packages() {
     if generation != GENERATION.with(|g| g.get()) {
         return;
     }
-    let stored: Vec<(FileId, String, Rc<Cow<'static, [u8]>>)> = STORE.with(|s| {
+    let stored: Vec<(FileId, String, Bytes)> = STORE.with(|s| {
         s.borrow()
             .iter()
             .map(|f| (f.id, f.name.clone(), f.bytes.clone()))
             .collect()
     });
-    let mut files: Vec<(String, Rc<Cow<'static, [u8]>>)> = Vec::with_capacity(stored.len());
+    let mut files: Vec<(String, Bytes)> = Vec::with_capacity(stored.len());
     for (id, name, bytes) in stored {
         if !TRIMMED.with(|t| t.borrow().contains(&id)) {
             files.push((name, bytes));
