@@ -6,11 +6,13 @@
 //! panics on input: whatever fails to parse becomes a [`report::Finding`] with its byte offset.
 #![forbid(unsafe_code)]
 
+pub mod asn1;
 pub mod catalog;
 pub mod chain;
 pub mod digest;
 pub mod hex;
 pub mod inf;
+pub mod markdown;
 pub mod package;
 pub mod pe;
 pub mod policy;

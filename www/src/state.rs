@@ -1,11 +1,15 @@
 //! The page state and its pure reducer (no browser types: unit-tested natively).
 //!
 //! Files move through `Queued -> Reading -> Inspecting -> Done | Failed`. The services own the
-//! bytes; the state only holds names, sizes and the finished [`FileReport`]s.
+//! bytes; the state only holds names, sizes and the finished [`FileReport`]s. A zip's members become
+//! entries of their own (already done) right after the zip. Once every file is in, the services
+//! run the package pass over all of them and the state keeps the [`PackageReport`]s it returns.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use drvsig::{FileReport, Outcome};
+use drvsig::report::PackageReport;
+use drvsig::{FileReport, InspectionReport, Outcome};
 use yew::Reducible;
 
 /// Identifies one file for the lifetime of the page (never reused).
@@ -45,8 +49,14 @@ pub struct Entry {
 /// What the page shows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppState {
-    /// In the order the files were added.
+    /// In the order the files were added (a zip's members right after the zip).
     pub entries: Vec<Entry>,
+    /// Zip members: member id -> the zip's id.
+    pub parents: BTreeMap<FileId, FileId>,
+    /// The packages formed by all files on the page (empty when there is no INF or catalog).
+    pub packages: Rc<Vec<PackageReport>>,
+    /// The package pass is running (or waiting for files still in progress).
+    pub packages_pending: bool,
 }
 
 /// A file that was picked or dropped, before it is read.
@@ -64,7 +74,13 @@ pub enum Action {
     Reading(FileId),
     Inspecting(FileId),
     Done(FileId, Rc<FileReport>),
+    /// The members of a zip, each with its report (the core expanded the zip).
+    Members(FileId, Vec<(FileId, Rc<FileReport>)>),
     Failed(FileId, String),
+    /// The package pass started.
+    PackagesPending,
+    /// The package pass over every file on the page.
+    Packages(Rc<Vec<PackageReport>>),
     Remove(FileId),
     Clear,
 }
@@ -97,11 +113,86 @@ impl AppState {
                     entry.status = Status::Done(report);
                 }
             }
+            Action::Members(parent, members) => {
+                let Some(at) = next.entries.iter().position(|e| e.id == parent) else {
+                    return next;
+                };
+                // After the zip and any members it already has.
+                let mut insert = at + 1;
+                while next
+                    .entries
+                    .get(insert)
+                    .is_some_and(|e| next.parents.get(&e.id) == Some(&parent))
+                {
+                    insert += 1;
+                }
+                for (id, report) in members {
+                    if next.entries.iter().any(|e| e.id == id) {
+                        continue;
+                    }
+                    next.parents.insert(id, parent);
+                    next.entries.insert(
+                        insert,
+                        Entry {
+                            id,
+                            name: report.name.clone(),
+                            size: report.size,
+                            status: Status::Done(report),
+                        },
+                    );
+                    insert += 1;
+                }
+            }
             Action::Failed(id, message) => next.set_status(id, Status::Failed(message)),
-            Action::Remove(id) => next.entries.retain(|e| e.id != id),
-            Action::Clear => next.entries.clear(),
+            Action::PackagesPending => next.packages_pending = true,
+            Action::Packages(packages) => {
+                next.packages = packages;
+                next.packages_pending = false;
+            }
+            Action::Remove(id) => {
+                let parents = &next.parents;
+                next.entries
+                    .retain(|e| e.id != id && parents.get(&e.id) != Some(&id));
+                next.parents
+                    .retain(|member, parent| *member != id && *parent != id);
+            }
+            Action::Clear => {
+                next.entries.clear();
+                next.parents.clear();
+                next.packages = Rc::new(Vec::new());
+                next.packages_pending = false;
+            }
         }
         next
+    }
+
+    /// The zip a member came from.
+    pub fn parent_of(&self, id: FileId) -> Option<FileId> {
+        self.parents.get(&id).copied()
+    }
+
+    /// Everything finished so far as the core's report: every file's report in page order, then
+    /// the packages (what the JSON and Markdown exports contain).
+    pub fn inspection_report(&self) -> InspectionReport {
+        InspectionReport {
+            files: self
+                .entries
+                .iter()
+                .filter_map(|e| match &e.status {
+                    Status::Done(r) => Some((**r).clone()),
+                    _ => None,
+                })
+                .collect(),
+            packages: (*self.packages).clone(),
+        }
+    }
+
+    /// The finished report of the file with this name (package rows name files by path).
+    pub fn report_named(&self, name: &str) -> Option<(FileId, Rc<FileReport>)> {
+        self.entries.iter().find_map(|e| match &e.status {
+            Status::Done(r) if e.name == name => Some((e.id, r.clone())),
+            _ => None,
+        })
     }
 
     fn entry_mut(&mut self, id: FileId) -> Option<&mut Entry> {
@@ -151,6 +242,69 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     } else {
         format!("{n} {many}")
     }
+}
+
+/// Files bigger than this are not read: a message card says so (the CLI has no such limit).
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The message for a file too big to read in the page, or `None` when it is fine.
+pub fn too_large(size: u64) -> Option<String> {
+    (size > MAX_FILE_BYTES).then(|| {
+        format!(
+            "This file is {}, more than the {} MiB this page reads into memory. Inspect it with the drvsig command-line tool instead (`drvsig inspect FILE`).",
+            human_size(size),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )
+    })
+}
+
+/// One bundled demo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Demo {
+    /// The `?demo=` value.
+    pub id: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+}
+
+/// The demos the page bundles, in the picker's order.
+pub const DEMOS: [Demo; 4] = [
+    Demo {
+        id: "driver",
+        label: "Signed driver",
+        description: "A dual-signed test driver (.sys) with timestamps",
+    },
+    Demo {
+        id: "good",
+        label: "Good package",
+        description: "INF, catalog and driver: every file covered",
+    },
+    Demo {
+        id: "tampered",
+        label: "Tampered package",
+        description: "The driver was changed after the catalog was signed",
+    },
+    Demo {
+        id: "missing-file",
+        label: "Missing file",
+        description: "The INF and catalog list a file that is not there",
+    },
+];
+
+/// Which demo a `?demo` query value asks for: none for `0` / `false` / `no`, the signed driver for
+/// an empty or unknown value (so `?demo` alone keeps its old meaning).
+pub fn demo_from_query(value: Option<&str>) -> Option<&'static str> {
+    let value = value?.trim();
+    if matches!(value, "0" | "false" | "no") {
+        return None;
+    }
+    Some(
+        DEMOS
+            .iter()
+            .find(|d| d.id.eq_ignore_ascii_case(value))
+            .map(|d| d.id)
+            .unwrap_or("driver"),
+    )
 }
 
 /// The headline for one finished report: the worst outcome anywhere in it, and a short text.
@@ -360,6 +514,59 @@ mod tests {
     }
 
     #[test]
+    fn zip_members_follow_their_zip_and_leave_with_it() {
+        let s = add(&add(&AppState::default(), 1, "p.zip"), 2, "other.sys");
+        let s = s.apply(Action::Done(1, report("p.zip", b"PK")));
+        let s = s.apply(Action::Members(
+            1,
+            vec![
+                (10, report("p.zip/a.inf", b"[Version]")),
+                (11, report("p.zip/a.sys", b"x")),
+            ],
+        ));
+        let names: Vec<&str> = s.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["p.zip", "p.zip/a.inf", "p.zip/a.sys", "other.sys"]);
+        assert_eq!(s.parent_of(11), Some(1));
+        assert_eq!(s.parent_of(2), None);
+        assert!(matches!(s.entries[1].status, Status::Done(_)));
+        // Members of a removed zip, or repeated ids, are ignored.
+        let again = s.apply(Action::Members(1, vec![(10, report("dup", b""))]));
+        assert_eq!(again.entries.len(), 4);
+        assert_eq!(
+            s.apply(Action::Members(99, vec![(12, report("x", b""))]))
+                .entries
+                .len(),
+            4
+        );
+        let s = s.apply(Action::Remove(1));
+        let names: Vec<&str> = s.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["other.sys"]);
+        assert!(s.parents.is_empty());
+    }
+
+    #[test]
+    fn packages_and_the_exported_report() {
+        let s = add(&add(&AppState::default(), 1, "a.inf"), 2, "b.sys");
+        let s = s.apply(Action::Done(1, report("a.inf", b"[Version]")));
+        let s = s.apply(Action::PackagesPending);
+        assert!(s.packages_pending);
+        let package = PackageReport {
+            kind: "inf".into(),
+            ..Default::default()
+        };
+        let s = s.apply(Action::Packages(Rc::new(vec![package.clone()])));
+        assert!(!s.packages_pending);
+        let r = s.inspection_report();
+        assert_eq!(r.files.len(), 1, "only finished files are exported");
+        assert_eq!(r.files[0].name, "a.inf");
+        assert_eq!(r.packages, vec![package]);
+        assert_eq!(s.report_named("a.inf").map(|(id, _)| id), Some(1));
+        assert!(s.report_named("b.sys").is_none());
+        let s = s.apply(Action::Clear);
+        assert!(s.packages.is_empty() && s.entries.is_empty());
+    }
+
+    #[test]
     fn verdicts() {
         let other = report("notes.txt", b"hello");
         assert_eq!(verdict(&other).outcome, Outcome::NotPresent);
@@ -401,6 +608,23 @@ mod tests {
             .map(|f| f.check.as_str())
             .collect();
         assert_eq!(order, ["c", "b", "d", "a"]);
+    }
+
+    #[test]
+    fn demo_queries_and_size_limit() {
+        assert_eq!(demo_from_query(None), None);
+        assert_eq!(demo_from_query(Some("")), Some("driver"));
+        assert_eq!(demo_from_query(Some("1")), Some("driver"));
+        assert_eq!(demo_from_query(Some("0")), None);
+        assert_eq!(demo_from_query(Some("tampered")), Some("tampered"));
+        assert_eq!(demo_from_query(Some("Missing-File")), Some("missing-file"));
+        assert_eq!(demo_from_query(Some("good")), Some("good"));
+        assert_eq!(too_large(MAX_FILE_BYTES), None);
+        let message = too_large(600_000_000).expect("too large");
+        assert!(
+            message.starts_with("This file is 600 MB, more than the 512 MiB"),
+            "{message}"
+        );
     }
 
     #[test]

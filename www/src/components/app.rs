@@ -1,4 +1,6 @@
-//! The root: owns the state, wires the pickers and drops into the pipeline.
+//! The root: owns the state, wires the pickers, drops and demos into the pipeline.
+//! `?demo` / `?demo=ID` loads a bundled demo at start; `?embed` is the compact iframe layout
+//! (no header or footer; everything the result needs stays).
 
 use yew::prelude::*;
 
@@ -24,6 +26,15 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         Callback::from(move |()| pipeline::enqueue(vec![files::demo()], dispatch.clone()))
     };
+    let on_demo_pick = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |id: &'static str| {
+            if let Some(demo) = files::demo_named(id) {
+                pipeline::enqueue(vec![demo], dispatch.clone());
+            }
+        })
+    };
+    let embed = use_memo((), |_| browser::embed_requested());
     let on_remove = {
         let dispatch = dispatch.clone();
         Callback::from(move |id: FileId| {
@@ -50,8 +61,11 @@ pub fn app() -> Html {
                 });
             });
             let guard = browser::WindowDrop::listen(on_drop);
-            if browser::demo_requested() {
-                pipeline::enqueue(vec![files::demo()], dispatch);
+            if let Some(demo) = browser::requested_demo().and_then(files::demo_named) {
+                pipeline::enqueue(vec![demo], dispatch);
+            }
+            if browser::embed_requested() {
+                browser::mark_embed();
             }
             browser::mark_ready();
             pipeline::warm_up();
@@ -61,18 +75,25 @@ pub fn app() -> Html {
 
     html! {
         <>
-            <Header />
-            <main id="main" class="container">
-                <DropZone compact={!state.entries.is_empty()} {on_files} {on_demo} />
+            if !*embed {
+                <Header />
+            }
+            <main id="main" class={classes!("container", embed.then_some("is-embed"))}>
+                <DropZone compact={!state.entries.is_empty()} {on_files} {on_demo} {on_demo_pick} />
                 <FileList
                     entries={state.entries.clone()}
                     announcement={state.announcement()}
                     busy={state.busy()}
                     {on_remove}
                     {on_clear}
+                    packages={state.packages.clone()}
+                    packages_pending={state.packages_pending}
+                    parents={state.parents.clone()}
                 />
             </main>
-            <Footer />
+            if !*embed {
+                <Footer />
+            }
         </>
     }
 }

@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, Node};
 use yew::prelude::*;
 
+use super::demo_picker::DemoPicker;
 use crate::services::files::{self, Picked};
 
 #[derive(Properties, PartialEq)]
@@ -12,6 +13,9 @@ pub struct DropZoneProps {
     /// Files picked or dropped, names already relative to the picked / dropped folder.
     pub on_files: Callback<Vec<Picked>>,
     pub on_demo: Callback<()>,
+    /// A bundled demo picked by id.
+    #[prop_or_default]
+    pub on_demo_pick: Callback<&'static str>,
     /// Smaller once there are results.
     #[prop_or_default]
     pub compact: bool,
@@ -168,6 +172,9 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
                 <button type="button" class="button" onclick={pick_folder}>{ "Choose a folder" }</button>
                 <button type="button" id="demo-button" class="button button-ghost" onclick={demo}>{ "Try the demo" }</button>
             </div>
+            if !props.compact {
+                <DemoPicker on_pick={props.on_demo_pick.clone()} />
+            }
             <input
                 type="file"
                 id="file-input"

@@ -6,7 +6,7 @@ use yew::prelude::*;
 pub fn empty_state() -> Html {
     html! {
         <div class="empty-state">
-            <p class="empty-title">{ "Drop a .sys, .cat, .inf, a folder or a .zip; nothing leaves your computer." }</p>
+            <p class="empty-title">{ "Drop a .sys, .cat, .inf, a folder or a .zip; nothing leaves your computer" }</p>
             <p class="empty-detail">
                 { "Each file gets a card: its SHA-256, what it is, where its signature sits, the digests it " }
                 { "signs and the one recomputed here, who signed it and when, and every problem found." }

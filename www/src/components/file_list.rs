@@ -1,10 +1,21 @@
-//! The results: a toolbar, a live summary for screen readers, one card per file.
+//! The results: a toolbar (counts, export, clear), a live summary for screen readers, the
+//! packages the files form, then one card per file, each followed by its deep views (a catalog's
+//! members, the ASN.1 of its signature blobs).
 
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use drvsig::report::PackageReport;
+use drvsig::FileKind;
 use yew::prelude::*;
 
+use super::asn1_view::{blobs_of, Asn1Panel};
+use super::catalog_view::{member_statuses, CatalogView};
 use super::empty_state::EmptyState;
+use super::export::ExportBar;
 use super::file_card::FileCard;
-use crate::state::{Entry, FileId};
+use super::package_view::PackageList;
+use crate::state::{Entry, FileId, Status};
 
 #[derive(Properties, PartialEq)]
 pub struct FileListProps {
@@ -15,6 +26,13 @@ pub struct FileListProps {
     pub busy: usize,
     pub on_remove: Callback<FileId>,
     pub on_clear: Callback<()>,
+    #[prop_or_default]
+    pub packages: Rc<Vec<PackageReport>>,
+    #[prop_or_default]
+    pub packages_pending: bool,
+    /// Zip members: member id -> zip id.
+    #[prop_or_default]
+    pub parents: BTreeMap<FileId, FileId>,
 }
 
 #[function_component(FileList)]
@@ -24,8 +42,12 @@ pub fn file_list(props: &FileListProps) -> Html {
         Callback::from(move |_: MouseEvent| on_clear.emit(()))
     };
     let count = props.entries.len();
+    let done = props
+        .entries
+        .iter()
+        .any(|e| matches!(e.status, Status::Done(_)));
     html! {
-        <section class="results" aria-labelledby="results-title" aria-busy={(props.busy > 0).to_string()}>
+        <section class="results" aria-labelledby="results-title" aria-busy={(props.busy > 0 || props.packages_pending).to_string()}>
             <div class="results-bar">
                 <h2 id="results-title" class="results-title">
                     { if count == 0 { "Results".to_string() } else if count == 1 { "1 file".to_string() } else { format!("{count} files") } }
@@ -40,12 +62,55 @@ pub fn file_list(props: &FileListProps) -> Html {
             if count == 0 {
                 <EmptyState />
             } else {
+                if done {
+                    <ExportBar entries={props.entries.clone()} packages={props.packages.clone()} />
+                }
+                <PackageList packages={props.packages.clone()} pending={props.packages_pending} />
                 <div class="cards">
-                    { for props.entries.iter().map(|entry| html! {
-                        <FileCard key={entry.id} entry={entry.clone()} on_remove={props.on_remove.clone()} />
+                    { for props.entries.iter().map(|entry| {
+                        let member = props.parents.contains_key(&entry.id);
+                        html! {
+                            <div key={entry.id} class={classes!("file-block", member.then_some("is-member"))}>
+                                <FileCard entry={entry.clone()} on_remove={props.on_remove.clone()} />
+                                { extras(entry, &props.packages) }
+                            </div>
+                        }
                     }) }
                 </div>
             }
         </section>
+    }
+}
+
+/// The deep views under a finished card: a catalog's contents, the ASN.1 of its signature blobs.
+fn extras(entry: &Entry, packages: &[PackageReport]) -> Html {
+    let Status::Done(report) = &entry.status else {
+        return html! {};
+    };
+    let blobs = blobs_of(report);
+    let catalog = report
+        .catalog
+        .clone()
+        .filter(|_| report.kind == FileKind::Catalog);
+    if blobs.is_empty() && catalog.is_none() {
+        return html! {};
+    }
+    html! {
+        <div class="card-extras" data-for={entry.name.clone()}>
+            if let Some(catalog) = catalog {
+                <details class="catalog-details" open=true>
+                    <summary>
+                        <span class="asn1-summary-title">{ "Catalog contents" }</span>
+                        <span class="muted">{ format!(" \u{b7} {} members", catalog.member_count) }</span>
+                    </summary>
+                    <CatalogView
+                        id={entry.id}
+                        statuses={Rc::new(member_statuses(&report.name, packages))}
+                        catalog={Rc::new(catalog)}
+                    />
+                </details>
+            }
+            <Asn1Panel id={entry.id} {blobs} />
+        </div>
     }
 }

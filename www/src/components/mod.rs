@@ -2,10 +2,14 @@
 //! into plain values; they never parse or hash.
 //!
 //! ```text
-//! App
+//! App                   (`?demo=ID` loads a demo, `?embed` drops header and footer)
 //! ├── Header
-//! ├── DropZone          (pickers, drag and drop, "Try the demo")
+//! ├── DropZone          (pickers, drag and drop, "Try the demo", DemoPicker)
 //! ├── FileList          (toolbar, aria-live summary, EmptyState when empty)
+//! │   ├── ExportBar     (JSON / Markdown: copy, download, preview; print)
+//! │   ├── PackageList   (PackageView per package: catalogs, coverage matrix, missing, HWIDs)
+//! │   ├── CatalogView   (after a catalog's card: attributes, searchable members table)
+//! │   ├── Asn1Panel     (after a signed file's card: lazy ASN.1 tree per signature blob)
 //! │   └── FileCard      (one per file, answer first)
 //! │       ├── VerdictCard   (icon + one sentence: drvsig::summary::headline)
 //! │       ├── VerdictTable  (would each Windows load it)
@@ -19,17 +23,22 @@
 //! ```
 
 pub mod app;
+pub mod asn1_view;
 pub mod badge;
 pub mod certificate_view;
 pub mod chain_view;
+pub mod catalog_view;
+pub mod demo_picker;
 pub mod drop_zone;
 pub mod empty_state;
+pub mod export;
 pub mod file_card;
 pub mod file_list;
 pub mod finding_list;
 pub mod findings;
 pub mod footer;
 pub mod header;
+pub mod package_view;
 pub mod pe_facts;
 pub mod signature_view;
 pub mod verdict_card;

@@ -1,6 +1,7 @@
 //! Page-level facts: the clock the core does not have, the URL, the `ready` flag for tests.
 
 use drvsig::UnixTime;
+use wasm_bindgen::JsCast;
 
 /// Now, from the browser's clock (the core takes time as an argument).
 pub fn now() -> UnixTime {
@@ -8,20 +9,90 @@ pub fn now() -> UnixTime {
     UnixTime((millis / 1000.0).floor() as i64)
 }
 
-/// `?demo` or `?demo=1` (any value but `0` / `false`) asks for the bundled demo.
-pub fn demo_requested() -> bool {
+/// A query parameter of the page's URL (`Some("")` for a bare `?name`).
+pub fn query(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+/// `?demo` / `?demo=NAME`: which bundled demo to load at start (see [`crate::state::demo_from_query`]).
+pub fn requested_demo() -> Option<&'static str> {
+    crate::state::demo_from_query(query("demo").as_deref())
+}
+
+/// `?embed`: the compact layout for iframes (no header or footer).
+pub fn embed_requested() -> bool {
+    query("embed").is_some_and(|v| !matches!(v.as_str(), "0" | "false" | "no"))
+}
+
+/// Copies text with `navigator.clipboard`; resolves to whether it worked.
+pub async fn copy_text(text: &str) -> bool {
     let Some(window) = web_sys::window() else {
         return false;
     };
-    let Ok(search) = window.location().search() else {
-        return false;
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+/// Saves text as a file: a Blob, an object URL and a click on a temporary `<a download>`.
+pub fn download(file_name: &str, mime: &str, text: &str) -> bool {
+    let run = || -> Option<()> {
+        let document = web_sys::window()?.document()?;
+        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(mime);
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+        let a: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
+        a.set_href(&url);
+        a.set_download(file_name);
+        a.set_hidden(true);
+        document.body()?.append_child(&a).ok()?;
+        a.click();
+        a.remove();
+        // Revoke later: the download starts asynchronously.
+        let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        });
+        web_sys::window()?
+            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000)
+            .ok()?;
+        Some(())
     };
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return false;
+    run().is_some()
+}
+
+/// Opens every `<details>` (so that the printout has everything), then the print dialog (the
+/// stylesheet has a print layout).
+pub fn print() {
+    let Some(window) = web_sys::window() else {
+        return;
     };
-    match params.get("demo") {
-        Some(value) => !matches!(value.as_str(), "0" | "false" | "no"),
-        None => false,
+    if let Some(list) = window
+        .document()
+        .and_then(|d| d.query_selector_all("details:not([open])").ok())
+    {
+        for i in 0..list.length() {
+            if let Some(el) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = el.set_attribute("open", "");
+            }
+        }
+    }
+    let _ = window.print();
+}
+
+/// Marks the page as embedded (`body.is-embed`), for the compact iframe layout.
+pub fn mark_embed() {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.class_list().add_1("is-embed");
     }
 }
 

@@ -40,12 +40,31 @@ impl Picked {
 
 /// The bundled demo driver, as if it had been dropped.
 pub fn demo() -> Picked {
-    static DEMO: &[u8] = include_bytes!("../../demo/demo-driver.sys");
-    Picked {
-        name: "demo-driver.sys".to_string(),
-        size: DEMO.len() as u64,
-        source: Source::Static(DEMO),
-    }
+    demo_named("driver").unwrap_or_else(|| Picked {
+        name: String::new(),
+        size: 0,
+        source: Source::Static(&[]),
+    })
+}
+
+/// A bundled demo by its `?demo=` id (see [`crate::state::DEMOS`]), as if it had been dropped.
+pub fn demo_named(id: &str) -> Option<Picked> {
+    static DRIVER: &[u8] = include_bytes!("../../demo/demo-driver.sys");
+    static GOOD: &[u8] = include_bytes!("../../demo/good.zip");
+    static TAMPERED: &[u8] = include_bytes!("../../demo/tampered.zip");
+    static MISSING: &[u8] = include_bytes!("../../demo/missing-file.zip");
+    let (name, bytes) = match id {
+        "driver" => ("demo-driver.sys", DRIVER),
+        "good" => ("good.zip", GOOD),
+        "tampered" => ("tampered.zip", TAMPERED),
+        "missing-file" => ("missing-file.zip", MISSING),
+        _ => return None,
+    };
+    Some(Picked {
+        name: name.to_string(),
+        size: bytes.len() as u64,
+        source: Source::Static(bytes),
+    })
 }
 
 /// The files of an `<input type=file>`: a folder picker gives each its `webkitRelativePath`.

@@ -1,6 +1,12 @@
 //! The one queue every file goes through: read its bytes, let the browser paint, run the core.
 //! One file at a time, yielding to the browser between steps, so a big file shows "reading" /
 //! "inspecting" instead of a frozen tab (a Web Worker comes later).
+//!
+//! Each file is inspected alone as soon as it is read (a zip is expanded by the core, its members
+//! become entries), so its card appears at once. The bytes stay here (not in the state). When the
+//! queue is empty, the package pass runs over every file on the page, but only when it can change
+//! something: two or more files, one of them an INF or a catalog (a single file's own pass already
+//! holds its packages, e.g. a zipped package).
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -14,7 +20,22 @@ use yew::Callback;
 
 use super::browser;
 use super::files::{Picked, Source};
-use crate::state::{Action, FileId, NewFile};
+use crate::state::{too_large, Action, FileId, NewFile};
+use drvsig::report::PackageReport;
+use drvsig::FileKind;
+
+/// A file's bytes, shared (compiled-in demo bytes are borrowed).
+pub type Bytes = Rc<Cow<'static, [u8]>>;
+
+/// One file's bytes, kept for the package pass and the ASN.1 view.
+struct Stored {
+    id: FileId,
+    name: String,
+    bytes: Bytes,
+    /// What its own pass found: its kinds (members included) and packages.
+    kinds: Vec<FileKind>,
+    packages: Vec<PackageReport>,
+}
 
 struct Job {
     id: FileId,
@@ -28,6 +49,32 @@ thread_local! {
     /// Files still wanted: removing a file drops it from here and its results are discarded.
     static LIVE: RefCell<HashSet<FileId>> = RefCell::new(HashSet::new());
     static RUNNING: Cell<bool> = const { Cell::new(false) };
+    /// Files read so far, in page order.
+    static STORE: RefCell<Vec<Stored>> = const { RefCell::new(Vec::new()) };
+    /// Zip members: member id -> (zip id, name inside the zip).
+    static MEMBERS: RefCell<Vec<(FileId, FileId, String)>> = const { RefCell::new(Vec::new()) };
+    /// Where package results go (the app's dispatcher).
+    static DISPATCH: RefCell<Option<Callback<Action>>> = const { RefCell::new(None) };
+    /// Zips some of whose members were removed from the page: the package pass takes their
+    /// remaining members one by one instead of the whole zip.
+    static TRIMMED: RefCell<HashSet<FileId>> = RefCell::new(HashSet::new());
+    /// Bumped on every change of the file set: a package pass for an older set is dropped.
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
+}
+
+fn next_id() -> FileId {
+    NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    })
+}
+
+fn bump() -> u64 {
+    GENERATION.with(|g| {
+        g.set(g.get() + 1);
+        g.get()
+    })
 }
 
 /// Adds files to the page and to the queue.
@@ -37,12 +84,10 @@ pub fn enqueue(files: Vec<Picked>, dispatch: Callback<Action>) {
     }
     let mut added = Vec::with_capacity(files.len());
     let mut jobs = Vec::with_capacity(files.len());
+    DISPATCH.with(|d| *d.borrow_mut() = Some(dispatch.clone()));
+    bump();
     for picked in files {
-        let id = NEXT_ID.with(|n| {
-            let id = n.get();
-            n.set(id + 1);
-            id
-        });
+        let id = next_id();
         added.push(NewFile {
             id,
             name: picked.name.clone(),
@@ -57,21 +102,87 @@ pub fn enqueue(files: Vec<Picked>, dispatch: Callback<Action>) {
     dispatch.emit(Action::Add(added));
     LIVE.with(|live| live.borrow_mut().extend(jobs.iter().map(|j| j.id)));
     QUEUE.with(|q| q.borrow_mut().extend(jobs));
+    start();
+}
+
+fn start() {
     if !RUNNING.with(|r| r.replace(true)) {
         wasm_bindgen_futures::spawn_local(run());
     }
 }
 
-/// Forgets a file: a queued one is never read, a running one's result is dropped.
+/// Forgets a file: a queued one is never read, a running one's result is dropped; the packages
+/// are computed again without it.
 pub fn cancel(id: FileId) {
     LIVE.with(|live| live.borrow_mut().remove(&id));
     QUEUE.with(|q| q.borrow_mut().retain(|j| j.id != id));
+    STORE.with(|s| s.borrow_mut().retain(|f| f.id != id));
+    let zip_of_member = MEMBERS.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(member, _, _)| *member == id)
+            .map(|(_, zip, _)| *zip)
+    });
+    if let Some(zip) = zip_of_member {
+        TRIMMED.with(|t| t.borrow_mut().insert(zip));
+    }
+    TRIMMED.with(|t| t.borrow_mut().remove(&id));
+    MEMBERS.with(|m| {
+        m.borrow_mut()
+            .retain(|(member, zip, _)| *member != id && *zip != id)
+    });
+    bump();
+    start();
 }
 
 /// Forgets every file.
 pub fn cancel_all() {
     LIVE.with(|live| live.borrow_mut().clear());
     QUEUE.with(|q| q.borrow_mut().clear());
+    STORE.with(|s| s.borrow_mut().clear());
+    TRIMMED.with(|t| t.borrow_mut().clear());
+    MEMBERS.with(|m| m.borrow_mut().clear());
+    bump();
+}
+
+/// The bytes of a file on the page (a zip member is read out of its zip, on demand).
+pub fn bytes_of(id: FileId) -> Option<Bytes> {
+    if let Some(bytes) = STORE.with(|s| {
+        s.borrow()
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| f.bytes.clone())
+    }) {
+        return Some(bytes);
+    }
+    let (zip_id, inner) = MEMBERS.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(member, _, _)| *member == id)
+            .map(|(_, zip, inner)| (*zip, inner.clone()))
+    })?;
+    let zip_bytes = STORE.with(|s| {
+        s.borrow()
+            .iter()
+            .find(|f| f.id == zip_id)
+            .map(|f| f.bytes.clone())
+    })?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&zip_bytes[..])).ok()?;
+    for index in 0..archive.len() {
+        let Ok(mut entry) = archive.by_index(index) else {
+            continue;
+        };
+        let name = entry.name().replace('\\', "/");
+        if name.trim_start_matches('/') == inner {
+            let mut data = Vec::new();
+            // The core already expanded this entry within its caps; stay within the same bound.
+            let limit = drvsig::package::MAX_ZIP_TOTAL_BYTES;
+            std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, limit), &mut data)
+                .ok()?;
+            return Some(Rc::new(Cow::Owned(data)));
+        }
+    }
+    None
 }
 
 fn live(id: FileId) -> bool {
@@ -80,12 +191,77 @@ fn live(id: FileId) -> bool {
 
 async fn run() {
     loop {
-        let Some(job) = QUEUE.with(|q| q.borrow_mut().pop_front()) else {
+        while let Some(job) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
+            process(job).await;
+        }
+        refresh_packages().await;
+        // Files may have come in while the packages were computed.
+        if QUEUE.with(|q| q.borrow().is_empty()) {
             break;
-        };
-        process(job).await;
+        }
     }
     RUNNING.with(|r| r.set(false));
+}
+
+/// The package pass over every file on the page, when it can differ from the files' own passes.
+async fn refresh_packages() {
+    let Some(dispatch) = DISPATCH.with(|d| d.borrow().clone()) else {
+        return;
+    };
+    let generation = GENERATION.with(|g| g.get());
+    let (count, relevant, single) = STORE.with(|s| {
+        let s = s.borrow();
+        let relevant = s
+            .iter()
+            .flat_map(|f| f.kinds.iter())
+            .any(|k| matches!(k, FileKind::Inf | FileKind::Catalog));
+        let single = match s.as_slice() {
+            [only] => only.packages.clone(),
+            _ => Vec::new(),
+        };
+        (s.len(), relevant, single)
+    });
+    let trimmed = TRIMMED.with(|t| !t.borrow().is_empty());
+    if !trimmed && (count <= 1 || !relevant) {
+        dispatch.emit(Action::Packages(Rc::new(single)));
+        return;
+    }
+    dispatch.emit(Action::PackagesPending);
+    next_frame().await;
+    if generation != GENERATION.with(|g| g.get()) {
+        return;
+    }
+    let stored: Vec<(FileId, String, Bytes)> = STORE.with(|s| {
+        s.borrow()
+            .iter()
+            .map(|f| (f.id, f.name.clone(), f.bytes.clone()))
+            .collect()
+    });
+    let mut files: Vec<(String, Bytes)> = Vec::with_capacity(stored.len());
+    for (id, name, bytes) in stored {
+        if !TRIMMED.with(|t| t.borrow().contains(&id)) {
+            files.push((name, bytes));
+            continue;
+        }
+        // The members still on the page, named as the core named them.
+        let members: Vec<(FileId, String)> = MEMBERS.with(|m| {
+            m.borrow()
+                .iter()
+                .filter(|(_, zip, _)| *zip == id)
+                .map(|(member, _, inner)| (*member, inner.clone()))
+                .collect()
+        });
+        for (member, inner) in members {
+            if let Some(b) = bytes_of(member) {
+                files.push((format!("{name}/{inner}"), b));
+            }
+        }
+    }
+    let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
+    let report = drvsig::inspect_package(&borrowed, &drvsig::Options::at(browser::now()));
+    if generation == GENERATION.with(|g| g.get()) {
+        dispatch.emit(Action::Packages(Rc::new(report.packages)));
+    }
 }
 
 async fn process(
@@ -96,6 +272,11 @@ async fn process(
     }: Job,
 ) {
     if !live(id) {
+        return;
+    }
+    if let Some(message) = too_large(picked.size) {
+        dispatch.emit(Action::Failed(id, message));
+        LIVE.with(|l| l.borrow_mut().remove(&id));
         return;
     }
     dispatch.emit(Action::Reading(id));
@@ -121,10 +302,45 @@ async fn process(
     if !live(id) {
         return;
     }
-    let report = drvsig::inspect(&picked.name, &bytes, &drvsig::Options::at(browser::now()));
-    drop(bytes);
+    // The package entry point on this one file: a zip is expanded into its members.
+    let name = picked.name.replace('\\', "/");
+    let inspection = drvsig::inspect_package(
+        &[(name.clone(), &bytes[..])],
+        &drvsig::Options::at(browser::now()),
+    );
     LIVE.with(|l| l.borrow_mut().remove(&id));
-    dispatch.emit(Action::Done(id, Rc::new(report)));
+    let mut reports = inspection.files.into_iter();
+    let Some(own) = reports.next() else {
+        dispatch.emit(Action::Failed(
+            id,
+            "The inspection returned no report".into(),
+        ));
+        return;
+    };
+    let mut kinds = vec![own.kind];
+    let prefix = format!("{name}/");
+    let members: Vec<(FileId, Rc<drvsig::FileReport>)> = reports
+        .map(|r| {
+            let member = next_id();
+            let inner = r.name.strip_prefix(&prefix).unwrap_or(&r.name).to_string();
+            MEMBERS.with(|m| m.borrow_mut().push((member, id, inner)));
+            kinds.push(r.kind);
+            (member, Rc::new(r))
+        })
+        .collect();
+    STORE.with(|s| {
+        s.borrow_mut().push(Stored {
+            id,
+            name,
+            bytes: Rc::new(bytes),
+            kinds,
+            packages: inspection.packages,
+        })
+    });
+    dispatch.emit(Action::Done(id, Rc::new(own)));
+    if !members.is_empty() {
+        dispatch.emit(Action::Members(id, members));
+    }
     // Let the card render before the next file starts.
     next_frame().await;
 }

@@ -1,0 +1,317 @@
+//! The browser-test harness for e2e test files other than `e2e.rs` (`mod harness;`): a static
+//! server for `dist/`, chromedriver, a WebDriver session with the same Chromium flags, polling
+//! helpers. It is the harness part of `e2e.rs`, copied so that both files can change on their own
+//! branches; `e2e.rs` can switch to it later.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::io::Write;
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
+
+pub const CHROME_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Harness: static server, chromedriver, session
+
+/// `dist/` from `DRVSIG_DIST`; `None` (with a notice) under plain `cargo test`.
+pub fn dist_dir(test: &str) -> Option<PathBuf> {
+    match std::env::var_os("DRVSIG_DIST") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            assert!(
+                dir.join("index.html").is_file(),
+                "DRVSIG_DIST={} has no index.html",
+                dir.display()
+            );
+            Some(dir)
+        }
+        None => {
+            // Written to stderr directly so that the test harness does not capture it.
+            let _ = writeln!(
+                std::io::stderr(),
+                "notice: {test}: DRVSIG_DIST is not set, so the browser test does nothing (run `cargo xtask test`)"
+            );
+            None
+        }
+    }
+}
+
+pub fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "json" | "webmanifest" => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `dist/` on an ephemeral 127.0.0.1 port, served from a thread.
+pub struct StaticServer {
+    server: Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    base: String,
+}
+
+impl StaticServer {
+    fn start(dir: PathBuf) -> Self {
+        let server =
+            Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("listen on 127.0.0.1:0"));
+        let port = server.server_addr().to_ip().expect("an IP listener").port();
+        let s = Arc::clone(&server);
+        let thread = std::thread::spawn(move || {
+            for request in s.incoming_requests() {
+                let path = request
+                    .url()
+                    .split(['?', '#'])
+                    .next()
+                    .unwrap_or("/")
+                    .to_string();
+                let mut file = dir.clone();
+                let mut ok = true;
+                for part in path.split('/').filter(|p| !p.is_empty()) {
+                    ok &=
+                        part != ".." && part != "." && !part.contains('%') && !part.contains('\\');
+                    file.push(part);
+                }
+                if file.is_dir() {
+                    file.push("index.html");
+                }
+                let response = match std::fs::read(&file) {
+                    Ok(body) if ok => tiny_http::Response::from_data(body).with_header(
+                        tiny_http::Header::from_bytes("Content-Type", content_type(&file))
+                            .expect("valid header"),
+                    ),
+                    _ => {
+                        tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404)
+                    }
+                };
+                let _ = request.respond(response);
+            }
+        });
+        StaticServer {
+            server,
+            thread: Some(thread),
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// chromedriver on a free port; killed on drop.
+pub struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Self {
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        assert!(
+            Path::new(&chromedriver).is_file(),
+            "{chromedriver} not found: install the Debian packages chromium and chromium-driver"
+        );
+        let port = free_port();
+        let child = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {chromedriver}: {e}"));
+        let driver = Driver { child, port };
+        let started = Instant::now();
+        while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not listen on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn connect(port: u16) -> Client {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).is_file(),
+        "{chromium} not found: install the Debian package chromium"
+    );
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": { "binary": chromium, "args": CHROME_FLAGS },
+        "goog:loggingPrefs": { "performance": "ALL" },
+    });
+    let Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    connector.enforce_http(true);
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session with headless Chromium")
+}
+
+/// Run one scenario against a fresh server, chromedriver and browser session. The session is
+/// closed whatever the outcome (so no Chromium is left behind), then a failure panics.
+pub fn scenario<F, Fut>(test: &str, body: F)
+where
+    F: FnOnce(Client, String) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    let Some(dist) = dist_dir(test) else { return };
+    let server = StaticServer::start(dist);
+    let driver = Driver::start();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let outcome = rt.block_on(async {
+        let client = connect(driver.port).await;
+        let outcome = match tokio::time::timeout(
+            Duration::from_secs(180),
+            body(client.clone(), server.base.clone()),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => Err("the scenario timed out after 180 s".into()),
+        };
+        let outcome = match outcome {
+            Ok(()) => Ok(()),
+            Err(e) => Err(format!("{e}\npage state: {}", page_state(&client).await)),
+        };
+        let _ = client.close().await;
+        outcome
+    });
+    drop(driver);
+    drop(server);
+    if let Err(e) = outcome {
+        panic!("{test}: {e}");
+    }
+}
+
+pub async fn js(client: &Client, script: &str, args: Vec<Value>) -> Result<Value, String> {
+    client
+        .execute(script, args)
+        .await
+        .map_err(|e| format!("script failed: {e}\n{script}"))
+}
+
+/// A short description of the page for failure messages.
+pub async fn page_state(client: &Client) -> String {
+    let script = "return {url: location.href, ready: document.body ? document.body.dataset.ready : null, \
+                  cards: [...document.querySelectorAll('article.file-card')].map(c => c.outerHTML.slice(0, 600)), \
+                  body: document.body ? document.body.innerText.slice(0, 600) : null};";
+    match client.execute(script, vec![]).await {
+        Ok(v) => v.to_string(),
+        Err(e) => format!("(unavailable: {e})"),
+    }
+}
+
+/// Poll a script until it returns something other than null/false, or time out.
+pub async fn wait_for(
+    client: &Client,
+    what: &str,
+    script: &str,
+    args: Vec<Value>,
+) -> Result<Value, String> {
+    let started = Instant::now();
+    loop {
+        let v = js(client, script, args.clone()).await?;
+        if !(v.is_null() || v == Value::Bool(false)) {
+            return Ok(v);
+        }
+        if started.elapsed() > TIMEOUT {
+            return Err(format!(
+                "timed out after {}s waiting for {what}",
+                TIMEOUT.as_secs()
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn open(client: &Client, url: &str) -> Result<(), String> {
+    client
+        .goto(url)
+        .await
+        .map_err(|e| format!("goto {url}: {e}"))?;
+    wait_for(
+        client,
+        "document.body.dataset.ready == \"true\"",
+        "return !!document.body && document.body.dataset.ready === 'true';",
+        vec![],
+    )
+    .await
+    .map(|_| ())
+}

@@ -1,0 +1,140 @@
+//! The export toolbar: the whole report as JSON (the core's `InspectionReport` schema, as the CLI's
+//! `--json` prints it) or Markdown for tickets; copy to the clipboard, download, preview, print.
+
+use std::rc::Rc;
+
+use drvsig::report::PackageReport;
+use drvsig::InspectionReport;
+use yew::prelude::*;
+
+use crate::services::browser;
+use crate::state::{AppState, Entry};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Markdown,
+}
+
+impl Format {
+    fn key(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+/// The export text in one format.
+pub fn render(report: &InspectionReport, format: Format) -> String {
+    match format {
+        Format::Json => serde_json::to_string_pretty(report)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
+        Format::Markdown => drvsig::markdown::report_markdown(report),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ExportBarProps {
+    pub entries: Vec<Entry>,
+    pub packages: Rc<Vec<PackageReport>>,
+}
+
+fn report_of(entries: &[Entry], packages: &Rc<Vec<PackageReport>>) -> InspectionReport {
+    AppState {
+        entries: entries.to_vec(),
+        packages: packages.clone(),
+        ..Default::default()
+    }
+    .inspection_report()
+}
+
+#[function_component(ExportBar)]
+pub fn export_bar(props: &ExportBarProps) -> Html {
+    let format = use_state_eq(|| Format::Json);
+    let show = use_state_eq(|| false);
+    let message = use_state_eq(String::new);
+
+    let choose = |f: Format| {
+        let format = format.clone();
+        Callback::from(move |_: MouseEvent| format.set(f))
+    };
+    let copy = {
+        let (entries, packages, format, message) = (
+            props.entries.clone(),
+            props.packages.clone(),
+            format.clone(),
+            message.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let text = render(&report_of(&entries, &packages), *format);
+            let message = message.clone();
+            let what = if *format == Format::Json {
+                "JSON"
+            } else {
+                "Markdown"
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                if browser::copy_text(&text).await {
+                    message.set(format!("{what} copied to the clipboard."));
+                } else {
+                    message
+                        .set("The browser refused the clipboard: use Download or Preview.".into());
+                }
+            });
+        })
+    };
+    let download = {
+        let (entries, packages, format, message) = (
+            props.entries.clone(),
+            props.packages.clone(),
+            format.clone(),
+            message.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let text = render(&report_of(&entries, &packages), *format);
+            let (name, mime) = match *format {
+                Format::Json => ("drvsig-report.json", "application/json"),
+                Format::Markdown => ("drvsig-report.md", "text/markdown"),
+            };
+            if browser::download(name, mime, &text) {
+                message.set(format!("Saved {name}."));
+            } else {
+                message.set("The download could not be started.".into());
+            }
+        })
+    };
+    let toggle = {
+        let show = show.clone();
+        Callback::from(move |_: MouseEvent| show.set(!*show))
+    };
+    let print = Callback::from(|_: MouseEvent| browser::print());
+
+    let preview = if *show {
+        Some(render(&report_of(&props.entries, &props.packages), *format))
+    } else {
+        None
+    };
+    let pressed = |f: Format| (*format == f).to_string();
+    html! {
+        <div class="export">
+            <div class="export-bar" role="toolbar" aria-label="Export the report">
+                <span class="export-label" id="export-label">{ "Export" }</span>
+                <div class="segmented" role="group" aria-labelledby="export-label">
+                    <button type="button" id="export-format-json" aria-pressed={pressed(Format::Json)} onclick={choose(Format::Json)}>{ "JSON" }</button>
+                    <button type="button" id="export-format-markdown" aria-pressed={pressed(Format::Markdown)} onclick={choose(Format::Markdown)}>{ "Markdown" }</button>
+                </div>
+                <button type="button" id="export-copy" class="button button-small" onclick={copy}>{ "Copy" }</button>
+                <button type="button" id="export-download" class="button button-small" onclick={download}>{ "Download" }</button>
+                <button type="button" id="export-show" class="button button-small" aria-expanded={show.to_string()} aria-controls="export-text" onclick={toggle}>
+                    { if *show { "Hide preview" } else { "Preview" } }
+                </button>
+                <button type="button" id="print-button" class="button button-small button-ghost" onclick={print}>{ "Print" }</button>
+                <span class="export-message muted" role="status" aria-live="polite">{ (*message).clone() }</span>
+            </div>
+            if let Some(text) = preview {
+                <pre id="export-text" class="export-text" data-format={format.key()} tabindex="0" aria-label="Export preview">{ text }</pre>
+            }
+        </div>
+    }
+}
