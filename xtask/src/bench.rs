@@ -516,7 +516,7 @@ fn native(opts: &Opts, drvsig: &Path, inputs: &Inputs, rows: &mut Vec<Row>) -> R
     if let Some(one) = one_core {
         let m = median(&one);
         rows.push(row(
-            &format!("native: same batch on 1 core (taskset -c 0)"),
+            "native: same batch on 1 core (taskset -c 0)",
             format!("{m:.0} ms"),
             &format!("{t:.0} ms"),
             Some(m / t),
@@ -572,7 +572,7 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
     // chromedriver keeps the connection open whatever the request says: read by Content-Length.
     let mut response = Vec::new();
     let mut buf = [0u8; 64 * 1024];
-    let mut payload = loop {
+    let payload = loop {
         let n = stream.read(&mut buf).map_err(|e| format!("chromedriver ({method} {path}): {e}"))?;
         response.extend_from_slice(&buf[..n]);
         let split = response.windows(4).position(|w| w == b"\r\n\r\n");
@@ -594,7 +594,6 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
             return Err(format!("chromedriver ({method} {path}): connection closed mid-response"));
         }
     };
-    payload.retain(|_| true);
     let v: Value = serde_json::from_slice(&payload)
         .map_err(|e| format!("chromedriver: bad JSON ({e}): {}", String::from_utf8_lossy(&payload)))?;
     let value = v.get("value").cloned().unwrap_or(Value::Null);
