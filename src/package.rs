@@ -38,10 +38,21 @@ pub const ZIP_RATIO_FLOOR_BYTES: u64 = 1024 * 1024;
 /// `files` are (relative path, bytes); paths use `/` (a `\` is read as `/`). Zip archives are
 /// expanded in memory: their entries become files named `archive.zip/inner/path`.
 pub fn inspect_package(files: &[(String, &[u8])], options: &Options) -> InspectionReport {
+    inspect_package_with_reports(files, Vec::new(), options)
+}
+
+/// [`inspect_package`] with the files' own reports already made by the caller (the CLI makes them
+/// on several threads): `reports[i]` must be `crate::inspect(&files[i].0.replace('\\', "/"),
+/// files[i].1, options)`. Files without a report (the list is short) are inspected here.
+pub fn inspect_package_with_reports(files: &[(String, &[u8])], reports: Vec<FileReport>, options: &Options) -> InspectionReport {
     let mut items: Vec<Item<'_>> = Vec::new();
+    let mut reports = reports.into_iter();
     for (name, bytes) in files {
         let name = name.replace('\\', "/");
-        let mut report = crate::inspect(&name, bytes, options);
+        let mut report = match reports.next() {
+            Some(r) => r,
+            None => crate::inspect(&name, bytes, options),
+        };
         let mut inner = Vec::new();
         if report.kind == FileKind::Zip {
             inner = expand_zip(&name, bytes, &mut report.findings);

@@ -125,16 +125,31 @@ pub fn hash_ranges(bytes: &[u8], ranges: &ImageRanges, algs: &[DigestAlgorithm])
 /// The optional-header CheckSum as imagehlp's CheckSumMappedFile computes it: the one's-complement
 /// sum of all little-endian 16-bit words (an odd last byte counts as a word with a zero high byte),
 /// minus the two words of the CheckSum field, plus the file length.
+///
+/// The words are summed 8 bytes at a time with an end-around carry (one's-complement addition in 64
+/// bits, as IP checksums do): 2^16, 2^32 and 2^48 are 1 modulo 0xffff, and 0xffff divides 2^64 - 1,
+/// so folding that sum gives the same 16 bits as summing the 16-bit words, four times faster.
 pub fn pe_checksum(bytes: &[u8], checksum_offset: usize) -> u32 {
-    let mut words = bytes.chunks_exact(2);
+    fn add(sum: u64, word: u64) -> u64 {
+        let (s, carry) = sum.overflowing_add(word);
+        // With a carry, s <= 2^64 - 2: adding it back cannot overflow.
+        s.wrapping_add(u64::from(carry))
+    }
     let mut sum: u64 = 0;
+    let mut quads = bytes.chunks_exact(8);
+    for q in &mut quads {
+        if let Ok(q) = <[u8; 8]>::try_from(q) {
+            sum = add(sum, u64::from_le_bytes(q));
+        }
+    }
+    let mut words = quads.remainder().chunks_exact(2);
     for w in &mut words {
         if let Ok(pair) = <[u8; 2]>::try_from(w) {
-            sum += u64::from(u16::from_le_bytes(pair));
+            sum = add(sum, u64::from(u16::from_le_bytes(pair)));
         }
     }
     if let Some(&last) = words.remainder().first() {
-        sum += u64::from(last);
+        sum = add(sum, u64::from(last));
     }
     let mut folded = fold(sum);
     // Subtract the stored CheckSum's two words with borrow (one's-complement subtraction).
@@ -276,4 +291,54 @@ pub fn verify_page_hashes(bytes: &[u8], layout: &Layout, table: &PageHashTable) 
         verdict,
         findings,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CheckSum summed 16-bit word by 16-bit word (the implementation before the 8-byte sums).
+    fn checksum_by_words(bytes: &[u8], checksum_offset: usize) -> u32 {
+        let mut words = bytes.chunks_exact(2);
+        let mut sum: u64 = 0;
+        for w in &mut words {
+            sum += u64::from(u16::from_le_bytes([w[0], w[1]]));
+        }
+        if let Some(&last) = words.remainder().first() {
+            sum += u64::from(last);
+        }
+        let mut folded = fold(sum);
+        for at in [checksum_offset, checksum_offset.saturating_add(2)] {
+            let word = bytes.get(at..at.saturating_add(2)).map_or(0, |w| u16::from_le_bytes([w[0], w[1]]));
+            let word = u32::from(word);
+            if folded < word {
+                folded = folded.wrapping_sub(1);
+            }
+            folded = folded.wrapping_sub(word) & 0xffff;
+        }
+        folded.wrapping_add(bytes.len() as u32)
+    }
+
+    #[test]
+    fn checksum_in_quads_matches_words() {
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut random = vec![0u8; 4099];
+        for b in &mut random {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            *b = state as u8;
+        }
+        for len in [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 64, 200, 1000, 4096, 4097, 4098, 4099] {
+            for fill in [None, Some(0x00u8), Some(0xff)] {
+                let bytes: Vec<u8> = match fill {
+                    Some(b) => vec![b; len],
+                    None => random[..len].to_vec(),
+                };
+                for at in [0, 2, 0xd8, 100_000] {
+                    assert_eq!(pe_checksum(&bytes, at), checksum_by_words(&bytes, at), "len {len} fill {fill:?} at {at}");
+                }
+            }
+        }
+    }
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Signing time of every signature (2025-01-15T12:00:00Z), passed as `osslsigncode -time`.
-const SIGNING_TIME: u64 = 1_736_942_400;
+pub(crate) const SIGNING_TIME: u64 = 1_736_942_400;
 /// Time the built-in TSA writes into every timestamp token (2025-01-15T12:00:30Z).
 const TSA_TIME: u64 = 1_736_942_430;
 /// Verification time given to `osslsigncode verify -time` (2025-06-01T00:00:00Z), so the oracle
@@ -203,14 +203,14 @@ fn shell_line(program: &str, args: &[&str]) -> String {
 // ---------------------------------------------------------------------------------------------
 // PE builder
 
-struct SectionSpec {
-    name: &'static [u8],
-    virtual_address: u32,
-    data: Vec<u8>,
-    characteristics: u32,
+pub(crate) struct SectionSpec {
+    pub(crate) name: &'static [u8],
+    pub(crate) virtual_address: u32,
+    pub(crate) data: Vec<u8>,
+    pub(crate) characteristics: u32,
 }
 
-struct PeSpec {
+pub(crate) struct PeSpec {
     pe32_plus: bool,
     machine: u16,
     characteristics: u16,
@@ -218,17 +218,17 @@ struct PeSpec {
     dll_characteristics: u16,
     image_base: u64,
     entry_point: u32,
-    sections: Vec<SectionSpec>,
+    pub(crate) sections: Vec<SectionSpec>,
 }
 
-const SECTION_ALIGNMENT: u32 = 0x1000;
+pub(crate) const SECTION_ALIGNMENT: u32 = 0x1000;
 const FILE_ALIGNMENT: u32 = 0x200;
 const E_LFANEW: u32 = 0x80;
 const IMAGE_SCN_CNT_CODE: u32 = 0x0000_0020;
-const IMAGE_SCN_CNT_INITIALIZED_DATA: u32 = 0x0000_0040;
+pub(crate) const IMAGE_SCN_CNT_INITIALIZED_DATA: u32 = 0x0000_0040;
 const IMAGE_SCN_MEM_DISCARDABLE: u32 = 0x0200_0000;
 const IMAGE_SCN_MEM_EXECUTE: u32 = 0x2000_0000;
-const IMAGE_SCN_MEM_READ: u32 = 0x4000_0000;
+pub(crate) const IMAGE_SCN_MEM_READ: u32 = 0x4000_0000;
 const IMAGE_DLLCHARACTERISTICS_NX_COMPAT: u16 = 0x0100;
 
 /// `xor eax, eax; ret` (returns 0 = STATUS_SUCCESS), then int3 padding.
@@ -243,7 +243,7 @@ fn code_bytes(extra: &[u8]) -> Vec<u8> {
 
 impl PeSpec {
     /// A PE32+ x64 kernel driver: subsystem native, NX compatible, `.text`, `.rdata` and `INIT`.
-    fn driver_x64() -> Self {
+    pub(crate) fn driver_x64() -> Self {
         PeSpec {
             pe32_plus: true,
             machine: 0x8664,
@@ -341,7 +341,7 @@ fn dos_header() -> Vec<u8> {
 }
 
 /// Build a complete PE image: headers, section table, section raw data, correct CheckSum.
-fn build_pe(spec: &PeSpec) -> Vec<u8> {
+pub(crate) fn build_pe(spec: &PeSpec) -> Vec<u8> {
     let optional_size: u16 = if spec.pe32_plus { 0xf0 } else { 0xe0 };
     let headers_end = E_LFANEW + 4 + 20 + u32::from(optional_size) + 40 * spec.sections.len() as u32;
     let size_of_headers = align_up(headers_end, FILE_ALIGNMENT);

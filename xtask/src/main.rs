@@ -6,6 +6,7 @@
 //! - `test`: native tests, core tests under wasm32 in headless Chromium, end-to-end page tests.
 //! - `setup`: install what `test` needs (wasm32 target, wasm-bindgen-test-runner, Chromium).
 //! - `fixtures`: regenerate the repository's own test fixtures.
+mod bench;
 mod fixtures;
 
 use std::io::{BufRead, BufReader, Write};
@@ -40,7 +41,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   test                          native tests, core tests in headless Chromium (wasm32), e2e tests
   setup                         install the wasm32 target, wasm-bindgen-test-runner and Chromium
   fixtures                      regenerate the repository's test fixtures
-  fixtures-packages             regenerate only the driver-package fixtures (catalogs, INFs, zips)";
+  fixtures-packages             regenerate only the driver-package fixtures (catalogs, INFs, zips)
+  bench [--runs N] [--no-native] [--no-browser] [--no-dist]
+                                benchmarks vs osslsigncode, openssl speed and WebCrypto (docs/benchmarks.md)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Some("setup") => parse_flags(&args[1..], &[]).and_then(|_| setup(&root).map(|_| ())),
         Some("fixtures") => fixtures::run(&root),
         Some("fixtures-packages") => fixtures::run_packages(&root),
+        Some("bench") => bench::run(&root, &args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

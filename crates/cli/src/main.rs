@@ -91,7 +91,10 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
         }
     }
     let borrowed: Vec<(String, &[u8])> = contents.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
-    let report = drvsig::inspect_package(&borrowed, &options);
+    // Every file's own report on all cores (hashing and signatures: the slow part), then the
+    // packages they form, in the files' order: the same report as `drvsig::inspect_package`.
+    let reports = inspect_parallel(&borrowed, options);
+    let report = drvsig::package::inspect_package_with_reports(&borrowed, reports, options);
     if json {
         // `{"files": [...], "packages": [...]}` (docs/report.md).
         match serde_json::to_string_pretty(&report) {
@@ -119,6 +122,35 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `drvsig::inspect` of each file (named as `inspect_package` names it), on up to one thread per
+/// core; the reports come back in the order of `files`.
+fn inspect_parallel(files: &[(String, &[u8])], options: &Options) -> Vec<FileReport> {
+    let one = |(name, bytes): &(String, &[u8])| drvsig::inspect(&name.replace('\\', "/"), bytes, options);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len());
+    if threads <= 1 {
+        return files.iter().map(one).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, FileReport)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = files.get(i) else { break };
+                        mine.push((i, one(file)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Any failed check anywhere in the file's report.

@@ -1,0 +1,1091 @@
+//! `cargo xtask bench`: drvsig side by side with its peers and the hardware limit (issue 8).
+//!
+//! One run generates its inputs into `target/bench/` (never committed), measures on them and prints
+//! a table of medians and ratios (also written to `target/bench/results.md`):
+//!
+//! - native: `drvsig inspect` (release CLI) of a signed 64 MiB PE32+ vs `osslsigncode verify`, the
+//!   core's Authenticode SHA-256 throughput vs `openssl speed -evp sha256` (one core's limit), and
+//!   1000 small signed files: one `drvsig inspect` over all cores vs `osslsigncode verify` in a loop;
+//! - browser (headless Chromium through chromedriver, spoken to in plain WebDriver JSON): the page
+//!   from `dist/`, drop-to-verdict of the 64 MiB file and of a typical package (the files are set on
+//!   `#file-input` by path, so the browser reads them from disk), `crypto.subtle.digest('SHA-256')`
+//!   over the same bytes in the same page, the longest main-thread task (Long Tasks API) and memory;
+//! - what ships: `dist/`'s wasm and JS, raw and gzip.
+//!
+//! Flags: `--runs N` (default 5; the 1000-file batch uses min(N, 3)), `--no-native`, `--no-browser`,
+//! `--no-dist` (use the existing `dist/`).
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::fixtures::{
+    build_pe, PeSpec, SectionSpec, IMAGE_SCN_CNT_INITIALIZED_DATA, IMAGE_SCN_MEM_READ, SECTION_ALIGNMENT, SIGNING_TIME,
+};
+
+/// Size of the big file's padding sections together (the signed file is a few KiB larger).
+const BIG_PADDING: usize = 64 << 20;
+const BIG_SECTIONS: usize = 4;
+const SMALL_COUNT: usize = 1000;
+/// Bump when the generated inputs change, so old ones in target/bench are rebuilt.
+const INPUTS_VERSION: &str = "bench-inputs-1";
+const MIB: f64 = 1024.0 * 1024.0;
+
+struct Opts {
+    runs: usize,
+    native: bool,
+    browser: bool,
+    dist: bool,
+}
+
+fn parse(args: &[String]) -> Result<Opts, String> {
+    let mut o = Opts { runs: 5, native: true, browser: true, dist: true };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--runs" => {
+                let v = it.next().ok_or("--runs needs a number")?;
+                o.runs = v.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--runs: not a positive number: {v}"))?;
+            }
+            "--no-browser" => o.browser = false,
+            "--no-native" => o.native = false,
+            "--no-dist" => o.dist = false,
+            other => return Err(format!("bench: unknown argument `{other}` (--runs N, --no-native, --no-browser, --no-dist)")),
+        }
+    }
+    Ok(o)
+}
+
+pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    let opts = parse(args)?;
+    let started = Instant::now();
+    let dir = crate::target_dir(root).join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
+    for tool in ["osslsigncode", "openssl"] {
+        if crate::output_of(Command::new(tool).arg("version")).is_none()
+            && crate::output_of(Command::new(tool).arg("--version")).is_none()
+        {
+            return Err(format!("bench needs `{tool}` (apt-get install osslsigncode openssl)"));
+        }
+    }
+
+    eprintln!("bench: building the CLI (cargo build --release -p drvsig-cli)");
+    crate::run(crate::cargo().current_dir(root).args(["build", "--release", "-p", "drvsig-cli"]))?;
+    let drvsig = crate::target_dir(root).join("release/drvsig");
+
+    let inputs = make_inputs(root, &dir)?;
+    let mut rows = Vec::new();
+    if opts.native {
+        native(&opts, &drvsig, &inputs, &mut rows)?;
+    }
+    if opts.browser {
+        let dist = if opts.dist { crate::dist(root, false)? } else { root.join("dist") };
+        if !dist.join("index.html").is_file() {
+            return Err(format!("{} has no index.html: run `cargo xtask dist`", dist.display()));
+        }
+        browser(&opts, &dist, &inputs, &mut rows)?;
+        shipped(&dist, &mut rows)?;
+    }
+
+    let table = render(&rows);
+    let machine = machine();
+    println!("\n{machine}\n");
+    println!("{table}");
+    let md = format!(
+        "{machine}\n\nCommand: `cargo xtask bench` (runs: {}; {:.0} s)\n\n{table}",
+        opts.runs,
+        started.elapsed().as_secs_f64()
+    );
+    let out = dir.join("results.md");
+    std::fs::write(&out, md).map_err(|e| format!("write {}: {e}", out.display()))?;
+    println!("(also in {})", out.display());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+struct Inputs {
+    root_pem: PathBuf,
+    big: PathBuf,
+    big_len: u64,
+    small_dir: PathBuf,
+    package: Vec<PathBuf>,
+}
+
+/// xorshift64*: deterministic pseudo-random bytes (incompressible, unlike zeros).
+fn fill_random(buf: &mut [u8], mut state: u64) {
+    for chunk in buf.chunks_mut(8) {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        let v = state.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes();
+        chunk.copy_from_slice(&v[..chunk.len()]);
+    }
+}
+
+/// The test driver of the fixtures, plus `BIG_SECTIONS` data sections of pseudo-random bytes.
+fn big_unsigned() -> Vec<u8> {
+    let mut spec = PeSpec::driver_x64();
+    let names: [&'static [u8]; BIG_SECTIONS] = [b".bench0", b".bench1", b".bench2", b".bench3"];
+    let each = BIG_PADDING / BIG_SECTIONS;
+    let mut va = spec.sections.iter().map(|s| s.virtual_address).max().unwrap_or(0) + SECTION_ALIGNMENT;
+    for (i, name) in names.into_iter().enumerate() {
+        let mut data = vec![0u8; each];
+        fill_random(&mut data, 0x9e37_79b9_7f4a_7c15 ^ (i as u64 + 1));
+        spec.sections.push(SectionSpec {
+            name,
+            virtual_address: va,
+            data,
+            characteristics: IMAGE_SCN_CNT_INITIALIZED_DATA | IMAGE_SCN_MEM_READ,
+        });
+        va += each as u32;
+    }
+    build_pe(&spec)
+}
+
+/// The test driver with a distinct `.rdata` string: every small file has its own digest.
+fn small_unsigned(i: usize) -> Vec<u8> {
+    let mut spec = PeSpec::driver_x64();
+    if let Some(rdata) = spec.sections.iter_mut().find(|s| s.name == b".rdata") {
+        rdata.data = format!("drvsig benchmark driver {i:04} (TEST ONLY)\0").into_bytes();
+    }
+    build_pe(&spec)
+}
+
+fn sign(root: &Path, chain: &Path, input: &Path, output: &Path) -> Result<(), String> {
+    let _ = std::fs::remove_file(output);
+    let out = Command::new("osslsigncode")
+        .arg("sign")
+        .arg("-certs")
+        .arg(chain)
+        .arg("-key")
+        .arg(root.join("tests/fixtures/pki/publisher.key"))
+        .args(["-h", "sha256", "-time", &SIGNING_TIME.to_string(), "-in"])
+        .arg(input)
+        .arg("-out")
+        .arg(output)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run osslsigncode: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "osslsigncode sign {} failed: {}{}",
+            input.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("write {}: {e}", path.display()))
+}
+
+fn make_inputs(root: &Path, dir: &Path) -> Result<Inputs, String> {
+    let pki = root.join("tests/fixtures/pki");
+    let read = |p: PathBuf| std::fs::read(&p).map_err(|e| format!("read {}: {e}", p.display()));
+    let mut chain = read(pki.join("publisher.pem"))?;
+    chain.extend(read(pki.join("code-signing-ca.pem"))?);
+    let chain_path = dir.join("chain.pem");
+    write(&chain_path, &chain)?;
+    let root_pem = pki.join("root-ca.pem");
+
+    let stamp = dir.join("inputs.stamp");
+    let fresh = std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == INPUTS_VERSION);
+    let big = dir.join("big-64mib.sys");
+    let small_dir = dir.join("small");
+    let package_dir = dir.join("package");
+    if !fresh {
+        let t = Instant::now();
+        let _ = std::fs::remove_file(&stamp);
+        let unsigned = dir.join("big-64mib-unsigned.sys");
+        write(&unsigned, &big_unsigned())?;
+        sign(root, &chain_path, &unsigned, &big)?;
+        let _ = std::fs::remove_file(&unsigned);
+        eprintln!("bench: made {} in {:.1}s", big.display(), t.elapsed().as_secs_f64());
+
+        let t = Instant::now();
+        let unsigned_dir = dir.join("small-unsigned");
+        for d in [&small_dir, &unsigned_dir] {
+            let _ = std::fs::remove_dir_all(d);
+            std::fs::create_dir_all(d).map_err(|e| format!("mkdir {}: {e}", d.display()))?;
+        }
+        for i in 0..SMALL_COUNT {
+            write(&unsigned_dir.join(format!("driver-{i:04}.sys")), &small_unsigned(i))?;
+        }
+        // osslsigncode once per file, one signer per core.
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results: Vec<Result<(), String>> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= SMALL_COUNT {
+                            return Ok(());
+                        }
+                        let name = format!("driver-{i:04}.sys");
+                        sign(root, &chain_path, &unsigned_dir.join(&name), &small_dir.join(&name))?;
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err("a signing thread panicked".into()))).collect()
+        });
+        results.into_iter().collect::<Result<Vec<()>, String>>()?;
+        let _ = std::fs::remove_dir_all(&unsigned_dir);
+        eprintln!("bench: signed {SMALL_COUNT} small files in {:.1}s", t.elapsed().as_secs_f64());
+
+        // A typical package: the fixture package (INF + catalog + driver) and two more drivers.
+        let _ = std::fs::remove_dir_all(&package_dir);
+        std::fs::create_dir_all(&package_dir).map_err(|e| format!("mkdir {}: {e}", package_dir.display()))?;
+        let good = root.join("tests/fixtures/packages/good");
+        for entry in std::fs::read_dir(&good).map_err(|e| format!("read {}: {e}", good.display()))? {
+            let entry = entry.map_err(|e| e.to_string())?;
+            std::fs::copy(entry.path(), package_dir.join(entry.file_name())).map_err(|e| e.to_string())?;
+        }
+        for (i, name) in ["drvsigaux.sys", "drvsigflt.sys"].iter().enumerate() {
+            std::fs::copy(small_dir.join(format!("driver-{i:04}.sys")), package_dir.join(name)).map_err(|e| e.to_string())?;
+        }
+        write(&stamp, INPUTS_VERSION.as_bytes())?;
+    }
+    let mut package: Vec<PathBuf> = std::fs::read_dir(&package_dir)
+        .map_err(|e| format!("read {}: {e}", package_dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    package.sort();
+    let big_len = std::fs::metadata(&big).map_err(|e| e.to_string())?.len();
+    Ok(Inputs { root_pem, big, big_len, small_dir, package })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+fn median(values: &[f64]) -> f64 {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let mid = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[mid]
+    } else {
+        (v[mid - 1] + v[mid]) / 2.0
+    }
+}
+
+/// User + system CPU time of every waited-for child process so far, in milliseconds.
+fn children_cpu_ms() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) } != 0 {
+        return f64::NAN;
+    }
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    ms(usage.ru_utime) + ms(usage.ru_stime)
+}
+
+/// CPU time of the calling thread in seconds.
+fn thread_cpu_s() -> f64 {
+    // SAFETY: clock_gettime only writes the struct it is given.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } != 0 {
+        return f64::NAN;
+    }
+    ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+}
+
+/// Wall and CPU (user + system) time of `cmd` in milliseconds, `runs` times after one unmeasured
+/// run when `warm_up` (warm page cache). Every run must exit 0 (for drvsig: no check failed).
+fn time_cmd(what: &str, make: &dyn Fn() -> Command, runs: usize, warm_up: bool) -> Result<(Vec<f64>, Vec<f64>), String> {
+    let mut times = Vec::new();
+    let mut cpu = Vec::new();
+    for i in 0..runs + usize::from(warm_up) {
+        let mut cmd = make();
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        let c = children_cpu_ms();
+        let t = Instant::now();
+        let out = cmd.output().map_err(|e| format!("{what}: cannot run: {e}"))?;
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let cpu_ms = children_cpu_ms() - c;
+        if !out.status.success() {
+            return Err(format!("{what}: {cmd:?} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr)));
+        }
+        if i > 0 || !warm_up {
+            times.push(ms);
+            cpu.push(cpu_ms);
+        }
+    }
+    eprintln!("bench: {what}: wall {}; cpu {}", fmt_list(&times, "ms"), fmt_list(&cpu, "ms"));
+    Ok((times, cpu))
+}
+
+fn fmt_list(v: &[f64], unit: &str) -> String {
+    let parts: Vec<String> = v.iter().map(|x| format!("{x:.1}")).collect();
+    format!("[{}] {unit}, median {:.1}", parts.join(", "), median(v))
+}
+
+struct Row {
+    metric: String,
+    drvsig: String,
+    reference: String,
+    ratio: String,
+    target: String,
+    met: String,
+}
+
+fn row(metric: &str, drvsig: String, reference: &str, ratio: Option<f64>, target: &str, met: Option<bool>) -> Row {
+    Row {
+        metric: metric.into(),
+        drvsig,
+        reference: reference.into(),
+        ratio: ratio.filter(|r| r.is_finite()).map_or("-".into(), |r| format!("{r:.2}x")),
+        target: target.into(),
+        met: met.map_or("-".into(), |m| if m { "yes".into() } else { "NO".into() }),
+    }
+}
+
+fn native(opts: &Opts, drvsig: &Path, inputs: &Inputs, rows: &mut Vec<Row>) -> Result<(), String> {
+    let runs = opts.runs;
+    let big_mib = inputs.big_len as f64 / MIB;
+
+    // 1. One big file: the whole verification, CLI vs osslsigncode.
+    let (ours, ours_cpu) = time_cmd(
+        "drvsig inspect (64 MiB)",
+        &|| {
+            let mut c = Command::new(drvsig);
+            c.arg("inspect").arg("--trust").arg(&inputs.root_pem).arg(&inputs.big);
+            c
+        },
+        runs,
+        true,
+    )?;
+    let (theirs, theirs_cpu) = time_cmd(
+        "osslsigncode verify (64 MiB)",
+        &|| {
+            let mut c = Command::new("osslsigncode");
+            c.arg("verify").arg("-CAfile").arg(&inputs.root_pem).arg("-in").arg(&inputs.big);
+            c
+        },
+        runs,
+        true,
+    )?;
+    let (o, t) = (median(&ours), median(&theirs));
+    rows.push(row(
+        &format!("native: verify one {big_mib:.0} MiB driver, wall"),
+        format!("{o:.0} ms"),
+        &format!("{t:.0} ms (osslsigncode verify -CAfile)"),
+        Some(o / t),
+        "<= 0.80x",
+        Some(o / t <= 0.8),
+    ));
+    let (o, t) = (median(&ours_cpu), median(&theirs_cpu));
+    rows.push(row(
+        &format!("native: verify one {big_mib:.0} MiB driver, CPU (user+sys)"),
+        format!("{o:.0} ms"),
+        &format!("{t:.0} ms"),
+        Some(o / t),
+        "<= 0.80x",
+        Some(o / t <= 0.8),
+    ));
+
+    // 2. Authenticode hashing throughput (the core, in this process) vs openssl speed.
+    let bytes = std::fs::read(&inputs.big).map_err(|e| e.to_string())?;
+    let ranges = drvsig::pe::authenticode_ranges(&bytes).map_err(|e| format!("authenticode ranges: {e}"))?;
+    let hashed: usize = ranges.ranges.iter().map(|r| r.len()).sum::<usize>() + ranges.zero_padding;
+    // Rates per second of this thread's CPU time: `openssl speed` reports per CPU second too (its
+    // default), so a busy machine does not skew the ratio.
+    let mut rates = Vec::new();
+    let mut rates_wall = Vec::new();
+    for i in 0..=runs {
+        let (t, c) = (Instant::now(), thread_cpu_s());
+        let d = drvsig::pe::authenticode_digests(&bytes, &[drvsig::digest::DigestAlgorithm::Sha256]).map_err(|e| e.to_string())?;
+        let (s, cs) = (t.elapsed().as_secs_f64(), thread_cpu_s() - c);
+        std::hint::black_box(d);
+        if i > 0 {
+            rates.push(hashed as f64 / cs / 1e6);
+            rates_wall.push(hashed as f64 / s / 1e6);
+        }
+    }
+    let mut whole = Vec::new();
+    for i in 0..=runs {
+        let c = thread_cpu_s();
+        let d = drvsig::digest::DigestAlgorithm::Sha256.digest(&bytes);
+        let cs = thread_cpu_s() - c;
+        std::hint::black_box(d);
+        if i > 0 {
+            whole.push(bytes.len() as f64 / cs / 1e6);
+        }
+    }
+    eprintln!("bench: authenticode SHA-256 per wall second: {}", fmt_list(&rates_wall, "MB/s"));
+    drop(bytes);
+    eprintln!("bench: authenticode SHA-256: {}", fmt_list(&rates, "MB/s"));
+    eprintln!("bench: plain SHA-256 (sha2 crate): {}", fmt_list(&whole, "MB/s"));
+    let mut speed = Vec::new();
+    for _ in 0..runs.min(3) {
+        speed.push(openssl_speed()?);
+    }
+    eprintln!("bench: openssl speed -evp sha256: {}", fmt_list(&speed, "MB/s"));
+    let (r, s) = (median(&rates), median(&speed));
+    rows.push(row(
+        "native: Authenticode SHA-256 throughput, 1 core (per CPU second)",
+        format!("{r:.0} MB/s"),
+        &format!("{s:.0} MB/s (openssl speed -evp sha256 -bytes 16384)"),
+        Some(r / s),
+        "(the limit)",
+        None,
+    ));
+    rows.push(row(
+        "native: plain SHA-256 of the file (sha2 crate, per CPU second)",
+        format!("{:.0} MB/s", median(&whole)),
+        &format!("{s:.0} MB/s (openssl speed)"),
+        Some(median(&whole) / s),
+        "(info)",
+        None,
+    ));
+
+    // 3. Batch: 1000 small signed files.
+    let batch_runs = runs.min(3);
+    let (ours, ours_cpu) = time_cmd(
+        "drvsig inspect (1000 files, all cores)",
+        &|| {
+            let mut c = Command::new(drvsig);
+            c.arg("inspect").arg("--trust").arg(&inputs.root_pem).arg(&inputs.small_dir);
+            c
+        },
+        batch_runs,
+        true,
+    )?;
+    let one_core = if crate::output_of(Command::new("taskset").arg("--version")).is_some() {
+        Some(time_cmd(
+            "drvsig inspect (1000 files, 1 core)",
+            &|| {
+                let mut c = Command::new("taskset");
+                c.args(["-c", "0"]).arg(drvsig).arg("inspect").arg("--trust").arg(&inputs.root_pem).arg(&inputs.small_dir);
+                c
+            },
+            batch_runs,
+            false,
+        )?
+        .0)
+    } else {
+        None
+    };
+    let script = format!(
+        "for f in '{}'/*.sys; do osslsigncode verify -CAfile '{}' -in \"$f\" >/dev/null 2>&1 || exit 1; done",
+        inputs.small_dir.display(),
+        inputs.root_pem.display()
+    );
+    let (theirs, theirs_cpu) = time_cmd(
+        "osslsigncode verify loop (1000 files)",
+        &|| {
+            let mut c = Command::new("sh");
+            c.arg("-c").arg(&script);
+            c
+        },
+        batch_runs,
+        false,
+    )?;
+    let (o, t) = (median(&ours), median(&theirs));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    rows.push(row(
+        &format!("native: batch of {SMALL_COUNT} small signed drivers ({cores} cores)"),
+        format!("{o:.0} ms"),
+        &format!("{t:.0} ms (osslsigncode verify, shell loop)"),
+        Some(o / t),
+        "(none set)",
+        None,
+    ));
+    let (oc, tc) = (median(&ours_cpu), median(&theirs_cpu));
+    rows.push(row(
+        &format!("native: batch of {SMALL_COUNT}, CPU (user+sys)"),
+        format!("{oc:.0} ms"),
+        &format!("{tc:.0} ms"),
+        Some(oc / tc),
+        "(info)",
+        None,
+    ));
+    if let Some(one) = one_core {
+        let m = median(&one);
+        rows.push(row(
+            "native: same batch on 1 core (taskset -c 0)",
+            format!("{m:.0} ms"),
+            &format!("{t:.0} ms"),
+            Some(m / t),
+            "(info)",
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// `openssl speed -evp sha256 -bytes 16384 -seconds 2` in MB/s (10^6 bytes per second).
+fn openssl_speed() -> Result<f64, String> {
+    let out = Command::new("openssl")
+        .args(["speed", "-evp", "sha256", "-bytes", "16384", "-seconds", "2"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("openssl speed: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    parse_openssl_speed(&text).ok_or_else(|| format!("cannot read openssl speed's output:\n{text}"))
+}
+
+/// The last line `sha256  123456.78k` ("k" = 1000 bytes per second) -> MB/s.
+fn parse_openssl_speed(text: &str) -> Option<f64> {
+    text.lines().rev().find_map(|line| {
+        let mut words = line.split_whitespace();
+        let name = words.next()?;
+        if !name.to_ascii_lowercase().contains("sha256") {
+            return None;
+        }
+        let k = words.last()?.strip_suffix('k')?.parse::<f64>().ok()?;
+        Some(k / 1000.0)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browser: plain WebDriver over HTTP/1.1 to a local chromedriver
+
+struct WebDriver {
+    port: u16,
+    session: String,
+}
+
+fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).map_err(|e| format!("chromedriver: {e}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(300))).map_err(|e| e.to_string())?;
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json; charset=utf-8\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).map_err(|e| format!("chromedriver: {e}"))?;
+    // chromedriver keeps the connection open whatever the request says: read by Content-Length.
+    let mut response = Vec::new();
+    let mut buf = [0u8; 64 * 1024];
+    let payload = loop {
+        let n = stream.read(&mut buf).map_err(|e| format!("chromedriver ({method} {path}): {e}"))?;
+        response.extend_from_slice(&buf[..n]);
+        let split = response.windows(4).position(|w| w == b"\r\n\r\n");
+        if let Some(split) = split {
+            let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+            let body = &response[split + 4..];
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            match length {
+                Some(len) if body.len() >= len => break body[..len].to_vec(),
+                None if head.contains("transfer-encoding: chunked") && body.ends_with(b"0\r\n\r\n") => break dechunk(body),
+                None if n == 0 => break body.to_vec(),
+                _ => {}
+            }
+        }
+        if n == 0 {
+            return Err(format!("chromedriver ({method} {path}): connection closed mid-response"));
+        }
+    };
+    let v: Value = serde_json::from_slice(&payload)
+        .map_err(|e| format!("chromedriver: bad JSON ({e}): {}", String::from_utf8_lossy(&payload)))?;
+    let value = v.get("value").cloned().unwrap_or(Value::Null);
+    if let Some(err) = value.get("error").and_then(Value::as_str) {
+        let msg = value.get("message").and_then(Value::as_str).unwrap_or("");
+        return Err(format!("WebDriver {method} {path}: {err}: {}", msg.lines().next().unwrap_or("")));
+    }
+    Ok(value)
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&data[..eol]).ok().and_then(|s| usize::from_str_radix(s.trim(), 16).ok()).unwrap_or(0);
+        if size == 0 || data.len() < eol + 2 + size {
+            break;
+        }
+        out.extend_from_slice(&data[eol + 2..eol + 2 + size]);
+        data = &data[(eol + 4 + size).min(data.len())..];
+    }
+    out
+}
+
+impl WebDriver {
+    fn new(port: u16) -> Result<Self, String> {
+        let mut args: Vec<&str> = crate::CHROME_FLAGS.to_vec();
+        // Unquantised performance.memory values.
+        args.extend(["--enable-precise-memory-info", "--window-size=1280,1000"]);
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": crate::CHROMIUM, "args": args},
+        }}});
+        let v = http(port, "POST", "/session", Some(&caps))?;
+        let session = v.get("sessionId").and_then(Value::as_str).ok_or_else(|| format!("no session id in {v}"))?.to_string();
+        let wd = WebDriver { port, session };
+        wd.post("timeouts", json!({"script": 120_000}))?;
+        Ok(wd)
+    }
+
+    fn post(&self, what: &str, body: Value) -> Result<Value, String> {
+        http(self.port, "POST", &format!("/session/{}/{what}", self.session), Some(&body))
+    }
+
+    fn goto(&self, url: &str) -> Result<(), String> {
+        self.post("url", json!({ "url": url })).map(|_| ())
+    }
+
+    fn exec(&self, script: &str, args: Value) -> Result<Value, String> {
+        self.post("execute/sync", json!({"script": script, "args": args}))
+    }
+
+    fn exec_async(&self, script: &str, args: Value) -> Result<Value, String> {
+        self.post("execute/async", json!({"script": script, "args": args}))
+    }
+
+    /// chromedriver sets a file input's files from newline-separated local paths.
+    fn set_files(&self, css: &str, paths: &[&Path]) -> Result<(), String> {
+        let el = self.post("element", json!({"using": "css selector", "value": css}))?;
+        let id = el
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("no element for {css}: {el}"))?
+            .to_string();
+        let text: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        self.post(&format!("element/{id}/value"), json!({"text": text.join("\n")})).map(|_| ())
+    }
+
+    fn wait(&self, what: &str, script: &str, timeout: Duration) -> Result<Value, String> {
+        let t = Instant::now();
+        loop {
+            let v = self.exec(script, json!([]))?;
+            if !(v.is_null() || v == Value::Bool(false)) {
+                return Ok(v);
+            }
+            if t.elapsed() > timeout {
+                return Err(format!("timed out after {}s waiting for {what}", timeout.as_secs()));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn close(&self) {
+        let _ = http(self.port, "DELETE", &format!("/session/{}", self.session), None);
+    }
+}
+
+struct Chromedriver(Child);
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Server {
+    server: Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    base: String,
+}
+
+impl Server {
+    fn start(dir: PathBuf) -> Result<Self, String> {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(|e| format!("listen: {e}"))?);
+        let port = server.server_addr().to_ip().map(|a| a.port()).ok_or("no IP listener")?;
+        let s = Arc::clone(&server);
+        let thread = std::thread::spawn(move || {
+            for request in s.incoming_requests() {
+                let response = match crate::resolve(&dir, request.url()).and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+                    Some((file, body)) => {
+                        let mut r = tiny_http::Response::from_data(body);
+                        if let Ok(h) = tiny_http::Header::from_bytes("Content-Type", crate::content_type(&file)) {
+                            r = r.with_header(h);
+                        }
+                        r
+                    }
+                    None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
+                };
+                let _ = request.respond(response);
+            }
+        });
+        Ok(Server { server, thread: Some(thread), base: format!("http://127.0.0.1:{port}") })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Installed before the files are set: the input's first `input`/`change` event is t0 (its
+/// timeStamp), a MutationObserver notes when every expected card has `data-status` done (or failed),
+/// a PerformanceObserver collects long tasks, a 20 ms timer samples `performance.memory`.
+const INSTRUMENT_JS: &str = r#"
+const expected = arguments[0];
+const b = window.__bench = { t0: null, tDone: null, long: [], heapMax: 0, heapStart: 0, expected, files: null };
+if (performance.memory) b.heapStart = performance.memory.usedJSHeapSize;
+b.po = new PerformanceObserver(list => { for (const e of list.getEntries()) b.long.push([e.startTime, e.duration]); });
+b.po.observe({ type: 'longtask' });
+const input = document.querySelector('#file-input');
+const start = ev => { if (b.t0 === null) { b.t0 = ev.timeStamp; b.files = [...input.files]; } };
+input.addEventListener('input', start, { capture: true });
+input.addEventListener('change', start, { capture: true });
+const sample = () => { if (performance.memory) b.heapMax = Math.max(b.heapMax, performance.memory.usedJSHeapSize); };
+b.timer = setInterval(sample, 20);
+const check = () => {
+  if (b.t0 === null || b.tDone !== null) return;
+  const cards = [...document.querySelectorAll('article.file-card')];
+  if (cards.length >= expected && cards.every(c => c.dataset.status === 'done' || c.dataset.status === 'failed')) {
+    b.tDone = performance.now();
+    sample();
+    b.statuses = cards.map(c => c.dataset.name + ':' + c.dataset.status + ':' + [...c.classList].join('.'));
+  }
+};
+b.mo = new MutationObserver(check);
+b.mo.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+return true;
+"#;
+
+/// After the verdict (and a pause for the long-task entries to arrive): the numbers, and the
+/// page's wasm linear memory (it never shrinks: its size now is its peak).
+const COLLECT_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+const b = window.__bench;
+(async () => {
+  for (const e of b.po.takeRecords()) b.long.push([e.startTime, e.duration]);
+  clearInterval(b.timer);
+  b.mo.disconnect();
+  const during = b.long.filter(([s, d]) => s + d >= b.t0 && s <= b.tDone);
+  let wasmMemory = null;
+  try {
+    const glue = await import('./drvsig_www.js');
+    const w = await glue.default();
+    if (w && w.memory) wasmMemory = w.memory.buffer.byteLength;
+  } catch (e) { wasmMemory = 'unreachable: ' + e; }
+  done({ total: b.tDone - b.t0, longMax: during.reduce((m, [, d]) => Math.max(m, d), 0), longCount: during.length,
+         longSum: during.reduce((m, [, d]) => m + d, 0), heapMax: b.heapMax, heapStart: b.heapStart, wasmMemory,
+         statuses: b.statuses });
+})().catch(e => done({ error: String(e) }));
+"#;
+
+/// WebCrypto over the same bytes in the same page: read the File the input got, then digest it
+/// three times (the first one-shot digest in a page is often slower; all are reported).
+const WEBCRYPTO_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+(async () => {
+  const f = window.__bench.files[0];
+  let t = performance.now();
+  const buf = await f.arrayBuffer();
+  const read = performance.now() - t;
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    t = performance.now();
+    await crypto.subtle.digest('SHA-256', buf);
+    times.push(performance.now() - t);
+  }
+  done({ read, times, size: buf.byteLength });
+})().catch(e => done({ error: String(e) }));
+"#;
+
+struct PageRun {
+    total: f64,
+    long_max: f64,
+    long_count: f64,
+    heap_max: f64,
+    wasm_memory: Option<f64>,
+}
+
+fn page_run(wd: &WebDriver, base: &str, files: &[&Path]) -> Result<(PageRun, Value), String> {
+    wd.goto(&format!("{base}/"))?;
+    wd.wait("the page", "return !!document.body && document.body.dataset.ready === 'true';", Duration::from_secs(60))?;
+    // Let the page's own warm-up (a few frames of small hashes) finish first.
+    std::thread::sleep(Duration::from_millis(1500));
+    wd.exec(INSTRUMENT_JS, json!([files.len()]))?;
+    eprintln!("bench: page: setting {} file(s) on #file-input", files.len());
+    wd.set_files("#file-input", files)?;
+    wd.wait("the verdict", "return window.__bench.tDone !== null;", Duration::from_secs(240))?;
+    std::thread::sleep(Duration::from_millis(300));
+    eprintln!("bench: page: verdict shown; collecting");
+    let v = wd.exec_async(COLLECT_JS, json!([]))?;
+    if let Some(e) = v.get("error") {
+        return Err(format!("collecting page numbers: {e}"));
+    }
+    let num = |k: &str| v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    let run = PageRun {
+        total: num("total"),
+        long_max: num("longMax"),
+        long_count: num("longCount"),
+        heap_max: num("heapMax"),
+        wasm_memory: v.get("wasmMemory").and_then(Value::as_f64),
+    };
+    Ok((run, v))
+}
+
+fn free_port() -> Result<u16, String> {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).and_then(|l| l.local_addr()).map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+fn browser(opts: &Opts, dist: &Path, inputs: &Inputs, rows: &mut Vec<Row>) -> Result<(), String> {
+    for p in [crate::CHROMIUM, crate::CHROMEDRIVER] {
+        if !Path::new(p).is_file() {
+            return Err(format!("{p} not found: `cargo xtask setup` (or --no-browser)"));
+        }
+    }
+    let server = Server::start(dist.to_path_buf())?;
+    let port = free_port()?;
+    let driver = Chromedriver(
+        Command::new(crate::CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start chromedriver: {e}"))?,
+    );
+    let t = Instant::now();
+    while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+        if t.elapsed() > Duration::from_secs(20) {
+            return Err("chromedriver did not listen".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!("bench: browser: chromedriver on port {port}, page at {}", server.base);
+    let wd = WebDriver::new(port)?;
+    let result = browser_runs(opts, &wd, &server.base, inputs, rows);
+    wd.close();
+    drop(driver);
+    drop(server);
+    result
+}
+
+fn browser_runs(opts: &Opts, wd: &WebDriver, base: &str, inputs: &Inputs, rows: &mut Vec<Row>) -> Result<(), String> {
+    let big_mib = inputs.big_len as f64 / MIB;
+    let mut big = Vec::new();
+    let mut crypto = Vec::new();
+    let mut crypto_first = Vec::new();
+    let mut reads = Vec::new();
+    for i in 0..opts.runs {
+        let (run, raw) = page_run(wd, base, &[inputs.big.as_path()])?;
+        let wc = wd.exec_async(WEBCRYPTO_JS, json!([]))?;
+        if let Some(e) = wc.get("error") {
+            return Err(format!("WebCrypto: {e}"));
+        }
+        let times: Vec<f64> = wc.get("times").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
+        eprintln!(
+            "bench: page run {}: 64 MiB verdict {:.0} ms, longest task {:.0} ms ({} long tasks), heap max {:.1} MiB, wasm memory {:?}, statuses {}; WebCrypto read {:.0} ms, digests {:?} ms",
+            i + 1,
+            run.total,
+            run.long_max,
+            run.long_count,
+            run.heap_max / MIB,
+            run.wasm_memory.map(|m| m / MIB),
+            raw.get("statuses").map(Value::to_string).unwrap_or_default(),
+            wc.get("read").and_then(Value::as_f64).unwrap_or(f64::NAN),
+            times.iter().map(|t| t.round()).collect::<Vec<_>>()
+        );
+        crypto_first.push(times.first().copied().unwrap_or(f64::NAN));
+        crypto.push(median(&times));
+        reads.push(wc.get("read").and_then(Value::as_f64).unwrap_or(f64::NAN));
+        big.push(run);
+    }
+    let total = median(&big.iter().map(|r| r.total).collect::<Vec<_>>());
+    let wc = median(&crypto);
+    rows.push(row(
+        &format!("browser: drop-to-verdict, {big_mib:.0} MiB driver"),
+        format!("{total:.0} ms"),
+        &format!("{wc:.0} ms (crypto.subtle.digest SHA-256; first call {:.0} ms, file read {:.0} ms)", median(&crypto_first), median(&reads)),
+        Some(total / wc),
+        "<= 1.5x",
+        Some(total / wc <= 1.5),
+    ));
+    let long_max = median(&big.iter().map(|r| r.long_max).collect::<Vec<_>>());
+    rows.push(row(
+        &format!("browser: longest main-thread task, {big_mib:.0} MiB"),
+        format!("{long_max:.0} ms"),
+        "-",
+        None,
+        "<= 50 ms",
+        Some(long_max <= 50.0),
+    ));
+    let wasm_mem = big.iter().filter_map(|r| r.wasm_memory).fold(f64::NAN, f64::max);
+    let heap = median(&big.iter().map(|r| r.heap_max).collect::<Vec<_>>());
+    rows.push(row(
+        &format!("browser: memory, {big_mib:.0} MiB (wasm linear memory / sampled JS heap max)"),
+        format!("{:.0} MiB / {:.0} MiB", wasm_mem / MIB, heap / MIB),
+        &format!("file {big_mib:.0} MiB"),
+        Some(wasm_mem / inputs.big_len as f64),
+        "(none set)",
+        None,
+    ));
+
+    let mut pkg = Vec::new();
+    let files: Vec<&Path> = inputs.package.iter().map(PathBuf::as_path).collect();
+    for i in 0..opts.runs {
+        let (run, raw) = page_run(wd, base, &files)?;
+        eprintln!(
+            "bench: page run {}: package verdict {:.1} ms, longest task {:.0} ms, statuses {}",
+            i + 1,
+            run.total,
+            run.long_max,
+            raw.get("statuses").map(Value::to_string).unwrap_or_default()
+        );
+        pkg.push(run);
+    }
+    let p = median(&pkg.iter().map(|r| r.total).collect::<Vec<_>>());
+    let names: Vec<String> = inputs.package.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
+    rows.push(row(
+        &format!("browser: drop-to-verdict, typical package ({})", names.join(" ")),
+        format!("{p:.0} ms"),
+        "-",
+        None,
+        "< 100 ms",
+        Some(p < 100.0),
+    ));
+    let pl = median(&pkg.iter().map(|r| r.long_max).collect::<Vec<_>>());
+    rows.push(row("browser: longest main-thread task, package", format!("{pl:.0} ms"), "-", None, "<= 50 ms", Some(pl <= 50.0)));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// What ships
+
+fn unbase64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for v in text.bytes().filter_map(value) {
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+fn shipped(dist: &Path, rows: &mut Vec<Row>) -> Result<(), String> {
+    let read = |name: &str| std::fs::read(dist.join(name)).map_err(|e| format!("read dist/{name}: {e}"));
+    let bytes_js = String::from_utf8_lossy(&read("drvsig_wasm_bytes.js")?).into_owned();
+    let b64 = bytes_js.split('"').nth(1).unwrap_or("");
+    let wasm = crate::sizes(&unbase64(b64));
+    let mut js_raw = 0;
+    let mut js_gzip = 0;
+    let mut all_raw = 0;
+    let mut all_gzip = 0;
+    for entry in std::fs::read_dir(dist).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if !path.is_file() {
+            continue;
+        }
+        let s = crate::sizes(&std::fs::read(&path).map_err(|e| e.to_string())?);
+        if path.extension().is_some_and(|e| e == "js") {
+            js_raw += s.raw;
+            js_gzip += s.gzip;
+        }
+        all_raw += s.raw;
+        all_gzip += s.gzip;
+    }
+    let kb = |n: u64| format!("{:.0} KB", n as f64 / 1024.0);
+    rows.push(row(
+        "size: wasm (decoded from the inlined base64)",
+        format!("{} raw / {} gzip", kb(wasm.raw), kb(wasm.gzip)),
+        "-",
+        None,
+        "(info)",
+        None,
+    ));
+    rows.push(row(
+        "size: shipped JS (glue + base64 wasm + boot)",
+        format!("{} raw / {} gzip", kb(js_raw), kb(js_gzip)),
+        "-",
+        None,
+        "gzip < 600 KB",
+        Some(js_gzip < 600 * 1024),
+    ));
+    rows.push(row(
+        "size: all of dist/ (html, css, js)",
+        format!("{} raw / {} gzip", kb(all_raw), kb(all_gzip)),
+        "-",
+        None,
+        "gzip < 600 KB",
+        Some(all_gzip < 600 * 1024),
+    ));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+fn render(rows: &[Row]) -> String {
+    let mut out = String::from("| metric | drvsig | reference | ratio | target | met? |\n|---|---|---|---|---|---|\n");
+    for r in rows {
+        out.push_str(&format!("| {} | {} | {} | {} | {} | {} |\n", r.metric, r.drvsig, r.reference, r.ratio, r.target, r.met));
+    }
+    out
+}
+
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, m)| m.trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let sha_ni = cpuinfo.lines().find(|l| l.starts_with("flags")).is_some_and(|l| l.split_whitespace().any(|f| f == "sha_ni"));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chromium = crate::output_of(Command::new(crate::CHROMIUM).arg("--version")).unwrap_or_default();
+    let ossl = crate::output_of(Command::new("osslsigncode").arg("--version")).unwrap_or_default();
+    let openssl = crate::output_of(Command::new("openssl").arg("version")).unwrap_or_default();
+    format!(
+        "Machine: {model}, {cores} cores (nproc), SHA-NI {}; {}; {}; {}",
+        if sha_ni { "yes" } else { "no" },
+        chromium.trim(),
+        ossl.lines().next().unwrap_or("").trim(),
+        openssl.trim()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_openssl_speed() {
+        let text = "version: 3.0.19\n...\nThe 'numbers' are in 1000s of bytes per second processed.\ntype          16384 bytes\nsha256         1234567.89k\n";
+        let mbs = parse_openssl_speed(text).unwrap();
+        assert!((mbs - 1234.56789).abs() < 1e-6, "{mbs}");
+        assert_eq!(parse_openssl_speed("nothing"), None);
+    }
+
+    #[test]
+    fn base64_round_trip() {
+        let data: Vec<u8> = (0..=255u8).collect();
+        assert_eq!(unbase64(&crate::base64(&data)), data);
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+    }
+
+    #[test]
+    fn small_files_differ() {
+        assert_ne!(small_unsigned(1), small_unsigned(2));
+        assert_eq!(small_unsigned(1).len(), small_unsigned(999).len());
+    }
+}
