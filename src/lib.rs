@@ -5,6 +5,18 @@
 //! serializable report. It has no browser crate, no clock, no I/O and no `unsafe`, and it never
 //! panics on input: whatever fails to parse becomes a [`report::Finding`] with its byte offset.
 #![forbid(unsafe_code)]
+// Hostile input must never panic the core: no unwrap/expect/panic, no indexing, no unchecked
+// arithmetic outside tests (`cargo clippy` enforces it; see ARCHITECTURE.md "Invariants").
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )
+)]
 
 pub mod asn1;
 pub mod catalog;

@@ -56,7 +56,7 @@ pub fn image_ranges(len: usize, layout: &Layout, exclusion: Option<Range<usize>>
             }
             0
         }
-        None => (8 - len % 8) % 8,
+        None => (8usize.wrapping_sub(len % 8)) % 8,
     };
     ranges.retain(|r| r.start < r.end);
     Ok(ImageRanges { ranges, zero_padding })
@@ -75,7 +75,7 @@ fn header_ranges(len: usize, layout: &Layout) -> Result<Vec<Range<usize>>, PeErr
     if headers > len {
         return Err(bad_headers());
     }
-    let mut ranges = Vec::with_capacity(layout.sections.len() + 5);
+    let mut ranges = Vec::with_capacity(layout.sections.len().saturating_add(5));
     // 3. Hash the image header from its base to immediately before the CheckSum.
     // 4. Skip the 4-byte CheckSum.
     ranges.push(0..checksum);
@@ -166,7 +166,8 @@ pub fn pe_checksum(bytes: &[u8], checksum_offset: usize) -> u32 {
 
 fn fold(mut sum: u64) -> u32 {
     while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
+        // Both halves are below 2^48: no overflow.
+        sum = (sum & 0xffff).wrapping_add(sum >> 16);
     }
     sum as u32
 }
@@ -189,14 +190,14 @@ fn expected_pages(layout: &Layout, len: usize) -> (Vec<(u64, Page)>, u64) {
         let start = s.pointer_to_raw_data as usize;
         let size = s.size_of_raw_data as usize;
         let mut l = 0usize;
-        while l < size && pages.len() <= len / PAGE_SIZE + layout.sections.len() + 2 {
-            pages.push(((start as u64) + l as u64, Page::Data { offset: start.saturating_add(l), len: (size - l).min(PAGE_SIZE) }));
+        while l < size && pages.len() <= (len / PAGE_SIZE).saturating_add(layout.sections.len()).saturating_add(2) {
+            pages.push(((start as u64).saturating_add(l as u64), Page::Data { offset: start.saturating_add(l), len: size.saturating_sub(l).min(PAGE_SIZE) }));
             match l.checked_add(PAGE_SIZE) {
                 Some(next) => l = next,
                 None => break,
             }
         }
-        last = u64::from(s.pointer_to_raw_data) + u64::from(s.size_of_raw_data);
+        last = u64::from(s.pointer_to_raw_data).saturating_add(u64::from(s.size_of_raw_data));
     }
     (pages, last)
 }
@@ -213,7 +214,7 @@ fn hash_page(bytes: &[u8], layout: &Layout, page: &Page, alg: DigestAlgorithm) -
         }
         Page::Data { offset, len } => {
             h.update(bytes.get(offset..offset.checked_add(len)?)?);
-            h.update(ZEROS.get(..PAGE_SIZE - len.min(PAGE_SIZE)).unwrap_or_default());
+            h.update(ZEROS.get(..PAGE_SIZE.saturating_sub(len)).unwrap_or_default());
         }
     }
     Some(h.finalize().into_vec())
@@ -223,7 +224,7 @@ fn hash_page(bytes: &[u8], layout: &Layout, page: &Page, alg: DigestAlgorithm) -
 /// expects): one entry per page, then (end of the last section, zero hash).
 pub fn compute_page_hashes(bytes: &[u8], layout: &Layout, alg: DigestAlgorithm) -> Result<PageHashTable, PeError> {
     let (pages, last) = expected_pages(layout, bytes.len());
-    let mut entries = Vec::with_capacity(pages.len() + 1);
+    let mut entries = Vec::with_capacity(pages.len().saturating_add(1));
     for (offset, page) in &pages {
         let hash = hash_page(bytes, layout, page, alg).ok_or(PeError::Truncated { what: "page", offset: *offset, len: bytes.len() as u64 })?;
         let offset = u32::try_from(*offset).map_err(|_| PeError::Overflow { offset: *offset })?;
@@ -252,7 +253,7 @@ pub fn verify_page_hashes(bytes: &[u8], layout: &Layout, table: &PageHashTable) 
         let offset = u64::from(*offset);
         let computed = by_offset.get(&offset).and_then(|p| hash_page(bytes, layout, p, alg));
         if computed.as_deref() == Some(hash.as_slice()) {
-            matching += 1;
+            matching = matching.saturating_add(1);
         } else if first_mismatch.is_none() {
             first_mismatch = Some(offset);
         }
@@ -278,7 +279,7 @@ pub fn verify_page_hashes(bytes: &[u8], layout: &Layout, table: &PageHashTable) 
         let mut f = Finding::new(
             "authenticode.page-hashes",
             Outcome::Fail,
-            format!("{} of {} {} page hashes do not match the file; the first mismatch is the page at 0x{:x}.", listed.len() as u64 - matching, listed.len(), alg.name(), first_mismatch.unwrap_or(0)),
+            format!("{} of {} {} page hashes do not match the file; the first mismatch is the page at 0x{:x}.", (listed.len() as u64).saturating_sub(matching), listed.len(), alg.name(), first_mismatch.unwrap_or(0)),
         );
         if let Some(o) = first_mismatch {
             f = f.at(o);
