@@ -182,37 +182,6 @@ pub struct CatMemberInfo<'a> {
     pub cert_version: IntRef<'a>,
 }
 
-/// ```text
-/// SpcAttributeTypeAndOptionalValue ::= SEQUENCE { type ObjectID, value [0] EXPLICIT ANY OPTIONAL }
-/// ```
-/// (Authenticode writes the value untagged; it is kept as `Any`.)
-#[derive(Clone, Debug, Sequence)]
-pub struct SpcAttributeTypeAndOptionalValue<'a> {
-    pub value_type: ObjectIdentifier,
-    #[asn1(optional = "true")]
-    pub value: Option<AnyRef<'a>>,
-}
-
-/// ```text
-/// DigestInfo ::= SEQUENCE { digestAlgorithm AlgorithmIdentifier, digest OCTET STRING }
-/// ```
-#[derive(Clone, Debug, Sequence)]
-pub struct DigestInfo<'a> {
-    pub digest_algorithm: AlgorithmIdentifierRef<'a>,
-    pub digest: OctetStringRef<'a>,
-}
-
-/// ```text
-/// SpcIndirectDataContent ::= SEQUENCE { data SpcAttributeTypeAndOptionalValue,
-///                                       messageDigest DigestInfo }
-/// ```
-// TODO(lead): reuse signature::spc::SpcIndirectDataContent once the signature layer has it.
-#[derive(Clone, Debug, Sequence)]
-pub struct SpcIndirectDataContent<'a> {
-    pub data: SpcAttributeTypeAndOptionalValue<'a>,
-    pub message_digest: DigestInfo<'a>,
-}
-
 /// Why a catalog could not be read at all (member-level problems are findings instead).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CatalogError {
@@ -626,7 +595,8 @@ fn decode_member(bytes: &[u8], tlv: &[u8], findings: &mut Vec<Finding>) -> Optio
             }
             t if t == OID_SPC_INDIRECT_DATA => {
                 for v in &values {
-                    match SpcIndirectDataContent::from_der(v) {
+                    // The same Microsoft type as in PE signatures (one definition, in signature::spc).
+                    match crate::signature::spc::SpcIndirectDataContent::from_der(v) {
                         Ok(spc) => {
                             let algorithm_oid = spc.message_digest.digest_algorithm.oid;
                             let algorithm = DigestAlgorithm::from_oid(&algorithm_oid);
@@ -647,7 +617,7 @@ fn decode_member(bytes: &[u8], tlv: &[u8], findings: &mut Vec<Finding>) -> Optio
                                         .at(offset_in(bytes, v)),
                                 );
                             } else {
-                                member.digest = Some(MemberDigest { data_type: spc.data.value_type, algorithm_oid, algorithm, digest });
+                                member.digest = Some(MemberDigest { data_type: spc.data.r#type, algorithm_oid, algorithm, digest });
                             }
                         }
                         Err(e) => findings.push(
