@@ -668,6 +668,7 @@ fn circular_certificates_finish() {
     let fixtures = fixtures();
     let looped = std::fs::read(fixtures.join("malformed/root-issued-by-ca.der")).expect("root-issued-by-ca.der");
     let root = std::fs::read(fixtures.join("pki/root-ca.der")).expect("root-ca.der");
+    let anchor = root.clone();
     let original = der[tlvs[certs].content.clone()].to_vec();
     // The loop certificate's notBefore is its creation day (2026-11-25): judge after it.
     let later = UnixTime::from_civil(2027, 6, 1, 0, 0, 0).expect("time");
@@ -688,6 +689,18 @@ fn circular_certificates_finish() {
     assert_eq!(sig.signature_verdict, Outcome::Pass, "{:#?}", sig.findings);
     assert_eq!(sig.digest_verdict, Outcome::Pass);
     assert_eq!(sig.certificates.len(), 3, "publisher, CA and the looping root");
+    // The chain builder walks the loop without spinning: bounded work, and no trust is invented.
+    let chain = sig.chain.as_ref().expect("a chain for the signer");
+    assert_ne!(chain.verdict, Outcome::Pass, "{chain:#?}");
+    assert!(chain.paths_tried <= 100, "{} paths", chain.paths_tried);
+    assert_ne!(chain.trust, drvsig::report::TrustKind::MicrosoftRoot);
+    // Trusting the real test root, the builder still finds the real path through the loop.
+    let mut trusting = Options::at(later);
+    trusting.trust_anchors.push(anchor);
+    let report = inspect("case.sys", &cases[1].bytes, &trusting);
+    let chain = report.signatures.first().and_then(|s| s.chain.as_ref()).expect("a chain");
+    assert_eq!(chain.trust, drvsig::report::TrustKind::UserRoot, "{chain:#?}");
+    assert!(chain.paths_tried <= 100, "{} paths", chain.paths_tried);
 }
 
 /// What each fuzz target does with its input (fuzz/fuzz_targets/*.rs), natively, so that a
