@@ -13,12 +13,12 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 
-use js_sys::{Promise, Uint8Array};
+use js_sys::{ArrayBuffer, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::Callback;
 
-use super::browser;
+use super::{browser, worker};
 use super::files::{Picked, Source};
 use crate::state::{too_large, Action, FileId, NewFile};
 use drvsig::report::PackageReport;
@@ -280,34 +280,83 @@ async fn process(
         return;
     }
     dispatch.emit(Action::Reading(id));
-    next_frame().await;
-    let bytes: Cow<'static, [u8]> = match &picked.source {
-        Source::Static(bytes) => Cow::Borrowed(*bytes),
-        Source::Blob(file) => match JsFuture::from(file.array_buffer()).await {
-            Ok(buffer) => Cow::Owned(Uint8Array::new(&buffer).to_vec()),
-            Err(e) => {
-                if live(id) {
-                    dispatch.emit(Action::Failed(id, error_text(&e)));
-                }
-                LIVE.with(|l| l.borrow_mut().remove(&id));
-                return;
+    let name = picked.name.replace('\\', "/");
+    let read = match read(&picked.source).await {
+        Ok(read) => read,
+        Err(e) => {
+            if live(id) {
+                dispatch.emit(Action::Failed(id, error_text(&e)));
             }
-        },
+            LIVE.with(|l| l.borrow_mut().remove(&id));
+            return;
+        }
     };
     if !live(id) {
         return;
     }
     dispatch.emit(Action::Inspecting(id));
-    next_frame().await;
-    if !live(id) {
-        return;
+    let mut done = None;
+    if worker::available() {
+        match worker::inspect(&name, read, browser::now().0 as f64).await {
+            worker::Reply::Report(json, buffer) => {
+                match serde_json::from_str::<drvsig::InspectionReport>(&json) {
+                    Ok(inspection) => {
+                        let bytes: Cow<'static, [u8]> = match &picked.source {
+                            Source::Static(bytes) => Cow::Borrowed(*bytes),
+                            Source::Blob(_) => Cow::Owned(Uint8Array::new(&buffer).to_vec()),
+                        };
+                        done = Some((inspection, bytes));
+                    }
+                    Err(e) => web_sys::console::warn_1(&format!("drvsig worker report: {e}").into()),
+                }
+            }
+            worker::Reply::Cancelled => {
+                if live(id) {
+                    dispatch.emit(Action::Failed(id, "Cancelled".into()));
+                }
+                LIVE.with(|l| l.borrow_mut().remove(&id));
+                return;
+            }
+            worker::Reply::Failed(why) => {
+                web_sys::console::warn_1(&format!("drvsig worker: {why}; inspecting here").into());
+            }
+        }
+        if !live(id) {
+            return;
+        }
     }
-    // The package entry point on this one file: a zip is expanded into its members.
-    let name = picked.name.replace('\\', "/");
-    let inspection = drvsig::inspect_package(
-        &[(name.clone(), &bytes[..])],
-        &drvsig::Options::at(browser::now()),
-    );
+    let (inspection, bytes) = match done {
+        Some(done) => done,
+        None => {
+            // The main-thread path (no worker, or it failed): the transferred buffer is gone, so
+            // read the file again.
+            let bytes: Cow<'static, [u8]> = match &picked.source {
+                Source::Static(bytes) => Cow::Borrowed(*bytes),
+                Source::Blob(file) => match JsFuture::from(file.array_buffer()).await {
+                    Ok(buffer) => Cow::Owned(Uint8Array::new(&buffer).to_vec()),
+                    Err(e) => {
+                        if live(id) {
+                            dispatch.emit(Action::Failed(id, error_text(&e)));
+                        }
+                        LIVE.with(|l| l.borrow_mut().remove(&id));
+                        return;
+                    }
+                },
+            };
+            // Let "Inspecting" render before the core blocks this thread.
+            dispatch.emit(Action::Inspecting(id));
+            next_frame().await;
+            if !live(id) {
+                return;
+            }
+            // The package entry point on this one file: a zip is expanded into its members.
+            let inspection = drvsig::inspect_package(
+                &[(name.clone(), &bytes[..])],
+                &drvsig::Options::at(browser::now()),
+            );
+            (inspection, bytes)
+        }
+    };
     LIVE.with(|l| l.borrow_mut().remove(&id));
     let mut reports = inspection.files.into_iter();
     let Some(own) = reports.next() else {
@@ -341,14 +390,39 @@ async fn process(
     if !members.is_empty() {
         dispatch.emit(Action::Members(id, members));
     }
-    // Let the card render before the next file starts.
-    next_frame().await;
+    if !worker::available() {
+        // Main-thread path: let the card render before the next file blocks the thread again.
+        next_frame().await;
+    }
+}
+
+/// A file's bytes as an `ArrayBuffer` the worker can take (demo bytes are copied out of the wasm
+/// memory; a user's file is read by the browser without blocking this thread).
+async fn read(source: &Source) -> Result<ArrayBuffer, JsValue> {
+    match source {
+        Source::Static(bytes) => Ok(Uint8Array::from(*bytes).buffer()),
+        Source::Blob(file) => JsFuture::from(file.array_buffer())
+            .await?
+            .dyn_into::<ArrayBuffer>(),
+    }
+}
+
+/// Cancels the file the worker is inspecting: the worker is terminated, that file is marked
+/// cancelled, and the next file gets a fresh worker.
+pub fn abort_inspection() {
+    worker::abort();
+}
+
+/// Whether inspections run off the main thread (false: no Web Worker, the page says so).
+pub fn off_main_thread() -> bool {
+    worker::available()
 }
 
 /// Runs the core's hashing on a few small buffers while the page is idle, so the browser compiles
 /// it with its optimising tier before a real file arrives. Without this the first big file is
 /// hashed by the baseline compiler in one long call (measured: 200 MB in 17 s instead of 1.6 s).
 pub fn warm_up() {
+    worker::prepare();
     wasm_bindgen_futures::spawn_local(async {
         let buffer = vec![0u8; WARM_UP_CHUNK];
         for _ in 0..WARM_UP_ROUNDS {
