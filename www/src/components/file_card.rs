@@ -34,7 +34,7 @@ pub fn file_card(props: &FileCardProps) -> Html {
     let (state_class, status) = match &entry.status {
         Status::Queued => ("is-busy".to_string(), progress("Waiting")),
         Status::Reading => ("is-busy".to_string(), progress("Reading\u{2026}")),
-        Status::Inspecting => ("is-busy".to_string(), inspecting()),
+        Status::Inspecting => ("is-busy".to_string(), inspecting(entry.id)),
         Status::Failed(_) => (
             "is-failed".to_string(),
             html! { <Badge outcome={Outcome::Fail} text="Could not read" large=true /> },
@@ -100,9 +100,9 @@ fn progress(text: &'static str) -> Html {
 
 /// "Inspecting…" with an indeterminate progress bar and, when the core runs in the worker, a
 /// Cancel button (it terminates the worker; the next file gets a fresh one).
-fn inspecting() -> Html {
+fn inspecting(id: FileId) -> Html {
     let off_main = pipeline::off_main_thread();
-    let on_cancel = Callback::from(|_: MouseEvent| pipeline::abort_inspection());
+    let on_cancel = Callback::from(move |_: MouseEvent| pipeline::abort_inspection(id));
     html! {
         <span class="progress inspecting">
             <span>{ "Inspecting\u{2026}" }</span>

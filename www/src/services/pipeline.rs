@@ -60,6 +60,8 @@ thread_local! {
     static TRIMMED: RefCell<HashSet<FileId>> = RefCell::new(HashSet::new());
     /// Bumped on every change of the file set: a package pass for an older set is dropped.
     static GENERATION: Cell<u64> = const { Cell::new(0) };
+    /// Files whose Cancel button was pressed while they were being inspected.
+    static ABORTED: RefCell<HashSet<FileId>> = RefCell::new(HashSet::new());
 }
 
 fn next_id() -> FileId {
@@ -297,7 +299,13 @@ async fn process(
     dispatch.emit(Action::Inspecting(id));
     let mut done = None;
     if worker::available() {
-        match worker::inspect(&name, read, browser::now().0 as f64).await {
+        let reply = worker::inspect(&name, read, browser::now().0 as f64).await;
+        let reply = if aborted(id) {
+            worker::Reply::Cancelled
+        } else {
+            reply
+        };
+        match reply {
             worker::Reply::Report(json, buffer) => {
                 match serde_json::from_str::<drvsig::InspectionReport>(&json) {
                     Ok(inspection) => {
@@ -306,6 +314,7 @@ async fn process(
                             Source::Blob(_) => Cow::Owned(Uint8Array::new(&buffer).to_vec()),
                         };
                         done = Some((inspection, bytes));
+                        mark_inspector("worker");
                     }
                     Err(e) => web_sys::console::warn_1(&format!("drvsig worker report: {e}").into()),
                 }
@@ -349,6 +358,7 @@ async fn process(
             if !live(id) {
                 return;
             }
+            mark_inspector("main-thread");
             // The package entry point on this one file: a zip is expanded into its members.
             let inspection = drvsig::inspect_package(
                 &[(name.clone(), &bytes[..])],
@@ -407,10 +417,26 @@ async fn read(source: &Source) -> Result<ArrayBuffer, JsValue> {
     }
 }
 
-/// Cancels the file the worker is inspecting: the worker is terminated, that file is marked
-/// cancelled, and the next file gets a fresh worker.
-pub fn abort_inspection() {
+/// Cancels a file being inspected: the worker is terminated, the file is marked cancelled, and the
+/// next file gets a fresh worker.
+pub fn abort_inspection(id: FileId) {
+    ABORTED.with(|a| a.borrow_mut().insert(id));
     worker::abort();
+}
+
+fn aborted(id: FileId) -> bool {
+    ABORTED.with(|a| a.borrow_mut().remove(&id))
+}
+
+/// Where the last file was inspected, on `<body data-inspector>` ("worker" or "main-thread"), for
+/// the e2e tests and anyone curious.
+fn mark_inspector(place: &str) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-inspector", place);
+    }
 }
 
 /// Whether inspections run off the main thread (false: no Web Worker, the page says so).
