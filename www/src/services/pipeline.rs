@@ -1,6 +1,9 @@
-//! The one queue every file goes through: read its bytes, let the browser paint, run the core.
-//! One file at a time, yielding to the browser between steps, so a big file shows "reading" /
-//! "inspecting" instead of a frozen tab (a Web Worker comes later).
+//! The one queue every file goes through: read its bytes, run the core, show the result.
+//! The core runs in a module Web Worker ([`super::worker`], `static/worker.js`): the main thread
+//! only reads the file (asynchronously), transfers its buffer and renders the report, so a big
+//! file never freezes the tab and no animation frame is waited for between files. Without a
+//! worker (file://, an old browser, or it failed to load) the core runs here as before, one file
+//! at a time, yielding a frame before each so "Inspecting" shows, and the card says so.
 //!
 //! Each file is inspected alone as soon as it is read (a zip is expanded by the core, its members
 //! become entries), so its card appears at once. The bytes stay here (not in the state). When the
