@@ -30,11 +30,31 @@ use drvsig::FileKind;
 /// A file's bytes, shared (compiled-in demo bytes are borrowed).
 pub type Bytes = Rc<Cow<'static, [u8]>>;
 
+/// Where a stored file's bytes are.
+#[derive(Clone)]
+enum Held {
+    /// In the wasm memory (demo bytes, or read for the main-thread path).
+    Wasm(Bytes),
+    /// In the `ArrayBuffer` the worker gave back: copied into the wasm memory only when needed
+    /// (the package pass, the ASN.1 view). Copying 64 MiB there takes a quarter of a second of
+    /// main thread (measured), which the worker path exists to avoid.
+    Js(ArrayBuffer),
+}
+
+impl Held {
+    fn bytes(&self) -> Bytes {
+        match self {
+            Held::Wasm(bytes) => bytes.clone(),
+            Held::Js(buffer) => Rc::new(Cow::Owned(Uint8Array::new(buffer).to_vec())),
+        }
+    }
+}
+
 /// One file's bytes, kept for the package pass and the ASN.1 view.
 struct Stored {
     id: FileId,
     name: String,
-    bytes: Bytes,
+    bytes: Held,
     /// What its own pass found: its kinds (members included) and packages.
     kinds: Vec<FileKind>,
     packages: Vec<PackageReport>,
@@ -152,13 +172,13 @@ pub fn cancel_all() {
 
 /// The bytes of a file on the page (a zip member is read out of its zip, on demand).
 pub fn bytes_of(id: FileId) -> Option<Bytes> {
-    if let Some(bytes) = STORE.with(|s| {
+    if let Some(held) = STORE.with(|s| {
         s.borrow()
             .iter()
             .find(|f| f.id == id)
             .map(|f| f.bytes.clone())
     }) {
-        return Some(bytes);
+        return Some(held.bytes());
     }
     let (zip_id, inner) = MEMBERS.with(|m| {
         m.borrow()
@@ -170,7 +190,7 @@ pub fn bytes_of(id: FileId) -> Option<Bytes> {
         s.borrow()
             .iter()
             .find(|f| f.id == zip_id)
-            .map(|f| f.bytes.clone())
+            .map(|f| f.bytes.bytes())
     })?;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&zip_bytes[..])).ok()?;
     for index in 0..archive.len() {
@@ -239,7 +259,7 @@ async fn refresh_packages() {
     let stored: Vec<(FileId, String, Bytes)> = STORE.with(|s| {
         s.borrow()
             .iter()
-            .map(|f| (f.id, f.name.clone(), f.bytes.clone()))
+            .map(|f| (f.id, f.name.clone(), f.bytes.bytes()))
             .collect()
     });
     let mut files: Vec<(String, Bytes)> = Vec::with_capacity(stored.len());
@@ -312,9 +332,9 @@ async fn process(
             worker::Reply::Report(json, buffer) => {
                 match serde_json::from_str::<drvsig::InspectionReport>(&json) {
                     Ok(inspection) => {
-                        let bytes: Cow<'static, [u8]> = match &picked.source {
-                            Source::Static(bytes) => Cow::Borrowed(*bytes),
-                            Source::Blob(_) => Cow::Owned(Uint8Array::new(&buffer).to_vec()),
+                        let bytes = match &picked.source {
+                            Source::Static(bytes) => Held::Wasm(Rc::new(Cow::Borrowed(*bytes))),
+                            Source::Blob(_) => Held::Js(buffer),
                         };
                         done = Some((inspection, bytes));
                         mark_inspector("worker");
@@ -367,7 +387,7 @@ async fn process(
                 &[(name.clone(), &bytes[..])],
                 &drvsig::Options::at(browser::now()),
             );
-            (inspection, bytes)
+            (inspection, Held::Wasm(Rc::new(bytes)))
         }
     };
     LIVE.with(|l| l.borrow_mut().remove(&id));
@@ -394,7 +414,7 @@ async fn process(
         s.borrow_mut().push(Stored {
             id,
             name,
-            bytes: Rc::new(bytes),
+            bytes,
             kinds,
             packages: inspection.packages,
         })
