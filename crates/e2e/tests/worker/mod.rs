@@ -271,3 +271,54 @@ return 'dropped';
         },
     );
 }
+
+/// Chromium's DevTools protocol through chromedriver (`POST /goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp(Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or("")
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+/// Without `Worker` (an old browser), the page inspects on the main thread and still shows the
+/// result.
+#[test]
+fn without_a_worker_the_page_inspects_on_the_main_thread() {
+    scenario(
+        "without_a_worker_the_page_inspects_on_the_main_thread",
+        |client, base| async move {
+            client
+                .issue_cmd(Cdp(json!({
+                    "cmd": "Page.addScriptToEvaluateOnNewDocument",
+                    "params": { "source": "delete window.Worker;" }
+                })))
+                .await
+                .map_err(|e| format!("CDP addScriptToEvaluateOnNewDocument: {e}"))?;
+            open(&client, &format!("{base}/?demo")).await?;
+            let has_worker = js(&client, "return typeof Worker;", vec![]).await?;
+            if has_worker != json!("undefined") {
+                return Err(format!("Worker was not removed ({has_worker})"));
+            }
+            wait_for(&client, "a demo card", CARD_JS, vec![Value::Null, Value::Null]).await?;
+            let inspector =
+                js(&client, "return document.body.dataset.inspector || null;", vec![]).await?;
+            if inspector != json!("main-thread") {
+                return Err(format!("expected the main-thread fallback, got {inspector}"));
+            }
+            Ok(())
+        },
+    );
+}
