@@ -85,6 +85,8 @@ thread_local! {
     static GENERATION: Cell<u64> = const { Cell::new(0) };
     /// Files whose Cancel button was pressed while they were being inspected.
     static ABORTED: RefCell<HashSet<FileId>> = RefCell::new(HashSet::new());
+    /// The file with the worker right now.
+    static IN_FLIGHT: Cell<Option<FileId>> = const { Cell::new(None) };
 }
 
 fn next_id() -> FileId {
@@ -140,6 +142,10 @@ fn start() {
 /// are computed again without it.
 pub fn cancel(id: FileId) {
     LIVE.with(|live| live.borrow_mut().remove(&id));
+    if IN_FLIGHT.with(Cell::get) == Some(id) {
+        // Removed while the worker hashes it: stop the worker rather than wait for it.
+        worker::abort();
+    }
     QUEUE.with(|q| q.borrow_mut().retain(|j| j.id != id));
     STORE.with(|s| s.borrow_mut().retain(|f| f.id != id));
     let zip_of_member = MEMBERS.with(|m| {
@@ -163,6 +169,9 @@ pub fn cancel(id: FileId) {
 /// Forgets every file.
 pub fn cancel_all() {
     LIVE.with(|live| live.borrow_mut().clear());
+    if IN_FLIGHT.with(Cell::get).is_some() {
+        worker::abort();
+    }
     QUEUE.with(|q| q.borrow_mut().clear());
     STORE.with(|s| s.borrow_mut().clear());
     TRIMMED.with(|t| t.borrow_mut().clear());
@@ -322,7 +331,9 @@ async fn process(
     dispatch.emit(Action::Inspecting(id));
     let mut done = None;
     if worker::available() {
+        IN_FLIGHT.with(|f| f.set(Some(id)));
         let reply = worker::inspect(&name, read, browser::now().0 as f64).await;
+        IN_FLIGHT.with(|f| f.set(None));
         let reply = if aborted(id) {
             worker::Reply::Cancelled
         } else {
