@@ -130,6 +130,9 @@ fn check_card(
 /// The per-file report views and inert strings (tests/views/mod.rs).
 mod views;
 
+/// Inspection in the Web Worker: a free main thread, no requests, Cancel (tests/worker/mod.rs).
+mod worker;
+
 #[test]
 fn file_input_shows_digest_and_kind() {
     scenario(

@@ -12,6 +12,7 @@ use super::pe_facts::PeFacts;
 use super::signature_view::{SignatureView, WinCertTable};
 use super::verdict_card::{tone_class, VerdictCard};
 use super::verdict_table::VerdictTable;
+use crate::services::pipeline;
 use crate::text::{plain, Inert};
 use crate::state::{grouped, human_size, Entry, FileId, Status};
 
@@ -33,7 +34,7 @@ pub fn file_card(props: &FileCardProps) -> Html {
     let (state_class, status) = match &entry.status {
         Status::Queued => ("is-busy".to_string(), progress("Waiting")),
         Status::Reading => ("is-busy".to_string(), progress("Reading\u{2026}")),
-        Status::Inspecting => ("is-busy".to_string(), progress("Inspecting\u{2026}")),
+        Status::Inspecting => ("is-busy".to_string(), inspecting(entry.id)),
         Status::Failed(_) => (
             "is-failed".to_string(),
             html! { <Badge outcome={Outcome::Fail} text="Could not read" large=true /> },
@@ -93,6 +94,24 @@ fn progress(text: &'static str) -> Html {
         <span class="progress">
             <span class="spinner" aria-hidden="true"></span>
             <span>{ text }</span>
+        </span>
+    }
+}
+
+/// "Inspecting…" with an indeterminate progress bar and, when the core runs in the worker, a
+/// Cancel button (it terminates the worker; the next file gets a fresh one).
+fn inspecting(id: FileId) -> Html {
+    let off_main = pipeline::off_main_thread();
+    let on_cancel = Callback::from(move |_: MouseEvent| pipeline::abort_inspection(id));
+    html! {
+        <span class="progress inspecting">
+            <span>{ "Inspecting\u{2026}" }</span>
+            <progress class="inspect-progress" aria-label="Inspecting"></progress>
+            if off_main {
+                <button type="button" class="button button-small cancel-button" data-action="cancel" onclick={on_cancel}>{ "Cancel" }</button>
+            } else {
+                <span class="muted note" data-field="main-thread-note">{ "(no Web Worker here: the page may pause while this file is inspected)" }</span>
+            }
         </span>
     }
 }

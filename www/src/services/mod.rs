@@ -5,3 +5,4 @@
 pub mod browser;
 pub mod files;
 pub mod pipeline;
+pub mod worker;

@@ -1,6 +1,9 @@
-//! The one queue every file goes through: read its bytes, let the browser paint, run the core.
-//! One file at a time, yielding to the browser between steps, so a big file shows "reading" /
-//! "inspecting" instead of a frozen tab (a Web Worker comes later).
+//! The one queue every file goes through: read its bytes, run the core, show the result.
+//! The core runs in a module Web Worker ([`super::worker`], `static/worker.js`): the main thread
+//! only reads the file (asynchronously), transfers its buffer and renders the report, so a big
+//! file never freezes the tab and no animation frame is waited for between files. Without a
+//! worker (file://, an old browser, or it failed to load) the core runs here as before, one file
+//! at a time, yielding a frame before each so "Inspecting" shows, and the card says so.
 //!
 //! Each file is inspected alone as soon as it is read (a zip is expanded by the core, its members
 //! become entries), so its card appears at once. The bytes stay here (not in the state). When the
@@ -13,12 +16,12 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 
-use js_sys::{Promise, Uint8Array};
+use js_sys::{ArrayBuffer, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::Callback;
 
-use super::browser;
+use super::{browser, worker};
 use super::files::{Picked, Source};
 use crate::state::{too_large, Action, FileId, NewFile};
 use drvsig::report::PackageReport;
@@ -27,11 +30,31 @@ use drvsig::FileKind;
 /// A file's bytes, shared (compiled-in demo bytes are borrowed).
 pub type Bytes = Rc<Cow<'static, [u8]>>;
 
+/// Where a stored file's bytes are.
+#[derive(Clone)]
+enum Held {
+    /// In the wasm memory (demo bytes, or read for the main-thread path).
+    Wasm(Bytes),
+    /// In the `ArrayBuffer` the worker gave back: copied into the wasm memory only when needed
+    /// (the package pass, the ASN.1 view). Copying 64 MiB there takes a quarter of a second of
+    /// main thread (measured), which the worker path exists to avoid.
+    Js(ArrayBuffer),
+}
+
+impl Held {
+    fn bytes(&self) -> Bytes {
+        match self {
+            Held::Wasm(bytes) => bytes.clone(),
+            Held::Js(buffer) => Rc::new(Cow::Owned(Uint8Array::new(buffer).to_vec())),
+        }
+    }
+}
+
 /// One file's bytes, kept for the package pass and the ASN.1 view.
 struct Stored {
     id: FileId,
     name: String,
-    bytes: Bytes,
+    bytes: Held,
     /// What its own pass found: its kinds (members included) and packages.
     kinds: Vec<FileKind>,
     packages: Vec<PackageReport>,
@@ -60,6 +83,10 @@ thread_local! {
     static TRIMMED: RefCell<HashSet<FileId>> = RefCell::new(HashSet::new());
     /// Bumped on every change of the file set: a package pass for an older set is dropped.
     static GENERATION: Cell<u64> = const { Cell::new(0) };
+    /// Files whose Cancel button was pressed while they were being inspected.
+    static ABORTED: RefCell<HashSet<FileId>> = RefCell::new(HashSet::new());
+    /// The file with the worker right now.
+    static IN_FLIGHT: Cell<Option<FileId>> = const { Cell::new(None) };
 }
 
 fn next_id() -> FileId {
@@ -115,6 +142,10 @@ fn start() {
 /// are computed again without it.
 pub fn cancel(id: FileId) {
     LIVE.with(|live| live.borrow_mut().remove(&id));
+    if IN_FLIGHT.with(Cell::get) == Some(id) {
+        // Removed while the worker hashes it: stop the worker rather than wait for it.
+        worker::abort();
+    }
     QUEUE.with(|q| q.borrow_mut().retain(|j| j.id != id));
     STORE.with(|s| s.borrow_mut().retain(|f| f.id != id));
     let zip_of_member = MEMBERS.with(|m| {
@@ -138,6 +169,9 @@ pub fn cancel(id: FileId) {
 /// Forgets every file.
 pub fn cancel_all() {
     LIVE.with(|live| live.borrow_mut().clear());
+    if IN_FLIGHT.with(Cell::get).is_some() {
+        worker::abort();
+    }
     QUEUE.with(|q| q.borrow_mut().clear());
     STORE.with(|s| s.borrow_mut().clear());
     TRIMMED.with(|t| t.borrow_mut().clear());
@@ -147,13 +181,13 @@ pub fn cancel_all() {
 
 /// The bytes of a file on the page (a zip member is read out of its zip, on demand).
 pub fn bytes_of(id: FileId) -> Option<Bytes> {
-    if let Some(bytes) = STORE.with(|s| {
+    if let Some(held) = STORE.with(|s| {
         s.borrow()
             .iter()
             .find(|f| f.id == id)
             .map(|f| f.bytes.clone())
     }) {
-        return Some(bytes);
+        return Some(held.bytes());
     }
     let (zip_id, inner) = MEMBERS.with(|m| {
         m.borrow()
@@ -165,7 +199,7 @@ pub fn bytes_of(id: FileId) -> Option<Bytes> {
         s.borrow()
             .iter()
             .find(|f| f.id == zip_id)
-            .map(|f| f.bytes.clone())
+            .map(|f| f.bytes.bytes())
     })?;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&zip_bytes[..])).ok()?;
     for index in 0..archive.len() {
@@ -234,7 +268,7 @@ async fn refresh_packages() {
     let stored: Vec<(FileId, String, Bytes)> = STORE.with(|s| {
         s.borrow()
             .iter()
-            .map(|f| (f.id, f.name.clone(), f.bytes.clone()))
+            .map(|f| (f.id, f.name.clone(), f.bytes.bytes()))
             .collect()
     });
     let mut files: Vec<(String, Bytes)> = Vec::with_capacity(stored.len());
@@ -280,34 +314,93 @@ async fn process(
         return;
     }
     dispatch.emit(Action::Reading(id));
-    next_frame().await;
-    let bytes: Cow<'static, [u8]> = match &picked.source {
-        Source::Static(bytes) => Cow::Borrowed(*bytes),
-        Source::Blob(file) => match JsFuture::from(file.array_buffer()).await {
-            Ok(buffer) => Cow::Owned(Uint8Array::new(&buffer).to_vec()),
-            Err(e) => {
-                if live(id) {
-                    dispatch.emit(Action::Failed(id, error_text(&e)));
-                }
-                LIVE.with(|l| l.borrow_mut().remove(&id));
-                return;
+    let name = picked.name.replace('\\', "/");
+    let read = match read(&picked.source).await {
+        Ok(read) => read,
+        Err(e) => {
+            if live(id) {
+                dispatch.emit(Action::Failed(id, error_text(&e)));
             }
-        },
+            LIVE.with(|l| l.borrow_mut().remove(&id));
+            return;
+        }
     };
     if !live(id) {
         return;
     }
     dispatch.emit(Action::Inspecting(id));
-    next_frame().await;
-    if !live(id) {
-        return;
+    let mut done = None;
+    if worker::available() {
+        IN_FLIGHT.with(|f| f.set(Some(id)));
+        let reply = worker::inspect(&name, read, browser::now().0 as f64).await;
+        IN_FLIGHT.with(|f| f.set(None));
+        let reply = if aborted(id) {
+            worker::Reply::Cancelled
+        } else {
+            reply
+        };
+        match reply {
+            worker::Reply::Report(json, buffer) => {
+                match serde_json::from_str::<drvsig::InspectionReport>(&json) {
+                    Ok(inspection) => {
+                        let bytes = match &picked.source {
+                            Source::Static(bytes) => Held::Wasm(Rc::new(Cow::Borrowed(*bytes))),
+                            Source::Blob(_) => Held::Js(buffer),
+                        };
+                        done = Some((inspection, bytes));
+                        mark_inspector("worker");
+                    }
+                    Err(e) => web_sys::console::warn_1(&format!("drvsig worker report: {e}").into()),
+                }
+            }
+            worker::Reply::Cancelled => {
+                if live(id) {
+                    dispatch.emit(Action::Failed(id, "Cancelled".into()));
+                }
+                LIVE.with(|l| l.borrow_mut().remove(&id));
+                return;
+            }
+            worker::Reply::Failed(why) => {
+                web_sys::console::warn_1(&format!("drvsig worker: {why}; inspecting here").into());
+            }
+        }
+        if !live(id) {
+            return;
+        }
     }
-    // The package entry point on this one file: a zip is expanded into its members.
-    let name = picked.name.replace('\\', "/");
-    let inspection = drvsig::inspect_package(
-        &[(name.clone(), &bytes[..])],
-        &drvsig::Options::at(browser::now()),
-    );
+    let (inspection, bytes) = match done {
+        Some(done) => done,
+        None => {
+            // The main-thread path (no worker, or it failed): the transferred buffer is gone, so
+            // read the file again.
+            let bytes: Cow<'static, [u8]> = match &picked.source {
+                Source::Static(bytes) => Cow::Borrowed(*bytes),
+                Source::Blob(file) => match JsFuture::from(file.array_buffer()).await {
+                    Ok(buffer) => Cow::Owned(Uint8Array::new(&buffer).to_vec()),
+                    Err(e) => {
+                        if live(id) {
+                            dispatch.emit(Action::Failed(id, error_text(&e)));
+                        }
+                        LIVE.with(|l| l.borrow_mut().remove(&id));
+                        return;
+                    }
+                },
+            };
+            // Let "Inspecting" render before the core blocks this thread.
+            dispatch.emit(Action::Inspecting(id));
+            next_frame().await;
+            if !live(id) {
+                return;
+            }
+            mark_inspector("main-thread");
+            // The package entry point on this one file: a zip is expanded into its members.
+            let inspection = drvsig::inspect_package(
+                &[(name.clone(), &bytes[..])],
+                &drvsig::Options::at(browser::now()),
+            );
+            (inspection, Held::Wasm(Rc::new(bytes)))
+        }
+    };
     LIVE.with(|l| l.borrow_mut().remove(&id));
     let mut reports = inspection.files.into_iter();
     let Some(own) = reports.next() else {
@@ -332,7 +425,7 @@ async fn process(
         s.borrow_mut().push(Stored {
             id,
             name,
-            bytes: Rc::new(bytes),
+            bytes,
             kinds,
             packages: inspection.packages,
         })
@@ -341,14 +434,55 @@ async fn process(
     if !members.is_empty() {
         dispatch.emit(Action::Members(id, members));
     }
-    // Let the card render before the next file starts.
-    next_frame().await;
+    if !worker::available() {
+        // Main-thread path: let the card render before the next file blocks the thread again.
+        next_frame().await;
+    }
+}
+
+/// A file's bytes as an `ArrayBuffer` the worker can take (demo bytes are copied out of the wasm
+/// memory; a user's file is read by the browser without blocking this thread).
+async fn read(source: &Source) -> Result<ArrayBuffer, JsValue> {
+    match source {
+        Source::Static(bytes) => Ok(Uint8Array::from(*bytes).buffer()),
+        Source::Blob(file) => JsFuture::from(file.array_buffer())
+            .await?
+            .dyn_into::<ArrayBuffer>(),
+    }
+}
+
+/// Cancels a file being inspected: the worker is terminated, the file is marked cancelled, and the
+/// next file gets a fresh worker.
+pub fn abort_inspection(id: FileId) {
+    ABORTED.with(|a| a.borrow_mut().insert(id));
+    worker::abort();
+}
+
+fn aborted(id: FileId) -> bool {
+    ABORTED.with(|a| a.borrow_mut().remove(&id))
+}
+
+/// Where the last file was inspected, on `<body data-inspector>` ("worker" or "main-thread"), for
+/// the e2e tests and anyone curious.
+fn mark_inspector(place: &str) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-inspector", place);
+    }
+}
+
+/// Whether inspections run off the main thread (false: no Web Worker, the page says so).
+pub fn off_main_thread() -> bool {
+    worker::available()
 }
 
 /// Runs the core's hashing on a few small buffers while the page is idle, so the browser compiles
 /// it with its optimising tier before a real file arrives. Without this the first big file is
 /// hashed by the baseline compiler in one long call (measured: 200 MB in 17 s instead of 1.6 s).
 pub fn warm_up() {
+    worker::prepare();
     wasm_bindgen_futures::spawn_local(async {
         let buffer = vec![0u8; WARM_UP_CHUNK];
         for _ in 0..WARM_UP_ROUNDS {
