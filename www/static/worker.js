@@ -6,17 +6,10 @@
 // Messages in:  {id, name, buffer: ArrayBuffer (transferred), time: Unix seconds}
 // Messages out: {id, json, buffer (transferred back)} or {id, error, buffer}
 import init, { inspect_package_json, worker_warm_up } from "./drvsig_www.js";
-import { WASM_BASE64 } from "./drvsig_wasm_bytes.js";
-
-function decode(base64) {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
+import { wasmBytes } from "./drvsig_wasm_bytes.js";
 
 const ready = (async () => {
-  await init({ module_or_path: decode(WASM_BASE64) });
+  await init({ module_or_path: await wasmBytes() });
   try { worker_warm_up(); } catch (_) { /* only a warm-up */ }
 })();
 
