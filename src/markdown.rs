@@ -5,6 +5,8 @@
 
 use std::fmt::Write;
 
+use crate::summary::common_name;
+
 use crate::report::{
     CoverageStatus, FileReport, Finding, InspectionReport, LoadVerdict, Outcome, PackageReport, SignatureReport,
 };
@@ -73,15 +75,6 @@ fn load_text(v: LoadVerdict) -> &'static str {
         LoadVerdict::LoadsWithConditions => "loads with conditions",
         LoadVerdict::Blocked => "blocked",
     }
-}
-
-/// `CN=Foo, O=Bar` -> `Foo` (the whole subject when it has no CN).
-fn common_name(subject: &str) -> &str {
-    subject
-        .split(',')
-        .map(str::trim)
-        .find_map(|part| part.strip_prefix("CN="))
-        .unwrap_or(subject)
 }
 
 /// A table cell: no pipes or line breaks.
@@ -167,7 +160,7 @@ fn file_section(out: &mut String, file: &FileReport) {
 }
 
 fn signature_row(out: &mut String, s: &SignatureReport) {
-    let signer = s.signer.as_ref().map(|c| common_name(&c.subject).to_string()).unwrap_or_else(|| "(unknown)".into());
+    let signer = s.signer.as_ref().map(|c| common_name(&c.subject)).unwrap_or_else(|| "(unknown)".into());
     let ts = s
         .timestamps
         .iter()
@@ -224,7 +217,7 @@ fn package_section(out: &mut String, p: &PackageReport) {
                 c.member_count,
                 cell(&c.subject_algorithm),
                 outcome_text(c.signature),
-                c.signer.as_deref().map(|s| cell(common_name(s))).unwrap_or_default()
+                c.signer.as_deref().map(|s| cell(&common_name(s))).unwrap_or_default()
             );
         }
         out.push('\n');
@@ -341,8 +334,6 @@ mod tests {
         let r = sample();
         assert_eq!(file_line(&r.files[0]), "\u{2716} Unsigned: no embedded signature; without a catalog that lists it, Windows will not load it.");
         assert!(!file_line(&r.files[1]).is_empty());
-        assert_eq!(common_name("CN=drvsig Test, O=x"), "drvsig Test");
-        assert_eq!(common_name("O=x"), "O=x");
         assert_eq!(code("a`b"), "`` a`b ``");
         assert_eq!(report_markdown(&InspectionReport::default()), "# drvsig report\n\n0 files, 0 packages.\n\n");
     }

@@ -1,25 +1,13 @@
 //! Catalogs of the corpus against signify's listing (manifest.json `oracles.signify.signatures[0].ctl`):
 //! member count, identifiers, tags, digests, data types, SIP GUIDs, and every name/value in order.
 
-use std::path::PathBuf;
-
 use drvsig::catalog::parse_catalog;
 use drvsig::report::{CatalogReport, NameValueReport};
 use drvsig::UnixTime;
 use serde_json::Value;
 
-/// `DRVSIG_CORPUS`, else `<repo>/../shared/corpus`; `None` (with a notice) when absent.
-pub fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("DRVSIG_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if dir.join("manifest.json").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("notice: corpus not found at {} (set DRVSIG_CORPUS); skipping", dir.display());
-        None
-    }
-}
+use crate::support::corpus;
+
 
 fn manifest(dir: &std::path::Path) -> Value {
     serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()

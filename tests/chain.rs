@@ -14,22 +14,13 @@ use drvsig::{inspect, Options, Outcome, UnixTime};
 use serde_json::Value;
 use x509_cert::Certificate;
 
+use crate::support::corpus;
+
 /// The corpus tests verify as of this time (the brief's "verified at 2026-11-25").
 fn verification_time() -> UnixTime {
     UnixTime::parse_rfc3339("2026-11-25T00:00:00Z").unwrap()
 }
 
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("DRVSIG_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if dir.join("manifest.json").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("notice: corpus not found at {} (set DRVSIG_CORPUS); skipping", dir.display());
-        None
-    }
-}
 
 fn manifest(dir: &Path) -> Vec<Value> {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();

@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use drvsig::{inspect, FileReport, Finding, Options, Outcome, UnixTime};
 
+use crate::support::corpus;
+
 /// 2025-01-01: the fixtures' signing certificates are valid then.
 const TIME: UnixTime = UnixTime(1_735_689_600);
 
@@ -30,12 +32,6 @@ fn read_fixture(name: &str) -> Vec<u8> {
     std::fs::read(fixtures().join("pe").join(name)).unwrap_or_else(|e| panic!("read fixture {name}: {e}"))
 }
 
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("DRVSIG_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    dir.is_dir().then_some(dir)
-}
 
 fn u16_at(b: &[u8], at: usize) -> usize {
     usize::from(u16::from_le_bytes([b[at], b[at + 1]]))

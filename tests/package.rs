@@ -82,7 +82,7 @@ fn summary(p: &PackageReport, strip: &str) -> Vec<(String, CoverageStatus, Vec<S
 // Corpus packages
 
 fn corpus_package(rel: &str) -> Option<Vec<(String, Vec<u8>)>> {
-    let dir = crate::catalog::corpus()?;
+    let dir = crate::support::corpus()?;
     Some(files_under(&dir.join(rel)))
 }
 
@@ -171,7 +171,7 @@ fn arduino_inf_covered_by_its_flat_hash() {
 
 #[test]
 fn vigembus_with_textflipped_sys_is_a_mismatch() {
-    let Some(dir) = crate::catalog::corpus() else { return };
+    let Some(dir) = crate::support::corpus() else { return };
     let v = dir.join("drivers/vigembus");
     let files = vec![
         ("ViGEmBus.inf".to_string(), read(&v.join("ViGEmBus.inf"))),
@@ -191,7 +191,7 @@ fn vigembus_with_textflipped_sys_is_a_mismatch() {
 
 #[test]
 fn arduino_with_memberflipped_catalog_does_not_cover_the_inf() {
-    let Some(dir) = crate::catalog::corpus() else { return };
+    let Some(dir) = crate::support::corpus() else { return };
     let files = vec![
         ("arduino.inf".to_string(), read(&dir.join("drivers/arduino/arduino.inf"))),
         ("arduino.cat".to_string(), read(&dir.join("tampered/arduino-memberflip.cat"))),
@@ -208,7 +208,7 @@ fn arduino_with_memberflipped_catalog_does_not_cover_the_inf() {
 
 #[test]
 fn loose_sys_without_inf_is_matched_against_the_catalog() {
-    let Some(dir) = crate::catalog::corpus() else { return };
+    let Some(dir) = crate::support::corpus() else { return };
     let files = vec![
         ("slabvcp.cat".to_string(), read(&dir.join("drivers/cp210x-6.7/slabvcp.cat"))),
         ("silabser.sys".to_string(), read(&dir.join("drivers/cp210x-6.7/x64/silabser.sys"))),

@@ -2,24 +2,14 @@
 //! (`summary.computed_authenticode_digest` in manifest.json), certificate-table entries against
 //! `pe_layout`, tampered and malformed files, and `inspect()` on every corpus file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use drvsig::digest::DigestAlgorithm;
 use drvsig::{hex, inspect, pe, Options, Outcome, UnixTime};
 use serde_json::Value;
 
-/// `DRVSIG_CORPUS`, else `<repo>/../shared/corpus`; `None` (with a notice) when neither exists.
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("DRVSIG_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if dir.join("manifest.json").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("notice: corpus not found at {} (set DRVSIG_CORPUS); skipping", dir.display());
-        None
-    }
-}
+use crate::support::corpus;
+
 
 fn manifest(dir: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(dir.join("manifest.json")).expect("read manifest.json");

@@ -10,6 +10,8 @@ use drvsig::report::{FileReport, LoadVerdict, SignerKind, TargetVerdict};
 use drvsig::{hex, inspect, Options, UnixTime};
 use serde_json::Value;
 
+use crate::support::corpus;
+
 fn options() -> Options {
     Options::at(UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap())
 }
@@ -18,17 +20,6 @@ fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures").join("pe")
 }
 
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("DRVSIG_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if dir.join("manifest.json").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("notice: corpus not found at {} (set DRVSIG_CORPUS); skipping", dir.display());
-        None
-    }
-}
 
 fn read(dir: &Path, path: &str) -> FileReport {
     let bytes = std::fs::read(dir.join(path)).unwrap_or_else(|e| panic!("read {path}: {e}"));

@@ -9,18 +9,8 @@ use drvsig::signature::{read_signed_data, Signature};
 use drvsig::UnixTime;
 use serde_json::Value;
 
-fn corpus() -> Option<PathBuf> {
-    let dir = match std::env::var_os("DRVSIG_CORPUS") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
-    };
-    if dir.join("manifest.json").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("notice: corpus not found at {} (set DRVSIG_CORPUS); skipping", dir.display());
-        None
-    }
-}
+use crate::support::corpus;
+
 
 fn u16_at(b: &[u8], o: usize) -> Option<u16> {
     Some(u16::from_le_bytes(b.get(o..o + 2)?.try_into().ok()?))

@@ -12,3 +12,4 @@ mod package; // driver packages: INF -> catalog -> files coverage, zips
 mod pe; // PE layout, certificate table, Authenticode digests vs the peers
 mod policy; // signature classification and per-Windows load verdicts
 mod signature; // CMS SignedData, signers, timestamps, nested signatures vs the peers
+mod support; // helpers shared by the modules (the corpus location)

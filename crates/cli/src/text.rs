@@ -160,14 +160,6 @@ fn trust_label(t: TrustKind) -> &'static str {
     }
 }
 
-/// The certificate's CN, or its whole subject when it has none.
-fn common_name(subject: &str) -> &str {
-    subject
-        .split(", ")
-        .find_map(|part| part.strip_prefix("CN="))
-        .unwrap_or(subject)
-}
-
 fn chain_lines(s: &mut String, indent: &str, what: &str, chain: &ChainReport) {
     let anchor = chain.anchor.as_deref().map(|a| format!(" at {a}")).unwrap_or_default();
     let _ = writeln!(
@@ -184,7 +176,7 @@ fn chain_lines(s: &mut String, indent: &str, what: &str, chain: &ChainReport) {
             s,
             "{indent}            {:<5} {} [{}]{reason}",
             mark(c.link_verdict),
-            common_name(&c.certificate.subject),
+            drvsig::summary::common_name(&c.certificate.subject),
             c.source
         );
     }
