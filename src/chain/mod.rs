@@ -513,11 +513,7 @@ impl<'a> Search<'a, '_> {
                         .iter()
                         .any(|o| req.purpose.ekus().contains(o) || *o == EKU_ANY)
                     {
-                        let names = ekus
-                            .iter()
-                            .map(certificate::eku_name)
-                            .collect::<Vec<_>>()
-                            .join(", ");
+                        let names = eku_list(ekus);
                         checks.push((
                             Outcome::Fail,
                             "chain.eku",
@@ -551,11 +547,7 @@ impl<'a> Search<'a, '_> {
                 }
                 if let Some(ekus) = &n.facts.ekus {
                     if !ekus.contains(&EKU_ANY) && !ekus.iter().any(|o| leaf_ekus.contains(o)) {
-                        let names = ekus
-                            .iter()
-                            .map(certificate::eku_name)
-                            .collect::<Vec<_>>()
-                            .join(", ");
+                        let names = eku_list(ekus);
                         checks.push((
                             Outcome::Fail,
                             "chain.eku",
@@ -844,4 +836,9 @@ mod tests {
         assert_eq!(cn_of("CN=Foo, O=Bar"), "Foo");
         assert_eq!(cn_of("OU=X, O=Y"), "OU=X, O=Y");
     }
+}
+
+/// EKUs by name, comma-separated, for a finding's reason.
+fn eku_list(ekus: &[ObjectIdentifier]) -> String {
+    ekus.iter().map(certificate::eku_name).collect::<Vec<_>>().join(", ")
 }

@@ -124,15 +124,7 @@ pub fn rfc3161(
     chain: &crate::chain::Context,
 ) -> TimestampReport {
     let at = |rel: usize| file_offset.saturating_add(rel as u64);
-    let mut report = TimestampReport {
-        kind: "rfc3161".to_string(),
-        time: None,
-        digest_algorithm: String::new(),
-        signer: None,
-        verdict: Outcome::Fail,
-        findings: Vec::new(),
-        chain: None,
-    };
+    let mut report = unverified("rfc3161");
     let mut reader = Reader::with_base(token.raw, token.offset);
     let sd = match signer::read_signed_data_content_info(&mut reader) {
         Ok(sd) => sd,
@@ -245,15 +237,7 @@ pub fn countersignature(
     chain: &crate::chain::Context,
 ) -> TimestampReport {
     let at = |rel: usize| file_offset.saturating_add(rel as u64);
-    let mut report = TimestampReport {
-        kind: "pkcs9-countersignature".to_string(),
-        time: None,
-        digest_algorithm: String::new(),
-        signer: None,
-        verdict: Outcome::Fail,
-        findings: Vec::new(),
-        chain: None,
-    };
+    let mut report = unverified("pkcs9-countersignature");
     match signer::read_signer_info(*value) {
         Ok(si) => {
             report.digest_algorithm = DigestAlgorithm::from_oid(&si.digest_algorithm.oid)
@@ -279,4 +263,17 @@ pub fn countersignature(
     }
     report.verdict = verdict_of(&report.findings);
     report
+}
+
+/// A timestamp report before anything is known: failing until the checks pass.
+fn unverified(kind: &str) -> TimestampReport {
+    TimestampReport {
+        kind: kind.to_string(),
+        time: None,
+        digest_algorithm: String::new(),
+        signer: None,
+        verdict: Outcome::Fail,
+        findings: Vec::new(),
+        chain: None,
+    }
 }
