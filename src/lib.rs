@@ -56,13 +56,46 @@ impl Options {
     }
 }
 
+/// Digests of a file that the caller already computed over the same bytes, so the core does not
+/// hash them again: the page computes SHA-256 with the browser's WebCrypto (three to four times
+/// faster than SHA-256 in wasm), the CLI hashes a big file on two cores. The caller vouches for them:
+/// they are used as they are, so they must be computed over exactly `bytes` (whole file) and over
+/// [`pe::authenticode_ranges`] of `bytes` (Authenticode image hash). A digest whose length does not
+/// match its algorithm is ignored.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KnownDigests {
+    /// SHA-256 of the whole file (the report's `sha256`).
+    pub file_sha256: Option<Vec<u8>>,
+    /// Authenticode image hashes of a PE file, by algorithm.
+    pub authenticode: Vec<(digest::DigestAlgorithm, Vec<u8>)>,
+}
+
+impl KnownDigests {
+    /// The known Authenticode digest with `alg`, when its length is right.
+    pub fn authenticode(&self, alg: digest::DigestAlgorithm) -> Option<&[u8]> {
+        self.authenticode
+            .iter()
+            .find(|(a, d)| *a == alg && d.len() == alg.output_len())
+            .map(|(_, d)| d.as_slice())
+    }
+}
+
 /// Inspect one file given as bytes. Never fails as a whole and never panics: problems are findings.
 pub fn inspect(name: &str, bytes: &[u8], options: &Options) -> FileReport {
+    inspect_with(name, bytes, options, &KnownDigests::default())
+}
+
+/// [`inspect`] with digests the caller already computed (see [`KnownDigests`]).
+pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDigests) -> FileReport {
     let kind = sniff::sniff(name, bytes);
+    let sha256 = match &known.file_sha256 {
+        Some(d) if d.len() == 32 => hex::encode(d),
+        _ => hex::encode(&Sha256::digest(bytes)),
+    };
     let mut report = FileReport {
         name: name.to_string(),
         size: bytes.len() as u64,
-        sha256: hex::encode(&Sha256::digest(bytes)),
+        sha256,
         kind,
         verified_at: options.time.to_rfc3339(),
         pe: None,
@@ -73,7 +106,7 @@ pub fn inspect(name: &str, bytes: &[u8], options: &Options) -> FileReport {
         verdicts: Vec::new(),
     };
     if kind.is_pe() {
-        pe::inspect_pe(bytes, options, &mut report);
+        pe::inspect_pe(bytes, options, known, &mut report);
     }
     match kind {
         FileKind::Catalog => {

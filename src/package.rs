@@ -41,37 +41,56 @@ pub fn inspect_package(files: &[(String, &[u8])], options: &Options) -> Inspecti
     inspect_package_with_reports(files, Vec::new(), options)
 }
 
-/// [`inspect_package`] with the files' own reports already made by the caller (the CLI makes them
-/// on several threads): `reports[i]` must be `crate::inspect(&files[i].0.replace('\\', "/"),
-/// files[i].1, options)`. Files without a report (the list is short) are inspected here.
+/// [`inspect_package`] with reports the caller already made (the CLI makes them on several
+/// threads; the page's workers made one per file): each is `crate::inspect` of a file (named with
+/// `/`) or of a zip member (named `archive.zip/inner/path`), with the same options, and is matched
+/// to its file by name. Files and members without a report are inspected here.
 pub fn inspect_package_with_reports(files: &[(String, &[u8])], reports: Vec<FileReport>, options: &Options) -> InspectionReport {
     let mut items: Vec<Item<'_>> = Vec::new();
-    let mut reports = reports.into_iter();
+    let mut reports: Vec<Option<FileReport>> = reports.into_iter().map(Some).collect();
+    // The first unused report with this name (names repeat only in odd drops).
+    let mut take = |name: &str| reports.iter_mut().find(|r| r.as_ref().is_some_and(|r| r.name == name)).and_then(Option::take);
     for (name, bytes) in files {
         let name = name.replace('\\', "/");
-        let mut report = match reports.next() {
+        let mut report = match take(&name) {
             Some(r) => r,
             None => crate::inspect(&name, bytes, options),
         };
         let mut inner = Vec::new();
         if report.kind == FileKind::Zip {
-            inner = expand_zip(&name, bytes, &mut report.findings);
+            let mut findings = Vec::new();
+            inner = expand_zip(&name, bytes, &mut findings);
+            // A report made by an earlier package pass already holds these findings.
+            add_new(&mut report.findings, findings);
         }
         items.push(Item::new(name, Cow::Borrowed(*bytes), report));
         for (inner_name, inner_bytes) in inner {
-            let mut r = crate::inspect(&inner_name, &inner_bytes, options);
+            let mut r = match take(&inner_name) {
+                Some(r) => r,
+                None => crate::inspect(&inner_name, &inner_bytes, options),
+            };
             if r.kind == FileKind::Zip {
-                r.findings.push(Finding::new(
+                let nested = Finding::new(
                     "zip.nested",
                     Outcome::Warn,
                     "a zip inside a zip is not expanded (nesting depth 1): unpack it and inspect its files.",
-                ));
+                );
+                add_new(&mut r.findings, vec![nested]);
             }
             items.push(Item::new(inner_name, Cow::Owned(inner_bytes), r));
         }
     }
     let packages = build_packages(&items);
     InspectionReport { files: items.into_iter().map(|i| i.report).collect(), packages }
+}
+
+/// Appends the findings `findings` does not hold yet.
+fn add_new(findings: &mut Vec<Finding>, new: Vec<Finding>) {
+    for f in new {
+        if !findings.contains(&f) {
+            findings.push(f);
+        }
+    }
 }
 
 /// One file of the drop with its report.

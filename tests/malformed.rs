@@ -717,7 +717,7 @@ fn replay(target: &str, data: &[u8]) {
             if let Ok(table) = drvsig::pe::page_hashes(data, DigestAlgorithm::Sha256) {
                 let _ = drvsig::pe::verify_page_hashes(data, &table);
             }
-            drvsig::pe::inspect_pe(data, &options, &mut FileReport::default());
+            drvsig::pe::inspect_pe(data, &options, &drvsig::KnownDigests::default(), &mut FileReport::default());
         }
         "signature" => {
             let _ = drvsig::signature::read_signed_data(data, 0x1000, "fuzz", 0, &options);

@@ -370,3 +370,25 @@ fn fixture_demo_zips_match_the_directories() {
         assert_eq!(a.verdict, b.verdict, "{name}");
     }
 }
+
+/// The page's package pass hands back the reports its workers made (zip members included, named
+/// `archive.zip/inner`): reusing them gives the same drop report as inspecting from scratch, and
+/// the zip's own findings are not doubled.
+#[test]
+fn reports_made_earlier_are_reused_by_name() {
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/demo");
+    let mut files = vec![("missing-file.zip".to_string(), read(&demo.join("missing-file.zip")))];
+    files.extend(files_under(&fixture_dir("tampered")));
+    let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
+    let fresh = inspect_package(&borrowed, &options());
+    // Each file inspected alone first, as the page's workers do (a zip expands into its members).
+    let earlier: Vec<drvsig::FileReport> =
+        borrowed.iter().flat_map(|f| inspect_package(std::slice::from_ref(f), &options()).files).collect();
+    assert!(earlier.len() > files.len(), "the zip's members come back as reports of their own");
+    let reused = drvsig::package::inspect_package_with_reports(&borrowed, earlier, &options());
+    assert_eq!(reused, fresh);
+    // A report whose name matches no file is ignored; a file without a report is inspected.
+    let odd = drvsig::inspect("elsewhere.sys", &files[1].1, &options());
+    let partial = drvsig::package::inspect_package_with_reports(&borrowed, vec![odd], &options());
+    assert_eq!(partial, fresh);
+}

@@ -236,3 +236,31 @@ fn page_hashes_match_signify() {
     assert!(findings.iter().any(|f| f.check == "authenticode.page-hashes" && f.offset == Some(page)));
 }
 
+
+/// Digests computed outside the core (the page's WebCrypto, the CLI's second core) give the very
+/// report the core makes alone, and they are really used: a wrong one fails the digest check.
+#[test]
+fn known_digests_stand_in_for_the_core_hashing() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pe");
+    for name in ["driver-sha256.sys", "driver-dual.sys", "driver-sha1.sys", "driver-unsigned.sys", "driver-tampered.sys"] {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let alone = inspect(name, &bytes, &options());
+        let ranges = pe::authenticode_ranges(&bytes).unwrap();
+        let mut data: Vec<u8> = ranges.ranges.iter().flat_map(|r| bytes[r.clone()].iter().copied()).collect();
+        data.resize(data.len() + ranges.zero_padding, 0);
+        let known = drvsig::KnownDigests {
+            file_sha256: Some(DigestAlgorithm::Sha256.digest(&bytes)),
+            authenticode: vec![(DigestAlgorithm::Sha256, DigestAlgorithm::Sha256.digest(&data))],
+        };
+        assert_eq!(drvsig::inspect_with(name, &bytes, &options(), &known), alone, "{name}");
+    }
+    let bytes = std::fs::read(dir.join("driver-sha256.sys")).unwrap();
+    let wrong = drvsig::KnownDigests {
+        file_sha256: Some(vec![0xab; 32]),
+        authenticode: vec![(DigestAlgorithm::Sha256, vec![0; 32]), (DigestAlgorithm::Sha1, vec![0; 3])],
+    };
+    let r = drvsig::inspect_with("driver-sha256.sys", &bytes, &options(), &wrong);
+    assert_eq!(r.sha256, "ab".repeat(32));
+    assert_eq!(r.signatures[0].digest_verdict, Outcome::Fail);
+    assert_eq!(r.signatures[0].computed_digest, "00".repeat(32));
+}

@@ -13,5 +13,5 @@ fuzz_target!(|bytes: &[u8]| {
     }
     let options = drvsig::Options::at(drvsig::UnixTime(1_735_689_600));
     let mut report = drvsig::FileReport::default();
-    drvsig::pe::inspect_pe(bytes, &options, &mut report);
+    drvsig::pe::inspect_pe(bytes, &options, &drvsig::KnownDigests::default(), &mut report);
 });

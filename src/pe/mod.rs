@@ -115,7 +115,7 @@ pub fn pe_checksum(bytes: &[u8]) -> Option<u32> {
 }
 
 /// Fill `report.pe`, the certificate-table findings and the embedded signatures of a PE file.
-pub fn inspect_pe(bytes: &[u8], options: &Options, report: &mut FileReport) {
+pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::KnownDigests, report: &mut FileReport) {
     let (layout, goblin_error) = read_layout(bytes);
     let layout = match (layout, goblin_error) {
         (Ok(l), None) => l,
@@ -188,20 +188,41 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, report: &mut FileReport) {
             }
         }
     }
-    let reports = check_signatures(bytes, &layout, scan.hash_exclusion.clone(), signatures);
+    let reports = check_signatures(bytes, &layout, scan.hash_exclusion.clone(), signatures, known);
     report.signatures.extend(reports);
 }
 
 /// Fill each decoded signature's computed digest, digest verdict and page hashes. The image is
-/// hashed once, with every algorithm the signatures name, whatever their number.
-fn check_signatures(bytes: &[u8], layout: &Layout, exclusion: Option<core::ops::Range<usize>>, signatures: Vec<Signature>) -> Vec<crate::report::SignatureReport> {
+/// hashed once, with every algorithm the signatures name (but those in `known`), whatever their number.
+fn check_signatures(
+    bytes: &[u8],
+    layout: &Layout,
+    exclusion: Option<core::ops::Range<usize>>,
+    signatures: Vec<Signature>,
+    known: &crate::KnownDigests,
+) -> Vec<crate::report::SignatureReport> {
     if signatures.is_empty() {
         return Vec::new();
     }
     let mut algs: Vec<DigestAlgorithm> = signatures.iter().filter_map(|s| s.digest_algorithm).collect();
     algs.sort();
     algs.dedup();
-    let digests = hash::image_ranges(bytes.len(), layout, exclusion).and_then(|r| hash::hash_ranges(bytes, &r, &algs));
+    let todo: Vec<DigestAlgorithm> = algs.iter().copied().filter(|a| known.authenticode(*a).is_none()).collect();
+    let digests = if todo.is_empty() {
+        Ok(Vec::new())
+    } else {
+        hash::image_ranges(bytes.len(), layout, exclusion).and_then(|r| hash::hash_ranges(bytes, &r, &todo))
+    };
+    // Every algorithm's digest, in the order of `algs`: the known ones as given, the rest computed.
+    let digests = digests.map(|computed| {
+        let mut computed = computed.into_iter();
+        algs.iter()
+            .map(|a| match known.authenticode(*a) {
+                Some(d) => d.to_vec(),
+                None => computed.next().unwrap_or_default(),
+            })
+            .collect::<Vec<_>>()
+    });
     let mut out = Vec::with_capacity(signatures.len());
     for mut sig in signatures {
         check_signature_digest(&mut sig, &algs, &digests);
@@ -359,7 +380,7 @@ mod tests {
             kind: FileKind::Pe32Plus,
             ..FileReport::default()
         };
-        inspect_pe(bytes, &Options::at(UnixTime(0)), &mut report);
+        inspect_pe(bytes, &Options::at(UnixTime(0)), &crate::KnownDigests::default(), &mut report);
         report
     }
 
@@ -541,7 +562,7 @@ mod tests {
             fake(Some(DigestAlgorithm::Md5), md5.clone(), None),
             fake(None, vec![1, 2, 3], None),
         ];
-        let r = check_signatures(&bytes, &layout, exclusion.clone(), sigs);
+        let r = check_signatures(&bytes, &layout, exclusion.clone(), sigs, &crate::KnownDigests::default());
         assert_eq!(r[0].digest_verdict, Outcome::Pass);
         assert_eq!(r[0].computed_digest, crate::hex::encode(&sha256));
         assert_eq!(r[0].page_hash_verdict, Outcome::Pass);
@@ -562,7 +583,7 @@ mod tests {
         // When the image cannot be hashed, every signature fails on its digest with the reason.
         let mut broken = layout.clone();
         broken.size_of_headers = u32::MAX;
-        let r = check_signatures(&bytes, &broken, exclusion, vec![fake(Some(DigestAlgorithm::Sha1), vec![0; 20], None)]);
+        let r = check_signatures(&bytes, &broken, exclusion, vec![fake(Some(DigestAlgorithm::Sha1), vec![0; 20], None)], &crate::KnownDigests::default());
         assert_eq!(r[0].digest_verdict, Outcome::Fail);
         assert!(r[0].findings[0].offset.is_some());
     }
