@@ -245,15 +245,26 @@ fn known_digests_stand_in_for_the_core_hashing() {
     for name in ["driver-sha256.sys", "driver-dual.sys", "driver-sha1.sys", "driver-unsigned.sys", "driver-tampered.sys"] {
         let bytes = std::fs::read(dir.join(name)).unwrap();
         let alone = inspect(name, &bytes, &options());
-        let ranges = pe::authenticode_ranges(&bytes).unwrap();
-        let mut data: Vec<u8> = ranges.ranges.iter().flat_map(|r| bytes[r.clone()].iter().copied()).collect();
-        data.resize(data.len() + ranges.zero_padding, 0);
-        let known = drvsig::KnownDigests {
-            file_sha256: Some(DigestAlgorithm::Sha256.digest(&bytes)),
-            authenticode: vec![(DigestAlgorithm::Sha256, DigestAlgorithm::Sha256.digest(&data))],
-        };
-        assert_eq!(drvsig::inspect_with(name, &bytes, &options(), &known), alone, "{name}");
+        let plan = pe::hash_plan(&bytes, &options()).unwrap();
+        assert_eq!(plan.ranges, pe::authenticode_ranges(&bytes).unwrap(), "{name}");
+        let mut named: Vec<&str> = alone.signatures.iter().map(|s| s.digest_algorithm.as_str()).collect();
+        named.sort();
+        named.dedup();
+        assert_eq!(plan.algorithms.iter().map(|a| a.name()).collect::<Vec<_>>(), named, "{name}");
+        let mut data: Vec<u8> = plan.ranges.ranges.iter().flat_map(|r| bytes[r.clone()].iter().copied()).collect();
+        data.resize(data.len() + plan.ranges.zero_padding, 0);
+        // SHA-256 only (as the page's WebCrypto gives it), then every algorithm of the plan.
+        let sha256 = vec![(DigestAlgorithm::Sha256, DigestAlgorithm::Sha256.digest(&data))];
+        let all = plan.algorithms.iter().map(|a| (*a, a.digest(&data))).collect();
+        for authenticode in [sha256, all] {
+            let known = drvsig::KnownDigests { file_sha256: Some(DigestAlgorithm::Sha256.digest(&bytes)), authenticode };
+            assert_eq!(drvsig::inspect_with(name, &bytes, &options(), &known), alone, "{name}");
+        }
     }
+    let dual = std::fs::read(dir.join("driver-dual.sys")).unwrap();
+    let plan = pe::hash_plan(&dual, &options()).unwrap();
+    assert_eq!(plan.algorithms, [DigestAlgorithm::Sha1, DigestAlgorithm::Sha256]);
+    assert!(pe::hash_plan(b"MZ not really", &options()).is_none());
     let bytes = std::fs::read(dir.join("driver-sha256.sys")).unwrap();
     let wrong = drvsig::KnownDigests {
         file_sha256: Some(vec![0xab; 32]),

@@ -171,25 +171,53 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::KnownDigests, 
             .collect(),
     });
 
-    // Decode every PKCS_SIGNED_DATA entry.
-    let mut signatures: Vec<Signature> = Vec::new();
-    if let Some(table) = &scan.table {
-        for (i, (entry, payload)) in table.entries.iter().zip(scan.payloads.iter()).enumerate() {
-            let Some(payload) = payload else { continue };
-            if entry.certificate_type != certs::WIN_CERT_TYPE_PKCS_SIGNED_DATA {
-                continue;
-            }
-            let Some(der) = bytes.get(payload.clone()) else { continue };
-            let source = format!("WIN_CERTIFICATE #{i} at 0x{:x}", entry.offset);
-            let first_index = report.signatures.len().saturating_add(signatures.len());
-            match crate::signature::read_signed_data(der, payload.start as u64, &source, first_index, options) {
-                Ok(sigs) => signatures.extend(sigs),
-                Err(f) => report.findings.push(f),
-            }
-        }
-    }
+    let signatures = decode_signatures(bytes, &scan, options, report.signatures.len(), &mut report.findings);
     let reports = check_signatures(bytes, &layout, scan.hash_exclusion.clone(), signatures, known);
     report.signatures.extend(reports);
+}
+
+/// Decode every PKCS_SIGNED_DATA entry of the certificate table (nested signatures included);
+/// entries that cannot be read become findings.
+fn decode_signatures(bytes: &[u8], scan: &certs::Scan, options: &Options, first_index: usize, findings: &mut Vec<Finding>) -> Vec<Signature> {
+    let mut signatures: Vec<Signature> = Vec::new();
+    let Some(table) = &scan.table else { return signatures };
+    for (i, (entry, payload)) in table.entries.iter().zip(scan.payloads.iter()).enumerate() {
+        let Some(payload) = payload else { continue };
+        if entry.certificate_type != certs::WIN_CERT_TYPE_PKCS_SIGNED_DATA {
+            continue;
+        }
+        let Some(der) = bytes.get(payload.clone()) else { continue };
+        let source = format!("WIN_CERTIFICATE #{i} at 0x{:x}", entry.offset);
+        let first_index = first_index.saturating_add(signatures.len());
+        match crate::signature::read_signed_data(der, payload.start as u64, &source, first_index, options) {
+            Ok(sigs) => signatures.extend(sigs),
+            Err(f) => findings.push(f),
+        }
+    }
+    signatures
+}
+
+/// What hashing a PE file's inspection needs: the Authenticode ranges and the digest algorithms
+/// its embedded signatures name (sorted, without repeats). A caller with a faster or parallel
+/// hasher (the page's WebCrypto, the CLI's spare cores) computes these and passes them to
+/// [`crate::inspect_with`] as [`crate::KnownDigests`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HashPlan {
+    pub ranges: ImageRanges,
+    pub algorithms: Vec<DigestAlgorithm>,
+}
+
+/// The [`HashPlan`] of `bytes`, `None` when it is not a PE file whose image hash can be computed.
+/// It decodes the signatures (a few milliseconds), so it pays off on big files only.
+pub fn hash_plan(bytes: &[u8], options: &Options) -> Option<HashPlan> {
+    let layout = read_layout(bytes).0.ok()?;
+    let scan = certs::scan(bytes, &layout);
+    let ranges = hash::image_ranges(bytes.len(), &layout, scan.hash_exclusion.clone()).ok()?;
+    let mut algorithms: Vec<DigestAlgorithm> =
+        decode_signatures(bytes, &scan, options, 0, &mut Vec::new()).iter().filter_map(|s| s.digest_algorithm).collect();
+    algorithms.sort();
+    algorithms.dedup();
+    Some(HashPlan { ranges, algorithms })
 }
 
 /// Fill each decoded signature's computed digest, digest verdict and page hashes. The image is
