@@ -125,10 +125,20 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
 }
 
 /// `drvsig::inspect` of each file (named as `inspect_package` names it), on up to one thread per
-/// core; the reports come back in the order of `files`.
+/// core; the reports come back in the order of `files`. With fewer files than cores, a big file's
+/// digests are computed on several cores at once (see [`inspect_hashing_in_parallel`]).
 fn inspect_parallel(files: &[(String, &[u8])], options: &Options) -> Vec<FileReport> {
-    let one = |(name, bytes): &(String, &[u8])| drvsig::inspect(&name.replace('\\', "/"), bytes, options);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let spare_cores = cores > files.len();
+    let one = |(name, bytes): &(String, &[u8])| {
+        let name = name.replace('\\', "/");
+        if spare_cores && bytes.len() >= PARALLEL_HASHING_MIN_BYTES {
+            inspect_hashing_in_parallel(&name, bytes, options)
+        } else {
+            drvsig::inspect(&name, bytes, options)
+        }
+    };
+    let threads = cores.min(files.len());
     if threads <= 1 {
         return files.iter().map(one).collect();
     }
@@ -151,6 +161,36 @@ fn inspect_parallel(files: &[(String, &[u8])], options: &Options) -> Vec<FileRep
     });
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Files from this size on are worth hashing on several cores (below, the threads cost more than
+/// they save).
+const PARALLEL_HASHING_MIN_BYTES: usize = 4 * 1024 * 1024;
+
+/// `drvsig::inspect` of a big file whose digests are computed first, each on its own thread: the
+/// whole-file SHA-256 (the report's `sha256`) and the Authenticode image hash with each algorithm
+/// the embedded signatures name (`drvsig::pe::hash_plan`). The core then uses them as they are
+/// (`drvsig::inspect_with`) and hashes nothing again. On two cores a 64 MiB SHA-256-signed driver
+/// takes one SHA-256 pass of wall time instead of two.
+fn inspect_hashing_in_parallel(name: &str, bytes: &[u8], options: &Options) -> FileReport {
+    use drvsig::digest::DigestAlgorithm;
+    let plan = drvsig::pe::hash_plan(bytes, options);
+    let known = std::thread::scope(|scope| {
+        let file = scope.spawn(|| DigestAlgorithm::Sha256.digest(bytes));
+        let authenticode: Vec<_> = plan
+            .iter()
+            .flat_map(|plan| plan.algorithms.iter().map(move |alg| (plan, *alg)))
+            .map(|(plan, alg)| (alg, scope.spawn(move || drvsig::pe::hash::hash_ranges(bytes, &plan.ranges, &[alg]))))
+            .collect();
+        drvsig::KnownDigests {
+            file_sha256: file.join().ok(),
+            authenticode: authenticode
+                .into_iter()
+                .filter_map(|(alg, t)| Some((alg, t.join().ok()?.ok()?.pop()?)))
+                .collect(),
+        }
+    });
+    drvsig::inspect_with(name, bytes, options, &known)
 }
 
 /// Any failed check anywhere in the file's report.

@@ -64,3 +64,25 @@ fn usage_and_io_errors_exit_2() {
     let (code, _, _) = drvsig(&["inspect"]);
     assert_eq!(code, 2);
 }
+
+/// A big file (over the 4 MiB from which the CLI hashes on several cores when it has spare ones)
+/// gets exactly the report the core makes on one thread: same digests, same verdicts.
+#[test]
+fn big_file_hashed_on_several_cores_gives_the_core_report() {
+    let mut bytes = std::fs::read(root().join("tests/fixtures/pe/driver-dual.sys")).expect("fixture");
+    // Data after the certificate table is hashed too: the signatures' digests no longer match,
+    // which both paths must compute alike (SHA-1 and SHA-256).
+    bytes.extend((0..5 * 1024 * 1024u32).map(|i| (i % 251) as u8));
+    let dir = std::env::temp_dir().join(format!("drvsig-cli-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("big-dual.sys");
+    std::fs::write(&path, &bytes).expect("write");
+    let (code, out, err) = drvsig(&["inspect", "--json", "--time", "2026-01-01", path.to_str().expect("utf-8 path")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let options = drvsig::Options::at(drvsig::UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").expect("time"));
+    let core = drvsig::inspect(path.to_str().expect("utf-8 path"), &bytes, &options);
+    assert_eq!(core.signatures.len(), 2);
+    assert_eq!(v["files"][0], serde_json::to_value(&core).expect("report JSON"));
+}
