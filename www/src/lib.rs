@@ -42,6 +42,108 @@ pub fn inspect_package_json(name: String, bytes: &[u8], time_secs: f64) -> Strin
     serde_json::to_string(&report).unwrap_or_default()
 }
 
+/// One file in the worker, copied once into the wasm memory: the worker asks it for the
+/// Authenticode ranges, hashes those (and the whole file) with WebCrypto, then has the core inspect
+/// it with those digests ([`drvsig::inspect_with`]), so nothing is hashed twice.
+#[wasm_bindgen]
+pub struct WorkerFile {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl WorkerFile {
+    #[wasm_bindgen(constructor)]
+    pub fn new(name: String, bytes: &[u8]) -> WorkerFile {
+        WorkerFile {
+            name,
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    /// The Authenticode image-hash ranges as `[start, end, start, end, ..., zero_padding]`
+    /// (concatenate the ranges, then append that many zero bytes), or `undefined` when the file is
+    /// not a PE image whose headers can be read.
+    pub fn authenticode_ranges(&self) -> Option<Vec<f64>> {
+        let ranges = drvsig::pe::authenticode_ranges(&self.bytes).ok()?;
+        let mut flat = Vec::with_capacity(ranges.ranges.len() * 2 + 1);
+        for r in &ranges.ranges {
+            flat.push(r.start as f64);
+            flat.push(r.end as f64);
+        }
+        flat.push(ranges.zero_padding as f64);
+        Some(flat)
+    }
+
+    /// The core's SHA-256 (sha2 in wasm) of the file, for the speed comparison with WebCrypto
+    /// (`worker.js` `bench`).
+    pub fn sha256_wasm(&self) -> Vec<u8> {
+        hash_with(drvsig::digest::DigestAlgorithm::Sha256, &self.bytes)
+    }
+
+    /// The core's SHA-1 of the file (same comparison).
+    pub fn sha1_wasm(&self) -> Vec<u8> {
+        hash_with(drvsig::digest::DigestAlgorithm::Sha1, &self.bytes)
+    }
+
+    /// The core's package pass on this one file (a zip is expanded into its members), with the
+    /// digests computed outside the core: the whole file's SHA-256 and the SHA-256 Authenticode
+    /// image hash (either may be absent: the core then hashes itself). The JSON of an
+    /// [`drvsig::InspectionReport`].
+    pub fn inspect(
+        &self,
+        time_secs: f64,
+        file_sha256: Option<Vec<u8>>,
+        authenticode_sha256: Option<Vec<u8>>,
+    ) -> String {
+        let options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+        let known = drvsig::KnownDigests {
+            file_sha256,
+            authenticode: authenticode_sha256
+                .map(|d| vec![(drvsig::digest::DigestAlgorithm::Sha256, d)])
+                .unwrap_or_default(),
+        };
+        let report = drvsig::inspect_with(&self.name, &self.bytes, &options, &known);
+        let files = [(self.name.clone(), &self.bytes[..])];
+        let inspection =
+            drvsig::package::inspect_package_with_reports(&files, vec![report], &options);
+        serde_json::to_string(&inspection).unwrap_or_default()
+    }
+}
+
+fn hash_with(alg: drvsig::digest::DigestAlgorithm, bytes: &[u8]) -> Vec<u8> {
+    let mut h = alg.hasher();
+    h.update(bytes);
+    h.finalize().into_vec()
+}
+
+/// The package pass over every file on the page, in the worker: `buffers[i]` holds the bytes of
+/// `names[i]`; `reports` are the `InspectionReport` JSONs the workers returned for those files
+/// (their file reports are reused by name, zip members included, so nothing is inspected again).
+/// The JSON of the packages (`Vec<PackageReport>`).
+#[wasm_bindgen]
+pub fn package_pass_json(
+    names: Vec<String>,
+    buffers: Vec<js_sys::Uint8Array>,
+    reports: Vec<String>,
+    time_secs: f64,
+) -> String {
+    let options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+    let owned: Vec<(String, Vec<u8>)> = names
+        .into_iter()
+        .zip(buffers.iter())
+        .map(|(name, buffer)| (name, buffer.to_vec()))
+        .collect();
+    let files: Vec<(String, &[u8])> = owned.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
+    let known: Vec<drvsig::FileReport> = reports
+        .iter()
+        .filter_map(|json| serde_json::from_str::<drvsig::InspectionReport>(json).ok())
+        .flat_map(|r| r.files)
+        .collect();
+    let report = drvsig::package::inspect_package_with_reports(&files, known, &options);
+    serde_json::to_string(&report.packages).unwrap_or_default()
+}
+
 /// Runs the core's hashing on small buffers so the worker's wasm reaches the optimising tier
 /// before a real file arrives (see `services::pipeline::warm_up`).
 #[wasm_bindgen]
