@@ -61,6 +61,58 @@ impl WorkerFile {
         }
     }
 
+    /// A file of `len` zero bytes, for the worker to read the real bytes straight into (at
+    /// [`WorkerFile::ptr`] in the wasm memory): no copy of a big file from a JS buffer.
+    pub fn with_len(name: String, len: usize) -> WorkerFile {
+        WorkerFile {
+            name,
+            bytes: vec![0; len],
+        }
+    }
+
+    /// Where the bytes are in the wasm memory (they never move: the vector is never resized but
+    /// by [`WorkerFile::truncate`], which only shrinks it).
+    pub fn ptr(&self) -> usize {
+        self.bytes.as_ptr() as usize
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Keeps the first `len` bytes (the file was shorter than its size said when it was read).
+    pub fn truncate(&mut self, len: usize) {
+        self.bytes.truncate(len);
+    }
+
+    /// The other digest algorithms (WebCrypto names) the embedded signatures probably use: those
+    /// whose OID occurs in the certificate table (a hint only: a digest given for an algorithm no
+    /// signature uses is ignored, and one not given is computed by the core).
+    pub fn signature_algorithms(&self) -> Vec<String> {
+        // DER of the OIDs: sha1 1.3.14.3.2.26, sha384 2.16.840.1.101.3.4.2.2, sha512 ...2.3.
+        const OIDS: [(&str, &[u8]); 3] = [
+            ("SHA-1", &[0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a]),
+            ("SHA-384", &[0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02]),
+            ("SHA-512", &[0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03]),
+        ];
+        let Ok(layout) = drvsig::pe::layout::read(&self.bytes) else {
+            return Vec::new();
+        };
+        let Some(table) = drvsig::pe::certs::hash_exclusion(self.bytes.len(), &layout)
+            .and_then(|r| self.bytes.get(r))
+        else {
+            return Vec::new();
+        };
+        OIDS.iter()
+            .filter(|(_, oid)| table.windows(oid.len()).any(|w| w == *oid))
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+
     /// The Authenticode image-hash ranges as `[start, end, start, end, ..., zero_padding]`
     /// (concatenate the ranges, then append that many zero bytes), or `undefined` when the file is
     /// not a PE image whose headers can be read.
@@ -87,21 +139,35 @@ impl WorkerFile {
     }
 
     /// The core's package pass on this one file (a zip is expanded into its members), with the
-    /// digests computed outside the core: the whole file's SHA-256 and the SHA-256 Authenticode
-    /// image hash (either may be absent: the core then hashes itself). The JSON of an
-    /// [`drvsig::InspectionReport`].
+    /// digests computed outside the core: the whole file's SHA-256 (`file_sha256`) and
+    /// Authenticode image hashes, `algorithms[i]` (WebCrypto names) -> `digests[i]`. Anything
+    /// absent is hashed by the core. The JSON of an [`drvsig::InspectionReport`].
     pub fn inspect(
         &self,
         time_secs: f64,
         file_sha256: Option<Vec<u8>>,
-        authenticode_sha256: Option<Vec<u8>>,
+        algorithms: Vec<String>,
+        digests: Vec<js_sys::Uint8Array>,
     ) -> String {
+        use drvsig::digest::DigestAlgorithm;
         let options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+        let authenticode = algorithms
+            .iter()
+            .zip(digests.iter())
+            .filter_map(|(name, digest)| {
+                let alg = match name.as_str() {
+                    "SHA-1" => DigestAlgorithm::Sha1,
+                    "SHA-256" => DigestAlgorithm::Sha256,
+                    "SHA-384" => DigestAlgorithm::Sha384,
+                    "SHA-512" => DigestAlgorithm::Sha512,
+                    _ => return None,
+                };
+                Some((alg, digest.to_vec()))
+            })
+            .collect();
         let known = drvsig::KnownDigests {
             file_sha256,
-            authenticode: authenticode_sha256
-                .map(|d| vec![(drvsig::digest::DigestAlgorithm::Sha256, d)])
-                .unwrap_or_default(),
+            authenticode,
         };
         let report = drvsig::inspect_with(&self.name, &self.bytes, &options, &known);
         let files = [(self.name.clone(), &self.bytes[..])];

@@ -30,8 +30,9 @@ import { wasmBytes } from "./drvsig_wasm_bytes.js";
 const subtle = self.crypto && self.crypto.subtle ? self.crypto.subtle : null;
 const PROGRESS_MS = 50;
 
+let wasm = null;
 const ready = (async () => {
-  await init({ module_or_path: await wasmBytes() });
+  wasm = await init({ module_or_path: await wasmBytes() });
   try { worker_warm_up(); } catch (_) { /* only a warm-up */ }
 })();
 ready.then(
@@ -39,86 +40,127 @@ ready.then(
   (e) => self.postMessage({ ready: false, error: String(e && e.message ? e.message : e) }),
 );
 
-/// Reads a File into one preallocated buffer, posting throttled progress.
-async function readFile(id, file) {
-  const total = file.size;
-  let buffer = new ArrayBuffer(total);
-  const view = new Uint8Array(buffer);
-  const reader = file.stream().getReader();
-  let loaded = 0;
-  let last = performance.now();
-  self.postMessage({ id, loaded, total });
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (loaded + value.length > total) throw new Error("the file changed while it was read");
-    view.set(value, loaded);
-    loaded += value.length;
-    const now = performance.now();
-    if (now - last >= PROGRESS_MS) {
-      last = now;
-      self.postMessage({ id, loaded, total });
+/// The bytes of a WorkerFile, as a view of the wasm memory (made again after every call into the
+/// wasm: a call may grow the memory, which detaches older views).
+const viewOf = (file) => new Uint8Array(wasm.memory.buffer, file.ptr(), file.len());
+
+/// Reads a File straight into the wasm memory (one WorkerFile of its size), posting throttled
+/// progress.
+async function readFile(id, name, blob) {
+  const total = blob.size;
+  const file = WorkerFile.with_len(name, total);
+  try {
+    const reader = blob.stream().getReader();
+    let loaded = 0;
+    let last = performance.now();
+    self.postMessage({ id, loaded, total });
+    let view = viewOf(file);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (loaded + value.length > total) throw new Error("the file changed while it was read");
+      if (view.byteLength === 0 && total) view = viewOf(file);
+      view.set(value, loaded);
+      loaded += value.length;
+      const now = performance.now();
+      if (now - last >= PROGRESS_MS) {
+        last = now;
+        self.postMessage({ id, loaded, total });
+      }
     }
+    self.postMessage({ id, loaded, total });
+    if (loaded !== total) file.truncate(loaded);
+    return file;
+  } catch (e) {
+    file.free();
+    throw e;
   }
-  self.postMessage({ id, loaded, total });
-  if (loaded !== total) buffer = buffer.slice(0, loaded);
-  return buffer;
 }
 
-/// The whole file's SHA-256 and, for a PE image, its SHA-256 Authenticode digest, both with
-/// WebCrypto and concurrently. `undefined` where there is none (the core then hashes itself).
-async function webDigests(file, bytes) {
-  if (!subtle) return [undefined, undefined];
-  const flat = file.authenticode_ranges();
-  let image = null;
-  if (flat && flat.length >= 1) {
-    const padding = flat[flat.length - 1];
-    let length = padding;
-    for (let i = 0; i + 1 < flat.length - 1; i += 2) length += flat[i + 1] - flat[i];
-    image = new Uint8Array(length); // the zero padding stays zero
+/// Starts WebCrypto digests of the Authenticode image of `bytes` with each of `algorithms`. The
+/// image is the ranges concatenated plus zero padding; when everything but the last range is
+/// small (the usual case: the headers around CheckSum and the security entry) and there is no
+/// padding, the head ranges are moved for a moment right in front of the last one, so the image
+/// is one contiguous view and nothing big is copied (WebCrypto copies its input synchronously,
+/// before digest() returns; the bytes are put back at once).
+function imageDigests(bytes, flat, algorithms) {
+  const padding = flat[flat.length - 1];
+  const ranges = [];
+  for (let i = 0; i + 1 < flat.length - 1; i += 2) ranges.push([flat[i], flat[i + 1]]);
+  if (!ranges.length) return algorithms.map((a) => subtle.digest(a, new Uint8Array(padding)));
+  const [lastStart, lastEnd] = ranges[ranges.length - 1];
+  const head = ranges.slice(0, -1);
+  const headLength = head.reduce((n, [s, e]) => n + (e - s), 0);
+  if (padding === 0 && headLength <= 1 << 20 && headLength <= lastStart) {
+    const prefix = new Uint8Array(headLength);
     let at = 0;
-    for (let i = 0; i + 1 < flat.length - 1; i += 2) {
-      image.set(bytes.subarray(flat[i], flat[i + 1]), at);
-      at += flat[i + 1] - flat[i];
+    for (const [s, e] of head) { prefix.set(bytes.subarray(s, e), at); at += e - s; }
+    const start = lastStart - headLength;
+    const saved = bytes.slice(start, lastStart);
+    bytes.set(prefix, start);
+    try {
+      const image = bytes.subarray(start, lastEnd);
+      return algorithms.map((a) => subtle.digest(a, image));
+    } finally {
+      bytes.set(saved, start);
     }
   }
-  const [whole, authenticode] = await Promise.all([
-    subtle.digest("SHA-256", bytes),
-    image ? subtle.digest("SHA-256", image) : Promise.resolve(undefined),
-  ]);
-  return [new Uint8Array(whole), authenticode ? new Uint8Array(authenticode) : undefined];
+  const length = ranges.reduce((n, [s, e]) => n + (e - s), padding);
+  const image = new Uint8Array(length); // the zero padding stays zero
+  let at = 0;
+  for (const [s, e] of ranges) { image.set(bytes.subarray(s, e), at); at += e - s; }
+  return algorithms.map((a) => subtle.digest(a, image));
 }
 
 async function inspect(data) {
   const { id, name, time } = data;
   const t0 = performance.now();
+  let file = null;
   let buffer = data.buffer;
   try {
-    if (!buffer) buffer = await readFile(id, data.file);
+    await ready;
+    file = buffer ? new WorkerFile(name, new Uint8Array(buffer)) : await readFile(id, name, data.file);
     const t1 = performance.now();
     self.postMessage({ id, stage: "inspecting" });
-    await ready;
-    const bytes = new Uint8Array(buffer);
-    const file = new WorkerFile(name, bytes);
-    let json;
-    let t2;
-    try {
-      let [whole, authenticode] = [undefined, undefined];
+    let whole;
+    let detail = null;
+    let algorithms = [];
+    let digests = [];
+    if (subtle) {
       try {
-        [whole, authenticode] = await webDigests(file, bytes);
-      } catch (_) { /* WebCrypto refused: the core hashes */ }
-      t2 = performance.now();
-      json = file.inspect(time, whole, authenticode);
-    } finally {
-      file.free();
+        const flat = file.authenticode_ranges();
+        if (flat) algorithms = ["SHA-256", ...file.signature_algorithms()];
+        const bytes = viewOf(file);
+        const ta = performance.now();
+        const pending = [subtle.digest("SHA-256", bytes)];
+        if (flat) pending.push(...imageDigests(bytes, flat, algorithms));
+        const tb = performance.now();
+        // While WebCrypto hashes (off this thread), copy the bytes out for the page.
+        if (!buffer) buffer = bytes.slice().buffer;
+        const tc = performance.now();
+        const done = await Promise.all(pending);
+        detail = { ranges: ta - t1, issue: tb - ta, copyOut: tc - tb, wait: performance.now() - tc };
+        whole = new Uint8Array(done[0]);
+        digests = done.slice(1).map((d) => new Uint8Array(d));
+      } catch (_) {
+        // WebCrypto refused: the core hashes.
+        whole = undefined;
+        algorithms = [];
+        digests = [];
+      }
     }
+    if (!buffer) buffer = viewOf(file).slice().buffer;
+    const t2 = performance.now();
+    const json = file.inspect(time, whole, algorithms, digests);
     const t3 = performance.now();
-    const timings = { read: t1 - t0, hash: t2 - t1, core: t3 - t2, webcrypto: !!subtle };
+    const timings = { read: t1 - t0, hash: t2 - t1, core: t3 - t2, webcrypto: !!subtle, algorithms, detail };
     self.postMessage({ id, json, buffer, timings }, [buffer]);
   } catch (e) {
     const error = String(e && e.message ? e.message : e);
     if (buffer && buffer.byteLength) self.postMessage({ id, error, buffer }, [buffer]);
     else self.postMessage({ id, error });
+  } finally {
+    if (file) file.free();
   }
 }
 
