@@ -214,12 +214,22 @@ pub fn package_pass_json(
 /// before a real file arrives (see `services::pipeline::warm_up`).
 #[wasm_bindgen]
 pub fn worker_warm_up() {
+    let options = drvsig::Options::at(drvsig::UnixTime(1_700_000_000));
     let buffer = vec![0u8; 128 * 1024];
     for _ in 0..24 {
-        let _ = drvsig::inspect(
-            "warm-up.bin",
-            &buffer,
-            &drvsig::Options::at(drvsig::UnixTime(0)),
-        );
+        let _ = drvsig::inspect("warm-up.bin", &buffer, &options);
+    }
+    // Every other path a driver package takes (zip, INF, catalog, signatures, chains, packages),
+    // on the bundled good package: a small package dropped next is not run by the baseline tier.
+    if let Some(services::files::Picked {
+        name,
+        source: services::files::Source::Static(bytes),
+        ..
+    }) = services::files::demo_named("good")
+    {
+        for _ in 0..3 {
+            let report = drvsig::inspect_package(&[(name.clone(), bytes)], &options);
+            let _ = serde_json::to_string(&report);
+        }
     }
 }

@@ -4,13 +4,15 @@
 // inlined bytes (the CSP says connect-src 'none': nothing is fetched), and never touches the
 // network.
 //
-// SHA-256 comes from WebCrypto (crypto.subtle.digest), not from the wasm: measured in headless
-// Chromium on this project's 2-core box over the same 64 MiB, WebCrypto hashes at about 3x the
-// speed of the core's sha2 compiled to wasm (figures in the page issue / README of the lead's
-// report: ~ 390 MB/s vs ~ 130 MB/s), and the whole-file digest and the Authenticode image digest
-// run concurrently (Chromium hashes off this thread). The core gets both digests through
-// `KnownDigests` and hashes nothing twice. Other algorithms (SHA-1 signatures, page hashes,
-// catalogs) stay with the core. Without crypto.subtle (a non-secure context) the core hashes all.
+// Digests come from WebCrypto (crypto.subtle.digest), not from the wasm, where it serves: measured
+// in headless Chromium 1xx on this project's 2-core box, in a worker, over the same 64 MiB
+// (crates/e2e worker::webcrypto_and_wasm_sha256_speeds): SHA-256 WebCrypto ~700-830 MB/s vs the
+// core's sha2 in wasm ~345 MB/s (plus ~80 ms to copy 64 MiB into the wasm memory); SHA-1 WebCrypto
+// ~850 MB/s vs wasm ~68 MB/s. So the whole file's SHA-256 and the Authenticode image hash with
+// SHA-256 and with every other algorithm whose OID is in the certificate table (SHA-1 of dual-signed
+// drivers) are WebCrypto's; the core gets them through `KnownDigests` and hashes nothing twice
+// (page hashes, catalogs and the PE CheckSum stay with the core). Without crypto.subtle (a
+// non-secure context) the core hashes everything.
 //
 // Messages in:
 //   {ready}                                   (out only: the wasm is loaded; {ready: false, error})
@@ -29,6 +31,8 @@ import { wasmBytes } from "./drvsig_wasm_bytes.js";
 
 const subtle = self.crypto && self.crypto.subtle ? self.crypto.subtle : null;
 const PROGRESS_MS = 50;
+/// Files up to this size are read in one go, without progress.
+const SMALL_BYTES = 1 << 20;
 
 let wasm = null;
 const ready = (async () => {
@@ -48,6 +52,10 @@ const viewOf = (file) => new Uint8Array(wasm.memory.buffer, file.ptr(), file.len
 /// progress.
 async function readFile(id, name, blob) {
   const total = blob.size;
+  if (total <= SMALL_BYTES) {
+    // One read, no stream (its set-up costs more than a small file takes to read).
+    return new WorkerFile(name, new Uint8Array(await blob.arrayBuffer()));
+  }
   const file = WorkerFile.with_len(name, total);
   try {
     const reader = blob.stream().getReader();
@@ -132,10 +140,14 @@ async function inspect(data) {
         if (flat) algorithms = ["SHA-256", ...file.signature_algorithms()];
         const bytes = viewOf(file);
         const ta = performance.now();
+        // Measured in Chromium (worker, 64 MiB): digest() hashes on this thread (its promise is
+        // settled when it returns) at ~800 MB/s, two digests take twice as long as one, and a
+        // helper worker hashing the whole file on the other core made the drop-to-verdict slower
+        // on a 2-core machine (both threads compete with reading the file): so one after the other.
         const pending = [subtle.digest("SHA-256", bytes)];
         if (flat) pending.push(...imageDigests(bytes, flat, algorithms));
         const tb = performance.now();
-        // While WebCrypto hashes (off this thread), copy the bytes out for the page.
+        // The bytes for the page (which keeps them for the package pass and the ASN.1 view).
         if (!buffer) buffer = bytes.slice().buffer;
         const tc = performance.now();
         const done = await Promise.all(pending);

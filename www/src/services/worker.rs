@@ -3,8 +3,9 @@
 //! clone, no copy: the worker reads it with progress) or a transferred `ArrayBuffer` (demo bytes),
 //! and gets the report back as JSON with the bytes transferred back.
 //!
-//! A pool of `min(hardwareConcurrency, 4)` workers (at least 2), created lazily: the first by
-//! [`prepare`], another only when a request waits and every started worker is busy. A request goes
+//! A pool of `min(hardwareConcurrency, 4)` workers (at least 2), created lazily: two by
+//! [`prepare`] (the page calls it once mounted), another only when a request waits and every
+//! started worker is busy. A request goes
 //! to the first worker that is loaded and free. [`abort`] terminates the one worker holding that
 //! request (its wait ends as [`Reply::Cancelled`]); the others go on. When no worker can be created
 //! (file://, an old browser) or one fails to load, [`available`] turns false for good and the
@@ -366,11 +367,14 @@ pub async fn packages(
     }
 }
 
-/// Starts the first worker ahead of the first file (its wasm compiles and warms up while the page
-/// idles).
+/// Starts the pool's first two workers ahead of the first files (their wasm compiles and warms up
+/// while the page idles: a worker started on demand takes a few hundred milliseconds to be ready,
+/// longer than a small package takes to inspect). More start only when files wait.
 pub fn prepare() {
-    if SLOTS.with(|s| s.borrow().is_empty()) {
-        spawn_slot();
+    while SLOTS.with(|s| s.borrow().len()) < 2 && available() {
+        if !spawn_slot() {
+            break;
+        }
     }
 }
 
