@@ -541,6 +541,8 @@ async fn process(
     let name = picked.name.replace('\\', "/");
     let mut done = None;
     if worker::available() {
+        // From here on Cancel reaches this file (also while a small one is still being read).
+        IN_FLIGHT.with(|f| f.borrow_mut().insert(id));
         let payload = match &picked.source {
             Source::Static(bytes) => worker::Payload::Buffer(Uint8Array::from(*bytes).buffer()),
             // A small file is read here (asynchronously: measured, a worker's first read of a
@@ -569,7 +571,6 @@ async fn process(
                 }
             })
         };
-        IN_FLIGHT.with(|f| f.borrow_mut().insert(id));
         let reply = worker::inspect(id, &name, payload, browser::now().0 as f64, progress).await;
         IN_FLIGHT.with(|f| f.borrow_mut().remove(&id));
         let reply = if aborted(id) {

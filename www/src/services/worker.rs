@@ -211,14 +211,28 @@ fn on_message(slot_key: u32, data: JsValue) {
         }
         return;
     }
-    SLOTS.with(|s| {
-        if let Some(slot) = s.borrow_mut().iter_mut().find(|s| s.key == slot_key) {
+    let failed = field(&data, "error").is_string();
+    let retired = SLOTS.with(|s| {
+        let mut s = s.borrow_mut();
+        let at = s.iter().position(|s| s.key == slot_key)?;
+        if let Some(slot) = s.get_mut(at) {
             if slot.busy == Some(id) {
                 slot.busy = None;
             }
         }
+        // A worker whose wasm threw may be left in a bad state: retire it (a fresh one starts
+        // when files wait).
+        failed.then(|| s.remove(at))
     });
     resolve(id, &data);
+    if let Some(slot) = retired {
+        slot.worker.terminate();
+        // Its closures are dropped after this handler returns (not inside their own call).
+        if let Some(window) = web_sys::window() {
+            let keep = Closure::once_into_js(move || drop(slot));
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(keep.unchecked_ref(), 0);
+        }
+    }
     pump();
 }
 
