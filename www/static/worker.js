@@ -5,22 +5,26 @@
 // network.
 //
 // Digests come from WebCrypto (crypto.subtle.digest), not from the wasm, where it serves: measured
-// in headless Chromium 1xx on this project's 2-core box, in a worker, over the same 64 MiB
+// in headless Chromium on this project's 2-core box, in a worker, over the same 64 MiB
 // (crates/e2e worker::webcrypto_and_wasm_sha256_speeds): SHA-256 WebCrypto ~700-830 MB/s vs the
 // core's sha2 in wasm ~345 MB/s (plus ~80 ms to copy 64 MiB into the wasm memory); SHA-1 WebCrypto
 // ~850 MB/s vs wasm ~68 MB/s. So the whole file's SHA-256 and the Authenticode image hash with
 // SHA-256 and with every other algorithm whose OID is in the certificate table (SHA-1 of dual-signed
 // drivers) are WebCrypto's; the core gets them through `KnownDigests` and hashes nothing twice
 // (page hashes, catalogs and the PE CheckSum stay with the core). Without crypto.subtle (a
-// non-secure context) the core hashes everything.
+// non-secure context) the core hashes everything. Also measured: digest() hashes on the calling
+// thread (two digests take twice one), so they run one after the other; 64 MiB from drop to
+// verdict takes ~430-470 ms (read into the wasm memory ~170-200, two SHA-256 ~175, copy for the
+// page ~35, core ~45: its CheckSum pass) against ~75 ms for one raw digest of as many bytes.
 //
 // Messages in:
-//   {ready}                                   (out only: the wasm is loaded; {ready: false, error})
-//   {id, name, file: File}                    read here (file.stream(), with progress), inspected
+//   {id, name, file: File, time}              read here (file.stream(), with progress, straight
+//                                             into the wasm memory), inspected
 //   {id, name, buffer: ArrayBuffer, time}     (transferred) inspected
 //   {id, packages: {names, buffers, reports}, time}   the package pass over all the page's files
 //   {id, bench: MiB}                          WebCrypto vs wasm SHA-256 timings (for the record)
 // Messages out:
+//   {ready: true} / {ready: false, error}     once, when the wasm is loaded (or failed to)
 //   {id, loaded, total}                       reading progress, at most every 50 ms
 //   {id, stage: "inspecting"}                 read, now hashing and verifying
 //   {id, json, buffer, timings}               the InspectionReport JSON, the bytes (transferred)
