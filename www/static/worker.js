@@ -7,8 +7,8 @@
 // Digests come from WebCrypto (crypto.subtle.digest), not from the wasm, where it serves: measured
 // in headless Chromium on this project's 2-core box, in a worker, over the same 64 MiB
 // (crates/e2e worker::webcrypto_and_wasm_sha256_speeds): SHA-256 WebCrypto ~700-830 MB/s vs the
-// core's sha2 in wasm ~345 MB/s (plus ~80 ms to copy 64 MiB into the wasm memory); SHA-1 WebCrypto
-// ~850 MB/s vs wasm ~68 MB/s. So the whole file's SHA-256 and the Authenticode image hash with
+// core's sha2 in wasm ~345 MB/s (plus ~75 ms to copy 64 MiB into the wasm memory); SHA-1 WebCrypto
+// ~850-920 MB/s vs wasm ~420-575 MB/s (68 MB/s while the wasm still runs in the baseline tier). So the whole file's SHA-256 and the Authenticode image hash with
 // SHA-256 and with every other algorithm whose OID is in the certificate table (SHA-1 of dual-signed
 // drivers) are WebCrypto's; the core gets them through `KnownDigests` and hashes nothing twice
 // (page hashes, catalogs and the PE CheckSum stay with the core). Without crypto.subtle (a
