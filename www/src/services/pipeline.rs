@@ -33,6 +33,11 @@ use drvsig::FileKind;
 /// A file's bytes, shared (compiled-in demo bytes are borrowed).
 pub type Bytes = Rc<Cow<'static, [u8]>>;
 
+/// Several files start at once only while their sizes sum to at most this (a worker holds its file
+/// twice for a moment: in its wasm memory and the copy it gives back), so four 500 MiB files do not
+/// take 4 GB at once; a single file always starts, whatever its size.
+const IN_FLIGHT_BYTES: u64 = 256 << 20;
+
 /// Files up to this size are read on the main thread (one asynchronous read, then transferred).
 const SMALL_FILE_BYTES: u64 = 1 << 20;
 
@@ -132,6 +137,8 @@ thread_local! {
     static LIVE: RefCell<HashSet<FileId>> = RefCell::new(HashSet::new());
     /// Files being read or inspected right now.
     static ACTIVE: Cell<usize> = const { Cell::new(0) };
+    /// Their sizes, summed.
+    static ACTIVE_BYTES: Cell<u64> = const { Cell::new(0) };
     /// The package pass is running.
     static PACKAGING: Cell<bool> = const { Cell::new(false) };
     /// The file-set generation the last package pass was for.
@@ -201,8 +208,8 @@ fn start() {
     schedule();
 }
 
-/// Starts queued files while there is room (as many as the worker pool holds, one without
-/// workers), and the package pass once every file is done and the file set changed.
+/// Starts queued files, in page order, while there is room (as many as the worker pool holds and
+/// [`IN_FLIGHT_BYTES`] allows, one without workers), and the package pass once every file is done and the file set changed.
 fn schedule() {
     if worker::available() {
         prefetch();
@@ -213,16 +220,31 @@ fn schedule() {
         } else {
             1
         };
-        if ACTIVE.with(Cell::get) >= limit {
+        let active = ACTIVE.with(Cell::get);
+        if active >= limit {
             return;
+        }
+        let in_flight = ACTIVE_BYTES.with(Cell::get);
+        let fits = QUEUE.with(|q| {
+            q.borrow()
+                .front()
+                .map(|j| active == 0 || in_flight.saturating_add(j.picked.size) <= IN_FLIGHT_BYTES)
+        });
+        match fits {
+            None => break,
+            Some(false) => return,
+            Some(true) => {}
         }
         let Some(job) = QUEUE.with(|q| q.borrow_mut().pop_front()) else {
             break;
         };
+        let size = job.picked.size;
         ACTIVE.with(|a| a.set(a.get() + 1));
+        ACTIVE_BYTES.with(|b| b.set(b.get().saturating_add(size)));
         wasm_bindgen_futures::spawn_local(async move {
             process(job).await;
             ACTIVE.with(|a| a.set(a.get().saturating_sub(1)));
+            ACTIVE_BYTES.with(|b| b.set(b.get().saturating_sub(size)));
             schedule();
         });
     }
