@@ -743,11 +743,17 @@ pub fn off_main_thread() -> bool {
     worker::available()
 }
 
-/// Runs the core's hashing on a few small buffers while the page is idle, so the browser compiles
-/// it with its optimising tier before a real file arrives. Without this the first big file is
+/// Starts the first workers (they warm their own wasm up). Without workers, runs the core's hashing
+/// here on a few small buffers while the page is idle, so the browser compiles it with its
+/// optimising tier before a real file arrives. Without this the first big file is
 /// hashed by the baseline compiler in one long call (measured: 200 MB in 17 s instead of 1.6 s).
 pub fn warm_up() {
     worker::prepare();
+    if worker::available() {
+        // The workers run the core: this thread's wasm only builds ASN.1 trees, no warm-up (it
+        // would only take main-thread time while the first files come in).
+        return;
+    }
     wasm_bindgen_futures::spawn_local(async {
         let buffer = vec![0u8; WARM_UP_CHUNK];
         for _ in 0..WARM_UP_ROUNDS {
