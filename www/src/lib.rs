@@ -42,16 +42,194 @@ pub fn inspect_package_json(name: String, bytes: &[u8], time_secs: f64) -> Strin
     serde_json::to_string(&report).unwrap_or_default()
 }
 
+/// One file in the worker, copied once into the wasm memory: the worker asks it for the
+/// Authenticode ranges, hashes those (and the whole file) with WebCrypto, then has the core inspect
+/// it with those digests ([`drvsig::inspect_with`]), so nothing is hashed twice.
+#[wasm_bindgen]
+pub struct WorkerFile {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl WorkerFile {
+    #[wasm_bindgen(constructor)]
+    pub fn new(name: String, bytes: &[u8]) -> WorkerFile {
+        WorkerFile {
+            name,
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    /// A file of `len` zero bytes, for the worker to read the real bytes straight into (at
+    /// [`WorkerFile::ptr`] in the wasm memory): no copy of a big file from a JS buffer.
+    pub fn with_len(name: String, len: usize) -> WorkerFile {
+        WorkerFile {
+            name,
+            bytes: vec![0; len],
+        }
+    }
+
+    /// Where the bytes are in the wasm memory (they never move: the vector is never resized but
+    /// by [`WorkerFile::truncate`], which only shrinks it).
+    pub fn ptr(&self) -> usize {
+        self.bytes.as_ptr() as usize
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Keeps the first `len` bytes (the file was shorter than its size said when it was read).
+    pub fn truncate(&mut self, len: usize) {
+        self.bytes.truncate(len);
+    }
+
+    /// The other digest algorithms (WebCrypto names) the embedded signatures probably use: those
+    /// whose OID occurs in the certificate table (a hint only: a digest given for an algorithm no
+    /// signature uses is ignored, and one not given is computed by the core).
+    pub fn signature_algorithms(&self) -> Vec<String> {
+        // DER of the OIDs: sha1 1.3.14.3.2.26, sha384 2.16.840.1.101.3.4.2.2, sha512 ...2.3.
+        const OIDS: [(&str, &[u8]); 3] = [
+            ("SHA-1", &[0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a]),
+            ("SHA-384", &[0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02]),
+            ("SHA-512", &[0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03]),
+        ];
+        let Ok(layout) = drvsig::pe::layout::read(&self.bytes) else {
+            return Vec::new();
+        };
+        let Some(table) = drvsig::pe::certs::hash_exclusion(self.bytes.len(), &layout)
+            .and_then(|r| self.bytes.get(r))
+        else {
+            return Vec::new();
+        };
+        OIDS.iter()
+            .filter(|(_, oid)| table.windows(oid.len()).any(|w| w == *oid))
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+
+    /// The Authenticode image-hash ranges as `[start, end, start, end, ..., zero_padding]`
+    /// (concatenate the ranges, then append that many zero bytes), or `undefined` when the file is
+    /// not a PE image whose headers can be read.
+    pub fn authenticode_ranges(&self) -> Option<Vec<f64>> {
+        let ranges = drvsig::pe::authenticode_ranges(&self.bytes).ok()?;
+        let mut flat = Vec::with_capacity(ranges.ranges.len() * 2 + 1);
+        for r in &ranges.ranges {
+            flat.push(r.start as f64);
+            flat.push(r.end as f64);
+        }
+        flat.push(ranges.zero_padding as f64);
+        Some(flat)
+    }
+
+    /// The core's SHA-256 (sha2 in wasm) of the file, for the speed comparison with WebCrypto
+    /// (`worker.js` `bench`).
+    pub fn sha256_wasm(&self) -> Vec<u8> {
+        hash_with(drvsig::digest::DigestAlgorithm::Sha256, &self.bytes)
+    }
+
+    /// The core's SHA-1 of the file (same comparison).
+    pub fn sha1_wasm(&self) -> Vec<u8> {
+        hash_with(drvsig::digest::DigestAlgorithm::Sha1, &self.bytes)
+    }
+
+    /// The core's package pass on this one file (a zip is expanded into its members), with the
+    /// digests computed outside the core: the whole file's SHA-256 (`file_sha256`) and
+    /// Authenticode image hashes, `algorithms[i]` (WebCrypto names) -> `digests[i]`. Anything
+    /// absent is hashed by the core. The JSON of an [`drvsig::InspectionReport`].
+    pub fn inspect(
+        &self,
+        time_secs: f64,
+        file_sha256: Option<Vec<u8>>,
+        algorithms: Vec<String>,
+        digests: Vec<js_sys::Uint8Array>,
+    ) -> String {
+        use drvsig::digest::DigestAlgorithm;
+        let options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+        let authenticode = algorithms
+            .iter()
+            .zip(digests.iter())
+            .filter_map(|(name, digest)| {
+                let alg = match name.as_str() {
+                    "SHA-1" => DigestAlgorithm::Sha1,
+                    "SHA-256" => DigestAlgorithm::Sha256,
+                    "SHA-384" => DigestAlgorithm::Sha384,
+                    "SHA-512" => DigestAlgorithm::Sha512,
+                    _ => return None,
+                };
+                Some((alg, digest.to_vec()))
+            })
+            .collect();
+        let known = drvsig::KnownDigests {
+            file_sha256,
+            authenticode,
+        };
+        let report = drvsig::inspect_with(&self.name, &self.bytes, &options, &known);
+        let files = [(self.name.clone(), &self.bytes[..])];
+        let inspection =
+            drvsig::package::inspect_package_with_reports(&files, vec![report], &options);
+        serde_json::to_string(&inspection).unwrap_or_default()
+    }
+}
+
+fn hash_with(alg: drvsig::digest::DigestAlgorithm, bytes: &[u8]) -> Vec<u8> {
+    let mut h = alg.hasher();
+    h.update(bytes);
+    h.finalize().into_vec()
+}
+
+/// The package pass over every file on the page, in the worker: `buffers[i]` holds the bytes of
+/// `names[i]`; `reports` are the `InspectionReport` JSONs the workers returned for those files
+/// (their file reports are reused by name, zip members included, so nothing is inspected again).
+/// The JSON of the packages (`Vec<PackageReport>`).
+#[wasm_bindgen]
+pub fn package_pass_json(
+    names: Vec<String>,
+    buffers: Vec<js_sys::Uint8Array>,
+    reports: Vec<String>,
+    time_secs: f64,
+) -> String {
+    let options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+    let owned: Vec<(String, Vec<u8>)> = names
+        .into_iter()
+        .zip(buffers.iter())
+        .map(|(name, buffer)| (name, buffer.to_vec()))
+        .collect();
+    let files: Vec<(String, &[u8])> = owned.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
+    let known: Vec<drvsig::FileReport> = reports
+        .iter()
+        .filter_map(|json| serde_json::from_str::<drvsig::InspectionReport>(json).ok())
+        .flat_map(|r| r.files)
+        .collect();
+    let report = drvsig::package::inspect_package_with_reports(&files, known, &options);
+    serde_json::to_string(&report.packages).unwrap_or_default()
+}
+
 /// Runs the core's hashing on small buffers so the worker's wasm reaches the optimising tier
 /// before a real file arrives (see `services::pipeline::warm_up`).
 #[wasm_bindgen]
 pub fn worker_warm_up() {
+    let options = drvsig::Options::at(drvsig::UnixTime(1_700_000_000));
     let buffer = vec![0u8; 128 * 1024];
     for _ in 0..24 {
-        let _ = drvsig::inspect(
-            "warm-up.bin",
-            &buffer,
-            &drvsig::Options::at(drvsig::UnixTime(0)),
-        );
+        let _ = drvsig::inspect("warm-up.bin", &buffer, &options);
+    }
+    // Every other path a driver package takes (zip, INF, catalog, signatures, chains, packages),
+    // on the bundled good package: a small package dropped next is not run by the baseline tier.
+    if let Some(services::files::Picked {
+        name,
+        source: services::files::Source::Static(bytes),
+        ..
+    }) = services::files::demo_named("good")
+    {
+        for _ in 0..3 {
+            let report = drvsig::inspect_package(&[(name.clone(), bytes)], &options);
+            let _ = serde_json::to_string(&report);
+        }
     }
 }

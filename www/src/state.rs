@@ -44,6 +44,8 @@ pub struct Entry {
     pub name: String,
     pub size: u64,
     pub status: Status,
+    /// While it is read: (bytes read, bytes in all), from the worker's progress messages.
+    pub loaded: Option<(u64, u64)>,
 }
 
 /// What the page shows.
@@ -72,6 +74,8 @@ pub struct NewFile {
 pub enum Action {
     Add(Vec<NewFile>),
     Reading(FileId),
+    /// `loaded` of `total` bytes read (the file is being read).
+    Progress(FileId, u64, u64),
     Inspecting(FileId),
     Done(FileId, Rc<FileReport>),
     /// The members of a zip, each with its report (the core expanded the zip).
@@ -100,11 +104,28 @@ impl AppState {
                         name: file.name,
                         size: file.size,
                         status: Status::Queued,
+                        loaded: None,
                     });
                 }
             }
             Action::Reading(id) => next.set_status(id, Status::Reading),
-            Action::Inspecting(id) => next.set_status(id, Status::Inspecting),
+            Action::Progress(id, loaded, total) => {
+                if let Some(entry) = next.entry_mut(id) {
+                    // Late progress never moves a file back from inspecting or done.
+                    if matches!(entry.status, Status::Queued | Status::Reading) {
+                        entry.status = Status::Reading;
+                        entry.loaded = Some((loaded.min(total), total));
+                    }
+                }
+            }
+            Action::Inspecting(id) => {
+                if let Some(entry) = next.entry_mut(id) {
+                    if entry.status.is_busy() {
+                        entry.status = Status::Inspecting;
+                        entry.loaded = None;
+                    }
+                }
+            }
             Action::Done(id, report) => {
                 // The report knows the exact size; the picker's size is only a hint.
                 let size = report.size;
@@ -138,6 +159,7 @@ impl AppState {
                             name: report.name.clone(),
                             size: report.size,
                             status: Status::Done(report),
+                            loaded: None,
                         },
                     );
                     insert += 1;
@@ -462,6 +484,36 @@ mod tests {
             bytes,
             &Options::at(UnixTime(1_700_000_000)),
         ))
+    }
+
+    #[test]
+    fn progress_is_kept_while_reading_and_dropped_after() {
+        let s = add(&AppState::default(), 1, "a.sys");
+        let s = add(&s, 2, "b.sys");
+        let s = s.apply(Action::Progress(1, 5, 10));
+        assert_eq!(s.entries[0].status, Status::Reading);
+        assert_eq!(s.entries[0].loaded, Some((5, 10)));
+        // Another file's progress does not touch this one.
+        assert_eq!(s.entries[1].loaded, None);
+        // Never more than the total.
+        let s = s.apply(Action::Progress(1, 12, 10));
+        assert_eq!(s.entries[0].loaded, Some((10, 10)));
+        let s = s.apply(Action::Inspecting(1));
+        assert_eq!(s.entries[0].status, Status::Inspecting);
+        assert_eq!(s.entries[0].loaded, None);
+        // A late progress message does not move it back to reading.
+        let s = s.apply(Action::Progress(1, 10, 10));
+        assert_eq!(s.entries[0].status, Status::Inspecting);
+        let r = report("a.sys", b"hello");
+        let s = s.apply(Action::Done(1, r.clone()));
+        let s = s.apply(Action::Progress(1, 10, 10)).apply(Action::Inspecting(1));
+        assert_eq!(s.entries[0].status, Status::Done(r));
+        // A cancelled file stays cancelled.
+        let s = s.apply(Action::Failed(2, "Cancelled".into())).apply(Action::Inspecting(2));
+        assert_eq!(s.entries[1].status, Status::Failed("Cancelled".into()));
+        // Progress for a removed file is ignored.
+        let s = s.apply(Action::Remove(2)).apply(Action::Progress(2, 1, 2));
+        assert_eq!(s.entries.len(), 1);
     }
 
     #[test]

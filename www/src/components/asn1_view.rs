@@ -85,6 +85,22 @@ struct Asn1BlobProps {
     blob: Blob,
 }
 
+/// The ASN.1 tree of one blob of a file (only the blob's bytes are copied here, not a whole big
+/// file).
+fn build_tree(id: FileId, blob: &Blob) -> Result<Rc<Asn1Node>, String> {
+    if pipeline::bytes_busy(id) {
+        return Err("The file's bytes are with the package check: close this and open it again in a moment.".to_string());
+    }
+    let start = usize::try_from(blob.offset).unwrap_or(usize::MAX);
+    let len = usize::try_from(blob.len).unwrap_or(usize::MAX);
+    let slice = pipeline::slice_of(id, start, len)
+        .ok_or_else(|| "The file's bytes are no longer available.".to_string())?;
+    if slice.is_empty() {
+        return Err("The blob lies outside the file.".to_string());
+    }
+    Ok(Rc::new(tree_at(&slice, blob.offset, &Limits::default())))
+}
+
 #[function_component(Asn1Blob)]
 fn asn1_blob(props: &Asn1BlobProps) -> Html {
     let tree = use_state(|| None::<Result<Rc<Asn1Node>, String>>);
@@ -100,17 +116,28 @@ fn asn1_blob(props: &Asn1BlobProps) -> Html {
             if !open || tree.is_some() {
                 return;
             }
-            let built = pipeline::bytes_of(id)
-                .ok_or_else(|| "The file's bytes are no longer available.".to_string())
-                .and_then(|bytes| {
-                    let start = usize::try_from(blob.offset).unwrap_or(usize::MAX);
-                    let end = start.saturating_add(usize::try_from(blob.len).unwrap_or(usize::MAX));
-                    bytes
-                        .get(start..end.min(bytes.len()))
-                        .map(|slice| Rc::new(tree_at(slice, blob.offset, &Limits::default())))
-                        .ok_or_else(|| "The blob lies outside the file.".to_string())
-                });
-            tree.set(Some(built));
+            if !pipeline::bytes_busy(id) {
+                tree.set(Some(build_tree(id, &blob)));
+                return;
+            }
+            // Lent to the package pass's worker for a moment: say so, and build once it is back.
+            tree.set(Some(Err("Waiting for the package check to give the file's bytes back\u{2026}".to_string())));
+            let tree = tree.clone();
+            let blob = blob.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                for _ in 0..600 {
+                    if !pipeline::bytes_busy(id) {
+                        break;
+                    }
+                    let pause = js_sys::Promise::new(&mut |resolve, _| {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
+                        }
+                    });
+                    let _ = wasm_bindgen_futures::JsFuture::from(pause).await;
+                }
+                tree.set(Some(build_tree(id, &blob)));
+            });
         })
     };
     html! {

@@ -33,7 +33,7 @@ pub fn file_card(props: &FileCardProps) -> Html {
     let title_id = format!("file-{}-title", entry.id);
     let (state_class, status) = match &entry.status {
         Status::Queued => ("is-busy".to_string(), progress("Waiting")),
-        Status::Reading => ("is-busy".to_string(), progress("Reading\u{2026}")),
+        Status::Reading => ("is-busy".to_string(), reading(entry.id, entry.loaded)),
         Status::Inspecting => ("is-busy".to_string(), inspecting(entry.id)),
         Status::Failed(_) => (
             "is-failed".to_string(),
@@ -98,17 +98,54 @@ fn progress(text: &'static str) -> Html {
     }
 }
 
-/// "Inspecting…" with an indeterminate progress bar and, when the core runs in the worker, a
-/// Cancel button (it terminates the worker; the next file gets a fresh one).
-fn inspecting(id: FileId) -> Html {
+/// "Reading…" with a progress bar, determinate once the worker reports how far it read, and a
+/// Cancel button when a worker has the file (it terminates that worker only).
+fn reading(id: FileId, loaded: Option<(u64, u64)>) -> Html {
     let off_main = pipeline::off_main_thread();
+    let bar = match loaded {
+        Some((loaded, total)) if total > 0 => {
+            let percent = (loaded as f64 * 100.0 / total as f64).floor();
+            html! {
+                <>
+                    <span data-field="progress-text">{ format!("Reading\u{2026} {percent:.0}%") }</span>
+                    <progress class="inspect-progress" aria-label="Reading" max={total.to_string()} value={loaded.to_string()}></progress>
+                </>
+            }
+        }
+        _ => html! {
+            <>
+                <span data-field="progress-text">{ "Reading\u{2026}" }</span>
+                <progress class="inspect-progress" aria-label="Reading"></progress>
+            </>
+        },
+    };
+    html! {
+        <span class="progress reading">
+            { bar }
+            if off_main {
+                { cancel_button(id) }
+            }
+        </span>
+    }
+}
+
+fn cancel_button(id: FileId) -> Html {
     let on_cancel = Callback::from(move |_: MouseEvent| pipeline::abort_inspection(id));
     html! {
+        <button type="button" class="button button-small cancel-button" data-action="cancel" onclick={on_cancel}>{ "Cancel" }</button>
+    }
+}
+
+/// "Hashing and verifying…" with an indeterminate progress bar and, when the core runs in a worker,
+/// a Cancel button (it terminates that worker; the other files go on).
+fn inspecting(id: FileId) -> Html {
+    let off_main = pipeline::off_main_thread();
+    html! {
         <span class="progress inspecting">
-            <span>{ "Inspecting\u{2026}" }</span>
+            <span data-field="progress-text">{ "Hashing and verifying\u{2026}" }</span>
             <progress class="inspect-progress" aria-label="Inspecting"></progress>
             if off_main {
-                <button type="button" class="button button-small cancel-button" data-action="cancel" onclick={on_cancel}>{ "Cancel" }</button>
+                { cancel_button(id) }
             } else {
                 <span class="muted note" data-field="main-thread-note">{ "(no Web Worker here: the page may pause while this file is inspected)" }</span>
             }

@@ -1,15 +1,18 @@
 //! The one queue every file goes through: read its bytes, run the core, show the result.
-//! The core runs in a module Web Worker ([`super::worker`], `static/worker.js`): the main thread
-//! only reads the file (asynchronously), transfers its buffer and renders the report, so a big
-//! file never freezes the tab and no animation frame is waited for between files. Without a
-//! worker (file://, an old browser, or it failed to load) the core runs here as before, one file
-//! at a time, yielding a frame before each so "Inspecting" shows, and the card says so.
+//! The core runs in a pool of module Web Workers ([`super::worker`], `static/worker.js`): several
+//! files are inspected at once, each card is filled as soon as its file is done, and the main
+//! thread only hands each worker the `File` handle (the worker reads it, posting progress, and
+//! hashes it with WebCrypto), then renders the report, so a big file never freezes the tab.
+//! Without a worker (file://, an old browser, or it failed to load) the core runs here as before,
+//! one file at a time, yielding a frame before each so "Inspecting" shows, and the card says so.
 //!
 //! Each file is inspected alone as soon as it is read (a zip is expanded by the core, its members
-//! become entries), so its card appears at once. The bytes stay here (not in the state). When the
-//! queue is empty, the package pass runs over every file on the page, but only when it can change
-//! something: two or more files, one of them an INF or a catalog (a single file's own pass already
-//! holds its packages, e.g. a zipped package).
+//! become entries), so its card appears at once. The bytes come back from the worker and stay here
+//! (not in the state), with the report JSON the worker made. When the queue is empty, the package
+//! pass runs over every file on the page, in a worker too (the buffers are lent to it and come back;
+//! the reports are reused, nothing is inspected again), but only when it can change something: two
+//! or more files, one of them an INF or a catalog (a single file's own pass already holds its
+//! packages, e.g. a zipped package).
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -30,22 +33,61 @@ use drvsig::FileKind;
 /// A file's bytes, shared (compiled-in demo bytes are borrowed).
 pub type Bytes = Rc<Cow<'static, [u8]>>;
 
+/// Several files start at once only while their sizes sum to at most this (a worker holds its file
+/// twice for a moment: in its wasm memory and the copy it gives back), so four 500 MiB files do not
+/// take 4 GB at once; a single file always starts, whatever its size.
+const IN_FLIGHT_BYTES: u64 = 256 << 20;
+
+/// Files up to this size are read on the main thread (one asynchronous read, then transferred).
+const SMALL_FILE_BYTES: u64 = 1 << 20;
+
 /// Where a stored file's bytes are.
 #[derive(Clone)]
 enum Held {
     /// In the wasm memory (demo bytes, or read for the main-thread path).
     Wasm(Bytes),
     /// In the `ArrayBuffer` the worker gave back: copied into the wasm memory only when needed
-    /// (the package pass, the ASN.1 view). Copying 64 MiB there takes a quarter of a second of
+    /// (the ASN.1 view, a slice at a time). Copying 64 MiB there takes a quarter of a second of
     /// main thread (measured), which the worker path exists to avoid.
     Js(ArrayBuffer),
+    /// Lent to the package pass's worker (transferred: nothing to read here until it is back).
+    Away,
 }
 
 impl Held {
-    fn bytes(&self) -> Bytes {
+    fn bytes(&self) -> Option<Bytes> {
         match self {
-            Held::Wasm(bytes) => bytes.clone(),
-            Held::Js(buffer) => Rc::new(Cow::Owned(Uint8Array::new(buffer).to_vec())),
+            Held::Wasm(bytes) => Some(bytes.clone()),
+            // A detached buffer reads as empty: never show that as the file.
+            Held::Js(buffer) if buffer.byte_length() > 0 => {
+                Some(Rc::new(Cow::Owned(Uint8Array::new(buffer).to_vec())))
+            }
+            Held::Js(_) | Held::Away => None,
+        }
+    }
+
+    fn slice(&self, start: usize, end: usize) -> Option<Bytes> {
+        match self {
+            Held::Wasm(bytes) => {
+                let end = end.min(bytes.len());
+                bytes
+                    .get(start..end)
+                    .map(|s| Rc::new(Cow::Owned(s.to_vec())))
+            }
+            Held::Js(buffer) if buffer.byte_length() > 0 => {
+                let len = buffer.byte_length() as usize;
+                let end = end.min(len);
+                if start > end {
+                    return None;
+                }
+                let view = Uint8Array::new_with_byte_offset_and_length(
+                    buffer,
+                    start as u32,
+                    (end - start) as u32,
+                );
+                Some(Rc::new(Cow::Owned(view.to_vec())))
+            }
+            Held::Js(_) | Held::Away => None,
         }
     }
 }
@@ -55,6 +97,8 @@ struct Stored {
     id: FileId,
     name: String,
     bytes: Held,
+    /// The `InspectionReport` JSON its worker returned (the package pass reuses its reports).
+    report_json: Option<String>,
     /// What its own pass found: its kinds (members included) and packages.
     kinds: Vec<FileKind>,
     packages: Vec<PackageReport>,
@@ -64,6 +108,26 @@ struct Job {
     id: FileId,
     picked: Picked,
     dispatch: Callback<Action>,
+    /// A small file's read, started while it waits (reads overlap: each costs ~30 ms of latency
+    /// in Chromium, however small the file).
+    prefetch: Option<Promise>,
+}
+
+/// How many waiting small files are read ahead.
+const PREFETCH_AHEAD: usize = 16;
+
+/// Starts reading the next few waiting small files.
+fn prefetch() {
+    QUEUE.with(|q| {
+        for job in q.borrow_mut().iter_mut().take(PREFETCH_AHEAD) {
+            if job.prefetch.is_some() || job.picked.size > SMALL_FILE_BYTES {
+                continue;
+            }
+            if let Source::Blob(file) = &job.picked.source {
+                job.prefetch = Some(file.array_buffer());
+            }
+        }
+    });
 }
 
 thread_local! {
@@ -71,7 +135,14 @@ thread_local! {
     static QUEUE: RefCell<VecDeque<Job>> = const { RefCell::new(VecDeque::new()) };
     /// Files still wanted: removing a file drops it from here and its results are discarded.
     static LIVE: RefCell<HashSet<FileId>> = RefCell::new(HashSet::new());
-    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    /// Files being read or inspected right now.
+    static ACTIVE: Cell<usize> = const { Cell::new(0) };
+    /// Their sizes, summed.
+    static ACTIVE_BYTES: Cell<u64> = const { Cell::new(0) };
+    /// The package pass is running.
+    static PACKAGING: Cell<bool> = const { Cell::new(false) };
+    /// The file-set generation the last package pass was for.
+    static PACKAGED: Cell<u64> = const { Cell::new(0) };
     /// Files read so far, in page order.
     static STORE: RefCell<Vec<Stored>> = const { RefCell::new(Vec::new()) };
     /// Zip members: member id -> (zip id, name inside the zip).
@@ -85,8 +156,8 @@ thread_local! {
     static GENERATION: Cell<u64> = const { Cell::new(0) };
     /// Files whose Cancel button was pressed while they were being inspected.
     static ABORTED: RefCell<HashSet<FileId>> = RefCell::new(HashSet::new());
-    /// The file with the worker right now.
-    static IN_FLIGHT: Cell<Option<FileId>> = const { Cell::new(None) };
+    /// The files with a worker right now.
+    static IN_FLIGHT: RefCell<HashSet<FileId>> = RefCell::new(HashSet::new());
 }
 
 fn next_id() -> FileId {
@@ -124,6 +195,7 @@ pub fn enqueue(files: Vec<Picked>, dispatch: Callback<Action>) {
             id,
             picked,
             dispatch: dispatch.clone(),
+            prefetch: None,
         });
     }
     dispatch.emit(Action::Add(added));
@@ -133,8 +205,60 @@ pub fn enqueue(files: Vec<Picked>, dispatch: Callback<Action>) {
 }
 
 fn start() {
-    if !RUNNING.with(|r| r.replace(true)) {
-        wasm_bindgen_futures::spawn_local(run());
+    schedule();
+}
+
+/// Starts queued files, in page order, while there is room (as many as the worker pool holds and
+/// [`IN_FLIGHT_BYTES`] allows, one without workers), and the package pass once every file is done and the file set changed.
+fn schedule() {
+    if worker::available() {
+        prefetch();
+    }
+    loop {
+        let limit = if worker::available() {
+            worker::pool_size()
+        } else {
+            1
+        };
+        let active = ACTIVE.with(Cell::get);
+        if active >= limit {
+            return;
+        }
+        let in_flight = ACTIVE_BYTES.with(Cell::get);
+        let fits = QUEUE.with(|q| {
+            q.borrow()
+                .front()
+                .map(|j| active == 0 || in_flight.saturating_add(j.picked.size) <= IN_FLIGHT_BYTES)
+        });
+        match fits {
+            None => break,
+            Some(false) => return,
+            Some(true) => {}
+        }
+        let Some(job) = QUEUE.with(|q| q.borrow_mut().pop_front()) else {
+            break;
+        };
+        let size = job.picked.size;
+        ACTIVE.with(|a| a.set(a.get() + 1));
+        ACTIVE_BYTES.with(|b| b.set(b.get().saturating_add(size)));
+        wasm_bindgen_futures::spawn_local(async move {
+            process(job).await;
+            ACTIVE.with(|a| a.set(a.get().saturating_sub(1)));
+            ACTIVE_BYTES.with(|b| b.set(b.get().saturating_sub(size)));
+            schedule();
+        });
+    }
+    let idle = ACTIVE.with(Cell::get) == 0 && !PACKAGING.with(Cell::get);
+    let generation = GENERATION.with(Cell::get);
+    if idle && PACKAGED.with(Cell::get) != generation {
+        PACKAGING.with(|p| p.set(true));
+        PACKAGED.with(|p| p.set(generation));
+        wasm_bindgen_futures::spawn_local(async {
+            refresh_packages().await;
+            PACKAGING.with(|p| p.set(false));
+            // Files may have come or gone while the packages were computed.
+            schedule();
+        });
     }
 }
 
@@ -142,9 +266,9 @@ fn start() {
 /// are computed again without it.
 pub fn cancel(id: FileId) {
     LIVE.with(|live| live.borrow_mut().remove(&id));
-    if IN_FLIGHT.with(Cell::get) == Some(id) {
-        // Removed while the worker hashes it: stop the worker rather than wait for it.
-        worker::abort();
+    if IN_FLIGHT.with(|f| f.borrow().contains(&id)) {
+        // Removed while a worker has it: stop that worker rather than wait for it.
+        worker::abort(id);
     }
     QUEUE.with(|q| q.borrow_mut().retain(|j| j.id != id));
     STORE.with(|s| s.borrow_mut().retain(|f| f.id != id));
@@ -169,8 +293,9 @@ pub fn cancel(id: FileId) {
 /// Forgets every file.
 pub fn cancel_all() {
     LIVE.with(|live| live.borrow_mut().clear());
-    if IN_FLIGHT.with(Cell::get).is_some() {
-        worker::abort();
+    let in_flight: Vec<FileId> = IN_FLIGHT.with(|f| f.borrow().iter().copied().collect());
+    for id in in_flight {
+        worker::abort(id);
     }
     QUEUE.with(|q| q.borrow_mut().clear());
     STORE.with(|s| s.borrow_mut().clear());
@@ -179,29 +304,57 @@ pub fn cancel_all() {
     bump();
 }
 
-/// The bytes of a file on the page (a zip member is read out of its zip, on demand).
+/// The bytes of a file on the page (a zip member is read out of its zip, on demand); `None` when
+/// the file is gone or its bytes are lent to the package pass right now (see [`bytes_busy`]).
 pub fn bytes_of(id: FileId) -> Option<Bytes> {
-    if let Some(held) = STORE.with(|s| {
+    if let Some(held) = held(id) {
+        return held.bytes();
+    }
+    let (zip_id, inner) = member_of(id)?;
+    let zip_bytes = held(zip_id)?.bytes()?;
+    member_bytes(&zip_bytes, &inner)
+}
+
+/// `len` bytes of a file from `start` (fewer at its end): for a file the worker read, only those
+/// bytes are copied into the wasm memory.
+pub fn slice_of(id: FileId, start: usize, len: usize) -> Option<Bytes> {
+    let end = start.saturating_add(len);
+    if let Some(held) = held(id) {
+        return held.slice(start, end);
+    }
+    let bytes = bytes_of(id)?;
+    let end = end.min(bytes.len());
+    bytes
+        .get(start..end)
+        .map(|s| Rc::new(Cow::Owned(s.to_vec())))
+}
+
+/// Whether a file's bytes (or its zip's) are lent to the package pass right now: ask again later.
+pub fn bytes_busy(id: FileId) -> bool {
+    let id = member_of(id).map(|(zip, _)| zip).unwrap_or(id);
+    matches!(held(id), Some(Held::Away))
+}
+
+fn held(id: FileId) -> Option<Held> {
+    STORE.with(|s| {
         s.borrow()
             .iter()
             .find(|f| f.id == id)
             .map(|f| f.bytes.clone())
-    }) {
-        return Some(held.bytes());
-    }
-    let (zip_id, inner) = MEMBERS.with(|m| {
+    })
+}
+
+fn member_of(id: FileId) -> Option<(FileId, String)> {
+    MEMBERS.with(|m| {
         m.borrow()
             .iter()
             .find(|(member, _, _)| *member == id)
             .map(|(_, zip, inner)| (*zip, inner.clone()))
-    })?;
-    let zip_bytes = STORE.with(|s| {
-        s.borrow()
-            .iter()
-            .find(|f| f.id == zip_id)
-            .map(|f| f.bytes.bytes())
-    })?;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&zip_bytes[..])).ok()?;
+    })
+}
+
+fn member_bytes(zip_bytes: &[u8], inner: &str) -> Option<Bytes> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).ok()?;
     for index in 0..archive.len() {
         let Ok(mut entry) = archive.by_index(index) else {
             continue;
@@ -221,20 +374,6 @@ pub fn bytes_of(id: FileId) -> Option<Bytes> {
 
 fn live(id: FileId) -> bool {
     LIVE.with(|l| l.borrow().contains(&id))
-}
-
-async fn run() {
-    loop {
-        while let Some(job) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
-            process(job).await;
-        }
-        refresh_packages().await;
-        // Files may have come in while the packages were computed.
-        if QUEUE.with(|q| q.borrow().is_empty()) {
-            break;
-        }
-    }
-    RUNNING.with(|r| r.set(false));
 }
 
 /// The package pass over every file on the page, when it can differ from the files' own passes.
@@ -261,36 +400,28 @@ async fn refresh_packages() {
         return;
     }
     dispatch.emit(Action::PackagesPending);
+    if worker::available() {
+        if let Some(packages) = packages_in_worker(generation).await {
+            if generation == GENERATION.with(|g| g.get()) {
+                dispatch.emit(Action::Packages(Rc::new(packages)));
+            }
+            return;
+        }
+        if generation != GENERATION.with(|g| g.get()) {
+            return;
+        }
+    }
     next_frame().await;
     if generation != GENERATION.with(|g| g.get()) {
         return;
     }
-    let stored: Vec<(FileId, String, Bytes)> = STORE.with(|s| {
-        s.borrow()
-            .iter()
-            .map(|f| (f.id, f.name.clone(), f.bytes.bytes()))
-            .collect()
-    });
-    let mut files: Vec<(String, Bytes)> = Vec::with_capacity(stored.len());
-    for (id, name, bytes) in stored {
-        if !TRIMMED.with(|t| t.borrow().contains(&id)) {
-            files.push((name, bytes));
-            continue;
-        }
-        // The members still on the page, named as the core named them.
-        let members: Vec<(FileId, String)> = MEMBERS.with(|m| {
-            m.borrow()
-                .iter()
-                .filter(|(_, zip, _)| *zip == id)
-                .map(|(member, _, inner)| (*member, inner.clone()))
-                .collect()
-        });
-        for (member, inner) in members {
-            if let Some(b) = bytes_of(member) {
-                files.push((format!("{name}/{inner}"), b));
-            }
-        }
-    }
+    let files = package_files(false)
+        .into_iter()
+        .filter_map(|(_, name, bytes)| match bytes {
+            Lent::Bytes(b) => Some((name, b)),
+            Lent::Buffer(_) => None,
+        })
+        .collect::<Vec<_>>();
     let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
     let report = drvsig::inspect_package(&borrowed, &drvsig::Options::at(browser::now()));
     if generation == GENERATION.with(|g| g.get()) {
@@ -298,11 +429,126 @@ async fn refresh_packages() {
     }
 }
 
+/// A file's bytes for the package pass.
+enum Lent {
+    Bytes(Bytes),
+    /// A stored buffer, taken out of the store (the store says [`Held::Away`] until it is back).
+    Buffer(ArrayBuffer),
+}
+
+/// The files of the package pass: (the stored file it comes from, name, bytes). A zip some of whose
+/// members were removed gives its remaining members one by one. With `lend`, buffers the workers
+/// returned are taken out of the store (to be transferred); otherwise everything is copied here.
+fn package_files(lend: bool) -> Vec<(Option<FileId>, String, Lent)> {
+    let stored: Vec<(FileId, String)> =
+        STORE.with(|s| s.borrow().iter().map(|f| (f.id, f.name.clone())).collect());
+    let mut files = Vec::with_capacity(stored.len());
+    for (id, name) in stored {
+        if TRIMMED.with(|t| t.borrow().contains(&id)) {
+            // The members still on the page, named as the core named them.
+            let members: Vec<(FileId, String)> = MEMBERS.with(|m| {
+                m.borrow()
+                    .iter()
+                    .filter(|(_, zip, _)| *zip == id)
+                    .map(|(member, _, inner)| (*member, inner.clone()))
+                    .collect()
+            });
+            for (member, inner) in members {
+                if let Some(b) = bytes_of(member) {
+                    files.push((None, format!("{name}/{inner}"), Lent::Bytes(b)));
+                }
+            }
+            continue;
+        }
+        let lent = STORE.with(|s| {
+            let mut s = s.borrow_mut();
+            let f = s.iter_mut().find(|f| f.id == id)?;
+            match &f.bytes {
+                Held::Js(buffer) if lend && buffer.byte_length() > 0 => {
+                    let buffer = buffer.clone();
+                    f.bytes = Held::Away;
+                    Some(Lent::Buffer(buffer))
+                }
+                held => held.bytes().map(Lent::Bytes),
+            }
+        });
+        if let Some(lent) = lent {
+            files.push((Some(id), name, lent));
+        }
+    }
+    files
+}
+
+/// Puts a lent buffer back (when its file is still on the page).
+fn give_back(id: FileId, buffer: ArrayBuffer) {
+    STORE.with(|s| {
+        if let Some(f) = s.borrow_mut().iter_mut().find(|f| f.id == id) {
+            if matches!(f.bytes, Held::Away) {
+                f.bytes = Held::Js(buffer);
+            }
+        }
+    });
+}
+
+/// The package pass in a worker: the stored buffers are lent to it (transferred, then given back)
+/// with the reports the workers made, so nothing is copied into this thread's wasm memory or
+/// inspected again. `None` when the worker failed (the caller runs the pass here).
+async fn packages_in_worker(generation: u64) -> Option<Vec<PackageReport>> {
+    let files = package_files(true);
+    let reports: Vec<String> = STORE.with(|s| {
+        s.borrow()
+            .iter()
+            .filter_map(|f| f.report_json.clone())
+            .collect()
+    });
+    let mut names = Vec::with_capacity(files.len());
+    let mut buffers = Vec::with_capacity(files.len());
+    let mut owners = Vec::with_capacity(files.len());
+    for (id, name, lent) in files {
+        let (buffer, lent_from) = match lent {
+            Lent::Buffer(buffer) => (buffer, id),
+            Lent::Bytes(bytes) => (Uint8Array::from(&bytes[..]).buffer(), None),
+        };
+        names.push(name);
+        buffers.push(buffer);
+        owners.push(lent_from);
+    }
+    let answer = worker::packages(names, buffers, reports, browser::now().0 as f64).await;
+    let (result, back) = match answer {
+        Ok((json, back)) => (Some(json), back),
+        Err((why, back)) => {
+            web_sys::console::warn_1(&format!("drvsig package worker: {why}").into());
+            (None, back)
+        }
+    };
+    if back.len() == owners.len() {
+        for (owner, buffer) in owners.into_iter().zip(back) {
+            if let Some(id) = owner {
+                give_back(id, buffer);
+            }
+        }
+    } else {
+        // Lost with a worker that died: those files' bytes are gone for the ASN.1 view.
+        for id in owners.into_iter().flatten() {
+            STORE.with(|s| {
+                if let Some(f) = s.borrow_mut().iter_mut().find(|f| f.id == id) {
+                    if matches!(f.bytes, Held::Away) {
+                        f.bytes = Held::Js(ArrayBuffer::new(0));
+                    }
+                }
+            });
+        }
+    }
+    let _ = generation;
+    serde_json::from_str::<Vec<PackageReport>>(&result?).ok()
+}
+
 async fn process(
     Job {
         id,
         picked,
         dispatch,
+        prefetch,
     }: Job,
 ) {
     if !live(id) {
@@ -315,40 +561,58 @@ async fn process(
     }
     dispatch.emit(Action::Reading(id));
     let name = picked.name.replace('\\', "/");
-    let read = match read(&picked.source).await {
-        Ok(read) => read,
-        Err(e) => {
-            if live(id) {
-                dispatch.emit(Action::Failed(id, error_text(&e)));
-            }
-            LIVE.with(|l| l.borrow_mut().remove(&id));
-            return;
-        }
-    };
-    if !live(id) {
-        return;
-    }
-    dispatch.emit(Action::Inspecting(id));
     let mut done = None;
     if worker::available() {
-        IN_FLIGHT.with(|f| f.set(Some(id)));
-        let reply = worker::inspect(&name, read, browser::now().0 as f64).await;
-        IN_FLIGHT.with(|f| f.set(None));
+        // From here on Cancel reaches this file (also while a small one is still being read).
+        IN_FLIGHT.with(|f| f.borrow_mut().insert(id));
+        let payload = match &picked.source {
+            Source::Static(bytes) => worker::Payload::Buffer(Uint8Array::from(*bytes).buffer()),
+            // A small file is read here (asynchronously: measured, a worker's first read of a
+            // Blob takes ~30 ms more) and its buffer transferred; a big one is read by the worker,
+            // with progress.
+            Source::Blob(file) if picked.size <= SMALL_FILE_BYTES => {
+                let read = prefetch.unwrap_or_else(|| file.array_buffer());
+                match JsFuture::from(read).await.map(JsCast::dyn_into::<ArrayBuffer>) {
+                    Ok(Ok(buffer)) => worker::Payload::Buffer(buffer),
+                    _ => worker::Payload::File(file.clone()),
+                }
+            }
+            Source::Blob(file) => worker::Payload::File(file.clone()),
+        };
+        let progress = {
+            let dispatch = dispatch.clone();
+            Rc::new(move |p: worker::Progress| {
+                if !live(id) {
+                    return;
+                }
+                match p {
+                    worker::Progress::Read(loaded, total) => {
+                        dispatch.emit(Action::Progress(id, loaded as u64, total as u64))
+                    }
+                    worker::Progress::Inspecting => dispatch.emit(Action::Inspecting(id)),
+                }
+            })
+        };
+        let reply = worker::inspect(id, &name, payload, browser::now().0 as f64, progress).await;
+        IN_FLIGHT.with(|f| f.borrow_mut().remove(&id));
         let reply = if aborted(id) {
             worker::Reply::Cancelled
         } else {
             reply
         };
         match reply {
-            worker::Reply::Report(json, buffer) => {
+            worker::Reply::Report(json, buffer, timings) => {
                 match serde_json::from_str::<drvsig::InspectionReport>(&json) {
                     Ok(inspection) => {
                         let bytes = match &picked.source {
                             Source::Static(bytes) => Held::Wasm(Rc::new(Cow::Borrowed(*bytes))),
                             Source::Blob(_) => Held::Js(buffer),
                         };
-                        done = Some((inspection, bytes));
+                        done = Some((inspection, bytes, Some(json)));
                         mark_inspector("worker");
+                        if let Some(timings) = timings {
+                            mark("data-timings", &timings);
+                        }
                     }
                     Err(e) => web_sys::console::warn_1(&format!("drvsig worker report: {e}").into()),
                 }
@@ -368,11 +632,10 @@ async fn process(
             return;
         }
     }
-    let (inspection, bytes) = match done {
+    let (inspection, bytes, report_json) = match done {
         Some(done) => done,
         None => {
-            // The main-thread path (no worker, or it failed): the transferred buffer is gone, so
-            // read the file again.
+            // The main-thread path (no worker, or it failed): read the file here.
             let bytes: Cow<'static, [u8]> = match &picked.source {
                 Source::Static(bytes) => Cow::Borrowed(*bytes),
                 Source::Blob(file) => match JsFuture::from(file.array_buffer()).await {
@@ -398,7 +661,7 @@ async fn process(
                 &[(name.clone(), &bytes[..])],
                 &drvsig::Options::at(browser::now()),
             );
-            (inspection, Held::Wasm(Rc::new(bytes)))
+            (inspection, Held::Wasm(Rc::new(bytes)), None)
         }
     };
     LIVE.with(|l| l.borrow_mut().remove(&id));
@@ -421,14 +684,19 @@ async fn process(
             (member, Rc::new(r))
         })
         .collect();
+    let stored = Stored {
+        id,
+        name,
+        bytes,
+        report_json,
+        kinds,
+        packages: inspection.packages,
+    };
+    // In page order (files finish in any order when several are inspected at once).
     STORE.with(|s| {
-        s.borrow_mut().push(Stored {
-            id,
-            name,
-            bytes,
-            kinds,
-            packages: inspection.packages,
-        })
+        let mut s = s.borrow_mut();
+        let at = s.iter().position(|f| f.id > id).unwrap_or(s.len());
+        s.insert(at, stored);
     });
     dispatch.emit(Action::Done(id, Rc::new(own)));
     if !members.is_empty() {
@@ -440,22 +708,13 @@ async fn process(
     }
 }
 
-/// A file's bytes as an `ArrayBuffer` the worker can take (demo bytes are copied out of the wasm
-/// memory; a user's file is read by the browser without blocking this thread).
-async fn read(source: &Source) -> Result<ArrayBuffer, JsValue> {
-    match source {
-        Source::Static(bytes) => Ok(Uint8Array::from(*bytes).buffer()),
-        Source::Blob(file) => JsFuture::from(file.array_buffer())
-            .await?
-            .dyn_into::<ArrayBuffer>(),
-    }
-}
-
-/// Cancels a file being inspected: the worker is terminated, the file is marked cancelled, and the
-/// next file gets a fresh worker.
+/// Cancels a file being read or inspected: its worker is terminated (the other files go on), the
+/// file is marked cancelled, and the pool starts a fresh worker when files wait.
 pub fn abort_inspection(id: FileId) {
-    ABORTED.with(|a| a.borrow_mut().insert(id));
-    worker::abort();
+    if IN_FLIGHT.with(|f| f.borrow().contains(&id)) {
+        ABORTED.with(|a| a.borrow_mut().insert(id));
+        worker::abort(id);
+    }
 }
 
 fn aborted(id: FileId) -> bool {
@@ -465,11 +724,17 @@ fn aborted(id: FileId) -> bool {
 /// Where the last file was inspected, on `<body data-inspector>` ("worker" or "main-thread"), for
 /// the e2e tests and anyone curious.
 fn mark_inspector(place: &str) {
+    mark("data-inspector", place);
+}
+
+/// Sets an attribute on `<body>` (`data-timings`: the last worker's read / hash / core
+/// milliseconds, for the e2e tests and the benchmark).
+fn mark(attribute: &str, value: &str) {
     if let Some(body) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.body())
     {
-        let _ = body.set_attribute("data-inspector", place);
+        let _ = body.set_attribute(attribute, value);
     }
 }
 
@@ -478,16 +743,22 @@ pub fn off_main_thread() -> bool {
     worker::available()
 }
 
-/// Runs the core's hashing on a few small buffers while the page is idle, so the browser compiles
-/// it with its optimising tier before a real file arrives. Without this the first big file is
+/// Starts the first workers (they warm their own wasm up). Without workers, runs the core's hashing
+/// here on a few small buffers while the page is idle, so the browser compiles it with its
+/// optimising tier before a real file arrives. Without this the first big file is
 /// hashed by the baseline compiler in one long call (measured: 200 MB in 17 s instead of 1.6 s).
 pub fn warm_up() {
     worker::prepare();
+    if worker::available() {
+        // The workers run the core: this thread's wasm only builds ASN.1 trees, no warm-up (it
+        // would only take main-thread time while the first files come in).
+        return;
+    }
     wasm_bindgen_futures::spawn_local(async {
         let buffer = vec![0u8; WARM_UP_CHUNK];
         for _ in 0..WARM_UP_ROUNDS {
             next_frame().await;
-            if RUNNING.with(|r| r.get()) {
+            if ACTIVE.with(Cell::get) > 0 {
                 // Real work is running: it warms the code up by itself.
                 return;
             }
