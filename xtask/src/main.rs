@@ -222,7 +222,11 @@ fn dist_file_sizes(dist: &Path) -> Result<Vec<(String, Sizes)>, String> {
             } else {
                 let bytes =
                     std::fs::read(&path).map_err(|e| format!("read {}: {e}", path.display()))?;
-                let name = path.strip_prefix(base).unwrap_or(&path).display().to_string();
+                let name = path
+                    .strip_prefix(base)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
                 out.push((name, sizes(&bytes)));
             }
         }
@@ -250,10 +254,22 @@ fn find_wasm_opt(root: &Path) -> Option<PathBuf> {
     Some(candidate)
 }
 
+/// The wasm-opt passes, chosen by what ships (the zopfli gzip of the result), not by the raw size.
+/// Measured on the page's wasm (2172 KB raw, 634.3 KB zopfli unoptimised; binaryen 132):
+/// -Oz: raw -12 % but zopfli 707 KB (+73 KB): binaryen's inlining of single-caller functions
+/// breaks the repeats deflate finds, and memory-packing splits the data segment (+4 KB);
+/// -O2 without those two passes: 624.5 KB (-9.8 KB, the smallest; -Os so: 626.6 KB, -O3 so:
+/// 626.8 KB; duplicate-function-elimination alone: 630.7 KB).
+const WASM_OPT_PASSES: &[&str] = &[
+    "-O2",
+    "--skip-pass=inlining-optimizing",
+    "--skip-pass=memory-packing",
+];
+
 fn wasm_opt(tool: &Path, input: &Path, output: &Path) -> Result<(), String> {
     run(Command::new(tool)
+        .args(WASM_OPT_PASSES)
         .args([
-            "-Oz",
             "--enable-bulk-memory",
             "--enable-nontrapping-float-to-int",
             "--enable-sign-ext",
@@ -391,10 +407,12 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
         {
             Ok(opt_bytes) => {
                 let opt = sizes(&opt_bytes);
-                // Judge by what ships: the gzip of the bytes (inlined as base64 of that gzip).
+                // Judge by what ships: the gzip of the bytes (inlined as base64 of their zopfli
+                // gzip; flate2 is the fast stand-in: it ranked every variant measured as zopfli did).
                 let keep = opt.gzip < plain.gzip;
                 opt_note = format!(
-                    "wasm-opt -Oz: raw {} -> {}, gzip {} -> {}: {}",
+                    "wasm-opt {}: raw {} -> {}, gzip {} -> {}: {}",
+                    WASM_OPT_PASSES.join(" "),
                     kb(plain.raw),
                     kb(opt.raw),
                     kb(plain.gzip),
@@ -459,7 +477,11 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
     // What a browser downloads: every file of dist/ (the page, its modules, the worker, CSS, icon).
     let (mut total_raw, mut total_gzip) = (0, 0);
     for (name, s) in dist_file_sizes(&dist)? {
-        println!("  {name:<30} raw {:>10}  gzip {:>10}", kb(s.raw), kb(s.gzip));
+        println!(
+            "  {name:<30} raw {:>10}  gzip {:>10}",
+            kb(s.raw),
+            kb(s.gzip)
+        );
         total_raw += s.raw;
         total_gzip += s.gzip;
     }
