@@ -220,6 +220,60 @@ fn kb(n: u64) -> String {
     format!("{:.1} KB", n as f64 / 1024.0)
 }
 
+/// A conservative CSS minifier for the release dist: drops comments, collapses whitespace to one
+/// space and removes it next to `{`, `}`, `;` and after `,`; quoted strings are kept as written.
+/// (www/static/style.css: 42238 -> about 36500 bytes, gzip about -1.3 KB.)
+fn minify_css(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut chars = css.chars().peekable();
+    let mut pending_space = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut prev = ' ';
+                for c in chars.by_ref() {
+                    if prev == '*' && c == '/' {
+                        break;
+                    }
+                    prev = c;
+                }
+                pending_space = true;
+            }
+            c if c.is_whitespace() => pending_space = true,
+            '"' | '\'' => {
+                if pending_space && !out.is_empty() && !out.ends_with(['{', '}', ';', ',']) {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c);
+                let mut escaped = false;
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if escaped {
+                        escaped = false;
+                    } else if d == '\\' {
+                        escaped = true;
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            _ => {
+                let tight = matches!(c, '{' | '}' | ';')
+                    || out.is_empty()
+                    || out.ends_with(['{', '}', ';', ',']);
+                if pending_space && !tight {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
 /// Raw and gzip (flate2, best) size of every file under `dist` (name relative to it), sorted by name.
 fn dist_file_sizes(dist: &Path) -> Result<Vec<(String, Sizes)>, String> {
     fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, Sizes)>) -> Result<(), String> {
@@ -446,6 +500,13 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
     let static_dir = root.join("www/static");
     if static_dir.is_dir() {
         copy_dir(&static_dir, &dist)?;
+    }
+    if !dev {
+        let css_path = dist.join("style.css");
+        if let Ok(css) = std::fs::read_to_string(&css_path) {
+            std::fs::write(&css_path, minify_css(&css))
+                .map_err(|e| format!("write {}: {e}", css_path.display()))?;
+        }
     }
     // Release: zopfli (about 5 % smaller than flate2's best, a few seconds); --dev: flate2.
     let packed = if dev {
@@ -915,6 +976,15 @@ mod tests {
             Some((1, 2, 0))
         );
         assert_eq!(parse_result_line("running 3 tests"), None);
+    }
+
+    #[test]
+    fn css_minifier_keeps_strings_and_meaning() {
+        let css = "/* c */\n:root {\n  --a: 1px;\n}\n.a :hover,\n.b  > .c { content: \"\\2693  x\"; margin: 0 auto ; }\n@media (max-width: 600px) {\n  .d { x: 'a /* b */' }\n}\n";
+        assert_eq!(
+            minify_css(css),
+            ":root{--a: 1px;}.a :hover,.b > .c{content: \"\\2693  x\";margin: 0 auto;}@media (max-width: 600px){.d{x: 'a /* b */'}}"
+        );
     }
 
     #[test]
