@@ -10,7 +10,7 @@
 //!   from `dist/`, drop-to-verdict of the 64 MiB file and of a typical package (the files are set on
 //!   `#file-input` by path, so the browser reads them from disk), `crypto.subtle.digest('SHA-256')`
 //!   over the same bytes in the same page, the longest main-thread task (Long Tasks API) and memory;
-//! - what ships: `dist/`'s wasm and JS, raw and gzip.
+//! - what ships: every file of `dist/`, raw and gzip (also with `--no-browser`).
 //!
 //! Flags: `--runs N` (default 5; the 1000-file batch uses min(N, 3)), `--no-native`, `--no-browser`,
 //! `--no-dist` (use the existing `dist/`).
@@ -83,14 +83,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     if opts.native {
         native(&opts, &drvsig, &inputs, &mut rows)?;
     }
-    if opts.browser {
-        let dist = if opts.dist { crate::dist(root, false)? } else { root.join("dist") };
-        if !dist.join("index.html").is_file() {
-            return Err(format!("{} has no index.html: run `cargo xtask dist`", dist.display()));
-        }
-        browser(&opts, &dist, &inputs, &mut rows)?;
-        shipped(&dist, &mut rows)?;
+    // The page: its timings need the browser; its shipped size is measured even with --no-browser.
+    let dist = if opts.dist { crate::dist(root, false)? } else { root.join("dist") };
+    if !dist.join("index.html").is_file() {
+        return Err(format!("{} has no index.html: run `cargo xtask dist`", dist.display()));
     }
+    if opts.browser {
+        browser(&opts, &dist, &inputs, &mut rows)?;
+    }
+    shipped(&dist, &mut rows)?;
 
     let table = render(&rows);
     let machine = machine();
