@@ -799,6 +799,11 @@ fn is_code_verification_cross(n: &Node<'_>) -> bool {
             .is_none_or(|k| k == anchors::MSCV_KEY_ID)
 }
 
+/// EKUs by name, comma-separated, for a finding's reason.
+fn eku_list(ekus: &[ObjectIdentifier]) -> String {
+    ekus.iter().map(certificate::eku_name).collect::<Vec<_>>().join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -836,9 +841,4 @@ mod tests {
         assert_eq!(cn_of("CN=Foo, O=Bar"), "Foo");
         assert_eq!(cn_of("OU=X, O=Y"), "OU=X, O=Y");
     }
-}
-
-/// EKUs by name, comma-separated, for a finding's reason.
-fn eku_list(ekus: &[ObjectIdentifier]) -> String {
-    ekus.iter().map(certificate::eku_name).collect::<Vec<_>>().join(", ")
 }
