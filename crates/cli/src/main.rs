@@ -82,7 +82,7 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
     }
     let mut contents = Vec::with_capacity(files.len());
     for (path, name) in &files {
-        match std::fs::read(path) {
+        match Contents::read(path) {
             Ok(bytes) => contents.push((name.clone(), bytes)),
             Err(e) => {
                 eprintln!("drvsig: {}: {e}", path.display());
@@ -90,7 +90,7 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
             }
         }
     }
-    let borrowed: Vec<(String, &[u8])> = contents.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
+    let borrowed: Vec<(String, &[u8])> = contents.iter().map(|(n, b)| (n.clone(), b.bytes())).collect();
     // Every file's own report on all cores (hashing and signatures: the slow part), then the
     // packages they form, in the files' order: the same report as `drvsig::inspect_package`.
     let reports = inspect_parallel(&borrowed, options);
@@ -191,6 +191,41 @@ fn inspect_hashing_in_parallel(name: &str, bytes: &[u8], options: &Options) -> F
         }
     });
     drvsig::inspect_with(name, bytes, options, &known)
+}
+
+/// A file's bytes: big files are mapped (no copy, no page faults on a fresh 64 MiB buffer: about a
+/// third of the time of a big driver's inspection went to reading it into a `Vec`), small ones read.
+enum Contents {
+    Read(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl Contents {
+    /// Files from this size on are mapped.
+    const MAP_MIN_BYTES: u64 = 1024 * 1024;
+
+    fn read(path: &Path) -> std::io::Result<Self> {
+        let file = std::fs::File::open(path)?;
+        if file.metadata()?.len() >= Self::MAP_MIN_BYTES {
+            // SAFETY: the map is read-only and private to this process. Were another process to
+            // truncate the file while we read it, the process would get SIGBUS (as with any mmap
+            // reader, e.g. osslsigncode, ripgrep); nothing can make it read unrelated memory.
+            #[allow(unsafe_code)]
+            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                return Ok(Contents::Mapped(map));
+            }
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut &file, &mut bytes)?;
+        Ok(Contents::Read(bytes))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Contents::Read(v) => v,
+            Contents::Mapped(m) => m,
+        }
+    }
 }
 
 /// Any failed check anywhere in the file's report.
