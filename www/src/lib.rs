@@ -42,9 +42,10 @@ pub fn inspect_package_json(name: String, bytes: &[u8], time_secs: f64) -> Strin
     serde_json::to_string(&report).unwrap_or_default()
 }
 
-/// One file in the worker, copied once into the wasm memory: the worker asks it for the
-/// Authenticode ranges, hashes those (and the whole file) with WebCrypto, then has the core inspect
-/// it with those digests ([`drvsig::inspect_with`]), so nothing is hashed twice.
+/// One file in the worker, in the wasm memory (the worker reads a big file straight into it): the
+/// worker asks it which Authenticode digests the signatures need ([`WorkerFile::image_algorithms`])
+/// and their ranges, hashes those (and the whole file) with WebCrypto, then has the core inspect it
+/// with those digests ([`drvsig::inspect_with`]), so nothing is hashed twice.
 #[wasm_bindgen]
 pub struct WorkerFile {
     name: String,
@@ -89,27 +90,25 @@ impl WorkerFile {
         self.bytes.truncate(len);
     }
 
-    /// The other digest algorithms (WebCrypto names) the embedded signatures probably use: those
-    /// whose OID occurs in the certificate table (a hint only: a digest given for an algorithm no
-    /// signature uses is ignored, and one not given is computed by the core).
-    pub fn signature_algorithms(&self) -> Vec<String> {
-        // DER of the OIDs: sha1 1.3.14.3.2.26, sha384 2.16.840.1.101.3.4.2.2, sha512 ...2.3.
-        const OIDS: [(&str, &[u8]); 3] = [
-            ("SHA-1", &[0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a]),
-            ("SHA-384", &[0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02]),
-            ("SHA-512", &[0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03]),
-        ];
-        let Ok(layout) = drvsig::pe::layout::read(&self.bytes) else {
+    /// The digest algorithms (WebCrypto names) of the Authenticode image hashes the embedded
+    /// signatures need ([`drvsig::pe::hash_plan`]: exactly those the core would compute); empty
+    /// for an unsigned file or one that is not a PE image.
+    pub fn image_algorithms(&self, time_secs: f64) -> Vec<String> {
+        use drvsig::digest::DigestAlgorithm;
+        let options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+        let Some(plan) = drvsig::pe::hash_plan(&self.bytes, &options) else {
             return Vec::new();
         };
-        let Some(table) = drvsig::pe::certs::hash_exclusion(self.bytes.len(), &layout)
-            .and_then(|r| self.bytes.get(r))
-        else {
-            return Vec::new();
-        };
-        OIDS.iter()
-            .filter(|(_, oid)| table.windows(oid.len()).any(|w| w == *oid))
-            .map(|(name, _)| name.to_string())
+        plan.algorithms
+            .iter()
+            .filter_map(|a| match a {
+                DigestAlgorithm::Sha1 => Some("SHA-1"),
+                DigestAlgorithm::Sha256 => Some("SHA-256"),
+                DigestAlgorithm::Sha384 => Some("SHA-384"),
+                DigestAlgorithm::Sha512 => Some("SHA-512"),
+                DigestAlgorithm::Md5 => None,
+            })
+            .map(str::to_string)
             .collect()
     }
 

@@ -7,29 +7,45 @@
 // Digests come from WebCrypto (crypto.subtle.digest), not from the wasm, where it serves: measured
 // in headless Chromium on this project's 2-core box, in a worker, over the same 64 MiB
 // (crates/e2e worker::webcrypto_and_wasm_sha256_speeds): SHA-256 WebCrypto ~700-830 MB/s vs the
-// core's sha2 in wasm ~345 MB/s (plus ~75 ms to copy 64 MiB into the wasm memory); SHA-1 WebCrypto
-// ~850-920 MB/s vs wasm ~420-575 MB/s (68 MB/s while the wasm still runs in the baseline tier). So the whole file's SHA-256 and the Authenticode image hash with
-// SHA-256 and with every other algorithm whose OID is in the certificate table (SHA-1 of dual-signed
-// drivers) are WebCrypto's; the core gets them through `KnownDigests` and hashes nothing twice
-// (page hashes, catalogs and the PE CheckSum stay with the core). Without crypto.subtle (a
-// non-secure context) the core hashes everything. Also measured: digest() hashes on the calling
-// thread (two digests take twice one), so they run one after the other; 64 MiB from drop to
-// verdict takes ~430-470 ms (read into the wasm memory ~170-200, two SHA-256 ~175, copy for the
-// page ~35, core ~45: its CheckSum pass) against ~75 ms for one raw digest of as many bytes.
+// core's sha2 in wasm ~345 MB/s; SHA-1 WebCrypto ~850-920 MB/s vs wasm ~420-575 MB/s (68 MB/s
+// while the wasm still runs in the baseline tier). The whole file's SHA-256 and the Authenticode
+// image hashes the embedded signatures name (drvsig::pe::hash_plan: exactly what the core would
+// compute; nothing for an unsigned file) are WebCrypto's; the core gets them through
+// `KnownDigests` and hashes nothing twice (page hashes, catalogs and the PE CheckSum stay with the
+// core). Without crypto.subtle (a non-secure context) the core hashes everything.
+//
+// Where a big file's time goes (64 MiB, drop to verdict, this box, e2e big_file test): reading it
+// into the wasm memory ~110-200 ms, each SHA-256 ~80-90 ms, the core ~18 ms (its CheckSum pass).
+// Tried and measured, not kept:
+// - hashing the whole file in wasm (sha2) chunk by chunk while file.stream() delivers it: the read
+//   took as much longer as the hashing (~185 -> ~390 ms): the chunks are copied out of the browser
+//   on this thread, so nothing overlaps here, and wasm hashes at half WebCrypto's speed;
+// - reading in 4-16 MiB slices (Blob.slice().arrayBuffer(), 2-3 in flight) or in one
+//   arrayBuffer(): no faster than the stream within the noise;
+// - a nested helper worker reading the File itself and hashing the whole file with WebCrypto
+//   while this one reads and hashes the image: ~305 ms instead of ~335 when both cores were free,
+//   but ~500 ms when anything else ran (the two reads and hashes then compete for 2 cores), and
+//   slower for unsigned files (one hash: nothing to share).
+// digest() hashes on the calling thread (two digests take twice one), so they run one after the
+// other.
+//
+// The page keeps the File handle, not the bytes: nothing is copied back (the package pass and the
+// ASN.1 view read the File again, only what they need).
 //
 // Messages in:
 //   {id, name, file: File, time}              read here (file.stream(), with progress, straight
 //                                             into the wasm memory), inspected
 //   {id, name, buffer: ArrayBuffer, time}     (transferred) inspected
-//   {id, packages: {names, buffers, reports}, time}   the package pass over all the page's files
+//   {id, packages: {names, files, reports}, time}   the package pass over all the page's files
+//                                             (files: File handles, read here, or ArrayBuffers)
 //   {id, bench: MiB}                          WebCrypto vs wasm SHA-256 timings (for the record)
 // Messages out:
 //   {ready: true} / {ready: false, error}     once, when the wasm is loaded (or failed to)
 //   {id, loaded, total}                       reading progress, at most every 50 ms
 //   {id, stage: "inspecting"}                 read, now hashing and verifying
-//   {id, json, buffer, timings}               the InspectionReport JSON, the bytes (transferred)
-//   {id, json, buffers}                       the packages JSON, the bytes given back (transferred)
-//   {id, error, buffer?}
+//   {id, json, timings}                       the InspectionReport JSON
+//   {id, json}                                the packages JSON
+//   {id, error}
 import init, { WorkerFile, package_pass_json, worker_warm_up } from "./drvsig_www.js";
 import { wasmBytes } from "./drvsig_wasm_bytes.js";
 
@@ -128,53 +144,42 @@ async function inspect(data) {
   const { id, name, time } = data;
   const t0 = performance.now();
   let file = null;
-  let buffer = data.buffer;
   try {
     await ready;
-    file = buffer ? new WorkerFile(name, new Uint8Array(buffer)) : await readFile(id, name, data.file);
+    file = data.buffer ? new WorkerFile(name, new Uint8Array(data.buffer)) : await readFile(id, name, data.file);
     const t1 = performance.now();
     self.postMessage({ id, stage: "inspecting" });
+    // The image digests the signatures need (none for an unsigned file).
+    let algorithms = file.image_algorithms(time);
+    const t2 = performance.now();
     let whole;
-    let detail = null;
-    let algorithms = [];
     let digests = [];
     if (subtle) {
       try {
-        const flat = file.authenticode_ranges();
-        if (flat) algorithms = ["SHA-256", ...file.signature_algorithms()];
+        const flat = algorithms.length ? file.authenticode_ranges() : null;
         const bytes = viewOf(file);
-        const ta = performance.now();
-        // Measured in Chromium (worker, 64 MiB): digest() hashes on this thread (its promise is
-        // settled when it returns) at ~800 MB/s, two digests take twice as long as one, and a
-        // helper worker hashing the whole file on the other core made the drop-to-verdict slower
-        // on a 2-core machine (both threads compete with reading the file): so one after the other.
         const pending = [subtle.digest("SHA-256", bytes)];
         if (flat) pending.push(...imageDigests(bytes, flat, algorithms));
-        const tb = performance.now();
-        // The bytes for the page (which keeps them for the package pass and the ASN.1 view).
-        if (!buffer) buffer = bytes.slice().buffer;
-        const tc = performance.now();
-        const done = await Promise.all(pending);
-        detail = { ranges: ta - t1, issue: tb - ta, copyOut: tc - tb, wait: performance.now() - tc };
-        whole = new Uint8Array(done[0]);
-        digests = done.slice(1).map((d) => new Uint8Array(d));
+        const done = (await Promise.all(pending)).map((d) => new Uint8Array(d));
+        whole = done[0];
+        if (flat) digests = done.slice(1);
+        else algorithms = [];
       } catch (_) {
         // WebCrypto refused: the core hashes.
         whole = undefined;
         algorithms = [];
         digests = [];
       }
+    } else {
+      algorithms = [];
     }
-    if (!buffer) buffer = viewOf(file).slice().buffer;
-    const t2 = performance.now();
-    const json = file.inspect(time, whole, algorithms, digests);
     const t3 = performance.now();
-    const timings = { read: t1 - t0, hash: t2 - t1, core: t3 - t2, webcrypto: !!subtle, algorithms, detail };
-    self.postMessage({ id, json, buffer, timings }, [buffer]);
+    const json = file.inspect(time, whole, algorithms, digests);
+    const t4 = performance.now();
+    const timings = { read: t1 - t0, plan: t2 - t1, hash: t3 - t2, core: t4 - t3, webcrypto: !!subtle, algorithms };
+    self.postMessage({ id, json, timings });
   } catch (e) {
-    const error = String(e && e.message ? e.message : e);
-    if (buffer && buffer.byteLength) self.postMessage({ id, error, buffer }, [buffer]);
-    else self.postMessage({ id, error });
+    self.postMessage({ id, error: String(e && e.message ? e.message : e) });
   } finally {
     if (file) file.free();
   }
@@ -182,13 +187,15 @@ async function inspect(data) {
 
 async function packages(data) {
   const { id, time } = data;
-  const { names, buffers, reports } = data.packages;
+  const { names, files, reports } = data.packages;
   try {
     await ready;
+    // The page's File handles are read here (the page keeps no copy of their bytes).
+    const buffers = await Promise.all(files.map((f) => (f instanceof Blob ? f.arrayBuffer() : f)));
     const json = package_pass_json(names, buffers.map((b) => new Uint8Array(b)), reports, time);
-    self.postMessage({ id, json, buffers }, buffers);
+    self.postMessage({ id, json });
   } catch (e) {
-    self.postMessage({ id, error: String(e && e.message ? e.message : e), buffers }, buffers);
+    self.postMessage({ id, error: String(e && e.message ? e.message : e) });
   }
 }
 

@@ -85,15 +85,12 @@ struct Asn1BlobProps {
     blob: Blob,
 }
 
-/// The ASN.1 tree of one blob of a file (only the blob's bytes are copied here, not a whole big
-/// file).
-fn build_tree(id: FileId, blob: &Blob) -> Result<Rc<Asn1Node>, String> {
-    if pipeline::bytes_busy(id) {
-        return Err("The file's bytes are with the package check: close this and open it again in a moment.".to_string());
-    }
+/// The ASN.1 tree of one blob of a file (only the blob's bytes are read, not a whole big file).
+async fn build_tree(id: FileId, blob: &Blob) -> Result<Rc<Asn1Node>, String> {
     let start = usize::try_from(blob.offset).unwrap_or(usize::MAX);
     let len = usize::try_from(blob.len).unwrap_or(usize::MAX);
     let slice = pipeline::slice_of(id, start, len)
+        .await
         .ok_or_else(|| "The file's bytes are no longer available.".to_string())?;
     if slice.is_empty() {
         return Err("The blob lies outside the file.".to_string());
@@ -104,8 +101,10 @@ fn build_tree(id: FileId, blob: &Blob) -> Result<Rc<Asn1Node>, String> {
 #[function_component(Asn1Blob)]
 fn asn1_blob(props: &Asn1BlobProps) -> Html {
     let tree = use_state(|| None::<Result<Rc<Asn1Node>, String>>);
+    let reading = use_state(|| false);
     let ontoggle = {
         let tree = tree.clone();
+        let reading = reading.clone();
         let id = props.id;
         let blob = props.blob.clone();
         Callback::from(move |e: Event| {
@@ -113,30 +112,18 @@ fn asn1_blob(props: &Asn1BlobProps) -> Html {
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok())
                 .is_some_and(|d| d.open());
-            if !open || tree.is_some() {
+            if !open || tree.is_some() || *reading {
                 return;
             }
-            if !pipeline::bytes_busy(id) {
-                tree.set(Some(build_tree(id, &blob)));
-                return;
-            }
-            // Lent to the package pass's worker for a moment: say so, and build once it is back.
-            tree.set(Some(Err("Waiting for the package check to give the file's bytes back\u{2026}".to_string())));
+            // The blob's bytes are read from the file (asynchronously: a Blob slice).
+            reading.set(true);
             let tree = tree.clone();
+            let reading = reading.clone();
             let blob = blob.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                for _ in 0..600 {
-                    if !pipeline::bytes_busy(id) {
-                        break;
-                    }
-                    let pause = js_sys::Promise::new(&mut |resolve, _| {
-                        if let Some(w) = web_sys::window() {
-                            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
-                        }
-                    });
-                    let _ = wasm_bindgen_futures::JsFuture::from(pause).await;
-                }
-                tree.set(Some(build_tree(id, &blob)));
+                let built = build_tree(id, &blob).await;
+                tree.set(Some(built));
+                reading.set(false);
             });
         })
     };
@@ -147,6 +134,7 @@ fn asn1_blob(props: &Asn1BlobProps) -> Html {
                 <span class="muted">{ format!(" \u{b7} {}", props.blob.label) }</span>
             </summary>
             { match &*tree {
+                None if *reading => html! { <p class="muted">{ "Reading the signature\u{2026}" }</p> },
                 None => html! {},
                 Some(Err(message)) => html! { <p class="card-error">{ message }</p> },
                 Some(Ok(root)) => html! {

@@ -7,12 +7,14 @@
 //! one file at a time, yielding a frame before each so "Inspecting" shows, and the card says so.
 //!
 //! Each file is inspected alone as soon as it is read (a zip is expanded by the core, its members
-//! become entries), so its card appears at once. The bytes come back from the worker and stay here
-//! (not in the state), with the report JSON the worker made. When the queue is empty, the package
-//! pass runs over every file on the page, in a worker too (the buffers are lent to it and come back;
-//! the reports are reused, nothing is inspected again), but only when it can change something: two
-//! or more files, one of them an INF or a catalog (a single file's own pass already holds its
-//! packages, e.g. a zipped package).
+//! become entries), so its card appears at once. The page keeps no copy of a user's file: it keeps
+//! the `File` handle (a Blob, readable again at any time) with the report JSON the worker made, and
+//! reads again only what it needs ([`bytes_of`], [`slice_of`]: the ASN.1 view reads just a
+//! signature's bytes). When the queue is empty, the package pass runs over every file on the page,
+//! in a worker too (it gets the `File` handles and reads them there; the reports are reused,
+//! nothing is inspected again), but only when it can change something: two or more files, one of
+//! them an INF or a catalog (a single file's own pass already holds its packages, e.g. a zipped
+//! package).
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -34,8 +36,8 @@ use drvsig::FileKind;
 pub type Bytes = Rc<Cow<'static, [u8]>>;
 
 /// Several files start at once only while their sizes sum to at most this (a worker holds its file
-/// twice for a moment: in its wasm memory and the copy it gives back), so four 500 MiB files do not
-/// take 4 GB at once; a single file always starts, whatever its size.
+/// in its wasm memory while it inspects it), so four 500 MiB files do not take 2 GB at once; a
+/// single file always starts, whatever its size.
 const IN_FLIGHT_BYTES: u64 = 256 << 20;
 
 /// Files up to this size are read on the main thread (one asynchronous read, then transferred).
@@ -44,29 +46,21 @@ const SMALL_FILE_BYTES: u64 = 1 << 20;
 /// Where a stored file's bytes are.
 #[derive(Clone)]
 enum Held {
-    /// In the wasm memory (demo bytes, or read for the main-thread path).
+    /// In the wasm memory (demo bytes).
     Wasm(Bytes),
-    /// In the `ArrayBuffer` the worker gave back: copied into the wasm memory only when needed
-    /// (the ASN.1 view, a slice at a time). Copying 64 MiB there takes a quarter of a second of
-    /// main thread (measured), which the worker path exists to avoid.
-    Js(ArrayBuffer),
-    /// Lent to the package pass's worker (transferred: nothing to read here until it is back).
-    Away,
+    /// In the user's file: read again when needed (a slice at a time for the ASN.1 view).
+    Blob(web_sys::File),
 }
 
 impl Held {
-    fn bytes(&self) -> Option<Bytes> {
+    async fn bytes(&self) -> Option<Bytes> {
         match self {
             Held::Wasm(bytes) => Some(bytes.clone()),
-            // A detached buffer reads as empty: never show that as the file.
-            Held::Js(buffer) if buffer.byte_length() > 0 => {
-                Some(Rc::new(Cow::Owned(Uint8Array::new(buffer).to_vec())))
-            }
-            Held::Js(_) | Held::Away => None,
+            Held::Blob(file) => read_blob(file).await,
         }
     }
 
-    fn slice(&self, start: usize, end: usize) -> Option<Bytes> {
+    async fn slice(&self, start: usize, end: usize) -> Option<Bytes> {
         match self {
             Held::Wasm(bytes) => {
                 let end = end.min(bytes.len());
@@ -74,22 +68,24 @@ impl Held {
                     .get(start..end)
                     .map(|s| Rc::new(Cow::Owned(s.to_vec())))
             }
-            Held::Js(buffer) if buffer.byte_length() > 0 => {
-                let len = buffer.byte_length() as usize;
+            Held::Blob(file) => {
+                let len = file.size().max(0.0) as usize;
                 let end = end.min(len);
                 if start > end {
                     return None;
                 }
-                let view = Uint8Array::new_with_byte_offset_and_length(
-                    buffer,
-                    start as u32,
-                    (end - start) as u32,
-                );
-                Some(Rc::new(Cow::Owned(view.to_vec())))
+                let part = file.slice_with_f64_and_f64(start as f64, end as f64).ok()?;
+                read_blob(&part).await
             }
-            Held::Js(_) | Held::Away => None,
         }
     }
+}
+
+/// The bytes of a Blob, copied into the wasm memory (`None` when it cannot be read: the file was
+/// moved or changed on disk).
+async fn read_blob(blob: &web_sys::Blob) -> Option<Bytes> {
+    let buffer = JsFuture::from(blob.array_buffer()).await.ok()?;
+    Some(Rc::new(Cow::Owned(Uint8Array::new(&buffer).to_vec())))
 }
 
 /// One file's bytes, kept for the package pass and the ASN.1 view.
@@ -304,35 +300,29 @@ pub fn cancel_all() {
     bump();
 }
 
-/// The bytes of a file on the page (a zip member is read out of its zip, on demand); `None` when
-/// the file is gone or its bytes are lent to the package pass right now (see [`bytes_busy`]).
-pub fn bytes_of(id: FileId) -> Option<Bytes> {
+/// The bytes of a file on the page (a user's file is read again; a zip member is read out of its
+/// zip, on demand); `None` when the file is gone or cannot be read.
+pub async fn bytes_of(id: FileId) -> Option<Bytes> {
     if let Some(held) = held(id) {
-        return held.bytes();
+        return held.bytes().await;
     }
     let (zip_id, inner) = member_of(id)?;
-    let zip_bytes = held(zip_id)?.bytes()?;
+    let zip_bytes = held(zip_id)?.bytes().await?;
     member_bytes(&zip_bytes, &inner)
 }
 
-/// `len` bytes of a file from `start` (fewer at its end): for a file the worker read, only those
-/// bytes are copied into the wasm memory.
-pub fn slice_of(id: FileId, start: usize, len: usize) -> Option<Bytes> {
+/// `len` bytes of a file from `start` (fewer at its end): of a user's file, only those bytes are
+/// read (`Blob.slice`).
+pub async fn slice_of(id: FileId, start: usize, len: usize) -> Option<Bytes> {
     let end = start.saturating_add(len);
     if let Some(held) = held(id) {
-        return held.slice(start, end);
+        return held.slice(start, end).await;
     }
-    let bytes = bytes_of(id)?;
+    let bytes = bytes_of(id).await?;
     let end = end.min(bytes.len());
     bytes
         .get(start..end)
         .map(|s| Rc::new(Cow::Owned(s.to_vec())))
-}
-
-/// Whether a file's bytes (or its zip's) are lent to the package pass right now: ask again later.
-pub fn bytes_busy(id: FileId) -> bool {
-    let id = member_of(id).map(|(zip, _)| zip).unwrap_or(id);
-    matches!(held(id), Some(Held::Away))
 }
 
 fn held(id: FileId) -> Option<Held> {
@@ -401,7 +391,7 @@ async fn refresh_packages() {
     }
     dispatch.emit(Action::PackagesPending);
     if worker::available() {
-        if let Some(packages) = packages_in_worker(generation).await {
+        if let Some(packages) = packages_in_worker().await {
             if generation == GENERATION.with(|g| g.get()) {
                 dispatch.emit(Action::Packages(Rc::new(packages)));
             }
@@ -415,13 +405,19 @@ async fn refresh_packages() {
     if generation != GENERATION.with(|g| g.get()) {
         return;
     }
-    let files = package_files(false)
-        .into_iter()
-        .filter_map(|(_, name, bytes)| match bytes {
-            Lent::Bytes(b) => Some((name, b)),
-            Lent::Buffer(_) => None,
-        })
-        .collect::<Vec<_>>();
+    let mut files = Vec::new();
+    for (name, part) in package_files().await {
+        let bytes = match part {
+            Part::Bytes(b) => Some(b),
+            Part::File(file) => read_blob(&file).await,
+        };
+        if let Some(b) = bytes {
+            files.push((name, b));
+        }
+    }
+    if generation != GENERATION.with(|g| g.get()) {
+        return;
+    }
     let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
     let report = drvsig::inspect_package(&borrowed, &drvsig::Options::at(browser::now()));
     if generation == GENERATION.with(|g| g.get()) {
@@ -429,118 +425,85 @@ async fn refresh_packages() {
     }
 }
 
-/// A file's bytes for the package pass.
-enum Lent {
+/// A file for the package pass.
+enum Part {
     Bytes(Bytes),
-    /// A stored buffer, taken out of the store (the store says [`Held::Away`] until it is back).
-    Buffer(ArrayBuffer),
+    /// A user's file (its handle: the bytes are read where the pass runs).
+    File(web_sys::File),
 }
 
-/// The files of the package pass: (the stored file it comes from, name, bytes). A zip some of whose
-/// members were removed gives its remaining members one by one. With `lend`, buffers the workers
-/// returned are taken out of the store (to be transferred); otherwise everything is copied here.
-fn package_files(lend: bool) -> Vec<(Option<FileId>, String, Lent)> {
-    let stored: Vec<(FileId, String)> =
-        STORE.with(|s| s.borrow().iter().map(|f| (f.id, f.name.clone())).collect());
+/// The files of the package pass: (name, bytes or handle). A zip some of whose members were removed
+/// gives its remaining members one by one (read out of the zip here).
+async fn package_files() -> Vec<(String, Part)> {
+    let stored: Vec<(FileId, String, Held)> = STORE.with(|s| {
+        s.borrow()
+            .iter()
+            .map(|f| (f.id, f.name.clone(), f.bytes.clone()))
+            .collect()
+    });
     let mut files = Vec::with_capacity(stored.len());
-    for (id, name) in stored {
+    for (id, name, held) in stored {
         if TRIMMED.with(|t| t.borrow().contains(&id)) {
             // The members still on the page, named as the core named them.
-            let members: Vec<(FileId, String)> = MEMBERS.with(|m| {
+            let members: Vec<String> = MEMBERS.with(|m| {
                 m.borrow()
                     .iter()
                     .filter(|(_, zip, _)| *zip == id)
-                    .map(|(member, _, inner)| (*member, inner.clone()))
+                    .map(|(_, _, inner)| inner.clone())
                     .collect()
             });
-            for (member, inner) in members {
-                if let Some(b) = bytes_of(member) {
-                    files.push((None, format!("{name}/{inner}"), Lent::Bytes(b)));
+            if members.is_empty() {
+                continue;
+            }
+            let Some(zip_bytes) = held.bytes().await else {
+                continue;
+            };
+            for inner in members {
+                if let Some(b) = member_bytes(&zip_bytes, &inner) {
+                    files.push((format!("{name}/{inner}"), Part::Bytes(b)));
                 }
             }
             continue;
         }
-        let lent = STORE.with(|s| {
-            let mut s = s.borrow_mut();
-            let f = s.iter_mut().find(|f| f.id == id)?;
-            match &f.bytes {
-                Held::Js(buffer) if lend && buffer.byte_length() > 0 => {
-                    let buffer = buffer.clone();
-                    f.bytes = Held::Away;
-                    Some(Lent::Buffer(buffer))
-                }
-                held => held.bytes().map(Lent::Bytes),
-            }
-        });
-        if let Some(lent) = lent {
-            files.push((Some(id), name, lent));
-        }
+        files.push((
+            name,
+            match held {
+                Held::Wasm(b) => Part::Bytes(b),
+                Held::Blob(file) => Part::File(file),
+            },
+        ));
     }
     files
 }
 
-/// Puts a lent buffer back (when its file is still on the page).
-fn give_back(id: FileId, buffer: ArrayBuffer) {
-    STORE.with(|s| {
-        if let Some(f) = s.borrow_mut().iter_mut().find(|f| f.id == id) {
-            if matches!(f.bytes, Held::Away) {
-                f.bytes = Held::Js(buffer);
-            }
-        }
-    });
-}
-
-/// The package pass in a worker: the stored buffers are lent to it (transferred, then given back)
+/// The package pass in a worker: it gets the `File` handles (and copies of the bytes held here)
 /// with the reports the workers made, so nothing is copied into this thread's wasm memory or
 /// inspected again. `None` when the worker failed (the caller runs the pass here).
-async fn packages_in_worker(generation: u64) -> Option<Vec<PackageReport>> {
-    let files = package_files(true);
+async fn packages_in_worker() -> Option<Vec<PackageReport>> {
     let reports: Vec<String> = STORE.with(|s| {
         s.borrow()
             .iter()
             .filter_map(|f| f.report_json.clone())
             .collect()
     });
-    let mut names = Vec::with_capacity(files.len());
-    let mut buffers = Vec::with_capacity(files.len());
-    let mut owners = Vec::with_capacity(files.len());
-    for (id, name, lent) in files {
-        let (buffer, lent_from) = match lent {
-            Lent::Buffer(buffer) => (buffer, id),
-            Lent::Bytes(bytes) => (Uint8Array::from(&bytes[..]).buffer(), None),
-        };
-        names.push(name);
-        buffers.push(buffer);
-        owners.push(lent_from);
-    }
-    let answer = worker::packages(names, buffers, reports, browser::now().0 as f64).await;
-    let (result, back) = match answer {
-        Ok((json, back)) => (Some(json), back),
-        Err((why, back)) => {
+    let files = package_files()
+        .await
+        .into_iter()
+        .map(|(name, part)| {
+            let file = match part {
+                Part::File(file) => worker::PackageFile::File(file),
+                Part::Bytes(b) => worker::PackageFile::Buffer(Uint8Array::from(&b[..]).buffer()),
+            };
+            (name, file)
+        })
+        .collect();
+    match worker::packages(files, reports, browser::now().0 as f64).await {
+        Ok(json) => serde_json::from_str::<Vec<PackageReport>>(&json).ok(),
+        Err(why) => {
             web_sys::console::warn_1(&format!("drvsig package worker: {why}").into());
-            (None, back)
-        }
-    };
-    if back.len() == owners.len() {
-        for (owner, buffer) in owners.into_iter().zip(back) {
-            if let Some(id) = owner {
-                give_back(id, buffer);
-            }
-        }
-    } else {
-        // Lost with a worker that died: those files' bytes are gone for the ASN.1 view.
-        for id in owners.into_iter().flatten() {
-            STORE.with(|s| {
-                if let Some(f) = s.borrow_mut().iter_mut().find(|f| f.id == id) {
-                    if matches!(f.bytes, Held::Away) {
-                        f.bytes = Held::Js(ArrayBuffer::new(0));
-                    }
-                }
-            });
+            None
         }
     }
-    let _ = generation;
-    serde_json::from_str::<Vec<PackageReport>>(&result?).ok()
 }
 
 async fn process(
@@ -601,12 +564,12 @@ async fn process(
             reply
         };
         match reply {
-            worker::Reply::Report(json, buffer, timings) => {
+            worker::Reply::Report(json, timings) => {
                 match serde_json::from_str::<drvsig::InspectionReport>(&json) {
                     Ok(inspection) => {
                         let bytes = match &picked.source {
                             Source::Static(bytes) => Held::Wasm(Rc::new(Cow::Borrowed(*bytes))),
-                            Source::Blob(_) => Held::Js(buffer),
+                            Source::Blob(file) => Held::Blob(file.clone()),
                         };
                         done = Some((inspection, bytes, Some(json)));
                         mark_inspector("worker");
@@ -661,7 +624,12 @@ async fn process(
                 &[(name.clone(), &bytes[..])],
                 &drvsig::Options::at(browser::now()),
             );
-            (inspection, Held::Wasm(Rc::new(bytes)), None)
+            let held = match &picked.source {
+                // Kept as the handle: the bytes read here are dropped.
+                Source::Blob(file) => Held::Blob(file.clone()),
+                Source::Static(_) => Held::Wasm(Rc::new(bytes)),
+            };
+            (inspection, held, None)
         }
     };
     LIVE.with(|l| l.borrow_mut().remove(&id));

@@ -1,7 +1,8 @@
 //! The inspection workers (`static/worker.js`): the core runs there, off the main thread, so a big
 //! driver never freezes the page. The main thread hands a worker the `File` itself (a structured
-//! clone, no copy: the worker reads it with progress) or a transferred `ArrayBuffer` (demo bytes),
-//! and gets the report back as JSON with the bytes transferred back.
+//! clone, no copy: the worker reads it with progress, hashing it as it reads) or a transferred
+//! `ArrayBuffer` (demo bytes, small files), and gets the report back as JSON. The bytes stay in the
+//! worker (the page keeps the `File` handle and reads it again when it needs bytes).
 //!
 //! A pool of `min(hardwareConcurrency, 4)` workers (at least 2), created lazily: two by
 //! [`prepare`] (the page calls it once mounted), another only when a request waits and every
@@ -23,8 +24,8 @@ use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 /// A worker's answer on one file.
 pub enum Reply {
-    /// The `InspectionReport` JSON, the file's bytes (given back) and the worker's timings JSON.
-    Report(String, ArrayBuffer, Option<String>),
+    /// The `InspectionReport` JSON and the worker's timings JSON.
+    Report(String, Option<String>),
     /// The worker was terminated ([`abort`]) while it had the file.
     Cancelled,
     /// The worker failed (it could not load, or threw): the caller falls back to the main thread.
@@ -298,8 +299,7 @@ async fn request(id: f64, message: Object, transfer: Array, progress: Option<OnP
 }
 
 /// Inspects one file in a worker, under the request id `id` (the page's file id: [`abort`] takes
-/// it). A transferred buffer comes back with the report; a `File` comes back as the buffer the
-/// worker read.
+/// it). Nothing comes back but the report (a transferred buffer stays with the worker).
 pub async fn inspect(id: u64, name: &str, payload: Payload, time_secs: f64, progress: OnProgress) -> Reply {
     let message = Object::new();
     let transfer = Array::new();
@@ -324,12 +324,9 @@ pub async fn inspect(id: u64, name: &str, payload: Payload, time_secs: f64, prog
     let timings = js_sys::JSON::stringify(&field(&data, "timings"))
         .ok()
         .and_then(|s| s.as_string());
-    match (
-        field(&data, "json").as_string(),
-        field(&data, "buffer").dyn_into::<ArrayBuffer>().ok(),
-    ) {
-        (Some(json), Some(buffer)) => Reply::Report(json, buffer, timings),
-        _ => Reply::Failed("the worker's answer has no report".into()),
+    match field(&data, "json").as_string() {
+        Some(json) => Reply::Report(json, timings),
+        None => Reply::Failed("the worker's answer has no report".into()),
     }
 }
 
@@ -346,39 +343,54 @@ fn other_id() -> f64 {
     })
 }
 
-/// The package pass in a worker: `buffers` are transferred and come back with the packages JSON
-/// (in the same order). `Err` holds whatever buffers came back.
+/// A file for the package pass in a worker.
+pub enum PackageFile {
+    /// A user's file: the worker reads it (structured clone of the handle, no copy here).
+    File(web_sys::File),
+    /// Bytes made here (demo bytes, zip members): transferred.
+    Buffer(ArrayBuffer),
+}
+
+/// The package pass in a worker over `files` (name, file) with the reports the workers made: the
+/// packages JSON.
 pub async fn packages(
-    names: Vec<String>,
-    buffers: Vec<ArrayBuffer>,
+    files: Vec<(String, PackageFile)>,
     reports: Vec<String>,
     time_secs: f64,
-) -> Result<(String, Vec<ArrayBuffer>), (String, Vec<ArrayBuffer>)> {
+) -> Result<String, String> {
     let id = other_id();
     let message = Object::new();
     let body = Object::new();
-    let to_array = |items: &[String]| items.iter().map(|s| JsValue::from_str(s)).collect::<Array>();
-    let transfer: Array = buffers.iter().cloned().collect();
-    let _ = Reflect::set(&body, &"names".into(), &to_array(&names));
-    let _ = Reflect::set(&body, &"buffers".into(), &transfer);
-    let _ = Reflect::set(&body, &"reports".into(), &to_array(&reports));
+    let names: Array = files.iter().map(|(n, _)| JsValue::from_str(n)).collect();
+    let handles = Array::new();
+    let transfer = Array::new();
+    for (_, file) in &files {
+        match file {
+            PackageFile::File(f) => {
+                handles.push(f);
+            }
+            PackageFile::Buffer(b) => {
+                handles.push(b);
+                transfer.push(b);
+            }
+        }
+    }
+    let reports: Array = reports.iter().map(|s| JsValue::from_str(s)).collect();
+    let _ = Reflect::set(&body, &"names".into(), &names);
+    let _ = Reflect::set(&body, &"files".into(), &handles);
+    let _ = Reflect::set(&body, &"reports".into(), &reports);
     let _ = Reflect::set(&message, &"id".into(), &JsValue::from(id));
     let _ = Reflect::set(&message, &"packages".into(), &body);
     let _ = Reflect::set(&message, &"time".into(), &JsValue::from(time_secs));
-    let data = request(id, message, transfer.clone(), None)
+    let data = request(id, message, transfer, None)
         .await
         .unwrap_or_else(|| failure("cancelled"));
-    let back: Vec<ArrayBuffer> = field(&data, "buffers")
-        .dyn_into::<Array>()
-        .map(|a| a.iter().filter_map(|b| b.dyn_into::<ArrayBuffer>().ok()).collect())
-        .unwrap_or_default();
     if let Some(error) = field(&data, "error").as_string() {
-        return Err((error, back));
+        return Err(error);
     }
-    match field(&data, "json").as_string() {
-        Some(json) if back.len() == names.len() => Ok((json, back)),
-        _ => Err(("the worker's answer has no packages".into(), back)),
-    }
+    field(&data, "json")
+        .as_string()
+        .ok_or_else(|| "the worker's answer has no packages".to_string())
 }
 
 /// Starts the pool's first two workers ahead of the first files (their wasm compiles and warms up
