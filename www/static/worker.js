@@ -176,7 +176,9 @@ async function inspect(data) {
     const t3 = performance.now();
     const json = file.inspect(time, whole, algorithms, digests);
     const t4 = performance.now();
-    const timings = { read: t1 - t0, plan: t2 - t1, hash: t3 - t2, core: t4 - t3, webcrypto: !!subtle, algorithms };
+    // wasmMemory: this worker's wasm linear memory now (it never shrinks: its peak so far).
+    const timings = { read: t1 - t0, plan: t2 - t1, hash: t3 - t2, core: t4 - t3, webcrypto: !!subtle, algorithms,
+                      wasmMemory: wasm.memory.buffer.byteLength };
     self.postMessage({ id, json, timings });
   } catch (e) {
     self.postMessage({ id, error: String(e && e.message ? e.message : e) });

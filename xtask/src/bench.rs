@@ -778,7 +778,9 @@ const b = window.__bench;
     const w = await glue.default();
     if (w && w.memory) wasmMemory = w.memory.buffer.byteLength;
   } catch (e) { wasmMemory = 'unreachable: ' + e; }
-  done({ total: b.tDone - b.t0, longMax: during.reduce((m, [, d]) => Math.max(m, d), 0), longCount: during.length,
+  let timings = null;
+  try { timings = JSON.parse(document.body.dataset.timings || 'null'); } catch (_) {}
+  done({ total: b.tDone - b.t0, timings, workerMemory: timings && timings.wasmMemory, longMax: during.reduce((m, [, d]) => Math.max(m, d), 0), longCount: during.length,
          longSum: during.reduce((m, [, d]) => m + d, 0), heapMax: b.heapMax, heapStart: b.heapStart, wasmMemory,
          statuses: b.statuses });
 })().catch(e => done({ error: String(e) }));
@@ -809,6 +811,8 @@ struct PageRun {
     long_count: f64,
     heap_max: f64,
     wasm_memory: Option<f64>,
+    /// The inspecting worker's wasm memory (its peak), from the page's `data-timings`.
+    worker_memory: Option<f64>,
 }
 
 fn page_run(wd: &WebDriver, base: &str, files: &[&Path]) -> Result<(PageRun, Value), String> {
@@ -833,6 +837,7 @@ fn page_run(wd: &WebDriver, base: &str, files: &[&Path]) -> Result<(PageRun, Val
         long_count: num("longCount"),
         heap_max: num("heapMax"),
         wasm_memory: v.get("wasmMemory").and_then(Value::as_f64),
+        worker_memory: v.get("workerMemory").and_then(Value::as_f64),
     };
     Ok((run, v))
 }
@@ -887,7 +892,7 @@ fn browser_runs(opts: &Opts, wd: &WebDriver, base: &str, inputs: &Inputs, rows: 
         }
         let times: Vec<f64> = wc.get("times").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
         eprintln!(
-            "bench: page run {}: 64 MiB verdict {:.0} ms, longest task {:.0} ms ({} long tasks), heap max {:.1} MiB, wasm memory {:?}, statuses {}; WebCrypto read {:.0} ms, digests {:?} ms",
+            "bench: page run {}: 64 MiB verdict {:.0} ms, longest task {:.0} ms ({} long tasks), heap max {:.1} MiB, wasm memory {:?}, statuses {}; WebCrypto read {:.0} ms, digests {:?} ms; worker timings {}",
             i + 1,
             run.total,
             run.long_max,
@@ -896,7 +901,8 @@ fn browser_runs(opts: &Opts, wd: &WebDriver, base: &str, inputs: &Inputs, rows: 
             run.wasm_memory.map(|m| m / MIB),
             raw.get("statuses").map(Value::to_string).unwrap_or_default(),
             wc.get("read").and_then(Value::as_f64).unwrap_or(f64::NAN),
-            times.iter().map(|t| t.round()).collect::<Vec<_>>()
+            times.iter().map(|t| t.round()).collect::<Vec<_>>(),
+            raw.get("timings").map(Value::to_string).unwrap_or_default()
         );
         crypto_first.push(times.first().copied().unwrap_or(f64::NAN));
         crypto.push(median(&times));
@@ -934,12 +940,13 @@ fn browser_runs(opts: &Opts, wd: &WebDriver, base: &str, inputs: &Inputs, rows: 
         Some(long_max <= 50.0),
     ));
     let wasm_mem = big.iter().filter_map(|r| r.wasm_memory).fold(f64::NAN, f64::max);
+    let worker_mem = big.iter().filter_map(|r| r.worker_memory).fold(f64::NAN, f64::max);
     let heap = median(&big.iter().map(|r| r.heap_max).collect::<Vec<_>>());
     rows.push(row(
-        &format!("browser: memory, {big_mib:.0} MiB (wasm linear memory / sampled JS heap max)"),
-        format!("{:.0} MiB / {:.0} MiB", wasm_mem / MIB, heap / MIB),
+        &format!("browser: memory, {big_mib:.0} MiB (worker wasm memory / page wasm memory / page JS heap max)"),
+        format!("{:.0} MiB / {:.0} MiB / {:.0} MiB", worker_mem / MIB, wasm_mem / MIB, heap / MIB),
         &format!("file {big_mib:.0} MiB"),
-        Some(wasm_mem / inputs.big_len as f64),
+        Some(worker_mem / inputs.big_len as f64),
         "(none set)",
         None,
     ));
