@@ -540,7 +540,7 @@ async fn packages_in_worker(generation: u64) -> Option<Vec<PackageReport>> {
         }
     }
     let _ = generation;
-    serde_json::from_str::<Vec<PackageReport>>(&result?).ok()
+    super::decode::packages_from_json(&result?).ok()
 }
 
 async fn process(
@@ -602,7 +602,7 @@ async fn process(
         };
         match reply {
             worker::Reply::Report(json, buffer, timings) => {
-                match serde_json::from_str::<drvsig::InspectionReport>(&json) {
+                match super::decode::inspection_from_json(&json) {
                     Ok(inspection) => {
                         let bytes = match &picked.source {
                             Source::Static(bytes) => Held::Wasm(Rc::new(Cow::Borrowed(*bytes))),
