@@ -7,11 +7,16 @@ use std::path::{Path, PathBuf};
 use drvsig::asn1::{tree_at, Asn1Node, Limits};
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            if !matches!(path.file_name().and_then(|n| n.to_str()), Some("oracle" | "tools")) {
+            if !matches!(
+                path.file_name().and_then(|n| n.to_str()),
+                Some("oracle" | "tools")
+            ) {
                 files_under(&path, out);
             }
         } else {
@@ -22,11 +27,21 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// The signature blobs the page's ASN.1 view shows: each WIN_CERTIFICATE payload, or the catalog.
 fn blobs(path: &Path) -> Vec<(u64, Vec<u8>)> {
-    let Ok(bytes) = std::fs::read(path) else { return Vec::new() };
+    let Ok(bytes) = std::fs::read(path) else {
+        return Vec::new();
+    };
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let report = drvsig::inspect(name, &bytes, &drvsig::Options::at(drvsig::UnixTime(1_700_000_000)));
+    let report = drvsig::inspect(
+        name,
+        &bytes,
+        &drvsig::Options::at(drvsig::UnixTime(1_700_000_000)),
+    );
     let mut out = Vec::new();
-    if let Some(table) = report.pe.as_ref().and_then(|p| p.certificate_table.as_ref()) {
+    if let Some(table) = report
+        .pe
+        .as_ref()
+        .and_then(|p| p.certificate_table.as_ref())
+    {
         for e in &table.entries {
             let start = e.offset.saturating_add(8);
             let end = e.offset.saturating_add(u64::from(e.length));
@@ -55,7 +70,10 @@ fn oids_in(dirs: &[PathBuf]) -> BTreeMap<String, Option<String>> {
     for dir in dirs {
         files_under(dir, &mut files);
     }
-    let limits = Limits { max_depth: 64, max_nodes: 10_000_000 };
+    let limits = Limits {
+        max_depth: 64,
+        max_nodes: 10_000_000,
+    };
     let mut found = BTreeMap::new();
     for path in files {
         for (offset, der) in blobs(&path) {
@@ -77,7 +95,10 @@ fn check(found: &BTreeMap<String, Option<String>>, what: &str) {
         .map(|(o, _)| o)
         .collect();
     assert!(!found.is_empty(), "no OIDs found in {what}");
-    assert!(unnamed.is_empty(), "OIDs without a name in {what}: {unnamed:?}");
+    assert!(
+        unnamed.is_empty(),
+        "OIDs without a name in {what}: {unnamed:?}"
+    );
 }
 
 /// OIDs of the corpus left without a name: CA- and TSA-specific certificate-policy / TSA-policy
@@ -117,6 +138,8 @@ fn every_oid_of_the_fixtures_has_a_name() {
 
 #[test]
 fn every_oid_of_the_corpus_has_a_name() {
-    let Some(corpus) = crate::support::corpus() else { return };
+    let Some(corpus) = crate::support::corpus() else {
+        return;
+    };
     check(&oids_in(&[corpus]), "the corpus");
 }

@@ -120,7 +120,11 @@ mod json {
 
         #[inline(never)]
         fn literal(&mut self, word: &str) -> Result<()> {
-            if self.s.get(self.pos..).is_some_and(|rest| rest.starts_with(word)) {
+            if self
+                .s
+                .get(self.pos..)
+                .is_some_and(|rest| rest.starts_with(word))
+            {
                 self.pos += word.len();
                 Ok(())
             } else {
@@ -187,7 +191,12 @@ mod json {
                             Some(b'u') => {
                                 let hi = self.hex4(self.pos + 1)?;
                                 self.pos += 4;
-                                let code = if (0xd800..0xdc00).contains(&hi) && self.s.get(self.pos + 1..).is_some_and(|r| r.starts_with("\\u")) {
+                                let code = if (0xd800..0xdc00).contains(&hi)
+                                    && self
+                                        .s
+                                        .get(self.pos + 1..)
+                                        .is_some_and(|r| r.starts_with("\\u"))
+                                {
                                     let lo = self.hex4(self.pos + 3)?;
                                     if !(0xdc00..0xe000).contains(&lo) {
                                         return Err(self.error("bad surrogate pair"));
@@ -208,7 +217,10 @@ mod json {
                     Some(_) => {
                         // On to the next quote or backslash.
                         let rest = bytes.get(self.pos..).unwrap_or(&[]);
-                        self.pos += rest.iter().position(|&b| b == b'"' || b == b'\\').unwrap_or(rest.len());
+                        self.pos += rest
+                            .iter()
+                            .position(|&b| b == b'"' || b == b'\\')
+                            .unwrap_or(rest.len());
                     }
                 }
             }
@@ -266,12 +278,18 @@ mod json {
                 Token::U(n) => visitor.visit_u64(n),
                 Token::I(n) => visitor.visit_i64(n),
                 Token::Seq => {
-                    let value = visitor.visit_seq(Seq { p: &mut *self, first: true })?;
+                    let value = visitor.visit_seq(Seq {
+                        p: &mut *self,
+                        first: true,
+                    })?;
                     self.expect(b']')?;
                     Ok(value)
                 }
                 Token::Map => {
-                    let value = visitor.visit_map(Map { p: &mut *self, first: true })?;
+                    let value = visitor.visit_map(Map {
+                        p: &mut *self,
+                        first: true,
+                    })?;
                     self.expect(b'}')?;
                     Ok(value)
                 }
@@ -287,7 +305,11 @@ mod json {
             }
         }
 
-        fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value> {
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value> {
             visitor.visit_newtype_struct(self)
         }
 
@@ -311,14 +333,20 @@ mod json {
             visitor: V,
         ) -> Result<V::Value> {
             self.expect(b'{')?;
-            let value = visitor.visit_map(Map { p: &mut *self, first: true })?;
+            let value = visitor.visit_map(Map {
+                p: &mut *self,
+                first: true,
+            })?;
             self.expect(b'}')?;
             Ok(value)
         }
 
         fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
             self.expect(b'[')?;
-            let value = visitor.visit_seq(Seq { p: &mut *self, first: true })?;
+            let value = visitor.visit_seq(Seq {
+                p: &mut *self,
+                first: true,
+            })?;
             self.expect(b']')?;
             Ok(value)
         }
@@ -383,7 +411,10 @@ mod json {
     impl<'de> SeqAccess<'de> for Seq<'_, 'de> {
         type Error = Error;
 
-        fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        fn next_element_seed<T: DeserializeSeed<'de>>(
+            &mut self,
+            seed: T,
+        ) -> Result<Option<T::Value>> {
             if self.p.next_byte()? == b']' {
                 return Ok(None);
             }
@@ -413,7 +444,8 @@ mod json {
             self.first = false;
             self.p.ws();
             let key = self.p.string()?;
-            seed.deserialize(IntoDeserializer::<Error>::into_deserializer(key)).map(Some)
+            seed.deserialize(IntoDeserializer::<Error>::into_deserializer(key))
+                .map(Some)
         }
 
         fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
@@ -429,13 +461,20 @@ mod tests {
 
     fn reports() -> Vec<(String, drvsig::InspectionReport)> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut paths = vec![root.join("www/demo/good.zip"), root.join("www/demo/tampered.zip"), root.join("www/demo/missing-file.zip"), root.join("www/demo/demo-driver.sys")];
+        let mut paths = vec![
+            root.join("www/demo/good.zip"),
+            root.join("www/demo/tampered.zip"),
+            root.join("www/demo/missing-file.zip"),
+            root.join("www/demo/demo-driver.sys"),
+        ];
         for dir in ["tests/fixtures/pe", "tests/fixtures/chain"] {
             if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
                 paths.extend(entries.flatten().map(|e| e.path()));
             }
         }
-        let corpus = std::env::var_os("DRVSIG_CORPUS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("../shared/corpus"));
+        let corpus = std::env::var_os("DRVSIG_CORPUS")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| root.join("../shared/corpus"));
         for dir in ["catalogs", "drivers", "pe", "efi", "tampered", "malformed"] {
             if let Ok(entries) = std::fs::read_dir(corpus.join(dir)) {
                 for e in entries.flatten() {
@@ -457,7 +496,10 @@ mod tests {
             .filter_map(|p| {
                 let bytes = std::fs::read(&p).ok()?;
                 let name = p.file_name()?.to_string_lossy().to_string();
-                Some((name.clone(), drvsig::inspect_package(&[(name, &bytes[..])], &options)))
+                Some((
+                    name.clone(),
+                    drvsig::inspect_package(&[(name, &bytes[..])], &options),
+                ))
             })
             .collect()
     }
@@ -467,7 +509,10 @@ mod tests {
         let reports = reports();
         assert!(reports.len() >= 10, "only {} reports", reports.len());
         for (name, report) in &reports {
-            for json in [serde_json::to_string(report).unwrap(), serde_json::to_string_pretty(report).unwrap()] {
+            for json in [
+                serde_json::to_string(report).unwrap(),
+                serde_json::to_string_pretty(report).unwrap(),
+            ] {
                 let back = inspection_from_json(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert_eq!(&back, report, "{name}");
                 assert_eq!(
@@ -491,7 +536,16 @@ mod tests {
             d: u8,
         }
         let t: T = json::from_str(r#" { "s" : "a\"b\\c\/\n\t\u00e9\ud83d\ude00 \u0001", "n": -5, "v": [ 1,2 , 3 ], "b": true, "extra": {"x": [null, false, "y"]} } "#).unwrap();
-        assert_eq!(t, T { s: "a\"b\\c/\n\té\u{1f600} \u{1}".to_string(), n: Some(-5), v: vec![1, 2, 3], b: true, d: 0 });
+        assert_eq!(
+            t,
+            T {
+                s: "a\"b\\c/\n\té\u{1f600} \u{1}".to_string(),
+                n: Some(-5),
+                v: vec![1, 2, 3],
+                b: true,
+                d: 0
+            }
+        );
         let t: T = json::from_str(r#"{"s":"","n":null,"v":[],"b":false,"d":7}"#).unwrap();
         assert_eq!((t.n, t.v.len(), t.d), (None, 0, 7));
         for bad in [
@@ -515,7 +569,10 @@ mod tests {
             OneTwo,
             Three,
         }
-        assert_eq!(json::from_str::<Vec<E>>(r#"["one-two","three"]"#).unwrap(), vec![E::OneTwo, E::Three]);
+        assert_eq!(
+            json::from_str::<Vec<E>>(r#"["one-two","three"]"#).unwrap(),
+            vec![E::OneTwo, E::Three]
+        );
         assert!(json::from_str::<E>(r#""four""#).is_err());
     }
 }
