@@ -11,7 +11,6 @@
 //! OCTET STRING and BIT STRING contents that are themselves exactly one DER SEQUENCE / SET are shown
 //! as children (`encapsulated`), as in SignedData's eContent and certificate extensions.
 
-use const_oid::ObjectIdentifier;
 use serde::{Deserialize, Serialize};
 
 /// Bounds on the work done for one blob.
@@ -480,9 +479,7 @@ fn utf16_text(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Option<String> {
 /// The dotted form of an OID's content octets and its name.
 fn oid_text(content: &[u8]) -> (Option<String>, Option<String>) {
     let Some(dotted) = dotted_oid(content) else { return (None, None) };
-    let name = oid_name(&dotted).map(str::to_string).or_else(|| {
-        ObjectIdentifier::from_bytes(content).ok().and_then(|oid| const_oid::db::DB.by_oid(&oid)).map(str::to_string)
-    });
+    let name = oid_name(&dotted).map(str::to_string);
     (Some(dotted), name)
 }
 
@@ -514,51 +511,9 @@ fn dotted_oid(content: &[u8]) -> Option<String> {
     Some(out)
 }
 
-/// Microsoft and CMS names first (const-oid's database lacks most Authenticode OIDs).
+/// The name of an OID in dotted form (see [`crate::oid_names`]).
 pub fn oid_name(dotted: &str) -> Option<&'static str> {
-    Some(match dotted {
-        "1.2.840.113549.1.7.1" => "data",
-        "1.2.840.113549.1.7.2" => "signedData",
-        "1.2.840.113549.1.9.3" => "contentType",
-        "1.2.840.113549.1.9.4" => "messageDigest",
-        "1.2.840.113549.1.9.5" => "signingTime",
-        "1.2.840.113549.1.9.6" => "counterSignature",
-        "1.2.840.113549.1.9.16.1.4" => "id-ct-TSTInfo",
-        "1.2.840.113549.1.9.16.2.14" => "id-aa-timeStampToken",
-        "1.2.840.113549.1.9.16.2.12" => "id-aa-signingCertificate",
-        "1.2.840.113549.1.9.16.2.47" => "id-aa-signingCertificateV2",
-        "1.3.6.1.4.1.311.2.1.4" => "SPC_INDIRECT_DATA",
-        "1.3.6.1.4.1.311.2.1.10" => "SPC_SP_AGENCY_INFO",
-        "1.3.6.1.4.1.311.2.1.11" => "SPC_STATEMENT_TYPE",
-        "1.3.6.1.4.1.311.2.1.12" => "SPC_SP_OPUS_INFO",
-        "1.3.6.1.4.1.311.2.1.15" => "SPC_PE_IMAGE_DATA",
-        "1.3.6.1.4.1.311.2.1.21" => "SPC_INDIVIDUAL_SP_KEY_PURPOSE",
-        "1.3.6.1.4.1.311.2.1.22" => "SPC_COMMERCIAL_SP_KEY_PURPOSE",
-        "1.3.6.1.4.1.311.2.1.25" => "SPC_CAB_DATA (flat file)",
-        "1.3.6.1.4.1.311.2.1.30" => "SPC_SIPINFO",
-        "1.3.6.1.4.1.311.2.3.1" => "SPC_PE_IMAGE_PAGE_HASHES_V1 (SHA-1)",
-        "1.3.6.1.4.1.311.2.3.2" => "SPC_PE_IMAGE_PAGE_HASHES_V2 (SHA-256)",
-        "1.3.6.1.4.1.311.2.4.1" => "SPC_NESTED_SIGNATURE",
-        "1.3.6.1.4.1.311.3.3.1" => "SPC_RFC3161_TIMESTAMP",
-        "1.3.6.1.4.1.311.10.1" => "szOID_CTL (certificate trust list)",
-        "1.3.6.1.4.1.311.10.3.5" => "Windows Hardware Driver Verification (WHQL)",
-        "1.3.6.1.4.1.311.10.3.5.1" => "Windows Hardware Driver Attested Verification",
-        "1.3.6.1.4.1.311.10.3.6" => "Windows System Component Verification",
-        "1.3.6.1.4.1.311.10.3.13" => "Lifetime Signing",
-        "1.3.6.1.4.1.311.10.3.39" => "Windows Hardware Driver Extended Verification",
-        "1.3.6.1.4.1.311.12.1.1" => "szOID_CATALOG_LIST",
-        "1.3.6.1.4.1.311.12.1.2" => "szOID_CATALOG_LIST_MEMBER (SHA-1)",
-        "1.3.6.1.4.1.311.12.1.3" => "szOID_CATALOG_LIST_MEMBER2 (SHA-256)",
-        "1.3.6.1.4.1.311.12.2.1" => "CAT_NAMEVALUE",
-        "1.3.6.1.4.1.311.12.2.2" => "CAT_MEMBERINFO",
-        "1.3.6.1.4.1.311.12.2.3" => "CAT_MEMBERINFO2",
-        "1.3.6.1.4.1.311.61.1.1" => "Kernel Mode Code Signing",
-        "1.3.6.1.4.1.311.21.1" => "szOID_CERTSRV_CA_VERSION",
-        "1.3.6.1.4.1.311.20.2" => "szOID_ENROLL_CERTTYPE_EXTENSION",
-        "1.3.6.1.5.5.7.3.3" => "codeSigning",
-        "1.3.6.1.5.5.7.3.8" => "timeStamping",
-        _ => return None,
-    })
+    crate::oid_names::name(dotted)
 }
 
 #[cfg(test)]
@@ -600,7 +555,7 @@ mod tests {
     }
 
     #[test]
-    fn known_oids_from_const_oid_db() {
+    fn known_standard_oids() {
         // 2.5.4.3 commonName
         let root = tree(&[0x06, 0x03, 0x55, 0x04, 0x03], &Limits::default());
         assert_eq!(root.oid.as_deref(), Some("2.5.4.3"));

@@ -25,6 +25,7 @@ pub mod digest;
 pub mod hex;
 pub mod inf;
 pub mod markdown;
+pub mod oid_names;
 pub mod package;
 pub mod pe;
 pub mod policy;

@@ -8,6 +8,7 @@ mod deps; // the core depends on no browser crate
 mod fixtures; // our generated, test-signed PE fixtures
 mod inf; // INF parsing of the corpus INFs and awkward encodings
 mod malformed; // generated corruptions of our fixtures: findings, never panics
+mod oid_names; // every OID in the corpus and fixture signatures has a name in the ASN.1 view
 mod package; // driver packages: INF -> catalog -> files coverage, zips
 mod pe; // PE layout, certificate table, Authenticode digests vs the peers
 mod policy; // signature classification and per-Windows load verdicts

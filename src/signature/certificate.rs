@@ -238,7 +238,7 @@ fn attribute_label(oid: &ObjectIdentifier) -> String {
         "1.3.6.1.4.1.311.60.2.1.1" => "jurisdictionL",
         "1.3.6.1.4.1.311.60.2.1.2" => "jurisdictionST",
         "1.3.6.1.4.1.311.60.2.1.3" => "jurisdictionC",
-        _ => return const_oid::db::DB.by_oid(oid).map(str::to_string).unwrap_or_else(|| oid.to_string()),
+        other => return crate::oid_names::name(other).map(str::to_string).unwrap_or_else(|| other.to_string()),
     };
     label.to_string()
 }

@@ -202,7 +202,7 @@ pub fn package_pass_json(
     let files: Vec<(String, &[u8])> = owned.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
     let known: Vec<drvsig::FileReport> = reports
         .iter()
-        .filter_map(|json| serde_json::from_str::<drvsig::InspectionReport>(json).ok())
+        .filter_map(|json| services::decode::inspection_from_json(json).ok())
         .flat_map(|r| r.files)
         .collect();
     let report = drvsig::package::inspect_package_with_reports(&files, known, &options);

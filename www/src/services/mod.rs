@@ -3,6 +3,7 @@
 //! Components call these and only ever display the resulting state.
 
 pub mod browser;
+pub mod decode;
 pub mod files;
 pub mod pipeline;
 pub mod worker;

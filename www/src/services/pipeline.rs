@@ -498,7 +498,7 @@ async fn packages_in_worker() -> Option<Vec<PackageReport>> {
         })
         .collect();
     match worker::packages(files, reports, browser::now().0 as f64).await {
-        Ok(json) => serde_json::from_str::<Vec<PackageReport>>(&json).ok(),
+        Ok(json) => super::decode::packages_from_json(&json).ok(),
         Err(why) => {
             web_sys::console::warn_1(&format!("drvsig package worker: {why}").into());
             None
@@ -565,7 +565,7 @@ async fn process(
         };
         match reply {
             worker::Reply::Report(json, timings) => {
-                match serde_json::from_str::<drvsig::InspectionReport>(&json) {
+                match super::decode::inspection_from_json(&json) {
                     Ok(inspection) => {
                         let bytes = match &picked.source {
                             Source::Static(bytes) => Held::Wasm(Rc::new(Cow::Borrowed(*bytes))),

@@ -1,0 +1,28 @@
+//! Decoding the JSON reports the inspection worker sends (an [`drvsig::InspectionReport`] per
+//! file, the packages of the package pass).
+//!
+//! The browser's own parser (`JSON.parse`) reads the text and `serde-wasm-bindgen` converts the
+//! resulting JS value: serde_json's parser is not linked into the page (it cost ~60 KB of the
+//! gzipped wasm; serde_json stays for writing JSON only). The report's serde attributes
+//! (`default`, `skip_serializing_if`) work as with serde_json, since the JS value is
+//! self-describing. One difference: JSON numbers become JS doubles, so an integer above 2^53 does
+//! not decode (an error: the caller then inspects the file on the page instead); none of the
+//! report's counts, offsets or sizes comes near that.
+
+use drvsig::report::PackageReport;
+use drvsig::InspectionReport;
+use wasm_bindgen::JsValue;
+
+fn parse(json: &str) -> Result<JsValue, String> {
+    js_sys::JSON::parse(json).map_err(|_| "the report is not JSON".to_string())
+}
+
+/// One file's report as the worker sent it.
+pub fn inspection_from_json(json: &str) -> Result<InspectionReport, String> {
+    serde_wasm_bindgen::from_value(parse(json)?).map_err(|e| e.to_string())
+}
+
+/// The packages of the worker's package pass.
+pub fn packages_from_json(json: &str) -> Result<Vec<PackageReport>, String> {
+    serde_wasm_bindgen::from_value(parse(json)?).map_err(|e| e.to_string())
+}
