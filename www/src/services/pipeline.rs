@@ -50,6 +50,10 @@ enum Held {
     Wasm(Bytes),
     /// In the user's file: read again when needed (a slice at a time for the ASN.1 view).
     Blob(web_sys::File),
+    /// A small user file's bytes, kept from its first read (at most `SMALL_FILE_BYTES`): reading a
+    /// Blob again costs ~30 ms of latency however small it is (measured), which a package of small
+    /// files would pay on every package pass.
+    Buffer(ArrayBuffer),
 }
 
 impl Held {
@@ -57,6 +61,7 @@ impl Held {
         match self {
             Held::Wasm(bytes) => Some(bytes.clone()),
             Held::Blob(file) => read_blob(file).await,
+            Held::Buffer(buffer) => Some(Rc::new(Cow::Owned(Uint8Array::new(buffer).to_vec()))),
         }
     }
 
@@ -76,6 +81,15 @@ impl Held {
                 }
                 let part = file.slice_with_f64_and_f64(start as f64, end as f64).ok()?;
                 read_blob(&part).await
+            }
+            Held::Buffer(buffer) => {
+                let len = buffer.byte_length() as usize;
+                let end = end.min(len);
+                if start > end {
+                    return None;
+                }
+                let part = Uint8Array::new(buffer).subarray(start as u32, end as u32);
+                Some(Rc::new(Cow::Owned(part.to_vec())))
             }
         }
     }
@@ -410,6 +424,7 @@ async fn refresh_packages() {
         let bytes = match part {
             Part::Bytes(b) => Some(b),
             Part::File(file) => read_blob(&file).await,
+            Part::Buffer(buffer) => Some(Rc::new(Cow::Owned(Uint8Array::new(&buffer).to_vec()))),
         };
         if let Some(b) = bytes {
             files.push((name, b));
@@ -430,6 +445,8 @@ enum Part {
     Bytes(Bytes),
     /// A user's file (its handle: the bytes are read where the pass runs).
     File(web_sys::File),
+    /// A small user file's kept bytes (a copy goes to the pass).
+    Buffer(ArrayBuffer),
 }
 
 /// The files of the package pass: (name, bytes or handle). A zip some of whose members were removed
@@ -470,6 +487,7 @@ async fn package_files() -> Vec<(String, Part)> {
             match held {
                 Held::Wasm(b) => Part::Bytes(b),
                 Held::Blob(file) => Part::File(file),
+                Held::Buffer(buffer) => Part::Buffer(buffer),
             },
         ));
     }
@@ -493,6 +511,8 @@ async fn packages_in_worker() -> Option<Vec<PackageReport>> {
             let file = match part {
                 Part::File(file) => worker::PackageFile::File(file),
                 Part::Bytes(b) => worker::PackageFile::Buffer(Uint8Array::from(&b[..]).buffer()),
+                // Transferred to the worker: send a copy, keep ours.
+                Part::Buffer(buffer) => worker::PackageFile::Buffer(buffer.slice(0)),
             };
             (name, file)
         })
@@ -528,6 +548,7 @@ async fn process(
     if worker::available() {
         // From here on Cancel reaches this file (also while a small one is still being read).
         IN_FLIGHT.with(|f| f.borrow_mut().insert(id));
+        let mut kept: Option<ArrayBuffer> = None;
         let payload = match &picked.source {
             Source::Static(bytes) => worker::Payload::Buffer(Uint8Array::from(*bytes).buffer()),
             // A small file is read here (asynchronously: measured, a worker's first read of a
@@ -536,7 +557,11 @@ async fn process(
             Source::Blob(file) if picked.size <= SMALL_FILE_BYTES => {
                 let read = prefetch.unwrap_or_else(|| file.array_buffer());
                 match JsFuture::from(read).await.map(JsCast::dyn_into::<ArrayBuffer>) {
-                    Ok(Ok(buffer)) => worker::Payload::Buffer(buffer),
+                    Ok(Ok(buffer)) => {
+                        // The worker gets (and detaches) the buffer; the page keeps a copy.
+                        kept = Some(buffer.slice(0));
+                        worker::Payload::Buffer(buffer)
+                    }
                     _ => worker::Payload::File(file.clone()),
                 }
             }
@@ -569,7 +594,10 @@ async fn process(
                     Ok(inspection) => {
                         let bytes = match &picked.source {
                             Source::Static(bytes) => Held::Wasm(Rc::new(Cow::Borrowed(*bytes))),
-                            Source::Blob(file) => Held::Blob(file.clone()),
+                            Source::Blob(file) => match kept.take() {
+                                Some(buffer) => Held::Buffer(buffer),
+                                None => Held::Blob(file.clone()),
+                            },
                         };
                         done = Some((inspection, bytes, Some(json)));
                         mark_inspector("worker");
