@@ -166,7 +166,7 @@ fn exports_hold_the_packages_and_the_file_names() {
             if packages.is_empty()
                 || packages[0]["coverage"]
                     .as_array()
-                    .map_or(true, Vec::is_empty)
+                    .is_none_or(Vec::is_empty)
             {
                 return Err(format!("the JSON export has no package coverage: {parsed}"));
             }
