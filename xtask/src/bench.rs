@@ -737,7 +737,7 @@ impl Drop for Server {
 const INSTRUMENT_JS: &str = r#"
 const expected = arguments[0];
 const expectPackage = arguments[1];
-const b = window.__bench = { t0: null, tDone: null, long: [], heapMax: 0, heapStart: 0, expected, files: null };
+const b = window.__bench = { t0: null, tDone: null, tCards: null, long: [], heapMax: 0, heapStart: 0, expected, files: null };
 if (performance.memory) b.heapStart = performance.memory.usedJSHeapSize;
 b.po = new PerformanceObserver(list => { for (const e of list.getEntries()) b.long.push([e.startTime, e.duration]); });
 b.po.observe({ type: 'longtask' });
@@ -750,8 +750,10 @@ b.timer = setInterval(sample, 20);
 const check = () => {
   if (b.t0 === null || b.tDone !== null) return;
   const cards = [...document.querySelectorAll('article.file-card')];
+  const cardsDone = cards.length >= expected && cards.every(c => c.dataset.status === 'done' || c.dataset.status === 'failed');
+  if (cardsDone && b.tCards === null) b.tCards = performance.now();
   const packaged = !expectPackage || !!document.querySelector('section.packages[aria-busy="false"] .package');
-  if (packaged && cards.length >= expected && cards.every(c => c.dataset.status === 'done' || c.dataset.status === 'failed')) {
+  if (packaged && cardsDone) {
     b.tDone = performance.now();
     sample();
     b.statuses = cards.map(c => c.dataset.name + ':' + c.dataset.status + ':' + [...c.classList].join('.'));
@@ -780,7 +782,7 @@ const b = window.__bench;
   } catch (e) { wasmMemory = 'unreachable: ' + e; }
   let timings = null;
   try { timings = JSON.parse(document.body.dataset.timings || 'null'); } catch (_) {}
-  done({ total: b.tDone - b.t0, timings, workerMemory: timings && timings.wasmMemory, longMax: during.reduce((m, [, d]) => Math.max(m, d), 0), longCount: during.length,
+  done({ total: b.tDone - b.t0, cards: b.tCards - b.t0, timings, workerMemory: timings && timings.wasmMemory, longMax: during.reduce((m, [, d]) => Math.max(m, d), 0), longCount: during.length,
          longSum: during.reduce((m, [, d]) => m + d, 0), heapMax: b.heapMax, heapStart: b.heapStart, wasmMemory,
          statuses: b.statuses });
 })().catch(e => done({ error: String(e) }));
@@ -956,9 +958,10 @@ fn browser_runs(opts: &Opts, wd: &WebDriver, base: &str, inputs: &Inputs, rows: 
     for i in 0..opts.runs {
         let (run, raw) = page_run(wd, base, &files)?;
         eprintln!(
-            "bench: page run {}: package verdict {:.1} ms, longest task {:.0} ms, statuses {}",
+            "bench: page run {}: package verdict {:.1} ms (every card done at {:.1} ms), longest task {:.0} ms, statuses {}",
             i + 1,
             run.total,
+            raw.get("cards").and_then(Value::as_f64).unwrap_or(f64::NAN),
             run.long_max,
             raw.get("statuses").map(Value::to_string).unwrap_or_default()
         );
