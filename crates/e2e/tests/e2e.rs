@@ -188,27 +188,7 @@ fn drop_zone_accepts_dropped_files() {
             let mut pe = tiny_pe32_plus();
             pe[0x1f0..0x200].copy_from_slice(b"dropped, not set");
             open(&client, &format!("{base}/")).await?;
-            let drop = r#"
-const files = arguments[0].map(([name, b64]) => {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new File([bytes], name, { type: 'application/octet-stream' });
-});
-const dt = new DataTransfer();
-for (const f of files) dt.items.add(f);
-const zone = document.getElementById('drop-zone');
-if (!zone) return 'no #drop-zone';
-for (const type of ['dragenter', 'dragover', 'drop']) {
-  zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-}
-return 'dropped';
-"#;
-            let files = json!([["dropped64.sys", base64(&pe)], ["dropped.inf", base64(INF)]]);
-            let r = js(&client, drop, vec![files]).await?;
-            if r != json!("dropped") {
-                return Err(format!("drop: {r}"));
-            }
+            drop_files(&client, &[("dropped64.sys", pe.clone()), ("dropped.inf", INF.to_vec())]).await?;
             check_card(
                 &card(&client, "dropped64.sys").await?,
                 "dropped64.sys",

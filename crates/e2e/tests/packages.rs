@@ -5,7 +5,7 @@
 mod harness;
 
 use fantoccini::Locator;
-use harness::{js, open, scenario, wait_for};
+use harness::{drop_files, js, open, scenario, wait_for};
 use serde_json::{json, Value};
 
 /// The coverage rows of every package: `[{package, file, status}]`, once there is at least one.
@@ -258,35 +258,6 @@ fn embed_mode_and_the_asn1_tree() {
         .await
         .map(|_| ())
     });
-}
-
-/// Drops `files` (name, bytes) on `#drop-zone` as a DataTransfer, like a user would.
-async fn drop_files(client: &fantoccini::Client, files: &[(&str, Vec<u8>)]) -> Result<(), String> {
-    let script = r#"
-const files = arguments[0].map(([name, b64]) => {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new File([bytes], name, { type: 'application/octet-stream' });
-});
-const dt = new DataTransfer();
-for (const f of files) dt.items.add(f);
-const zone = document.getElementById('drop-zone');
-if (!zone) return 'no #drop-zone';
-for (const type of ['dragenter', 'dragover', 'drop']) {
-  zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-}
-return 'dropped';
-"#;
-    let list: Vec<Value> = files
-        .iter()
-        .map(|(name, bytes)| json!([name, harness::base64(bytes)]))
-        .collect();
-    let r = js(client, script, vec![Value::Array(list)]).await?;
-    if r != json!("dropped") {
-        return Err(format!("drop: {r}"));
-    }
-    Ok(())
 }
 
 fn demo_file(name: &str) -> Vec<u8> {

@@ -7,7 +7,7 @@
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
-use super::{check_card, js, open, scenario, tiny_pe32_plus, wait_for, GetLog, CARD_JS};
+use super::{check_card, drop_files, js, open, scenario, tiny_pe32_plus, wait_for, GetLog, CARD_JS};
 
 /// Starts a requestAnimationFrame loop in the page that records the longest gap between frames.
 const FRAME_LOOP_JS: &str = r#"
@@ -536,37 +536,6 @@ return new Promise((resolve) => {
             Ok(())
         },
     );
-}
-
-/// Drops `files` (name, bytes) on `#drop-zone` in one DataTransfer, recording in
-/// `window.__dropped` the moment of the drop.
-async fn drop_files(client: &fantoccini::Client, files: &[(&str, Vec<u8>)]) -> Result<(), String> {
-    let script = r#"
-const files = arguments[0].map(([name, b64]) => {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new File([bytes], name, { type: 'application/octet-stream' });
-});
-const dt = new DataTransfer();
-for (const f of files) dt.items.add(f);
-const zone = document.getElementById('drop-zone');
-if (!zone) return 'no #drop-zone';
-window.__dropped = performance.now();
-for (const type of ['dragenter', 'dragover', 'drop']) {
-  zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-}
-return 'dropped';
-"#;
-    let list: Vec<Value> = files
-        .iter()
-        .map(|(name, bytes)| json!([name, super::base64(bytes)]))
-        .collect();
-    let r = js(client, script, vec![Value::Array(list)]).await?;
-    if r != json!("dropped") {
-        return Err(format!("drop: {r}"));
-    }
-    Ok(())
 }
 
 /// Drops in-page generated files `[[name, MiB], ...]` (made in the page: nothing big crosses
