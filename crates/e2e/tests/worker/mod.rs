@@ -166,22 +166,7 @@ fn a_big_signed_file_digests_equal_the_native_cores() {
                 ));
             }
             // The signature's ASN.1 tree, read from the File handle.
-            let opened = js(
-                &client,
-                "const d = document.querySelector('.card-extras[data-for=\"streamed.sys\"] details.asn1-blob'); if (!d) return false; d.open = true; return true;",
-                vec![],
-            )
-            .await?;
-            if opened != json!(true) {
-                return Err("no ASN.1 section under streamed.sys".into());
-            }
-            wait_for(
-                &client,
-                "the signature's ASN.1 tree",
-                "const t = document.querySelector('[role=tree]'); return t && t.querySelectorAll('[role=treeitem]').length > 3 && t.textContent.includes('signedData') ? true : null;",
-                vec![],
-            )
-            .await?;
+            open_asn1_tree(&client, "streamed.sys").await?;
             Ok(())
         },
     );
@@ -538,6 +523,28 @@ return new Promise((resolve) => {
     );
 }
 
+/// Opens the ASN.1 section under `file`'s card and waits for its tree (a SignedData, read from the
+/// bytes the page kept: the File handle or a small file's first read).
+async fn open_asn1_tree(client: &fantoccini::Client, file: &str) -> Result<(), String> {
+    let opened = js(
+        client,
+        "const d = document.querySelector(`.card-extras[data-for=\"${arguments[0]}\"] details.asn1-blob`); if (!d) return false; d.open = true; return true;",
+        vec![json!(file)],
+    )
+    .await?;
+    if opened != json!(true) {
+        return Err(format!("no ASN.1 section under {file}"));
+    }
+    wait_for(
+        client,
+        &format!("the ASN.1 tree of {file}"),
+        "const t = document.querySelector('[role=tree]'); return t && t.querySelectorAll('[role=treeitem]').length > 3 && t.textContent.includes('signedData') ? true : null;",
+        vec![],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Drops in-page generated files `[[name, MiB], ...]` (made in the page: nothing big crosses
 /// WebDriver).
 const DROP_GENERATED_JS: &str = r#"
@@ -658,22 +665,7 @@ fn several_files_dropped_together_each_get_a_result_and_the_package() {
             }
             // The catalog's ASN.1 tree, read from the File the page kept (after the package pass,
             // which read the Files in its worker).
-            let opened = js(
-                &client,
-                "const d = document.querySelector('.card-extras[data-for=\"drvsigtest.cat\"] details.asn1-blob'); if (!d) return false; d.open = true; return true;",
-                vec![],
-            )
-            .await?;
-            if opened != json!(true) {
-                return Err("no ASN.1 section under drvsigtest.cat".into());
-            }
-            wait_for(
-                &client,
-                "the catalog's ASN.1 tree",
-                "const t = document.querySelector('[role=tree]'); return t && t.querySelectorAll('[role=treeitem]').length > 3 && t.textContent.includes('signedData') ? true : null;",
-                vec![],
-            )
-            .await?;
+            open_asn1_tree(&client, "drvsigtest.cat").await?;
             let trace = js(&client, "return [window.__trace, window.__long];", vec![]).await?;
             eprintln!(
                 "several_files_dropped_together_each_get_a_result_and_the_package: trace (ms since the drop, card statuses, package busy, rows) {trace}"
