@@ -4,15 +4,7 @@ use std::fmt::Write;
 
 use drvsig::report::{CoverageStatus, Outcome, PackageReport};
 
-fn mark(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Pass => "ok",
-        Outcome::Warn => "WARN",
-        Outcome::Fail => "FAIL",
-        Outcome::Unsupported => "unsupported",
-        Outcome::NotPresent => "-",
-    }
-}
+use crate::text::mark;
 
 fn status(s: CoverageStatus) -> &'static str {
     match s {

@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use drvsig::report::{ChainReport, FileReport, Finding, LoadVerdict, Outcome, SignatureReport, TargetVerdict, TrustKind};
 
-fn mark(o: Outcome) -> &'static str {
+/// An outcome as one word in the text output (also the package table's).
+pub(crate) fn mark(o: Outcome) -> &'static str {
     match o {
         Outcome::Pass => "ok",
         Outcome::Warn => "WARN",
