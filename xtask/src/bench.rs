@@ -19,7 +19,6 @@ use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -691,44 +690,7 @@ impl Drop for Chromedriver {
     }
 }
 
-struct Server {
-    server: Arc<tiny_http::Server>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    base: String,
-}
 
-impl Server {
-    fn start(dir: PathBuf) -> Result<Self, String> {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(|e| format!("listen: {e}"))?);
-        let port = server.server_addr().to_ip().map(|a| a.port()).ok_or("no IP listener")?;
-        let s = Arc::clone(&server);
-        let thread = std::thread::spawn(move || {
-            for request in s.incoming_requests() {
-                let response = match crate::resolve(&dir, request.url()).and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
-                    Some((file, body)) => {
-                        let mut r = tiny_http::Response::from_data(body);
-                        if let Ok(h) = tiny_http::Header::from_bytes("Content-Type", crate::content_type(&file)) {
-                            r = r.with_header(h);
-                        }
-                        r
-                    }
-                    None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
-                };
-                let _ = request.respond(response);
-            }
-        });
-        Ok(Server { server, thread: Some(thread), base: format!("http://127.0.0.1:{port}") })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 /// Installed before the files are set: the input's first `input`/`change` event is t0 (its
 /// timeStamp), a MutationObserver notes when every expected card has `data-status` done (or failed)
@@ -854,7 +816,7 @@ fn browser(opts: &Opts, dist: &Path, inputs: &Inputs, rows: &mut Vec<Row>) -> Re
             return Err(format!("{p} not found: `cargo xtask setup` (or --no-browser)"));
         }
     }
-    let server = Server::start(dist.to_path_buf())?;
+    let server = crate::StaticServer::start(dist.to_path_buf())?;
     let port = free_port()?;
     let driver = Chromedriver(
         Command::new(crate::CHROMEDRIVER)

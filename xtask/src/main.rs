@@ -21,19 +21,7 @@ const WWW_PACKAGE: &str = "drvsig-www";
 const WWW_LIB: &str = "drvsig_www";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// Headless Chromium flags (TOOLCHAIN.md): quiet, sandbox-free as root, and no DNS at all.
-const CHROME_FLAGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-];
+include!("../../crates/e2e/shared.rs");
 
 const USAGE: &str = "usage: cargo xtask <command>
   dist [--dev]                  build the page into dist/ (release unless --dev)
@@ -565,37 +553,6 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
 
 // ---------------------------------------------------------------------------------------------
 // serve
-
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "wasm" => "application/wasm",
-        "css" => "text/css; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "json" | "webmanifest" => "application/json",
-        "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
-/// Map a request URL to a file under `dir`; `None` for anything that tries to leave it.
-fn resolve(dir: &Path, url: &str) -> Option<PathBuf> {
-    let path = url.split(['?', '#']).next().unwrap_or("/");
-    let mut file = dir.to_path_buf();
-    for part in path.split('/').filter(|p| !p.is_empty()) {
-        if part == ".." || part == "." || part.contains('\\') || part.contains('%') {
-            return None;
-        }
-        file.push(part);
-    }
-    if file.is_dir() {
-        file.push("index.html");
-    }
-    file.is_file().then_some(file)
-}
 
 fn serve_cmd(root: &Path, args: &[String]) -> Result<(), String> {
     let mut port: u16 = 8000;

@@ -228,6 +228,38 @@ impl fantoccini::wd::WebDriverCompatibleCommand for GetLog {
     }
 }
 
+/// Every URL Chromium requested on the network since the session began (workers included), from
+/// its performance log.
+async fn network_requests(client: &Client) -> Result<Vec<String>, String> {
+    let log = client
+        .issue_cmd(GetLog)
+        .await
+        .map_err(|e| format!("reading the performance log: {e}"))?;
+    let mut network = Vec::new();
+    for entry in log.as_array().into_iter().flatten() {
+        let Some(message) = entry.get("message").and_then(Value::as_str) else {
+            continue;
+        };
+        let Ok(message) = serde_json::from_str::<Value>(message) else {
+            continue;
+        };
+        let message = &message["message"];
+        if message["method"] == "Network.requestWillBeSent" {
+            if let Some(url) = message["params"]["request"]["url"].as_str() {
+                network.push(url.to_string());
+            }
+        }
+    }
+    Ok(network)
+}
+
+/// The URLs that leave `own` origin (data: and blob: URLs stay in the page).
+fn off_origin<'a>(urls: &'a [String], own: &str) -> Vec<&'a String> {
+    urls.iter()
+        .filter(|u| !u.starts_with(own) && !u.starts_with("data:") && !u.starts_with("blob:"))
+        .collect()
+}
+
 #[test]
 fn page_stays_on_its_own_origin() {
     scenario("page_stays_on_its_own_origin", |client, base| async move {
@@ -279,29 +311,8 @@ fn page_stays_on_its_own_origin() {
         }
 
         // What the browser sent on the network (incl. anything the page cannot see).
-        let log = client
-            .issue_cmd(GetLog)
-            .await
-            .map_err(|e| format!("reading the performance log: {e}"))?;
-        let mut network = Vec::new();
-        for entry in log.as_array().into_iter().flatten() {
-            let Some(message) = entry.get("message").and_then(Value::as_str) else {
-                continue;
-            };
-            let Ok(message) = serde_json::from_str::<Value>(message) else {
-                continue;
-            };
-            let message = &message["message"];
-            if message["method"] == "Network.requestWillBeSent" {
-                if let Some(url) = message["params"]["request"]["url"].as_str() {
-                    network.push(url.to_string());
-                }
-            }
-        }
-        let foreign: Vec<&String> = network
-            .iter()
-            .filter(|u| !u.starts_with(&own) && !u.starts_with("data:") && !u.starts_with("blob:"))
-            .collect();
+        let network = network_requests(&client).await?;
+        let foreign = off_origin(&network, &own);
         if !foreign.is_empty() {
             return Err(format!("network requests to other origins: {foreign:?}"));
         }

@@ -9,24 +9,12 @@ use std::io::Write;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
-pub const CHROME_FLAGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-];
+include!("../../shared.rs");
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
 pub fn base64(bytes: &[u8]) -> String {
@@ -76,79 +64,6 @@ pub fn dist_dir(test: &str) -> Option<PathBuf> {
     }
 }
 
-pub fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "wasm" => "application/wasm",
-        "css" => "text/css; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "json" | "webmanifest" => "application/json",
-        _ => "application/octet-stream",
-    }
-}
-
-/// `dist/` on an ephemeral 127.0.0.1 port, served from a thread.
-pub struct StaticServer {
-    server: Arc<tiny_http::Server>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    base: String,
-}
-
-impl StaticServer {
-    fn start(dir: PathBuf) -> Self {
-        let server =
-            Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("listen on 127.0.0.1:0"));
-        let port = server.server_addr().to_ip().expect("an IP listener").port();
-        let s = Arc::clone(&server);
-        let thread = std::thread::spawn(move || {
-            for request in s.incoming_requests() {
-                let path = request
-                    .url()
-                    .split(['?', '#'])
-                    .next()
-                    .unwrap_or("/")
-                    .to_string();
-                let mut file = dir.clone();
-                let mut ok = true;
-                for part in path.split('/').filter(|p| !p.is_empty()) {
-                    ok &=
-                        part != ".." && part != "." && !part.contains('%') && !part.contains('\\');
-                    file.push(part);
-                }
-                if file.is_dir() {
-                    file.push("index.html");
-                }
-                let response = match std::fs::read(&file) {
-                    Ok(body) if ok => tiny_http::Response::from_data(body).with_header(
-                        tiny_http::Header::from_bytes("Content-Type", content_type(&file))
-                            .expect("valid header"),
-                    ),
-                    _ => {
-                        tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404)
-                    }
-                };
-                let _ = request.respond(response);
-            }
-        });
-        StaticServer {
-            server,
-            thread: Some(thread),
-            base: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for StaticServer {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 pub fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
@@ -229,7 +144,7 @@ where
     Fut: Future<Output = Result<(), String>>,
 {
     let Some(dist) = dist_dir(test) else { return };
-    let server = StaticServer::start(dist);
+    let server = StaticServer::start(dist).expect("serve dist/ on 127.0.0.1");
     let driver = Driver::start();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -7,7 +7,7 @@
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
-use super::{check_card, drop_files, js, open, scenario, tiny_pe32_plus, wait_for, GetLog, CARD_JS};
+use super::{check_card, drop_files, js, network_requests, off_origin, open, scenario, tiny_pe32_plus, wait_for, CARD_JS};
 
 /// Starts a requestAnimationFrame loop in the page that records the longest gap between frames.
 const FRAME_LOOP_JS: &str = r#"
@@ -319,29 +319,8 @@ fn worker_requests_nothing_off_the_origin() {
                 return Err(format!("resources from other origins: {foreign:?}"));
             }
             // What Chromium sent on the network, the worker's script loads included.
-            let log = client
-                .issue_cmd(GetLog)
-                .await
-                .map_err(|e| format!("reading the performance log: {e}"))?;
-            let mut network = Vec::new();
-            for entry in log.as_array().into_iter().flatten() {
-                let Some(message) = entry.get("message").and_then(Value::as_str) else {
-                    continue;
-                };
-                let Ok(message) = serde_json::from_str::<Value>(message) else {
-                    continue;
-                };
-                let message = &message["message"];
-                if message["method"] == "Network.requestWillBeSent" {
-                    if let Some(url) = message["params"]["request"]["url"].as_str() {
-                        network.push(url.to_string());
-                    }
-                }
-            }
-            let foreign: Vec<&String> = network
-                .iter()
-                .filter(|u| !u.starts_with(&own) && !u.starts_with("data:") && !u.starts_with("blob:"))
-                .collect();
+            let network = network_requests(&client).await?;
+            let foreign = off_origin(&network, &own);
             if !foreign.is_empty() {
                 return Err(format!("network requests to other origins: {foreign:?}"));
             }
@@ -562,6 +541,16 @@ for (const type of ['dragenter', 'dragover', 'drop']) {
 return 'dropped';
 "#;
 
+/// Drops files of `MiB` made in the page (nothing big crosses WebDriver).
+async fn drop_generated(client: &fantoccini::Client, files: &[(&str, u32)]) -> Result<(), String> {
+    let list: Vec<Value> = files.iter().map(|(name, mib)| json!([name, mib])).collect();
+    let r = js(client, DROP_GENERATED_JS, vec![Value::Array(list)]).await?;
+    if r != json!("dropped") {
+        return Err(format!("drop: {r}"));
+    }
+    Ok(())
+}
+
 fn fixture(path: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures")
@@ -702,10 +691,7 @@ return true;
                 vec![],
             )
             .await?;
-            let r = js(&client, DROP_GENERATED_JS, vec![json!([["progress.bin", 96]])]).await?;
-            if r != json!("dropped") {
-                return Err(format!("drop: {r}"));
-            }
+            drop_generated(&client, &[("progress.bin", 96)]).await?;
             wait_for(
                 &client,
                 "progress.bin done",
@@ -760,15 +746,7 @@ return true;
                 vec![],
             )
             .await?;
-            let r = js(
-                &client,
-                DROP_GENERATED_JS,
-                vec![json!([["cancel-me.bin", 48], ["keep-me.bin", 48]])],
-            )
-            .await?;
-            if r != json!("dropped") {
-                return Err(format!("drop: {r}"));
-            }
+            drop_generated(&client, &[("cancel-me.bin", 48), ("keep-me.bin", 48)]).await?;
             let state = wait_for(
                 &client,
                 "cancel-me.bin cancelled and keep-me.bin done",
