@@ -202,6 +202,25 @@ fn expand_zip(name: &str, bytes: &[u8], findings: &mut Vec<Finding>) -> Vec<(Str
     out
 }
 
+/// The bytes of one zip entry, `inner` named as [`inspect_package`] names it after
+/// `archive.zip/` (`/`-separated, no leading `/`), read within the same caps (entry count,
+/// expansion ratio, total size); `None` when it is absent or refused. For front ends that show one
+/// member again (the page's ASN.1 view, its package pass) without expanding the whole archive.
+pub fn zip_member(bytes: &[u8], inner: &str) -> Option<Vec<u8>> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    for index in 0..archive.len().min(MAX_ZIP_ENTRIES) {
+        let Ok(mut entry) = archive.by_index(index) else { continue };
+        if entry.is_dir() || entry.name().replace('\\', "/").trim_start_matches('/') != inner {
+            continue;
+        }
+        let limit = entry.compressed_size().saturating_mul(MAX_ZIP_RATIO).clamp(ZIP_RATIO_FLOOR_BYTES, MAX_ZIP_TOTAL_BYTES);
+        let mut data = Vec::new();
+        (&mut entry).take(limit.saturating_add(1)).read_to_end(&mut data).ok()?;
+        return (u64::try_from(data.len()).unwrap_or(u64::MAX) <= limit).then_some(data);
+    }
+    None
+}
+
 fn bomb(inner: &str, size: u64, compressed: u64) -> Finding {
     Finding::new(
         "zip.ratio",

@@ -392,3 +392,18 @@ fn reports_made_earlier_are_reused_by_name() {
     let partial = drvsig::package::inspect_package_with_reports(&borrowed, vec![odd], &options());
     assert_eq!(partial, fresh);
 }
+
+/// One member read out of a zip (as the page does for its ASN.1 view) is the file that was zipped;
+/// absent names and directories give nothing.
+#[test]
+fn zip_member_reads_one_entry() {
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/demo");
+    let zip = read(&demo.join("good.zip"));
+    let loose = files_under(&fixture_dir("good"));
+    assert!(!loose.is_empty());
+    for (name, bytes) in &loose {
+        assert_eq!(drvsig::package::zip_member(&zip, &format!("good/{name}")).as_ref(), Some(bytes), "{name}");
+    }
+    assert_eq!(drvsig::package::zip_member(&zip, "good/nothing-here.sys"), None);
+    assert_eq!(drvsig::package::zip_member(b"not a zip", "good/drvsigtest.sys"), None);
+}

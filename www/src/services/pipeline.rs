@@ -357,23 +357,9 @@ fn member_of(id: FileId) -> Option<(FileId, String)> {
     })
 }
 
+/// A zip member's bytes, read out of its zip by the core (within the core's caps).
 fn member_bytes(zip_bytes: &[u8], inner: &str) -> Option<Bytes> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).ok()?;
-    for index in 0..archive.len() {
-        let Ok(mut entry) = archive.by_index(index) else {
-            continue;
-        };
-        let name = entry.name().replace('\\', "/");
-        if name.trim_start_matches('/') == inner {
-            let mut data = Vec::new();
-            // The core already expanded this entry within its caps; stay within the same bound.
-            let limit = drvsig::package::MAX_ZIP_TOTAL_BYTES;
-            std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, limit), &mut data)
-                .ok()?;
-            return Some(Rc::new(Cow::Owned(data)));
-        }
-    }
-    None
+    drvsig::package::zip_member(zip_bytes, inner).map(|data| Rc::new(Cow::Owned(data)))
 }
 
 fn live(id: FileId) -> bool {
