@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen(start)]
 pub fn start() {
     // The same module is instantiated in the inspection worker (static/worker.js), which has no
-    // window: there it only serves [`inspect_package_json`].
+    // window: there it only serves [`WorkerFile`] and [`package_pass_json`].
     if web_sys::window().is_none() {
         return;
     }
@@ -30,16 +30,6 @@ pub fn start() {
         Some(root) => yew::Renderer::<components::app::App>::with_root(root).render(),
         None => yew::Renderer::<components::app::App>::new().render(),
     };
-}
-
-/// The worker's entry point: the core's package pass on one file (a zip is expanded into its
-/// members), as the JSON of an [`drvsig::InspectionReport`]. `time_secs` is the verification time
-/// (Unix seconds, from the page's clock: the core has none).
-#[wasm_bindgen]
-pub fn inspect_package_json(name: String, bytes: &[u8], time_secs: f64) -> String {
-    let options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
-    let report = drvsig::inspect_package(&[(name, bytes)], &options);
-    serde_json::to_string(&report).unwrap_or_default()
 }
 
 /// One file in the worker, in the wasm memory (the worker reads a big file straight into it): the
