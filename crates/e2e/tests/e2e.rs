@@ -207,6 +207,75 @@ fn drop_zone_accepts_dropped_files() {
     );
 }
 
+/// index.html's drop zone is plain HTML and works before the wasm is ready: files dropped there
+/// while the app is held back (`?boot-delay`) are queued by early.js and inspected once it starts.
+#[test]
+fn drop_zone_works_before_the_wasm_is_ready() {
+    scenario(
+        "drop_zone_works_before_the_wasm_is_ready",
+        |client, base| async move {
+            let mut pe = tiny_pe32_plus();
+            pe[0x1f0..0x200].copy_from_slice(b"queued early!!!!");
+            client
+                .goto(&format!("{base}/?boot-delay=4000"))
+                .await
+                .map_err(|e| format!("goto: {e}"))?;
+            wait_for(
+                &client,
+                "the plain HTML drop zone with early.js listening",
+                "return !!document.querySelector('#drop-zone.early-drop') && !!window.drvsigEarly;",
+                vec![],
+            )
+            .await?;
+            drop_files(&client, &[("early64.sys", pe.clone()), ("early.inf", INF.to_vec())]).await?;
+            let state = js(
+                &client,
+                "return { queued: window.drvsigEarly.queued(), ready: document.body.dataset.ready || null, \
+                 status: document.getElementById('early-status').textContent };",
+                vec![],
+            )
+            .await?;
+            if state["queued"] != json!(2) || !state["ready"].is_null() {
+                return Err(format!("expected 2 files queued before the app started: {state}"));
+            }
+            if !state["status"].as_str().unwrap_or("").contains("2 files queued") {
+                return Err(format!("the status line does not count the queue: {state}"));
+            }
+            check_card(&card(&client, "early64.sys").await?, "early64.sys", &pe, "PE32+", Some("none"))?;
+            check_card(&card(&client, "early.inf").await?, "early.inf", INF, "INF", None)?;
+            // The app took over: its own drop zone replaced the plain one, and the queue is empty.
+            let after = js(
+                &client,
+                "return { plain: !!document.querySelector('.early-drop'), queued: window.drvsigEarly.queued() };",
+                vec![],
+            )
+            .await?;
+            if after != json!({ "plain": false, "queued": 0 }) {
+                return Err(format!("after start: {after}"));
+            }
+            Ok(())
+        },
+    );
+}
+
+/// Without JavaScript the page says what it needs, and hides the drop zone that cannot work.
+#[test]
+fn page_without_javascript_says_what_it_needs() {
+    let Some(dist) = dist_dir("page_without_javascript_says_what_it_needs") else { return };
+    let html = std::fs::read_to_string(dist.join("index.html")).expect("dist/index.html");
+    let noscript = html
+        .split("<noscript>")
+        .skip(1)
+        .map(|s| s.split("</noscript>").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(noscript.contains("needs JavaScript"), "noscript notice missing: {noscript}");
+    assert!(noscript.contains("noscript.css"), "noscript stylesheet missing: {noscript}");
+    let css = std::fs::read_to_string(dist.join("noscript.css")).expect("dist/noscript.css");
+    assert!(css.contains(".early-drop") && css.contains("display: none"), "{css}");
+    assert!(html.contains("id=\"drop-zone\"") && html.contains("id=\"file-input\""), "no plain drop zone in index.html");
+}
+
 /// Chrome's performance log (goog:loggingPrefs), read with chromedriver's `POST /se/log`.
 #[derive(Debug)]
 struct GetLog;

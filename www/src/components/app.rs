@@ -52,6 +52,7 @@ pub fn app() -> Html {
 
     {
         let on_files = on_files.clone();
+        let early_files = on_files.clone();
         use_effect_with((), move |_| {
             // Drops outside the drop zone count too (and never navigate away from the page).
             let on_drop = Callback::from(move |dropped: files::Dropped| {
@@ -60,7 +61,16 @@ pub fn app() -> Html {
                     on_files.emit(files::collect_drop(dropped).await);
                 });
             });
+            // What was dropped on index.html's drop zone while the wasm was loading (taken before
+            // the app's own window listener starts, so no drop is handled twice).
+            let early = files::take_early();
             let guard = browser::WindowDrop::listen(on_drop);
+            wasm_bindgen_futures::spawn_local(async move {
+                let early = early.await;
+                if !early.is_empty() {
+                    early_files.emit(early);
+                }
+            });
             if let Some(demo) = browser::requested_demo().and_then(files::demo_named) {
                 pipeline::enqueue(vec![demo], dispatch);
             }

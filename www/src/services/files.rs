@@ -84,6 +84,41 @@ pub fn from_file_list(list: Option<FileList>) -> Vec<Picked> {
         .collect()
 }
 
+// The drop zone of index.html works before the wasm is ready: www/static/early.js queues what is
+// dropped or picked there, and the app takes the queue once it starts.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// One queued file: `{ file, path }` in early.js.
+    type EarlyFile;
+    #[wasm_bindgen(method, getter)]
+    fn file(this: &EarlyFile) -> File;
+    #[wasm_bindgen(method, getter)]
+    fn path(this: &EarlyFile) -> String;
+    /// `drvsigEarly.take()`: stops early.js listening and resolves to the queue (an array of
+    /// [`EarlyFile`]); throws where the page has no early.js (then nothing was queued).
+    #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = take)]
+    fn early_take() -> Result<Promise, JsValue>;
+}
+
+/// The files dropped or picked before the app started, in the order they came. early.js stops
+/// listening when this is called (not when the future is first polled), so call it before the
+/// app's own drop listeners start: no drop is taken twice.
+pub fn take_early() -> impl std::future::Future<Output = Vec<Picked>> {
+    let promise = early_take().ok();
+    async move {
+        let Some(promise) = promise else { return Vec::new() };
+        let Ok(list) = JsFuture::from(promise).await else { return Vec::new() };
+        let list: Array = list.unchecked_into();
+        list.iter()
+            .take(MAX_FILES)
+            .map(|v| {
+                let early: EarlyFile = v.unchecked_into();
+                Picked::from_file(early.file(), early.path())
+            })
+            .collect()
+    }
+}
+
 /// What a drop carried, taken synchronously: the items are only readable during the event.
 pub struct Dropped {
     files: Vec<File>,

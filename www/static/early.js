@@ -1,0 +1,116 @@
+// The drop zone before the wasm is ready. index.html carries the drop zone as plain HTML; this
+// small module (no dependency, loaded before boot.js) queues whatever is dropped or picked there
+// until the app starts, which takes the queue with `drvsigEarly.take()` and then replaces the
+// markup with its own drop zone. Dropped folders are walked like the app walks them
+// (webkitGetAsEntry), keeping the path relative to what was dropped; at most MAX_FILES files.
+
+const MAX_FILES = 5000;
+const queue = [];
+const pending = new Set();
+let taken = false;
+
+function status() {
+  const el = document.getElementById("early-status");
+  if (!el) return;
+  const n = queue.length;
+  el.textContent = n === 0
+    ? "Loading the inspector\u2026 files you drop now are inspected as soon as it is ready."
+    : `Loading the inspector\u2026 ${n} file${n === 1 ? "" : "s"} queued, inspected as soon as it is ready.`;
+}
+
+function add(file, path) {
+  if (queue.length < MAX_FILES) queue.push({ file, path: path || file.name });
+}
+
+function entryFile(entry) {
+  return new Promise((resolve) => entry.file(resolve, () => resolve(null)));
+}
+
+function readAll(reader) {
+  return new Promise((resolve) => reader.readEntries(resolve, () => resolve([])));
+}
+
+async function walk(entry, prefix) {
+  if (queue.length >= MAX_FILES || !entry) return;
+  const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+  if (entry.isFile) {
+    const file = await entryFile(entry);
+    if (file) add(file, path);
+  } else if (entry.isDirectory) {
+    const reader = entry.createReader();
+    // readEntries returns the children in batches until an empty one; walked by name, like the app.
+    const children = [];
+    for (;;) {
+      const batch = await readAll(reader);
+      if (batch.length === 0 || children.length >= MAX_FILES) break;
+      children.push(...batch);
+    }
+    children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const child of children) await walk(child, path);
+  }
+}
+
+function onDrop(event) {
+  event.preventDefault();
+  document.getElementById("drop-zone")?.classList.remove("is-dragging");
+  const dt = event.dataTransfer;
+  if (!dt) return;
+  // Entries must be taken while the event lasts; the walk may finish later.
+  const entries = [...(dt.items || [])].map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
+  const walks = entries.map((entry, i) => {
+    if (entry) return walk(entry, "");
+    const file = dt.files[i];
+    if (file) add(file, file.name);
+    return Promise.resolve();
+  });
+  const all = Promise.all(walks).then(status);
+  pending.add(all);
+  all.finally(() => pending.delete(all));
+}
+
+function onDragOver(event) {
+  event.preventDefault();
+  if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
+  document.getElementById("drop-zone")?.classList.add("is-dragging");
+}
+
+function onPicked(event) {
+  const input = event.target;
+  for (const file of input.files || []) add(file, file.webkitRelativePath || file.name);
+  input.value = "";
+  status();
+}
+
+function onKey(event) {
+  if (event.key !== "Enter" && event.key !== " ") return;
+  const target = event.target;
+  const input = target.id === "drop-zone" ? "file-input" : target.getAttribute?.("for");
+  if (input) {
+    event.preventDefault();
+    document.getElementById(input)?.click();
+  }
+}
+
+window.addEventListener("dragover", onDragOver);
+window.addEventListener("drop", onDrop);
+document.addEventListener("change", onPicked);
+document.addEventListener("keydown", onKey);
+
+/** The app's side: stops listening, waits for folder walks in progress, returns the queue. */
+async function take() {
+  if (taken) return [];
+  taken = true;
+  window.removeEventListener("dragover", onDragOver);
+  window.removeEventListener("drop", onDrop);
+  document.removeEventListener("change", onPicked);
+  document.removeEventListener("keydown", onKey);
+  await Promise.all([...pending]);
+  return queue.splice(0);
+}
+
+/** How many files wait for the app (the e2e tests read it). */
+function queued() {
+  return queue.length;
+}
+
+window.drvsigEarly = { take, queued };
