@@ -72,7 +72,7 @@ fn check(golden_rel: &str, actual: &str) -> Option<String> {
     Some(format!(
         "{golden_rel}: first difference at line {line}\n  golden: {}\n  actual: {}\n  (actual written to {})",
         shown(&expected),
-        shown(&actual),
+        shown(actual),
         out.display()
     ))
 }
