@@ -769,6 +769,93 @@ const done = arguments[arguments.length - 1];
 })().catch(e => done({ error: String(e) }));
 "#;
 
+/// Start-up, before the files are set: watch for the card of `name` (done or failed), and note
+/// whether the app had already started (then the drop did not test the early queue).
+const STARTUP_INSTRUMENT_JS: &str = r#"
+const name = arguments[0];
+const s = window.__startup = { tDrop: null, tCard: null, readyBefore: document.body.dataset.ready === 'true',
+  early: !!window.drvsigEarly && !!document.querySelector('#drop-zone.early-drop') };
+const input = document.querySelector('#file-input');
+input.addEventListener('change', ev => { if (s.tDrop === null) s.tDrop = ev.timeStamp; }, { capture: true });
+const check = () => {
+  if (s.tCard !== null) return;
+  const card = [...document.querySelectorAll('article.file-card')].find(c => c.dataset.name === name);
+  if (card && (card.dataset.status === 'done' || card.dataset.status === 'failed')) s.tCard = performance.now();
+};
+s.mo = new MutationObserver(check);
+s.mo.observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+return s.early;
+"#;
+
+/// Start-up, after the card: the moments, all in ms since navigation start.
+const STARTUP_COLLECT_JS: &str = r#"
+const s = window.__startup;
+s.mo.disconnect();
+const nav = performance.getEntriesByType('navigation')[0] || {};
+const paint = performance.getEntriesByType('paint').find(e => e.name === 'first-contentful-paint');
+return { responseEnd: nav.responseEnd || null, fcp: paint ? paint.startTime : null,
+  listening: window.drvsigEarly ? window.drvsigEarly.listeningAt : null,
+  ready: Number(document.body.dataset.readyAt) || null, drop: s.tDrop, card: s.tCard,
+  readyBefore: s.readyBefore, early: s.early };
+"#;
+
+/// One start-up run: open the page, set a small signed driver on index.html's own file input as
+/// soon as it exists (before the wasm is ready), wait for its card.
+fn startup_run(wd: &WebDriver, base: &str, file: &Path) -> Result<Value, String> {
+    wd.goto(&format!("{base}/"))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let early = wd.exec(STARTUP_INSTRUMENT_JS, json!([name]))?;
+    wd.set_files("#file-input", &[file])?;
+    wd.wait("the first card", "return window.__startup.tCard !== null;", Duration::from_secs(60))?;
+    let mut v = wd.exec(STARTUP_COLLECT_JS, json!([]))?;
+    v["earlyZone"] = early;
+    Ok(v)
+}
+
+/// Start-up rows: when the plain drop zone is usable (early.js listening) against the first
+/// paint; when the app is ready; drop-to-card of a small driver dropped at once against the wasm's
+/// own start-up time (navigation to ready).
+fn startup_rows(opts: &Opts, wd: &WebDriver, base: &str, inputs: &Inputs, rows: &mut Vec<Row>) -> Result<(), String> {
+    let file = inputs.small_dir.join("driver-0000.sys");
+    let file = file.as_path();
+    let mut runs = Vec::new();
+    for i in 0..opts.runs {
+        let v = startup_run(wd, base, file)?;
+        eprintln!("bench: start-up run {}: {v}", i + 1);
+        runs.push(v);
+    }
+    let get = |k: &str| -> Vec<f64> { runs.iter().filter_map(|v| v.get(k).and_then(Value::as_f64)).collect() };
+    let diff = |a: &str, b: &str| -> Vec<f64> {
+        runs.iter().filter_map(|v| Some(v.get(a)?.as_f64()? - v.get(b)?.as_f64()?)).collect()
+    };
+    let listening = median(&get("listening"));
+    let fcp = median(&get("fcp"));
+    let usable_after_paint = median(&diff("listening", "fcp"));
+    rows.push(row(
+        "browser: drop zone usable (index.html + early.js listening), ms after navigation",
+        format!("{listening:.0} ms"),
+        &format!("first contentful paint {fcp:.0} ms (usable {usable_after_paint:+.0} ms from it)"),
+        None,
+        "within one frame (16.7 ms) of the first paint",
+        Some(usable_after_paint <= 16.7),
+    ));
+    let ready = median(&get("ready"));
+    let drop_to_card = median(&diff("card", "drop"));
+    let early_all = runs.iter().all(|v| v.get("readyBefore") == Some(&Value::Bool(false)));
+    rows.push(row(
+        "browser: small signed driver dropped at once, drop to card",
+        format!("{drop_to_card:.0} ms"),
+        &format!(
+            "wasm start-up (navigation to app ready) {ready:.0} ms{}",
+            if early_all { "" } else { "; some drops came after the app was ready" }
+        ),
+        Some(drop_to_card / ready),
+        "<= the start-up time",
+        Some(drop_to_card <= ready),
+    ));
+    Ok(())
+}
+
 struct PageRun {
     total: f64,
     long_max: f64,
@@ -843,6 +930,7 @@ fn browser(opts: &Opts, dist: &Path, inputs: &Inputs, rows: &mut Vec<Row>) -> Re
 }
 
 fn browser_runs(opts: &Opts, wd: &WebDriver, base: &str, inputs: &Inputs, rows: &mut Vec<Row>) -> Result<(), String> {
+    startup_rows(opts, wd, base, inputs, rows)?;
     let big_mib = inputs.big_len as f64 / MIB;
     let mut big = Vec::new();
     let mut crypto = Vec::new();
