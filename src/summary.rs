@@ -163,11 +163,28 @@ pub fn headline(report: &FileReport) -> Headline {
     let (tone, loads) = load_clause(&report.verdicts, &lead);
     sentence.push_str(if loads.starts_with("loads only") || loads.starts_with("Windows") { ": " } else { ", " });
     sentence.push_str(&loads);
-    if let Some(b) = basis.filter(|b| !is_primary(b, primary)) {
-        sentence.push_str(&format!("; primary signature: {}", who(kind, signer.as_deref())));
-        sentence.push_str(&elsewhere(&report.verdicts, b));
-    } else if let Some(b) = basis {
-        sentence.push_str(&elsewhere(&report.verdicts, b));
+    match basis {
+        Some(b) if !is_primary(b, primary) => {
+            let carried = carried_by(&report.verdicts, |s| is_primary(s, primary));
+            sentence.push_str(&format!("; primary signature: {}: ", who(kind, signer.as_deref())));
+            sentence.push_str(&match carried.first() {
+                None => "no target loads the driver through it".to_string(),
+                Some(first) => format!("it carries {}{}", first.label, others(carried.len())),
+            });
+        }
+        Some(b) => {
+            let carried = carried_by(&report.verdicts, |s| s != b);
+            if let (Some(first), Some(sig)) = (carried.first(), carried.first().and_then(|v| v.signature.as_ref())) {
+                sentence.push_str(&format!(
+                    "; on {}{} the verdict rests on another signature: {}{}",
+                    first.label,
+                    others(carried.len()),
+                    who(Some(sig.kind), Some(&sig.signer)),
+                    where_from(sig)
+                ));
+            }
+        }
+        None => {}
     }
     Headline::new(tone, sentence)
 }
@@ -202,25 +219,6 @@ fn timestamp_clause(sig: &SignatureReport) -> String {
         None if sig.timestamps.is_empty() => ", not timestamped".to_string(),
         None => ", with a timestamp that does not verify".to_string(),
     }
-}
-
-/// Where the production targets that load rest on another signature than the headline's: `; on
-/// Windows 8.1 x64 and 2 other targets it rests on Cross-signed by ...`.
-fn elsewhere(verdicts: &[TargetVerdict], basis: &RestsOn) -> String {
-    let others: Vec<&TargetVerdict> = verdicts
-        .iter()
-        .filter(|v| v.target != Target::TestSigning && v.verdict != LoadVerdict::Blocked)
-        .filter(|v| v.signature.as_ref().is_some_and(|s| s != basis))
-        .collect();
-    let (Some(first), Some(sig)) = (others.first(), others.first().and_then(|v| v.signature.as_ref())) else {
-        return String::new();
-    };
-    let more = match others.len() {
-        1 => String::new(),
-        2 => " and 1 other target".to_string(),
-        n => format!(" and {} other targets", n.saturating_sub(1)),
-    };
-    format!("; on {}{more} the verdict rests on another signature ({}{})", first.label, who(Some(sig.kind), Some(&sig.signer)), where_from(sig))
 }
 
 fn not_signable(report: &FileReport) -> Headline {
@@ -283,6 +281,24 @@ fn who(kind: Option<SignerKind>, signer: Option<&str>) -> String {
         Some(SignerKind::Untrusted) => format!("Signed by {by}, but not by anyone Windows trusts"),
         Some(SignerKind::Unsigned) => "Unsigned: the signature has no signer".to_string(),
         None => format!("Signed by {by}"),
+    }
+}
+
+/// The production targets that load (at least with conditions) through a signature `which` picks.
+fn carried_by(verdicts: &[TargetVerdict], which: impl Fn(&RestsOn) -> bool) -> Vec<&TargetVerdict> {
+    verdicts
+        .iter()
+        .filter(|v| v.target != Target::TestSigning && v.verdict != LoadVerdict::Blocked)
+        .filter(|v| v.signature.as_ref().is_some_and(&which))
+        .collect()
+}
+
+/// ` and 1 other target`, ` and N other targets` after the first of `n` targets.
+fn others(n: usize) -> String {
+    match n {
+        0 | 1 => String::new(),
+        2 => " and 1 other target".to_string(),
+        n => format!(" and {} other targets", n.saturating_sub(1)),
     }
 }
 
