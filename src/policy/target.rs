@@ -203,11 +203,13 @@ impl Target {
     }
 
     /// Whether memory integrity (HVCI) is on for this target as drvsig describes it: the new
-    /// Windows 11 PC (`win11-24h2-enforced`) and Windows 11 on ARM64, where Microsoft turns it on
-    /// by default on compatible hardware ("Driver compatibility with memory integrity and VBS").
-    /// Elsewhere it may be on too; the verdict then says "blocked once memory integrity is on".
+    /// Windows 11 PC (`win11-24h2-enforced`), Windows 11 on ARM64 and S mode, where Microsoft turns
+    /// it on by default ("Memory integrity is turned on by default on clean installs of Windows 10
+    /// in S mode and Windows 11 on compatible hardware": "Driver compatibility with memory integrity
+    /// and VBS"). Elsewhere it may be on too; the verdict then says "blocked once memory integrity
+    /// is on".
     pub fn memory_integrity_on(self) -> bool {
-        matches!(self, Target::Win11Enforced | Target::Win11Arm64)
+        matches!(self, Target::Win11Enforced | Target::Win11Arm64 | Target::SMode)
     }
 
     /// Whether Windows enforces Microsoft's vulnerable driver blocklist on this target ("Microsoft
@@ -286,7 +288,7 @@ mod tests {
             .into_iter()
             .filter(|t| t.memory_integrity_on())
             .collect();
-        assert_eq!(hvci, [Target::Win11Enforced, Target::Win11Arm64]);
+        assert_eq!(hvci, [Target::Win11Enforced, Target::Win11Arm64, Target::SMode]);
         let blocklist: Vec<Target> = Target::ALL
             .into_iter()
             .filter(|t| t.enforces_vulnerable_driver_blocklist())

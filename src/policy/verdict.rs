@@ -915,6 +915,7 @@ mod tests {
         let enforced = get(&v, Target::Win11Enforced);
         assert_eq!((enforced.verdict, enforced.source.as_str()), (B, HVCI));
         assert!(enforced.rule.contains("section PAGE is writable and executable"));
+        assert_eq!(get(&v, Target::SMode).verdict, B, "memory integrity is on by default in S mode");
         let sb = get(&v, Target::Win10SecureBoot);
         assert_eq!(sb.verdict, C);
         assert!(sb.conditions.iter().any(|c| c.contains("blocked once memory integrity is on")));
