@@ -70,7 +70,9 @@ fn fixtures_are_test_signed_and_hvci_clean() {
         for t in &r.verdicts {
             let expected = if t.target == Target::TestSigning { LoadVerdict::LoadsWithConditions } else { LoadVerdict::Blocked };
             assert_eq!(t.verdict, expected, "{name} {}", t.target);
-            assert!(t.rule.contains(policy::verdict::NO_CATALOG), "{name}: {}", t.rule);
+            // The x86 / ARM64 targets block these x64 fixtures for their architecture, before any
+            // signature (so without the "no catalog" note).
+            assert_eq!(t.rule.contains(policy::verdict::NO_CATALOG), t.arch == policy::Arch::X64, "{name}: {}", t.rule);
         }
         assert_eq!(get(&r.verdicts, Target::TestSigning).conditions, [policy::verdict::TESTSIGNING_CONDITION]);
     }
