@@ -364,7 +364,7 @@ fn load_clause(verdicts: &[TargetVerdict], lead: &[&TargetVerdict]) -> (Tone, St
 mod tests {
     use super::*;
     use crate::report::{
-        CertificateSummary, ChainReport, Classification, InfCatalogFile, InfReport, TimestampReport,
+        CertificateSummary, ChainReport, Classification, InfCatalogFile, InfReport, RestsOn, TimestampReport,
     };
 
     fn verdict(target: Target, verdict: LoadVerdict) -> TargetVerdict {
@@ -479,6 +479,48 @@ mod tests {
             "{}",
             h.sentence
         );
+    }
+
+    #[test]
+    fn headline_names_the_signature_the_verdict_rests_on() {
+        let mut r = signed(SignerKind::CrossSignedSpc, "CN=Vendor Ltd", Some("2021-07-05T00:00:00Z"));
+        let mut nested = signed(SignerKind::Whql, "CN=Microsoft Windows Hardware Compatibility Publisher", Some("2021-07-08T00:00:00Z"))
+            .signatures
+            .remove(0);
+        nested.index = 1;
+        nested.depth = 1;
+        r.signatures.push(nested);
+        let on = |index: usize, kind: SignerKind, signer: &str| RestsOn {
+            catalog: None,
+            index,
+            nested: index > 0,
+            kind,
+            signer: signer.into(),
+        };
+        r.verdicts = all_targets(LoadVerdict::Loads, LoadVerdict::Loads);
+        for v in &mut r.verdicts {
+            v.signature = Some(on(1, SignerKind::Whql, "Microsoft Windows Hardware Compatibility Publisher"));
+        }
+        let h = headline(&r);
+        assert_eq!(h.tone, Tone::Good);
+        assert!(
+            h.sentence.starts_with(
+                "WHQL-signed by Microsoft Windows Hardware Compatibility Publisher (nested signature), timestamped 2021-07-08, loads on \
+                 Windows 11 24H2+ (April 2026 policy) and Windows 10/11 with Secure Boot"
+            ),
+            "{}",
+            h.sentence
+        );
+        assert!(
+            h.sentence.ends_with("; primary signature: Cross-signed by Vendor Ltd (legacy kernel-mode cross certificate): no target loads the driver through it"),
+            "{}",
+            h.sentence
+        );
+        // The primary signature carries Windows 8.1: the headline says so.
+        if let Some(v) = r.verdicts.iter_mut().find(|v| v.target == Target::Win81) {
+            v.signature = Some(on(0, SignerKind::CrossSignedSpc, "Vendor Ltd"));
+        }
+        assert!(headline(&r).sentence.ends_with(": it carries Windows 8.1 x64"), "{}", headline(&r).sentence);
     }
 
     #[test]
