@@ -138,6 +138,18 @@ pub struct PeInfo {
     /// The section table: names and memory flags.
     #[serde(default)]
     pub sections: Vec<PeSection>,
+    /// Data directory 12 (IMAGE_DIRECTORY_ENTRY_IAT): the import address table's RVA and size;
+    /// `None` when the directory is empty or absent (memory integrity wants it outside executable
+    /// sections).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_address_table: Option<RvaRange>,
+}
+
+/// An RVA and a size (a data directory).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RvaRange {
+    pub rva: u32,
+    pub size: u32,
 }
 
 /// One section header's name and memory flags.
@@ -146,6 +158,11 @@ pub struct PeSection {
     pub name: String,
     /// IMAGE_SECTION_HEADER.Characteristics.
     pub characteristics: u32,
+    /// IMAGE_SECTION_HEADER.VirtualAddress (RVA) and VirtualSize.
+    #[serde(default)]
+    pub virtual_address: u32,
+    #[serde(default)]
+    pub virtual_size: u32,
     /// IMAGE_SCN_MEM_WRITE (0x80000000).
     pub writable: bool,
     /// IMAGE_SCN_MEM_EXECUTE (0x20000000).

@@ -303,6 +303,10 @@ fn corpus_hvci_checks() {
     for (path, expected) in cases {
         let r = read(&dir, path);
         assert_eq!(hvci_checks(&r), expected, "{path}: {:#?}", r.pe.as_ref().map(|p| &p.sections));
+        // Every one has an import address table, in .rdata (not executable).
+        let pe = r.pe.as_ref().expect("PE facts");
+        assert!(pe.import_address_table.is_some_and(|t| t.size > 0), "{path}");
+        assert!(policy::hvci::iat_section(pe).is_none(), "{path}");
         // Information only: an RWX INIT section and a missing NX flag are not on Microsoft's list.
         assert!(r.findings.iter().filter(|f| f.check.starts_with("hvci.")).all(|f| f.outcome == drvsig::Outcome::Pass));
     }

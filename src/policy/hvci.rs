@@ -27,6 +27,16 @@ fn section_name(s: &PeSection) -> &str {
     }
 }
 
+/// The executable section that holds the import address table, if one does (the IAT is written
+/// by the loader, so memory integrity wants it in a non-executable section).
+pub fn iat_section(pe: &PeInfo) -> Option<&PeSection> {
+    let iat = pe.import_address_table?;
+    pe.sections.iter().find(|s| {
+        let end = s.virtual_address.checked_add(s.virtual_size.max(1));
+        s.executable && iat.rva >= s.virtual_address && end.is_some_and(|end| iat.rva < end)
+    })
+}
+
 /// The static memory integrity incompatibilities of a driver, one short phrase each (empty when
 /// it has none): what the verdict table blocks on targets with memory integrity on.
 pub fn incompatibilities(pe: &PeInfo) -> Vec<String> {
@@ -36,6 +46,9 @@ pub fn incompatibilities(pe: &PeInfo) -> Vec<String> {
     }
     for s in pe.sections.iter().filter(|s| s.writable && s.executable && !is_init(s)) {
         out.push(format!("section {} is writable and executable", section_name(s)));
+    }
+    if let Some(s) = iat_section(pe) {
+        out.push(format!("the import address table is in executable section {}", section_name(s)));
     }
     out
 }
@@ -80,6 +93,18 @@ pub fn check(pe: &PeInfo) -> Vec<Finding> {
         };
         out.push(finding);
     }
+    if let (Some(s), Some(iat)) = (iat_section(pe), pe.import_address_table) {
+        out.push(Finding::new(
+            "hvci.iat-executable-section",
+            Outcome::Warn,
+            format!(
+                "The import address table (RVA 0x{:x}) is in executable section {}: memory integrity lists an IAT in an \
+                 executable section as an incompatibility, so Windows blocks the driver when memory integrity (HVCI) is on.",
+                iat.rva,
+                section_name(s)
+            ),
+        ));
+    }
     if !pe.nx_compat {
         out.push(Finding::new(
             "hvci.nx-compat",
@@ -112,13 +137,17 @@ mod tests {
             nx_compat: dll & 0x100 != 0,
             sections: sections
                 .iter()
-                .map(|(name, w, x)| PeSection {
+                .enumerate()
+                .map(|(i, (name, w, x))| PeSection {
+                    virtual_address: 0x1000 * (u32::try_from(i).unwrap_or(0) + 1),
+                    virtual_size: 0x800,
                     name: name.to_string(),
                     characteristics: (if *w { 0x8000_0000 } else { 0 }) | (if *x { 0x2000_0000 } else { 0 }),
                     writable: *w,
                     executable: *x,
                 })
                 .collect(),
+            import_address_table: None,
         }
     }
 
@@ -148,6 +177,13 @@ mod tests {
         let info = check(&pe(0x1000, 0, &[("INIT", true, true)]));
         assert!(info.iter().all(|f| f.outcome == Outcome::Pass && f.reason.starts_with("Information: ")), "{info:?}");
         assert!(incompatibilities(&pe(0x1000, 0, &[("INIT", true, true)])).is_empty());
+        // The IAT at RVA 0x2010: in the second section (.text, executable) or (.rdata) not.
+        let mut code = pe(0x1000, 0x100, &[(".rdata", false, false), (".text", false, true)]);
+        code.import_address_table = Some(crate::report::RvaRange { rva: 0x2010, size: 0x40 });
+        assert_eq!(checks(&code), ["hvci.iat-executable-section"]);
+        assert_eq!(incompatibilities(&code), ["the import address table is in executable section .text"]);
+        code.import_address_table = Some(crate::report::RvaRange { rva: 0x1010, size: 0x40 });
+        assert!(checks(&code).is_empty());
         assert_eq!(
             incompatibilities(&pe(0x200, 0x100, &[("PAGE", true, true)])),
             ["SectionAlignment 0x200 is not a multiple of 0x1000", "section PAGE is writable and executable"]

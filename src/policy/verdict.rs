@@ -735,8 +735,9 @@ mod tests {
             nx_compat: true,
             sections: sections
                 .iter()
-                .map(|(name, w, x)| PeSection { name: name.to_string(), characteristics: 0, writable: *w, executable: *x })
+                .map(|(name, w, x)| PeSection { name: name.to_string(), writable: *w, executable: *x, ..PeSection::default() })
                 .collect(),
+            import_address_table: None,
         }
     }
 
