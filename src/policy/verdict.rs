@@ -395,7 +395,7 @@ fn windows_7(c: &Candidate, target: Target, input: &PolicyInput) -> Decision {
     if let Some(d) = boot_start_block(c, target, input) {
         return d;
     }
-    let d = microsoft_loads(c.kind, MS_ROOT_RULE, KMCS);
+    let d = microsoft_root_loads(c.kind);
     add_catalog_boot_condition(d, c, target, input)
 }
 
@@ -433,7 +433,7 @@ fn windows_8_1(kind: SignerKind) -> Decision {
     if kind == SignerKind::Attestation {
         blocked("attestation signatures are accepted by Windows 10 client and later only, not by Windows 8.1", DRIVER_SIGNING_POLICY)
     } else {
-        microsoft_loads(kind, MS_ROOT_RULE, KMCS)
+        microsoft_root_loads(kind)
     }
 }
 
@@ -540,10 +540,21 @@ fn s_mode(kind: SignerKind) -> Decision {
 
 /// Loads for the Microsoft kinds; a Microsoft (or Store) signature without a Hardware Dev Center,
 /// ELAM or Windows component EKU gets a condition where the rule names only Hardware Dev Center
-/// signatures (Windows 10 1607+, Server, the April 2026 policy).
+/// signatures (Windows 10, Server, the April 2026 policy: every rule but the Microsoft-root rule
+/// of Windows 7 / 8.1).
 fn microsoft_loads(kind: SignerKind, rule: &str, source: &'static str) -> Decision {
+    hdc_loads(kind, rule, source, true)
+}
+
+/// [`microsoft_loads`] for the Microsoft-root rule of Windows 7 / 8.1 (no condition on other
+/// Microsoft signatures there).
+fn microsoft_root_loads(kind: SignerKind) -> Decision {
+    hdc_loads(kind, MS_ROOT_RULE, KMCS, false)
+}
+
+fn hdc_loads(kind: SignerKind, rule: &str, source: &'static str, hardware_dev_center_rule: bool) -> Decision {
     match kind {
-        SignerKind::Microsoft | SignerKind::Store if source != KMCS => with_conditions(
+        SignerKind::Microsoft | SignerKind::Store if hardware_dev_center_rule => with_conditions(
             format!("{rule}; this is a Microsoft signature without the WHQL, attestation, ELAM or Windows component EKU"),
             source,
             vec!["Windows accepts this Microsoft signing certificate for kernel mode (it is not a Hardware Dev Center signature)".to_string()],
