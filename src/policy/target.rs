@@ -209,7 +209,10 @@ impl Target {
     /// and VBS"). Elsewhere it may be on too; the verdict then says "blocked once memory integrity
     /// is on".
     pub fn memory_integrity_on(self) -> bool {
-        matches!(self, Target::Win11Enforced | Target::Win11Arm64 | Target::SMode)
+        matches!(
+            self,
+            Target::Win11Enforced | Target::Win11Arm64 | Target::SMode
+        )
     }
 
     /// Whether Windows enforces Microsoft's vulnerable driver blocklist on this target ("Microsoft
@@ -288,7 +291,10 @@ mod tests {
             .into_iter()
             .filter(|t| t.memory_integrity_on())
             .collect();
-        assert_eq!(hvci, [Target::Win11Enforced, Target::Win11Arm64, Target::SMode]);
+        assert_eq!(
+            hvci,
+            [Target::Win11Enforced, Target::Win11Arm64, Target::SMode]
+        );
         let blocklist: Vec<Target> = Target::ALL
             .into_iter()
             .filter(|t| t.enforces_vulnerable_driver_blocklist())
