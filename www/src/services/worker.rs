@@ -18,6 +18,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
@@ -133,6 +134,43 @@ fn break_all(why: &str) {
     }
 }
 
+// Workers index.html's early.js started while the page's own wasm was loading (so the first
+// file dropped at once does not wait for a worker's start-up after the page's).
+#[wasm_bindgen]
+extern "C" {
+    /// One early worker: `{ worker, ready, error }` in early.js (`ready`/`error` as its first
+    /// message said, or undefined while it still loads).
+    type EarlyWorker;
+    #[wasm_bindgen(method, getter)]
+    fn worker(this: &EarlyWorker) -> Worker;
+    #[wasm_bindgen(method, getter)]
+    fn ready(this: &EarlyWorker) -> Option<bool>;
+    #[wasm_bindgen(method, getter)]
+    fn error(this: &EarlyWorker) -> Option<String>;
+    /// `drvsigEarly.takeWorkers()`: the early workers, handed over once (early.js stops listening
+    /// to them); throws where the page has no early.js.
+    #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = takeWorkers)]
+    fn early_take_workers() -> Result<Array, JsValue>;
+}
+
+/// Adopts early.js's workers into the pool (each with the state its first message gave).
+fn adopt_early_workers() {
+    let Ok(list) = early_take_workers() else { return };
+    for early in list.iter() {
+        let early: EarlyWorker = early.unchecked_into();
+        match (early.ready(), early.error()) {
+            (Some(false), error) => {
+                early.worker().terminate();
+                break_all(&format!("the inspection worker did not load ({})", error.unwrap_or_default()));
+                return;
+            }
+            (ready, _) => {
+                add_slot(early.worker(), ready == Some(true));
+            }
+        }
+    }
+}
+
 fn spawn_slot() -> bool {
     if !available() {
         return false;
@@ -146,6 +184,12 @@ fn spawn_slot() -> bool {
             return false;
         }
     };
+    add_slot(worker, false);
+    true
+}
+
+/// A worker joins the pool (`ready`: it already said its wasm is loaded).
+fn add_slot(worker: Worker, ready: bool) {
     let slot_key = NEXT_SLOT.with(|n| {
         let k = n.get();
         n.set(k.wrapping_add(1));
@@ -165,13 +209,12 @@ fn spawn_slot() -> bool {
         s.borrow_mut().push(Slot {
             key: slot_key,
             worker,
-            ready: false,
+            ready,
             busy: None,
             _on_message: on_message,
             _on_error: on_error,
         })
     });
-    true
 }
 
 fn field(data: &JsValue, k: &str) -> JsValue {
@@ -397,6 +440,9 @@ pub async fn packages(
 /// while the page idles: a worker started on demand takes a few hundred milliseconds to be ready,
 /// longer than a small package takes to inspect). More start only when files wait.
 pub fn prepare() {
+    if SLOTS.with(|s| s.borrow().is_empty()) {
+        adopt_early_workers();
+    }
     while SLOTS.with(|s| s.borrow().len()) < 2 && available() {
         if !spawn_slot() {
             break;
