@@ -2,7 +2,7 @@
 //! `drvsig::diff::diff`, printed as text (summary first, details after), JSON or Markdown.
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use drvsig::diff::{
@@ -72,12 +72,12 @@ pub fn render(diff: &DiffReport, old: &Path, new: &Path) -> String {
     s
 }
 
+/// The argument, or the folder inside it the compared paths are relative to (a zip's top folder).
 fn shown(arg: &Path, root: &str) -> String {
-    let arg = PathBuf::from(arg).display().to_string();
     if root.is_empty() {
-        arg
+        arg.display().to_string()
     } else {
-        format!("{arg} (paths below relative to {})", root.trim_end_matches('/'))
+        root.trim_end_matches('/').to_string()
     }
 }
 
