@@ -14,9 +14,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::report::{
-    CatalogMemberReport, CatalogReport, CoverageRow, CoverageStatus, FileKind, FileReport, Finding, InfReport,
-    InfService, InspectionReport, LoadVerdict, NameValueReport, Outcome, PackageReport, SignatureReport, SignerKind,
-    TargetVerdict, TrustKind,
+    CatalogMemberReport, CatalogReport, CoverageRow, CoverageStatus, FileKind, FileReport, Finding,
+    InfReport, InfService, InspectionReport, LoadVerdict, NameValueReport, Outcome, PackageReport,
+    SignatureReport, SignerKind, TargetVerdict, TrustKind,
 };
 
 /// Everything that differs between an old and a new inspection.
@@ -158,7 +158,10 @@ pub struct FileDiff {
 impl FileDiff {
     /// The path people know the file by: the new one, or the old one when removed.
     pub fn path(&self) -> &str {
-        self.new_path.as_deref().or(self.old_path.as_deref()).unwrap_or("")
+        self.new_path
+            .as_deref()
+            .or(self.old_path.as_deref())
+            .unwrap_or("")
     }
 }
 
@@ -278,8 +281,16 @@ impl FindingDiff {
     fn of(old: &[Finding], new: &[Finding]) -> FindingDiff {
         let same = |a: &Finding, b: &Finding| a.check == b.check && a.outcome == b.outcome;
         FindingDiff {
-            added: new.iter().filter(|n| !old.iter().any(|o| same(o, n))).cloned().collect(),
-            removed: old.iter().filter(|o| !new.iter().any(|n| same(o, n))).cloned().collect(),
+            added: new
+                .iter()
+                .filter(|n| !old.iter().any(|o| same(o, n)))
+                .cloned()
+                .collect(),
+            removed: old
+                .iter()
+                .filter(|o| !new.iter().any(|n| same(o, n)))
+                .cloned()
+                .collect(),
         }
     }
 }
@@ -332,7 +343,11 @@ impl SignatureBrief {
                         "" => "timestamp",
                         k => k,
                     };
-                    format!("{kind} {} ({})", t.time.as_deref().unwrap_or("no time"), outcome_name(t.verdict))
+                    format!(
+                        "{kind} {} ({})",
+                        t.time.as_deref().unwrap_or("no time"),
+                        outcome_name(t.verdict)
+                    )
                 })
                 .collect(),
             chain_verdict: s.chain.as_ref().map(|c| c.verdict),
@@ -342,12 +357,19 @@ impl SignatureBrief {
 
     /// Signatures pair up by signer certificate and digest algorithm.
     fn same_signature(&self, other: &SignatureBrief) -> bool {
-        self.signer_sha256 == other.signer_sha256 && self.signer == other.signer && self.digest_algorithm == other.digest_algorithm
+        self.signer_sha256 == other.signer_sha256
+            && self.signer == other.signer
+            && self.digest_algorithm == other.digest_algorithm
     }
 
     /// The digest, signer signature, page hash and chain outcomes (the chain's when built).
     fn checks(&self) -> [Option<Outcome>; 4] {
-        [Some(self.digest_verdict), Some(self.signature_verdict), Some(self.page_hash_verdict), self.chain_verdict]
+        [
+            Some(self.digest_verdict),
+            Some(self.signature_verdict),
+            Some(self.page_hash_verdict),
+            self.chain_verdict,
+        ]
     }
 
     /// The verdicts all pass (digest, signer signature, chain when built).
@@ -512,7 +534,10 @@ pub struct PackageDiff {
 impl PackageDiff {
     /// The INF people know the package by (new, else old); `loose` for a loose package.
     pub fn name(&self) -> &str {
-        self.new_inf.as_deref().or(self.old_inf.as_deref()).unwrap_or("loose files")
+        self.new_inf
+            .as_deref()
+            .or(self.old_inf.as_deref())
+            .unwrap_or("loose files")
     }
 
     fn is_empty(&self) -> bool {
@@ -549,19 +574,44 @@ pub fn diff(old: &InspectionReport, new: &InspectionReport) -> DiffReport {
     let old_side = Side::new(old);
     let new_side = Side::new(new);
     let pairs = pair_files(&old_side, &new_side);
-    let files: Vec<FileDiff> = pairs.iter().map(|p| file_diff(p, &old_side, &new_side)).collect();
+    let files: Vec<FileDiff> = pairs
+        .iter()
+        .map(|p| file_diff(p, &old_side, &new_side))
+        .collect();
     let packages = package_diffs(&old_side, &new_side, &pairs);
     let counts = Counts {
-        added: files.iter().filter(|f| f.status == FileStatus::Added).count(),
-        removed: files.iter().filter(|f| f.status == FileStatus::Removed).count(),
-        changed: files.iter().filter(|f| f.status == FileStatus::Changed).count(),
-        unchanged: files.iter().filter(|f| f.status == FileStatus::Unchanged).count(),
+        added: files
+            .iter()
+            .filter(|f| f.status == FileStatus::Added)
+            .count(),
+        removed: files
+            .iter()
+            .filter(|f| f.status == FileStatus::Removed)
+            .count(),
+        changed: files
+            .iter()
+            .filter(|f| f.status == FileStatus::Changed)
+            .count(),
+        unchanged: files
+            .iter()
+            .filter(|f| f.status == FileStatus::Unchanged)
+            .count(),
         renamed: files.iter().filter(|f| f.renamed).count(),
     };
-    let differs = files.iter().any(|f| f.status != FileStatus::Unchanged || f.renamed)
+    let differs = files
+        .iter()
+        .any(|f| f.status != FileStatus::Unchanged || f.renamed)
         || packages.iter().any(|p| p.status != FileStatus::Unchanged);
     let highlights = highlights(&files, &packages);
-    DiffReport { differs, old_root: old_side.root, new_root: new_side.root, highlights, counts, files, packages }
+    DiffReport {
+        differs,
+        old_root: old_side.root,
+        new_root: new_side.root,
+        highlights,
+        counts,
+        files,
+        packages,
+    }
 }
 
 /// One side: its report, the directory prefix its names share, and its files by relative path.
@@ -574,10 +624,21 @@ struct Side<'r> {
 
 impl<'r> Side<'r> {
     fn new(report: &'r InspectionReport) -> Self {
-        let members: Vec<&FileReport> = report.files.iter().filter(|f| f.kind != FileKind::Zip).collect();
+        let members: Vec<&FileReport> = report
+            .files
+            .iter()
+            .filter(|f| f.kind != FileKind::Zip)
+            .collect();
         let root = common_root(members.iter().map(|f| f.name.as_str()));
-        let files = members.into_iter().map(|f| (strip_root(&root, &f.name), f)).collect();
-        Side { report, root, files }
+        let files = members
+            .into_iter()
+            .map(|f| (strip_root(&root, &f.name), f))
+            .collect();
+        Side {
+            report,
+            root,
+            files,
+        }
     }
 
     fn rel(&self, name: &str) -> String {
@@ -597,7 +658,12 @@ fn common_root<'a>(names: impl Iterator<Item = &'a str>) -> String {
         dirs.pop();
         common = Some(match common {
             None => dirs,
-            Some(c) => c.into_iter().zip(dirs).take_while(|(a, b)| a == b).map(|(a, _)| a).collect(),
+            Some(c) => c
+                .into_iter()
+                .zip(dirs)
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect(),
         });
     }
     let dirs = common.unwrap_or_default();
@@ -633,7 +699,11 @@ fn pair_files(old: &Side<'_>, new: &Side<'_>) -> Vec<Pair> {
     let mut taken = vec![false; old.files.len()];
     let rules: [(MatchedBy, FileKey, bool); 3] = [
         (MatchedBy::Path, |(p, _)| p.to_ascii_lowercase(), false),
-        (MatchedBy::Name, |(p, _)| base_name(p).to_ascii_lowercase(), true),
+        (
+            MatchedBy::Name,
+            |(p, _)| base_name(p).to_ascii_lowercase(),
+            true,
+        ),
         (MatchedBy::Digest, |(_, f)| f.sha256.clone(), false),
     ];
     for (by, key, unique) in rules {
@@ -643,7 +713,10 @@ fn pair_files(old: &Side<'_>, new: &Side<'_>) -> Vec<Pair> {
             }
             let k = key(new_file);
             let candidates: Vec<usize> = (0..old.files.len())
-                .filter(|o| !taken.get(*o).copied().unwrap_or(true) && old.files.get(*o).is_some_and(|f| key(f) == k))
+                .filter(|o| {
+                    !taken.get(*o).copied().unwrap_or(true)
+                        && old.files.get(*o).is_some_and(|f| key(f) == k)
+                })
                 .collect();
             let rivals = new.files.iter().enumerate().filter(|(i, f)| {
                 *i != n && old_of_new.get(*i).is_some_and(Option::is_none) && key(f) == k
@@ -662,9 +735,23 @@ fn pair_files(old: &Side<'_>, new: &Side<'_>) -> Vec<Pair> {
     let mut pairs: Vec<Pair> = old_of_new
         .iter()
         .enumerate()
-        .map(|(n, m)| Pair { old: m.map(|(o, _)| o), new: Some(n), by: m.map(|(_, by)| by) })
+        .map(|(n, m)| Pair {
+            old: m.map(|(o, _)| o),
+            new: Some(n),
+            by: m.map(|(_, by)| by),
+        })
         .collect();
-    pairs.extend(taken.iter().enumerate().filter(|(_, t)| !**t).map(|(o, _)| Pair { old: Some(o), new: None, by: None }));
+    pairs.extend(
+        taken
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !**t)
+            .map(|(o, _)| Pair {
+                old: Some(o),
+                new: None,
+                by: None,
+            }),
+    );
     pairs
 }
 
@@ -675,8 +762,12 @@ fn file_diff(pair: &Pair, old: &Side<'_>, new: &Side<'_>) -> FileDiff {
     let new_path = n.map(|(p, _)| p.clone());
     let renamed = matches!((&old_path, &new_path), (Some(a), Some(b)) if a != b);
     let kind = n.or(o).map(|(_, f)| f.kind).unwrap_or_default();
-    let old_verdicts = o.map(|(_, f)| verdicts_of(old.report, f)).unwrap_or_default();
-    let new_verdicts = n.map(|(_, f)| verdicts_of(new.report, f)).unwrap_or_default();
+    let old_verdicts = o
+        .map(|(_, f)| verdicts_of(old.report, f))
+        .unwrap_or_default();
+    let new_verdicts = n
+        .map(|(_, f)| verdicts_of(new.report, f))
+        .unwrap_or_default();
     let mut diff = FileDiff {
         old_path,
         new_path,
@@ -693,11 +784,12 @@ fn file_diff(pair: &Pair, old: &Side<'_>, new: &Side<'_>) -> FileDiff {
             diff.findings = FindingDiff::of(&a.findings, &b.findings);
             diff.catalog = catalog_pair(a.catalog.as_ref(), b.catalog.as_ref());
             diff.inf = inf_pair(a.inf.as_ref(), b.inf.as_ref());
-            diff.status = if a.sha256 == b.sha256 && diff.verdicts.is_empty() && diff.signatures.is_empty() {
-                FileStatus::Unchanged
-            } else {
-                FileStatus::Changed
-            };
+            diff.status =
+                if a.sha256 == b.sha256 && diff.verdicts.is_empty() && diff.signatures.is_empty() {
+                    FileStatus::Unchanged
+                } else {
+                    FileStatus::Changed
+                };
         }
         (None, Some((_, b))) => {
             diff.status = FileStatus::Added;
@@ -732,7 +824,10 @@ fn verdict_changes(old: &[TargetVerdict], new: &[TargetVerdict]) -> Vec<VerdictC
             out.push(verdict_change(Some(o), n));
         }
     }
-    for n in new.iter().filter(|n| !old.iter().any(|o| o.target == n.target)) {
+    for n in new
+        .iter()
+        .filter(|n| !old.iter().any(|o| o.target == n.target))
+    {
         out.push(verdict_change(None, Some(n)));
     }
     out
@@ -767,34 +862,127 @@ fn compare_rank(old: Option<u8>, new: Option<u8>) -> Direction {
 }
 
 /// `Some(change)` when the values differ.
-fn change(field: Field, of: Option<&str>, old: Option<String>, new: Option<String>) -> Option<ValueChange> {
-    (old != new).then(|| ValueChange { field, of: of.map(str::to_string), old, new })
+fn change(
+    field: Field,
+    of: Option<&str>,
+    old: Option<String>,
+    new: Option<String>,
+) -> Option<ValueChange> {
+    (old != new).then(|| ValueChange {
+        field,
+        of: of.map(str::to_string),
+        old,
+        new,
+    })
 }
 
-fn file_changes(old_report: &InspectionReport, a: &FileReport, new_report: &InspectionReport, b: &FileReport) -> Vec<ValueChange> {
+fn file_changes(
+    old_report: &InspectionReport,
+    a: &FileReport,
+    new_report: &InspectionReport,
+    b: &FileReport,
+) -> Vec<ValueChange> {
     let mut out: Vec<Option<ValueChange>> = vec![
-        change(Field::Size, None, Some(a.size.to_string()), Some(b.size.to_string())),
-        change(Field::Sha256, None, Some(a.sha256.clone()), Some(b.sha256.clone())),
-        change(Field::Kind, None, Some(a.kind.label().to_string()), Some(b.kind.label().to_string())),
+        change(
+            Field::Size,
+            None,
+            Some(a.size.to_string()),
+            Some(b.size.to_string()),
+        ),
+        change(
+            Field::Sha256,
+            None,
+            Some(a.sha256.clone()),
+            Some(b.sha256.clone()),
+        ),
+        change(
+            Field::Kind,
+            None,
+            Some(a.kind.label().to_string()),
+            Some(b.kind.label().to_string()),
+        ),
     ];
-    let (da, db) = (authenticode_digests(old_report, a), authenticode_digests(new_report, b));
+    let (da, db) = (
+        authenticode_digests(old_report, a),
+        authenticode_digests(new_report, b),
+    );
     for (alg, digest) in &da {
         if let Some(other) = db.get(alg) {
-            out.push(change(Field::AuthenticodeDigest, Some(alg), Some(digest.clone()), Some(other.clone())));
+            out.push(change(
+                Field::AuthenticodeDigest,
+                Some(alg),
+                Some(digest.clone()),
+                Some(other.clone()),
+            ));
         }
     }
-    out.push(change(Field::PageHashes, None, Some(page_hashes_word(a).into()), Some(page_hashes_word(b).into())));
+    out.push(change(
+        Field::PageHashes,
+        None,
+        Some(page_hashes_word(a).into()),
+        Some(page_hashes_word(b).into()),
+    ));
     if let (Some(pa), Some(pb)) = (&a.pe, &b.pe) {
-        let checksum = |c: &crate::report::Checksum| format!("{:#x} ({})", c.stored, if c.matches { "matches" } else { "does not match" });
-        let entries = |p: &crate::report::PeInfo| p.certificate_table.as_ref().map_or(0, |t| t.entries.len()).to_string();
+        let checksum = |c: &crate::report::Checksum| {
+            format!(
+                "{:#x} ({})",
+                c.stored,
+                if c.matches {
+                    "matches"
+                } else {
+                    "does not match"
+                }
+            )
+        };
+        let entries = |p: &crate::report::PeInfo| {
+            p.certificate_table
+                .as_ref()
+                .map_or(0, |t| t.entries.len())
+                .to_string()
+        };
         out.extend([
-            change(Field::Format, None, Some(pa.format.clone()), Some(pb.format.clone())),
-            change(Field::Machine, None, Some(pa.machine.clone()), Some(pb.machine.clone())),
-            change(Field::Subsystem, None, Some(pa.subsystem.clone()), Some(pb.subsystem.clone())),
-            change(Field::Checksum, None, Some(checksum(&pa.checksum)), Some(checksum(&pb.checksum))),
-            change(Field::CertificateEntries, None, Some(entries(pa)), Some(entries(pb))),
-            change(Field::SectionAlignment, None, Some(format!("{:#x}", pa.section_alignment)), Some(format!("{:#x}", pb.section_alignment))),
-            change(Field::NxCompat, None, Some(pa.nx_compat.to_string()), Some(pb.nx_compat.to_string())),
+            change(
+                Field::Format,
+                None,
+                Some(pa.format.clone()),
+                Some(pb.format.clone()),
+            ),
+            change(
+                Field::Machine,
+                None,
+                Some(pa.machine.clone()),
+                Some(pb.machine.clone()),
+            ),
+            change(
+                Field::Subsystem,
+                None,
+                Some(pa.subsystem.clone()),
+                Some(pb.subsystem.clone()),
+            ),
+            change(
+                Field::Checksum,
+                None,
+                Some(checksum(&pa.checksum)),
+                Some(checksum(&pb.checksum)),
+            ),
+            change(
+                Field::CertificateEntries,
+                None,
+                Some(entries(pa)),
+                Some(entries(pb)),
+            ),
+            change(
+                Field::SectionAlignment,
+                None,
+                Some(format!("{:#x}", pa.section_alignment)),
+                Some(format!("{:#x}", pb.section_alignment)),
+            ),
+            change(
+                Field::NxCompat,
+                None,
+                Some(pa.nx_compat.to_string()),
+                Some(pb.nx_compat.to_string()),
+            ),
         ]);
     }
     out.into_iter().flatten().collect()
@@ -807,10 +995,18 @@ fn authenticode_digests(report: &InspectionReport, file: &FileReport) -> BTreeMa
     if !file.kind.is_pe() {
         return out;
     }
-    for s in file.signatures.iter().filter(|s| !s.computed_digest.is_empty()) {
+    for s in file
+        .signatures
+        .iter()
+        .filter(|s| !s.computed_digest.is_empty())
+    {
         out.insert(s.digest_algorithm.clone(), s.computed_digest.clone());
     }
-    let rows = report.packages.iter().flat_map(|p| &p.coverage).filter(|r| r.file == file.name && r.hash_kind == "authenticode");
+    let rows = report
+        .packages
+        .iter()
+        .flat_map(|p| &p.coverage)
+        .filter(|r| r.file == file.name && r.hash_kind == "authenticode");
     for d in rows.flat_map(|r| &r.digests) {
         out.insert(d.algorithm.clone(), d.digest.clone());
     }
@@ -832,7 +1028,10 @@ fn signature_diff(old: &[SignatureReport], new: &[SignatureReport]) -> Signature
     let mut used = vec![false; old.len()];
     let mut diff = SignatureDiff::default();
     for n in new {
-        let found = old.iter().enumerate().find(|(i, o)| !used.get(*i).copied().unwrap_or(true) && o.same_signature(&n));
+        let found = old
+            .iter()
+            .enumerate()
+            .find(|(i, o)| !used.get(*i).copied().unwrap_or(true) && o.same_signature(&n));
         match found {
             Some((i, o)) => {
                 if let Some(u) = used.get_mut(i) {
@@ -840,13 +1039,22 @@ fn signature_diff(old: &[SignatureReport], new: &[SignatureReport]) -> Signature
                 }
                 let changes = signature_changes(o, &n);
                 if !changes.is_empty() {
-                    diff.changed.push(SignatureChange { old: o.clone(), new: n, changes });
+                    diff.changed.push(SignatureChange {
+                        old: o.clone(),
+                        new: n,
+                        changes,
+                    });
                 }
             }
             None => diff.added.push(n),
         }
     }
-    diff.removed = old.into_iter().zip(used).filter(|(_, u)| !u).map(|(o, _)| o).collect();
+    diff.removed = old
+        .into_iter()
+        .zip(used)
+        .filter(|(_, u)| !u)
+        .map(|(o, _)| o)
+        .collect();
     diff
 }
 
@@ -858,11 +1066,36 @@ fn signature_changes(a: &SignatureBrief, b: &SignatureBrief) -> Vec<ValueChange>
     let present = |p: bool| Some(if p { "present" } else { "absent" }.to_string());
     [
         change(Field::SignerKind, None, kind(a), kind(b)),
-        change(Field::DigestVerdict, None, outcome(a.digest_verdict), outcome(b.digest_verdict)),
-        change(Field::SignatureVerdict, None, outcome(a.signature_verdict), outcome(b.signature_verdict)),
-        change(Field::PageHashes, None, present(a.page_hashes), present(b.page_hashes)),
-        change(Field::PageHashVerdict, None, outcome(a.page_hash_verdict), outcome(b.page_hash_verdict)),
-        change(Field::Timestamps, None, Some(a.timestamps.join(", ")), Some(b.timestamps.join(", "))),
+        change(
+            Field::DigestVerdict,
+            None,
+            outcome(a.digest_verdict),
+            outcome(b.digest_verdict),
+        ),
+        change(
+            Field::SignatureVerdict,
+            None,
+            outcome(a.signature_verdict),
+            outcome(b.signature_verdict),
+        ),
+        change(
+            Field::PageHashes,
+            None,
+            present(a.page_hashes),
+            present(b.page_hashes),
+        ),
+        change(
+            Field::PageHashVerdict,
+            None,
+            outcome(a.page_hash_verdict),
+            outcome(b.page_hash_verdict),
+        ),
+        change(
+            Field::Timestamps,
+            None,
+            Some(a.timestamps.join(", ")),
+            Some(b.timestamps.join(", ")),
+        ),
         change(Field::ChainVerdict, None, chain(a), chain(b)),
         change(Field::ChainTrust, None, trust(a), trust(b)),
     ]
@@ -878,11 +1111,17 @@ fn catalog_pair(old: Option<&CatalogReport>, new: Option<&CatalogReport>) -> Opt
 }
 
 fn member_file(m: &CatalogMemberReport) -> Option<&str> {
-    m.attributes.iter().find(|a| a.name.eq_ignore_ascii_case("File")).map(|a| a.value.as_str())
+    m.attributes
+        .iter()
+        .find(|a| a.name.eq_ignore_ascii_case("File"))
+        .map(|a| a.value.as_str())
 }
 
 fn name_values(values: &[NameValueReport]) -> Vec<String> {
-    values.iter().map(|v| format!("{}={}", v.name, v.value)).collect()
+    values
+        .iter()
+        .map(|v| format!("{}={}", v.name, v.value))
+        .collect()
 }
 
 /// Members paired by tag (same digest), then by `File` attribute and algorithm (digest changed).
@@ -891,14 +1130,24 @@ fn catalog_diff(a: &CatalogReport, b: &CatalogReport) -> CatalogDiff {
     let mut diff = CatalogDiff::default();
     let mut unpaired = Vec::new();
     for m in &b.members {
-        match a.members.iter().enumerate().find(|(i, o)| !used.get(*i).copied().unwrap_or(true) && o.tag == m.tag) {
+        match a
+            .members
+            .iter()
+            .enumerate()
+            .find(|(i, o)| !used.get(*i).copied().unwrap_or(true) && o.tag == m.tag)
+        {
             Some((i, o)) => {
                 if let Some(u) = used.get_mut(i) {
                     *u = true;
                 }
-                let attributes = SetDiff::exact(&name_values(&o.attributes), &name_values(&m.attributes));
+                let attributes =
+                    SetDiff::exact(&name_values(&o.attributes), &name_values(&m.attributes));
                 if !attributes.is_empty() {
-                    diff.members_changed.push(MemberChange { old: MemberBrief::of(o), new: MemberBrief::of(m), attributes });
+                    diff.members_changed.push(MemberChange {
+                        old: MemberBrief::of(o),
+                        new: MemberBrief::of(m),
+                        attributes,
+                    });
                 }
             }
             None => unpaired.push(m),
@@ -906,28 +1155,67 @@ fn catalog_diff(a: &CatalogReport, b: &CatalogReport) -> CatalogDiff {
     }
     for m in unpaired {
         let same_file = |o: &CatalogMemberReport| {
-            member_file(o).zip(member_file(m)).is_some_and(|(x, y)| x.eq_ignore_ascii_case(y)) && o.digest_algorithm == m.digest_algorithm
+            member_file(o)
+                .zip(member_file(m))
+                .is_some_and(|(x, y)| x.eq_ignore_ascii_case(y))
+                && o.digest_algorithm == m.digest_algorithm
         };
-        match a.members.iter().enumerate().find(|(i, o)| !used.get(*i).copied().unwrap_or(true) && same_file(o)) {
+        match a
+            .members
+            .iter()
+            .enumerate()
+            .find(|(i, o)| !used.get(*i).copied().unwrap_or(true) && same_file(o))
+        {
             Some((i, o)) => {
                 if let Some(u) = used.get_mut(i) {
                     *u = true;
                 }
-                let attributes = SetDiff::exact(&name_values(&o.attributes), &name_values(&m.attributes));
-                diff.members_changed.push(MemberChange { old: MemberBrief::of(o), new: MemberBrief::of(m), attributes });
+                let attributes =
+                    SetDiff::exact(&name_values(&o.attributes), &name_values(&m.attributes));
+                diff.members_changed.push(MemberChange {
+                    old: MemberBrief::of(o),
+                    new: MemberBrief::of(m),
+                    attributes,
+                });
             }
             None => diff.members_added.push(MemberBrief::of(m)),
         }
     }
-    diff.members_removed = a.members.iter().zip(used).filter(|(_, u)| !u).map(|(o, _)| MemberBrief::of(o)).collect();
+    diff.members_removed = a
+        .members
+        .iter()
+        .zip(used)
+        .filter(|(_, u)| !u)
+        .map(|(o, _)| MemberBrief::of(o))
+        .collect();
     diff.attributes = SetDiff::exact(&name_values(&a.attributes), &name_values(&b.attributes));
     diff.os_attr_windows = SetDiff::exact(&a.os_attr_windows, &b.os_attr_windows);
     diff.hwids = SetDiff::ignoring_case(&a.hwids, &b.hwids);
     diff.changes = [
-        change(Field::CatalogVersion, None, Some(a.version.to_string()), Some(b.version.to_string())),
-        change(Field::SubjectAlgorithm, None, Some(a.subject_algorithm.clone()), Some(b.subject_algorithm.clone())),
-        change(Field::ThisUpdate, None, Some(a.this_update.clone()), Some(b.this_update.clone())),
-        change(Field::MemberCount, None, Some(a.member_count.to_string()), Some(b.member_count.to_string())),
+        change(
+            Field::CatalogVersion,
+            None,
+            Some(a.version.to_string()),
+            Some(b.version.to_string()),
+        ),
+        change(
+            Field::SubjectAlgorithm,
+            None,
+            Some(a.subject_algorithm.clone()),
+            Some(b.subject_algorithm.clone()),
+        ),
+        change(
+            Field::ThisUpdate,
+            None,
+            Some(a.this_update.clone()),
+            Some(b.this_update.clone()),
+        ),
+        change(
+            Field::MemberCount,
+            None,
+            Some(a.member_count.to_string()),
+            Some(b.member_count.to_string()),
+        ),
     ]
     .into_iter()
     .flatten()
@@ -945,24 +1233,61 @@ fn inf_diff(a: &InfReport, b: &InfReport) -> InfDiff {
     let catalogs = |r: &InfReport| -> Vec<String> {
         r.catalog_files
             .iter()
-            .map(|c| if c.decoration.is_empty() { format!("CatalogFile = {}", c.file) } else { format!("CatalogFile.{} = {}", c.decoration, c.file) })
+            .map(|c| {
+                if c.decoration.is_empty() {
+                    format!("CatalogFile = {}", c.file)
+                } else {
+                    format!("CatalogFile.{} = {}", c.decoration, c.file)
+                }
+            })
             .collect()
     };
-    let hwids = |r: &InfReport| -> Vec<String> { r.models.iter().flat_map(|m| m.hardware_ids.iter().cloned()).collect() };
-    let services = |r: &InfReport| -> Vec<String> { r.services.iter().map(|s| s.name.clone()).collect() };
-    let sources = |r: &InfReport| -> Vec<String> { r.source_files.iter().map(|s| s.file.clone()).collect() };
+    let hwids = |r: &InfReport| -> Vec<String> {
+        r.models
+            .iter()
+            .flat_map(|m| m.hardware_ids.iter().cloned())
+            .collect()
+    };
+    let services =
+        |r: &InfReport| -> Vec<String> { r.services.iter().map(|s| s.name.clone()).collect() };
+    let sources =
+        |r: &InfReport| -> Vec<String> { r.source_files.iter().map(|s| s.file.clone()).collect() };
     let mut changes: Vec<ValueChange> = [
-        change(Field::DriverDate, None, a.driver_date.clone(), b.driver_date.clone()),
-        change(Field::DriverVersion, None, a.driver_version.clone(), b.driver_version.clone()),
-        change(Field::Provider, None, a.provider.clone(), b.provider.clone()),
+        change(
+            Field::DriverDate,
+            None,
+            a.driver_date.clone(),
+            b.driver_date.clone(),
+        ),
+        change(
+            Field::DriverVersion,
+            None,
+            a.driver_version.clone(),
+            b.driver_version.clone(),
+        ),
+        change(
+            Field::Provider,
+            None,
+            a.provider.clone(),
+            b.provider.clone(),
+        ),
         change(Field::Class, None, a.class.clone(), b.class.clone()),
-        change(Field::ClassGuid, None, a.class_guid.clone(), b.class_guid.clone()),
+        change(
+            Field::ClassGuid,
+            None,
+            a.class_guid.clone(),
+            b.class_guid.clone(),
+        ),
     ]
     .into_iter()
     .flatten()
     .collect();
     for s in &b.services {
-        if let Some(o) = a.services.iter().find(|o| o.name.eq_ignore_ascii_case(&s.name)) {
+        if let Some(o) = a
+            .services
+            .iter()
+            .find(|o| o.name.eq_ignore_ascii_case(&s.name))
+        {
             changes.extend(service_changes(o, s));
         }
     }
@@ -984,11 +1309,31 @@ fn service_changes(a: &InfService, b: &InfService) -> Vec<ValueChange> {
     };
     let of = Some(b.name.as_str());
     [
-        change(Field::ServiceType, of, num(a.service_type), num(b.service_type)),
+        change(
+            Field::ServiceType,
+            of,
+            num(a.service_type),
+            num(b.service_type),
+        ),
         change(Field::StartType, of, start(a), start(b)),
-        change(Field::ErrorControl, of, num(a.error_control), num(b.error_control)),
-        change(Field::ServiceBinary, of, a.service_binary.clone(), b.service_binary.clone()),
-        change(Field::DisplayName, of, a.display_name.clone(), b.display_name.clone()),
+        change(
+            Field::ErrorControl,
+            of,
+            num(a.error_control),
+            num(b.error_control),
+        ),
+        change(
+            Field::ServiceBinary,
+            of,
+            a.service_binary.clone(),
+            b.service_binary.clone(),
+        ),
+        change(
+            Field::DisplayName,
+            of,
+            a.display_name.clone(),
+            b.display_name.clone(),
+        ),
     ]
     .into_iter()
     .flatten()
@@ -1006,12 +1351,18 @@ type PackageRule<'a> = dyn Fn(&PackageReport, &PackageReport) -> bool + 'a;
 fn package_diffs(old: &Side<'_>, new: &Side<'_>, pairs: &[Pair]) -> Vec<PackageDiff> {
     let old_packages = &old.report.packages;
     let new_packages = &new.report.packages;
-    let inf_rel = |side: &Side<'_>, p: &PackageReport| p.inf.as_deref().map(|i| side.rel(i).to_ascii_lowercase());
+    let inf_rel = |side: &Side<'_>, p: &PackageReport| {
+        p.inf.as_deref().map(|i| side.rel(i).to_ascii_lowercase())
+    };
     let mut used = vec![false; old_packages.len()];
     let mut matched: Vec<Option<usize>> = vec![None; new_packages.len()];
     let rules: [&PackageRule<'_>; 3] = [
         &|o, n| o.kind == n.kind && inf_rel(old, o) == inf_rel(new, n),
-        &|o, n| o.kind == n.kind && o.inf.as_deref().map(base_name).map(str::to_ascii_lowercase) == n.inf.as_deref().map(base_name).map(str::to_ascii_lowercase),
+        &|o, n| {
+            o.kind == n.kind
+                && o.inf.as_deref().map(base_name).map(str::to_ascii_lowercase)
+                    == n.inf.as_deref().map(base_name).map(str::to_ascii_lowercase)
+        },
         &|o, n| o.kind == n.kind,
     ];
     for (r, rule) in rules.iter().enumerate() {
@@ -1019,13 +1370,18 @@ fn package_diffs(old: &Side<'_>, new: &Side<'_>, pairs: &[Pair]) -> Vec<PackageD
             if matched.get(ni).is_some_and(Option::is_some) {
                 continue;
             }
-            let free: Vec<usize> = (0..old_packages.len()).filter(|i| !used.get(*i).copied().unwrap_or(true)).collect();
+            let free: Vec<usize> = (0..old_packages.len())
+                .filter(|i| !used.get(*i).copied().unwrap_or(true))
+                .collect();
             // The last rule pairs only the one package left on each side.
             let unpaired_new = matched.iter().filter(|m| m.is_none()).count();
             if r == 2 && (free.len() != 1 || unpaired_new != 1) {
                 continue;
             }
-            if let Some(&oi) = free.iter().find(|i| old_packages.get(**i).is_some_and(|o| rule(o, n))) {
+            if let Some(&oi) = free
+                .iter()
+                .find(|i| old_packages.get(**i).is_some_and(|o| rule(o, n)))
+            {
                 if let (Some(m), Some(u)) = (matched.get_mut(ni), used.get_mut(oi)) {
                     *m = Some(oi);
                     *u = true;
@@ -1036,27 +1392,70 @@ fn package_diffs(old: &Side<'_>, new: &Side<'_>, pairs: &[Pair]) -> Vec<PackageD
     let mut out: Vec<PackageDiff> = new_packages
         .iter()
         .zip(&matched)
-        .map(|(n, m)| package_diff(m.and_then(|i| old_packages.get(i)), Some(n), old, new, pairs))
+        .map(|(n, m)| {
+            package_diff(
+                m.and_then(|i| old_packages.get(i)),
+                Some(n),
+                old,
+                new,
+                pairs,
+            )
+        })
         .collect();
-    out.extend(old_packages.iter().zip(used).filter(|(_, u)| !u).map(|(o, _)| package_diff(Some(o), None, old, new, pairs)));
+    out.extend(
+        old_packages
+            .iter()
+            .zip(used)
+            .filter(|(_, u)| !u)
+            .map(|(o, _)| package_diff(Some(o), None, old, new, pairs)),
+    );
     out
 }
 
-fn package_diff(o: Option<&PackageReport>, n: Option<&PackageReport>, old: &Side<'_>, new: &Side<'_>, pairs: &[Pair]) -> PackageDiff {
+fn package_diff(
+    o: Option<&PackageReport>,
+    n: Option<&PackageReport>,
+    old: &Side<'_>,
+    new: &Side<'_>,
+    pairs: &[Pair],
+) -> PackageDiff {
     let empty = PackageReport::default();
     let (a, b) = (o.unwrap_or(&empty), n.unwrap_or(&empty));
     let catalogs = |p: &PackageReport| -> Vec<String> {
-        p.catalogs.iter().map(|c| format!("{} ({})", c.name, if c.path.is_some() { outcome_name(c.signature) } else { "missing" })).collect()
+        p.catalogs
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} ({})",
+                    c.name,
+                    if c.path.is_some() {
+                        outcome_name(c.signature)
+                    } else {
+                        "missing"
+                    }
+                )
+            })
+            .collect()
     };
-    let missing_files = |p: &PackageReport| -> Vec<String> { p.missing_files.iter().map(|m| m.name.clone()).collect() };
-    let missing_members =
-        |p: &PackageReport| -> Vec<String> { p.missing_members.iter().map(|m| m.file.clone().unwrap_or_else(|| m.tag.clone())).collect() };
+    let missing_files = |p: &PackageReport| -> Vec<String> {
+        p.missing_files.iter().map(|m| m.name.clone()).collect()
+    };
+    let missing_members = |p: &PackageReport| -> Vec<String> {
+        p.missing_members
+            .iter()
+            .map(|m| m.file.clone().unwrap_or_else(|| m.tag.clone()))
+            .collect()
+    };
     let hwids = |p: &PackageReport| -> Vec<String> {
         p.hwids
             .iter()
             .flat_map(|h| {
                 let inf = h.only_in_inf.iter().map(|x| format!("only in INF: {x}"));
-                inf.chain(h.only_in_catalog.iter().map(|x| format!("only in catalog: {x}")))
+                inf.chain(
+                    h.only_in_catalog
+                        .iter()
+                        .map(|x| format!("only in catalog: {x}")),
+                )
             })
             .collect()
     };
@@ -1084,15 +1483,30 @@ fn package_diff(o: Option<&PackageReport>, n: Option<&PackageReport>, old: &Side
 }
 
 /// Coverage rows that differ: a new row against the old row of the file paired with it.
-fn coverage_changes(a: &PackageReport, b: &PackageReport, old: &Side<'_>, new: &Side<'_>, pairs: &[Pair]) -> Vec<CoverageChange> {
+fn coverage_changes(
+    a: &PackageReport,
+    b: &PackageReport,
+    old: &Side<'_>,
+    new: &Side<'_>,
+    pairs: &[Pair],
+) -> Vec<CoverageChange> {
     let new_index = |name: &str| new.files.iter().position(|(_, f)| f.name == name);
     let old_index = |name: &str| old.files.iter().position(|(_, f)| f.name == name);
-    let partner_of_new = |i: Option<usize>| pairs.iter().find(|p| p.new.is_some() && p.new == i).and_then(|p| p.old);
+    let partner_of_new = |i: Option<usize>| {
+        pairs
+            .iter()
+            .find(|p| p.new.is_some() && p.new == i)
+            .and_then(|p| p.old)
+    };
     let mut out = Vec::new();
     let mut old_seen = vec![false; a.coverage.len()];
     for row in &b.coverage {
         let partner = partner_of_new(new_index(&row.file));
-        let old_row = a.coverage.iter().enumerate().find(|(_, r)| partner.is_some() && old_index(&r.file) == partner);
+        let old_row = a
+            .coverage
+            .iter()
+            .enumerate()
+            .find(|(_, r)| partner.is_some() && old_index(&r.file) == partner);
         if let Some((i, _)) = old_row {
             if let Some(s) = old_seen.get_mut(i) {
                 *s = true;
@@ -1109,14 +1523,22 @@ fn coverage_changes(a: &PackageReport, b: &PackageReport, old: &Side<'_>, new: &
     out
 }
 
-fn coverage_change(o: Option<&CoverageRow>, n: Option<&CoverageRow>, old: &Side<'_>, new: &Side<'_>) -> CoverageChange {
+fn coverage_change(
+    o: Option<&CoverageRow>,
+    n: Option<&CoverageRow>,
+    old: &Side<'_>,
+    new: &Side<'_>,
+) -> CoverageChange {
     let rank = |s: CoverageStatus| match s {
         CoverageStatus::Covered => 3,
         CoverageStatus::NotInCatalog => 1,
         CoverageStatus::CatalogUnverified | CoverageStatus::Mismatch => 0,
     };
     CoverageChange {
-        file: n.map(|r| new.rel(&r.file)).or_else(|| o.map(|r| old.rel(&r.file))).unwrap_or_default(),
+        file: n
+            .map(|r| new.rel(&r.file))
+            .or_else(|| o.map(|r| old.rel(&r.file)))
+            .unwrap_or_default(),
         old: o.map(|r| r.status),
         new: n.map(|r| r.status),
         old_catalog: o.map(|r| old.rel(&r.catalog)).unwrap_or_default(),
@@ -1141,68 +1563,194 @@ fn highlights(files: &[FileDiff], packages: &[PackageDiff]) -> Vec<Highlight> {
     out
 }
 
-fn push(out: &mut Vec<Highlight>, kind: HighlightKind, direction: Direction, subject: &str, text: String) {
-    out.push(Highlight { kind, direction, subject: subject.to_string(), text });
+fn push(
+    out: &mut Vec<Highlight>,
+    kind: HighlightKind,
+    direction: Direction,
+    subject: &str,
+    text: String,
+) {
+    out.push(Highlight {
+        kind,
+        direction,
+        subject: subject.to_string(),
+        text,
+    });
 }
 
 fn file_highlights(f: &FileDiff, out: &mut Vec<Highlight>) {
     let path = f.path();
     match f.status {
-        FileStatus::Added => push(out, HighlightKind::FileAdded, Direction::Neutral, path, format!("{path} added ({})", f.kind.label())),
-        FileStatus::Removed => push(out, HighlightKind::FileRemoved, Direction::Neutral, path, format!("{path} removed ({})", f.kind.label())),
+        FileStatus::Added => push(
+            out,
+            HighlightKind::FileAdded,
+            Direction::Neutral,
+            path,
+            format!("{path} added ({})", f.kind.label()),
+        ),
+        FileStatus::Removed => push(
+            out,
+            HighlightKind::FileRemoved,
+            Direction::Neutral,
+            path,
+            format!("{path} removed ({})", f.kind.label()),
+        ),
         _ => {}
     }
     if f.renamed {
         let old = f.old_path.as_deref().unwrap_or("");
-        let how = if f.status == FileStatus::Unchanged { "same content" } else { "content changed" };
-        push(out, HighlightKind::FileRenamed, Direction::Neutral, path, format!("{old} renamed to {path} ({how})"));
+        let how = if f.status == FileStatus::Unchanged {
+            "same content"
+        } else {
+            "content changed"
+        };
+        push(
+            out,
+            HighlightKind::FileRenamed,
+            Direction::Neutral,
+            path,
+            format!("{old} renamed to {path} ({how})"),
+        );
     }
-    for v in f.verdicts.iter().filter(|v| v.verdict_changed && v.old.is_some() && v.new.is_some()) {
-        let word = |x: &Option<TargetVerdict>| x.as_ref().map_or("no verdict", |t| load_name(t.verdict));
-        push(out, HighlightKind::VerdictChanged, v.direction, path, format!("{path}: {}: {} -> {}", v.label, word(&v.old), word(&v.new)));
+    for v in f
+        .verdicts
+        .iter()
+        .filter(|v| v.verdict_changed && v.old.is_some() && v.new.is_some())
+    {
+        let word =
+            |x: &Option<TargetVerdict>| x.as_ref().map_or("no verdict", |t| load_name(t.verdict));
+        push(
+            out,
+            HighlightKind::VerdictChanged,
+            v.direction,
+            path,
+            format!("{path}: {}: {} -> {}", v.label, word(&v.old), word(&v.new)),
+        );
     }
     signature_highlights(f, path, out);
     if let Some(c) = &f.catalog {
-        if !c.members_added.is_empty() || !c.members_removed.is_empty() || !c.members_changed.is_empty() {
+        if !c.members_added.is_empty()
+            || !c.members_removed.is_empty()
+            || !c.members_changed.is_empty()
+        {
             let text = format!(
                 "{path}: catalog members {} added, {} removed, {} changed",
                 c.members_added.len(),
                 c.members_removed.len(),
                 c.members_changed.len()
             );
-            push(out, HighlightKind::CatalogMembersChanged, Direction::Neutral, path, text);
+            push(
+                out,
+                HighlightKind::CatalogMembersChanged,
+                Direction::Neutral,
+                path,
+                text,
+            );
         }
-        set_highlight(out, HighlightKind::HardwareIdsChanged, path, "catalog hardware IDs", &c.hwids);
+        set_highlight(
+            out,
+            HighlightKind::HardwareIdsChanged,
+            path,
+            "catalog hardware IDs",
+            &c.hwids,
+        );
     }
     if let Some(i) = &f.inf {
-        set_highlight(out, HighlightKind::HardwareIdsChanged, path, "INF hardware IDs", &i.hardware_ids);
-        for c in i.changes.iter().filter(|c| c.field == Field::DriverVersion || c.field == Field::DriverDate) {
-            let text = format!("{path}: DriverVer {} {} -> {}", field_name(c.field), c.old.as_deref().unwrap_or("none"), c.new.as_deref().unwrap_or("none"));
-            push(out, HighlightKind::DriverVersionChanged, Direction::Neutral, path, text);
+        set_highlight(
+            out,
+            HighlightKind::HardwareIdsChanged,
+            path,
+            "INF hardware IDs",
+            &i.hardware_ids,
+        );
+        for c in i
+            .changes
+            .iter()
+            .filter(|c| c.field == Field::DriverVersion || c.field == Field::DriverDate)
+        {
+            let text = format!(
+                "{path}: DriverVer {} {} -> {}",
+                field_name(c.field),
+                c.old.as_deref().unwrap_or("none"),
+                c.new.as_deref().unwrap_or("none")
+            );
+            push(
+                out,
+                HighlightKind::DriverVersionChanged,
+                Direction::Neutral,
+                path,
+                text,
+            );
         }
     }
-    let hvci = |list: &[Finding]| list.iter().filter(|x| x.check.starts_with("hvci.")).map(|x| x.check.clone()).collect::<Vec<_>>();
+    let hvci = |list: &[Finding]| {
+        list.iter()
+            .filter(|x| x.check.starts_with("hvci."))
+            .map(|x| x.check.clone())
+            .collect::<Vec<_>>()
+    };
     let (added, removed) = (hvci(&f.findings.added), hvci(&f.findings.removed));
     if !added.is_empty() {
-        push(out, HighlightKind::MemoryIntegrityChanged, Direction::Worse, path, format!("{path}: new memory integrity findings: {}", added.join(", ")));
+        push(
+            out,
+            HighlightKind::MemoryIntegrityChanged,
+            Direction::Worse,
+            path,
+            format!(
+                "{path}: new memory integrity findings: {}",
+                added.join(", ")
+            ),
+        );
     }
     if !removed.is_empty() {
-        push(out, HighlightKind::MemoryIntegrityChanged, Direction::Better, path, format!("{path}: memory integrity findings gone: {}", removed.join(", ")));
+        push(
+            out,
+            HighlightKind::MemoryIntegrityChanged,
+            Direction::Better,
+            path,
+            format!(
+                "{path}: memory integrity findings gone: {}",
+                removed.join(", ")
+            ),
+        );
     }
 }
 
-fn set_highlight(out: &mut Vec<Highlight>, kind: HighlightKind, path: &str, what: &str, set: &SetDiff) {
+fn set_highlight(
+    out: &mut Vec<Highlight>,
+    kind: HighlightKind,
+    path: &str,
+    what: &str,
+    set: &SetDiff,
+) {
     if !set.added.is_empty() {
-        push(out, kind, Direction::Neutral, path, format!("{path}: {what} added: {}", set.added.join(", ")));
+        push(
+            out,
+            kind,
+            Direction::Neutral,
+            path,
+            format!("{path}: {what} added: {}", set.added.join(", ")),
+        );
     }
     if !set.removed.is_empty() {
-        push(out, kind, Direction::Neutral, path, format!("{path}: {what} removed: {}", set.removed.join(", ")));
+        push(
+            out,
+            kind,
+            Direction::Neutral,
+            path,
+            format!("{path}: {what} removed: {}", set.removed.join(", ")),
+        );
     }
 }
 
 fn describe_signer(s: &SignatureBrief) -> String {
-    let who = s.signer.as_deref().map_or_else(|| "unknown signer".to_string(), crate::summary::common_name);
-    let kind = s.kind.map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
+    let who = s
+        .signer
+        .as_deref()
+        .map_or_else(|| "unknown signer".to_string(), crate::summary::common_name);
+    let kind = s
+        .kind
+        .map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
     format!("{who} ({}{kind})", s.digest_algorithm)
 }
 
@@ -1212,16 +1760,36 @@ fn signature_highlights(f: &FileDiff, path: &str, out: &mut Vec<Highlight>) {
     }
     let s = &f.signatures;
     for a in &s.added {
-        push(out, HighlightKind::SignerChanged, Direction::Neutral, path, format!("{path}: signature added: {}", describe_signer(a)));
+        push(
+            out,
+            HighlightKind::SignerChanged,
+            Direction::Neutral,
+            path,
+            format!("{path}: signature added: {}", describe_signer(a)),
+        );
     }
     for r in &s.removed {
-        push(out, HighlightKind::SignerChanged, Direction::Neutral, path, format!("{path}: signature removed: {}", describe_signer(r)));
+        push(
+            out,
+            HighlightKind::SignerChanged,
+            Direction::Neutral,
+            path,
+            format!("{path}: signature removed: {}", describe_signer(r)),
+        );
     }
     for c in &s.changed {
         let checks: Vec<&ValueChange> = c
             .changes
             .iter()
-            .filter(|v| matches!(v.field, Field::DigestVerdict | Field::SignatureVerdict | Field::PageHashVerdict | Field::ChainVerdict))
+            .filter(|v| {
+                matches!(
+                    v.field,
+                    Field::DigestVerdict
+                        | Field::SignatureVerdict
+                        | Field::PageHashVerdict
+                        | Field::ChainVerdict
+                )
+            })
             .collect();
         if checks.is_empty() {
             continue;
@@ -1229,14 +1797,37 @@ fn signature_highlights(f: &FileDiff, path: &str, out: &mut Vec<Highlight>) {
         let direction = match (c.old.verifies(), c.new.verifies()) {
             (false, true) => Direction::Better,
             (true, false) => Direction::Worse,
-            _ => worst_of(c.old.checks().into_iter().zip(c.new.checks()).map(|(o, n)| compare_rank(o.map(check_rank), n.map(check_rank)))),
+            _ => worst_of(
+                c.old
+                    .checks()
+                    .into_iter()
+                    .zip(c.new.checks())
+                    .map(|(o, n)| compare_rank(o.map(check_rank), n.map(check_rank))),
+            ),
         };
         let what: Vec<String> = checks
             .iter()
-            .map(|v| format!("{} {} -> {}", field_name(v.field), v.old.as_deref().unwrap_or("none"), v.new.as_deref().unwrap_or("none")))
+            .map(|v| {
+                format!(
+                    "{} {} -> {}",
+                    field_name(v.field),
+                    v.old.as_deref().unwrap_or("none"),
+                    v.new.as_deref().unwrap_or("none")
+                )
+            })
             .collect();
-        let text = format!("{path}: signature by {}: {}", describe_signer(&c.new), what.join(", "));
-        push(out, HighlightKind::SignatureVerdictChanged, direction, path, text);
+        let text = format!(
+            "{path}: signature by {}: {}",
+            describe_signer(&c.new),
+            what.join(", ")
+        );
+        push(
+            out,
+            HighlightKind::SignatureVerdictChanged,
+            direction,
+            path,
+            text,
+        );
     }
 }
 
@@ -1261,8 +1852,20 @@ fn worst_of(directions: impl Iterator<Item = Direction>) -> Direction {
 fn package_highlights(p: &PackageDiff, out: &mut Vec<Highlight>) {
     let name = p.name();
     match p.status {
-        FileStatus::Added => push(out, HighlightKind::PackageChanged, Direction::Neutral, name, format!("package {name} added")),
-        FileStatus::Removed => push(out, HighlightKind::PackageChanged, Direction::Neutral, name, format!("package {name} removed")),
+        FileStatus::Added => push(
+            out,
+            HighlightKind::PackageChanged,
+            Direction::Neutral,
+            name,
+            format!("package {name} added"),
+        ),
+        FileStatus::Removed => push(
+            out,
+            HighlightKind::PackageChanged,
+            Direction::Neutral,
+            name,
+            format!("package {name} removed"),
+        ),
         _ => {}
     }
     if let (Some(a), Some(b)) = (p.old_verdict, p.new_verdict) {
@@ -1272,20 +1875,47 @@ fn package_highlights(p: &PackageDiff, out: &mut Vec<Highlight>) {
                 Outcome::Warn | Outcome::Unsupported => 1,
                 Outcome::Fail => 0,
             };
-            let text = format!("package {name}: verdict {} -> {}", outcome_name(a), outcome_name(b));
-            push(out, HighlightKind::PackageVerdictChanged, compare_rank(Some(rank(a)), Some(rank(b))), name, text);
+            let text = format!(
+                "package {name}: verdict {} -> {}",
+                outcome_name(a),
+                outcome_name(b)
+            );
+            push(
+                out,
+                HighlightKind::PackageVerdictChanged,
+                compare_rank(Some(rank(a)), Some(rank(b))),
+                name,
+                text,
+            );
         }
     }
     for c in &p.coverage {
         let word = |s: Option<CoverageStatus>| s.map_or("not in the package", coverage_name);
-        let text = format!("package {name}: {}: {} -> {}", c.file, word(c.old), word(c.new));
+        let text = format!(
+            "package {name}: {}: {} -> {}",
+            c.file,
+            word(c.old),
+            word(c.new)
+        );
         push(out, HighlightKind::CoverageChanged, c.direction, name, text);
     }
     for m in &p.missing_files.added {
-        push(out, HighlightKind::CoverageChanged, Direction::Worse, name, format!("package {name}: {m} is now missing"));
+        push(
+            out,
+            HighlightKind::CoverageChanged,
+            Direction::Worse,
+            name,
+            format!("package {name}: {m} is now missing"),
+        );
     }
     for m in &p.missing_files.removed {
-        push(out, HighlightKind::CoverageChanged, Direction::Better, name, format!("package {name}: {m} is no longer missing"));
+        push(
+            out,
+            HighlightKind::CoverageChanged,
+            Direction::Better,
+            name,
+            format!("package {name}: {m} is no longer missing"),
+        );
     }
 }
 
@@ -1381,5 +2011,121 @@ pub fn field_name(f: Field) -> &'static str {
         Field::ErrorControl => "ErrorControl",
         Field::ServiceBinary => "ServiceBinary",
         Field::DisplayName => "DisplayName",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, sha256: &str) -> FileReport {
+        FileReport {
+            name: name.into(),
+            sha256: sha256.into(),
+            ..FileReport::default()
+        }
+    }
+
+    fn drop(files: Vec<FileReport>) -> InspectionReport {
+        InspectionReport {
+            files,
+            packages: Vec::new(),
+        }
+    }
+
+    /// Built through serde so the test does not depend on the Rust type of `target` (a string
+    /// today, an enum once the policy layer makes it one): only on its JSON ids.
+    fn verdict(target: &str, v: LoadVerdict) -> TargetVerdict {
+        let json = serde_json::json!({
+            "target": target, "label": target.to_uppercase(), "verdict": v, "rule": "", "source": "", "rests_on": "", "conditions": []
+        });
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn common_root_is_the_shared_directories() {
+        assert_eq!(common_root(["a/b/x", "a/b/c/y"].into_iter()), "a/b/");
+        assert_eq!(common_root(["a/x", "b/y"].into_iter()), "");
+        assert_eq!(common_root(["x"].into_iter()), "");
+        assert_eq!(common_root(["p/x"].into_iter()), "p/");
+        assert_eq!(common_root(std::iter::empty()), "");
+    }
+
+    #[test]
+    fn a_name_pairs_only_when_unique_on_both_sides() {
+        let old = drop(vec![
+            file("x86/a.sys", "1"),
+            file("x64/a.sys", "2"),
+            file("old/b.sys", "3"),
+        ]);
+        let new = drop(vec![
+            file("arm/a.sys", "4"),
+            file("y/a.sys", "5"),
+            file("new/b.sys", "6"),
+        ]);
+        let d = diff(&old, &new);
+        let by: Vec<(Option<&str>, Option<&str>, Option<MatchedBy>)> = d
+            .files
+            .iter()
+            .map(|f| (f.old_path.as_deref(), f.new_path.as_deref(), f.matched_by))
+            .collect();
+        assert!(
+            by.contains(&(Some("old/b.sys"), Some("new/b.sys"), Some(MatchedBy::Name))),
+            "{by:?}"
+        );
+        assert_eq!(d.counts.added, 2);
+        assert_eq!(d.counts.removed, 2);
+    }
+
+    #[test]
+    fn paths_pair_ignoring_case_then_digests_pair_renames() {
+        let old = drop(vec![file("d/Foo.SYS", "1"), file("d/old.cat", "2")]);
+        let new = drop(vec![file("e/foo.sys", "1"), file("e/new.cat", "2")]);
+        let d = diff(&old, &new);
+        assert_eq!(d.files[0].matched_by, Some(MatchedBy::Path));
+        assert!(d.files[0].renamed, "the spelling differs");
+        assert_eq!(d.files[1].matched_by, Some(MatchedBy::Digest));
+        assert_eq!(d.files[1].status, FileStatus::Unchanged);
+        assert!(d.differs);
+    }
+
+    #[test]
+    fn verdicts_are_keyed_by_target_whatever_the_order() {
+        let old = [
+            verdict("win8.1-x64", LoadVerdict::Loads),
+            verdict("s-mode", LoadVerdict::Blocked),
+            verdict("server-2016", LoadVerdict::Loads),
+        ];
+        let new = [
+            verdict("s-mode", LoadVerdict::LoadsWithConditions),
+            verdict("win8.1-x64", LoadVerdict::Loads),
+            verdict("testsigning", LoadVerdict::Blocked),
+        ];
+        let changes = verdict_changes(&old, &new);
+        let summary: Vec<(&str, bool, Direction)> = changes
+            .iter()
+            .map(|c| (c.label.as_str(), c.verdict_changed, c.direction))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("S-MODE", true, Direction::Better),
+                ("SERVER-2016", true, Direction::Worse),
+                ("TESTSIGNING", true, Direction::Better)
+            ]
+        );
+    }
+
+    #[test]
+    fn set_diff_ignores_case_and_repeats() {
+        let old = vec!["Root\\A".to_string(), "root\\b".to_string()];
+        let new = vec![
+            "ROOT\\A".to_string(),
+            "root\\c".to_string(),
+            "Root\\C".to_string(),
+        ];
+        let d = SetDiff::ignoring_case(&old, &new);
+        assert_eq!(d.added, vec!["root\\c".to_string()]);
+        assert_eq!(d.removed, vec!["root\\b".to_string()]);
     }
 }

@@ -5,6 +5,7 @@
 mod catalog; // catalogs (.cat) against signify's member listings
 mod chain; // certificate chains and trust anchors vs signify's verified chains
 mod deps; // the core depends on no browser crate
+mod diff; // two inspections compared: generated version pairs, the WinDivert releases
 mod fixtures; // our generated, test-signed PE fixtures
 mod inf; // INF parsing of the corpus INFs and awkward encodings
 mod malformed; // generated corruptions of our fixtures: findings, never panics
