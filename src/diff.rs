@@ -400,6 +400,8 @@ pub struct SignatureChange {
     pub old: SignatureBrief,
     pub new: SignatureBrief,
     pub changes: Vec<ValueChange>,
+    /// Worse when it verified and no longer does (or a check outcome fell), better the other way.
+    pub direction: Direction,
 }
 
 /// One Windows target's verdict old -> new. The whole verdicts are kept (absent on a side that has
@@ -1040,6 +1042,7 @@ fn signature_diff(old: &[SignatureReport], new: &[SignatureReport]) -> Signature
                 let changes = signature_changes(o, &n);
                 if !changes.is_empty() {
                     diff.changed.push(SignatureChange {
+                        direction: signature_direction(o, &n),
                         old: o.clone(),
                         new: n,
                         changes,
@@ -1056,6 +1059,20 @@ fn signature_diff(old: &[SignatureReport], new: &[SignatureReport]) -> Signature
         .map(|(o, _)| o)
         .collect();
     diff
+}
+
+/// Better or worse for a signature paired old -> new: whether it verifies, else its check outcomes.
+fn signature_direction(old: &SignatureBrief, new: &SignatureBrief) -> Direction {
+    match (old.verifies(), new.verifies()) {
+        (false, true) => Direction::Better,
+        (true, false) => Direction::Worse,
+        _ => worst_of(
+            old.checks()
+                .into_iter()
+                .zip(new.checks())
+                .map(|(o, n)| compare_rank(o.map(check_rank), n.map(check_rank))),
+        ),
+    }
 }
 
 fn signature_changes(a: &SignatureBrief, b: &SignatureBrief) -> Vec<ValueChange> {
@@ -1794,17 +1811,7 @@ fn signature_highlights(f: &FileDiff, path: &str, out: &mut Vec<Highlight>) {
         if checks.is_empty() {
             continue;
         }
-        let direction = match (c.old.verifies(), c.new.verifies()) {
-            (false, true) => Direction::Better,
-            (true, false) => Direction::Worse,
-            _ => worst_of(
-                c.old
-                    .checks()
-                    .into_iter()
-                    .zip(c.new.checks())
-                    .map(|(o, n)| compare_rank(o.map(check_rank), n.map(check_rank))),
-            ),
-        };
+        let direction = c.direction;
         let what: Vec<String> = checks
             .iter()
             .map(|v| {

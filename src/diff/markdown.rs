@@ -189,7 +189,13 @@ fn signatures(out: &mut String, s: &SignatureDiff) {
                 )
             })
             .collect();
-        let _ = writeln!(out, "- changed: {}: {}", brief(&c.new), what.join("; "));
+        let _ = writeln!(
+            out,
+            "- {}changed: {}: {}",
+            direction_icon(c.direction),
+            brief(&c.new),
+            what.join("; ")
+        );
     }
     out.push('\n');
 }

@@ -102,20 +102,12 @@ pub fn file_rows(f: &FileDiff) -> Vec<Row> {
     for c in &s.changed {
         let label = format!("signature #{}", c.new.index);
         for v in &c.changes {
-            let worse = c.old.verifies() && !c.new.verifies();
-            let better = !c.old.verifies() && c.new.verifies();
             let row = Row::new(
                 format!("{label}: {}", field_name(v.field)),
                 v.old.as_deref(),
                 v.new.as_deref(),
             );
-            rows.push(row.toward(if worse {
-                Direction::Worse
-            } else if better {
-                Direction::Better
-            } else {
-                Direction::Neutral
-            }));
+            rows.push(row.toward(c.direction));
         }
     }
     let rests_on =
