@@ -622,6 +622,8 @@ struct Side<'r> {
     root: String,
     /// (relative path, report), zip containers left out.
     files: Vec<(String, &'r FileReport)>,
+    /// Every package's coverage rows, by file name (as the report names it).
+    rows: BTreeMap<&'r str, Vec<&'r CoverageRow>>,
 }
 
 impl<'r> Side<'r> {
@@ -636,11 +638,21 @@ impl<'r> Side<'r> {
             .into_iter()
             .map(|f| (strip_root(&root, &f.name), f))
             .collect();
+        let mut rows: BTreeMap<&str, Vec<&CoverageRow>> = BTreeMap::new();
+        for row in report.packages.iter().flat_map(|p| &p.coverage) {
+            rows.entry(row.file.as_str()).or_default().push(row);
+        }
         Side {
             report,
             root,
             files,
+            rows,
         }
+    }
+
+    /// The coverage rows of a file (every package's).
+    fn rows_of(&self, name: &str) -> impl Iterator<Item = &'r CoverageRow> + '_ {
+        self.rows.get(name).into_iter().flatten().copied()
     }
 
     fn rel(&self, name: &str) -> String {
@@ -709,28 +721,39 @@ fn pair_files(old: &Side<'_>, new: &Side<'_>) -> Vec<Pair> {
         (MatchedBy::Digest, |(_, f)| f.sha256.clone(), false),
     ];
     for (by, key, unique) in rules {
-        for (n, new_file) in new.files.iter().enumerate() {
-            if old_of_new.get(n).is_some_and(Option::is_some) {
+        // The files still unpaired on each side, by key (in order).
+        let mut free_old: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (o, file) in old.files.iter().enumerate() {
+            if !taken.get(o).copied().unwrap_or(true) {
+                free_old.entry(key(file)).or_default().push(o);
+            }
+        }
+        let new_keys: Vec<Option<String>> = new
+            .files
+            .iter()
+            .zip(&old_of_new)
+            .map(|(file, paired)| paired.is_none().then(|| key(file)))
+            .collect();
+        let mut free_new: BTreeMap<&str, usize> = BTreeMap::new();
+        for k in new_keys.iter().flatten() {
+            let count = free_new.entry(k.as_str()).or_default();
+            *count = count.saturating_add(1);
+        }
+        for (slot, k) in old_of_new.iter_mut().zip(&new_keys) {
+            let Some(k) = k else { continue };
+            let Some(candidates) = free_old.get_mut(k) else {
+                continue;
+            };
+            if unique && (candidates.len() != 1 || free_new.get(k.as_str()) != Some(&1)) {
                 continue;
             }
-            let k = key(new_file);
-            let candidates: Vec<usize> = (0..old.files.len())
-                .filter(|o| {
-                    !taken.get(*o).copied().unwrap_or(true)
-                        && old.files.get(*o).is_some_and(|f| key(f) == k)
-                })
-                .collect();
-            let rivals = new.files.iter().enumerate().filter(|(i, f)| {
-                *i != n && old_of_new.get(*i).is_some_and(Option::is_none) && key(f) == k
-            });
-            if unique && (candidates.len() != 1 || rivals.count() != 0) {
+            if candidates.is_empty() {
                 continue;
             }
-            if let Some(&o) = candidates.first() {
-                if let (Some(slot), Some(t)) = (old_of_new.get_mut(n), taken.get_mut(o)) {
-                    *slot = Some((o, by));
-                    *t = true;
-                }
+            let o = candidates.remove(0);
+            if let Some(t) = taken.get_mut(o) {
+                *t = true;
+                *slot = Some((o, by));
             }
         }
     }
@@ -764,12 +787,8 @@ fn file_diff(pair: &Pair, old: &Side<'_>, new: &Side<'_>) -> FileDiff {
     let new_path = n.map(|(p, _)| p.clone());
     let renamed = matches!((&old_path, &new_path), (Some(a), Some(b)) if a != b);
     let kind = n.or(o).map(|(_, f)| f.kind).unwrap_or_default();
-    let old_verdicts = o
-        .map(|(_, f)| verdicts_of(old.report, f))
-        .unwrap_or_default();
-    let new_verdicts = n
-        .map(|(_, f)| verdicts_of(new.report, f))
-        .unwrap_or_default();
+    let old_verdicts = o.map(|(_, f)| verdicts_of(old, f)).unwrap_or_default();
+    let new_verdicts = n.map(|(_, f)| verdicts_of(new, f)).unwrap_or_default();
     let mut diff = FileDiff {
         old_path,
         new_path,
@@ -781,7 +800,7 @@ fn file_diff(pair: &Pair, old: &Side<'_>, new: &Side<'_>) -> FileDiff {
     };
     match (o, n) {
         (Some((_, a)), Some((_, b))) => {
-            diff.changes = file_changes(old.report, a, new.report, b);
+            diff.changes = file_changes(old, a, new, b);
             diff.signatures = signature_diff(&a.signatures, &b.signatures);
             diff.findings = FindingDiff::of(&a.findings, &b.findings);
             diff.catalog = catalog_pair(a.catalog.as_ref(), b.catalog.as_ref());
@@ -808,12 +827,9 @@ fn file_diff(pair: &Pair, old: &Side<'_>, new: &Side<'_>) -> FileDiff {
 
 /// The verdicts that count for a file: those of a package's coverage row (which weigh its
 /// catalogs) when it has some, else the file's own (embedded signatures only).
-fn verdicts_of<'r>(report: &'r InspectionReport, file: &'r FileReport) -> &'r [TargetVerdict] {
-    report
-        .packages
-        .iter()
-        .flat_map(|p| &p.coverage)
-        .find(|r| r.file == file.name && !r.verdicts.is_empty())
+fn verdicts_of<'r>(side: &Side<'r>, file: &'r FileReport) -> &'r [TargetVerdict] {
+    side.rows_of(&file.name)
+        .find(|r| !r.verdicts.is_empty())
         .map_or(file.verdicts.as_slice(), |r| r.verdicts.as_slice())
 }
 
@@ -879,9 +895,9 @@ fn change(
 }
 
 fn file_changes(
-    old_report: &InspectionReport,
+    old_side: &Side<'_>,
     a: &FileReport,
-    new_report: &InspectionReport,
+    new_side: &Side<'_>,
     b: &FileReport,
 ) -> Vec<ValueChange> {
     let mut out: Vec<Option<ValueChange>> = vec![
@@ -905,8 +921,8 @@ fn file_changes(
         ),
     ];
     let (da, db) = (
-        authenticode_digests(old_report, a),
-        authenticode_digests(new_report, b),
+        authenticode_digests(old_side, a),
+        authenticode_digests(new_side, b),
     );
     for (alg, digest) in &da {
         if let Some(other) = db.get(alg) {
@@ -992,7 +1008,7 @@ fn file_changes(
 
 /// A file's Authenticode digests by algorithm: those its signatures recomputed, and those its
 /// package coverage rows computed for the catalogs.
-fn authenticode_digests(report: &InspectionReport, file: &FileReport) -> BTreeMap<String, String> {
+fn authenticode_digests(side: &Side<'_>, file: &FileReport) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     if !file.kind.is_pe() {
         return out;
@@ -1004,11 +1020,9 @@ fn authenticode_digests(report: &InspectionReport, file: &FileReport) -> BTreeMa
     {
         out.insert(s.digest_algorithm.clone(), s.computed_digest.clone());
     }
-    let rows = report
-        .packages
-        .iter()
-        .flat_map(|p| &p.coverage)
-        .filter(|r| r.file == file.name && r.hash_kind == "authenticode");
+    let rows = side
+        .rows_of(&file.name)
+        .filter(|r| r.hash_kind == "authenticode");
     for d in rows.flat_map(|r| &r.digests) {
         out.insert(d.algorithm.clone(), d.digest.clone());
     }
@@ -1366,6 +1380,16 @@ type PackageRule<'a> = dyn Fn(&PackageReport, &PackageReport) -> bool + 'a;
 /// Packages paired by INF path, then INF file name, then (one left on each side) by kind; loose
 /// with loose.
 fn package_diffs(old: &Side<'_>, new: &Side<'_>, pairs: &[Pair]) -> Vec<PackageDiff> {
+    let partners: BTreeMap<&str, &str> = pairs
+        .iter()
+        .filter_map(|p| {
+            Some((
+                new.file(p.new)?.1.name.as_str(),
+                old.file(p.old)?.1.name.as_str(),
+            ))
+        })
+        .collect();
+    let partners = &partners;
     let old_packages = &old.report.packages;
     let new_packages = &new.report.packages;
     let inf_rel = |side: &Side<'_>, p: &PackageReport| {
@@ -1415,7 +1439,7 @@ fn package_diffs(old: &Side<'_>, new: &Side<'_>, pairs: &[Pair]) -> Vec<PackageD
                 Some(n),
                 old,
                 new,
-                pairs,
+                partners,
             )
         })
         .collect();
@@ -1424,7 +1448,7 @@ fn package_diffs(old: &Side<'_>, new: &Side<'_>, pairs: &[Pair]) -> Vec<PackageD
             .iter()
             .zip(used)
             .filter(|(_, u)| !u)
-            .map(|(o, _)| package_diff(Some(o), None, old, new, pairs)),
+            .map(|(o, _)| package_diff(Some(o), None, old, new, partners)),
     );
     out
 }
@@ -1434,7 +1458,7 @@ fn package_diff(
     n: Option<&PackageReport>,
     old: &Side<'_>,
     new: &Side<'_>,
-    pairs: &[Pair],
+    partners: &BTreeMap<&str, &str>,
 ) -> PackageDiff {
     let empty = PackageReport::default();
     let (a, b) = (o.unwrap_or(&empty), n.unwrap_or(&empty));
@@ -1483,7 +1507,7 @@ fn package_diff(
         old_verdict: o.map(|p| p.verdict),
         new_verdict: n.map(|p| p.verdict),
         catalogs: SetDiff::exact(&catalogs(a), &catalogs(b)),
-        coverage: coverage_changes(a, b, old, new, pairs),
+        coverage: coverage_changes(a, b, old, new, partners),
         missing_files: SetDiff::ignoring_case(&missing_files(a), &missing_files(b)),
         missing_members: SetDiff::ignoring_case(&missing_members(a), &missing_members(b)),
         hwid_mismatches: SetDiff::ignoring_case(&hwids(a), &hwids(b)),
@@ -1499,37 +1523,30 @@ fn package_diff(
     diff
 }
 
-/// Coverage rows that differ: a new row against the old row of the file paired with it.
+/// Coverage rows that differ: a new row against the old row of the file paired with it
+/// (`partners`: new file name -> old file name).
 fn coverage_changes(
     a: &PackageReport,
     b: &PackageReport,
     old: &Side<'_>,
     new: &Side<'_>,
-    pairs: &[Pair],
+    partners: &BTreeMap<&str, &str>,
 ) -> Vec<CoverageChange> {
-    let new_index = |name: &str| new.files.iter().position(|(_, f)| f.name == name);
-    let old_index = |name: &str| old.files.iter().position(|(_, f)| f.name == name);
-    let partner_of_new = |i: Option<usize>| {
-        pairs
-            .iter()
-            .find(|p| p.new.is_some() && p.new == i)
-            .and_then(|p| p.old)
-    };
+    let mut old_rows: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, r) in a.coverage.iter().enumerate().rev() {
+        old_rows.insert(r.file.as_str(), i);
+    }
     let mut out = Vec::new();
     let mut old_seen = vec![false; a.coverage.len()];
     for row in &b.coverage {
-        let partner = partner_of_new(new_index(&row.file));
-        let old_row = a
-            .coverage
-            .iter()
-            .enumerate()
-            .find(|(_, r)| partner.is_some() && old_index(&r.file) == partner);
-        if let Some((i, _)) = old_row {
-            if let Some(s) = old_seen.get_mut(i) {
-                *s = true;
-            }
+        let index = partners
+            .get(row.file.as_str())
+            .and_then(|old_name| old_rows.get(old_name))
+            .copied();
+        let old_row = index.and_then(|i| a.coverage.get(i));
+        if let Some(seen) = index.and_then(|i| old_seen.get_mut(i)) {
+            *seen = true;
         }
-        let old_row = old_row.map(|(_, r)| r);
         if old_row.map(|r| r.status) != Some(row.status) {
             out.push(coverage_change(old_row, Some(row), old, new));
         }
@@ -2121,6 +2138,21 @@ mod tests {
                 ("TESTSIGNING", true, Direction::Better)
             ]
         );
+    }
+
+    /// A drop at the zip cap (10,000 entries): pairing uses maps, not a scan per file.
+    #[test]
+    fn ten_thousand_files_pair() {
+        let names: Vec<String> = (0..10_000).map(|i| format!("d{}/f{i}.sys", i % 7)).collect();
+        let old = drop(names.iter().map(|n| file(n, n)).collect());
+        let mut files: Vec<FileReport> = names.iter().map(|n| file(n, n)).collect();
+        files.reverse();
+        if let Some(f) = files.first_mut() {
+            f.sha256 = "changed".into();
+        }
+        let d = diff(&old, &drop(files));
+        assert_eq!((d.counts.unchanged, d.counts.changed), (9_999, 1));
+        assert!(d.files.iter().all(|f| f.matched_by == Some(MatchedBy::Path)));
     }
 
     #[test]
