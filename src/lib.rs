@@ -21,6 +21,7 @@
 pub mod asn1;
 pub mod catalog;
 pub mod chain;
+pub mod diff;
 pub mod digest;
 pub mod hex;
 pub mod inf;

@@ -78,12 +78,12 @@ fn load_text(v: LoadVerdict) -> &'static str {
 }
 
 /// A table cell: no pipes or line breaks.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('\\', "\\\\").replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
 /// Inline code that survives backticks in the text.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let clean = text.replace(['\r', '\n'], " ");
     if clean.contains('`') {
         format!("`` {clean} ``")

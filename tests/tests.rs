@@ -5,6 +5,7 @@
 mod catalog; // catalogs (.cat) against signify's member listings
 mod chain; // certificate chains and trust anchors vs signify's verified chains
 mod deps; // the core depends on no browser crate
+mod diff; // two inspections compared: generated version pairs, the WinDivert releases
 mod fixtures; // our generated, test-signed PE fixtures
 mod golden; // golden JSON/Markdown reports of every corpus file, package and fixture (DRVSIG_BLESS=1 rewrites)
 mod inf; // INF parsing of the corpus INFs and awkward encodings

@@ -30,6 +30,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   setup                         install the wasm32 target, wasm-bindgen-test-runner and Chromium
   fixtures                      regenerate the repository's test fixtures
   fixtures-packages             regenerate only the driver-package fixtures (catalogs, INFs, zips)
+  fixtures-diff                 regenerate only the diff fixtures (tests/fixtures/diff: versions of a package)
   bench [--runs N] [--no-native] [--no-browser] [--no-dist]
                                 benchmarks vs osslsigncode, openssl speed and WebCrypto (docs/benchmarks.md)";
 
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Some("setup") => parse_flags(&args[1..], &[]).and_then(|_| setup(&root).map(|_| ())),
         Some("fixtures") => fixtures::run(&root),
         Some("fixtures-packages") => fixtures::run_packages(&root),
+        Some("fixtures-diff") => fixtures::run_diff(&root),
         Some("bench") => bench::run(&root, &args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");

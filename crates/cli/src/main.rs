@@ -3,10 +3,14 @@
 //! text and JSON alike; the headline still weighs every target.
 //! All the files given (directories walked, zips expanded by the core) form one drop: each file's
 //! summary is printed, then the driver packages they form and each file's catalog coverage.
-//!
 //! Exit status: 0 when no check failed, 1 when any check failed (a coverage row is a mismatch, a file
 //! an INF needs is missing, ...), 2 on usage or I/O errors.
+//!
+//! `drvsig diff OLD NEW [--json | --markdown] [--time RFC3339]`: compare two versions of a driver
+//! package (files, directories or zips): exit 0 when nothing differs, 1 when something does, 2 on
+//! usage or I/O errors.
 
+mod diff;
 mod packages;
 mod text;
 
@@ -48,6 +52,27 @@ enum Command {
         #[arg(long = "target", value_name = "ID", value_parser = parse_target)]
         targets: Vec<Target>,
     },
+    /// Compare two versions of a driver package (each a file, a directory or a zip): files added,
+    /// removed, renamed or changed, their signatures, catalogs, INFs, verdicts and catalog coverage.
+    /// Exit status 0 when nothing differs, 1 when something does, 2 on usage or I/O errors.
+    Diff {
+        /// The old version: a file, a directory or a zip.
+        old: PathBuf,
+        /// The new version: a file, a directory or a zip.
+        new: PathBuf,
+        /// Print the diff as JSON (the schema in docs/report.md, "Diff") instead of text.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print the diff as Markdown (for a ticket) instead of text.
+        #[arg(long)]
+        markdown: bool,
+        /// Verify both sides as of this time (RFC 3339) instead of now.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+        time: Option<UnixTime>,
+        /// Also trust the root certificate(s) in FILE (as for `inspect`). Repeatable.
+        #[arg(long = "trust", value_name = "FILE")]
+        trust: Vec<PathBuf>,
+    },
 }
 
 fn parse_target(s: &str) -> Result<Target, String> {
@@ -66,30 +91,52 @@ fn now() -> UnixTime {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { paths, json, time, trust, targets } => {
-            let mut options = Options::at(time.unwrap_or_else(now));
-            for file in &trust {
-                let read = std::fs::read(file).map_err(|e| e.to_string());
-                match read.and_then(|b| drvsig::chain::parse_trust_file(&b).map_err(|e| e.to_string())) {
-                    Ok(certs) => options.trust_anchors.extend(certs),
-                    Err(e) => {
-                        eprintln!("drvsig: --trust {}: {e}", file.display());
-                        return ExitCode::from(2);
-                    }
-                }
+        Command::Inspect { paths, json, time, trust, targets } => match options(time, &trust) {
+            Ok(options) => inspect(&paths, json, &options, &targets),
+            Err(code) => code,
+        },
+        Command::Diff { old, new, json, markdown, time, trust } => match options(time, &trust) {
+            Ok(options) => {
+                let format = if json {
+                    diff::Format::Json
+                } else if markdown {
+                    diff::Format::Markdown
+                } else {
+                    diff::Format::Text
+                };
+                diff::run(&old, &new, format, &options)
             }
-            inspect(&paths, json, &options, &targets)
-        }
+            Err(code) => code,
+        },
     }
 }
 
-fn inspect(paths: &[PathBuf], json: bool, options: &Options, targets: &[Target]) -> ExitCode {
+/// The verification time (now unless given) and the user's trust anchors; exit 2 when a trust file
+/// cannot be read.
+fn options(time: Option<UnixTime>, trust: &[PathBuf]) -> Result<Options, ExitCode> {
+    let mut options = Options::at(time.unwrap_or_else(now));
+    for file in trust {
+        let read = std::fs::read(file).map_err(|e| e.to_string());
+        match read.and_then(|b| drvsig::chain::parse_trust_file(&b).map_err(|e| e.to_string())) {
+            Ok(certs) => options.trust_anchors.extend(certs),
+            Err(e) => {
+                eprintln!("drvsig: --trust {}: {e}", file.display());
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(options)
+}
+
+/// Read and inspect the files under `paths` as one drop (the report `inspect --json` prints);
+/// exit 2 (after a message) when a path cannot be read.
+fn inspect_drop(paths: &[PathBuf], options: &Options) -> Result<drvsig::InspectionReport, ExitCode> {
     let mut files = Vec::new();
     let several = paths.len() > 1;
     for path in paths {
         if let Err(e) = collect(path, several, &mut files) {
             eprintln!("drvsig: {}: {e}", path.display());
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     }
     let mut contents = Vec::with_capacity(files.len());
@@ -98,7 +145,7 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options, targets: &[Target])
             Ok(bytes) => contents.push((name.clone(), bytes)),
             Err(e) => {
                 eprintln!("drvsig: {}: {e}", path.display());
-                return ExitCode::from(2);
+                return Err(ExitCode::from(2));
             }
         }
     }
@@ -106,7 +153,14 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options, targets: &[Target])
     // Every file's own report on all cores (hashing and signatures: the slow part), then the
     // packages they form, in the files' order: the same report as `drvsig::inspect_package`.
     let reports = inspect_parallel(&borrowed, options);
-    let report = drvsig::package::inspect_package_with_reports(&borrowed, reports, options);
+    Ok(drvsig::package::inspect_package_with_reports(&borrowed, reports, options))
+}
+
+fn inspect(paths: &[PathBuf], json: bool, options: &Options, targets: &[Target]) -> ExitCode {
+    let report = match inspect_drop(paths, options) {
+        Ok(report) => report,
+        Err(code) => return code,
+    };
     if json {
         let report = only_targets(report.clone(), targets);
         // `{"files": [...], "packages": [...]}` (docs/report.md).

@@ -108,3 +108,27 @@ fn unknown_target_is_a_usage_error_listing_the_ids() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("win11-24h2-enforced") && err.contains("server-2025") && err.contains("win7-sp1-x86"), "{err}");
 }
+
+#[test]
+fn diff_json_is_the_core_diff() {
+    let (code, out, err) = drvsig(&["diff", "--json", "--time", "2026-01-01", "tests/fixtures/diff/base", "tests/fixtures/diff/tampered"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["differs"], true);
+    assert_eq!(v["counts"]["changed"], 1);
+    assert_eq!(v["highlights"][0]["kind"], "verdict-changed");
+    let sys = v["files"].as_array().expect("files").iter().find(|f| f["new_path"] == "drvsigtest.sys").expect("the driver");
+    assert_eq!(sys["signatures"]["changed"][0]["changes"][0]["field"], "digest-verdict");
+    let (code, out, _) = drvsig(&["diff", "--json", "tests/fixtures/diff/base", "tests/fixtures/diff/base"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"differs\": false"), "{out}");
+}
+
+/// Transcripts (`tests/cmd/*.trycmd`, run from this crate's directory): `drvsig diff` as a user
+/// types it, with its exit status and its whole output. `TRYCMD=overwrite cargo test -p drvsig-cli
+/// transcripts` rewrites them after a deliberate change (then put `[..]` back where a regenerated
+/// fixture catalog's digest appears). snapbox shows `\\` as `/` in them (it normalizes paths).
+#[test]
+fn transcripts() {
+    trycmd::TestCases::new().register_bin("drvsig", std::path::Path::new(env!("CARGO_BIN_EXE_drvsig"))).case("tests/cmd/*.trycmd");
+}

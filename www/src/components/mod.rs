@@ -4,8 +4,11 @@
 //! ```text
 //! App                   (`?demo=ID` loads a demo, `?embed` drops header and footer)
 //! ├── Header
+//! ├── compare banner    (Compare mode: the old version kept, "Stop comparing")
 //! ├── DropZone          (pickers, drag and drop, "Try the demo", DemoPicker)
-//! ├── FileList          (toolbar, aria-live summary, EmptyState when empty)
+//! ├── DiffView          (Compare mode: drvsig::diff of the old version against the page, old /
+//! │                      new tables with changes highlighted, "Export diff as Markdown")
+//! ├── FileList          (toolbar with "Compare with another version…", aria-live summary, EmptyState)
 //! │   ├── ExportBar     (JSON / Markdown: copy, download, preview; print)
 //! │   ├── PackageList   (PackageView per package: catalogs, coverage matrix, missing, HWIDs)
 //! │   ├── CatalogView   (after a catalog's card: attributes, searchable members table)
@@ -29,6 +32,7 @@ pub mod certificate_view;
 pub mod chain_view;
 pub mod catalog_view;
 pub mod demo_picker;
+pub mod diff_view;
 pub mod drop_zone;
 pub mod empty_state;
 pub mod export;
