@@ -399,7 +399,7 @@ pub struct LineFinding {
 pub struct InfReport {
     /// `utf-16le`, `utf-16be`, `utf-8-bom`, `utf-8` or `windows-1252`.
     pub encoding: String,
-    /// [Version] fields (strings substituted).
+    /// `[Version]` fields (strings substituted).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub signature: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -420,7 +420,7 @@ pub struct InfReport {
     pub source_files: Vec<InfSourceFile>,
     pub models: Vec<InfModel>,
     pub services: Vec<InfService>,
-    /// [SignatureAttributes] and the sections it names, as key/value lines.
+    /// `[SignatureAttributes]` and the sections it names, as key/value lines.
     pub signature_attributes: Vec<InfKeyValue>,
     pub findings: Vec<LineFinding>,
 }
@@ -432,7 +432,7 @@ pub struct InfCatalogFile {
     pub line: u32,
 }
 
-/// One [SourceDisksNames*] entry: `diskid = description[,tagfile[,unused,path]]`.
+/// One `[SourceDisksNames*]` entry: `diskid = description[,tagfile[,unused,path]]`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InfSourceDisk {
     pub decoration: String,
@@ -443,7 +443,7 @@ pub struct InfSourceDisk {
     pub line: u32,
 }
 
-/// One [SourceDisksFiles*] entry: `file = diskid[,subdir[,size]]`.
+/// One `[SourceDisksFiles*]` entry: `file = diskid[,subdir[,size]]`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InfSourceFile {
     pub decoration: String,
@@ -807,7 +807,7 @@ pub struct MissingMember {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MissingFile {
     pub name: String,
-    /// `catalog` (CatalogFile) or `source` ([SourceDisksFiles*]).
+    /// `catalog` (CatalogFile) or `source` (`[SourceDisksFiles*]`).
     pub referenced_as: String,
     /// The INF section, e.g. `SourceDisksFiles.amd64` or `Version`.
     pub section: String,

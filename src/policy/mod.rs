@@ -1,6 +1,6 @@
-//! Policy: who signed it ([`classify`]) and would Windows load it ([`evaluate`]), plus the memory
+//! Policy: who signed it ([`classify()`]) and would Windows load it ([`evaluate`]), plus the memory
 //! integrity (HVCI) static checks ([`hvci`]). Pure functions over the report: they read
-//! [`SignatureReport`]s (and their chain, when the chain layer built one) and [`PeInfo`], never bytes.
+//! [`SignatureReport`](crate::report::SignatureReport)s (and their chain, when the chain layer built one) and [`PeInfo`], never bytes.
 //!
 //! Every rule names the Microsoft page it comes from (the constants below); docs/policy.md is the
 //! table support staff read, DOMAIN.md "Who signed it" and "Would Windows load it?" the specification.
