@@ -136,6 +136,86 @@ pub struct PeInfo {
     /// The section table: names and memory flags.
     #[serde(default)]
     pub sections: Vec<PeSection>,
+    /// The version resource (VS_VERSIONINFO), when the file has one that can be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<VersionInfo>,
+}
+
+/// The version resource of a PE file (RT_VERSION): the StringFileInfo strings as the file gives
+/// them (up to 256 characters each; front ends show them inert) and the VS_FIXEDFILEINFO versions.
+/// Every field is absent when the file does not say it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionInfo {
+    /// `OriginalFilename`: the name block rules (`FileName`) compare, case-insensitively.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_filename: Option<String>,
+    /// `FileVersion` string, e.g. `10.0.19041.1 (WinBuild.160101.0800)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_version: Option<String>,
+    /// VS_FIXEDFILEINFO dwFileVersionMS/LS, `major.minor.build.revision`: the version block rules
+    /// compare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_version_fixed: Option<FourPartVersion>,
+    /// `ProductVersion` string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_version: Option<String>,
+    /// VS_FIXEDFILEINFO dwProductVersionMS/LS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_version_fixed: Option<FourPartVersion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_name: Option<String>,
+}
+
+/// A four-part Windows version (four 16-bit parts), ordered part by part; JSON `"a.b.c.d"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct FourPartVersion(pub [u16; 4]);
+
+impl FourPartVersion {
+    /// From the two 32-bit halves of VS_FIXEDFILEINFO (`MS` = major.minor, `LS` = build.revision).
+    pub fn from_ms_ls(ms: u32, ls: u32) -> Self {
+        let hi = |v: u32| u16::try_from(v >> 16).unwrap_or(u16::MAX);
+        let lo = |v: u32| u16::try_from(v & 0xffff).unwrap_or(u16::MAX);
+        FourPartVersion([hi(ms), lo(ms), hi(ls), lo(ls)])
+    }
+
+    /// `a.b.c.d` with four decimal 16-bit parts; fewer parts are padded with zeros (`1.2` = `1.2.0.0`).
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut parts = [0u16; 4];
+        let mut n = 0usize;
+        for piece in s.trim().split('.') {
+            let slot = parts.get_mut(n)?;
+            *slot = piece.trim().parse().ok()?;
+            n = n.checked_add(1)?;
+        }
+        Some(FourPartVersion(parts))
+    }
+}
+
+impl core::fmt::Display for FourPartVersion {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let [a, b, c, d] = self.0;
+        write!(f, "{a}.{b}.{c}.{d}")
+    }
+}
+
+impl From<FourPartVersion> for String {
+    fn from(v: FourPartVersion) -> String {
+        v.to_string()
+    }
+}
+
+impl TryFrom<String> for FourPartVersion {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        FourPartVersion::parse(&s).ok_or_else(|| format!("not a four-part version: {s}"))
+    }
 }
 
 /// One section header's name and memory flags.

@@ -9,6 +9,7 @@
 pub mod certs;
 pub mod hash;
 pub mod layout;
+pub mod version;
 
 use core::fmt;
 
@@ -169,6 +170,7 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::KnownDigests, 
                 executable: s.characteristics & IMAGE_SCN_MEM_EXECUTE != 0,
             })
             .collect(),
+        version: version::read(bytes),
     });
 
     let signatures = decode_signatures(bytes, &scan, options, report.signatures.len(), &mut report.findings);
