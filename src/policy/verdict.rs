@@ -50,6 +50,8 @@ pub struct PolicyInput<'a> {
     pub kernel_driver: bool,
     /// PE facts, for the memory integrity (HVCI) checks.
     pub pe: Option<&'a PeInfo>,
+    /// What the block lists matched (`FileReport::blocklist`): see [`super::blocklist`].
+    pub blocklist: Option<&'a crate::report::BlocklistReport>,
 }
 
 /// The Windows targets, in display order.
@@ -545,36 +547,42 @@ pub fn evaluate(input: &PolicyInput) -> Vec<TargetVerdict> {
     Target::ALL
         .iter()
         .map(|&target| {
-            let best = cands
-                .iter()
-                .map(|c| (c, judge(c, target, input)))
-                .min_by_key(|(c, d)| (verdict_rank(d.verdict), d.ignored, d.conditions.len(), kind_rank(c.kind), c.is_catalog(), c.sig.depth, c.sig.index));
-            match best {
-                Some((c, d)) => TargetVerdict {
-                    target: target.id().to_string(),
-                    label: target.label().to_string(),
-                    verdict: d.verdict,
-                    rule: note(d.rule),
-                    source: d.source.to_string(),
-                    rests_on: c.rests_on(),
-                    conditions: d.conditions,
-                },
-                None => TargetVerdict {
-                    target: target.id().to_string(),
-                    label: target.label().to_string(),
-                    verdict: LoadVerdict::Blocked,
-                    rule: note(if target == Target::TestSigning {
-                        "test mode still requires a signature: the driver has none".to_string()
-                    } else {
-                        "64-bit Windows loads only signed kernel drivers: the driver has no signature".to_string()
-                    }),
-                    source: KMCS.to_string(),
-                    rests_on: "no signature".to_string(),
-                    conditions: Vec::new(),
-                },
-            }
+            let mut verdict = target_verdict(target, &cands, input, &note);
+            super::blocklist::apply(target, input.blocklist, &mut verdict);
+            verdict
         })
         .collect()
+}
+
+fn target_verdict(target: Target, cands: &[Candidate], input: &PolicyInput, note: &dyn Fn(String) -> String) -> TargetVerdict {
+    let best = cands
+        .iter()
+        .map(|c| (c, judge(c, target, input)))
+        .min_by_key(|(c, d)| (verdict_rank(d.verdict), d.ignored, d.conditions.len(), kind_rank(c.kind), c.is_catalog(), c.sig.depth, c.sig.index));
+    match best {
+        Some((c, d)) => TargetVerdict {
+            target: target.id().to_string(),
+            label: target.label().to_string(),
+            verdict: d.verdict,
+            rule: note(d.rule),
+            source: d.source.to_string(),
+            rests_on: c.rests_on(),
+            conditions: d.conditions,
+        },
+        None => TargetVerdict {
+            target: target.id().to_string(),
+            label: target.label().to_string(),
+            verdict: LoadVerdict::Blocked,
+            rule: note(if target == Target::TestSigning {
+                "test mode still requires a signature: the driver has none".to_string()
+            } else {
+                "64-bit Windows loads only signed kernel drivers: the driver has no signature".to_string()
+            }),
+            source: KMCS.to_string(),
+            rests_on: "no signature".to_string(),
+            conditions: Vec::new(),
+        },
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@
 //! - `test`: native tests, core tests under wasm32 in headless Chromium, end-to-end page tests.
 //! - `setup`: install what `test` needs (wasm32 target, wasm-bindgen-test-runner, Chromium).
 //! - `fixtures`: regenerate the repository's own test fixtures.
+//! - `blocklists --from DIR`: build the block list index `data/blocklists.json` (src/blocklist/).
 mod bench;
+mod blocklists;
 mod fixtures;
 
 use std::io::{BufRead, BufReader, Write};
@@ -30,6 +32,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   setup                         install the wasm32 target, wasm-bindgen-test-runner and Chromium
   fixtures                      regenerate the repository's test fixtures
   fixtures-packages             regenerate only the driver-package fixtures (catalogs, INFs, zips)
+  blocklists --from DIR [--out FILE]
+                                build the block list index data/blocklists.json from DIR (../shared/blocklists)
   bench [--runs N] [--no-native] [--no-browser] [--no-dist]
                                 benchmarks vs osslsigncode, openssl speed and WebCrypto (docs/benchmarks.md)";
 
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Some("fixtures") => fixtures::run(&root),
         Some("fixtures-packages") => fixtures::run_packages(&root),
         Some("bench") => bench::run(&root, &args[1..]),
+        Some("blocklists") => blocklists::run(&root, &args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

@@ -5,6 +5,7 @@
 //! Exit status: 0 when no check failed, 1 when any check failed (a coverage row is a mismatch, a file
 //! an INF needs is missing, ...), 2 on usage or I/O errors.
 
+mod blocklists;
 mod packages;
 mod text;
 
@@ -39,6 +40,10 @@ enum Command {
         /// certs-only PKCS#7 .p7b. Repeatable.
         #[arg(long = "trust", value_name = "FILE")]
         trust: Vec<PathBuf>,
+        /// Also judge against the block list in FILE, beside the built-in snapshot: an SiPolicy XML
+        /// (Microsoft's format), LOLDrivers drivers.json, or a folder of LOLDrivers YAML. Repeatable.
+        #[arg(long = "blocklist", value_name = "FILE")]
+        blocklist: Vec<PathBuf>,
     },
 }
 
@@ -54,8 +59,9 @@ fn now() -> UnixTime {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { paths, json, time, trust } => {
+        Command::Inspect { paths, json, time, trust, blocklist } => {
             let mut options = Options::at(time.unwrap_or_else(now));
+            options.blocklists = Some(std::sync::Arc::new(blocklists::load(&blocklist)));
             for file in &trust {
                 let read = std::fs::read(file).map_err(|e| e.to_string());
                 match read.and_then(|b| drvsig::chain::parse_trust_file(&b).map_err(|e| e.to_string())) {

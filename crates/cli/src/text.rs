@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use drvsig::report::{ChainReport, FileReport, Finding, LoadVerdict, Outcome, SignatureReport, TargetVerdict, TrustKind, VersionInfo};
+use drvsig::report::{ChainReport, FileReport, Finding, LoadVerdict, Outcome, SignatureReport, TargetVerdict, TrustKind, VersionInfo, BlocklistReport, LolCategory};
 
 /// An outcome as one word in the text output (also the package table's).
 pub(crate) fn mark(o: Outcome) -> &'static str {
@@ -54,6 +54,9 @@ pub fn render(r: &FileReport, with_verdicts: bool) -> String {
             }
         }
     }
+    if let Some(b) = &r.blocklist {
+        blocklist(&mut s, b);
+    }
     for sig in &r.signatures {
         signature(&mut s, sig);
     }
@@ -90,6 +93,30 @@ fn version(s: &mut String, v: &VersionInfo) {
         };
         let _ = writeln!(s, "    {label:<15}{value}");
     }
+}
+
+/// What the block lists matched, then the lists (name and version) it was judged against.
+fn blocklist(s: &mut String, b: &BlocklistReport) {
+    if b.matches.is_empty() {
+        let _ = writeln!(s, "  block lists no match");
+    }
+    for m in &b.matches {
+        let name = m.rule_name.as_deref().map(|n| format!(" \"{}\"", inert(n))).unwrap_or_default();
+        let _ = writeln!(s, "  block lists MATCH {} {} {}{name}: {}", inert(&m.list), m.list_version, m.rule_id, inert(&m.detail));
+        if let Some(c) = m.category {
+            let hvci = match m.loads_despite_hvci {
+                Some(true) => ", loads despite HVCI",
+                Some(false) => ", stopped by HVCI",
+                None => "",
+            };
+            let _ = writeln!(s, "              {}{hvci}", if c == LolCategory::Malicious { "malicious" } else { "vulnerable driver" });
+        }
+        for link in &m.resources {
+            let _ = writeln!(s, "              {}", inert(link));
+        }
+    }
+    let lists: Vec<String> = b.lists.iter().map(|l| format!("{} {}", inert(&l.name), l.version)).collect();
+    let _ = writeln!(s, "              judged against: {}", lists.join("; "));
 }
 
 /// The longest string from a file the text output shows (characters).
