@@ -45,6 +45,11 @@ fn index_is_rebuilt_byte_for_byte_and_counts_match_upstream() {
     let index = upstream::build(&dir).unwrap();
     let committed = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/blocklists.json")).unwrap();
     assert!(index.to_json() == committed, "data/blocklists.json is stale: run cargo xtask blocklists --from ../shared/blocklists");
+    assert_eq!(Index::from_json(&committed).unwrap(), index, "the hash pool round-trips");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, &committed).unwrap();
+    let gz = gz.finish().unwrap().len();
+    assert!(gz <= 300 * 1024, "the index is {gz} bytes gzipped, over its 300 KB budget");
     // 4 distinct in-box lists, then the recommended one, then LOLDrivers.
     let versions: Vec<&str> = index.lists.iter().map(|l| l.info.version.as_str()).collect();
     assert_eq!(versions, ["10.0.25211.0", "10.0.25873.0", "10.0.25965.0", "10.0.26025.0", "10.0.27685.0", "2026-08-12"]);
