@@ -8,6 +8,7 @@
 //! - `fixtures`: regenerate the repository's own test fixtures.
 //! - `blocklists --from DIR`: build the block list index `data/blocklists.json` (src/blocklist/).
 mod bench;
+mod bench_blocklists;
 mod blocklists;
 mod fixtures;
 
@@ -34,6 +35,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   fixtures-packages             regenerate only the driver-package fixtures (catalogs, INFs, zips)
   blocklists --from DIR [--out FILE]
                                 build the block list index data/blocklists.json from DIR (../shared/blocklists)
+  bench-blocklists [--corpus DIR]
+                                index size, load time and matching time per corpus PE file (docs/benchmarks.md)
   bench [--runs N] [--no-native] [--no-browser] [--no-dist]
                                 benchmarks vs osslsigncode, openssl speed and WebCrypto (docs/benchmarks.md)";
 
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Some("fixtures-packages") => fixtures::run_packages(&root),
         Some("bench") => bench::run(&root, &args[1..]),
         Some("blocklists") => blocklists::run(&root, &args[1..]),
+        Some("bench-blocklists") => bench_blocklists::run(&root, &args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
