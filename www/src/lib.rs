@@ -32,6 +32,36 @@ pub fn start() {
     };
 }
 
+thread_local! {
+    /// The block lists of this worker's wasm instance: the built-in index, loaded by the worker
+    /// from the `drvsig_blocklists.js` module the first time it inspects a PE or a zip
+    /// ([`set_blocklist_index`]); `None` until then (and on the main thread).
+    static BLOCKLISTS: std::cell::RefCell<Option<std::sync::Arc<drvsig::blocklist::BlockLists>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Read the block list index (`data/blocklists.json`, inflated by the worker) and use it for
+/// every inspection from now on; the error text when it cannot be read (inspections then go on
+/// without block lists).
+#[wasm_bindgen]
+pub fn set_blocklist_index(index: &[u8]) -> Option<String> {
+    match drvsig::blocklist::index::Index::from_json(index) {
+        Ok(index) => {
+            let lists = std::sync::Arc::new(index.into_blocklists(Vec::new()));
+            BLOCKLISTS.with(|b| *b.borrow_mut() = Some(lists));
+            None
+        }
+        Err(e) => Some(e.to_string()),
+    }
+}
+
+/// The options of an inspection at `time_secs`, with the block lists when they are loaded.
+fn options_at(time_secs: f64) -> drvsig::Options {
+    let mut options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+    options.blocklists = BLOCKLISTS.with(|b| b.borrow().clone());
+    options
+}
+
 /// One file in the worker, in the wasm memory (the worker reads a big file straight into it): the
 /// worker asks it which Authenticode digests the signatures need ([`WorkerFile::image_algorithms`])
 /// and their ranges, hashes those (and the whole file) with WebCrypto, then has the core inspect it
@@ -78,6 +108,12 @@ impl WorkerFile {
     /// Keeps the first `len` bytes (the file was shorter than its size said when it was read).
     pub fn truncate(&mut self, len: usize) {
         self.bytes.truncate(len);
+    }
+
+    /// Whether the block lists can concern this file: a PE image, or a zip (which may hold some).
+    pub fn may_hold_pe(&self) -> bool {
+        let kind = drvsig::sniff::sniff(&self.name, &self.bytes);
+        kind.is_pe() || kind == drvsig::FileKind::Zip
     }
 
     /// The digest algorithms (WebCrypto names) of the Authenticode image hashes the embedded
@@ -139,7 +175,7 @@ impl WorkerFile {
         digests: Vec<js_sys::Uint8Array>,
     ) -> String {
         use drvsig::digest::DigestAlgorithm;
-        let options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+        let options = options_at(time_secs);
         let authenticode = algorithms
             .iter()
             .zip(digests.iter())
@@ -183,7 +219,7 @@ pub fn package_pass_json(
     reports: Vec<String>,
     time_secs: f64,
 ) -> String {
-    let options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+    let options = options_at(time_secs);
     let owned: Vec<(String, Vec<u8>)> = names
         .into_iter()
         .zip(buffers.iter())

@@ -46,7 +46,7 @@
 //   {id, json, timings}                       the InspectionReport JSON
 //   {id, json}                                the packages JSON
 //   {id, error}
-import init, { WorkerFile, package_pass_json, worker_warm_up } from "./drvsig_www.js";
+import init, { WorkerFile, package_pass_json, set_blocklist_index, worker_warm_up } from "./drvsig_www.js";
 import { wasmBytes } from "./drvsig_wasm_bytes.js";
 
 const subtle = self.crypto && self.crypto.subtle ? self.crypto.subtle : null;
@@ -140,6 +140,22 @@ function imageDigests(bytes, flat, algorithms) {
   return algorithms.map((a) => subtle.digest(a, image));
 }
 
+/// The block list index (drvsig_blocklists.js, about 300 KB): imported the first time a PE or a
+/// zip is inspected, never on a first visit that inspects nothing (a module import, not a fetch:
+/// the CSP keeps connect-src 'none'). Once per worker.
+let blocklists = null;
+function loadBlocklists() {
+  if (!blocklists) {
+    blocklists = import("./drvsig_blocklists.js")
+      .then(async (m) => {
+        const error = set_blocklist_index(await m.blocklistIndex());
+        if (error) console.warn("drvsig: block lists: " + error);
+      })
+      .catch((e) => console.warn("drvsig: block lists not loaded: " + e));
+  }
+  return blocklists;
+}
+
 async function inspect(data) {
   const { id, name, time } = data;
   const t0 = performance.now();
@@ -147,6 +163,7 @@ async function inspect(data) {
   try {
     await ready;
     file = data.buffer ? new WorkerFile(name, new Uint8Array(data.buffer)) : await readFile(id, name, data.file);
+    if (file.may_hold_pe()) await loadBlocklists();
     const t1 = performance.now();
     self.postMessage({ id, stage: "inspecting" });
     // The image digests the signatures need (none for an unsigned file).
@@ -192,6 +209,7 @@ async function packages(data) {
   const { names, files, reports } = data.packages;
   try {
     await ready;
+    await loadBlocklists();
     // The page's File handles are read here (the page keeps no copy of their bytes).
     const buffers = await Promise.all(files.map((f) => (f instanceof Blob ? f.arrayBuffer() : f)));
     const json = package_pass_json(names, buffers.map((b) => new Uint8Array(b)), reports, time);
