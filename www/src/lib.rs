@@ -35,24 +35,49 @@ pub fn start() {
 thread_local! {
     /// The block lists of this worker's wasm instance: the built-in index, loaded by the worker
     /// from the `drvsig_blocklists.js` module the first time it inspects a PE or a zip
-    /// ([`set_blocklist_index`]); `None` until then (and on the main thread).
+    /// ([`set_blocklist_index`]), and the lists dropped on the page ([`set_user_lists`]);
+    /// `None` until then (and on the main thread).
     static BLOCKLISTS: std::cell::RefCell<Option<std::sync::Arc<drvsig::blocklist::BlockLists>>> =
         const { std::cell::RefCell::new(None) };
+    static BUILTIN_LISTS: std::cell::RefCell<Vec<drvsig::blocklist::List>> = const { std::cell::RefCell::new(Vec::new()) };
+    static USER_LISTS: std::cell::RefCell<Vec<drvsig::blocklist::List>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The lookup tables over the built-in and the dropped lists.
+fn rebuild_blocklists() {
+    let mut lists = BUILTIN_LISTS.with(|b| b.borrow().clone());
+    lists.extend(USER_LISTS.with(|u| u.borrow().clone()));
+    let lists = std::sync::Arc::new(drvsig::blocklist::BlockLists::new(lists));
+    BLOCKLISTS.with(|b| *b.borrow_mut() = Some(lists));
 }
 
 /// Read the block list index (`data/blocklists.json`, inflated by the worker) and use it for
 /// every inspection from now on; the error text when it cannot be read (inspections then go on
-/// without block lists).
+/// without the built-in lists).
 #[wasm_bindgen]
 pub fn set_blocklist_index(index: &[u8]) -> Option<String> {
     match drvsig::blocklist::index::Index::from_json(index) {
         Ok(index) => {
-            let lists = std::sync::Arc::new(index.into_blocklists(Vec::new()));
-            BLOCKLISTS.with(|b| *b.borrow_mut() = Some(lists));
+            BUILTIN_LISTS.with(|b| *b.borrow_mut() = index.lists);
+            rebuild_blocklists();
             None
         }
         Err(e) => Some(e.to_string()),
     }
+}
+
+/// The block lists dropped on the page (`names[i]` holds `buffers[i]`: SiPolicy XML, LOLDrivers
+/// drivers.json or YAML), used beside the built-in ones from now on (they replace the previously
+/// dropped set); lists that cannot be read are left out (the page shows their error).
+#[wasm_bindgen]
+pub fn set_user_lists(names: Vec<String>, buffers: Vec<js_sys::Uint8Array>) {
+    let lists = names
+        .iter()
+        .zip(buffers.iter())
+        .filter_map(|(name, buffer)| drvsig::blocklist::parse_user_list(name, &buffer.to_vec()).ok())
+        .collect();
+    USER_LISTS.with(|u| *u.borrow_mut() = lists);
+    rebuild_blocklists();
 }
 
 /// The options of an inspection at `time_secs`, with the block lists when they are loaded.

@@ -46,7 +46,9 @@
 //   {id, json, timings}                       the InspectionReport JSON
 //   {id, json}                                the packages JSON
 //   {id, error}
-import init, { WorkerFile, package_pass_json, set_blocklist_index, worker_warm_up } from "./drvsig_www.js";
+// An inspect message may also carry {lists: [{name, buffer}], listsVersion}: the block lists
+// dropped on the page (SiPolicy XML, LOLDrivers JSON / YAML), used beside the built-in index.
+import init, { WorkerFile, package_pass_json, set_blocklist_index, set_user_lists, worker_warm_up } from "./drvsig_www.js";
 import { wasmBytes } from "./drvsig_wasm_bytes.js";
 
 const subtle = self.crypto && self.crypto.subtle ? self.crypto.subtle : null;
@@ -156,6 +158,16 @@ function loadBlocklists() {
   return blocklists;
 }
 
+/// The block lists dropped on the page: each inspect message carries them with a version; they
+/// are handed to the wasm when the version changes.
+let listsVersion = 0;
+async function useDroppedLists(data) {
+  if (!data.listsVersion || data.listsVersion === listsVersion) return;
+  await loadBlocklists();
+  set_user_lists(data.lists.map((l) => l.name), data.lists.map((l) => new Uint8Array(l.buffer)));
+  listsVersion = data.listsVersion;
+}
+
 async function inspect(data) {
   const { id, name, time } = data;
   const t0 = performance.now();
@@ -164,6 +176,7 @@ async function inspect(data) {
     await ready;
     file = data.buffer ? new WorkerFile(name, new Uint8Array(data.buffer)) : await readFile(id, name, data.file);
     if (file.may_hold_pe()) await loadBlocklists();
+    await useDroppedLists(data);
     const t1 = performance.now();
     self.postMessage({ id, stage: "inspecting" });
     // The image digests the signatures need (none for an unsigned file).

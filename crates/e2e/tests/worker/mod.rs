@@ -834,3 +834,63 @@ fn webcrypto_digests_equal_the_native_cores() {
         },
     );
 }
+
+/// Block lists in the page (issue 13): a first visit does not load the index module; a dropped
+/// SiPolicy (recognised by content) is listed as a block list in use and changes a verdict: the
+/// fixture driver it denies by Authenticode SHA-256 is blocked in S mode, with the rule id; the
+/// built-in index was imported by the worker (a script, same origin), nothing else was requested.
+#[test]
+fn a_dropped_sipolicy_changes_a_verdict() {
+    scenario("a_dropped_sipolicy_changes_a_verdict", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let own = format!("{base}/");
+        let first = network_requests(&client).await?;
+        if first.iter().any(|u| u.contains("drvsig_blocklists.js")) {
+            return Err(format!("the first visit loaded the block list index: {first:?}"));
+        }
+        let driver = fixture("pe/driver-dual.sys");
+        let hash = drvsig::hex::encode(
+            &drvsig::pe::authenticode_digest(&driver, drvsig::digest::DigestAlgorithm::Sha256).map_err(|e| e.to_string())?,
+        );
+        let policy = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<SiPolicy xmlns="urn:schemas-microsoft-com:sipolicy"><VersionEx>10.0.0.7</VersionEx>
+<FileRules><Deny ID="ID_DENY_E2E" FriendlyName="e2e fixture Hash Sha256" Hash="{hash}"/></FileRules>
+<SigningScenarios><SigningScenario Value="131" ID="ID_SS"><ProductSigners><FileRulesRef><FileRuleRef RuleID="ID_DENY_E2E"/></FileRulesRef></ProductSigners></SigningScenario></SigningScenarios>
+</SiPolicy>"#
+        );
+        drop_files(&client, &[("deny.xml", policy.into_bytes()), ("driver-dual.sys", driver)]).await?;
+        wait_for(&client, "a finished card for driver-dual.sys", CARD_JS, vec![json!("driver-dual.sys"), Value::Null]).await?;
+        let in_use = wait_for(
+            &client,
+            "the block lists in use on the driver's card",
+            "const c = document.querySelector('article.file-card[data-name=\"driver-dual.sys\"] [data-field=\"blocklists-in-use\"]'); return c ? c.textContent : null;",
+            vec![],
+        )
+        .await?;
+        let in_use = in_use.as_str().unwrap_or_default();
+        if !in_use.contains("deny.xml") || !in_use.contains("LOLDrivers") {
+            return Err(format!("block lists in use: {in_use:?}"));
+        }
+        let report = exported_report(&client).await?;
+        let file = report.files.iter().find(|f| f.name == "driver-dual.sys").ok_or("driver-dual.sys is not in the export")?;
+        let s_mode = file.verdicts.iter().find(|v| v.target == "s-mode").ok_or("no s-mode verdict")?;
+        if s_mode.verdict != drvsig::report::LoadVerdict::Blocked || !s_mode.rule.contains("ID_DENY_E2E") {
+            return Err(format!("s-mode verdict {:?}: {}", s_mode.verdict, s_mode.rule));
+        }
+        let list = report.files.iter().find(|f| f.name == "deny.xml").ok_or("deny.xml has no card")?;
+        if !list.findings.iter().any(|f| f.check == "blocklist.dropped" && f.outcome == drvsig::Outcome::Pass) {
+            return Err(format!("deny.xml findings: {:?}", list.findings));
+        }
+        let network = network_requests(&client).await?;
+        if !network.iter().any(|u| u.ends_with("/drvsig_blocklists.js")) {
+            return Err(format!("the worker did not import drvsig_blocklists.js: {network:?}"));
+        }
+        let foreign = off_origin(&network, &own);
+        if !foreign.is_empty() {
+            return Err(format!("network requests to other origins: {foreign:?}"));
+        }
+        Ok(())
+    });
+}
