@@ -146,12 +146,14 @@ function imageDigests(bytes, flat, algorithms) {
 /// zip is inspected, never on a first visit that inspects nothing (a module import, not a fetch:
 /// the CSP keeps connect-src 'none'). Once per worker.
 let blocklists = null;
+let blocklistsLoaded = false; // reported in the timings (the e2e tests check the laziness)
 function loadBlocklists() {
   if (!blocklists) {
     blocklists = import("./drvsig_blocklists.js")
       .then(async (m) => {
         const error = set_blocklist_index(await m.blocklistIndex());
         if (error) console.warn("drvsig: block lists: " + error);
+        else blocklistsLoaded = true;
       })
       .catch((e) => console.warn("drvsig: block lists not loaded: " + e));
   }
@@ -208,7 +210,7 @@ async function inspect(data) {
     const t4 = performance.now();
     // wasmMemory: this worker's wasm linear memory now (it never shrinks: its peak so far).
     const timings = { read: t1 - t0, plan: t2 - t1, hash: t3 - t2, core: t4 - t3, webcrypto: !!subtle, algorithms,
-                      wasmMemory: wasm.memory.buffer.byteLength };
+                      wasmMemory: wasm.memory.buffer.byteLength, blocklists: blocklistsLoaded };
     self.postMessage({ id, json, timings });
   } catch (e) {
     self.postMessage({ id, error: String(e && e.message ? e.message : e) });

@@ -838,16 +838,21 @@ fn webcrypto_digests_equal_the_native_cores() {
 /// Block lists in the page (issue 13): a first visit does not load the index module; a dropped
 /// SiPolicy (recognised by content) is listed as a block list in use and changes a verdict: the
 /// fixture driver it denies by Authenticode SHA-256 is blocked in S mode, with the rule id; the
-/// built-in index was imported by the worker (a script, same origin), nothing else was requested.
+/// built-in index was imported by the worker (a script module, same origin) for the driver and not
+/// for a text file before it, and nothing was requested off the origin.
 #[test]
 fn a_dropped_sipolicy_changes_a_verdict() {
     scenario("a_dropped_sipolicy_changes_a_verdict", |client, base| async move {
         open(&client, &format!("{base}/")).await?;
         tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
         let own = format!("{base}/");
-        let first = network_requests(&client).await?;
-        if first.iter().any(|u| u.contains("drvsig_blocklists.js")) {
-            return Err(format!("the first visit loaded the block list index: {first:?}"));
+        // A file that is not a PE (nor a zip) does not load the index (the worker's timings say
+        // whether it is loaded; its module imports are not in the page's performance log).
+        drop_files(&client, &[("notes.txt", b"just text".to_vec())]).await?;
+        wait_for(&client, "a finished card for notes.txt", CARD_JS, vec![json!("notes.txt"), Value::Null]).await?;
+        let timings = js(&client, "return document.body.dataset.timings || null;", vec![]).await?;
+        if !timings.as_str().is_some_and(|t| t.contains("\"blocklists\":false")) {
+            return Err(format!("the index was loaded before any PE was inspected: {timings}"));
         }
         let driver = fixture("pe/driver-dual.sys");
         let hash = drvsig::hex::encode(
@@ -883,10 +888,11 @@ fn a_dropped_sipolicy_changes_a_verdict() {
         if !list.findings.iter().any(|f| f.check == "blocklist.dropped" && f.outcome == drvsig::Outcome::Pass) {
             return Err(format!("deny.xml findings: {:?}", list.findings));
         }
-        let network = network_requests(&client).await?;
-        if !network.iter().any(|u| u.ends_with("/drvsig_blocklists.js")) {
-            return Err(format!("the worker did not import drvsig_blocklists.js: {network:?}"));
+        let timings = js(&client, "return document.body.dataset.timings || null;", vec![]).await?;
+        if !timings.as_str().is_some_and(|t| t.contains("\"blocklists\":true")) {
+            return Err(format!("the worker did not load the index for the driver: {timings}"));
         }
+        let network = network_requests(&client).await?;
         let foreign = off_origin(&network, &own);
         if !foreign.is_empty() {
             return Err(format!("network requests to other origins: {foreign:?}"));
