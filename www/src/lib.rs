@@ -80,6 +80,25 @@ pub fn set_user_lists(names: Vec<String>, buffers: Vec<js_sys::Uint8Array>) {
     rebuild_blocklists();
 }
 
+/// What matching against the loaded block lists costs for one file, in milliseconds per run
+/// (average of `runs`, timed with `Date.now()`): the file is inspected once first, then only the
+/// matching is repeated (the digests it computes, then the lookups). For `cargo xtask
+/// bench`-style measurements in the page (the e2e test `block_list_matching_time_in_the_page`).
+#[wasm_bindgen]
+pub fn blocklist_match_ms(name: String, bytes: &[u8], runs: u32) -> f64 {
+    let Some(lists) = BLOCKLISTS.with(|b| b.borrow().clone()) else {
+        return -1.0;
+    };
+    let report = drvsig::inspect(&name, bytes, &options_at(1_767_225_600.0));
+    let runs = runs.max(1);
+    let start = js_sys::Date::now();
+    for _ in 0..runs {
+        let facts = drvsig::blocklist::FileFacts::compute(bytes, &report, &lists);
+        let _ = drvsig::blocklist::match_file(&lists, &facts);
+    }
+    (js_sys::Date::now() - start) / f64::from(runs)
+}
+
 /// The options of an inspection at `time_secs`, with the block lists when they are loaded.
 fn options_at(time_secs: f64) -> drvsig::Options {
     let mut options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));

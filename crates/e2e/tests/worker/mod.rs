@@ -900,3 +900,58 @@ fn a_dropped_sipolicy_changes_a_verdict() {
         Ok(())
     });
 }
+
+/// What matching costs in the page (issue 13, docs/benchmarks.md): the page's own wasm instance
+/// loads the index, then matches the fixture drivers 50 times each; the figures are printed.
+#[test]
+fn block_list_matching_time_in_the_page() {
+    scenario("block_list_matching_time_in_the_page", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        let files = ["pe/driver-dual.sys", "pe/driver-sha256.sys"];
+        let mut args = Vec::new();
+        for f in files {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(f);
+            if let Ok(bytes) = std::fs::read(&path) {
+                args.push(json!({ "name": f, "bytes": super::base64(&bytes) }));
+            }
+        }
+        let result = client
+            .execute_async(
+            r#"
+const files = arguments[0];
+const done = arguments[arguments.length - 1];
+(async () => {
+  const www = await import('./drvsig_www.js');
+  const lists = await import('./drvsig_blocklists.js');
+  let t = performance.now();
+  const index = await lists.blocklistIndex();
+  const inflate = performance.now() - t;
+  t = performance.now();
+  const error = www.set_blocklist_index(index);
+  const load = performance.now() - t;
+  const out = { inflate, load, error: error || null, files: [] };
+  for (const f of files) {
+    const bin = atob(f.bytes);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    out.files.push({ name: f.name, size: bytes.length, ms: www.blocklist_match_ms(f.name, bytes, 50) });
+  }
+  return out;
+})().then(done, (e) => done({ error: String(e) }));
+"#,
+            vec![json!(args)],
+        )
+        .await
+        .map_err(|e| format!("the matching benchmark script failed: {e}"))?;
+        eprintln!("block_list_matching_time_in_the_page: {result}");
+        if !result["error"].is_null() {
+            return Err(format!("{result}"));
+        }
+        for f in result["files"].as_array().into_iter().flatten() {
+            if f["ms"].as_f64().unwrap_or(-1.0) < 0.0 {
+                return Err(format!("no block lists in the page's wasm: {result}"));
+            }
+        }
+        Ok(())
+    });
+}
