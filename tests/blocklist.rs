@@ -318,3 +318,58 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// LOLDrivers records the test writes (YAML and drivers.json): a malicious one by whole-file
+/// SHA-256 and a vulnerable one by Authentihash SHA-256. No verdict changes; the findings and the
+/// headline say it.
+#[test]
+fn loldrivers_matches_change_no_verdict() {
+    let Some(bytes) = ftser2k() else { return };
+    let plain = inspect(
+        "ftser2k.sys",
+        &bytes,
+        &Options::at(UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap()),
+    );
+    let auth = hex::encode(&pe::authenticode_digest(&bytes, DigestAlgorithm::Sha256).unwrap());
+    let yaml = format!(
+        "Id: 11111111-2222-3333-4444-555555555555\nCategory: malicious\nResources:\n- https://example.invalid/a\nKnownVulnerableSamples:\n- Filename: ''\n  SHA256: {}\n  LoadsDespiteHVCI: 'TRUE'\n",
+        plain.sha256.to_uppercase()
+    );
+    let json = format!(
+        r#"[{{"Id": "99999999-2222-3333-4444-555555555555", "Category": "vulnerable driver", "KnownVulnerableSamples": [{{"OriginalFilename": "ftser2k.sys", "Authentihash": {{"SHA256": "{auth}"}}}}]}}]"#
+    );
+    let lists = vec![
+        parse_user_list("rec.yaml", yaml.as_bytes()).unwrap(),
+        parse_user_list("drivers.json", json.as_bytes()).unwrap(),
+    ];
+    let r = inspect("ftser2k.sys", &bytes, &options(BlockLists::new(lists)));
+    let m = &r.blocklist.as_ref().unwrap().matches;
+    assert_eq!(m.len(), 2, "{m:?}");
+    assert_eq!(
+        (m[0].matched_by, m[0].category, m[0].loads_despite_hvci),
+        (
+            MatchedBy::FileSha256,
+            Some(drvsig::report::LolCategory::Malicious),
+            Some(true)
+        )
+    );
+    assert_eq!(m[0].resources, ["https://example.invalid/a"]);
+    assert_eq!(
+        (m[1].matched_by, m[1].category),
+        (
+            MatchedBy::AuthenticodeSha256,
+            Some(drvsig::report::LolCategory::VulnerableDriver)
+        )
+    );
+    assert_eq!(r.verdicts, plain.verdicts, "LOLDrivers changes no verdict");
+    let outcomes: Vec<drvsig::Outcome> = r
+        .findings
+        .iter()
+        .filter(|f| f.check == "blocklist.loldrivers")
+        .map(|f| f.outcome)
+        .collect();
+    assert_eq!(outcomes, [drvsig::Outcome::Fail, drvsig::Outcome::Warn]);
+    assert!(drvsig::summary::headline(&r)
+        .sentence
+        .starts_with("Known malicious driver (LOLDrivers record 11111111"));
+}

@@ -125,7 +125,7 @@ fn resolve(lists: &mut [List], pool: &Pool) -> Result<(), IndexError> {
     {
         let bytes =
             Base64::decode_vec(text).map_err(|e| IndexError::Json(format!("hash pool: {e}")))?;
-        if bytes.len() % len != 0 {
+        if bytes.len().checked_rem(len) != Some(0) {
             return Err(IndexError::Json(format!(
                 "hash pool of {len}-byte digests has {} bytes",
                 bytes.len()

@@ -716,6 +716,7 @@ mod tests {
                 boot_start: boot,
                 kernel_driver: true,
                 pe: None,
+                blocklist: None,
             })
         };
         let boot = run_boot(Some(true));
@@ -740,6 +741,7 @@ mod tests {
             boot_start: Some(true),
             kernel_driver: true,
             pe: None,
+            blocklist: None,
         });
         assert_eq!(get(&v, Target::Win10SecureBoot).rests_on, "catalog drv.cat (sha256 members)");
         assert_eq!(get(&v, Target::Win7Sp1).rests_on, "embedded signature #0 (sha1)");
@@ -757,6 +759,7 @@ mod tests {
             boot_start: Some(false),
             kernel_driver: true,
             pe: None,
+            blocklist: None,
         });
         assert_eq!(verdicts(&v), [B, B, B, L, L, L, L, L, L]);
         assert!(get(&v, Target::Win81).rule.contains("OSAttr"));
