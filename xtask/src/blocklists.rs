@@ -188,7 +188,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--from" => from = it.next().map(|d| std::path::PathBuf::from(d)),
+            "--from" => from = it.next().map(std::path::PathBuf::from),
             "--out" => {
                 out = it
                     .next()

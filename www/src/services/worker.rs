@@ -298,9 +298,11 @@ async fn request(id: f64, message: Object, transfer: Array, progress: Option<OnP
     (!data.is_null() && !data.is_undefined()).then_some(data)
 }
 
+/// The block lists dropped on the page, (name, bytes), and a version that changes with them.
+type DroppedLists = (u32, Vec<(String, Vec<u8>)>);
+
 thread_local! {
-    /// The block lists dropped on the page, (name, bytes), and a version that changes with them.
-    static DROPPED_LISTS: std::cell::RefCell<(u32, Vec<(String, Vec<u8>)>)> = const { std::cell::RefCell::new((0, Vec::new())) };
+    static DROPPED_LISTS: std::cell::RefCell<DroppedLists> = const { std::cell::RefCell::new((0, Vec::new())) };
 }
 
 /// Add a dropped block list; every later inspection in a worker judges against it too.
