@@ -258,6 +258,12 @@ pub fn compute_page_hashes(bytes: &[u8], layout: &Layout, alg: DigestAlgorithm) 
     Ok(PageHashTable { algorithm: alg, entries })
 }
 
+/// The hash of the image's first page (the headers page, offset 0 of a page hash table), what
+/// App Control's `Hash Page` rules name (Wintrust `ComputeFirstPageHash`).
+pub fn first_page_hash(bytes: &[u8], layout: &Layout, alg: DigestAlgorithm) -> Option<Vec<u8>> {
+    hash_page(bytes, layout, &Page::Header, alg)
+}
+
 /// Check a signature's page hash table against the file.
 pub fn verify_page_hashes(bytes: &[u8], layout: &Layout, table: &PageHashTable) -> (PageHashes, Outcome, Vec<Finding>) {
     let alg = table.algorithm;

@@ -10,6 +10,7 @@
 //! package (files, directories or zips): exit 0 when nothing differs, 1 when something does, 2 on
 //! usage or I/O errors.
 
+mod blocklists;
 mod diff;
 mod packages;
 mod text;
@@ -51,6 +52,10 @@ enum Command {
         /// win11-24h2-enforced; every target when absent.
         #[arg(long = "target", value_name = "ID", value_parser = parse_target)]
         targets: Vec<Target>,
+        /// Also judge against the block list in FILE, beside the built-in snapshot: an SiPolicy XML
+        /// (Microsoft's format), LOLDrivers drivers.json, or a folder of LOLDrivers YAML. Repeatable.
+        #[arg(long = "blocklist", value_name = "FILE")]
+        blocklist: Vec<PathBuf>,
     },
     /// Compare two versions of a driver package (each a file, a directory or a zip): files added,
     /// removed, renamed or changed, their signatures, catalogs, INFs, verdicts and catalog coverage.
@@ -72,6 +77,9 @@ enum Command {
         /// Also trust the root certificate(s) in FILE (as for `inspect`). Repeatable.
         #[arg(long = "trust", value_name = "FILE")]
         trust: Vec<PathBuf>,
+        /// Also judge both sides against the block list in FILE (as for `inspect`). Repeatable.
+        #[arg(long = "blocklist", value_name = "FILE")]
+        blocklist: Vec<PathBuf>,
     },
 }
 
@@ -91,11 +99,11 @@ fn now() -> UnixTime {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { paths, json, time, trust, targets } => match options(time, &trust) {
+        Command::Inspect { paths, json, time, trust, targets, blocklist } => match options(time, &trust, &blocklist) {
             Ok(options) => inspect(&paths, json, &options, &targets),
             Err(code) => code,
         },
-        Command::Diff { old, new, json, markdown, time, trust } => match options(time, &trust) {
+        Command::Diff { old, new, json, markdown, time, trust, blocklist } => match options(time, &trust, &blocklist) {
             Ok(options) => {
                 let format = if json {
                     diff::Format::Json
@@ -111,10 +119,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// The verification time (now unless given) and the user's trust anchors; exit 2 when a trust file
-/// cannot be read.
-fn options(time: Option<UnixTime>, trust: &[PathBuf]) -> Result<Options, ExitCode> {
+/// The verification time (now unless given), the user's trust anchors and the block lists (the
+/// built-in snapshot and `--blocklist` files); exit 2 when a trust file cannot be read. A block
+/// list that cannot be read is reported and left out: the files are still inspected.
+fn options(time: Option<UnixTime>, trust: &[PathBuf], blocklist: &[PathBuf]) -> Result<Options, ExitCode> {
     let mut options = Options::at(time.unwrap_or_else(now));
+    options.blocklists = Some(std::sync::Arc::new(blocklists::load(blocklist)));
     for file in trust {
         let read = std::fs::read(file).map_err(|e| e.to_string());
         match read.and_then(|b| drvsig::chain::parse_trust_file(&b).map_err(|e| e.to_string())) {

@@ -65,6 +65,12 @@ fn usage_and_io_errors_exit_2() {
     assert_eq!(code, 2);
 }
 
+/// The block lists the CLI judges against by default (the committed index).
+fn builtin_blocklists() -> drvsig::blocklist::BlockLists {
+    let bytes = std::fs::read(root().join("data/blocklists.json")).expect("data/blocklists.json");
+    drvsig::blocklist::index::Index::from_json(&bytes).expect("index").into_blocklists(Vec::new())
+}
+
 /// A big file (over the 4 MiB from which the CLI hashes on several cores when it has spare ones)
 /// gets exactly the report the core makes on one thread: same digests, same verdicts.
 #[test]
@@ -81,7 +87,8 @@ fn big_file_hashed_on_several_cores_gives_the_core_report() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(code, 1, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    let options = drvsig::Options::at(drvsig::UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").expect("time"));
+    let mut options = drvsig::Options::at(drvsig::UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").expect("time"));
+    options.blocklists = Some(std::sync::Arc::new(builtin_blocklists()));
     let core = drvsig::inspect(path.to_str().expect("utf-8 path"), &bytes, &options);
     assert_eq!(core.signatures.len(), 2);
     assert_eq!(v["files"][0], serde_json::to_value(&core).expect("report JSON"));
@@ -131,4 +138,36 @@ fn diff_json_is_the_core_diff() {
 #[test]
 fn transcripts() {
     trycmd::TestCases::new().register_bin("drvsig", std::path::Path::new(env!("CARGO_BIN_EXE_drvsig"))).case("tests/cmd/*.trycmd");
+}
+
+/// `--blocklist`: an SiPolicy the test writes denies a fixture driver by its Authenticode hash; the
+/// text names the rule and the list, and S mode blocks it. A malformed list is an error naming the
+/// file and line, and the files are still inspected.
+#[test]
+fn blocklist_option_denies_and_malformed_lists_are_reported() {
+    let fixture = root().join("tests/fixtures/pe/driver-dual.sys");
+    let bytes = std::fs::read(&fixture).expect("fixture");
+    let hash = drvsig::hex::encode(&drvsig::pe::authenticode_digest(&bytes, drvsig::digest::DigestAlgorithm::Sha256).expect("digest"));
+    let dir = std::env::temp_dir().join(format!("drvsig-cli-blocklist-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let good = dir.join("deny.xml");
+    std::fs::write(
+        &good,
+        format!(
+            r#"<SiPolicy xmlns="urn:schemas-microsoft-com:sipolicy"><VersionEx>1.2.3.4</VersionEx>
+<FileRules><Deny ID="ID_DENY_FIXTURE" FriendlyName="fixture Hash Sha256" Hash="{hash}"/></FileRules>
+<SigningScenarios><SigningScenario Value="131"><ProductSigners><FileRulesRef><FileRuleRef RuleID="ID_DENY_FIXTURE"/></FileRulesRef></ProductSigners></SigningScenario></SigningScenarios>
+</SiPolicy>"#
+        ),
+    )
+    .expect("write");
+    let bad = dir.join("bad.xml");
+    std::fs::write(&bad, "<SiPolicy>\n<FileRules>\n</SiPolicy>\n").expect("write");
+    let args = ["inspect", "--time", "2026-01-01", "--blocklist", good.to_str().unwrap(), "--blocklist", bad.to_str().unwrap(), fixture.to_str().unwrap()];
+    let (_, out, err) = drvsig(&args);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.contains("block lists MATCH") && out.contains("ID_DENY_FIXTURE"), "{out}");
+    assert!(out.contains("Denied by Microsoft's driver block rules (ID_DENY_FIXTURE"), "{out}");
+    assert!(out.contains("judged against: ") && out.contains("LOLDrivers 2026-08-12"), "{out}");
+    assert!(err.contains("bad.xml:3"), "{err}");
 }

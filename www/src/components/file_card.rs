@@ -7,6 +7,7 @@ use drvsig::{FileReport, Outcome};
 use yew::prelude::*;
 
 use super::badge::Badge;
+use super::blocklist_view::BlocklistView;
 use super::findings::{collect, Findings};
 use super::pe_facts::PeFacts;
 use super::signature_view::{SignatureView, WinCertTable};
@@ -183,6 +184,9 @@ fn report_body(report: &Rc<FileReport>, id: FileId) -> Html {
             <VerdictTable verdicts={report.verdicts.clone()} id={format!("{prefix}-verdicts")} only={only} {unknown} />
             if !findings.is_empty() {
                 <Findings {findings} id={format!("{prefix}-findings")} />
+            }
+            if let Some(b) = &report.blocklist {
+                <BlocklistView report={b.clone()} id={format!("{prefix}-blocklists")} />
             }
             if count > 0 || table.is_some() {
                 <section class="v-signatures" aria-labelledby={format!("{prefix}-sigs")}>

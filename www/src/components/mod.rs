@@ -17,9 +17,10 @@
 //! │       ├── VerdictCard   (icon + one sentence: drvsig::summary::headline)
 //! │       ├── VerdictTable  (would each Windows load it)
 //! │       ├── Findings      (every finding, failures and warnings first, with its source)
+//! │       ├── BlocklistView (block list matches, the lists in use and their versions)
 //! │       ├── WinCertTable + SignatureView (digests side by side, kind, timestamps)
 //! │       │   └── ChainView (SVG picture + text list) -> CertificateView (details, timeline, .cer/.pem)
-//! │       └── PeFacts   (format, machine, subsystem, checksum, certificate table)
+//! │       └── PeFacts   (format, machine, subsystem, version resource, checksum, certificate table)
 //! └── Footer
 //! Badge: an outcome as icon + text (+ colour), used everywhere. Every string from a file goes
 //! through `crate::text::Inert` (hidden characters shown escaped).
@@ -28,6 +29,7 @@
 pub mod app;
 pub mod asn1_view;
 pub mod badge;
+pub mod blocklist_view;
 pub mod certificate_view;
 pub mod chain_view;
 pub mod catalog_view;

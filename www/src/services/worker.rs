@@ -341,6 +341,42 @@ async fn request(id: f64, message: Object, transfer: Array, progress: Option<OnP
     (!data.is_null() && !data.is_undefined()).then_some(data)
 }
 
+/// The block lists dropped on the page, (name, bytes), and a version that changes with them.
+type DroppedLists = (u32, Vec<(String, Vec<u8>)>);
+
+thread_local! {
+    static DROPPED_LISTS: std::cell::RefCell<DroppedLists> = const { std::cell::RefCell::new((0, Vec::new())) };
+}
+
+/// Add a dropped block list; every later inspection in a worker judges against it too.
+pub fn add_dropped_list(name: String, bytes: Vec<u8>) {
+    DROPPED_LISTS.with(|d| {
+        let mut d = d.borrow_mut();
+        d.0 = d.0.wrapping_add(1).max(1);
+        d.1.retain(|(n, _)| *n != name);
+        d.1.push((name, bytes));
+    });
+}
+
+/// The dropped lists as the worker message carries them: `[{name, buffer}]` and the version.
+fn dropped_lists(message: &Object) {
+    DROPPED_LISTS.with(|d| {
+        let d = d.borrow();
+        if d.0 == 0 {
+            return;
+        }
+        let lists = Array::new();
+        for (name, bytes) in &d.1 {
+            let entry = Object::new();
+            let _ = Reflect::set(&entry, &"name".into(), &JsValue::from_str(name));
+            let _ = Reflect::set(&entry, &"buffer".into(), &js_sys::Uint8Array::from(&bytes[..]).buffer());
+            lists.push(&entry);
+        }
+        let _ = Reflect::set(message, &"lists".into(), &lists);
+        let _ = Reflect::set(message, &"listsVersion".into(), &JsValue::from(d.0));
+    });
+}
+
 /// Inspects one file in a worker, under the request id `id` (the page's file id: [`abort`] takes
 /// it). Nothing comes back but the report (a transferred buffer stays with the worker).
 pub async fn inspect(id: u64, name: &str, payload: Payload, time_secs: f64, progress: OnProgress) -> Reply {
@@ -349,6 +385,7 @@ pub async fn inspect(id: u64, name: &str, payload: Payload, time_secs: f64, prog
     let _ = Reflect::set(&message, &"id".into(), &JsValue::from(id as f64));
     let _ = Reflect::set(&message, &"name".into(), &JsValue::from_str(name));
     let _ = Reflect::set(&message, &"time".into(), &JsValue::from(time_secs));
+    dropped_lists(&message);
     match payload {
         Payload::File(file) => {
             let _ = Reflect::set(&message, &"file".into(), &file);
