@@ -144,9 +144,21 @@ fn file_section(out: &mut String, file: &FileReport) {
         out.push('\n');
     }
     if !file.verdicts.is_empty() {
-        out.push_str("### Would Windows load it?\n\n| Windows | verdict | rule |\n|---|---|---|\n");
+        out.push_str(
+            "### Would Windows load it?\n\n| Windows | arch | verdict | rule | rests on | conditions |\n|---|---|---|---|---|---|\n",
+        );
         for v in &file.verdicts {
-            let _ = writeln!(out, "| {} | {} | {} |", cell(&v.label), load_text(v.verdict), cell(&v.rule));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} ({}) | {} | {} |",
+                cell(&v.label),
+                v.arch.id(),
+                load_text(v.verdict),
+                cell(&v.rule),
+                cell(&v.source),
+                cell(&v.rests_on),
+                cell(&v.conditions.join("; "))
+            );
         }
         out.push('\n');
     }
@@ -287,6 +299,8 @@ mod tests {
             label: "Windows 10 1607+ / 11, Secure Boot on".into(),
             verdict: LoadVerdict::Blocked,
             rule: "needs a Microsoft signature".into(),
+            source: "Driver Signing Policy".into(),
+            rests_on: "embedded signature #0 (sha256)".into(),
             ..Default::default()
         });
         let inf = crate::inspect("pkg/a.inf", b"[Version]\r\nCatalogFile=a.cat\r\n", &Options::at(UnixTime(0)));
@@ -318,7 +332,13 @@ mod tests {
         assert!(md.contains("| drv\\|x.sys | extra |") || md.contains("| drv\\|x.sys |  |"), "{md}");
         assert!(md.contains("MISMATCH"), "{md}");
         assert!(md.contains("| a.cat | MISSING | 2 |"), "{md}");
-        assert!(md.contains("| Windows 10 1607+ / 11, Secure Boot on | blocked | needs a Microsoft signature |"), "{md}");
+        assert!(
+            md.contains(
+                "| Windows 10 1607+ / 11, Secure Boot on | x64 | blocked | needs a Microsoft signature (Driver Signing Policy) | \
+                 embedded signature #0 (sha256) |  |"
+            ),
+            "{md}"
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::policy::target::{Arch, Target};
+
 /// Everything the core says about one file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileReport {
@@ -136,6 +138,18 @@ pub struct PeInfo {
     /// The section table: names and memory flags.
     #[serde(default)]
     pub sections: Vec<PeSection>,
+    /// Data directory 12 (IMAGE_DIRECTORY_ENTRY_IAT): the import address table's RVA and size;
+    /// `None` when the directory is empty or absent (memory integrity wants it outside executable
+    /// sections).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_address_table: Option<RvaRange>,
+}
+
+/// An RVA and a size (a data directory).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RvaRange {
+    pub rva: u32,
+    pub size: u32,
 }
 
 /// One section header's name and memory flags.
@@ -144,6 +158,11 @@ pub struct PeSection {
     pub name: String,
     /// IMAGE_SECTION_HEADER.Characteristics.
     pub characteristics: u32,
+    /// IMAGE_SECTION_HEADER.VirtualAddress (RVA) and VirtualSize.
+    #[serde(default)]
+    pub virtual_address: u32,
+    #[serde(default)]
+    pub virtual_size: u32,
     /// IMAGE_SCN_MEM_WRITE (0x80000000).
     pub writable: bool,
     /// IMAGE_SCN_MEM_EXECUTE (0x20000000).
@@ -549,8 +568,15 @@ pub enum SignerKind {
     Attestation,
     /// Windows component EKU 1.3.6.1.4.1.311.10.3.6.
     WindowsComponent,
-    /// Other Microsoft code signing (chains to a Microsoft root).
+    /// Other Microsoft code signing (chains to a Microsoft kernel root).
     Microsoft,
+    /// Early Launch Antimalware EKU 1.3.6.1.4.1.311.61.4.1, path to a Microsoft root.
+    Elam,
+    /// Windows Store EKU 1.3.6.1.4.1.311.76.3.1, path to a Microsoft root.
+    Store,
+    /// Chains to Microsoft Root Certificate Authority 2011, the user-mode code-signing root: not a
+    /// kernel-mode signature.
+    MicrosoftUserMode,
     /// Vendor SPC with a cross certificate to Microsoft Code Verification Root (legacy).
     CrossSignedSpc,
     /// A publicly trusted code-signing (or EV) certificate without a kernel-mode cross certificate.
@@ -566,19 +592,41 @@ pub enum SignerKind {
 /// Would a given Windows load the driver?
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetVerdict {
-    /// Stable id, e.g. `win7-sp1-x64-sha2`, `win10-1607-secureboot`, `server-2016`, `s-mode`.
-    pub target: String,
-    /// Human name, e.g. `Windows 10 1607+ / 11, Secure Boot on`.
+    /// Stable id, e.g. `win7-sp1-x64-sha2`, `win11-24h2-enforced`, `server-2025`, `s-mode`.
+    pub target: Target,
+    /// The target's processor architecture (`x86`, `x64`, `arm64`).
+    #[serde(default)]
+    pub arch: Arch,
+    /// Human name, e.g. `Windows 11 24H2+ (April 2026 policy enforced, memory integrity on)`.
     pub label: String,
     pub verdict: LoadVerdict,
     /// The rule that decided it, in one sentence.
     pub rule: String,
     /// Where the rule comes from (Microsoft page title).
     pub source: String,
-    /// Which signature it rests on: `embedded signature #1` or `catalog NAME.cat`.
+    /// Which signature it rests on: `embedded signature #1 (sha256, nested)` or `catalog NAME.cat`.
     pub rests_on: String,
+    /// The same signature as typed facts (kind and signer), for headlines; `None` when the verdict
+    /// rests on no signature (unsigned, or a target that needs none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<RestsOn>,
     /// Conditions for `loads-with-conditions` (TESTSIGNING on, Secure Boot off, upgraded PC, ...).
     pub conditions: Vec<String>,
+}
+
+/// The signature a verdict rests on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestsOn {
+    /// The catalog's file name when the signature is a catalog's; `None` for an embedded one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<String>,
+    /// `SignatureReport::index` within the file (or the catalog).
+    pub index: usize,
+    /// A nested signature (`SignatureReport::depth` > 0).
+    pub nested: bool,
+    pub kind: SignerKind,
+    /// The signer's common name (empty when the signature has no signer certificate).
+    pub signer: String,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

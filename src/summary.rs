@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::{FileKind, FileReport, LoadVerdict, Outcome, SignatureReport, SignerKind, TargetVerdict};
+use crate::report::{Arch, FileKind, FileReport, LoadVerdict, Outcome, RestsOn, SignatureReport, SignerKind, Target, TargetVerdict};
 
 /// How good the news is: drives the icon and the colour (never the colour alone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -63,9 +63,20 @@ impl Headline {
     }
 }
 
-/// The target ids of `policy` that production machines run (everything but test mode).
-const TESTSIGNING: &str = "testsigning";
-const SECURE_BOOT: &str = "win10-1607-secureboot";
+/// The targets a headline leads with, in order, for a driver of each architecture: the Windows
+/// people run today (a new Windows 11 PC; Windows 10/11 with Secure Boot).
+const LEAD: [Target; 4] = [Target::Win11Enforced, Target::Win10SecureBoot, Target::Win10X86SecureBoot, Target::Win11Arm64];
+
+/// The short name of a lead target in a headline.
+fn lead_name(t: Target) -> &'static str {
+    match t {
+        Target::Win11Enforced => "Windows 11 24H2+ (April 2026 policy)",
+        Target::Win10SecureBoot => "Windows 10/11 with Secure Boot",
+        Target::Win10X86SecureBoot => "32-bit Windows 10 with Secure Boot",
+        Target::Win11Arm64 => "Windows 11 on ARM64",
+        other => other.label(),
+    }
+}
 
 /// The common name of an RFC 4514-style name (`CN=Foo, O=Bar` gives `Foo`); the whole name when
 /// it has no CN, and `an unnamed signer` when it is empty.
@@ -120,25 +131,12 @@ pub fn headline(report: &FileReport) -> Headline {
 
     let signer = primary.signer.as_ref().map(|c| common_name(&c.subject));
     let kind = primary.classification.as_ref().map(|c| c.kind);
-    let mut sentence = who(kind, signer.as_deref());
     if kind == Some(SignerKind::Unsigned) {
-        return Headline::new(Tone::Bad, sentence);
+        return Headline::new(Tone::Bad, who(kind, signer.as_deref()));
     }
-    let timestamp = primary
-        .timestamps
-        .iter()
-        .find(|t| t.verdict == Outcome::Pass && t.time.is_some())
-        .and_then(|t| t.time.as_deref());
-    match timestamp {
-        Some(time) => {
-            sentence.push_str(", timestamped ");
-            sentence.push_str(date(time));
-        }
-        None if primary.timestamps.is_empty() => sentence.push_str(", not timestamped"),
-        None => sentence.push_str(", with a timestamp that does not verify"),
-    }
-
     if report.verdicts.is_empty() {
+        let mut sentence = who(kind, signer.as_deref());
+        sentence.push_str(&timestamp_clause(primary));
         let chain_ok = primary.chain.as_ref().map(|c| c.verdict);
         let tone = match (kind, chain_ok) {
             (Some(SignerKind::Untrusted | SignerKind::SelfSigned), _) => Tone::Caution,
@@ -152,14 +150,75 @@ pub fn headline(report: &FileReport) -> Headline {
         };
         return Headline::new(tone, sentence);
     }
-    let (tone, loads) = load_clause(&report.verdicts);
-    if loads.starts_with("loads only") || loads.starts_with("Windows") {
-        sentence.push_str(": ");
-    } else {
-        sentence.push_str(", ");
-    }
+    let lead = lead_verdicts(report);
+    // The signature the lead verdict rests on (the first lead target that loads, at least with
+    // conditions); the primary signature when none does.
+    let basis = lead.iter().filter(|v| v.verdict != LoadVerdict::Blocked).find_map(|v| v.signature.as_ref());
+    let basis_sig = basis.filter(|b| b.catalog.is_none()).and_then(|b| report.signatures.iter().find(|s| s.index == b.index));
+    let mut sentence = match basis {
+        Some(b) if !is_primary(b, primary) => format!("{}{}", who(Some(b.kind), Some(&b.signer)), where_from(b)),
+        _ => who(kind, signer.as_deref()),
+    };
+    sentence.push_str(&timestamp_clause(basis_sig.unwrap_or(primary)));
+    let (tone, loads) = load_clause(&report.verdicts, &lead);
+    sentence.push_str(if loads.starts_with("loads only") || loads.starts_with("Windows") { ": " } else { ", " });
     sentence.push_str(&loads);
+    match basis {
+        Some(b) if !is_primary(b, primary) => {
+            let carried = carried_by(&report.verdicts, |s| is_primary(s, primary));
+            sentence.push_str(&format!("; primary signature: {}: ", who(kind, signer.as_deref())));
+            sentence.push_str(&match carried.first() {
+                None => "no target loads the driver through it".to_string(),
+                Some(first) => format!("it carries {}{}", first.label, others(carried.len())),
+            });
+        }
+        Some(b) => {
+            let carried = carried_by(&report.verdicts, |s| s != b);
+            if let (Some(first), Some(sig)) = (carried.first(), carried.first().and_then(|v| v.signature.as_ref())) {
+                sentence.push_str(&format!(
+                    "; on {}{} the verdict rests on another signature: {}{}",
+                    first.label,
+                    others(carried.len()),
+                    who(Some(sig.kind), Some(&sig.signer)),
+                    where_from(sig)
+                ));
+            }
+        }
+        None => {}
+    }
     Headline::new(tone, sentence)
+}
+
+/// The lead targets present in the report, for the driver's architecture.
+fn lead_verdicts(report: &FileReport) -> Vec<&TargetVerdict> {
+    let arch = report.pe.as_ref().and_then(|pe| Arch::of_machine(&pe.machine)).unwrap_or(Arch::X64);
+    LEAD.iter()
+        .filter(|t| t.arch() == arch)
+        .filter_map(|t| report.verdicts.iter().find(|v| v.target == *t))
+        .collect()
+}
+
+fn is_primary(b: &RestsOn, primary: &SignatureReport) -> bool {
+    b.catalog.is_none() && b.index == primary.index
+}
+
+/// `(nested signature)` / `(catalog X)` after a signature that is not the primary one.
+fn where_from(b: &RestsOn) -> String {
+    match &b.catalog {
+        Some(cat) => format!(" (catalog {cat})"),
+        None if b.nested => " (nested signature)".to_string(),
+        None => format!(" (embedded signature #{})", b.index),
+    }
+}
+
+/// `, timestamped 2021-03-04` and its variants.
+fn timestamp_clause(sig: &SignatureReport) -> String {
+    let timestamp = sig.timestamps.iter().find(|t| t.verdict == Outcome::Pass && t.time.is_some()).and_then(|t| t.time.as_deref());
+    match timestamp {
+        Some(time) => format!(", timestamped {}", date(time)),
+        None if sig.timestamps.is_empty() => ", not timestamped".to_string(),
+        None => ", with a timestamp that does not verify".to_string(),
+    }
 }
 
 fn not_signable(report: &FileReport) -> Headline {
@@ -208,6 +267,11 @@ fn who(kind: Option<SignerKind>, signer: Option<&str>) -> String {
         Some(SignerKind::Attestation) => format!("Attestation-signed by {by}"),
         Some(SignerKind::WindowsComponent) => format!("Signed as a Windows component by {by}"),
         Some(SignerKind::Microsoft) => format!("Signed by Microsoft ({by})"),
+        Some(SignerKind::Elam) => format!("ELAM-signed (Early Launch Antimalware) by {by}"),
+        Some(SignerKind::Store) => format!("Store-signed by {by}"),
+        Some(SignerKind::MicrosoftUserMode) => {
+            format!("Signed by {by} with Microsoft's user-mode code-signing root (not a kernel-mode signature)")
+        }
         Some(SignerKind::CrossSignedSpc) => format!("Cross-signed by {by} (legacy kernel-mode cross certificate)"),
         Some(SignerKind::SpcWithoutCrossCertificate) => {
             format!("Signed by {by} with a code-signing certificate that has no kernel-mode cross certificate")
@@ -220,39 +284,78 @@ fn who(kind: Option<SignerKind>, signer: Option<&str>) -> String {
     }
 }
 
-/// The "would Windows load it" clause and the tone it sets.
-fn load_clause(verdicts: &[TargetVerdict]) -> (Tone, String) {
-    let production: Vec<&TargetVerdict> = verdicts.iter().filter(|v| v.target != TESTSIGNING).collect();
-    let test = verdicts.iter().find(|v| v.target == TESTSIGNING);
-    let loads: Vec<&TargetVerdict> = production.iter().copied().filter(|v| v.verdict == LoadVerdict::Loads).collect();
-    let conditional: Vec<&TargetVerdict> =
-        production.iter().copied().filter(|v| v.verdict == LoadVerdict::LoadsWithConditions).collect();
+/// The production targets that load (at least with conditions) through a signature `which` picks.
+fn carried_by(verdicts: &[TargetVerdict], which: impl Fn(&RestsOn) -> bool) -> Vec<&TargetVerdict> {
+    verdicts
+        .iter()
+        .filter(|v| v.target != Target::TestSigning && v.verdict != LoadVerdict::Blocked)
+        .filter(|v| v.signature.as_ref().is_some_and(&which))
+        .collect()
+}
 
-    let secure_boot = production.iter().find(|v| v.target == SECURE_BOOT).map(|v| v.verdict);
-    if secure_boot == Some(LoadVerdict::Loads) {
-        let blocked = production.iter().filter(|v| v.verdict == LoadVerdict::Blocked).count();
-        let mut clause = "loads on Windows 10/11 with Secure Boot".to_string();
-        if blocked > 0 {
-            clause.push_str(&format!(" (blocked on {} of {} older or special targets)", blocked, production.len()));
+/// ` and 1 other target`, ` and N other targets` after the first of `n` targets.
+fn others(n: usize) -> String {
+    match n {
+        0 | 1 => String::new(),
+        2 => " and 1 other target".to_string(),
+        n => format!(" and {} other targets", n.saturating_sub(1)),
+    }
+}
+
+/// `X`, `X and Y`, `X, Y and Z`.
+fn names(list: &[&TargetVerdict]) -> String {
+    let names: Vec<&str> = list.iter().map(|v| lead_name(v.target)).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => (*last).to_string(),
+        None => String::new(),
+    }
+}
+
+/// The "would Windows load it" clause and the tone it sets, from the verdicts alone (the table
+/// shows the same verdicts): the lead targets first, then the others.
+fn load_clause(verdicts: &[TargetVerdict], lead: &[&TargetVerdict]) -> (Tone, String) {
+    let production: Vec<&TargetVerdict> = verdicts.iter().filter(|v| v.target != Target::TestSigning).collect();
+    let of = |verdict: LoadVerdict| -> Vec<&TargetVerdict> { lead.iter().copied().filter(|v| v.verdict == verdict).collect() };
+    let (loads, conditional, blocked) = (of(LoadVerdict::Loads), of(LoadVerdict::LoadsWithConditions), of(LoadVerdict::Blocked));
+    if !lead.is_empty() && loads.len() == lead.len() {
+        let mut clause = format!("loads on {}", names(&loads));
+        let others = production.iter().filter(|v| v.verdict == LoadVerdict::Blocked).count();
+        if others > 0 {
+            clause.push_str(&format!(" (blocked on {others} of {} older or special targets)", production.len()));
         }
         return (Tone::Good, clause);
     }
-    if let Some(first) = loads.first() {
-        let mut clause = format!("loads on {}", first.label);
-        if loads.len() > 1 {
-            clause.push_str(&format!(" and {} other target{}", loads.len().saturating_sub(1), if loads.len() == 2 { "" } else { "s" }));
+    if !loads.is_empty() || !conditional.is_empty() {
+        let mut parts = Vec::new();
+        if !loads.is_empty() {
+            parts.push(format!("loads on {}", names(&loads)));
         }
-        clause.push_str(", but not on Windows 10/11 with Secure Boot");
+        if let Some(first) = conditional.first() {
+            let condition = first.conditions.first().map(|c| format!(" ({c})")).unwrap_or_default();
+            parts.push(format!("loads on {} only with conditions{condition}", names(&conditional)));
+        }
+        if !blocked.is_empty() {
+            parts.push(format!("blocked on {}", names(&blocked)));
+        }
+        return (Tone::Caution, parts.join("; "));
+    }
+    let not_on = if blocked.is_empty() { String::new() } else { format!(", but not on {}", names(&blocked).replace(" and ", " or ")) };
+    let elsewhere: Vec<&TargetVerdict> = production.iter().copied().filter(|v| v.verdict != LoadVerdict::Blocked).collect();
+    if let Some(first) = elsewhere.first() {
+        let mut clause = format!("loads on {}", first.label);
+        if elsewhere.len() > 1 {
+            let n = elsewhere.len().saturating_sub(1);
+            clause.push_str(&format!(" and {n} other target{}", if n == 1 { "" } else { "s" }));
+        }
+        if first.verdict == LoadVerdict::LoadsWithConditions {
+            clause.push_str(" (with conditions)");
+        }
+        clause.push_str(&not_on);
         return (Tone::Caution, clause);
     }
-    if let Some(first) = conditional.first() {
-        let condition = first.conditions.first().map(|c| format!(" ({c})")).unwrap_or_default();
-        return (Tone::Caution, format!("loads on {} only with conditions{condition}", first.label));
-    }
-    match test.map(|t| t.verdict) {
-        Some(LoadVerdict::Loads | LoadVerdict::LoadsWithConditions) => {
-            (Tone::Caution, "loads only with TESTSIGNING on".to_string())
-        }
+    match verdicts.iter().find(|v| v.target == Target::TestSigning).map(|t| t.verdict) {
+        Some(LoadVerdict::Loads | LoadVerdict::LoadsWithConditions) => (Tone::Caution, "loads only with TESTSIGNING on".to_string()),
         _ => (Tone::Bad, "Windows will not load it on any target".to_string()),
     }
 }
@@ -261,29 +364,15 @@ fn load_clause(verdicts: &[TargetVerdict]) -> (Tone, String) {
 mod tests {
     use super::*;
     use crate::report::{
-        CertificateSummary, ChainReport, Classification, InfCatalogFile, InfReport, TimestampReport,
+        CertificateSummary, ChainReport, Classification, InfCatalogFile, InfReport, RestsOn, TimestampReport,
     };
 
-    fn verdict(target: &str, label: &str, verdict: LoadVerdict) -> TargetVerdict {
-        TargetVerdict { target: target.into(), label: label.into(), verdict, ..Default::default() }
+    fn verdict(target: Target, verdict: LoadVerdict) -> TargetVerdict {
+        TargetVerdict { target, arch: target.arch(), label: target.label().into(), verdict, ..Default::default() }
     }
 
     fn all_targets(production: LoadVerdict, test: LoadVerdict) -> Vec<TargetVerdict> {
-        let mut v: Vec<TargetVerdict> = [
-            ("win7-sp1-x64", "Windows 7 SP1 x64"),
-            ("win7-sp1-x64-sha2", "Windows 7 SP1 x64 with SHA-2"),
-            ("win8.1-x64", "Windows 8.1 x64"),
-            ("win10-1507", "Windows 10 1507-1511"),
-            (SECURE_BOOT, "Windows 10 1607+ / 11, Secure Boot on"),
-            ("win10-1607-no-secureboot", "Windows 10 1607+ / 11, Secure Boot off"),
-            ("server-2016", "Windows Server 2016+"),
-            ("s-mode", "Windows 10/11 in S mode"),
-        ]
-        .iter()
-        .map(|(t, l)| verdict(t, l, production))
-        .collect();
-        v.push(verdict(TESTSIGNING, "Test mode", test));
-        v
+        Target::ALL.iter().map(|&t| verdict(t, if t == Target::TestSigning { test } else { production })).collect()
     }
 
     fn signed(kind: SignerKind, subject: &str, timestamp: Option<&str>) -> FileReport {
@@ -321,7 +410,7 @@ mod tests {
         assert_eq!(h.tone, Tone::Good);
         assert_eq!(
             h.sentence,
-            "WHQL-signed by Microsoft Windows Hardware Compatibility Publisher, timestamped 2021-03-04, loads on Windows 10/11 with Secure Boot"
+            "WHQL-signed by Microsoft Windows Hardware Compatibility Publisher, timestamped 2021-03-04, loads on Windows 11 24H2+ (April 2026 policy) and Windows 10/11 with Secure Boot"
         );
         assert_eq!(h.icon, Tone::Good.icon());
     }
@@ -378,11 +467,60 @@ mod tests {
     fn cross_signed_on_older_windows_only() {
         let mut r = signed(SignerKind::CrossSignedSpc, "CN=Vendor", Some("2014-01-01T00:00:00Z"));
         r.verdicts = all_targets(LoadVerdict::Blocked, LoadVerdict::Loads);
-        r.verdicts[0].verdict = LoadVerdict::Loads;
         r.verdicts[1].verdict = LoadVerdict::Loads;
+        r.verdicts[2].verdict = LoadVerdict::Loads;
         let h = headline(&r);
         assert_eq!(h.tone, Tone::Caution);
-        assert!(h.sentence.ends_with("loads on Windows 7 SP1 x64 and 1 other target, but not on Windows 10/11 with Secure Boot"), "{}", h.sentence);
+        assert!(
+            h.sentence.ends_with(
+                "loads on Windows 7 SP1 x64 without SHA-2 support (advisory 3033929 / KB4474419) and 1 other target, but not on \
+                 Windows 11 24H2+ (April 2026 policy) or Windows 10/11 with Secure Boot"
+            ),
+            "{}",
+            h.sentence
+        );
+    }
+
+    #[test]
+    fn headline_names_the_signature_the_verdict_rests_on() {
+        let mut r = signed(SignerKind::CrossSignedSpc, "CN=Vendor Ltd", Some("2021-07-05T00:00:00Z"));
+        let mut nested = signed(SignerKind::Whql, "CN=Microsoft Windows Hardware Compatibility Publisher", Some("2021-07-08T00:00:00Z"))
+            .signatures
+            .remove(0);
+        nested.index = 1;
+        nested.depth = 1;
+        r.signatures.push(nested);
+        let on = |index: usize, kind: SignerKind, signer: &str| RestsOn {
+            catalog: None,
+            index,
+            nested: index > 0,
+            kind,
+            signer: signer.into(),
+        };
+        r.verdicts = all_targets(LoadVerdict::Loads, LoadVerdict::Loads);
+        for v in &mut r.verdicts {
+            v.signature = Some(on(1, SignerKind::Whql, "Microsoft Windows Hardware Compatibility Publisher"));
+        }
+        let h = headline(&r);
+        assert_eq!(h.tone, Tone::Good);
+        assert!(
+            h.sentence.starts_with(
+                "WHQL-signed by Microsoft Windows Hardware Compatibility Publisher (nested signature), timestamped 2021-07-08, loads on \
+                 Windows 11 24H2+ (April 2026 policy) and Windows 10/11 with Secure Boot"
+            ),
+            "{}",
+            h.sentence
+        );
+        assert!(
+            h.sentence.ends_with("; primary signature: Cross-signed by Vendor Ltd (legacy kernel-mode cross certificate): no target loads the driver through it"),
+            "{}",
+            h.sentence
+        );
+        // The primary signature carries Windows 8.1: the headline says so.
+        if let Some(v) = r.verdicts.iter_mut().find(|v| v.target == Target::Win81) {
+            v.signature = Some(on(0, SignerKind::CrossSignedSpc, "Vendor Ltd"));
+        }
+        assert!(headline(&r).sentence.ends_with(": it carries Windows 8.1 x64"), "{}", headline(&r).sentence);
     }
 
     #[test]

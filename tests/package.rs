@@ -148,10 +148,14 @@ fn cp210x_silabser_covered_by_sha1_authenticode_and_x86_members_missing() {
     // A file the INF needs is missing: the package fails.
     assert_eq!(p.verdict, Outcome::Fail);
     // silabser.sys has no embedded signature: every Windows loads it through the WHQL catalog.
-    assert_eq!(sys.verdicts.len(), 9);
-    for v in &sys.verdicts {
+    assert_eq!(sys.verdicts.len(), drvsig::policy::Target::ALL.len());
+    for v in sys.verdicts.iter().filter(|v| v.arch == drvsig::policy::Arch::X64) {
         assert_eq!(v.verdict, drvsig::report::LoadVerdict::Loads, "{}: {}", v.target, v.rule);
         assert!(v.rests_on.starts_with("catalog slabvcp.cat"), "{}: {}", v.target, v.rests_on);
+    }
+    // An x64 driver: blocked on the x86 and ARM64 targets for its architecture.
+    for v in sys.verdicts.iter().filter(|v| v.arch != drvsig::policy::Arch::X64) {
+        assert_eq!((v.verdict, v.source.as_str()), (drvsig::report::LoadVerdict::Blocked, drvsig::policy::PE_FORMAT), "{}", v.target);
     }
     assert!(inf.verdicts.is_empty(), "verdicts are for driver binaries only");
 }
@@ -324,9 +328,9 @@ fn fixture_good_package_is_all_covered() {
     // Test-signed (our test CA is in no store): it loads only in test mode, through the catalog or
     // the embedded signature.
     let sys = row(p, "drvsigtest.sys");
-    assert_eq!(sys.verdicts.len(), 9);
+    assert_eq!(sys.verdicts.len(), drvsig::policy::Target::ALL.len());
     for v in &sys.verdicts {
-        let expected = if v.target == "testsigning" {
+        let expected = if v.target == drvsig::policy::Target::TestSigning {
             drvsig::report::LoadVerdict::LoadsWithConditions
         } else {
             drvsig::report::LoadVerdict::Blocked

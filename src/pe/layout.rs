@@ -28,6 +28,8 @@ const OPT_NUMBER_OF_RVA_PE32: usize = 92;
 const OPT_NUMBER_OF_RVA_PE32_PLUS: usize = 108;
 /// IMAGE_DIRECTORY_ENTRY_SECURITY.
 const SECURITY_DIRECTORY_INDEX: usize = 4;
+/// IMAGE_DIRECTORY_ENTRY_IAT (the import address table).
+const IAT_DIRECTORY_INDEX: usize = 12;
 const SIZEOF_SECTION_HEADER: usize = 40;
 
 /// One section header's raw-data extent.
@@ -38,6 +40,9 @@ pub struct Section {
     pub name: String,
     pub pointer_to_raw_data: u32,
     pub size_of_raw_data: u32,
+    /// VirtualAddress (RVA of the section in memory) and VirtualSize.
+    pub virtual_address: u32,
+    pub virtual_size: u32,
     /// IMAGE_SECTION_HEADER.Characteristics (IMAGE_SCN_MEM_EXECUTE 0x20000000, _WRITE 0x80000000, ...).
     pub characteristics: u32,
 }
@@ -65,6 +70,9 @@ pub struct Layout {
     pub security_entry_offset: Option<usize>,
     /// The security directory: (file offset, size); (0, 0) when absent.
     pub security_directory: (u32, u32),
+    /// The import address table directory (IMAGE_DIRECTORY_ENTRY_IAT): (RVA, size); (0, 0) when
+    /// absent or when NumberOfRvaAndSizes / the optional header do not reach it.
+    pub iat_directory: (u32, u32),
     pub size_of_headers: u32,
     /// File offset of the section table.
     pub section_table_offset: usize,
@@ -140,6 +148,13 @@ pub fn read(bytes: &[u8]) -> Result<Layout, PeError> {
     } else {
         (None, (0, 0))
     };
+    let iat_entry = add(add(opt, rva_count_at)?, 4 + 8 * IAT_DIRECTORY_INDEX)?;
+    let iat_fits = rva_count > IAT_DIRECTORY_INDEX && add(iat_entry, 8)? <= add(opt, size_of_optional_header)?;
+    let iat_directory = if iat_fits {
+        (u32_at(bytes, iat_entry, "IAT directory")?, u32_at(bytes, add(iat_entry, 4)?, "IAT directory")?)
+    } else {
+        (0, 0)
+    };
     let section_table_offset = add(opt, size_of_optional_header)?;
     let mut sections = Vec::with_capacity(number_of_sections.min(96));
     for index in 0..number_of_sections {
@@ -153,6 +168,8 @@ pub fn read(bytes: &[u8]) -> Result<Layout, PeError> {
             name,
             size_of_raw_data: u32_at(header, 16, "SizeOfRawData")?,
             pointer_to_raw_data: u32_at(header, 20, "PointerToRawData")?,
+            virtual_size: u32_at(header, 8, "VirtualSize")?,
+            virtual_address: u32_at(header, 12, "VirtualAddress")?,
             characteristics: u32_at(header, 36, "Characteristics")?,
         });
     }
@@ -168,6 +185,7 @@ pub fn read(bytes: &[u8]) -> Result<Layout, PeError> {
         checksum,
         security_entry_offset,
         security_directory,
+        iat_directory,
         size_of_headers,
         section_table_offset,
         sections,
@@ -215,6 +233,15 @@ pub fn read_with_goblin(bytes: &[u8]) -> Result<Layout, goblin::error::Error> {
     } else {
         (0, 0)
     };
+    let iat_fits = rva_count > IAT_DIRECTORY_INDEX
+        && entry
+            .checked_add(8 * (IAT_DIRECTORY_INDEX - SECURITY_DIRECTORY_INDEX) + 8)
+            .is_some_and(|end| opt.checked_add(size_of_optional_header).is_some_and(|oh_end| end <= oh_end));
+    let iat_directory = if iat_fits {
+        opt_header.data_directories.get_import_address_table().map(|d| (d.virtual_address, d.size)).unwrap_or((0, 0))
+    } else {
+        (0, 0)
+    };
     let sections = pe
         .sections
         .iter()
@@ -224,6 +251,8 @@ pub fn read_with_goblin(bytes: &[u8]) -> Result<Layout, goblin::error::Error> {
             name: section_name(&s.name),
             pointer_to_raw_data: s.pointer_to_raw_data,
             size_of_raw_data: s.size_of_raw_data,
+            virtual_address: s.virtual_address,
+            virtual_size: s.virtual_size,
             characteristics: s.characteristics,
         })
         .collect();
@@ -239,6 +268,7 @@ pub fn read_with_goblin(bytes: &[u8]) -> Result<Layout, goblin::error::Error> {
         checksum: opt_header.windows_fields.check_sum,
         security_entry_offset: entry_fits.then_some(entry),
         security_directory,
+        iat_directory,
         size_of_headers: opt_header.windows_fields.size_of_headers,
         section_table_offset: opt.checked_add(size_of_optional_header).ok_or_else(|| malformed("section table offset"))?,
         sections,

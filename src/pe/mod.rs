@@ -13,7 +13,7 @@ pub mod layout;
 use core::fmt;
 
 use crate::digest::DigestAlgorithm;
-use crate::report::{Checksum, FileReport, Finding, Outcome, PeInfo, PeSection};
+use crate::report::{Checksum, FileReport, Finding, Outcome, PeInfo, PeSection, RvaRange};
 
 /// DllCharacteristics: the image is compatible with data execution prevention.
 pub const IMAGE_DLLCHARACTERISTICS_NX_COMPAT: u16 = 0x0100;
@@ -165,10 +165,16 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::KnownDigests, 
             .map(|s| PeSection {
                 name: s.name.clone(),
                 characteristics: s.characteristics,
+                virtual_address: s.virtual_address,
+                virtual_size: s.virtual_size,
                 writable: s.characteristics & IMAGE_SCN_MEM_WRITE != 0,
                 executable: s.characteristics & IMAGE_SCN_MEM_EXECUTE != 0,
             })
             .collect(),
+        import_address_table: match layout.iat_directory {
+            (0, _) | (_, 0) => None,
+            (rva, size) => Some(RvaRange { rva, size }),
+        },
     });
 
     let signatures = decode_signatures(bytes, &scan, options, report.signatures.len(), &mut report.findings);

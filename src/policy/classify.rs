@@ -8,7 +8,10 @@
 //! | whql | signer CN `Microsoft Windows Hardware Compatibility Publisher`, EKU 1.3.6.1.4.1.311.10.3.5, path to a Microsoft root |
 //! | attestation | same signer, EKU 1.3.6.1.4.1.311.10.3.5.1, path to a Microsoft root |
 //! | windows-component | EKU 1.3.6.1.4.1.311.10.3.6, path to a Microsoft root |
-//! | microsoft | any other signer whose path reaches a Microsoft root |
+//! | elam | EKU 1.3.6.1.4.1.311.61.4.1 (Early Launch Antimalware), path to a Microsoft root |
+//! | store | EKU 1.3.6.1.4.1.311.76.3.1 (Windows Store), path to a Microsoft root |
+//! | microsoft-user-mode | any other signer whose path reaches Microsoft Root Certificate Authority 2011 (user-mode root) |
+//! | microsoft | any other signer whose path reaches a Microsoft kernel root |
 //! | cross-signed-spc | path through a cross certificate to `Microsoft Code Verification Root` |
 //! | spc-without-cross-certificate | code-signing certificate of a public CA (recognised by name), no cross certificate |
 //! | test-signed | user-added root, `WDKTestCert`, or a private CA (any other path) |
@@ -35,6 +38,10 @@ pub const EKU_WHQL_EXTENDED: &str = "1.3.6.1.4.1.311.10.3.39";
 pub const EKU_LIFETIME_SIGNING: &str = "1.3.6.1.4.1.311.10.3.13";
 /// Kernel Mode Code Signing.
 pub const EKU_KERNEL_MODE_CODE_SIGNING: &str = "1.3.6.1.4.1.311.61.1.1";
+/// Early Launch Antimalware Driver (ELAM).
+pub const EKU_ELAM: &str = "1.3.6.1.4.1.311.61.4.1";
+/// Windows Store.
+pub const EKU_STORE: &str = "1.3.6.1.4.1.311.76.3.1";
 /// Code Signing (RFC 5280).
 pub const EKU_CODE_SIGNING: &str = "1.3.6.1.5.5.7.3.3";
 /// anyExtendedKeyUsage (RFC 5280).
@@ -45,12 +52,12 @@ pub const HARDWARE_COMPATIBILITY_PUBLISHER: &str = "Microsoft Windows Hardware C
 /// The root of the legacy kernel-mode cross certificates.
 pub const CODE_VERIFICATION_ROOT: &str = "Microsoft Code Verification Root";
 /// Microsoft roots that the kernel trusts (DOMAIN.md, SHA-1 thumbprints there), by common name.
-pub const MICROSOFT_ROOTS: [&str; 4] = [
-    "Microsoft Root Authority",
-    "Microsoft Root Certificate Authority",
-    "Microsoft Root Certificate Authority 2010",
-    "Microsoft Root Certificate Authority 2011",
-];
+pub const MICROSOFT_ROOTS: [&str; 3] =
+    ["Microsoft Root Authority", "Microsoft Root Certificate Authority", "Microsoft Root Certificate Authority 2010"];
+/// Microsoft's user-mode code-signing root: a Microsoft root, but not a kernel-mode one
+/// (DOMAIN.md "Would Windows load it?"; "Kernel-Mode Code Signing Requirements" names the kernel
+/// roots). Signatures that reach it are `microsoft-user-mode`.
+pub const USER_MODE_ROOT: &str = "Microsoft Root Certificate Authority 2011";
 /// Name fragments of public certification authorities that sold code-signing certificates. Used
 /// only to tell a commercial certificate without a cross certificate from a private (test) CA,
 /// because drvsig carries no public root store; the evidence says so.
@@ -89,8 +96,8 @@ pub fn eku_name(oid: &str) -> &'static str {
         EKU_KERNEL_MODE_CODE_SIGNING => "Kernel Mode Code Signing",
         "1.3.6.1.4.1.311.10.3.8" => "Embedded Windows System Component Verification",
         "1.3.6.1.4.1.311.10.3.25" => "Windows Third Party Application Component",
-        "1.3.6.1.4.1.311.76.3.1" => "Windows Store",
-        "1.3.6.1.4.1.311.61.4.1" => "Early Launch Antimalware Driver",
+        EKU_STORE => "Windows Store",
+        EKU_ELAM => "Early Launch Antimalware Driver",
         "1.3.6.1.4.1.311.10.3.20" => "Windows Kits Component",
         "1.3.6.1.5.5.7.3.8" => "Time Stamping",
         "1.3.6.1.5.5.7.3.1" => "TLS Web Server Authentication",
@@ -135,7 +142,7 @@ fn short(cert: &CertificateSummary) -> String {
 }
 
 fn is_microsoft_root(name: &str) -> bool {
-    MICROSOFT_ROOTS.contains(&name)
+    MICROSOFT_ROOTS.contains(&name) || name == USER_MODE_ROOT
 }
 
 fn public_ca(name: &str) -> bool {
@@ -300,6 +307,14 @@ pub fn classify(sig: &SignatureReport) -> Classification {
         TrustKind::MicrosoftRoot if hcp && has(EKU_ATTESTATION) => SignerKind::Attestation,
         TrustKind::MicrosoftRoot if hcp && has(EKU_WHQL) => SignerKind::Whql,
         TrustKind::MicrosoftRoot if has(EKU_WINDOWS_COMPONENT) => SignerKind::WindowsComponent,
+        TrustKind::MicrosoftRoot if has(EKU_ELAM) => SignerKind::Elam,
+        TrustKind::MicrosoftRoot if has(EKU_STORE) => SignerKind::Store,
+        TrustKind::MicrosoftRoot if trust.top.as_deref() == Some(USER_MODE_ROOT) => {
+            evidence.push(format!(
+                "`{USER_MODE_ROOT}` is Microsoft's user-mode code-signing root: the kernel does not trust it for drivers"
+            ));
+            SignerKind::MicrosoftUserMode
+        }
         TrustKind::MicrosoftRoot => SignerKind::Microsoft,
         TrustKind::MicrosoftCodeVerificationRoot => SignerKind::CrossSignedSpc,
         TrustKind::UserRoot => SignerKind::TestSigned,
@@ -407,6 +422,24 @@ pub(crate) mod tests {
         )
     }
 
+    pub(crate) fn elam() -> SignatureReport {
+        sig(
+            "sha256",
+            vec![
+                cert("Microsoft Windows Early Launch Anti-malware Publisher", "Microsoft Windows Third Party Component CA 2014", "2021-01-01T00:00:00Z", &[EKU_ELAM, EKU_CODE_SIGNING]),
+                cert("Microsoft Windows Third Party Component CA 2014", "Microsoft Root Certificate Authority 2010", "2014-10-15T00:00:00Z", &[]),
+            ],
+        )
+    }
+
+    pub(crate) fn store() -> SignatureReport {
+        sig("sha256", vec![cert("Microsoft Corporation", "Microsoft Root Certificate Authority 2010", "2021-01-01T00:00:00Z", &[EKU_STORE])])
+    }
+
+    pub(crate) fn user_mode() -> SignatureReport {
+        sig("sha256", vec![cert("Microsoft Corporation", USER_MODE_ROOT, "2020-01-01T00:00:00Z", &[EKU_CODE_SIGNING])])
+    }
+
     pub(crate) fn test_signed() -> SignatureReport {
         sig("sha256", vec![cert("Contoso Driver", "WDKTestCert contoso,133000000000000000", "2024-01-01T00:00:00Z", &[EKU_CODE_SIGNING])])
     }
@@ -424,7 +457,7 @@ pub(crate) mod tests {
                 cert("Microsoft Windows Verification PCA", "Microsoft Root Certificate Authority", "2005-09-15T00:00:00Z", &[]),
             ],
         );
-        let microsoft = sig("sha256", vec![cert("Microsoft Corporation", "Microsoft Root Certificate Authority 2011", "2020-01-01T00:00:00Z", &[EKU_CODE_SIGNING])]);
+        let microsoft = sig("sha256", vec![cert("Microsoft Corporation", "Microsoft Root Certificate Authority 2010", "2020-01-01T00:00:00Z", &[EKU_CODE_SIGNING])]);
         let ev = sig(
             "sha256",
             vec![cert("Vendor Ltd", "DigiCert EV Code Signing CA (SHA2)", "2019-01-01T00:00:00Z", &[EKU_CODE_SIGNING])],
@@ -444,7 +477,10 @@ pub(crate) mod tests {
         let tls = sig("sha256", vec![cert("test.example", "R3", "2020-01-01T00:00:00Z", &["1.3.6.1.5.5.7.3.1"])]);
         let no_signer = SignatureReport { signature_verdict: Outcome::Unsupported, ..SignatureReport::default() };
         let unsigned = SignatureReport { signature_verdict: Outcome::NotPresent, ..SignatureReport::default() };
-        let cases: [(&str, SignatureReport, SignerKind); 13] = [
+        let cases: [(&str, SignatureReport, SignerKind); 16] = [
+            ("user mode root 2011", user_mode(), SignerKind::MicrosoftUserMode),
+            ("elam", elam(), SignerKind::Elam),
+            ("store", store(), SignerKind::Store),
             ("whql", whql(), SignerKind::Whql),
             ("attestation", attestation(), SignerKind::Attestation),
             ("windows component", windows, SignerKind::WindowsComponent),

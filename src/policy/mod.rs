@@ -7,10 +7,12 @@
 
 pub mod classify;
 pub mod hvci;
+pub mod target;
 pub mod verdict;
 
 pub use classify::{classify, classify_all};
-pub use verdict::{evaluate, CatalogCover, PolicyInput, Target};
+pub use target::{Arch, Target};
+pub use verdict::{evaluate, CatalogCover, PolicyInput};
 
 use crate::report::{FileReport, Finding, PeInfo};
 
@@ -20,7 +22,13 @@ pub const KMCS: &str = "Kernel-Mode Code Signing Requirements";
 pub const PUBLIC_RELEASE: &str = "Signing Drivers for Public Release";
 pub const CODE_SIGNING_REQUIREMENTS: &str = "Driver code signing requirements";
 pub const S_MODE: &str = "Windows 10 in S mode driver requirements";
-pub const HVCI: &str = "Memory integrity / HVCI driver compatibility";
+pub const HVCI: &str = "Driver compatibility with memory integrity and VBS";
+/// The April 2026 kernel trust policy (Windows IT Pro Blog, 2026-03-26).
+pub const KERNEL_TRUST_2026: &str = "Advancing Windows driver security: Removing trust for the cross-signed driver program";
+/// "Signing a Driver": 64-bit Windows requires signed drivers, 32-bit Windows does not.
+pub const SIGNING_A_DRIVER: &str = "Signing a Driver";
+/// "PE Format": an image runs only on the machine its header names.
+pub const PE_FORMAT: &str = "PE Format";
 
 /// Whether a PE file is a kernel-mode driver: native subsystem, or a `.sys` name.
 pub fn is_kernel_driver(name: &str, pe: &PeInfo) -> bool {

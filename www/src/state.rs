@@ -329,6 +329,22 @@ pub fn demo_from_query(value: Option<&str>) -> Option<&'static str> {
     )
 }
 
+/// The Windows targets `?target=ID` values ask for (repeatable; ids as in the JSON, e.g.
+/// `?target=win11-24h2-enforced&target=server-2025`), and the values that name no target. No
+/// known target means every target (the table is never emptied by a typo).
+pub fn targets_from_query(values: &[String]) -> (Vec<drvsig::policy::Target>, Vec<String>) {
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for v in values.iter().flat_map(|v| v.split(',')).map(str::trim).filter(|v| !v.is_empty()) {
+        match drvsig::policy::Target::from_id(v) {
+            Some(t) if !known.contains(&t) => known.push(t),
+            Some(_) => {}
+            None => unknown.push(v.to_string()),
+        }
+    }
+    (known, unknown)
+}
+
 /// The headline for one finished report: the worst outcome anywhere in it, and a short text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Verdict {
@@ -660,6 +676,15 @@ mod tests {
             .map(|f| f.check.as_str())
             .collect();
         assert_eq!(order, ["c", "b", "d", "a"]);
+    }
+
+    #[test]
+    fn target_queries() {
+        use drvsig::policy::Target;
+        let q = |v: &[&str]| targets_from_query(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(q(&[]), (vec![], vec![]));
+        assert_eq!(q(&["win11-24h2-enforced", "server-2025"]), (vec![Target::Win11Enforced, Target::Server2025], vec![]));
+        assert_eq!(q(&["s-mode,s-mode", "win12"]), (vec![Target::SMode], vec!["win12".to_string()]));
     }
 
     #[test]

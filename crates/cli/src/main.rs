@@ -1,4 +1,6 @@
-//! `drvsig inspect FILE... [--json] [--time RFC3339]`: the core's report on the command line.
+//! `drvsig inspect FILE... [--json] [--time RFC3339] [--target ID]...`: the core's report on the
+//! command line. `--target` (repeatable) keeps only those Windows targets in the verdict tables,
+//! text and JSON alike; the headline still weighs every target.
 //! All the files given (directories walked, zips expanded by the core) form one drop: each file's
 //! summary is printed, then the driver packages they form and each file's catalog coverage.
 //!
@@ -13,6 +15,8 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
+use drvsig::policy::Target;
+use drvsig::report::InspectionReport;
 use drvsig::{FileReport, Options, UnixTime};
 
 #[derive(Parser)]
@@ -39,7 +43,15 @@ enum Command {
         /// certs-only PKCS#7 .p7b. Repeatable.
         #[arg(long = "trust", value_name = "FILE")]
         trust: Vec<PathBuf>,
+        /// Print the load verdicts for this Windows target only (repeatable), e.g.
+        /// win11-24h2-enforced; every target when absent.
+        #[arg(long = "target", value_name = "ID", value_parser = parse_target)]
+        targets: Vec<Target>,
     },
+}
+
+fn parse_target(s: &str) -> Result<Target, String> {
+    Target::from_id(s).ok_or_else(|| format!("unknown target; valid ids: {}", Target::ids()))
 }
 
 fn parse_time(s: &str) -> Result<UnixTime, String> {
@@ -54,7 +66,7 @@ fn now() -> UnixTime {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { paths, json, time, trust } => {
+        Command::Inspect { paths, json, time, trust, targets } => {
             let mut options = Options::at(time.unwrap_or_else(now));
             for file in &trust {
                 let read = std::fs::read(file).map_err(|e| e.to_string());
@@ -66,12 +78,12 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            inspect(&paths, json, &options)
+            inspect(&paths, json, &options, &targets)
         }
     }
 }
 
-fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
+fn inspect(paths: &[PathBuf], json: bool, options: &Options, targets: &[Target]) -> ExitCode {
     let mut files = Vec::new();
     let several = paths.len() > 1;
     for path in paths {
@@ -96,6 +108,7 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
     let reports = inspect_parallel(&borrowed, options);
     let report = drvsig::package::inspect_package_with_reports(&borrowed, reports, options);
     if json {
+        let report = only_targets(report.clone(), targets);
         // `{"files": [...], "packages": [...]}` (docs/report.md).
         match serde_json::to_string_pretty(&report) {
             Ok(s) => println!("{s}"),
@@ -111,10 +124,10 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
                 .packages
                 .iter()
                 .any(|p| p.coverage.iter().any(|r| r.file == file.name && !r.verdicts.is_empty()));
-            print!("{}", text::render(file, !judged_in_package));
+            print!("{}", text::render(file, !judged_in_package, targets));
         }
         for package in &report.packages {
-            print!("{}", packages::render(package));
+            print!("{}", packages::render(package, targets));
         }
     }
     if report.files.iter().any(any_failure) || report.packages.iter().any(|p| p.verdict == drvsig::Outcome::Fail) {
@@ -122,6 +135,20 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The report with only the verdicts of `targets` (all of them when `targets` is empty).
+fn only_targets(mut report: InspectionReport, targets: &[Target]) -> InspectionReport {
+    if targets.is_empty() {
+        return report;
+    }
+    for file in &mut report.files {
+        file.verdicts.retain(|v| targets.contains(&v.target));
+    }
+    for row in report.packages.iter_mut().flat_map(|p| p.coverage.iter_mut()) {
+        row.verdicts.retain(|v| targets.contains(&v.target));
+    }
+    report
 }
 
 /// `drvsig::inspect` of each file (named as `inspect_package` names it), on up to one thread per

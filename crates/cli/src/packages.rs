@@ -24,7 +24,7 @@ fn short(hex: &str) -> String {
 }
 
 /// Render one package as a block of text.
-pub fn render(p: &PackageReport) -> String {
+pub fn render(p: &PackageReport, targets: &[drvsig::policy::Target]) -> String {
     let mut s = String::new();
     let title = match &p.inf {
         Some(inf) => format!("package {inf}"),
@@ -82,7 +82,7 @@ pub fn render(p: &PackageReport) -> String {
             }
             if !r.verdicts.is_empty() {
                 let _ = writeln!(s, "  {:<width$}    would Windows load it (with this package's catalogs)?", "");
-                crate::text::verdicts(&mut s, &format!("  {:<width$}      ", ""), &r.verdicts);
+                crate::text::verdicts(&mut s, &format!("  {:<width$}      ", ""), &r.verdicts, targets);
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use drvsig::policy::Target;
 use drvsig::report::{ChainReport, FileReport, Finding, LoadVerdict, Outcome, SignatureReport, TargetVerdict, TrustKind};
 
 /// An outcome as one word in the text output (also the package table's).
@@ -18,7 +19,8 @@ pub(crate) fn mark(o: Outcome) -> &'static str {
 /// Render one file's report as indented text.
 /// `with_verdicts`: print the file's own (embedded-signature-only) load verdicts; false when a
 /// package table will show verdicts that also weigh its catalogs.
-pub fn render(r: &FileReport, with_verdicts: bool) -> String {
+/// `targets`: print only these targets' verdicts (all when empty); the headline weighs every one.
+pub fn render(r: &FileReport, with_verdicts: bool, targets: &[Target]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", r.name);
     let headline = drvsig::summary::headline(r);
@@ -56,7 +58,7 @@ pub fn render(r: &FileReport, with_verdicts: bool) -> String {
     }
     if with_verdicts && !r.verdicts.is_empty() {
         let _ = writeln!(s, "  would Windows load it? (embedded signature only: no catalog covers it here)");
-        verdicts(&mut s, "    ", &r.verdicts);
+        verdicts(&mut s, "    ", &r.verdicts, targets);
     }
     findings(&mut s, "  ", &r.findings);
     s.push('\n');
@@ -141,6 +143,9 @@ fn kind_label(k: drvsig::report::SignerKind) -> &'static str {
         Attestation => "attestation-signed (Hardware Dev Center)",
         WindowsComponent => "Windows component",
         Microsoft => "Microsoft-signed",
+        Elam => "ELAM (Early Launch Antimalware, Microsoft-signed)",
+        Store => "Windows Store (Microsoft-signed)",
+        MicrosoftUserMode => "Microsoft user-mode code signing (Root Certificate Authority 2011): not a kernel-mode signature",
         CrossSignedSpc => "cross-signed SPC (legacy kernel-mode cross certificate)",
         SpcWithoutCrossCertificate => "code-signing certificate without a kernel-mode cross certificate",
         TestSigned => "test-signed",
@@ -184,8 +189,10 @@ fn chain_lines(s: &mut String, indent: &str, what: &str, chain: &ChainReport) {
     findings(s, &format!("{indent}            "), &chain.findings);
 }
 
-/// The per-Windows load verdicts, one line each, with conditions and the rule.
-pub fn verdicts(s: &mut String, indent: &str, list: &[TargetVerdict]) {
+/// The per-Windows load verdicts, one line each (label and architecture), with conditions and
+/// the rule; only `targets` when it is not empty.
+pub fn verdicts(s: &mut String, indent: &str, list: &[TargetVerdict], targets: &[Target]) {
+    let list: Vec<&TargetVerdict> = list.iter().filter(|v| targets.is_empty() || targets.contains(&v.target)).collect();
     let width = list.iter().map(|v| v.label.chars().count()).max().unwrap_or(0);
     for v in list {
         let word = match v.verdict {
@@ -193,14 +200,14 @@ pub fn verdicts(s: &mut String, indent: &str, list: &[TargetVerdict]) {
             LoadVerdict::LoadsWithConditions => "loads if",
             LoadVerdict::Blocked => "BLOCKED",
         };
-        let _ = writeln!(s, "{indent}{:<width$}  {word:<8}  via {}", v.label, v.rests_on);
+        let _ = writeln!(s, "{indent}{:<width$}  {:<5}  {word:<8}  via {}", v.label, v.arch.id(), v.rests_on);
         for c in &v.conditions {
-            let _ = writeln!(s, "{indent}{:<width$}            condition: {c}", "");
+            let _ = writeln!(s, "{indent}{:<width$}                   condition: {c}", "");
         }
         // The rule is worth reading where the answer is not a plain yes.
         if v.verdict != LoadVerdict::Loads {
             let rule = v.rule.trim_end_matches(" (no catalog was given: only the embedded signature was considered)");
-            let _ = writeln!(s, "{indent}{:<width$}            {rule} [{}]", "", v.source);
+            let _ = writeln!(s, "{indent}{:<width$}                   {rule} [{}]", "", v.source);
         }
     }
 }

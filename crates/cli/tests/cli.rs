@@ -86,3 +86,25 @@ fn big_file_hashed_on_several_cores_gives_the_core_report() {
     assert_eq!(core.signatures.len(), 2);
     assert_eq!(v["files"][0], serde_json::to_value(&core).expect("report JSON"));
 }
+
+#[test]
+fn target_option_keeps_only_those_targets_in_text_and_json() {
+    let driver = "tests/fixtures/pe/driver-sha256.sys";
+    let (code, out, err) = drvsig(&["inspect", "--time", "2026-01-01", "--target", "testsigning", "--target", "win11-24h2-enforced", driver]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Test mode (TESTSIGNING on, Secure Boot off)") && out.contains("Windows 11 24H2+"), "{out}");
+    assert!(!out.contains("Windows 8.1 x64") && !out.contains("Windows Server 2025"), "{out}");
+    let (code, out, _) = drvsig(&["inspect", "--json", "--time", "2026-01-01", "--target", "server-2025", driver]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let verdicts = v["files"][0]["verdicts"].as_array().cloned().unwrap_or_default();
+    assert_eq!(verdicts.len(), 1, "{out}");
+    assert_eq!((verdicts[0]["target"].as_str(), verdicts[0]["arch"].as_str()), (Some("server-2025"), Some("x64")));
+}
+
+#[test]
+fn unknown_target_is_a_usage_error_listing_the_ids() {
+    let (code, _, err) = drvsig(&["inspect", "--target", "win12", "tests/fixtures/pe/driver-sha256.sys"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("win11-24h2-enforced") && err.contains("server-2025") && err.contains("win7-sp1-x86"), "{err}");
+}

@@ -177,9 +177,10 @@ fn report_body(report: &Rc<FileReport>, id: FileId) -> Html {
     let prefix = format!("file-{id}");
     let findings = collect(report);
     let table = report.pe.as_ref().and_then(|pe| pe.certificate_table.clone());
+    let (only, unknown) = crate::services::browser::requested_targets();
     html! {
         <>
-            <VerdictTable verdicts={report.verdicts.clone()} id={format!("{prefix}-verdicts")} />
+            <VerdictTable verdicts={report.verdicts.clone()} id={format!("{prefix}-verdicts")} only={only} {unknown} />
             if !findings.is_empty() {
                 <Findings {findings} id={format!("{prefix}-findings")} />
             }

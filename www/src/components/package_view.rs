@@ -305,10 +305,12 @@ fn matrix_row(file: &str, columns: &[String], rows: &[CoverageRow]) -> Html {
         .unwrap_or_default();
     let role = mine.first().map(|r| r.role.clone()).unwrap_or_default();
     let (dir, base) = split_path(file);
+    // `?target=ID` limits these verdicts as it limits the file cards' tables.
+    let (only, _) = crate::services::browser::requested_targets();
     let verdicts: Vec<TargetVerdict> = mine
         .iter()
         .find(|r| !r.verdicts.is_empty())
-        .map(|r| r.verdicts.clone())
+        .map(|r| super::verdict_table::shown(&r.verdicts, &only))
         .unwrap_or_default();
     let (_, status_key) = coverage_label(worst);
     html! {

@@ -40,7 +40,7 @@ pub fn verdict_card(props: &VerdictCardProps) -> Html {
             </span>
             <div class="verdict-text">
                 <p class="verdict-word">{ h.tone.word() }</p>
-                <p class="verdict-sentence" data-field="headline"><Inert text={h.sentence.clone()} max={400} /></p>
+                <p class="verdict-sentence" data-field="headline"><Inert text={h.sentence.clone()} max={700} /></p>
                 if total > 0 {
                     <p class="verdict-tally">
                         { format!("Loads on {loads} of {total} Windows targets") }

@@ -17,6 +17,22 @@ pub fn query(name: &str) -> Option<String> {
         .get(name)
 }
 
+/// Every value of a repeatable query parameter, in order.
+pub fn query_all(name: &str) -> Vec<String> {
+    let values = || -> Option<Vec<String>> {
+        let search = web_sys::window()?.location().search().ok()?;
+        let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+        Some(params.get_all(name).iter().filter_map(|v| v.as_string()).collect())
+    };
+    values().unwrap_or_default()
+}
+
+/// `?target=ID` (repeatable): the Windows targets the verdict tables show (see
+/// [`crate::state::targets_from_query`]); empty for all.
+pub fn requested_targets() -> (Vec<drvsig::policy::Target>, Vec<String>) {
+    crate::state::targets_from_query(&query_all("target"))
+}
+
 /// `?demo` / `?demo=NAME`: which bundled demo to load at start (see [`crate::state::demo_from_query`]).
 pub fn requested_demo() -> Option<&'static str> {
     crate::state::demo_from_query(query("demo").as_deref())

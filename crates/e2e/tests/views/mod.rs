@@ -50,8 +50,8 @@ fn demo_report_views() {
         if card["iconLabel"].as_str().unwrap_or("").is_empty() {
             return Err(format!("the verdict icon has no aria-label: {card}"));
         }
-        if card["rows"] != json!(9) || card["rowHeaders"] != json!(9) || card["colHeaders"] != json!(4) {
-            return Err(format!("verdict table: expected 9 rows with row headers and 4 column headers: {card}"));
+        if card["rows"] != json!(15) || card["rowHeaders"] != json!(15) || card["colHeaders"] != json!(4) {
+            return Err(format!("verdict table: expected 15 rows (one per target) with row headers and 4 column headers: {card}"));
         }
         let nodes: Vec<&str> = card["nodes"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         for want in ["drvsig Test Driver Publisher", "drvsig Test Code Signing CA"] {
@@ -109,6 +109,35 @@ fn demo_report_views() {
             || details["timeline"] != json!(true)
         {
             return Err(format!("certificate details: {details}"));
+        }
+        Ok(())
+    });
+}
+
+/// `?target=ID` (repeatable) keeps only those targets' rows, with their architecture, and says so.
+#[test]
+fn url_targets_limit_the_verdict_table() {
+    scenario("url_targets_limit_the_verdict_table", |client, base| async move {
+        open(&client, &format!("{base}/?demo&target=win11-24h2-enforced&target=testsigning&target=win12")).await?;
+        let table = wait_for(
+            &client,
+            "the demo PE card's verdict table limited by ?target=",
+            r#"const c = [...document.querySelectorAll('article.file-card')].find(c => c.querySelector('table.verdict-table'));
+               if (!c) return null;
+               const rows = [...c.querySelectorAll('table.verdict-table tbody tr')];
+               const note = c.querySelector('.v-target-filter');
+               return { rows: rows.map(r => [r.dataset.target, r.dataset.arch, r.dataset.verdict]),
+                        note: note ? note.textContent : null };"#,
+            vec![],
+        )
+        .await?;
+        let want = json!([["win11-24h2-enforced", "x64", "blocked"], ["testsigning", "x64", "conditional"]]);
+        if table["rows"] != want {
+            return Err(format!("rows {} (want {want})", table["rows"]));
+        }
+        let note = table["note"].as_str().unwrap_or("");
+        if !note.starts_with("Showing 2 of 15 Windows targets") || !note.contains("Unknown target id ignored: win12") {
+            return Err(format!("the table does not say that the address limits it: {note:?}"));
         }
         Ok(())
     });
