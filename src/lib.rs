@@ -34,6 +34,7 @@ pub mod signature;
 pub mod summary;
 pub mod sniff;
 pub mod time;
+pub mod triage;
 
 pub use package::inspect_package;
 pub use report::{FileKind, FileReport, Finding, InspectionReport, Outcome};

@@ -345,6 +345,17 @@ pub fn targets_from_query(values: &[String]) -> (Vec<drvsig::policy::Target>, Ve
     (known, unknown)
 }
 
+/// The target the page starts with: the first known `?target=` value (a deep link), else the
+/// remembered choice, else [`drvsig::triage::DEFAULT_TARGET`] (the newest mainstream Windows).
+pub fn initial_target(query: &[String], stored: Option<&str>) -> drvsig::policy::Target {
+    let (known, _) = targets_from_query(query);
+    known
+        .first()
+        .copied()
+        .or_else(|| stored.and_then(|s| drvsig::policy::Target::from_id(s.trim())))
+        .unwrap_or(drvsig::triage::DEFAULT_TARGET)
+}
+
 /// The headline for one finished report: the worst outcome anywhere in it, and a short text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Verdict {
@@ -685,6 +696,17 @@ mod tests {
         assert_eq!(q(&[]), (vec![], vec![]));
         assert_eq!(q(&["win11-24h2-enforced", "server-2025"]), (vec![Target::Win11Enforced, Target::Server2025], vec![]));
         assert_eq!(q(&["s-mode,s-mode", "win12"]), (vec![Target::SMode], vec!["win12".to_string()]));
+    }
+
+    #[test]
+    fn initial_targets() {
+        use drvsig::policy::Target;
+        let q = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(initial_target(&[], None), Target::Win11Enforced);
+        assert_eq!(initial_target(&[], Some("server-2025")), Target::Server2025);
+        assert_eq!(initial_target(&[], Some("nonsense")), Target::Win11Enforced);
+        assert_eq!(initial_target(&q(&["win12", "s-mode"]), Some("server-2025")), Target::SMode);
+        assert_eq!(initial_target(&q(&["win12"]), Some("server-2025")), Target::Server2025);
     }
 
     #[test]

@@ -15,6 +15,14 @@ use crate::state::{Action, AppState, FileId};
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
     let dispatch = state.dispatcher().to_callback();
+    let target = use_state_eq(crate::services::prefs::initial_target);
+    let on_target = {
+        let target = target.clone();
+        Callback::from(move |t| {
+            crate::services::prefs::choose_target(t);
+            target.set(t);
+        })
+    };
 
     let on_files = {
         let dispatch = dispatch.clone();
@@ -99,6 +107,8 @@ pub fn app() -> Html {
                     packages={state.packages.clone()}
                     packages_pending={state.packages_pending}
                     parents={state.parents.clone()}
+                    target={*target}
+                    {on_target}
                 />
             </main>
             if !*embed {

@@ -38,6 +38,9 @@ pub fn render(report: &InspectionReport, format: Format) -> String {
 pub struct ExportBarProps {
     pub entries: Vec<Entry>,
     pub packages: Rc<Vec<PackageReport>>,
+    /// The chosen Windows, for "Copy summary".
+    #[prop_or(drvsig::triage::DEFAULT_TARGET)]
+    pub target: drvsig::policy::Target,
 }
 
 fn report_of(entries: &[Entry], packages: &Rc<Vec<PackageReport>>) -> InspectionReport {
@@ -109,6 +112,26 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
         Callback::from(move |_: MouseEvent| show.set(!*show))
     };
     let print = Callback::from(|_: MouseEvent| browser::print());
+    let summary = {
+        let (entries, packages, target, message) = (
+            props.entries.clone(),
+            props.packages.clone(),
+            props.target,
+            message.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let text = drvsig::triage::summary_markdown(&report_of(&entries, &packages), target);
+            let message = message.clone();
+            let lines = text.lines().count();
+            wasm_bindgen_futures::spawn_local(async move {
+                if browser::copy_text(&text).await {
+                    message.set(format!("Summary copied ({lines} lines of Markdown)."));
+                } else {
+                    message.set("The browser refused the clipboard: use Preview with Markdown.".into());
+                }
+            });
+        })
+    };
 
     let preview = if *show {
         Some(render(&report_of(&props.entries, &props.packages), *format))
@@ -129,6 +152,7 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
                 <button type="button" id="export-show" class="button button-small" aria-expanded={show.to_string()} aria-controls="export-text" onclick={toggle}>
                     { if *show { "Hide preview" } else { "Preview" } }
                 </button>
+                <button type="button" id="copy-summary" class="button button-small" onclick={summary} title="A short Markdown summary for a ticket: files, signers, the verdict on the chosen Windows, what failed">{ "Copy summary" }</button>
                 <button type="button" id="print-button" class="button button-small button-ghost" onclick={print}>{ "Print" }</button>
                 <span class="export-message muted" role="status" aria-live="polite">{ (*message).clone() }</span>
             </div>

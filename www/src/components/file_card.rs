@@ -20,6 +20,9 @@ use crate::state::{grouped, human_size, Entry, FileId, Status};
 pub struct FileCardProps {
     pub entry: Entry,
     pub on_remove: Callback<FileId>,
+    /// The Windows the customer runs: its verdict comes first, the full table is folded.
+    #[prop_or(drvsig::triage::DEFAULT_TARGET)]
+    pub target: drvsig::policy::Target,
 }
 
 #[function_component(FileCard)]
@@ -46,6 +49,7 @@ pub fn file_card(props: &FileCardProps) -> Html {
     };
     html! {
         <article
+            id={format!("file-{}", entry.id)}
             class={classes!("file-card", state_class)}
             data-name={entry.name.clone()}
             data-status={status_name(&entry.status)}
@@ -84,7 +88,7 @@ pub fn file_card(props: &FileCardProps) -> Html {
                     </div>
                 }
             </dl>
-            { body(&entry.status, entry.id) }
+            { body(&entry.status, entry.id, props.target) }
         </article>
     }
 }
@@ -163,15 +167,15 @@ fn status_name(status: &Status) -> &'static str {
     }
 }
 
-fn body(status: &Status, id: FileId) -> Html {
+fn body(status: &Status, id: FileId, target: drvsig::policy::Target) -> Html {
     match status {
-        Status::Done(report) => report_body(report, id),
+        Status::Done(report) => report_body(report, id, target),
         Status::Failed(message) => html! { <p class="card-error" role="alert">{ message }</p> },
         _ => html! {},
     }
 }
 
-fn report_body(report: &Rc<FileReport>, id: FileId) -> Html {
+fn report_body(report: &Rc<FileReport>, id: FileId, target: drvsig::policy::Target) -> Html {
     let signable = report.kind.is_pe() || report.kind == drvsig::FileKind::Catalog;
     let count = report.signatures.len();
     let prefix = format!("file-{id}");
@@ -180,11 +184,19 @@ fn report_body(report: &Rc<FileReport>, id: FileId) -> Html {
     let (only, unknown) = crate::services::browser::requested_targets();
     html! {
         <>
-            <VerdictTable verdicts={report.verdicts.clone()} id={format!("{prefix}-verdicts")} only={only} {unknown} />
+            { chosen_verdict(report, target) }
             if !findings.is_empty() {
                 <Findings {findings} id={format!("{prefix}-findings")} />
             }
+            if !report.verdicts.is_empty() {
+                <details class="fold fold-verdicts">
+                    <summary>{ verdicts_summary(report) }</summary>
+                    <VerdictTable verdicts={report.verdicts.clone()} id={format!("{prefix}-verdicts")} only={only} {unknown} />
+                </details>
+            }
             if count > 0 || table.is_some() {
+                <details class="fold fold-signatures">
+                <summary>{ signatures_summary(report) }</summary>
                 <section class="v-signatures" aria-labelledby={format!("{prefix}-sigs")}>
                     <h4 id={format!("{prefix}-sigs")} class="v-section-title">
                         { match count {
@@ -205,6 +217,7 @@ fn report_body(report: &Rc<FileReport>, id: FileId) -> Html {
                         />
                     }) }
                 </section>
+                </details>
             } else if signable {
                 <p class="no-signature">
                     <Badge outcome={Outcome::Warn} text="No signature" />
@@ -215,10 +228,83 @@ fn report_body(report: &Rc<FileReport>, id: FileId) -> Html {
                     } }
                 </p>
             }
-            <section class="v-file-facts" aria-labelledby={format!("{prefix}-layout")}>
-                <h4 id={format!("{prefix}-layout")} class="v-section-title">{ if report.kind.is_pe() { "PE layout" } else { "File" } }</h4>
-                <PeFacts kind={report.kind} pe={report.pe.clone()} />
-            </section>
+            <details class="fold fold-layout">
+                <summary>{ layout_summary(report) }</summary>
+                <section class="v-file-facts" aria-labelledby={format!("{prefix}-layout")}>
+                    <h4 id={format!("{prefix}-layout")} class="v-section-title">{ if report.kind.is_pe() { "PE layout" } else { "File" } }</h4>
+                    <PeFacts kind={report.kind} pe={report.pe.clone()} />
+                </section>
+            </details>
         </>
+    }
+}
+
+/// The verdict on the chosen Windows, first (the full table is folded below).
+fn chosen_verdict(report: &FileReport, target: drvsig::policy::Target) -> Html {
+    let Some(v) = report.verdicts.iter().find(|v| v.target == target) else {
+        return html! {};
+    };
+    let (icon, word, class) = super::verdict_table::load_label(v.verdict);
+    html! {
+        <p class="chosen-verdict" data-target={target.id()} data-verdict={class}>
+            <span class="chosen-label">{ format!("On {}: ", v.label) }</span>
+            <span class={classes!("load", format!("load-{class}"))}>
+                <span class="load-icon" aria-hidden="true">{ icon }</span>
+                <span class="load-word">{ word }</span>
+            </span>
+            <span class="chosen-rule">{ " \u{2014} " }<Inert text={v.rule.clone()} max={400} /></span>
+        </p>
+    }
+}
+
+/// `Every Windows target: 3 of 15 load it (2 with conditions)`.
+pub fn verdicts_summary(report: &FileReport) -> String {
+    use drvsig::report::LoadVerdict;
+    let total = report.verdicts.len();
+    let loads = report.verdicts.iter().filter(|v| v.verdict != LoadVerdict::Blocked).count();
+    let conditional = report.verdicts.iter().filter(|v| v.verdict == LoadVerdict::LoadsWithConditions).count();
+    let mut s = format!("Every Windows target: {loads} of {total} load it");
+    if conditional > 0 {
+        s.push_str(&format!(" ({conditional} with conditions)"));
+    }
+    s
+}
+
+/// `Signatures (2): 7 certificates, 2 timestamps, chains`.
+pub fn signatures_summary(report: &FileReport) -> String {
+    let sigs = report.signatures.len();
+    let certs: usize = report.signatures.iter().map(|s| s.certificates.len()).sum();
+    let stamps: usize = report.signatures.iter().map(|s| s.timestamps.len()).sum();
+    let page_hashes = report.signatures.iter().filter(|s| s.page_hashes.is_some()).count();
+    let mut s = format!(
+        "{} ({sigs}): {}, {}, chains",
+        if sigs == 1 { "Signature" } else { "Signatures" },
+        plural(certs, "certificate", "certificates"),
+        plural(stamps, "timestamp", "timestamps")
+    );
+    if page_hashes > 0 {
+        s.push_str(", page hashes");
+    }
+    s
+}
+
+/// `PE layout: 6 sections, certificate table` / `File facts`.
+pub fn layout_summary(report: &FileReport) -> String {
+    match &report.pe {
+        Some(pe) => format!(
+            "PE layout: {}, {}{}",
+            pe.machine,
+            plural(pe.sections.len(), "section", "sections"),
+            if pe.certificate_table.is_some() { ", certificate table" } else { "" }
+        ),
+        None => "File facts".to_string(),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
     }
 }

@@ -15,6 +15,7 @@ use super::empty_state::EmptyState;
 use super::export::ExportBar;
 use super::file_card::FileCard;
 use super::package_view::PackageList;
+use super::summary_panel::SummaryPanel;
 use crate::state::{Entry, FileId, Status};
 
 #[derive(Properties, PartialEq)]
@@ -33,6 +34,11 @@ pub struct FileListProps {
     /// Zip members: member id -> zip id.
     #[prop_or_default]
     pub parents: BTreeMap<FileId, FileId>,
+    /// The Windows the customer runs (the summary's verdict column, each card's first verdict).
+    #[prop_or(drvsig::triage::DEFAULT_TARGET)]
+    pub target: drvsig::policy::Target,
+    #[prop_or_default]
+    pub on_target: Callback<drvsig::policy::Target>,
 }
 
 #[function_component(FileList)]
@@ -63,7 +69,8 @@ pub fn file_list(props: &FileListProps) -> Html {
                 <EmptyState />
             } else {
                 if done {
-                    <ExportBar entries={props.entries.clone()} packages={props.packages.clone()} />
+                    <SummaryPanel entries={props.entries.clone()} packages={props.packages.clone()} target={props.target} on_target={props.on_target.clone()} />
+                    <ExportBar entries={props.entries.clone()} packages={props.packages.clone()} target={props.target} />
                 }
                 <PackageList packages={props.packages.clone()} pending={props.packages_pending} />
                 <div class="cards">
@@ -71,7 +78,7 @@ pub fn file_list(props: &FileListProps) -> Html {
                         let member = props.parents.contains_key(&entry.id);
                         html! {
                             <div key={entry.id} class={classes!("file-block", member.then_some("is-member"))}>
-                                <FileCard entry={entry.clone()} on_remove={props.on_remove.clone()} />
+                                <FileCard entry={entry.clone()} on_remove={props.on_remove.clone()} target={props.target} />
                                 { extras(entry, &props.packages) }
                             </div>
                         }
@@ -98,10 +105,10 @@ fn extras(entry: &Entry, packages: &[PackageReport]) -> Html {
     html! {
         <div class="card-extras" data-for={entry.name.clone()}>
             if let Some(catalog) = catalog {
-                <details class="catalog-details" open=true>
+                <details class="catalog-details fold">
                     <summary>
                         <span class="asn1-summary-title">{ "Catalog contents" }</span>
-                        <span class="muted">{ format!(" \u{b7} {} members", catalog.member_count) }</span>
+                        <span class="muted">{ format!(" \u{b7} {} members, {} hardware IDs", catalog.member_count, catalog.hwids.len()) }</span>
                     </summary>
                     <CatalogView
                         id={entry.id}

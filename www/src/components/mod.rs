@@ -6,7 +6,8 @@
 //! ├── Header
 //! ├── DropZone          (pickers, drag and drop, "Try the demo", DemoPicker)
 //! ├── FileList          (toolbar, aria-live summary, EmptyState when empty)
-//! │   ├── ExportBar     (JSON / Markdown: copy, download, preview; print)
+//! │   ├── ExportBar     (JSON / Markdown: copy, download, preview; summary for a ticket; print)
+//! │   ├── SummaryPanel  (TargetPicker, Expand / Collapse all, TriageTable: one row per file)
 //! │   ├── PackageList   (PackageView per package: catalogs, coverage matrix, missing, HWIDs)
 //! │   ├── CatalogView   (after a catalog's card: attributes, searchable members table)
 //! │   ├── Asn1Panel     (after a signed file's card: lazy ASN.1 tree per signature blob)
@@ -39,7 +40,11 @@ pub mod findings;
 pub mod footer;
 pub mod header;
 pub mod package_view;
+pub mod paged_list;
 pub mod pe_facts;
 pub mod signature_view;
+pub mod summary_panel;
+pub mod target_picker;
+pub mod triage_table;
 pub mod verdict_card;
 pub mod verdict_table;

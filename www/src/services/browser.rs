@@ -83,23 +83,31 @@ pub fn download(file_name: &str, mime: &str, text: &str) -> bool {
 /// Opens every `<details>` (so that the printout has everything), then the print dialog (the
 /// stylesheet has a print layout).
 pub fn print() {
-    let Some(window) = web_sys::window() else {
+    set_all_details(true);
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}
+
+/// Opens (or closes) every `<details>` of the page: "Expand all" / "Collapse all", and before
+/// printing.
+pub fn set_all_details(open: bool) {
+    let selector = if open { "details:not([open])" } else { "details[open]" };
+    let Some(list) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all(selector).ok())
+    else {
         return;
     };
-    if let Some(list) = window
-        .document()
-        .and_then(|d| d.query_selector_all("details:not([open])").ok())
-    {
-        for i in 0..list.length() {
-            if let Some(el) = list
-                .item(i)
-                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-            {
+    for i in 0..list.length() {
+        if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+            if open {
                 let _ = el.set_attribute("open", "");
+            } else {
+                let _ = el.remove_attribute("open");
             }
         }
     }
-    let _ = window.print();
 }
 
 /// Marks the page as embedded (`body.is-embed`), for the compact iframe layout.

@@ -1,0 +1,275 @@
+//! Triage first (issue 14): the summary table over a real drop (corpus packages), the target
+//! picker (address + remembered), folded cards with counted summaries, "Expand all", and "Copy
+//! summary". A module of the `e2e` test binary (same harness). Skips with a notice when the
+//! shared corpus is absent.
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
+use super::{drop_files, js, open, scenario, wait_for};
+
+/// The shared corpus (`DRVSIG_CORPUS`, else `../shared/corpus` beside the repository).
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("DRVSIG_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+    if dir.join("manifest.json").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("notice: corpus not found at {} (set DRVSIG_CORPUS); skipping", dir.display());
+        None
+    }
+}
+
+/// Seven files from three packages (cp210x, ViGEmBus, a loose WinDivert driver), by base name.
+fn seven_files() -> Option<Vec<(&'static str, Vec<u8>)>> {
+    let dir = corpus()?;
+    let files = [
+        ("slabvcp.inf", "drivers/cp210x-6.7/slabvcp.inf"),
+        ("slabvcp.cat", "drivers/cp210x-6.7/slabvcp.cat"),
+        ("silabser.sys", "drivers/cp210x-6.7/x64/silabser.sys"),
+        ("ViGEmBus.inf", "drivers/vigembus/ViGEmBus.inf"),
+        ("ViGEmBus.cat", "drivers/vigembus/ViGEmBus.cat"),
+        ("ViGEmBus.sys", "drivers/vigembus/ViGEmBus.sys"),
+        ("WinDivert64.sys", "drivers/windivert-1.3/WinDivert64.sys"),
+    ];
+    Some(files.iter().map(|(name, rel)| (*name, std::fs::read(dir.join(rel)).expect("a corpus file"))).collect())
+}
+
+/// The summary once every file has a row and the packages are in: groups with their rows.
+const SUMMARY_JS: &str = r#"
+const t = document.querySelector('table.triage-table');
+if (!t) return null;
+const groups = [...t.querySelectorAll('tbody.triage-group')].map(g => ({
+  title: g.querySelector('.triage-package-title').textContent,
+  line: (g.querySelector('[data-field="package-line"]') || {textContent: ''}).textContent,
+  rows: [...g.querySelectorAll('tr.triage-row')].map(r => ({
+    file: r.dataset.file, verdict: r.dataset.verdict, tone: r.dataset.tone,
+    href: (r.querySelector('a.triage-link') || {getAttribute: () => null}).getAttribute('href'),
+    cells: [...r.querySelectorAll('td')].map(td => td.textContent.trim()) })) }));
+const rows = groups.reduce((n, g) => n + g.rows.length, 0);
+if (rows < arguments[0] || !groups.some(g => g.title.startsWith('Package'))) return null;
+if (document.querySelector('.results[aria-busy="true"]')) return null;
+return { target: t.dataset.target, groups, rows };
+"#;
+
+async fn dropped_seven(client: &fantoccini::Client, base: &str, query: &str) -> Result<Option<Value>, String> {
+    let Some(files) = seven_files() else { return Ok(None) };
+    open(client, &format!("{base}/{query}")).await?;
+    drop_files(client, &files).await?;
+    wait_for(client, "the summary table with 7 rows and the packages", SUMMARY_JS, vec![json!(7)]).await.map(Some)
+}
+
+#[test]
+fn summary_table_for_seven_files_of_three_packages() {
+    scenario("summary_table_for_seven_files_of_three_packages", |client, base| async move {
+        let Some(summary) = dropped_seven(&client, &base, "").await? else { return Ok(()) };
+        if summary["target"] != json!("win11-24h2-enforced") {
+            return Err(format!("the default target is not the newest mainstream one: {summary}"));
+        }
+        let groups = summary["groups"].as_array().cloned().unwrap_or_default();
+        let titles: Vec<&str> = groups.iter().filter_map(|g| g["title"].as_str()).collect();
+        if !titles.contains(&"Package slabvcp.inf") || !titles.contains(&"Package ViGEmBus.inf") {
+            return Err(format!("packages are not grouped: {titles:?}"));
+        }
+        let vigem = groups.iter().find(|g| g["title"] == "Package ViGEmBus.inf").cloned().unwrap_or_default();
+        if !vigem["line"].as_str().unwrap_or("").contains("all covered by ViGEmBus.cat") {
+            return Err(format!("the package line: {vigem}"));
+        }
+        let sys = vigem["rows"].as_array().into_iter().flatten().find(|r| r["file"] == "ViGEmBus.sys").cloned().unwrap_or_default();
+        let cells: Vec<&str> = sys["cells"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        // Role, signer, kind, intact, catalog, verdict, targets loading.
+        if cells.first() != Some(&"driver") || cells.get(2) != Some(&"Attestation") || cells.get(3) != Some(&"intact") || cells.get(4) != Some(&"covered") {
+            return Err(format!("the ViGEmBus.sys row: {sys}"));
+        }
+        if !cells.get(6).is_some_and(|c| c.ends_with("of 15")) {
+            return Err(format!("the targets-loading cell: {sys}"));
+        }
+        // Each row links to its card.
+        let href = sys["href"].as_str().unwrap_or("").to_string();
+        let card = js(&client, "const el = document.querySelector(arguments[0]); return el ? el.dataset.name : null;", vec![json!(href)]).await?;
+        if card != json!("ViGEmBus.sys") {
+            return Err(format!("the row's link {href} does not reach its card: {card}"));
+        }
+        // The summary is above the first card (the first screen).
+        let order = js(&client, "const t = document.querySelector('table.triage-table').getBoundingClientRect().top; const c = document.querySelector('article.file-card').getBoundingClientRect().top; return t < c && t < window.innerHeight;", vec![]).await?;
+        if order != json!(true) {
+            return Err("the summary is not first on the screen".into());
+        }
+        // Filter and sort.
+        let filtered = js(
+            &client,
+            r#"const i = document.getElementById('triage-search');
+               const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+               set.call(i, 'vigembus'); i.dispatchEvent(new InputEvent('input', { bubbles: true }));
+               return null;"#,
+            vec![],
+        )
+        .await?;
+        let _ = filtered;
+        let rows = wait_for(
+            &client,
+            "the filtered summary",
+            "const r = [...document.querySelectorAll('tr.triage-row')].map(r => r.dataset.file); return r.length === 3 ? r : null;",
+            vec![],
+        )
+        .await?;
+        if !rows.as_array().into_iter().flatten().all(|f| f.as_str().unwrap_or("").starts_with("ViGEmBus")) {
+            return Err(format!("filter: {rows}"));
+        }
+        js(
+            &client,
+            r#"const i = document.getElementById('triage-search');
+               const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+               set.call(i, ''); i.dispatchEvent(new InputEvent('input', { bubbles: true }));
+               document.querySelector('th[data-column="file"] button').click(); return null;"#,
+            vec![],
+        )
+        .await?;
+        let sorted = wait_for(
+            &client,
+            "the summary sorted by file",
+            r#"const th = document.querySelector('th[data-column="file"]');
+               if (th.getAttribute('aria-sort') !== 'ascending') return null;
+               const g = [...document.querySelectorAll('tbody.triage-group')].find(g => g.textContent.includes('ViGEmBus.inf'));
+               return [...g.querySelectorAll('tr.triage-row')].map(r => r.dataset.file);"#,
+            vec![],
+        )
+        .await?;
+        if sorted != json!(["ViGEmBus.cat", "ViGEmBus.inf", "ViGEmBus.sys"]) {
+            return Err(format!("sorted: {sorted}"));
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn cards_are_folded_with_counts_and_expand_all_opens_them() {
+    scenario("cards_are_folded_with_counts_and_expand_all_opens_them", |client, base| async move {
+        let Some(_) = dropped_seven(&client, &base, "").await? else { return Ok(()) };
+        let folded = js(
+            &client,
+            r#"const d = [...document.querySelectorAll('details')];
+               const c = [...document.querySelectorAll('article.file-card')].find(c => c.dataset.name === 'ViGEmBus.sys');
+               return { open: d.filter(x => x.open).length, total: d.length, height: document.documentElement.scrollHeight,
+                        screen: window.innerHeight,
+                        chosen: c.querySelector('.chosen-verdict') ? c.querySelector('.chosen-verdict').dataset.target : null,
+                        summaries: [...c.querySelectorAll('details.fold > summary')].map(s => s.textContent),
+                        hwids: (document.querySelector('details.hwids > summary') || {textContent: null}).textContent };"#,
+            vec![],
+        )
+        .await?;
+        if folded["open"] != json!(0) || folded["total"].as_u64().unwrap_or(0) < 10 {
+            return Err(format!("details are not folded: {folded}"));
+        }
+        if folded["chosen"] != json!("win11-24h2-enforced") {
+            return Err(format!("the card does not lead with the chosen target's verdict: {folded}"));
+        }
+        let summaries: Vec<&str> = folded["summaries"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        if !summaries.iter().any(|s| s.starts_with("Every Windows target: ") && s.contains(" of 15 load it"))
+            || !summaries.iter().any(|s| s.starts_with("Signatures (2): ") && s.contains("certificates"))
+        {
+            return Err(format!("the folded summaries carry no counts: {summaries:?}"));
+        }
+        if !folded["hwids"].as_str().unwrap_or("").contains("hardware ID") {
+            return Err(format!("the hardware IDs summary: {folded}"));
+        }
+        let (height, screen) = (folded["height"].as_f64().unwrap_or(0.0), folded["screen"].as_f64().unwrap_or(1.0));
+        eprintln!("seven files folded: {height} px ({:.1} screens of {screen} px)", height / screen);
+        js(&client, "document.getElementById('expand-all').click(); return null;", vec![]).await?;
+        let expanded = js(
+            &client,
+            "return { closed: document.querySelectorAll('details:not([open])').length, height: document.documentElement.scrollHeight };",
+            vec![],
+        )
+        .await?;
+        if expanded["closed"] != json!(0) || expanded["height"].as_f64().unwrap_or(0.0) <= height {
+            return Err(format!("Expand all: {expanded}"));
+        }
+        eprintln!("seven files expanded: {} px", expanded["height"]);
+        js(&client, "document.getElementById('collapse-all').click(); return null;", vec![]).await?;
+        let closed = js(&client, "return document.querySelectorAll('details[open]').length;", vec![]).await?;
+        if closed != json!(0) {
+            return Err(format!("Collapse all left {closed} open"));
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn target_picker_drives_the_summary_and_is_in_the_address() {
+    scenario("target_picker_drives_the_summary_and_is_in_the_address", |client, base| async move {
+        let Some(_) = dropped_seven(&client, &base, "").await? else { return Ok(()) };
+        js(
+            &client,
+            r#"const s = document.getElementById('target-picker');
+               s.value = 'win7-sp1-x64'; s.dispatchEvent(new Event('change', { bubbles: true })); return null;"#,
+            vec![],
+        )
+        .await?;
+        let after = wait_for(
+            &client,
+            "the summary for win7-sp1-x64",
+            r#"const t = document.querySelector('table.triage-table');
+               if (t.dataset.target !== 'win7-sp1-x64') return null;
+               const c = [...document.querySelectorAll('article.file-card')].find(c => c.dataset.name === 'WinDivert64.sys');
+               return { url: location.search, stored: localStorage.getItem('drvsig.target'),
+                        header: document.querySelector('th[data-column="verdict"]').textContent,
+                        card: c.querySelector('.chosen-verdict').dataset.target };"#,
+            vec![],
+        )
+        .await?;
+        if after["url"] != json!("?target=win7-sp1-x64") || after["stored"] != json!("win7-sp1-x64") || after["card"] != json!("win7-sp1-x64") {
+            return Err(format!("the choice is not in the address, remembered and on the cards: {after}"));
+        }
+        if !after["header"].as_str().unwrap_or("").contains("win7-sp1-x64") {
+            return Err(format!("the verdict column does not name the target: {after}"));
+        }
+        // Remembered without the address; the address wins over the remembered choice.
+        open(&client, &format!("{base}/")).await?;
+        let remembered = js(&client, "return document.getElementById('target-picker') ? null : localStorage.getItem('drvsig.target');", vec![]).await?;
+        if remembered != json!("win7-sp1-x64") {
+            return Err(format!("not remembered: {remembered}"));
+        }
+        let Some(summary) = dropped_seven(&client, &base, "").await? else { return Ok(()) };
+        if summary["target"] != json!("win7-sp1-x64") {
+            return Err(format!("the remembered target is not used: {}", summary["target"]));
+        }
+        let Some(summary) = dropped_seven(&client, &base, "?target=server-2025").await? else { return Ok(()) };
+        if summary["target"] != json!("server-2025") {
+            return Err(format!("?target= does not win: {}", summary["target"]));
+        }
+        js(&client, "localStorage.removeItem('drvsig.target'); return null;", vec![]).await?;
+        Ok(())
+    });
+}
+
+#[test]
+fn copy_summary_gives_short_markdown() {
+    scenario("copy_summary_gives_short_markdown", |client, base| async move {
+        let Some(_) = dropped_seven(&client, &base, "?target=win10-1607-secureboot").await? else { return Ok(()) };
+        js(
+            &client,
+            r#"window.__copied = null;
+               navigator.clipboard.writeText = (t) => { window.__copied = t; return Promise.resolve(); };
+               document.getElementById('copy-summary').click(); return null;"#,
+            vec![],
+        )
+        .await?;
+        let text = wait_for(&client, "the copied summary", "return window.__copied;", vec![]).await?;
+        let text = text.as_str().unwrap_or("");
+        let lines = text.lines().count();
+        for want in ["**drvsig summary** for ", "`win10-1607-secureboot`", "**Package ViGEmBus.inf**", "`ViGEmBus.sys` (driver): Attestation", "`WinDivert64.sys`"] {
+            if !text.contains(want) {
+                return Err(format!("the summary lacks {want:?}:\n{text}"));
+            }
+        }
+        if lines > 30 {
+            return Err(format!("the summary is {lines} lines:\n{text}"));
+        }
+        let message = wait_for(&client, "the copy message", "const m = document.querySelector('.export-message').textContent; return m.startsWith('Summary copied') ? m : null;", vec![]).await?;
+        eprintln!("{message}: {lines} lines");
+        Ok(())
+    });
+}

@@ -1,0 +1,110 @@
+//! Triage rows and the ticket summary on real corpus packages: one row per file, grouped by
+//! package, with the verdict on the chosen Windows target.
+
+use std::path::Path;
+
+use drvsig::report::{CoverageStatus, LoadVerdict, SignerKind, Target};
+use drvsig::triage::{summary_markdown, triage, DEFAULT_TARGET};
+use drvsig::{inspect_package, InspectionReport, Options, Outcome, UnixTime};
+
+fn package(rel: &str) -> Option<InspectionReport> {
+    let dir = crate::support::corpus()?.join(rel);
+    let mut files = Vec::new();
+    collect(&dir, &dir, &mut files);
+    files.sort();
+    let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
+    let at = UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
+    Some(inspect_package(&borrowed, &Options::at(at)))
+}
+
+fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            collect(base, &p, out);
+        } else {
+            let name = p.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+            out.push((name, std::fs::read(&p).unwrap()));
+        }
+    }
+}
+
+#[test]
+fn cp210x_package_one_group_every_file_covered() {
+    let Some(report) = package("drivers/cp210x-6.7") else { return };
+    let md = summary_markdown(&report, DEFAULT_TARGET);
+    assert!(!md.contains("Unsigned"), "a catalog-signed driver is not called unsigned: {md}");
+    assert!(md.contains("Failed:\n- Package slabvcp.inf: names `"), "the missing files are named: {md}");
+    let groups = triage(&report, DEFAULT_TARGET);
+    assert_eq!(groups.len(), 1, "{groups:#?}");
+    let g = &groups[0];
+    assert_eq!(g.title, "Package slabvcp.inf");
+    assert_eq!(g.rows.len(), 3, "{:#?}", g.rows);
+    let files: Vec<&str> = g.rows.iter().map(|r| r.file.as_str()).collect();
+    assert_eq!(files, ["slabvcp.inf", "slabvcp.cat", "x64/silabser.sys"]);
+    let sys = &g.rows[2];
+    assert_eq!(sys.role, "driver");
+    assert_eq!(sys.coverage, Some(CoverageStatus::Covered));
+    assert_eq!(sys.targets, Target::ALL.len());
+    assert!(sys.verdict.is_some());
+    println!("{}", summary_markdown(&report, DEFAULT_TARGET));
+    let cat = &g.rows[1];
+    assert_eq!(cat.role, "catalog");
+    assert_eq!(cat.intact, Outcome::Pass);
+}
+
+#[test]
+fn vigembus_rows_and_the_chosen_target() {
+    let Some(report) = package("drivers/vigembus") else { return };
+    let win7 = triage(&report, Target::Win7Sp1);
+    let win11 = triage(&report, Target::Win11Enforced);
+    let sys = |g: &[drvsig::triage::TriageGroup]| g[0].rows.iter().find(|r| r.file == "ViGEmBus.sys").cloned().unwrap();
+    let (a, b) = (sys(&win7), sys(&win11));
+    assert_eq!(a.loads_on, b.loads_on, "the count does not depend on the chosen target");
+    assert_eq!(a.intact, Outcome::Pass);
+    assert_eq!(a.coverage, Some(CoverageStatus::Covered));
+    let verdict = |t: Target| report.packages[0].coverage.iter().find(|r| r.file == "ViGEmBus.sys").and_then(|r| r.verdicts.iter().find(|v| v.target == t)).map(|v| v.verdict);
+    assert_eq!(a.verdict, verdict(Target::Win7Sp1));
+    assert_eq!(b.verdict, verdict(Target::Win11Enforced));
+    assert!(b.kind.is_some() && !b.signer.is_empty(), "{b:?}");
+}
+
+#[test]
+fn loose_driver_is_in_files_and_summary_is_short() {
+    let Some(dir) = crate::support::corpus() else { return };
+    let bytes = std::fs::read(dir.join("drivers/windivert-1.3/WinDivert64.sys")).unwrap();
+    let at = UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
+    let report = inspect_package(&[("WinDivert64.sys".to_string(), bytes.as_slice())], &Options::at(at));
+    let groups = triage(&report, DEFAULT_TARGET);
+    let row = groups.iter().flat_map(|g| g.rows.iter()).find(|r| r.file == "WinDivert64.sys").unwrap();
+    assert_ne!(row.kind, Some(SignerKind::Unsigned));
+    assert!(row.verdict.is_some());
+    let md = summary_markdown(&report, Target::Win10SecureBoot);
+    assert!(md.starts_with("**drvsig summary** for "), "{md}");
+    assert!(md.contains("`win10-1607-secureboot`"), "{md}");
+    assert!(md.contains("`WinDivert64.sys`"), "{md}");
+    assert!(md.lines().count() <= 20, "{md}");
+    let _ = LoadVerdict::Loads;
+}
+
+#[test]
+fn three_packages_summary_about_fifteen_lines() {
+    let mut files = Vec::new();
+    let Some(dir) = crate::support::corpus() else { return };
+    for p in ["drivers/cp210x-6.7", "drivers/vigembus", "drivers/arduino"] {
+        let base = dir.join(p);
+        let mut these = Vec::new();
+        collect(&base, &base, &mut these);
+        files.extend(these.into_iter().map(|(n, b)| (format!("{p}/{n}"), b)));
+    }
+    files.sort();
+    let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
+    let at = UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
+    let report = inspect_package(&borrowed, &Options::at(at));
+    let groups = triage(&report, DEFAULT_TARGET);
+    assert_eq!(groups.len(), 3, "{:#?}", groups.iter().map(|g| &g.title).collect::<Vec<_>>());
+    assert_eq!(groups.iter().map(|g| g.rows.len()).sum::<usize>(), report.files.len());
+    let md = summary_markdown(&report, DEFAULT_TARGET);
+    println!("{md}");
+    assert!(md.lines().count() <= 30, "{md}");
+}
