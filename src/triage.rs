@@ -65,10 +65,17 @@ pub fn triage(report: &InspectionReport, target: Target) -> Vec<TriageGroup> {
     for package in &report.packages {
         let mut rows = Vec::new();
         for file in package_files(package) {
+            // A file shows once: a loose package lists every catalog of the drop again.
+            if placed.contains(&file) {
+                continue;
+            }
             if let Some(f) = report.files.iter().find(|f| f.name == file) {
                 rows.push(row(f, Some(package), target));
                 placed.push(f.name.as_str());
             }
+        }
+        if rows.is_empty() {
+            continue;
         }
         groups.push(TriageGroup {
             title: package_title(package),
@@ -93,7 +100,7 @@ fn package_files(package: &PackageReport) -> Vec<&str> {
         .inf
         .iter()
         .map(String::as_str)
-        .chain(package.catalogs.iter().filter_map(|c| c.path.as_deref()))
+        .chain(package.catalogs.iter().filter(|_| package.inf.is_some()).filter_map(|c| c.path.as_deref()))
         .chain(package.coverage.iter().map(|r| r.file.as_str()));
     for name in names {
         if !files.contains(&name) {

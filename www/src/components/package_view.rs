@@ -155,6 +155,8 @@ pub fn package_view(props: &PackageViewProps) -> Html {
                 <Badge outcome={p.verdict} text={verdict_text} large=true />
             </header>
 
+            <details class="fold fold-package">
+            <summary>{ package_details_summary(p) }</summary>
             if !p.catalogs.is_empty() {
                 <div class="table-scroll">
                     <table class="data-table stack catalogs-table">
@@ -261,9 +263,28 @@ pub fn package_view(props: &PackageViewProps) -> Html {
                 </details>
             }
 
+            </details>
+
             <FindingList findings={p.findings.clone()} title="Package findings" />
         </article>
     }
+}
+
+/// `Catalogs (1), coverage of 3 files, 2 missing files, 4 members without a file`.
+pub fn package_details_summary(p: &PackageReport) -> String {
+    let mut files: Vec<&str> = p.coverage.iter().map(|r| r.file.as_str()).collect();
+    files.dedup();
+    let mut parts = vec![format!("Catalogs ({}), coverage of {} file{}", p.catalogs.len(), files.len(), if files.len() == 1 { "" } else { "s" })];
+    if !p.missing_files.is_empty() {
+        parts.push(format!("{} missing file{}", p.missing_files.len(), if p.missing_files.len() == 1 { "" } else { "s" }));
+    }
+    if !p.missing_members.is_empty() {
+        parts.push(format!("{} member{} without a file", p.missing_members.len(), if p.missing_members.len() == 1 { "" } else { "s" }));
+    }
+    if p.hwids.is_some() {
+        parts.push("hardware IDs".to_string());
+    }
+    parts.join(", ")
 }
 
 /// `112 hardware IDs: 90 in both, 22 only in the catalog` (the parts that are not zero).

@@ -56,6 +56,7 @@ return { target: t.dataset.target, groups, rows };
 
 async fn dropped_seven(client: &fantoccini::Client, base: &str, query: &str) -> Result<Option<Value>, String> {
     let Some(files) = seven_files() else { return Ok(None) };
+    client.set_window_size(1280, 1000).await.map_err(|e| format!("window size: {e}"))?;
     open(client, &format!("{base}/{query}")).await?;
     drop_files(client, &files).await?;
     wait_for(client, "the summary table with 7 rows and the packages", SUMMARY_JS, vec![json!(7)]).await.map(Some)
@@ -93,9 +94,15 @@ fn summary_table_for_seven_files_of_three_packages() {
             return Err(format!("the row's link {href} does not reach its card: {card}"));
         }
         // The summary is above the first card (the first screen).
-        let order = js(&client, "const t = document.querySelector('table.triage-table').getBoundingClientRect().top; const c = document.querySelector('article.file-card').getBoundingClientRect().top; return t < c && t < window.innerHeight;", vec![]).await?;
-        if order != json!(true) {
-            return Err("the summary is not first on the screen".into());
+        let order = js(
+            &client,
+            "window.scrollTo(0, 0); const t = document.querySelector('table.triage-table').getBoundingClientRect().top; const c = document.querySelector('article.file-card').getBoundingClientRect().top; return { table: t, card: c, screen: window.innerHeight };",
+            vec![],
+        )
+        .await?;
+        let (table, card, screen) = (order["table"].as_f64().unwrap_or(f64::MAX), order["card"].as_f64().unwrap_or(0.0), order["screen"].as_f64().unwrap_or(0.0));
+        if table >= card || table >= screen {
+            return Err(format!("the summary is not first on the screen: {order}"));
         }
         // Filter and sort.
         let filtered = js(
@@ -154,6 +161,7 @@ fn cards_are_folded_with_counts_and_expand_all_opens_them() {
                const c = [...document.querySelectorAll('article.file-card')].find(c => c.dataset.name === 'ViGEmBus.sys');
                return { open: d.filter(x => x.open).length, total: d.length, height: document.documentElement.scrollHeight,
                         screen: window.innerHeight,
+                        parts: [...document.querySelectorAll('.summary-panel, .packages, article.file-card, .card-extras, article.file-card > *')].map(e => `${e.className || e.tagName}:${Math.round(e.getBoundingClientRect().height)}`),
                         chosen: c.querySelector('.chosen-verdict') ? c.querySelector('.chosen-verdict').dataset.target : null,
                         summaries: [...c.querySelectorAll('details.fold > summary')].map(s => s.textContent),
                         hwids: (document.querySelector('details.hwids > summary') || {textContent: null}).textContent };"#,
@@ -176,7 +184,7 @@ fn cards_are_folded_with_counts_and_expand_all_opens_them() {
             return Err(format!("the hardware IDs summary: {folded}"));
         }
         let (height, screen) = (folded["height"].as_f64().unwrap_or(0.0), folded["screen"].as_f64().unwrap_or(1.0));
-        eprintln!("seven files folded: {height} px ({:.1} screens of {screen} px)", height / screen);
+        eprintln!("seven files folded: {height} px ({:.1} screens of {screen} px): {}", height / screen, folded["parts"]);
         js(&client, "document.getElementById('expand-all').click(); return null;", vec![]).await?;
         let expanded = js(
             &client,
