@@ -645,11 +645,46 @@ pub enum LoadVerdict {
 /// file's own report, then the driver packages they form. The CLI's `--json` prints this.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InspectionReport {
+    /// Which drvsig made this report, when, and with which report schema: set by the front ends
+    /// (the CLI's `--json`, the page's export and share links) with [`InspectionReport::stamped`];
+    /// absent in reports of earlier versions and in the core's own output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_by: Option<MadeBy>,
     /// One report per file, zip entries included (named `archive.zip/inner/path`), in input order.
     pub files: Vec<FileReport>,
     /// The packages the files form: one per INF, plus one `loose` package for files that no INF
     /// claims, matched against every catalog of the drop.
     pub packages: Vec<PackageReport>,
+}
+
+/// The schema of [`InspectionReport`] this drvsig writes and reads. Raise it when a field changes
+/// meaning or type (adding optional fields keeps it); readers refuse a higher one.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Who made a saved report, and when.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MadeBy {
+    /// Always `drvsig`.
+    pub tool: String,
+    /// The drvsig version (`0.1.0`).
+    pub version: String,
+    /// [`SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// When the report was made (RFC 3339, UTC), from the front end's clock.
+    pub made_at: String,
+}
+
+impl InspectionReport {
+    /// The report marked as made by this drvsig at `made_at` (RFC 3339; the core has no clock).
+    pub fn stamped(mut self, made_at: &str) -> Self {
+        self.made_by = Some(MadeBy {
+            tool: "drvsig".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            schema_version: SCHEMA_VERSION,
+            made_at: made_at.to_string(),
+        });
+        self
+    }
 }
 
 /// One driver package: an INF, the catalog(s) it names, and the files that belong to it.

@@ -7,6 +7,7 @@
 
 pub mod components;
 pub mod panic;
+pub mod saved;
 pub mod services;
 pub mod state;
 pub mod text;

@@ -59,6 +59,8 @@ pub struct AppState {
     pub packages: Rc<Vec<PackageReport>>,
     /// The package pass is running (or waiting for files still in progress).
     pub packages_pending: bool,
+    /// Saved reports (dropped drvsig JSON reports, a share link), shown in their own sections.
+    pub saved: Vec<crate::saved::Saved>,
 }
 
 /// A file that was picked or dropped, before it is read.
@@ -87,6 +89,8 @@ pub enum Action {
     Packages(Rc<Vec<PackageReport>>),
     Remove(FileId),
     Clear,
+    /// A dropped file (or the share link) is a saved drvsig report: shown as such, not as a file.
+    Saved(crate::saved::Saved),
 }
 
 impl AppState {
@@ -172,13 +176,21 @@ impl AppState {
                 next.packages_pending = false;
             }
             Action::Remove(id) => {
+                next.saved.retain(|s| s.id != id);
                 let parents = &next.parents;
                 next.entries
                     .retain(|e| e.id != id && parents.get(&e.id) != Some(&id));
                 next.parents
                     .retain(|member, parent| *member != id && *parent != id);
             }
+            Action::Saved(saved) => {
+                let id = saved.id;
+                next.entries.retain(|e| e.id != id);
+                next.saved.retain(|s| s.id != id);
+                next.saved.push(saved);
+            }
             Action::Clear => {
+                next.saved.clear();
                 next.entries.clear();
                 next.parents.clear();
                 next.packages = Rc::new(Vec::new());
@@ -197,6 +209,7 @@ impl AppState {
     /// the packages (what the JSON and Markdown exports contain).
     pub fn inspection_report(&self) -> InspectionReport {
         InspectionReport {
+            made_by: None,
             files: self
                 .entries
                 .iter()
@@ -696,6 +709,17 @@ mod tests {
         assert_eq!(q(&[]), (vec![], vec![]));
         assert_eq!(q(&["win11-24h2-enforced", "server-2025"]), (vec![Target::Win11Enforced, Target::Server2025], vec![]));
         assert_eq!(q(&["s-mode,s-mode", "win12"]), (vec![Target::SMode], vec!["win12".to_string()]));
+    }
+
+    #[test]
+    fn saved_reports_replace_their_file_and_leave_with_it() {
+        let s = add(&add(&AppState::default(), 1, "report.json"), 2, "a.sys");
+        let saved = crate::saved::Saved { id: 1, origin: "report.json".into(), report: Err("newer".into()) };
+        let s = s.apply(Action::Saved(saved.clone()));
+        assert_eq!(s.entries.len(), 1, "the JSON file's own card gives way");
+        assert_eq!(s.saved, vec![saved]);
+        assert_eq!(s.apply(Action::Remove(1)).saved, vec![]);
+        assert_eq!(s.apply(Action::Clear).saved, vec![]);
     }
 
     #[test]

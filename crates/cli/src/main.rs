@@ -108,7 +108,9 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options, targets: &[Target])
     let reports = inspect_parallel(&borrowed, options);
     let report = drvsig::package::inspect_package_with_reports(&borrowed, reports, options);
     if json {
-        let report = only_targets(report.clone(), targets);
+        // Marked with this drvsig's version, the report schema and the time it was made, so the
+        // page can show it as a saved report (docs/report.md "made_by").
+        let report = only_targets(report.clone(), targets).stamped(&now().to_rfc3339());
         // `{"files": [...], "packages": [...]}` (docs/report.md).
         match serde_json::to_string_pretty(&report) {
             Ok(s) => println!("{s}"),

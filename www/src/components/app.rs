@@ -79,6 +79,14 @@ pub fn app() -> Html {
                     early_files.emit(early);
                 }
             });
+            // A share link: the report in the fragment, shown as a saved report.
+            if let Some(report) = browser::fragment().as_deref().and_then(crate::saved::decode_fragment) {
+                dispatch.emit(Action::Saved(crate::saved::Saved {
+                    id: pipeline::fresh_id(),
+                    origin: "a shared link".to_string(),
+                    report: report.map(std::rc::Rc::new),
+                }));
+            }
             if let Some(demo) = browser::requested_demo().and_then(files::demo_named) {
                 pipeline::enqueue(vec![demo], dispatch);
             }
@@ -109,6 +117,7 @@ pub fn app() -> Html {
                     parents={state.parents.clone()}
                     target={*target}
                     {on_target}
+                    saved={state.saved.clone()}
                 />
             </main>
             if !*embed {

@@ -28,7 +28,7 @@ impl Format {
 /// The export text in one format.
 pub fn render(report: &InspectionReport, format: Format) -> String {
     match format {
-        Format::Json => serde_json::to_string_pretty(report)
+        Format::Json => serde_json::to_string_pretty(&report.clone().stamped(&browser::now().to_rfc3339()))
             .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
         Format::Markdown => drvsig::markdown::report_markdown(report),
     }
@@ -112,6 +112,29 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
         Callback::from(move |_: MouseEvent| show.set(!*show))
     };
     let print = Callback::from(|_: MouseEvent| browser::print());
+    let link = {
+        let (entries, packages, message) = (props.entries.clone(), props.packages.clone(), message.clone());
+        Callback::from(move |_: MouseEvent| {
+            let report = report_of(&entries, &packages).stamped(&browser::now().to_rfc3339());
+            let url = match (browser::address_without_fragment(), crate::saved::encode_fragment(&report)) {
+                (Some(address), Ok(fragment)) => format!("{address}{fragment}"),
+                (_, Err(e)) => return message.set(format!("The link could not be made: {e}")),
+                (None, _) => return message.set("The link could not be made: the page has no address.".into()),
+            };
+            if let Some(too_long) = crate::saved::too_long(url.chars().count()) {
+                return message.set(too_long);
+            }
+            let message = message.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let chars = url.chars().count();
+                if browser::copy_text(&url).await {
+                    message.set(format!("Link copied ({chars} characters). The report rides in the part after #, which browsers never send to a server."));
+                } else {
+                    message.set("The browser refused the clipboard: use Download and send the JSON file.".into());
+                }
+            });
+        })
+    };
     let summary = {
         let (entries, packages, target, message) = (
             props.entries.clone(),
@@ -153,6 +176,7 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
                     { if *show { "Hide preview" } else { "Preview" } }
                 </button>
                 <button type="button" id="copy-summary" class="button button-small" onclick={summary} title="A short Markdown summary for a ticket: files, signers, the verdict on the chosen Windows, what failed">{ "Copy summary" }</button>
+                <button type="button" id="copy-link" class="button button-small" onclick={link} title="A link that carries the whole report (compressed) in its # part: nothing is uploaded">{ "Copy link" }</button>
                 <button type="button" id="print-button" class="button button-small button-ghost" onclick={print}>{ "Print" }</button>
                 <span class="export-message muted" role="status" aria-live="polite">{ (*message).clone() }</span>
             </div>

@@ -15,7 +15,9 @@ use super::empty_state::EmptyState;
 use super::export::ExportBar;
 use super::file_card::FileCard;
 use super::package_view::PackageList;
+use super::saved_view::SavedView;
 use super::summary_panel::SummaryPanel;
+use super::target_picker::TargetPicker;
 use crate::state::{Entry, FileId, Status};
 
 #[derive(Properties, PartialEq)]
@@ -39,6 +41,9 @@ pub struct FileListProps {
     pub target: drvsig::policy::Target,
     #[prop_or_default]
     pub on_target: Callback<drvsig::policy::Target>,
+    /// Saved reports (dropped drvsig JSON reports, a share link).
+    #[prop_or_default]
+    pub saved: Vec<crate::saved::Saved>,
 }
 
 #[function_component(FileList)]
@@ -65,9 +70,12 @@ pub fn file_list(props: &FileListProps) -> Html {
                     </button>
                 }
             </div>
-            if count == 0 {
+            if count == 0 && props.saved.is_empty() {
                 <EmptyState />
             } else {
+                if !done && !props.saved.is_empty() {
+                    <div class="summary-tools"><TargetPicker target={props.target} on_change={props.on_target.clone()} /></div>
+                }
                 if done {
                     <SummaryPanel entries={props.entries.clone()} packages={props.packages.clone()} target={props.target} on_target={props.on_target.clone()} />
                     <ExportBar entries={props.entries.clone()} packages={props.packages.clone()} target={props.target} />
@@ -84,6 +92,9 @@ pub fn file_list(props: &FileListProps) -> Html {
                         }
                     }) }
                 </div>
+                { for props.saved.iter().map(|saved| html! {
+                    <SavedView key={saved.id} saved={saved.clone()} target={props.target} on_remove={props.on_remove.clone()} />
+                }) }
             }
         </section>
     }

@@ -11,7 +11,8 @@
 //! │   ├── PackageList   (PackageView per package: catalogs, coverage matrix, missing, HWIDs)
 //! │   ├── CatalogView   (after a catalog's card: attributes, searchable members table)
 //! │   ├── Asn1Panel     (after a signed file's card: lazy ASN.1 tree per signature blob)
-//! │   └── FileCard      (one per file, answer first)
+//! │   ├── FileCard      (one per file, answer first)
+//! │   └── SavedView     (a saved report / share link: marker, TriageTable, PackageList, FileCards)
 //! │       ├── VerdictCard   (icon + one sentence: drvsig::summary::headline)
 //! │       ├── VerdictTable  (would each Windows load it)
 //! │       ├── Findings      (every finding, failures and warnings first, with its source)
@@ -42,6 +43,7 @@ pub mod header;
 pub mod package_view;
 pub mod paged_list;
 pub mod pe_facts;
+pub mod saved_view;
 pub mod signature_view;
 pub mod summary_panel;
 pub mod target_picker;

@@ -17,6 +17,17 @@ pub fn query(name: &str) -> Option<String> {
         .get(name)
 }
 
+/// The URL's fragment (`#...`), if any.
+pub fn fragment() -> Option<String> {
+    web_sys::window()?.location().hash().ok().filter(|h| !h.is_empty())
+}
+
+/// The page's address without its fragment, for share links.
+pub fn address_without_fragment() -> Option<String> {
+    let location = web_sys::window()?.location();
+    Some(format!("{}{}{}", location.origin().ok()?, location.pathname().ok()?, location.search().ok()?))
+}
+
 /// Every value of a repeatable query parameter, in order.
 pub fn query_all(name: &str) -> Vec<String> {
     let values = || -> Option<Vec<String>> {

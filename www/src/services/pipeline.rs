@@ -530,6 +530,12 @@ async fn process(
     }
     dispatch.emit(Action::Reading(id));
     let name = picked.name.replace('\\', "/");
+    if let Some(saved) = saved_report(id, &name, &picked).await {
+        // A drvsig JSON report: shown as a saved report, not inspected as a file.
+        LIVE.with(|l| l.borrow_mut().remove(&id));
+        dispatch.emit(Action::Saved(saved));
+        return;
+    }
     let mut done = None;
     if worker::available() {
         // From here on Cancel reaches this file (also while a small one is still being read).
@@ -688,6 +694,28 @@ async fn process(
         // Main-thread path: let the card render before the next file blocks the thread again.
         next_frame().await;
     }
+}
+
+/// Saved reports are at most this big (the CLI's report of a big drop is a few MB).
+const MAX_SAVED_REPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The saved report in a `.json` file, when it is a drvsig report (or one this page cannot read:
+/// then the message); `None` for any other file.
+async fn saved_report(id: FileId, name: &str, picked: &Picked) -> Option<crate::saved::Saved> {
+    if !name.to_ascii_lowercase().ends_with(".json") || picked.size > MAX_SAVED_REPORT_BYTES {
+        return None;
+    }
+    let bytes = match &picked.source {
+        Source::Static(bytes) => Rc::new(Cow::Borrowed(*bytes)),
+        Source::Blob(file) => read_blob(file).await?,
+    };
+    let report = crate::saved::parse_saved(&String::from_utf8_lossy(&bytes)).transpose()?;
+    Some(crate::saved::Saved { id, origin: name.to_string(), report: report.map(Rc::new) })
+}
+
+/// A fresh id for something that is not a file (a share link's report).
+pub fn fresh_id() -> FileId {
+    next_id()
 }
 
 /// Cancels a file being read or inspected: its worker is terminated (the other files go on), the

@@ -281,3 +281,118 @@ fn copy_summary_gives_short_markdown() {
         Ok(())
     });
 }
+
+/// The report the CLI's `--json` writes for the seven files (the native core, stamped).
+fn cli_report() -> Option<drvsig::InspectionReport> {
+    let files = seven_files()?;
+    let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.to_string(), b.as_slice())).collect();
+    let at = drvsig::UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").ok()?;
+    Some(drvsig::inspect_package(&borrowed, &drvsig::Options::at(at)).stamped("2026-12-02T09:30:00Z"))
+}
+
+const SAVED_JS: &str = r#"
+const s = document.querySelector('section.saved-report');
+if (!s) return null;
+return { state: s.dataset.state, origin: s.dataset.origin,
+         marker: (s.querySelector('[data-field="saved-marker"]') || {textContent: ''}).textContent,
+         error: (s.querySelector('[data-field="saved-error"]') || {textContent: null}).textContent,
+         rows: [...s.querySelectorAll('tr.triage-row')].map(r => r.dataset.file),
+         cards: s.querySelectorAll('article.file-card').length,
+         packages: s.querySelectorAll('article.package').length,
+         liveCards: document.querySelectorAll('.cards > .file-block:not(.is-saved) article.file-card').length };
+"#;
+
+#[test]
+fn a_dropped_cli_report_is_shown_as_a_saved_report() {
+    scenario("a_dropped_cli_report_is_shown_as_a_saved_report", |client, base| async move {
+        let Some(report) = cli_report() else { return Ok(()) };
+        let json = serde_json::to_vec_pretty(&report).map_err(|e| e.to_string())?;
+        open(&client, &format!("{base}/")).await?;
+        drop_files(&client, &[("drvsig-report.json", json)]).await?;
+        let saved = wait_for(&client, "the saved report", SAVED_JS, vec![]).await?;
+        let marker = saved["marker"].as_str().unwrap_or("");
+        if marker != "Saved report of slabvcp.inf and 6 more files, made 2026-12-02 09:30:00 UTC by drvsig 0.1.0" {
+            return Err(format!("marker: {saved}"));
+        }
+        if saved["rows"].as_array().map(Vec::len) != Some(7) || saved["cards"] != json!(7) || saved["packages"].as_u64().unwrap_or(0) < 2 {
+            return Err(format!("the saved report is not shown in the page's views: {saved}"));
+        }
+        if saved["liveCards"] != json!(0) || saved["origin"] != json!("drvsig-report.json") {
+            return Err(format!("the JSON file got a card of its own: {saved}"));
+        }
+        // A newer schema: a clear message, not a blank card.
+        let mut newer = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+        newer["made_by"]["schema_version"] = json!(drvsig::report::SCHEMA_VERSION + 1);
+        newer["made_by"]["version"] = json!("9.9.9");
+        open(&client, &format!("{base}/")).await?;
+        drop_files(&client, &[("newer.json", newer.to_string().into_bytes())]).await?;
+        let refused = wait_for(&client, "the newer report's message", SAVED_JS, vec![]).await?;
+        let error = refused["error"].as_str().unwrap_or("");
+        if refused["state"] != json!("error") || !error.starts_with("This report was made by drvsig 9.9.9 with report schema 2;") {
+            return Err(format!("newer schema: {refused}"));
+        }
+        // Other JSON is just a file.
+        open(&client, &format!("{base}/")).await?;
+        drop_files(&client, &[("package.json", b"{\"name\": \"x\"}".to_vec())]).await?;
+        wait_for(&client, "package.json as a plain file", "return !!document.querySelector('article.file-card[data-name=\"package.json\"][data-status=\"done\"]') && !document.querySelector('section.saved-report');", vec![]).await?;
+        Ok(())
+    });
+}
+
+#[test]
+fn copy_link_carries_the_report_in_the_fragment() {
+    scenario("copy_link_carries_the_report_in_the_fragment", |client, base| async move {
+        let Some(dir) = corpus() else { return Ok(()) };
+        // One package (the cp210x INF, catalog and driver): a link of a typical size.
+        let files: Vec<(&str, Vec<u8>)> = [("slabvcp.inf", "drivers/cp210x-6.7/slabvcp.inf"), ("slabvcp.cat", "drivers/cp210x-6.7/slabvcp.cat"), ("silabser.sys", "drivers/cp210x-6.7/x64/silabser.sys")]
+            .iter()
+            .map(|(n, rel)| (*n, std::fs::read(dir.join(rel)).expect("corpus file")))
+            .collect();
+        open(&client, &format!("{base}/")).await?;
+        drop_files(&client, &files).await?;
+        wait_for(&client, "the summary", SUMMARY_JS, vec![json!(3)]).await?;
+        js(
+            &client,
+            r#"window.__copied = null;
+               navigator.clipboard.writeText = (t) => { window.__copied = t; return Promise.resolve(); };
+               document.getElementById('copy-link').click(); return null;"#,
+            vec![],
+        )
+        .await?;
+        let outcome = wait_for(
+            &client,
+            "a link or the too-long message",
+            "const m = document.querySelector('.export-message').textContent; return (window.__copied || m.startsWith('This report is too big')) ? { link: window.__copied, message: m } : null;",
+            vec![],
+        )
+        .await?;
+        let message = outcome["message"].as_str().unwrap_or("");
+        eprintln!("copy link: {message}");
+        let Some(link) = outcome["link"].as_str() else {
+            return Err(format!("no link for one package: {message}"));
+        };
+        if !link.starts_with(&format!("{base}/#report=")) {
+            return Err(format!("the link: {}", &link[..link.len().min(200)]));
+        }
+        // Opening it shows the report as a saved report (nothing requested: the fragment stays here).
+        // A fresh load (a link pasted into a new tab), not a same-document fragment change.
+        client.goto("about:blank").await.map_err(|e| e.to_string())?;
+        open(&client, link).await?;
+        let saved = wait_for(&client, "the linked report", SAVED_JS, vec![]).await?;
+        if saved["origin"] != json!("a shared link") || saved["cards"] != json!(3) || !saved["marker"].as_str().unwrap_or("").starts_with("Saved report of slabvcp.inf and 2 more files, made ") {
+            return Err(format!("the linked report: {saved}"));
+        }
+        // Seven files of three packages: too long for a link, and the page says so.
+        let Some(seven) = seven_files() else { return Ok(()) };
+        open(&client, &format!("{base}/")).await?;
+        drop_files(&client, &seven).await?;
+        wait_for(&client, "the summary", SUMMARY_JS, vec![json!(7)]).await?;
+        js(&client, "navigator.clipboard.writeText = (t) => { window.__copied = t; return Promise.resolve(); }; document.getElementById('copy-link').click(); return null;", vec![]).await?;
+        let m = wait_for(&client, "the copy-link message", "const m = document.querySelector('.export-message').textContent; return m ? m : null;", vec![]).await?;
+        eprintln!("seven files: {m}");
+        if !m.as_str().unwrap_or("").starts_with("This report is too big for a link (") {
+            return Err(format!("seven files: {m}"));
+        }
+        Ok(())
+    });
+}
