@@ -396,3 +396,51 @@ fn copy_link_carries_the_report_in_the_fragment() {
         Ok(())
     });
 }
+
+/// axe-core's violations on the page as it is now: `[{id, impact, nodes, targets, summary}]`.
+async fn axe_violations(client: &fantoccini::Client, axe: &str) -> Result<Value, String> {
+    // The engine is evaluated as the body of a WebDriver script (the page's CSP allows no eval).
+    js(client, &format!("{axe}\nreturn typeof window.axe === 'object';"), vec![]).await?;
+    client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { resultTypes: ['violations'] })
+                 .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
+                     targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+                     summary: v.nodes[0] ? v.nodes[0].failureSummary : '' }))))
+                 .catch(e => done({ error: String(e) }));"#,
+            vec![],
+        )
+        .await
+        .map_err(|e| format!("axe.run: {e}"))
+}
+
+#[test]
+fn axe_finds_no_serious_or_critical_violations_with_a_real_drop() {
+    scenario("axe_finds_no_serious_or_critical_violations_with_a_real_drop", |client, base| async move {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/axe-core/axe.min.js");
+        let Ok(axe) = std::fs::read_to_string(&path) else {
+            eprintln!("notice: {} absent (npm install --no-save axe-core); skipping the accessibility check", path.display());
+            return Ok(());
+        };
+        let Some(_) = dropped_seven(&client, &base, "").await? else { return Ok(()) };
+        let mut bad = Vec::new();
+        for (state, setup) in [("folded", "return null;"), ("expanded", "document.getElementById('expand-all').click(); return null;")] {
+            js(&client, setup, vec![]).await?;
+            let violations = axe_violations(&client, &axe).await?;
+            if violations.get("error").is_some() {
+                return Err(format!("axe-core failed: {violations}"));
+            }
+            for v in violations.as_array().into_iter().flatten() {
+                eprintln!("axe ({state}): {} {} on {} nodes, e.g. {} ({})", v["impact"], v["id"], v["nodes"], v["targets"], v["summary"]);
+                if matches!(v["impact"].as_str(), Some("serious" | "critical")) {
+                    bad.push(format!("{state}: {} {} ({} nodes, e.g. {})", v["impact"], v["id"], v["nodes"], v["targets"]));
+                }
+            }
+        }
+        if !bad.is_empty() {
+            return Err(format!("axe-core: serious or critical violations:\n{}", bad.join("\n")));
+        }
+        Ok(())
+    });
+}
