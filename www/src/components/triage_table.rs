@@ -231,7 +231,10 @@ fn row(r: &TriageRow, id: Option<FileId>) -> Html {
             <td data-label="Role">{ &r.role }</td>
             <td data-label="Signer"><Inert text={r.signer.clone()} max={200} /></td>
             <td data-label="Kind">{ r.kind.map(kind_word).unwrap_or("\u{2013}") }</td>
-            <td data-label="Intact" data-intact={outcome_class(r.intact)}>{ intact_word(r.intact) }</td>
+            <td data-label="Intact" data-intact={outcome_class(r.intact)}>
+                // Files that carry no signature at all (INF, text) get a dash, not "no signature".
+                { if r.kind.is_none() && r.signer.is_empty() { "\u{2013}" } else { intact_word(r.intact) } }
+            </td>
             <td data-label="Catalog">{ r.coverage.map(coverage_word).unwrap_or("\u{2013}") }</td>
             <td data-label="Verdict" title={r.why.clone()}>
                 if let Some((icon, word, class)) = verdict {

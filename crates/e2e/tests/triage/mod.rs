@@ -444,3 +444,29 @@ fn axe_finds_no_serious_or_critical_violations_with_a_real_drop() {
         Ok(())
     });
 }
+
+/// The README's summary picture (`DRVSIG_SCREENSHOTS=DIR`): the first screen after dropping the
+/// seven corpus files, light and dark. Does nothing without the variable.
+#[test]
+fn summary_screenshots() {
+    let Some(dir) = std::env::var_os("DRVSIG_SCREENSHOTS").map(PathBuf::from) else { return };
+    scenario("summary_screenshots", |client, base| async move {
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        for scheme in ["light", "dark"] {
+            client
+                .issue_cmd(super::views::Cdp(
+                    "Emulation.setEmulatedMedia",
+                    json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+                ))
+                .await
+                .map_err(|e| format!("emulating {scheme}: {e}"))?;
+            let Some(_) = dropped_seven(&client, &base, "").await? else { return Ok(()) };
+            js(&client, "document.querySelector('.drop-zone').scrollIntoView(); window.scrollTo(0, document.querySelector('.results').getBoundingClientRect().top + window.scrollY - 8); return null;", vec![]).await?;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let png = client.screenshot().await.map_err(|e| format!("screenshot: {e}"))?;
+            let path = dir.join(format!("summary-{scheme}.png"));
+            std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        Ok(())
+    });
+}

@@ -197,7 +197,7 @@ return 'dropped';
 
 /// chromedriver's `POST /session/{id}/goog/cdp/execute`: one Chrome DevTools command.
 #[derive(Debug)]
-struct Cdp(&'static str, Value);
+pub(crate) struct Cdp(pub &'static str, pub Value);
 
 impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
     fn endpoint(&self, base: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
