@@ -83,6 +83,23 @@ impl KnownDigests {
 }
 
 /// Inspect one file given as bytes. Never fails as a whole and never panics: problems are findings.
+/// The certificates of a certificate file, summarized as in signatures (subject, issuer,
+/// validity, thumbprints, key, extensions, DER for download).
+fn inspect_certificates(bytes: &[u8], report: &mut FileReport) {
+    use der::Decode;
+    match chain::parse_trust_file(bytes) {
+        Ok(certs) => {
+            for der in certs {
+                match x509_cert::Certificate::from_der(&der) {
+                    Ok(cert) => report.certificates.push(signature::certificate::summarize(&cert, &der)),
+                    Err(e) => report.findings.push(Finding::new("certificate.decode", Outcome::Fail, format!("a certificate does not decode: {e}"))),
+                }
+            }
+        }
+        Err(e) => report.findings.push(Finding::new("certificate.decode", Outcome::Fail, e.to_string())),
+    }
+}
+
 pub fn inspect(name: &str, bytes: &[u8], options: &Options) -> FileReport {
     inspect_with(name, bytes, options, &KnownDigests::default())
 }
@@ -106,6 +123,7 @@ pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDi
         catalog: None,
         inf: None,
         verdicts: Vec::new(),
+        certificates: Vec::new(),
     };
     if kind.is_pe() {
         pe::inspect_pe(bytes, options, known, &mut report);
@@ -121,6 +139,7 @@ pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDi
             }
         }
         FileKind::Inf => inf::inspect_inf(bytes, &mut report),
+        FileKind::Certificate => inspect_certificates(bytes, &mut report),
         _ => {}
     }
     // Who signed it and, for kernel drivers, would Windows load it (embedded signatures only).

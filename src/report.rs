@@ -35,6 +35,10 @@ pub struct FileReport {
     /// its embedded signatures are considered; the package layer adds the catalogs.
     #[serde(default)]
     pub verdicts: Vec<TargetVerdict>,
+    /// The certificates of a certificate file (`.cer` / `.crt` / `.pem` / `.p7b`, recognised by
+    /// content), in file order; empty for every other kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<CertificateSummary>,
 }
 
 /// What the bytes are, from their content (and the file name only where content cannot tell).
@@ -52,6 +56,8 @@ pub enum FileKind {
     Inf,
     /// A zip archive (a packed driver package).
     Zip,
+    /// Certificates: DER or PEM X.509, or a PKCS#7 bundle of them (what `--trust` reads).
+    Certificate,
     /// Anything else (including MZ executables without a PE header).
     #[default]
     Other,
@@ -62,7 +68,7 @@ impl FileKind {
         matches!(self, FileKind::Pe32 | FileKind::Pe32Plus)
     }
 
-    /// The label people read: `PE32`, `PE32+`, `catalog`, `INF`, `zip`, `other`.
+    /// The label people read: `PE32`, `PE32+`, `catalog`, `INF`, `zip`, `certificate`, `other`.
     pub fn label(self) -> &'static str {
         match self {
             FileKind::Pe32 => "PE32",
@@ -70,6 +76,7 @@ impl FileKind {
             FileKind::Catalog => "catalog",
             FileKind::Inf => "INF",
             FileKind::Zip => "zip",
+            FileKind::Certificate => "certificate",
             FileKind::Other => "other",
         }
     }

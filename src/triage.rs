@@ -206,6 +206,7 @@ fn role(file: &FileReport, package: Option<&PackageReport>, coverage: &[&Coverag
         FileKind::Inf => "inf".to_string(),
         FileKind::Catalog => "catalog".to_string(),
         FileKind::Zip => "zip".to_string(),
+        FileKind::Certificate => "certificate".to_string(),
         _ if package.is_some() => "extra".to_string(),
         kind if kind.is_pe() => "binary".to_string(),
         _ => "other".to_string(),

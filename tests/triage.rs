@@ -116,3 +116,38 @@ fn three_packages_summary_about_fifteen_lines() {
     println!("{md}");
     assert!(md.lines().count() <= 30, "{md}");
 }
+
+/// Certificate files (issue 14): recognised by content whatever their name, summarized like the
+/// certificates of a signature, with a headline.
+#[test]
+fn certificate_files_are_recognised_by_content() {
+    use drvsig::FileKind;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pki");
+    let at = Options::at(UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap());
+    let der = std::fs::read(fixtures.join("root-ca.der")).unwrap();
+    let pem = std::fs::read(fixtures.join("code-signing-ca.pem")).unwrap();
+    for (name, bytes) in [("lab-root.crt", &der), ("renamed.bin", &der), ("ca.pem", &pem)] {
+        let r = drvsig::inspect(name, bytes, &at);
+        assert_eq!(r.kind, FileKind::Certificate, "{name}");
+        assert_eq!(r.certificates.len(), 1, "{name}");
+        let c = &r.certificates[0];
+        assert_eq!(c.sha256.len(), 64);
+        assert!(!c.der_base64.is_empty() && c.subject.contains("CN="), "{c:?}");
+        let h = drvsig::summary::headline(&r);
+        assert!(h.sentence.starts_with("Certificate: "), "{}", h.sentence);
+    }
+    let root = drvsig::inspect("root.der", &der, &at);
+    assert!(drvsig::summary::headline(&root).sentence.contains("self-signed"), "{:?}", drvsig::summary::headline(&root));
+    // Two PEM certificates in one file.
+    let mut bundle = pem.clone();
+    bundle.extend_from_slice(&std::fs::read(fixtures.join("root-ca.pem")).unwrap());
+    let b = drvsig::inspect("bundle.pem", &bundle, &at);
+    assert_eq!(b.certificates.len(), 2);
+    assert!(drvsig::summary::headline(&b).sentence.starts_with("2 certificates: "));
+    // Text that only looks like PEM, and JSON, stay other files.
+    assert_eq!(drvsig::inspect("x.pem", b"-----BEGIN NOTHING-----\nzz\n-----END NOTHING-----\n", &at).kind, FileKind::Other);
+    assert_eq!(drvsig::inspect("r.json", b"{\"files\": []}", &at).kind, FileKind::Other);
+    // The JSON of other kinds is unchanged: no `certificates` member.
+    let json = serde_json::to_value(drvsig::inspect("a.txt", b"hello", &at)).unwrap();
+    assert!(json.get("certificates").is_none());
+}

@@ -188,6 +188,9 @@ fn report_body(report: &Rc<FileReport>, id: FileId, target: drvsig::policy::Targ
             if !findings.is_empty() {
                 <Findings {findings} id={format!("{prefix}-findings")} />
             }
+            if !report.certificates.is_empty() {
+                { certificate_list(report, &prefix) }
+            }
             if !report.verdicts.is_empty() {
                 <details class="fold fold-verdicts">
                     <summary>{ verdicts_summary(report) }</summary>
@@ -306,5 +309,29 @@ fn plural(n: usize, one: &str, many: &str) -> String {
         format!("{n} {one}")
     } else {
         format!("{n} {many}")
+    }
+}
+
+/// The certificates of a dropped certificate file, each folded behind its subject and validity
+/// (the first open): subject, issuer, validity on a timeline, thumbprints, key, extensions and
+/// .cer / .pem downloads.
+fn certificate_list(report: &FileReport, prefix: &str) -> Html {
+    html! {
+        <section class="v-certificates" aria-labelledby={format!("{prefix}-certs")}>
+            <h4 id={format!("{prefix}-certs")} class="v-section-title">{ plural(report.certificates.len(), "certificate", "certificates") }</h4>
+            { for report.certificates.iter().enumerate().map(|(i, c)| html! {
+                <details class="fold fold-certificate" open={i == 0} data-sha256={c.sha256.clone()}>
+                    <summary>{ format!("{} \u{2014} valid {} to {}", crate::text::plain_cut(&drvsig::summary::common_name(&c.subject), 80), c.not_before.split('T').next().unwrap_or(""), c.not_after.split('T').next().unwrap_or("")) }</summary>
+                    <super::certificate_view::CertificateView
+                        certificate={c.clone()}
+                        source="dropped certificate file"
+                        verified_at={report.verified_at.clone()}
+                        validity_time={report.verified_at.clone()}
+                        on_close={Callback::noop()}
+                        closable=false
+                    />
+                </details>
+            }) }
+        </section>
     }
 }

@@ -470,3 +470,43 @@ fn summary_screenshots() {
         Ok(())
     });
 }
+
+/// A dropped certificate file (our fixture PKI's root, named `.crt`, and a PEM bundle) is
+/// recognised by content and shown as certificates: subject, issuer, thumbprints, downloads.
+#[test]
+fn dropped_certificates_are_shown_as_certificates() {
+    scenario("dropped_certificates_are_shown_as_certificates", |client, base| async move {
+        let pki = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/pki");
+        let root = std::fs::read(pki.join("root-ca.der")).map_err(|e| e.to_string())?;
+        let mut bundle = std::fs::read(pki.join("code-signing-ca.pem")).map_err(|e| e.to_string())?;
+        bundle.extend(std::fs::read(pki.join("root-ca.pem")).map_err(|e| e.to_string())?);
+        open(&client, &format!("{base}/")).await?;
+        drop_files(&client, &[("lab-root.crt", root), ("chain.pem", bundle)]).await?;
+        let cards = wait_for(
+            &client,
+            "two certificate cards",
+            r#"const cards = [...document.querySelectorAll('article.file-card[data-status="done"]')];
+               if (cards.length < 2) return null;
+               return cards.map(c => ({ name: c.dataset.name, kind: c.querySelector('[data-field="kind"]').textContent,
+                 headline: c.querySelector('[data-field="headline"]').textContent,
+                 certs: [...c.querySelectorAll('details.fold-certificate')].map(d => d.dataset.sha256),
+                 sha1: [...c.querySelectorAll('[data-field="cert-sha1"]')].map(e => e.textContent.length),
+                 downloads: [...c.querySelectorAll('.cert-downloads button')].map(b => b.textContent) }));"#,
+            vec![],
+        )
+        .await?;
+        let cards = cards.as_array().cloned().unwrap_or_default();
+        let root = cards.iter().find(|c| c["name"] == "lab-root.crt").cloned().unwrap_or_default();
+        let chain = cards.iter().find(|c| c["name"] == "chain.pem").cloned().unwrap_or_default();
+        if root["kind"] != json!("certificate") || !root["headline"].as_str().unwrap_or("").starts_with("Certificate: ") || !root["headline"].as_str().unwrap_or("").contains("self-signed") {
+            return Err(format!("the root: {root}"));
+        }
+        if root["certs"].as_array().map(Vec::len) != Some(1) || root["sha1"] != json!([40]) || root["downloads"] != json!(["Download .cer", "Download .pem"]) {
+            return Err(format!("the root's details: {root}"));
+        }
+        if chain["certs"].as_array().map(Vec::len) != Some(2) || !chain["headline"].as_str().unwrap_or("").starts_with("2 certificates: ") {
+            return Err(format!("the bundle: {chain}"));
+        }
+        Ok(())
+    });
+}
