@@ -12,7 +12,10 @@ fn package(rel: &str) -> Option<InspectionReport> {
     let mut files = Vec::new();
     collect(&dir, &dir, &mut files);
     files.sort();
-    let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
+    let borrowed: Vec<(String, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.clone(), b.as_slice()))
+        .collect();
     let at = UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
     Some(inspect_package(&borrowed, &Options::at(at)))
 }
@@ -23,7 +26,11 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
         if p.is_dir() {
             collect(base, &p, out);
         } else {
-            let name = p.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+            let name = p
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push((name, std::fs::read(&p).unwrap()));
         }
     }
@@ -31,10 +38,18 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
 
 #[test]
 fn cp210x_package_one_group_every_file_covered() {
-    let Some(report) = package("drivers/cp210x-6.7") else { return };
+    let Some(report) = package("drivers/cp210x-6.7") else {
+        return;
+    };
     let md = summary_markdown(&report, DEFAULT_TARGET);
-    assert!(!md.contains("Unsigned"), "a catalog-signed driver is not called unsigned: {md}");
-    assert!(md.contains("Failed:\n- Package slabvcp.inf: names `"), "the missing files are named: {md}");
+    assert!(
+        !md.contains("Unsigned"),
+        "a catalog-signed driver is not called unsigned: {md}"
+    );
+    assert!(
+        md.contains("Failed:\n- Package slabvcp.inf: names `"),
+        "the missing files are named: {md}"
+    );
     let groups = triage(&report, DEFAULT_TARGET);
     assert_eq!(groups.len(), 1, "{groups:#?}");
     let g = &groups[0];
@@ -55,15 +70,33 @@ fn cp210x_package_one_group_every_file_covered() {
 
 #[test]
 fn vigembus_rows_and_the_chosen_target() {
-    let Some(report) = package("drivers/vigembus") else { return };
+    let Some(report) = package("drivers/vigembus") else {
+        return;
+    };
     let win7 = triage(&report, Target::Win7Sp1);
     let win11 = triage(&report, Target::Win11Enforced);
-    let sys = |g: &[drvsig::triage::TriageGroup]| g[0].rows.iter().find(|r| r.file == "ViGEmBus.sys").cloned().unwrap();
+    let sys = |g: &[drvsig::triage::TriageGroup]| {
+        g[0].rows
+            .iter()
+            .find(|r| r.file == "ViGEmBus.sys")
+            .cloned()
+            .unwrap()
+    };
     let (a, b) = (sys(&win7), sys(&win11));
-    assert_eq!(a.loads_on, b.loads_on, "the count does not depend on the chosen target");
+    assert_eq!(
+        a.loads_on, b.loads_on,
+        "the count does not depend on the chosen target"
+    );
     assert_eq!(a.intact, Outcome::Pass);
     assert_eq!(a.coverage, Some(CoverageStatus::Covered));
-    let verdict = |t: Target| report.packages[0].coverage.iter().find(|r| r.file == "ViGEmBus.sys").and_then(|r| r.verdicts.iter().find(|v| v.target == t)).map(|v| v.verdict);
+    let verdict = |t: Target| {
+        report.packages[0]
+            .coverage
+            .iter()
+            .find(|r| r.file == "ViGEmBus.sys")
+            .and_then(|r| r.verdicts.iter().find(|v| v.target == t))
+            .map(|v| v.verdict)
+    };
     assert_eq!(a.verdict, verdict(Target::Win7Sp1));
     assert_eq!(b.verdict, verdict(Target::Win11Enforced));
     assert!(b.kind.is_some() && !b.signer.is_empty(), "{b:?}");
@@ -71,12 +104,21 @@ fn vigembus_rows_and_the_chosen_target() {
 
 #[test]
 fn loose_driver_is_in_files_and_summary_is_short() {
-    let Some(dir) = crate::support::corpus() else { return };
+    let Some(dir) = crate::support::corpus() else {
+        return;
+    };
     let bytes = std::fs::read(dir.join("drivers/windivert-1.3/WinDivert64.sys")).unwrap();
     let at = UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
-    let report = inspect_package(&[("WinDivert64.sys".to_string(), bytes.as_slice())], &Options::at(at));
+    let report = inspect_package(
+        &[("WinDivert64.sys".to_string(), bytes.as_slice())],
+        &Options::at(at),
+    );
     let groups = triage(&report, DEFAULT_TARGET);
-    let row = groups.iter().flat_map(|g| g.rows.iter()).find(|r| r.file == "WinDivert64.sys").unwrap();
+    let row = groups
+        .iter()
+        .flat_map(|g| g.rows.iter())
+        .find(|r| r.file == "WinDivert64.sys")
+        .unwrap();
     assert_ne!(row.kind, Some(SignerKind::Unsigned));
     assert!(row.verdict.is_some());
     let md = summary_markdown(&report, Target::Win10SecureBoot);
@@ -90,16 +132,24 @@ fn loose_driver_is_in_files_and_summary_is_short() {
 #[test]
 fn three_packages_summary_about_fifteen_lines() {
     let mut files = Vec::new();
-    let Some(dir) = crate::support::corpus() else { return };
+    let Some(dir) = crate::support::corpus() else {
+        return;
+    };
     for p in ["drivers/cp210x-6.7", "drivers/vigembus", "drivers/arduino"] {
         let base = dir.join(p);
         let mut these = Vec::new();
         collect(&base, &base, &mut these);
         files.extend(these.into_iter().map(|(n, b)| (format!("{p}/{n}"), b)));
     }
-    files.push(("WinDivert64.sys".to_string(), std::fs::read(dir.join("drivers/windivert-1.3/WinDivert64.sys")).unwrap()));
+    files.push((
+        "WinDivert64.sys".to_string(),
+        std::fs::read(dir.join("drivers/windivert-1.3/WinDivert64.sys")).unwrap(),
+    ));
     files.sort();
-    let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
+    let borrowed: Vec<(String, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.clone(), b.as_slice()))
+        .collect();
     let at = UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
     let report = inspect_package(&borrowed, &Options::at(at));
     let groups = triage(&report, DEFAULT_TARGET);
@@ -107,7 +157,10 @@ fn three_packages_summary_about_fifteen_lines() {
     assert_eq!(titles.len(), 4, "{titles:?}");
     assert_eq!(titles[3], "Loose files", "{titles:?}");
     // Every file exactly once (the loose package lists every catalog of the drop again).
-    let mut names: Vec<&str> = groups.iter().flat_map(|g| g.rows.iter().map(|r| r.file.as_str())).collect();
+    let mut names: Vec<&str> = groups
+        .iter()
+        .flat_map(|g| g.rows.iter().map(|r| r.file.as_str()))
+        .collect();
     assert_eq!(names.len(), report.files.len(), "{names:?}");
     names.sort();
     names.dedup();
@@ -126,27 +179,53 @@ fn certificate_files_are_recognised_by_content() {
     let at = Options::at(UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap());
     let der = std::fs::read(fixtures.join("root-ca.der")).unwrap();
     let pem = std::fs::read(fixtures.join("code-signing-ca.pem")).unwrap();
-    for (name, bytes) in [("lab-root.crt", &der), ("renamed.bin", &der), ("ca.pem", &pem)] {
+    for (name, bytes) in [
+        ("lab-root.crt", &der),
+        ("renamed.bin", &der),
+        ("ca.pem", &pem),
+    ] {
         let r = drvsig::inspect(name, bytes, &at);
         assert_eq!(r.kind, FileKind::Certificate, "{name}");
         assert_eq!(r.certificates.len(), 1, "{name}");
         let c = &r.certificates[0];
         assert_eq!(c.sha256.len(), 64);
-        assert!(!c.der_base64.is_empty() && c.subject.contains("CN="), "{c:?}");
+        assert!(
+            !c.der_base64.is_empty() && c.subject.contains("CN="),
+            "{c:?}"
+        );
         let h = drvsig::summary::headline(&r);
         assert!(h.sentence.starts_with("Certificate: "), "{}", h.sentence);
     }
     let root = drvsig::inspect("root.der", &der, &at);
-    assert!(drvsig::summary::headline(&root).sentence.contains("self-signed"), "{:?}", drvsig::summary::headline(&root));
+    assert!(
+        drvsig::summary::headline(&root)
+            .sentence
+            .contains("self-signed"),
+        "{:?}",
+        drvsig::summary::headline(&root)
+    );
     // Two PEM certificates in one file.
     let mut bundle = pem.clone();
     bundle.extend_from_slice(&std::fs::read(fixtures.join("root-ca.pem")).unwrap());
     let b = drvsig::inspect("bundle.pem", &bundle, &at);
     assert_eq!(b.certificates.len(), 2);
-    assert!(drvsig::summary::headline(&b).sentence.starts_with("2 certificates: "));
+    assert!(drvsig::summary::headline(&b)
+        .sentence
+        .starts_with("2 certificates: "));
     // Text that only looks like PEM, and JSON, stay other files.
-    assert_eq!(drvsig::inspect("x.pem", b"-----BEGIN NOTHING-----\nzz\n-----END NOTHING-----\n", &at).kind, FileKind::Other);
-    assert_eq!(drvsig::inspect("r.json", b"{\"files\": []}", &at).kind, FileKind::Other);
+    assert_eq!(
+        drvsig::inspect(
+            "x.pem",
+            b"-----BEGIN NOTHING-----\nzz\n-----END NOTHING-----\n",
+            &at
+        )
+        .kind,
+        FileKind::Other
+    );
+    assert_eq!(
+        drvsig::inspect("r.json", b"{\"files\": []}", &at).kind,
+        FileKind::Other
+    );
     // The JSON of other kinds is unchanged: no `certificates` member.
     let json = serde_json::to_value(drvsig::inspect("a.txt", b"hello", &at)).unwrap();
     assert!(json.get("certificates").is_none());

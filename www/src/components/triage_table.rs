@@ -120,7 +120,11 @@ pub fn row_matches(r: &TriageRow, query: &str) -> bool {
 }
 
 /// The rows of a group as shown: filtered, then sorted (stable, so ties keep the package order).
-pub fn shown_rows<'a>(rows: &'a [TriageRow], query: &str, sort: Option<(Column, bool)>) -> Vec<&'a TriageRow> {
+pub fn shown_rows<'a>(
+    rows: &'a [TriageRow],
+    query: &str,
+    sort: Option<(Column, bool)>,
+) -> Vec<&'a TriageRow> {
     let mut out: Vec<&TriageRow> = rows.iter().filter(|r| row_matches(r, query)).collect();
     if let Some((column, ascending)) = sort {
         out.sort_by(|a, b| {
@@ -150,13 +154,20 @@ pub fn triage_table(props: &TriageTableProps) -> Html {
     let on_input = {
         let query = query.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
                 query.set(input.value());
             }
         })
     };
     let total: usize = props.groups.iter().map(|g| g.rows.len()).sum();
-    let shown: usize = props.groups.iter().map(|g| shown_rows(&g.rows, &query, None).len()).sum();
+    let shown: usize = props
+        .groups
+        .iter()
+        .map(|g| shown_rows(&g.rows, &query, None).len())
+        .sum();
     let header = |c: Column| {
         let sort = sort.clone();
         let (aria, arrow) = match *sort {
@@ -200,7 +211,12 @@ pub fn triage_table(props: &TriageTableProps) -> Html {
     }
 }
 
-fn group(index: usize, g: &TriageGroup, rows: &[&TriageRow], ids: &BTreeMap<String, FileId>) -> Html {
+fn group(
+    index: usize,
+    g: &TriageGroup,
+    rows: &[&TriageRow],
+    ids: &BTreeMap<String, FileId>,
+) -> Html {
     let outcome = g.verdict.map(outcome_class).unwrap_or("absent");
     html! {
         <tbody class="triage-group" data-group={index.to_string()} data-verdict={outcome}>
@@ -218,7 +234,9 @@ fn group(index: usize, g: &TriageGroup, rows: &[&TriageRow], ids: &BTreeMap<Stri
 }
 
 fn row(r: &TriageRow, id: Option<FileId>) -> Html {
-    let verdict = r.verdict.map(|v| crate::components::verdict_table::load_label(v));
+    let verdict = r
+        .verdict
+        .map(|v| crate::components::verdict_table::load_label(v));
     html! {
         <tr class={classes!("triage-row", format!("tone-{}", tone_class(r.tone)))} data-file={r.file.clone()} data-tone={tone_class(r.tone)} data-verdict={verdict.map(|v| v.2).unwrap_or("none")}>
             <th scope="row" data-label="File">
@@ -282,10 +300,22 @@ mod tests {
             r("c.inf", None, ""),
         ];
         let names = |v: Vec<&TriageRow>| v.iter().map(|r| r.file.clone()).collect::<Vec<_>>();
-        assert_eq!(names(shown_rows(&rows, "", None)), ["b.sys", "a.sys", "c.inf"]);
-        assert_eq!(names(shown_rows(&rows, "", Some((Column::File, true)))), ["a.sys", "b.sys", "c.inf"]);
-        assert_eq!(names(shown_rows(&rows, "", Some((Column::Verdict, true)))), ["a.sys", "b.sys", "c.inf"]);
-        assert_eq!(names(shown_rows(&rows, "", Some((Column::Verdict, false)))), ["c.inf", "b.sys", "a.sys"]);
+        assert_eq!(
+            names(shown_rows(&rows, "", None)),
+            ["b.sys", "a.sys", "c.inf"]
+        );
+        assert_eq!(
+            names(shown_rows(&rows, "", Some((Column::File, true)))),
+            ["a.sys", "b.sys", "c.inf"]
+        );
+        assert_eq!(
+            names(shown_rows(&rows, "", Some((Column::Verdict, true)))),
+            ["a.sys", "b.sys", "c.inf"]
+        );
+        assert_eq!(
+            names(shown_rows(&rows, "", Some((Column::Verdict, false)))),
+            ["c.inf", "b.sys", "a.sys"]
+        );
         assert_eq!(names(shown_rows(&rows, "contoso", None)), ["a.sys"]);
         assert_eq!(names(shown_rows(&rows, "blocked", None)), ["a.sys"]);
         assert_eq!(names(shown_rows(&rows, "SYS acme", None)), ["b.sys"]);
