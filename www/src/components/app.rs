@@ -79,14 +79,24 @@ pub fn app() -> Html {
                     early_files.emit(early);
                 }
             });
-            // A share link: the report in the fragment, shown as a saved report.
-            if let Some(report) = browser::fragment().as_deref().and_then(crate::saved::decode_fragment) {
-                dispatch.emit(Action::Saved(crate::saved::Saved {
-                    id: pipeline::fresh_id(),
-                    origin: "a shared link".to_string(),
-                    report: report.map(std::rc::Rc::new),
-                }));
+            // A share link: the report in the fragment, shown as a saved report (at start, and
+            // when a link is pasted into this tab).
+            let show_link = {
+                let dispatch = dispatch.clone();
+                Callback::from(move |hash: String| {
+                    if let Some(report) = crate::saved::decode_fragment(&hash) {
+                        dispatch.emit(Action::Saved(crate::saved::Saved {
+                            id: pipeline::fresh_id(),
+                            origin: "a shared link".to_string(),
+                            report: report.map(std::rc::Rc::new),
+                        }));
+                    }
+                })
+            };
+            if let Some(hash) = browser::fragment() {
+                show_link.emit(hash);
             }
+            let hash_guard = browser::HashChange::listen(show_link);
             if let Some(demo) = browser::requested_demo().and_then(files::demo_named) {
                 pipeline::enqueue(vec![demo], dispatch);
             }
@@ -95,7 +105,10 @@ pub fn app() -> Html {
             }
             browser::mark_ready();
             pipeline::warm_up();
-            move || drop(guard)
+            move || {
+                drop(guard);
+                drop(hash_guard);
+            }
         });
     }
 

@@ -141,6 +141,34 @@ pub fn mark_ready() {
     }
 }
 
+/// While alive, `on_change` gets the new fragment whenever the address's `#...` part changes (a
+/// share link pasted into the tab that already shows the page).
+pub struct HashChange {
+    window: web_sys::Window,
+    listener: wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>,
+}
+
+impl HashChange {
+    pub fn listen(on_change: yew::Callback<String>) -> Option<HashChange> {
+        let window = web_sys::window()?;
+        let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+            if let Some(hash) = fragment() {
+                on_change.emit(hash);
+            }
+        });
+        let _ = window.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+        Some(HashChange { window, listener })
+    }
+}
+
+impl Drop for HashChange {
+    fn drop(&mut self) {
+        let _ = self
+            .window
+            .remove_event_listener_with_callback("hashchange", self.listener.as_ref().unchecked_ref());
+    }
+}
+
 /// While alive, files dropped anywhere on the page (outside the drop zone, which handles its own)
 /// are handed to `on_drop` instead of making the browser navigate to them.
 pub struct WindowDrop {

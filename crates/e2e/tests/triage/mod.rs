@@ -575,7 +575,14 @@ fn copy_link_carries_the_report_in_the_fragment() {
             {
                 return Err(format!("the linked report: {saved}"));
             }
-            // Seven files of three packages: too long for a link, and the page says so.
+            // The same link pasted into a tab that already shows the page (a fragment change only).
+        open(&client, &format!("{base}/")).await?;
+        js(&client, "location.hash = arguments[0].slice(arguments[0].indexOf('#')); return null;", vec![json!(link)]).await?;
+        let pasted = wait_for(&client, "the linked report after a fragment change", SAVED_JS, vec![]).await?;
+        if pasted["cards"] != json!(3) {
+            return Err(format!("the pasted link: {pasted}"));
+        }
+        // Seven files of three packages: too long for a link, and the page says so.
             let Some(seven) = seven_files() else {
                 return Ok(());
             };
