@@ -138,9 +138,10 @@ impl WorkerFile {
         file_sha256: Option<Vec<u8>>,
         algorithms: Vec<String>,
         digests: Vec<js_sys::Uint8Array>,
+        trust: Vec<js_sys::Uint8Array>,
     ) -> String {
         use drvsig::digest::DigestAlgorithm;
-        let options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+        let options = options_with(time_secs, &trust);
         let authenticode = algorithms
             .iter()
             .zip(digests.iter())
@@ -167,6 +168,14 @@ impl WorkerFile {
     }
 }
 
+/// The core's options in a worker: the page's time and the roots the person trusts for this page
+/// (DER certificates, as the CLI's `--trust`).
+fn options_with(time_secs: f64, trust: &[js_sys::Uint8Array]) -> drvsig::Options {
+    let mut options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+    options.trust_anchors = trust.iter().map(|a| a.to_vec()).collect();
+    options
+}
+
 fn hash_with(alg: drvsig::digest::DigestAlgorithm, bytes: &[u8]) -> Vec<u8> {
     let mut h = alg.hasher();
     h.update(bytes);
@@ -183,8 +192,9 @@ pub fn package_pass_json(
     buffers: Vec<js_sys::Uint8Array>,
     reports: Vec<String>,
     time_secs: f64,
+    trust: Vec<js_sys::Uint8Array>,
 ) -> String {
-    let options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+    let options = options_with(time_secs, &trust);
     let owned: Vec<(String, Vec<u8>)> = names
         .into_iter()
         .zip(buffers.iter())

@@ -61,6 +61,17 @@ pub struct AppState {
     pub packages_pending: bool,
     /// Saved reports (dropped drvsig JSON reports, a share link), shown in their own sections.
     pub saved: Vec<crate::saved::Saved>,
+    /// Roots the person trusts for this page ("Trust this root for this page"), kept by Clear.
+    pub trusted: Vec<TrustedRoot>,
+}
+
+/// A root the person added for this page (like the CLI's `--trust`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrustedRoot {
+    /// SHA-256 thumbprint (lowercase hex), its identity.
+    pub sha256: String,
+    pub subject: String,
+    pub der: Rc<Vec<u8>>,
 }
 
 /// A file that was picked or dropped, before it is read.
@@ -91,6 +102,9 @@ pub enum Action {
     Clear,
     /// A dropped file (or the share link) is a saved drvsig report: shown as such, not as a file.
     Saved(crate::saved::Saved),
+    /// Trust this root for the page (again: no duplicate), or stop trusting the one with this SHA-256.
+    Trust(TrustedRoot),
+    Untrust(String),
 }
 
 impl AppState {
@@ -183,6 +197,12 @@ impl AppState {
                 next.parents
                     .retain(|member, parent| *member != id && *parent != id);
             }
+            Action::Trust(root) => {
+                if !next.trusted.iter().any(|r| r.sha256 == root.sha256) {
+                    next.trusted.push(root);
+                }
+            }
+            Action::Untrust(sha256) => next.trusted.retain(|r| r.sha256 != sha256),
             Action::Saved(saved) => {
                 let id = saved.id;
                 next.entries.retain(|e| e.id != id);
@@ -720,6 +740,15 @@ mod tests {
         assert_eq!(s.saved, vec![saved]);
         assert_eq!(s.apply(Action::Remove(1)).saved, vec![]);
         assert_eq!(s.apply(Action::Clear).saved, vec![]);
+    }
+
+    #[test]
+    fn trusted_roots_are_kept_once_and_survive_clear() {
+        let root = TrustedRoot { sha256: "ab".into(), subject: "CN=Lab".into(), der: Rc::new(vec![0x30]) };
+        let s = AppState::default().apply(Action::Trust(root.clone())).apply(Action::Trust(root.clone()));
+        assert_eq!(s.trusted, vec![root.clone()]);
+        assert_eq!(s.apply(Action::Clear).trusted, vec![root]);
+        assert!(s.apply(Action::Untrust("ab".into())).trusted.is_empty());
     }
 
     #[test]

@@ -43,6 +43,27 @@ pub fn app() -> Html {
         })
     };
     let embed = use_memo((), |_| browser::embed_requested());
+    // "Trust this root for this page": the state keeps the roots, the pipeline judges every file
+    // again with them.
+    let on_trust = {
+        let (dispatch, state) = (dispatch.clone(), state.clone());
+        Callback::from(move |(trust, cert): (bool, drvsig::report::CertificateSummary)| {
+            use base64::Engine;
+            let mut roots: Vec<crate::state::TrustedRoot> = state.trusted.clone();
+            if trust {
+                let Ok(der) = base64::engine::general_purpose::STANDARD.decode(cert.der_base64.as_bytes()) else {
+                    return;
+                };
+                let root = crate::state::TrustedRoot { sha256: cert.sha256.clone(), subject: cert.subject.clone(), der: std::rc::Rc::new(der) };
+                roots.push(root.clone());
+                dispatch.emit(Action::Trust(root));
+            } else {
+                roots.retain(|r| r.sha256 != cert.sha256);
+                dispatch.emit(Action::Untrust(cert.sha256.clone()));
+            }
+            pipeline::set_trust(roots.iter().map(|r| (*r.der).clone()).collect(), dispatch.clone());
+        })
+    };
     let on_remove = {
         let dispatch = dispatch.clone();
         Callback::from(move |id: FileId| {
@@ -131,6 +152,8 @@ pub fn app() -> Html {
                     target={*target}
                     {on_target}
                     saved={state.saved.clone()}
+                    trusted={state.trusted.clone()}
+                    {on_trust}
                 />
             </main>
             if !*embed {

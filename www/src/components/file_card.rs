@@ -23,6 +23,11 @@ pub struct FileCardProps {
     /// The Windows the customer runs: its verdict comes first, the full table is folded.
     #[prop_or(drvsig::triage::DEFAULT_TARGET)]
     pub target: drvsig::policy::Target,
+    /// SHA-256 thumbprints of the roots trusted for this page, and the toggle (trust, certificate).
+    #[prop_or_default]
+    pub trusted: Vec<String>,
+    #[prop_or_default]
+    pub on_trust: Callback<(bool, drvsig::report::CertificateSummary)>,
 }
 
 #[function_component(FileCard)]
@@ -88,7 +93,7 @@ pub fn file_card(props: &FileCardProps) -> Html {
                     </div>
                 }
             </dl>
-            { body(&entry.status, entry.id, props.target) }
+            { body(&entry.status, entry.id, props) }
         </article>
     }
 }
@@ -167,15 +172,16 @@ fn status_name(status: &Status) -> &'static str {
     }
 }
 
-fn body(status: &Status, id: FileId, target: drvsig::policy::Target) -> Html {
+fn body(status: &Status, id: FileId, props: &FileCardProps) -> Html {
     match status {
-        Status::Done(report) => report_body(report, id, target),
+        Status::Done(report) => report_body(report, id, props),
         Status::Failed(message) => html! { <p class="card-error" role="alert">{ message }</p> },
         _ => html! {},
     }
 }
 
-fn report_body(report: &Rc<FileReport>, id: FileId, target: drvsig::policy::Target) -> Html {
+fn report_body(report: &Rc<FileReport>, id: FileId, props: &FileCardProps) -> Html {
+    let target = props.target;
     let signable = report.kind.is_pe() || report.kind == drvsig::FileKind::Catalog;
     let count = report.signatures.len();
     let prefix = format!("file-{id}");
@@ -189,7 +195,7 @@ fn report_body(report: &Rc<FileReport>, id: FileId, target: drvsig::policy::Targ
                 <Findings {findings} id={format!("{prefix}-findings")} />
             }
             if !report.certificates.is_empty() {
-                { certificate_list(report, &prefix) }
+                { certificate_list(report, &prefix, props) }
             }
             if !report.verdicts.is_empty() {
                 <details class="fold fold-verdicts">
@@ -315,7 +321,11 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// The certificates of a dropped certificate file, each folded behind its subject and validity
 /// (the first open): subject, issuer, validity on a timeline, thumbprints, key, extensions and
 /// .cer / .pem downloads.
-fn certificate_list(report: &FileReport, prefix: &str) -> Html {
+fn certificate_list(report: &FileReport, prefix: &str, props: &FileCardProps) -> Html {
+    let toggle = |c: &drvsig::report::CertificateSummary, trusted: bool| {
+        let (cb, c) = (props.on_trust.clone(), c.clone());
+        Callback::from(move |_: MouseEvent| cb.emit((!trusted, c.clone())))
+    };
     html! {
         <section class="v-certificates" aria-labelledby={format!("{prefix}-certs")}>
             <h4 id={format!("{prefix}-certs")} class="v-section-title">{ plural(report.certificates.len(), "certificate", "certificates") }</h4>
@@ -330,6 +340,20 @@ fn certificate_list(report: &FileReport, prefix: &str) -> Html {
                         on_close={Callback::noop()}
                         closable=false
                     />
+                    if props.trusted.contains(&c.sha256) {
+                        <p class="trust-row" data-trusted="true">
+                            <span class="badge badge-warn">{ "Trusted for this page \u{2014} a root you added, like the CLI's --trust" }</span>
+                            { " " }
+                            <button type="button" class="button button-small trust-button" onclick={toggle(c, true)}>{ "Stop trusting" }</button>
+                        </p>
+                    } else {
+                        <p class="trust-row" data-trusted="false">
+                            <button type="button" class="button button-small trust-button" onclick={toggle(c, false)}
+                                title="Every file is judged again with this certificate as a trusted root (test-signed drivers: loads in test mode)">
+                                { "Trust this root for this page" }
+                            </button>
+                        </p>
+                    }
                 </details>
             }) }
         </section>

@@ -19,6 +19,7 @@ use super::saved_view::SavedView;
 use super::summary_panel::SummaryPanel;
 use super::target_picker::TargetPicker;
 use crate::state::{Entry, FileId, Status};
+use crate::text::Inert;
 
 #[derive(Properties, PartialEq)]
 pub struct FileListProps {
@@ -44,6 +45,11 @@ pub struct FileListProps {
     /// Saved reports (dropped drvsig JSON reports, a share link).
     #[prop_or_default]
     pub saved: Vec<crate::saved::Saved>,
+    /// Roots trusted for this page, and the toggle (trust?, certificate).
+    #[prop_or_default]
+    pub trusted: Vec<crate::state::TrustedRoot>,
+    #[prop_or_default]
+    pub on_trust: Callback<(bool, drvsig::report::CertificateSummary)>,
 }
 
 #[function_component(FileList)]
@@ -70,6 +76,22 @@ pub fn file_list(props: &FileListProps) -> Html {
                     </button>
                 }
             </div>
+            if !props.trusted.is_empty() {
+                <div class="trusted-roots" role="note" data-count={props.trusted.len().to_string()}>
+                    <strong>{ "Roots you added for this page" }</strong>{ " (like the CLI's --trust; every verdict below counts them): " }
+                    { for props.trusted.iter().map(|r| {
+                        let (cb, c) = (props.on_trust.clone(), drvsig::report::CertificateSummary { sha256: r.sha256.clone(), ..Default::default() });
+                        let stop = Callback::from(move |_: MouseEvent| cb.emit((false, c.clone())));
+                        html! {
+                            <span class="trusted-root">
+                                <Inert text={drvsig::summary::common_name(&r.subject)} max={120} />
+                                { " " }
+                                <button type="button" class="button button-small" onclick={stop} aria-label={format!("Stop trusting {}", crate::text::plain(&r.subject))}>{ "Stop trusting" }</button>
+                            </span>
+                        }
+                    }) }
+                </div>
+            }
             if count == 0 && props.saved.is_empty() {
                 <EmptyState />
             } else {
@@ -86,7 +108,8 @@ pub fn file_list(props: &FileListProps) -> Html {
                         let member = props.parents.contains_key(&entry.id);
                         html! {
                             <div key={entry.id} class={classes!("file-block", member.then_some("is-member"))}>
-                                <FileCard entry={entry.clone()} on_remove={props.on_remove.clone()} target={props.target} />
+                                <FileCard entry={entry.clone()} on_remove={props.on_remove.clone()} target={props.target}
+                    trusted={props.trusted.iter().map(|r| r.sha256.clone()).collect::<Vec<_>>()} on_trust={props.on_trust.clone()} />
                                 { extras(entry, &props.packages) }
                             </div>
                         }

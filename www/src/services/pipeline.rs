@@ -185,6 +185,38 @@ fn bump() -> u64 {
     })
 }
 
+thread_local! {
+    /// DER roots the person trusts for this page ("Trust this root for this page").
+    static TRUST: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    /// What was picked or dropped, by page id, so that a change of trusted roots can inspect the
+    /// drop again.
+    static ORIGINALS: RefCell<Vec<(FileId, Picked)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The roots the person trusts for this page (DER).
+pub fn trusted_anchors() -> Vec<Vec<u8>> {
+    TRUST.with(|t| t.borrow().clone())
+}
+
+/// The core's options now: the browser's clock and the trusted roots.
+fn options() -> drvsig::Options {
+    let mut options = drvsig::Options::at(browser::now());
+    options.trust_anchors = trusted_anchors();
+    options
+}
+
+/// Sets the trusted roots and judges the whole drop again: every file picked or dropped so far is
+/// inspected anew (new cards), so every verdict and chain reflects the roots.
+pub fn set_trust(anchors: Vec<Vec<u8>>, dispatch: Callback<Action>) {
+    TRUST.with(|t| *t.borrow_mut() = anchors);
+    let originals = ORIGINALS.with(|o| std::mem::take(&mut *o.borrow_mut()));
+    for (id, _) in &originals {
+        dispatch.emit(Action::Remove(*id));
+    }
+    cancel_all();
+    enqueue(originals.into_iter().map(|(_, p)| p).collect(), dispatch);
+}
+
 /// Adds files to the page and to the queue.
 pub fn enqueue(files: Vec<Picked>, dispatch: Callback<Action>) {
     if files.is_empty() {
@@ -196,6 +228,7 @@ pub fn enqueue(files: Vec<Picked>, dispatch: Callback<Action>) {
     bump();
     for picked in files {
         let id = next_id();
+        ORIGINALS.with(|o| o.borrow_mut().push((id, picked.clone())));
         added.push(NewFile {
             id,
             name: picked.name.clone(),
@@ -275,6 +308,7 @@ fn schedule() {
 /// Forgets a file: a queued one is never read, a running one's result is dropped; the packages
 /// are computed again without it.
 pub fn cancel(id: FileId) {
+    ORIGINALS.with(|o| o.borrow_mut().retain(|(i, _)| *i != id));
     LIVE.with(|live| live.borrow_mut().remove(&id));
     if IN_FLIGHT.with(|f| f.borrow().contains(&id)) {
         // Removed while a worker has it: stop that worker rather than wait for it.
@@ -302,6 +336,7 @@ pub fn cancel(id: FileId) {
 
 /// Forgets every file.
 pub fn cancel_all() {
+    ORIGINALS.with(|o| o.borrow_mut().clear());
     LIVE.with(|live| live.borrow_mut().clear());
     let in_flight: Vec<FileId> = IN_FLIGHT.with(|f| f.borrow().iter().copied().collect());
     for id in in_flight {
@@ -420,7 +455,7 @@ async fn refresh_packages() {
         return;
     }
     let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
-    let report = drvsig::inspect_package(&borrowed, &drvsig::Options::at(browser::now()));
+    let report = drvsig::inspect_package(&borrowed, &options());
     if generation == GENERATION.with(|g| g.get()) {
         dispatch.emit(Action::Packages(Rc::new(report.packages)));
     }
@@ -642,7 +677,7 @@ async fn process(
             // The package entry point on this one file: a zip is expanded into its members.
             let inspection = drvsig::inspect_package(
                 &[(name.clone(), &bytes[..])],
-                &drvsig::Options::at(browser::now()),
+                &options(),
             );
             let held = match &picked.source {
                 // Kept as the handle: the bytes read here are dropped.

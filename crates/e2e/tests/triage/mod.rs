@@ -576,13 +576,24 @@ fn copy_link_carries_the_report_in_the_fragment() {
                 return Err(format!("the linked report: {saved}"));
             }
             // The same link pasted into a tab that already shows the page (a fragment change only).
-        open(&client, &format!("{base}/")).await?;
-        js(&client, "location.hash = arguments[0].slice(arguments[0].indexOf('#')); return null;", vec![json!(link)]).await?;
-        let pasted = wait_for(&client, "the linked report after a fragment change", SAVED_JS, vec![]).await?;
-        if pasted["cards"] != json!(3) {
-            return Err(format!("the pasted link: {pasted}"));
-        }
-        // Seven files of three packages: too long for a link, and the page says so.
+            open(&client, &format!("{base}/")).await?;
+            js(
+                &client,
+                "location.hash = arguments[0].slice(arguments[0].indexOf('#')); return null;",
+                vec![json!(link)],
+            )
+            .await?;
+            let pasted = wait_for(
+                &client,
+                "the linked report after a fragment change",
+                SAVED_JS,
+                vec![],
+            )
+            .await?;
+            if pasted["cards"] != json!(3) {
+                return Err(format!("the pasted link: {pasted}"));
+            }
+            // Seven files of three packages: too long for a link, and the page says so.
             let Some(seven) = seven_files() else {
                 return Ok(());
             };
@@ -774,6 +785,83 @@ fn dropped_certificates_are_shown_as_certificates() {
                     .starts_with("2 certificates: ")
             {
                 return Err(format!("the bundle: {chain}"));
+            }
+            Ok(())
+        },
+    );
+}
+
+/// "Trust this root for this page": a test-signed fixture driver and its lab root dropped together;
+/// trusting the root judges the drop again (the chain ends at "Your trusted root", a banner names
+/// the root), and stopping undoes it.
+#[test]
+fn trusting_a_dropped_root_judges_the_drop_again() {
+    scenario(
+        "trusting_a_dropped_root_judges_the_drop_again",
+        |client, base| async move {
+            let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+            let driver =
+                std::fs::read(fixtures.join("pe/driver-sha256.sys")).map_err(|e| e.to_string())?;
+            let root =
+                std::fs::read(fixtures.join("pki/root-ca.der")).map_err(|e| e.to_string())?;
+            open(&client, &format!("{base}/")).await?;
+            drop_files(
+                &client,
+                &[("driver-sha256.sys", driver), ("lab-root.cer", root)],
+            )
+            .await?;
+            const STATE: &str = r#"
+const d = document.querySelector('article.file-card[data-name="driver-sha256.sys"][data-status="done"]');
+const r = document.querySelector('article.file-card[data-name="lab-root.cer"][data-status="done"]');
+if (!d || !r || document.querySelector('.results[aria-busy="true"]')) return null;
+return { anchors: [...d.querySelectorAll('.chain-anchor')].map(a => a.textContent.trim()),
+         trusted: r.querySelector('.trust-row').dataset.trusted,
+         banner: (document.querySelector('.trusted-roots') || {textContent: null}).textContent };"#;
+            let before = wait_for(&client, "the driver and the root", STATE, vec![]).await?;
+            if before["trusted"] != json!("false") || !before["banner"].is_null() {
+                return Err(format!("before: {before}"));
+            }
+            let has_user_root = |v: &Value| {
+                v["anchors"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|a| a.as_str().unwrap_or("").contains("Your trusted root"))
+            };
+            if has_user_root(&before) {
+                return Err(format!("the root is trusted before anyone asked: {before}"));
+            }
+            js(&client, "document.querySelector('article.file-card[data-name=\"lab-root.cer\"] .trust-button').click(); return null;", vec![]).await?;
+            let after = wait_for(
+            &client,
+            "the drop judged again with the root",
+            &format!("const s = (() => {{ {STATE} }})(); return s && s.trusted === 'true' ? s : null;"),
+            vec![],
+        )
+        .await?;
+            if !has_user_root(&after)
+                || !after["banner"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("Roots you added for this page")
+            {
+                return Err(format!("after trusting: {after}"));
+            }
+            js(
+                &client,
+                "document.querySelector('.trusted-roots button').click(); return null;",
+                vec![],
+            )
+            .await?;
+            let undone = wait_for(
+            &client,
+            "the drop judged again without the root",
+            &format!("const s = (() => {{ {STATE} }})(); return s && s.trusted === 'false' && s.banner === null ? s : null;"),
+            vec![],
+        )
+        .await?;
+            if has_user_root(&undone) {
+                return Err(format!("after stopping: {undone}"));
             }
             Ok(())
         },
