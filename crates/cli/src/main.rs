@@ -47,6 +47,10 @@ enum Command {
         /// win11-24h2-enforced; every target when absent.
         #[arg(long = "target", value_name = "ID", value_parser = parse_target)]
         targets: Vec<Target>,
+        /// Print the short Markdown summary for a ticket (the page's "Copy summary"): files,
+        /// signers, the verdict on the first --target (default win11-24h2-enforced), what failed.
+        #[arg(long, conflicts_with = "json")]
+        summary: bool,
     },
 }
 
@@ -66,7 +70,7 @@ fn now() -> UnixTime {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { paths, json, time, trust, targets } => {
+        Command::Inspect { paths, json, time, trust, targets, summary } => {
             let mut options = Options::at(time.unwrap_or_else(now));
             for file in &trust {
                 let read = std::fs::read(file).map_err(|e| e.to_string());
@@ -78,12 +82,21 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            inspect(&paths, json, &options, &targets)
+            let format = if summary { Format::Summary } else if json { Format::Json } else { Format::Text };
+            inspect(&paths, format, &options, &targets)
         }
     }
 }
 
-fn inspect(paths: &[PathBuf], json: bool, options: &Options, targets: &[Target]) -> ExitCode {
+/// What `inspect` prints.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+    Summary,
+}
+
+fn inspect(paths: &[PathBuf], format: Format, options: &Options, targets: &[Target]) -> ExitCode {
     let mut files = Vec::new();
     let several = paths.len() > 1;
     for path in paths {
@@ -107,7 +120,10 @@ fn inspect(paths: &[PathBuf], json: bool, options: &Options, targets: &[Target])
     // packages they form, in the files' order: the same report as `drvsig::inspect_package`.
     let reports = inspect_parallel(&borrowed, options);
     let report = drvsig::package::inspect_package_with_reports(&borrowed, reports, options);
-    if json {
+    if format == Format::Summary {
+        let target = targets.first().copied().unwrap_or(drvsig::triage::DEFAULT_TARGET);
+        print!("{}", drvsig::triage::summary_markdown(&report, target));
+    } else if format == Format::Json {
         // Marked with this drvsig's version, the report schema and the time it was made, so the
         // page can show it as a saved report (docs/report.md "made_by").
         let report = only_targets(report.clone(), targets).stamped(&now().to_rfc3339());

@@ -60,6 +60,15 @@ fn json_has_files_and_packages() {
 }
 
 #[test]
+fn summary_is_the_pages_short_markdown() {
+    let (code, out, err) = drvsig(&["inspect", "--summary", "--target", "testsigning", "tests/fixtures/packages/good"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("**drvsig summary** for Test mode"), "{out}");
+    assert!(out.contains("`testsigning`") && out.contains("**Package "), "{out}");
+    assert!(out.lines().count() <= 15, "{out}");
+}
+
+#[test]
 fn usage_and_io_errors_exit_2() {
     let (code, _, err) = drvsig(&["inspect", "no/such/file.sys"]);
     assert_eq!(code, 2);
