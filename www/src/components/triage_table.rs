@@ -51,8 +51,8 @@ impl Column {
             Column::Kind => "Kind".into(),
             Column::Intact => "Intact".into(),
             Column::Coverage => "Catalog".into(),
-            Column::Verdict => format!("On {}", target.id()),
-            Column::Loads => "Targets loading".into(),
+            Column::Verdict => format!("Verdict on {}", target.id()),
+            Column::Loads => "Loads on".into(),
         }
     }
 
@@ -264,7 +264,7 @@ fn row(r: &TriageRow, id: Option<FileId>) -> Html {
                     { "\u{2013}" }
                 }
             </td>
-            <td data-label="Targets loading" class="num">
+            <td data-label="Loads on" class="num">
                 if r.targets > 0 { { format!("{} of {}", r.loads_on, r.targets) } } else { { "\u{2013}" } }
             </td>
         </tr>
