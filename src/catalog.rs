@@ -185,7 +185,7 @@ pub struct CatMemberInfo<'a> {
 /// Why a catalog could not be read at all (member-level problems are findings instead).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CatalogError {
-    /// The outer structure is not DER ContentInfo { signedData, [0] SignedData }.
+    /// The outer structure is not DER `ContentInfo { signedData, [0] SignedData }`.
     NotSignedData { offset: u64, source: der::Error },
     /// ContentInfo's contentType is not pkcs7-signedData.
     ContentType { offset: u64, oid: ObjectIdentifier },

@@ -13,6 +13,11 @@ pub fn encode(bytes: &[u8]) -> String {
     out
 }
 
+/// The bytes of a hex string (either case), `None` when it is not hex.
+pub fn decode(text: &str) -> Option<Vec<u8>> {
+    base16ct::mixed::decode_vec(text).ok()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

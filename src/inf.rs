@@ -3,7 +3,7 @@
 //! Follows Microsoft's "General Syntax Rules for INF Files": sections `[name]` (case-insensitive,
 //! repeated sections merge), `key = value[, value...]` entries, `;` comments outside quotes, quoted
 //! strings with `""` for a literal quote, a trailing `\` joins the next line, `%strkey%` tokens come
-//! from [Strings] (or a [Strings.<locale>] section when [Strings] lacks the key), `%%` is a literal
+//! from `[Strings]` (or a `[Strings.<locale>]` section when `[Strings]` lacks the key), `%%` is a literal
 //! percent sign. Encodings: UTF-16LE/BE with a BOM, UTF-8 with or without a BOM, otherwise ANSI
 //! read as Windows-1252. Nothing here fails: problems become findings with their line numbers.
 

@@ -19,8 +19,10 @@
 )]
 
 pub mod asn1;
+pub mod blocklist;
 pub mod catalog;
 pub mod chain;
+pub mod diff;
 pub mod digest;
 pub mod hex;
 pub mod inf;
@@ -50,11 +52,14 @@ pub struct Options {
     /// DER certificates the user trusts as roots (in addition to the built-in Microsoft roots);
     /// [`chain::parse_trust_file`] reads them from .cer / .pem / .p7b files.
     pub trust_anchors: Vec<Vec<u8>>,
+    /// The known-vulnerable / malicious driver lists to judge PE files against (the built-in
+    /// index and the user's lists, [`blocklist`]); `None`: no list, no `blocklist` in the report.
+    pub blocklists: Option<std::sync::Arc<blocklist::BlockLists>>,
 }
 
 impl Options {
     pub fn at(time: UnixTime) -> Self {
-        Options { time, trust_anchors: Vec::new() }
+        Options { time, trust_anchors: Vec::new(), blocklists: None }
     }
 }
 
@@ -124,6 +129,7 @@ pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDi
         inf: None,
         verdicts: Vec::new(),
         certificates: Vec::new(),
+        blocklist: None,
     };
     if kind.is_pe() {
         pe::inspect_pe(bytes, options, known, &mut report);
@@ -141,6 +147,12 @@ pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDi
         FileKind::Inf => inf::inspect_inf(bytes, &mut report),
         FileKind::Certificate => inspect_certificates(bytes, &mut report),
         _ => {}
+    }
+    // Known-vulnerable and malicious driver lists (PE files only), before the verdicts that use them.
+    if let (true, Some(lists)) = (kind.is_pe() && report.pe.is_some(), &options.blocklists) {
+        let facts = blocklist::FileFacts::compute(bytes, &report, lists);
+        let matches = blocklist::match_file(lists, &facts);
+        report.blocklist = Some(report::BlocklistReport { lists: lists.infos(), matches });
     }
     // Who signed it and, for kernel drivers, would Windows load it (embedded signatures only).
     policy::apply(&mut report);

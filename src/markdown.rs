@@ -78,12 +78,12 @@ fn load_text(v: LoadVerdict) -> &'static str {
 }
 
 /// A table cell: no pipes or line breaks.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('\\', "\\\\").replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
 /// Inline code that survives backticks in the text.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let clean = text.replace(['\r', '\n'], " ");
     if clean.contains('`') {
         format!("`` {clean} ``")
@@ -112,6 +112,19 @@ fn file_section(out: &mut String, file: &FileReport) {
                 );
             }
             None => out.push_str("- Certificate table: none\n"),
+        }
+        if let Some(v) = &pe.version {
+            let name = v.original_filename.as_deref().map(code).unwrap_or_else(|| "-".to_string());
+            let version = v.file_version_fixed.map(|f| f.to_string()).unwrap_or_else(|| "-".to_string());
+            let company = v.company_name.as_deref().map(code).unwrap_or_else(|| "-".to_string());
+            let _ = writeln!(out, "- Version resource: OriginalFilename {name}, file version {version}, company {company}");
+        }
+    }
+    if let Some(b) = &file.blocklist {
+        let lists: Vec<String> = b.lists.iter().map(|l| format!("{} {}", l.name, l.version)).collect();
+        let _ = writeln!(out, "- Block lists: {} match(es); judged against {}", b.matches.len(), cell(&lists.join("; ")));
+        for m in &b.matches {
+            let _ = writeln!(out, "  - {} {}: {} ({})", cell(&m.list), m.list_version, code(&m.rule_id), cell(&m.detail));
         }
     }
     if let Some(cat) = &file.catalog {

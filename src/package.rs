@@ -820,6 +820,7 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
                     boot_start: if started_by_inf { Some(boot_start) } else { None },
                     kernel_driver: true,
                     pe: Some(pe),
+                    blocklist: item.report.blocklist.as_ref(),
                 })
             }
             _ => Vec::new(),

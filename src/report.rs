@@ -39,6 +39,137 @@ pub struct FileReport {
     /// content), in file order; empty for every other kind.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub certificates: Vec<CertificateSummary>,
+    /// Known-vulnerable and malicious driver lists this PE file was judged against, and what
+    /// matched (`src/blocklist/`); absent when no list was given or the file is not a PE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocklist: Option<BlocklistReport>,
+}
+
+/// The block lists a file was judged against and the rules that matched it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlocklistReport {
+    /// Every list, with its version and provenance: an old report is never mistaken for today's.
+    pub lists: Vec<ListInfo>,
+    pub matches: Vec<BlocklistMatch>,
+}
+
+/// Where a list comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListKind {
+    /// Microsoft's driver block policy shipped inside Windows (one per Windows build).
+    #[default]
+    MicrosoftInbox,
+    /// Microsoft's recommended driver block rules (the documentation page's XML).
+    MicrosoftRecommended,
+    /// An SiPolicy XML the user gave (an organisation's deny policy, a newer list).
+    UserSipolicy,
+    /// LOLDrivers (community catalogue; Windows does not enforce it).
+    Loldrivers,
+}
+
+impl ListKind {
+    /// Windows-format lists (SiPolicy): enforced by Windows where the blocklist is on.
+    pub fn is_microsoft_format(self) -> bool {
+        !matches!(self, ListKind::Loldrivers)
+    }
+}
+
+/// One list's identity and provenance.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListInfo {
+    pub kind: ListKind,
+    /// PolicyInfo `Name` (SiPolicy), `LOLDrivers`, or the file name of a user list.
+    pub name: String,
+    /// PolicyInfo `Id` (SiPolicy; else VersionEx), or the upstream commit date (LOLDrivers).
+    pub version: String,
+    /// SiPolicy `VersionEx`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_ex: Option<String>,
+    /// Windows builds that ship this list in-box (e.g. `10.0.26100.1`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub builds: Vec<String>,
+    /// Upstream repository and path, or `user file`.
+    pub source: String,
+    /// Upstream commit and its date, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Licence of the data (`MIT`, `Apache-2.0`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    pub counts: ListCounts,
+}
+
+/// How many rules of each kind a list has (those in force for kernel drivers, for SiPolicy).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListCounts {
+    #[serde(default)]
+    pub hash_rules: u32,
+    #[serde(default)]
+    pub file_name_rules: u32,
+    #[serde(default)]
+    pub signer_rules: u32,
+    /// LOLDrivers records and samples.
+    #[serde(default)]
+    pub records: u32,
+    #[serde(default)]
+    pub samples: u32,
+}
+
+/// What a rule matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchedBy {
+    /// Authenticode SHA-1 / SHA-256 of the image (SiPolicy `Hash`, LOLDrivers `Authentihash`).
+    AuthenticodeSha1,
+    AuthenticodeSha256,
+    /// Hash of the image's first page (SiPolicy `Hash Page` rules).
+    FirstPageSha1,
+    FirstPageSha256,
+    /// Whole-file hashes (LOLDrivers `SHA256` / `SHA1` / `MD5`).
+    FileSha256,
+    FileSha1,
+    FileMd5,
+    /// SiPolicy `FileName` + version range against the version resource.
+    FileName,
+    /// SiPolicy denied signer (CertRoot TBS, with CertPublisher / CertOemID / FileAttribRef).
+    Signer,
+}
+
+/// LOLDrivers' category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LolCategory {
+    VulnerableDriver,
+    Malicious,
+}
+
+/// One rule of one list that matched the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlocklistMatch {
+    pub list_kind: ListKind,
+    /// `ListInfo::name` and `ListInfo::version` of the list.
+    pub list: String,
+    pub list_version: String,
+    /// SiPolicy rule or signer ID (`ID_DENY_...`, `ID_SIGNER_...`); LOLDrivers record id (UUID).
+    pub rule_id: String,
+    /// SiPolicy FriendlyName / signer Name; LOLDrivers sample file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_name: Option<String>,
+    pub matched_by: MatchedBy,
+    /// What matched, in one sentence (the hash, the name and version, the certificate).
+    pub detail: String,
+    /// LOLDrivers only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<LolCategory>,
+    /// LOLDrivers `LoadsDespiteHVCI` of the matching sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loads_despite_hvci: Option<bool>,
+    /// LOLDrivers `Resources` (links as text, never fetched).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
 }
 
 /// What the bytes are, from their content (and the file name only where content cannot tell).
@@ -150,6 +281,86 @@ pub struct PeInfo {
     /// sections).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_address_table: Option<RvaRange>,
+    /// The version resource (VS_VERSIONINFO), when the file has one that can be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<VersionInfo>,
+}
+
+/// The version resource of a PE file (RT_VERSION): the StringFileInfo strings as the file gives
+/// them (up to 256 characters each; front ends show them inert) and the VS_FIXEDFILEINFO versions.
+/// Every field is absent when the file does not say it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionInfo {
+    /// `OriginalFilename`: the name block rules (`FileName`) compare, case-insensitively.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_filename: Option<String>,
+    /// `FileVersion` string, e.g. `10.0.19041.1 (WinBuild.160101.0800)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_version: Option<String>,
+    /// VS_FIXEDFILEINFO dwFileVersionMS/LS, `major.minor.build.revision`: the version block rules
+    /// compare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_version_fixed: Option<FourPartVersion>,
+    /// `ProductVersion` string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_version: Option<String>,
+    /// VS_FIXEDFILEINFO dwProductVersionMS/LS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_version_fixed: Option<FourPartVersion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_name: Option<String>,
+}
+
+/// A four-part Windows version (four 16-bit parts), ordered part by part; JSON `"a.b.c.d"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct FourPartVersion(pub [u16; 4]);
+
+impl FourPartVersion {
+    /// From the two 32-bit halves of VS_FIXEDFILEINFO (`MS` = major.minor, `LS` = build.revision).
+    pub fn from_ms_ls(ms: u32, ls: u32) -> Self {
+        let hi = |v: u32| u16::try_from(v >> 16).unwrap_or(u16::MAX);
+        let lo = |v: u32| u16::try_from(v & 0xffff).unwrap_or(u16::MAX);
+        FourPartVersion([hi(ms), lo(ms), hi(ls), lo(ls)])
+    }
+
+    /// `a.b.c.d` with four decimal 16-bit parts; fewer parts are padded with zeros (`1.2` = `1.2.0.0`).
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut parts = [0u16; 4];
+        let mut n = 0usize;
+        for piece in s.trim().split('.') {
+            let slot = parts.get_mut(n)?;
+            *slot = piece.trim().parse().ok()?;
+            n = n.checked_add(1)?;
+        }
+        Some(FourPartVersion(parts))
+    }
+}
+
+impl core::fmt::Display for FourPartVersion {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let [a, b, c, d] = self.0;
+        write!(f, "{a}.{b}.{c}.{d}")
+    }
+}
+
+impl From<FourPartVersion> for String {
+    fn from(v: FourPartVersion) -> String {
+        v.to_string()
+    }
+}
+
+impl TryFrom<String> for FourPartVersion {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        FourPartVersion::parse(&s).ok_or_else(|| format!("not a four-part version: {s}"))
+    }
 }
 
 /// An RVA and a size (a data directory).
@@ -298,6 +509,11 @@ pub struct CertificateSummary {
     /// authorityKeyIdentifier keyIdentifier, lowercase hex.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority_key_id: Option<String>,
+    /// Hash of the TBSCertificate (as encoded in the file) with the certificate's own signature
+    /// hash (SHA-1 / SHA-256 / SHA-384), lowercase hex: what App Control `CertRoot Type="TBS"`
+    /// rules name. Empty when the signature algorithm implies no known hash.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tbs_hash: String,
     /// The certificate's DER, base64 (standard alphabet, padded): lets front ends offer it as
     /// .cer / .pem without the original file.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -406,7 +622,7 @@ pub struct LineFinding {
 pub struct InfReport {
     /// `utf-16le`, `utf-16be`, `utf-8-bom`, `utf-8` or `windows-1252`.
     pub encoding: String,
-    /// [Version] fields (strings substituted).
+    /// `[Version]` fields (strings substituted).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub signature: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -427,7 +643,7 @@ pub struct InfReport {
     pub source_files: Vec<InfSourceFile>,
     pub models: Vec<InfModel>,
     pub services: Vec<InfService>,
-    /// [SignatureAttributes] and the sections it names, as key/value lines.
+    /// `[SignatureAttributes]` and the sections it names, as key/value lines.
     pub signature_attributes: Vec<InfKeyValue>,
     pub findings: Vec<LineFinding>,
 }
@@ -439,7 +655,7 @@ pub struct InfCatalogFile {
     pub line: u32,
 }
 
-/// One [SourceDisksNames*] entry: `diskid = description[,tagfile[,unused,path]]`.
+/// One `[SourceDisksNames*]` entry: `diskid = description[,tagfile[,unused,path]]`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InfSourceDisk {
     pub decoration: String,
@@ -450,7 +666,7 @@ pub struct InfSourceDisk {
     pub line: u32,
 }
 
-/// One [SourceDisksFiles*] entry: `file = diskid[,subdir[,size]]`.
+/// One `[SourceDisksFiles*]` entry: `file = diskid[,subdir[,size]]`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InfSourceFile {
     pub decoration: String,
@@ -849,7 +1065,7 @@ pub struct MissingMember {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MissingFile {
     pub name: String,
-    /// `catalog` (CatalogFile) or `source` ([SourceDisksFiles*]).
+    /// `catalog` (CatalogFile) or `source` (`[SourceDisksFiles*]`).
     pub referenced_as: String,
     /// The INF section, e.g. `SourceDisksFiles.amd64` or `Version`.
     pub section: String,

@@ -101,6 +101,32 @@ fn date(time: &str) -> &str {
 
 /// The headline for one file's report.
 pub fn headline(report: &FileReport) -> Headline {
+    let h = signature_headline(report);
+    match known_bad(report) {
+        Some((tone, what)) => {
+            let tone = if h.tone == Tone::Bad { Tone::Bad } else { tone };
+            Headline::new(tone, format!("{what}. {}", h.sentence))
+        }
+        None => h,
+    }
+}
+
+/// The block list matches as the headline's first words: Microsoft's block rules and LOLDrivers'
+/// malicious drivers are bad news, a LOLDrivers vulnerable driver a caution.
+fn known_bad(report: &FileReport) -> Option<(Tone, String)> {
+    use crate::report::{ListKind, LolCategory};
+    let matches = &report.blocklist.as_ref()?.matches;
+    if let Some(m) = matches.iter().find(|m| m.list_kind != ListKind::Loldrivers) {
+        return Some((Tone::Bad, format!("Denied by Microsoft's driver block rules ({} of {} {})", m.rule_id, m.list, m.list_version)));
+    }
+    let lol = matches.iter().find(|m| m.category == Some(LolCategory::Malicious)).or(matches.first())?;
+    Some(match lol.category {
+        Some(LolCategory::Malicious) => (Tone::Bad, format!("Known malicious driver (LOLDrivers record {})", lol.rule_id)),
+        _ => (Tone::Caution, format!("Known vulnerable driver (LOLDrivers record {})", lol.rule_id)),
+    })
+}
+
+fn signature_headline(report: &FileReport) -> Headline {
     let signable = report.kind.is_pe() || report.kind == FileKind::Catalog;
     if !signable {
         return not_signable(report);

@@ -8,7 +8,8 @@
 //! `target/golden-actual/` for `diff -r`.
 //!
 //! Fixture reports are judged with the fixtures' test root trusted (as a user anchor, like the
-//! CLI's `--trust`), corpus reports with the built-in Microsoft roots only.
+//! CLI's `--trust`), corpus reports with the built-in Microsoft roots only; both against the
+//! shipped block list index (`data/blocklists.json`), as the CLI and the page judge.
 
 use std::path::{Path, PathBuf};
 
@@ -72,7 +73,7 @@ fn check(golden_rel: &str, actual: &str) -> Option<String> {
     Some(format!(
         "{golden_rel}: first difference at line {line}\n  golden: {}\n  actual: {}\n  (actual written to {})",
         shown(&expected),
-        shown(&actual),
+        shown(actual),
         out.display()
     ))
 }
@@ -92,8 +93,16 @@ fn assert_none(mismatches: Vec<String>) {
     );
 }
 
-fn fixture_options() -> Options {
+/// The verification time and the shipped block lists.
+fn options() -> Options {
     let mut options = Options::at(time());
+    let index = drvsig::blocklist::index::Index::from_json(include_bytes!("../data/blocklists.json")).expect("the shipped index");
+    options.blocklists = Some(std::sync::Arc::new(index.into_blocklists(Vec::new())));
+    options
+}
+
+fn fixture_options() -> Options {
+    let mut options = options();
     let root_der = std::fs::read(root().join("tests/fixtures/pki/root-ca.der")).expect("fixture root");
     options.trust_anchors.push(root_der);
     options
@@ -138,7 +147,7 @@ fn golden_fixture_packages() {
 #[test]
 fn golden_corpus_files() {
     let Some(corpus) = support::corpus() else { return };
-    let options = Options::at(time());
+    let options = options();
     let mut mismatches = Vec::new();
     let mut headlines = String::new();
     for (rel, path) in files_under(&corpus) {
@@ -157,7 +166,7 @@ fn golden_corpus_files() {
 #[test]
 fn golden_corpus_packages() {
     let Some(corpus) = support::corpus() else { return };
-    let options = Options::at(time());
+    let options = options();
     let mut mismatches = Vec::new();
     let mut dirs: Vec<_> =
         std::fs::read_dir(corpus.join("drivers")).expect("drivers dir").map(|e| e.expect("entry").path()).filter(|p| p.is_dir()).collect();

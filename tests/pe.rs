@@ -275,3 +275,47 @@ fn known_digests_stand_in_for_the_core_hashing() {
     assert_eq!(r.signatures[0].digest_verdict, Outcome::Fail);
     assert_eq!(r.signatures[0].computed_digest, "00".repeat(32));
 }
+
+/// The version resource of a real driver, field by field (values as Explorer's Details tab shows
+/// them for FTDI's ftser2k.sys 2.12.36.4 package), and every corpus PE reads without a panic.
+#[test]
+fn version_resource_of_a_real_driver() {
+    let Some(dir) = corpus() else { return };
+    let bytes = std::fs::read(dir.join("drivers/ftdi-ports/amd64/ftser2k.sys")).expect("read ftser2k.sys");
+    let r = inspect("ftser2k.sys", &bytes, &options());
+    let v = r.pe.and_then(|p| p.version).expect("ftser2k.sys has a version resource");
+    assert_eq!(v.original_filename.as_deref(), Some("FTSER2K"));
+    assert_eq!(v.internal_name.as_deref(), Some("FTSER2K"));
+    assert_eq!(v.file_version.as_deref(), Some("2.12.36.3"));
+    assert_eq!(v.file_version_fixed.map(|f| f.0), Some([2, 12, 36, 3]));
+    assert_eq!(v.product_version.as_deref(), Some("2.12.36.4"));
+    assert_eq!(v.product_version_fixed.map(|f| f.to_string()).as_deref(), Some("2.12.36.4"));
+    assert_eq!(v.product_name.as_deref(), Some("FTDIChip CDM Drivers"));
+    assert_eq!(v.company_name.as_deref(), Some("Future Technology Devices International Ltd."));
+    assert_eq!(v.file_description.as_deref(), Some("D2XX Serial Device Driver"));
+    // JSON: the fixed versions are `a.b.c.d` strings and read back.
+    let json = serde_json::to_value(&v).unwrap();
+    assert_eq!(json["file_version_fixed"], "2.12.36.3");
+    assert_eq!(serde_json::from_value::<drvsig::report::VersionInfo>(json).unwrap(), v);
+    let mut with_version = 0;
+    for (path, bytes, _) in pe_files(&dir) {
+        if let Some(v) = pe::version::read(&bytes) {
+            with_version += 1;
+            for s in [&v.original_filename, &v.file_version, &v.product_name, &v.company_name].into_iter().flatten() {
+                assert!(s.chars().count() <= pe::version::MAX_CHARS, "{path}: {s}");
+            }
+        }
+    }
+    assert!(with_version > 10, "only {with_version} corpus PE files have a version resource");
+}
+
+#[test]
+fn four_part_versions_compare_part_by_part() {
+    use drvsig::report::FourPartVersion;
+    let v = |s: &str| FourPartVersion::parse(s).unwrap();
+    assert!(v("2.13.0.10") < v("2.13.0.11") && v("10.0.0.0") > v("9.65535.65535.65535"));
+    assert_eq!(v("1.2"), v("1.2.0.0"));
+    assert_eq!(FourPartVersion::parse("65536.0.0.0"), None);
+    assert_eq!(FourPartVersion::parse("1.2.3.4.5"), None);
+    assert_eq!(FourPartVersion::from_ms_ls(0x0002_000c, 0x0024_0003).to_string(), "2.12.36.3");
+}

@@ -183,6 +183,7 @@ fn package_verdicts(dir: &Path, sys: &str, cat: &str, inf: &str) -> (FileReport,
         catalogs_considered: true,
         boot_start: boot_start(&inf_report, file),
         kernel_driver: true,
+        blocklist: None,
         pe: driver.pe.as_ref(),
     };
     let v = policy::evaluate(&input);

@@ -2,9 +2,11 @@
 //! Tests that read the shared reference corpus (`../shared/corpus`, or `DRVSIG_CORPUS`) print a
 //! notice and return when it is absent; our own fixtures (`tests/fixtures/`) are always there.
 
+mod blocklist; // block lists: the index, every rule kind on written SiPolicy files, no false positive
 mod catalog; // catalogs (.cat) against signify's member listings
 mod chain; // certificate chains and trust anchors vs signify's verified chains
 mod deps; // the core depends on no browser crate
+mod diff; // two inspections compared: generated version pairs, the WinDivert releases
 mod fixtures; // our generated, test-signed PE fixtures
 mod golden; // golden JSON/Markdown reports of every corpus file, package and fixture (DRVSIG_BLESS=1 rewrites)
 mod inf; // INF parsing of the corpus INFs and awkward encodings

@@ -126,7 +126,7 @@ pub fn hash_ranges(bytes: &[u8], ranges: &ImageRanges, algs: &[DigestAlgorithm])
 /// sum of all little-endian 16-bit words (an odd last byte counts as a word with a zero high byte),
 /// minus the two words of the CheckSum field, plus the file length.
 ///
-/// The words are summed 8 bytes at a time (see [`ones_complement_sum`]), four words per addition:
+/// The words are summed 8 bytes at a time (see `ones_complement_sum`), four words per addition:
 /// 2^16, 2^32 and 2^48 are 1 modulo 0xffff, and 0xffff divides 2^64 - 1, so folding that sum gives
 /// the same 16 bits as summing the 16-bit words.
 pub fn pe_checksum(bytes: &[u8], checksum_offset: usize) -> u32 {
@@ -256,6 +256,12 @@ pub fn compute_page_hashes(bytes: &[u8], layout: &Layout, alg: DigestAlgorithm) 
     let last = u32::try_from(last).map_err(|_| PeError::Overflow { offset: last })?;
     entries.push((last, vec![0; alg.output_len()]));
     Ok(PageHashTable { algorithm: alg, entries })
+}
+
+/// The hash of the image's first page (the headers page, offset 0 of a page hash table), what
+/// App Control's `Hash Page` rules name (Wintrust `ComputeFirstPageHash`).
+pub fn first_page_hash(bytes: &[u8], layout: &Layout, alg: DigestAlgorithm) -> Option<Vec<u8>> {
+    hash_page(bytes, layout, &Page::Header, alg)
 }
 
 /// Check a signature's page hash table against the file.

@@ -9,6 +9,7 @@
 pub mod certs;
 pub mod hash;
 pub mod layout;
+pub mod version;
 
 use core::fmt;
 
@@ -103,6 +104,13 @@ pub fn page_hashes(bytes: &[u8], alg: DigestAlgorithm) -> Result<crate::signatur
     hash::compute_page_hashes(bytes, &layout, alg)
 }
 
+/// The first-page hash with `alg` (the offset-0 entry of the page hash table), `None` when the
+/// headers cannot be read.
+pub fn first_page_hash(bytes: &[u8], alg: DigestAlgorithm) -> Option<Vec<u8>> {
+    let layout = read_layout(bytes).0.ok()?;
+    hash::first_page_hash(bytes, &layout, alg)
+}
+
 /// Check a page hash table (as a signature carries it) against the file.
 pub fn verify_page_hashes(bytes: &[u8], table: &crate::signature::PageHashTable) -> Result<(crate::report::PageHashes, Outcome, Vec<Finding>), PeError> {
     let layout = read_layout(bytes).0?;
@@ -175,6 +183,7 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::KnownDigests, 
             (0, _) | (_, 0) => None,
             (rva, size) => Some(RvaRange { rva, size }),
         },
+        version: version::read(bytes),
     });
 
     let signatures = decode_signatures(bytes, &scan, options, report.signatures.len(), &mut report.findings);

@@ -135,6 +135,7 @@ mod tests {
             section_alignment: alignment,
             dll_characteristics: dll,
             nx_compat: dll & 0x100 != 0,
+            version: None,
             sections: sections
                 .iter()
                 .enumerate()

@@ -1,10 +1,11 @@
-//! Policy: who signed it ([`classify`]) and would Windows load it ([`evaluate`]), plus the memory
+//! Policy: who signed it ([`classify()`]) and would Windows load it ([`evaluate`]), plus the memory
 //! integrity (HVCI) static checks ([`hvci`]). Pure functions over the report: they read
-//! [`SignatureReport`]s (and their chain, when the chain layer built one) and [`PeInfo`], never bytes.
+//! [`SignatureReport`](crate::report::SignatureReport)s (and their chain, when the chain layer built one) and [`PeInfo`], never bytes.
 //!
 //! Every rule names the Microsoft page it comes from (the constants below); docs/policy.md is the
 //! table support staff read, DOMAIN.md "Who signed it" and "Would Windows load it?" the specification.
 
+pub mod blocklist;
 pub mod classify;
 pub mod hvci;
 pub mod target;
@@ -56,8 +57,10 @@ pub fn apply(report: &mut FileReport) {
         boot_start: None,
         kernel_driver: is_kernel_driver(&report.name, pe),
         pe: Some(pe),
+        blocklist: report.blocklist.as_ref(),
     };
-    let findings = hvci_findings(&input);
+    let mut findings = hvci_findings(&input);
+    findings.extend(report.blocklist.as_ref().map(blocklist::findings).unwrap_or_default());
     let verdicts = evaluate(&input);
     report.findings.extend(findings);
     report.verdicts = verdicts;

@@ -56,6 +56,8 @@ pub struct PolicyInput<'a> {
     pub kernel_driver: bool,
     /// PE facts, for the memory integrity (HVCI) checks.
     pub pe: Option<&'a PeInfo>,
+    /// What the block lists matched (`FileReport::blocklist`): see [`super::blocklist`].
+    pub blocklist: Option<&'a crate::report::BlocklistReport>,
 }
 
 /// `catalog::os_attr_windows` names back to a comparable rank.
@@ -692,26 +694,40 @@ pub fn evaluate(input: &PolicyInput) -> Vec<TargetVerdict> {
     Target::ALL
         .iter()
         .map(|&target| {
-            if let Some((d, rests_on)) = before_signatures(target, input) {
-                // No signature was weighed: the "no catalog" note does not apply.
-                return verdict(target, d, rests_on.to_string(), None, &|rule| rule);
-            }
-            let best = cands.iter().map(|c| (c, judge(c, target, input))).min_by_key(|(c, d)| {
-                (verdict_rank(d.verdict), d.ignored, d.conditions.len(), kind_rank(c.kind), c.is_catalog(), c.sig.depth, c.sig.index)
-            });
-            match best {
-                Some((c, d)) => verdict(target, memory_integrity(d, target, &incompatible), c.rests_on(), Some(c.rests_on_facts()), &note),
-                None => {
-                    let rule = if target == Target::TestSigning {
-                        "test mode still requires a signature: the driver has none"
-                    } else {
-                        "Windows loads only signed kernel drivers here: the driver has no signature"
-                    };
-                    verdict(target, blocked(rule, KMCS), "no signature".to_string(), None, &note)
-                }
-            }
+            let mut verdict = target_verdict(target, &cands, input, &incompatible, &note);
+            super::blocklist::apply(target, input.blocklist, &mut verdict);
+            verdict
         })
         .collect()
+}
+
+/// The verdict of one target: the rules that come before any signature (architecture, boot-start
+/// without an embedded signature), else the best signature's decision, memory integrity applied.
+fn target_verdict(
+    target: Target,
+    cands: &[Candidate],
+    input: &PolicyInput,
+    incompatible: &[String],
+    note: &dyn Fn(String) -> String,
+) -> TargetVerdict {
+    if let Some((d, rests_on)) = before_signatures(target, input) {
+        // No signature was weighed: the "no catalog" note does not apply.
+        return verdict(target, d, rests_on.to_string(), None, &|rule| rule);
+    }
+    let best = cands.iter().map(|c| (c, judge(c, target, input))).min_by_key(|(c, d)| {
+        (verdict_rank(d.verdict), d.ignored, d.conditions.len(), kind_rank(c.kind), c.is_catalog(), c.sig.depth, c.sig.index)
+    });
+    match best {
+        Some((c, d)) => verdict(target, memory_integrity(d, target, incompatible), c.rests_on(), Some(c.rests_on_facts()), note),
+        None => {
+            let rule = if target == Target::TestSigning {
+                "test mode still requires a signature: the driver has none"
+            } else {
+                "Windows loads only signed kernel drivers here: the driver has no signature"
+            };
+            verdict(target, blocked(rule, KMCS), "no signature".to_string(), None, note)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -749,6 +765,7 @@ mod tests {
                 .map(|(name, w, x)| PeSection { name: name.to_string(), writable: *w, executable: *x, ..PeSection::default() })
                 .collect(),
             import_address_table: None,
+            version: None,
         }
     }
 
@@ -965,6 +982,7 @@ mod tests {
                 boot_start: boot,
                 kernel_driver: true,
                 pe: None,
+                blocklist: None,
             })
         };
         let boot = run_boot(Some(true));
@@ -991,6 +1009,7 @@ mod tests {
             boot_start: Some(true),
             kernel_driver: true,
             pe: None,
+            blocklist: None,
         });
         assert_eq!(get(&v, Target::Win7Sp1).rests_on, "embedded signature #0 (sha1)");
         assert_eq!(get(&v, Target::Win7Sp1).verdict, L);
@@ -1009,6 +1028,7 @@ mod tests {
             boot_start: Some(false),
             kernel_driver: true,
             pe: None,
+            blocklist: None,
         });
         assert_eq!(verdicts(&v), [L, B, B, B, L, L, L, L, L, L, L, L, L, L, L]);
         assert!(get(&v, Target::Win81).rule.contains("OSAttr"));

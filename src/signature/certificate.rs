@@ -46,8 +46,18 @@ pub fn summarize(cert: &Certificate, der: &[u8]) -> CertificateSummary {
     }
     out.subject_key_id = facts.subject_key_id.as_deref().map(hex::encode);
     out.authority_key_id = facts.authority_key_id.as_deref().map(hex::encode);
+    out.tbs_hash = tbs_hash(cert, der).map(|h| hex::encode(&h)).unwrap_or_default();
     out.der_base64 = base64(der);
     out
+}
+
+/// The TBSCertificate's original bytes (the first element of the Certificate SEQUENCE, never
+/// re-encoded) hashed with the digest the certificate's signature algorithm implies.
+fn tbs_hash(cert: &Certificate, der: &[u8]) -> Option<Vec<u8>> {
+    let alg = super::crypto::implied_digest(&cert.signature_algorithm.oid)?;
+    let outer = super::tlv::Reader::new(der).read().ok()?;
+    let tbs = outer.children().read().ok()?;
+    Some(alg.digest(tbs.raw))
 }
 
 /// Standard base64 with padding (RFC 4648 section 4), for [`CertificateSummary::der_base64`].

@@ -126,7 +126,7 @@ pub struct RawSignedData<'a> {
     pub tlv: Tlv<'a>,
     pub version: Option<u8>,
     pub content_type: ObjectIdentifier,
-    /// The element inside eContent's [0]: SpcIndirectDataContent / CTL (SEQUENCE) or an OCTET STRING.
+    /// The element inside eContent's `[0]`: SpcIndirectDataContent / CTL (SEQUENCE) or an OCTET STRING.
     pub econtent: Option<Tlv<'a>>,
     pub certificates: Vec<ParsedCert>,
     pub signer_infos: Vec<Tlv<'a>>,

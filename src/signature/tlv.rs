@@ -16,7 +16,7 @@ pub const TAG_SEQUENCE: u8 = 0x30;
 pub const TAG_SET: u8 = 0x31;
 pub const TAG_UTC_TIME: u8 = 0x17;
 pub const TAG_GENERALIZED_TIME: u8 = 0x18;
-/// `[0]` constructed (EXPLICIT [0], or IMPLICIT [0] of a constructed type).
+/// `[0]` constructed (`EXPLICIT [0]`, or `IMPLICIT [0]` of a constructed type).
 pub const TAG_CTX0: u8 = 0xa0;
 /// `[1]` constructed.
 pub const TAG_CTX1: u8 = 0xa1;

@@ -33,6 +33,80 @@ pub fn start() {
     };
 }
 
+thread_local! {
+    /// The block lists of this worker's wasm instance: the built-in index, loaded by the worker
+    /// from the `drvsig_blocklists.js` module the first time it inspects a PE or a zip
+    /// ([`set_blocklist_index`]), and the lists dropped on the page ([`set_user_lists`]);
+    /// `None` until then (and on the main thread).
+    static BLOCKLISTS: std::cell::RefCell<Option<std::sync::Arc<drvsig::blocklist::BlockLists>>> =
+        const { std::cell::RefCell::new(None) };
+    static BUILTIN_LISTS: std::cell::RefCell<Vec<drvsig::blocklist::List>> = const { std::cell::RefCell::new(Vec::new()) };
+    static USER_LISTS: std::cell::RefCell<Vec<drvsig::blocklist::List>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The lookup tables over the built-in and the dropped lists.
+fn rebuild_blocklists() {
+    let mut lists = BUILTIN_LISTS.with(|b| b.borrow().clone());
+    lists.extend(USER_LISTS.with(|u| u.borrow().clone()));
+    let lists = std::sync::Arc::new(drvsig::blocklist::BlockLists::new(lists));
+    BLOCKLISTS.with(|b| *b.borrow_mut() = Some(lists));
+}
+
+/// Read the block list index (`data/blocklists.json`, inflated by the worker) and use it for
+/// every inspection from now on; the error text when it cannot be read (inspections then go on
+/// without the built-in lists).
+#[wasm_bindgen]
+pub fn set_blocklist_index(index: &[u8]) -> Option<String> {
+    match drvsig::blocklist::index::Index::from_json(index) {
+        Ok(index) => {
+            BUILTIN_LISTS.with(|b| *b.borrow_mut() = index.lists);
+            rebuild_blocklists();
+            None
+        }
+        Err(e) => Some(e.to_string()),
+    }
+}
+
+/// The block lists dropped on the page (`names[i]` holds `buffers[i]`: SiPolicy XML, LOLDrivers
+/// drivers.json or YAML), used beside the built-in ones from now on (they replace the previously
+/// dropped set); lists that cannot be read are left out (the page shows their error).
+#[wasm_bindgen]
+pub fn set_user_lists(names: Vec<String>, buffers: Vec<js_sys::Uint8Array>) {
+    let lists = names
+        .iter()
+        .zip(buffers.iter())
+        .filter_map(|(name, buffer)| drvsig::blocklist::parse_user_list(name, &buffer.to_vec()).ok())
+        .collect();
+    USER_LISTS.with(|u| *u.borrow_mut() = lists);
+    rebuild_blocklists();
+}
+
+/// What matching against the loaded block lists costs for one file, in milliseconds per run
+/// (average of `runs`, timed with `Date.now()`): the file is inspected once first, then only the
+/// matching is repeated (the digests it computes, then the lookups). For `cargo xtask
+/// bench`-style measurements in the page (the e2e test `block_list_matching_time_in_the_page`).
+#[wasm_bindgen]
+pub fn blocklist_match_ms(name: String, bytes: &[u8], runs: u32) -> f64 {
+    let Some(lists) = BLOCKLISTS.with(|b| b.borrow().clone()) else {
+        return -1.0;
+    };
+    let report = drvsig::inspect(&name, bytes, &options_at(1_767_225_600.0));
+    let runs = runs.max(1);
+    let start = js_sys::Date::now();
+    for _ in 0..runs {
+        let facts = drvsig::blocklist::FileFacts::compute(bytes, &report, &lists);
+        let _ = drvsig::blocklist::match_file(&lists, &facts);
+    }
+    (js_sys::Date::now() - start) / f64::from(runs)
+}
+
+/// The options of an inspection at `time_secs`, with the block lists when they are loaded.
+fn options_at(time_secs: f64) -> drvsig::Options {
+    let mut options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+    options.blocklists = BLOCKLISTS.with(|b| b.borrow().clone());
+    options
+}
+
 /// One file in the worker, in the wasm memory (the worker reads a big file straight into it): the
 /// worker asks it which Authenticode digests the signatures need ([`WorkerFile::image_algorithms`])
 /// and their ranges, hashes those (and the whole file) with WebCrypto, then has the core inspect it
@@ -79,6 +153,12 @@ impl WorkerFile {
     /// Keeps the first `len` bytes (the file was shorter than its size said when it was read).
     pub fn truncate(&mut self, len: usize) {
         self.bytes.truncate(len);
+    }
+
+    /// Whether the block lists can concern this file: a PE image, or a zip (which may hold some).
+    pub fn may_hold_pe(&self) -> bool {
+        let kind = drvsig::sniff::sniff(&self.name, &self.bytes);
+        kind.is_pe() || kind == drvsig::FileKind::Zip
     }
 
     /// The digest algorithms (WebCrypto names) of the Authenticode image hashes the embedded
@@ -171,7 +251,7 @@ impl WorkerFile {
 /// The core's options in a worker: the page's time and the roots the person trusts for this page
 /// (DER certificates, as the CLI's `--trust`).
 fn options_with(time_secs: f64, trust: &[js_sys::Uint8Array]) -> drvsig::Options {
-    let mut options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+    let mut options = options_at(time_secs);
     options.trust_anchors = trust.iter().map(|a| a.to_vec()).collect();
     options
 }

@@ -63,6 +63,11 @@ pub struct AppState {
     pub saved: Vec<crate::saved::Saved>,
     /// Roots the person trusts for this page ("Trust this root for this page"), kept by Clear.
     pub trusted: Vec<TrustedRoot>,
+    /// `packages` is the package pass over the files now on the page (false from a drop until
+    /// its pass comes back): the Compare view waits for it.
+    pub packaged: bool,
+    /// Compare mode: the earlier drop the files on the page are compared with.
+    pub compare_base: Option<Rc<CompareBase>>,
 }
 
 /// A root the person added for this page (like the CLI's `--trust`).
@@ -72,6 +77,15 @@ pub struct TrustedRoot {
     pub sha256: String,
     pub subject: String,
     pub der: Rc<Vec<u8>>,
+}
+
+/// The old side of a comparison: what was on the page when "Compare with another version" was
+/// pressed (the files' reports and packages; the bytes are not kept).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareBase {
+    /// The files as people know them: the dropped files and zips (not zip members), shortened.
+    pub label: String,
+    pub report: InspectionReport,
 }
 
 /// A file that was picked or dropped, before it is read.
@@ -105,6 +119,10 @@ pub enum Action {
     /// Trust this root for the page (again: no duplicate), or stop trusting the one with this SHA-256.
     Trust(TrustedRoot),
     Untrust(String),
+    /// Keep what is on the page as the old side of a comparison and clear the page for the new one.
+    CompareWith,
+    /// Leave Compare mode (the files on the page stay).
+    StopComparing,
 }
 
 impl AppState {
@@ -113,6 +131,7 @@ impl AppState {
         let mut next = self.clone();
         match action {
             Action::Add(files) => {
+                next.packaged = false;
                 for file in files {
                     if next.entries.iter().any(|e| e.id == file.id) {
                         continue;
@@ -153,6 +172,7 @@ impl AppState {
                 }
             }
             Action::Members(parent, members) => {
+                next.packaged = false;
                 let Some(at) = next.entries.iter().position(|e| e.id == parent) else {
                     return next;
                 };
@@ -188,6 +208,7 @@ impl AppState {
             Action::Packages(packages) => {
                 next.packages = packages;
                 next.packages_pending = false;
+                next.packaged = true;
             }
             Action::Remove(id) => {
                 next.saved.retain(|s| s.id != id);
@@ -211,13 +232,53 @@ impl AppState {
             }
             Action::Clear => {
                 next.saved.clear();
-                next.entries.clear();
-                next.parents.clear();
-                next.packages = Rc::new(Vec::new());
-                next.packages_pending = false;
+                next.clear_files();
             }
+            Action::CompareWith => {
+                if next.busy() == 0 && !next.entries.is_empty() {
+                    let label = next.drop_label();
+                    let report = next.inspection_report();
+                    next.compare_base = Some(Rc::new(CompareBase { label, report }));
+                    next.clear_files();
+                }
+            }
+            Action::StopComparing => next.compare_base = None,
         }
         next
+    }
+
+    fn clear_files(&mut self) {
+        self.entries.clear();
+        self.parents.clear();
+        self.packages = Rc::new(Vec::new());
+        self.packages_pending = false;
+        self.packaged = false;
+    }
+
+    /// `good.zip`, `a.inf, a.cat, a.sys`, `a.inf, a.cat, a.sys and 4 more`: the files and zips
+    /// dropped (zip members left out).
+    pub fn drop_label(&self) -> String {
+        let names: Vec<&str> = self
+            .entries
+            .iter()
+            .filter(|e| !self.parents.contains_key(&e.id))
+            .map(|e| e.name.as_str())
+            .collect();
+        match names.len() {
+            0..=3 => names.join(", "),
+            n => format!("{} and {} more", names[..3].join(", "), n - 3),
+        }
+    }
+
+    /// In Compare mode, once every file on the page is inspected and packaged: the diff of the
+    /// earlier drop against the page (`drvsig::diff`).
+    pub fn comparison(&self) -> Option<drvsig::diff::DiffReport> {
+        let base = self.compare_base.as_ref()?;
+        let ready = !self.entries.is_empty()
+            && self.busy() == 0
+            && !self.packages_pending
+            && self.packaged;
+        ready.then(|| drvsig::diff::diff(&base.report, &self.inspection_report()))
     }
 
     /// The zip a member came from.
@@ -676,6 +737,41 @@ mod tests {
         assert!(s.report_named("b.sys").is_none());
         let s = s.apply(Action::Clear);
         assert!(s.packages.is_empty() && s.entries.is_empty());
+    }
+
+    #[test]
+    fn compare_keeps_the_drop_and_diffs_the_next_one() {
+        let s = add(&AppState::default(), 1, "a.sys");
+        // Not while a file is in progress.
+        assert_eq!(s.apply(Action::CompareWith).compare_base, None);
+        let s = s.apply(Action::Done(1, report("a.sys", b"old")));
+        let s = s.apply(Action::Packages(Rc::new(Vec::new())));
+        let s = s.apply(Action::CompareWith);
+        let base = s.compare_base.clone().expect("a base");
+        assert_eq!(base.label, "a.sys");
+        assert_eq!(base.report.files[0].name, "a.sys");
+        assert!(s.entries.is_empty());
+        assert!(s.comparison().is_none(), "nothing to compare yet");
+        let s = add(&s, 2, "a.sys").apply(Action::Done(2, report("a.sys", b"new")));
+        assert!(s.comparison().is_none(), "waits for the package pass");
+        let s = s.apply(Action::Packages(Rc::new(Vec::new())));
+        let diff = s.comparison().expect("a diff");
+        assert!(diff.differs);
+        assert_eq!(diff.counts.changed, 1);
+        // Clearing keeps Compare mode; stopping leaves it and keeps the files.
+        assert!(s.apply(Action::Clear).compare_base.is_some());
+        let s = s.apply(Action::StopComparing);
+        assert!(s.compare_base.is_none() && s.comparison().is_none());
+        assert_eq!(s.entries.len(), 1);
+    }
+
+    #[test]
+    fn drop_label_names_the_dropped_files_not_zip_members() {
+        let s = add(&add(&AppState::default(), 1, "p.zip"), 2, "x.sys");
+        let s = s.apply(Action::Members(1, vec![(10, report("p.zip/a.inf", b""))]));
+        assert_eq!(s.drop_label(), "p.zip, x.sys");
+        let s = (3..=6).fold(s, |s, i| add(&s, i, &format!("f{i}")));
+        assert_eq!(s.drop_label(), "p.zip, x.sys, f3 and 3 more");
     }
 
     #[test]

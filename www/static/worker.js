@@ -47,7 +47,9 @@
 //   {id, json, timings}                       the InspectionReport JSON
 //   {id, json}                                the packages JSON
 //   {id, error}
-import init, { WorkerFile, package_pass_json, worker_warm_up } from "./drvsig_www.js";
+// An inspect message may also carry {lists: [{name, buffer}], listsVersion}: the block lists
+// dropped on the page (SiPolicy XML, LOLDrivers JSON / YAML), used beside the built-in index.
+import init, { WorkerFile, package_pass_json, set_blocklist_index, set_user_lists, worker_warm_up } from "./drvsig_www.js";
 import { wasmBytes } from "./drvsig_wasm_bytes.js";
 
 const subtle = self.crypto && self.crypto.subtle ? self.crypto.subtle : null;
@@ -141,6 +143,34 @@ function imageDigests(bytes, flat, algorithms) {
   return algorithms.map((a) => subtle.digest(a, image));
 }
 
+/// The block list index (drvsig_blocklists.js, about 300 KB): imported the first time a PE or a
+/// zip is inspected, never on a first visit that inspects nothing (a module import, not a fetch:
+/// the CSP keeps connect-src 'none'). Once per worker.
+let blocklists = null;
+let blocklistsLoaded = false; // reported in the timings (the e2e tests check the laziness)
+function loadBlocklists() {
+  if (!blocklists) {
+    blocklists = import("./drvsig_blocklists.js")
+      .then(async (m) => {
+        const error = set_blocklist_index(await m.blocklistIndex());
+        if (error) console.warn("drvsig: block lists: " + error);
+        else blocklistsLoaded = true;
+      })
+      .catch((e) => console.warn("drvsig: block lists not loaded: " + e));
+  }
+  return blocklists;
+}
+
+/// The block lists dropped on the page: each inspect message carries them with a version; they
+/// are handed to the wasm when the version changes.
+let listsVersion = 0;
+async function useDroppedLists(data) {
+  if (!data.listsVersion || data.listsVersion === listsVersion) return;
+  await loadBlocklists();
+  set_user_lists(data.lists.map((l) => l.name), data.lists.map((l) => new Uint8Array(l.buffer)));
+  listsVersion = data.listsVersion;
+}
+
 async function inspect(data) {
   const { id, name, time } = data;
   const t0 = performance.now();
@@ -148,6 +178,8 @@ async function inspect(data) {
   try {
     await ready;
     file = data.buffer ? new WorkerFile(name, new Uint8Array(data.buffer)) : await readFile(id, name, data.file);
+    if (file.may_hold_pe()) await loadBlocklists();
+    await useDroppedLists(data);
     const t1 = performance.now();
     self.postMessage({ id, stage: "inspecting" });
     // The image digests the signatures need (none for an unsigned file).
@@ -179,7 +211,7 @@ async function inspect(data) {
     const t4 = performance.now();
     // wasmMemory: this worker's wasm linear memory now (it never shrinks: its peak so far).
     const timings = { read: t1 - t0, plan: t2 - t1, hash: t3 - t2, core: t4 - t3, webcrypto: !!subtle, algorithms,
-                      wasmMemory: wasm.memory.buffer.byteLength };
+                      wasmMemory: wasm.memory.buffer.byteLength, blocklists: blocklistsLoaded };
     self.postMessage({ id, json, timings });
   } catch (e) {
     self.postMessage({ id, error: String(e && e.message ? e.message : e) });
@@ -193,6 +225,7 @@ async function packages(data) {
   const { names, files, reports } = data.packages;
   try {
     await ready;
+    await loadBlocklists();
     // The page's File handles are read here (the page keeps no copy of their bytes).
     const buffers = await Promise.all(files.map((f) => (f instanceof Blob ? f.arrayBuffer() : f)));
     const json = package_pass_json(names, buffers.map((b) => new Uint8Array(b)), reports, time, data.trust || []);

@@ -3,10 +3,15 @@
 //! text and JSON alike; the headline still weighs every target.
 //! All the files given (directories walked, zips expanded by the core) form one drop: each file's
 //! summary is printed, then the driver packages they form and each file's catalog coverage.
-//!
 //! Exit status: 0 when no check failed, 1 when any check failed (a coverage row is a mismatch, a file
 //! an INF needs is missing, ...), 2 on usage or I/O errors.
+//!
+//! `drvsig diff OLD NEW [--json | --markdown] [--time RFC3339]`: compare two versions of a driver
+//! package (files, directories or zips): exit 0 when nothing differs, 1 when something does, 2 on
+//! usage or I/O errors.
 
+mod blocklists;
+mod diff;
 mod packages;
 mod text;
 
@@ -47,10 +52,38 @@ enum Command {
         /// win11-24h2-enforced; every target when absent.
         #[arg(long = "target", value_name = "ID", value_parser = parse_target)]
         targets: Vec<Target>,
+        /// Also judge against the block list in FILE, beside the built-in snapshot: an SiPolicy XML
+        /// (Microsoft's format), LOLDrivers drivers.json, or a folder of LOLDrivers YAML. Repeatable.
+        #[arg(long = "blocklist", value_name = "FILE")]
+        blocklist: Vec<PathBuf>,
         /// Print the short Markdown summary for a ticket (the page's "Copy summary"): files,
         /// signers, the verdict on the first --target (default win11-24h2-enforced), what failed.
         #[arg(long, conflicts_with = "json")]
         summary: bool,
+    },
+    /// Compare two versions of a driver package (each a file, a directory or a zip): files added,
+    /// removed, renamed or changed, their signatures, catalogs, INFs, verdicts and catalog coverage.
+    /// Exit status 0 when nothing differs, 1 when something does, 2 on usage or I/O errors.
+    Diff {
+        /// The old version: a file, a directory or a zip.
+        old: PathBuf,
+        /// The new version: a file, a directory or a zip.
+        new: PathBuf,
+        /// Print the diff as JSON (the schema in docs/report.md, "Diff") instead of text.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print the diff as Markdown (for a ticket) instead of text.
+        #[arg(long)]
+        markdown: bool,
+        /// Verify both sides as of this time (RFC 3339) instead of now.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+        time: Option<UnixTime>,
+        /// Also trust the root certificate(s) in FILE (as for `inspect`). Repeatable.
+        #[arg(long = "trust", value_name = "FILE")]
+        trust: Vec<PathBuf>,
+        /// Also judge both sides against the block list in FILE (as for `inspect`). Repeatable.
+        #[arg(long = "blocklist", value_name = "FILE")]
+        blocklist: Vec<PathBuf>,
     },
 }
 
@@ -70,22 +103,74 @@ fn now() -> UnixTime {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { paths, json, time, trust, targets, summary } => {
-            let mut options = Options::at(time.unwrap_or_else(now));
-            for file in &trust {
-                let read = std::fs::read(file).map_err(|e| e.to_string());
-                match read.and_then(|b| drvsig::chain::parse_trust_file(&b).map_err(|e| e.to_string())) {
-                    Ok(certs) => options.trust_anchors.extend(certs),
-                    Err(e) => {
-                        eprintln!("drvsig: --trust {}: {e}", file.display());
-                        return ExitCode::from(2);
-                    }
-                }
+        Command::Inspect { paths, json, time, trust, targets, blocklist, summary } => match options(time, &trust, &blocklist) {
+            Ok(options) => {
+                let format = if summary { Format::Summary } else if json { Format::Json } else { Format::Text };
+                inspect(&paths, format, &options, &targets)
             }
-            let format = if summary { Format::Summary } else if json { Format::Json } else { Format::Text };
-            inspect(&paths, format, &options, &targets)
+            Err(code) => code,
+        },
+        Command::Diff { old, new, json, markdown, time, trust, blocklist } => match options(time, &trust, &blocklist) {
+            Ok(options) => {
+                let format = if json {
+                    diff::Format::Json
+                } else if markdown {
+                    diff::Format::Markdown
+                } else {
+                    diff::Format::Text
+                };
+                diff::run(&old, &new, format, &options)
+            }
+            Err(code) => code,
+        },
+    }
+}
+
+/// The verification time (now unless given), the user's trust anchors and the block lists (the
+/// built-in snapshot and `--blocklist` files); exit 2 when a trust file cannot be read. A block
+/// list that cannot be read is reported and left out: the files are still inspected.
+fn options(time: Option<UnixTime>, trust: &[PathBuf], blocklist: &[PathBuf]) -> Result<Options, ExitCode> {
+    let mut options = Options::at(time.unwrap_or_else(now));
+    options.blocklists = Some(std::sync::Arc::new(blocklists::load(blocklist)));
+    for file in trust {
+        let read = std::fs::read(file).map_err(|e| e.to_string());
+        match read.and_then(|b| drvsig::chain::parse_trust_file(&b).map_err(|e| e.to_string())) {
+            Ok(certs) => options.trust_anchors.extend(certs),
+            Err(e) => {
+                eprintln!("drvsig: --trust {}: {e}", file.display());
+                return Err(ExitCode::from(2));
+            }
         }
     }
+    Ok(options)
+}
+
+/// Read and inspect the files under `paths` as one drop (the report `inspect --json` prints);
+/// exit 2 (after a message) when a path cannot be read.
+fn inspect_drop(paths: &[PathBuf], options: &Options) -> Result<drvsig::InspectionReport, ExitCode> {
+    let mut files = Vec::new();
+    let several = paths.len() > 1;
+    for path in paths {
+        if let Err(e) = collect(path, several, &mut files) {
+            eprintln!("drvsig: {}: {e}", path.display());
+            return Err(ExitCode::from(2));
+        }
+    }
+    let mut contents = Vec::with_capacity(files.len());
+    for (path, name) in &files {
+        match Contents::read(path) {
+            Ok(bytes) => contents.push((name.clone(), bytes)),
+            Err(e) => {
+                eprintln!("drvsig: {}: {e}", path.display());
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
+    let borrowed: Vec<(String, &[u8])> = contents.iter().map(|(n, b)| (n.clone(), b.bytes())).collect();
+    // Every file's own report on all cores (hashing and signatures: the slow part), then the
+    // packages they form, in the files' order: the same report as `drvsig::inspect_package`.
+    let reports = inspect_parallel(&borrowed, options);
+    Ok(drvsig::package::inspect_package_with_reports(&borrowed, reports, options))
 }
 
 /// What `inspect` prints.
@@ -97,29 +182,10 @@ enum Format {
 }
 
 fn inspect(paths: &[PathBuf], format: Format, options: &Options, targets: &[Target]) -> ExitCode {
-    let mut files = Vec::new();
-    let several = paths.len() > 1;
-    for path in paths {
-        if let Err(e) = collect(path, several, &mut files) {
-            eprintln!("drvsig: {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
-    }
-    let mut contents = Vec::with_capacity(files.len());
-    for (path, name) in &files {
-        match Contents::read(path) {
-            Ok(bytes) => contents.push((name.clone(), bytes)),
-            Err(e) => {
-                eprintln!("drvsig: {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let borrowed: Vec<(String, &[u8])> = contents.iter().map(|(n, b)| (n.clone(), b.bytes())).collect();
-    // Every file's own report on all cores (hashing and signatures: the slow part), then the
-    // packages they form, in the files' order: the same report as `drvsig::inspect_package`.
-    let reports = inspect_parallel(&borrowed, options);
-    let report = drvsig::package::inspect_package_with_reports(&borrowed, reports, options);
+    let report = match inspect_drop(paths, options) {
+        Ok(report) => report,
+        Err(code) => return code,
+    };
     if format == Format::Summary {
         let target = targets.first().copied().unwrap_or(drvsig::triage::DEFAULT_TARGET);
         print!("{}", drvsig::triage::summary_markdown(&report, target));

@@ -3,7 +3,10 @@
 use std::fmt::Write;
 
 use drvsig::policy::Target;
-use drvsig::report::{ChainReport, FileReport, Finding, LoadVerdict, Outcome, SignatureReport, TargetVerdict, TrustKind};
+use drvsig::report::{
+    BlocklistReport, ChainReport, FileReport, Finding, LoadVerdict, LolCategory, Outcome, SignatureReport, TargetVerdict, TrustKind,
+    VersionInfo,
+};
 
 /// An outcome as one word in the text output (also the package table's).
 pub(crate) fn mark(o: Outcome) -> &'static str {
@@ -37,6 +40,9 @@ pub fn render(r: &FileReport, with_verdicts: bool, targets: &[Target]) -> String
             pe.checksum.computed,
             if pe.checksum.matches { "ok" } else { "differs" }
         );
+        if let Some(v) = &pe.version {
+            version(&mut s, v);
+        }
         match &pe.certificate_table {
             Some(t) => {
                 let _ = writeln!(
@@ -53,6 +59,9 @@ pub fn render(r: &FileReport, with_verdicts: bool, targets: &[Target]) -> String
             }
         }
     }
+    if let Some(b) = &r.blocklist {
+        blocklist(&mut s, b);
+    }
     for sig in &r.signatures {
         signature(&mut s, sig);
     }
@@ -63,6 +72,84 @@ pub fn render(r: &FileReport, with_verdicts: bool, targets: &[Target]) -> String
     findings(&mut s, "  ", &r.findings);
     s.push('\n');
     s
+}
+
+/// The version resource, one line per field the file gives.
+fn version(s: &mut String, v: &VersionInfo) {
+    let fixed = |f: &Option<drvsig::report::FourPartVersion>| f.map(|f| format!(" (fixed {f})")).unwrap_or_default();
+    let lines: [(&str, Option<String>); 7] = [
+        ("original name", v.original_filename.as_deref().map(inert)),
+        ("file version", v.file_version.as_deref().map(|t| format!("{}{}", inert(t), fixed(&v.file_version_fixed)))),
+        ("product ver.", v.product_version.as_deref().map(|t| format!("{}{}", inert(t), fixed(&v.product_version_fixed)))),
+        ("product", v.product_name.as_deref().map(inert)),
+        ("company", v.company_name.as_deref().map(inert)),
+        ("description", v.file_description.as_deref().map(inert)),
+        ("internal name", v.internal_name.as_deref().map(inert)),
+    ];
+    let _ = writeln!(s, "  version resource");
+    for (label, value) in lines {
+        let value = match (label, value) {
+            (_, Some(value)) => value,
+            ("file version", None) => match v.file_version_fixed {
+                Some(f) => f.to_string(),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let _ = writeln!(s, "    {label:<15}{value}");
+    }
+}
+
+/// What the block lists matched, then the lists (name and version) it was judged against.
+fn blocklist(s: &mut String, b: &BlocklistReport) {
+    if b.matches.is_empty() {
+        let _ = writeln!(s, "  block lists no match");
+    }
+    for m in &b.matches {
+        let name = m.rule_name.as_deref().map(|n| format!(" \"{}\"", inert(n))).unwrap_or_default();
+        let _ = writeln!(s, "  block lists MATCH {} {} {}{name}: {}", inert(&m.list), m.list_version, m.rule_id, inert(&m.detail));
+        if let Some(c) = m.category {
+            let hvci = match m.loads_despite_hvci {
+                Some(true) => ", loads despite HVCI",
+                Some(false) => ", stopped by HVCI",
+                None => "",
+            };
+            let _ = writeln!(s, "              {}{hvci}", if c == LolCategory::Malicious { "malicious" } else { "vulnerable driver" });
+        }
+        for link in &m.resources {
+            let _ = writeln!(s, "              {}", inert(link));
+        }
+    }
+    let lists: Vec<String> = b.lists.iter().map(|l| format!("{} {}", inert(&l.name), l.version)).collect();
+    let _ = writeln!(s, "              judged against: {}", lists.join("; "));
+}
+
+/// The longest string from a file the text output shows (characters).
+const INERT_MAX: usize = 200;
+
+/// A string from the file made inert for a terminal: control characters, bidirectional controls
+/// and other invisible format characters become `\u{XXXX}` (no escape sequence reaches the
+/// terminal, no text is reordered), and the text is cut at [`INERT_MAX`] characters with `…`.
+pub(crate) fn inert(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i >= INERT_MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || is_format_char(c) {
+            let _ = write!(out, "\\u{{{:04X}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Invisible format characters (Unicode Cf) that can hide or reorder text: bidirectional marks,
+/// embeddings, overrides and isolates, zero-width characters, the BOM.
+fn is_format_char(c: char) -> bool {
+    matches!(u32::from(c), 0x00ad | 0x061c | 0x180e | 0x200b..=0x200f | 0x202a..=0x202e | 0x2060..=0x206f | 0xfeff | 0xfff9..=0xfffb)
 }
 
 fn signature(s: &mut String, sig: &SignatureReport) {
@@ -209,5 +296,21 @@ pub fn verdicts(s: &mut String, indent: &str, list: &[TargetVerdict], targets: &
             let rule = v.rule.trim_end_matches(" (no catalog was given: only the embedded signature was considered)");
             let _ = writeln!(s, "{indent}{:<width$}                   {rule} [{}]", "", v.source);
         }
+    }
+}
+
+#[cfg(test)]
+mod inert_tests {
+    use super::inert;
+
+    #[test]
+    fn hostile_strings_are_inert_and_bounded() {
+        assert_eq!(inert("gdrv.sys"), "gdrv.sys");
+        assert_eq!(inert("a\u{1b}[2Jb"), "a\\u{001B}[2Jb");
+        assert_eq!(inert("evil\u{202e}sys.exe"), "evil\\u{202E}sys.exe");
+        assert_eq!(inert("x\u{200b}\n"), "x\\u{200B}\\u{000A}");
+        let long = "a".repeat(1000);
+        assert_eq!(inert(&long).chars().count(), 201);
+        assert!(inert(&long).ends_with('…'));
     }
 }

@@ -80,6 +80,12 @@ fn usage_and_io_errors_exit_2() {
     assert_eq!(code, 2);
 }
 
+/// The block lists the CLI judges against by default (the committed index).
+fn builtin_blocklists() -> drvsig::blocklist::BlockLists {
+    let bytes = std::fs::read(root().join("data/blocklists.json")).expect("data/blocklists.json");
+    drvsig::blocklist::index::Index::from_json(&bytes).expect("index").into_blocklists(Vec::new())
+}
+
 /// A big file (over the 4 MiB from which the CLI hashes on several cores when it has spare ones)
 /// gets exactly the report the core makes on one thread: same digests, same verdicts.
 #[test]
@@ -96,7 +102,8 @@ fn big_file_hashed_on_several_cores_gives_the_core_report() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(code, 1, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    let options = drvsig::Options::at(drvsig::UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").expect("time"));
+    let mut options = drvsig::Options::at(drvsig::UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").expect("time"));
+    options.blocklists = Some(std::sync::Arc::new(builtin_blocklists()));
     let core = drvsig::inspect(path.to_str().expect("utf-8 path"), &bytes, &options);
     assert_eq!(core.signatures.len(), 2);
     assert_eq!(v["files"][0], serde_json::to_value(&core).expect("report JSON"));
@@ -122,4 +129,60 @@ fn unknown_target_is_a_usage_error_listing_the_ids() {
     let (code, _, err) = drvsig(&["inspect", "--target", "win12", "tests/fixtures/pe/driver-sha256.sys"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("win11-24h2-enforced") && err.contains("server-2025") && err.contains("win7-sp1-x86"), "{err}");
+}
+
+#[test]
+fn diff_json_is_the_core_diff() {
+    let (code, out, err) = drvsig(&["diff", "--json", "--time", "2026-01-01", "tests/fixtures/diff/base", "tests/fixtures/diff/tampered"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["differs"], true);
+    assert_eq!(v["counts"]["changed"], 1);
+    assert_eq!(v["highlights"][0]["kind"], "verdict-changed");
+    let sys = v["files"].as_array().expect("files").iter().find(|f| f["new_path"] == "drvsigtest.sys").expect("the driver");
+    assert_eq!(sys["signatures"]["changed"][0]["changes"][0]["field"], "digest-verdict");
+    let (code, out, _) = drvsig(&["diff", "--json", "tests/fixtures/diff/base", "tests/fixtures/diff/base"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"differs\": false"), "{out}");
+}
+
+/// Transcripts (`tests/cmd/*.trycmd`, run from this crate's directory): `drvsig diff` as a user
+/// types it, with its exit status and its whole output. `TRYCMD=overwrite cargo test -p drvsig-cli
+/// transcripts` rewrites them after a deliberate change (then put `[..]` back where a regenerated
+/// fixture catalog's digest appears). snapbox shows `\\` as `/` in them (it normalizes paths).
+#[test]
+fn transcripts() {
+    trycmd::TestCases::new().register_bin("drvsig", std::path::Path::new(env!("CARGO_BIN_EXE_drvsig"))).case("tests/cmd/*.trycmd");
+}
+
+/// `--blocklist`: an SiPolicy the test writes denies a fixture driver by its Authenticode hash; the
+/// text names the rule and the list, and S mode blocks it. A malformed list is an error naming the
+/// file and line, and the files are still inspected.
+#[test]
+fn blocklist_option_denies_and_malformed_lists_are_reported() {
+    let fixture = root().join("tests/fixtures/pe/driver-dual.sys");
+    let bytes = std::fs::read(&fixture).expect("fixture");
+    let hash = drvsig::hex::encode(&drvsig::pe::authenticode_digest(&bytes, drvsig::digest::DigestAlgorithm::Sha256).expect("digest"));
+    let dir = std::env::temp_dir().join(format!("drvsig-cli-blocklist-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let good = dir.join("deny.xml");
+    std::fs::write(
+        &good,
+        format!(
+            r#"<SiPolicy xmlns="urn:schemas-microsoft-com:sipolicy"><VersionEx>1.2.3.4</VersionEx>
+<FileRules><Deny ID="ID_DENY_FIXTURE" FriendlyName="fixture Hash Sha256" Hash="{hash}"/></FileRules>
+<SigningScenarios><SigningScenario Value="131"><ProductSigners><FileRulesRef><FileRuleRef RuleID="ID_DENY_FIXTURE"/></FileRulesRef></ProductSigners></SigningScenario></SigningScenarios>
+</SiPolicy>"#
+        ),
+    )
+    .expect("write");
+    let bad = dir.join("bad.xml");
+    std::fs::write(&bad, "<SiPolicy>\n<FileRules>\n</SiPolicy>\n").expect("write");
+    let args = ["inspect", "--time", "2026-01-01", "--blocklist", good.to_str().unwrap(), "--blocklist", bad.to_str().unwrap(), fixture.to_str().unwrap()];
+    let (_, out, err) = drvsig(&args);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.contains("block lists MATCH") && out.contains("ID_DENY_FIXTURE"), "{out}");
+    assert!(out.contains("Denied by Microsoft's driver block rules (ID_DENY_FIXTURE"), "{out}");
+    assert!(out.contains("judged against: ") && out.contains("LOLDrivers 2026-08-12"), "{out}");
+    assert!(err.contains("bad.xml:3"), "{err}");
 }

@@ -130,6 +130,9 @@ fn check_card(
 /// The per-file report views and inert strings (tests/views/mod.rs).
 mod views;
 
+/// Compare mode: two versions of a package, the diff highlighted, exported as Markdown.
+mod compare;
+
 /// Inspection in the Web Worker: a free main thread, no requests, Cancel (tests/worker/mod.rs).
 mod worker;
 

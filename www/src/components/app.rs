@@ -2,8 +2,11 @@
 //! `?demo` / `?demo=ID` loads a bundled demo at start; `?embed` is the compact iframe layout
 //! (no header or footer; everything the result needs stays).
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
+use super::diff_view::DiffView;
 use super::drop_zone::DropZone;
 use super::file_list::FileList;
 use super::footer::Footer;
@@ -78,6 +81,19 @@ pub fn app() -> Html {
             dispatch.emit(Action::Clear);
         })
     };
+    // Compare mode: keep the reports on the page as the old side, clear the page for the new one.
+    let on_compare = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |()| {
+            pipeline::cancel_all();
+            dispatch.emit(Action::CompareWith);
+        })
+    };
+    let on_stop_comparing = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.emit(Action::StopComparing))
+    };
+    let comparison = state.comparison().map(Rc::new);
 
     {
         let on_files = on_files.clone();
@@ -139,13 +155,28 @@ pub fn app() -> Html {
                 <Header />
             }
             <main id="main" class={classes!("container", embed.then_some("is-embed"))}>
+                if let Some(base) = &state.compare_base {
+                    <div id="compare-banner" class="compare-banner" role="note">
+                        <p>
+                            <strong>{ "Compare mode. " }</strong>
+                            { "Old version: " }{ crate::text::inert_html(&base.label) }
+                            { if state.entries.is_empty() { ". Drop or pick the new version below: it is inspected here, like the old one." } else { "." } }
+                        </p>
+                        <button type="button" id="compare-stop" class="button button-small" onclick={on_stop_comparing}>{ "Stop comparing" }</button>
+                    </div>
+                }
                 <DropZone compact={!state.entries.is_empty()} {on_files} {on_demo} {on_demo_pick} />
+                if let (Some(diff), Some(base)) = (comparison, &state.compare_base) {
+                    <DiffView {diff} base_label={base.label.clone()} />
+                }
                 <FileList
                     entries={state.entries.clone()}
                     announcement={state.announcement()}
                     busy={state.busy()}
                     {on_remove}
                     {on_clear}
+                    {on_compare}
+                    can_compare={state.compare_base.is_none() && state.busy() == 0 && !state.packages_pending}
                     packages={state.packages.clone()}
                     packages_pending={state.packages_pending}
                     parents={state.parents.clone()}

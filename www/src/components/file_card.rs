@@ -7,6 +7,7 @@ use drvsig::{FileReport, Outcome};
 use yew::prelude::*;
 
 use super::badge::Badge;
+use super::blocklist_view::BlocklistView;
 use super::findings::{collect, Findings};
 use super::pe_facts::PeFacts;
 use super::signature_view::{SignatureView, WinCertTable};
@@ -193,6 +194,9 @@ fn report_body(report: &Rc<FileReport>, id: FileId, props: &FileCardProps) -> Ht
             { chosen_verdict(report, target) }
             if !findings.is_empty() {
                 <Findings {findings} id={format!("{prefix}-findings")} />
+            }
+            if let Some(b) = &report.blocklist {
+                <BlocklistView report={b.clone()} id={format!("{prefix}-blocklists")} />
             }
             if !report.certificates.is_empty() {
                 { certificate_list(report, &prefix, props) }

@@ -30,6 +30,12 @@ pub struct FileListProps {
     pub busy: usize,
     pub on_remove: Callback<FileId>,
     pub on_clear: Callback<()>,
+    /// "Compare with another version": keep these files as the old side of a comparison.
+    #[prop_or_default]
+    pub on_compare: Callback<()>,
+    /// Every file is done and the page is not comparing already.
+    #[prop_or_default]
+    pub can_compare: bool,
     #[prop_or_default]
     pub packages: Rc<Vec<PackageReport>>,
     #[prop_or_default]
@@ -58,6 +64,10 @@ pub fn file_list(props: &FileListProps) -> Html {
         let on_clear = props.on_clear.clone();
         Callback::from(move |_: MouseEvent| on_clear.emit(()))
     };
+    let on_compare = {
+        let on_compare = props.on_compare.clone();
+        Callback::from(move |_: MouseEvent| on_compare.emit(()))
+    };
     let count = props.entries.len();
     let done = props
         .entries
@@ -70,6 +80,12 @@ pub fn file_list(props: &FileListProps) -> Html {
                     { if count == 0 { "Results".to_string() } else if count == 1 { "1 file".to_string() } else { format!("{count} files") } }
                 </h2>
                 <p class="results-status" role="status" aria-live="polite">{ props.announcement.clone() }</p>
+                if count > 0 && props.can_compare {
+                    <button type="button" id="compare-button" class="button button-small" onclick={on_compare}
+                        title="Keep these files as the old version, then drop the new version: drvsig shows what changed">
+                        { "Compare with another version\u{2026}" }
+                    </button>
+                }
                 if count > 0 {
                     <button type="button" id="clear-button" class="button button-small" onclick={on_clear}>
                         { "Clear all" }

@@ -4,9 +4,12 @@
 //! ```text
 //! App                   (`?demo=ID` loads a demo, `?embed` drops header and footer)
 //! ├── Header
+//! ├── compare banner    (Compare mode: the old version kept, "Stop comparing")
 //! ├── DropZone          (pickers, drag and drop, "Try the demo", DemoPicker)
-//! ├── FileList          (toolbar, aria-live summary, EmptyState when empty)
-//! │   ├── ExportBar     (JSON / Markdown: copy, download, preview; summary for a ticket; print)
+//! ├── DiffView          (Compare mode: drvsig::diff of the old version against the page, old /
+//! │                      new tables with changes highlighted, "Export diff as Markdown")
+//! ├── FileList          (toolbar with "Compare with another version…", aria-live summary, EmptyState)
+//! │   ├── ExportBar     (JSON / Markdown: copy, download, preview; summary for a ticket; link; print)
 //! │   ├── SummaryPanel  (TargetPicker, Expand / Collapse all, TriageTable: one row per file)
 //! │   ├── PackageList   (PackageView per package: catalogs, coverage matrix, missing, HWIDs)
 //! │   ├── CatalogView   (after a catalog's card: attributes, searchable members table)
@@ -16,9 +19,10 @@
 //! │       ├── VerdictCard   (icon + one sentence: drvsig::summary::headline)
 //! │       ├── VerdictTable  (would each Windows load it)
 //! │       ├── Findings      (every finding, failures and warnings first, with its source)
+//! │       ├── BlocklistView (block list matches, the lists in use and their versions)
 //! │       ├── WinCertTable + SignatureView (digests side by side, kind, timestamps)
 //! │       │   └── ChainView (SVG picture + text list) -> CertificateView (details, timeline, .cer/.pem)
-//! │       └── PeFacts   (format, machine, subsystem, checksum, certificate table)
+//! │       └── PeFacts   (format, machine, subsystem, version resource, checksum, certificate table)
 //! └── Footer
 //! Badge: an outcome as icon + text (+ colour), used everywhere. Every string from a file goes
 //! through `crate::text::Inert` (hidden characters shown escaped).
@@ -27,10 +31,12 @@
 pub mod app;
 pub mod asn1_view;
 pub mod badge;
+pub mod blocklist_view;
 pub mod certificate_view;
 pub mod chain_view;
 pub mod catalog_view;
 pub mod demo_picker;
+pub mod diff_view;
 pub mod drop_zone;
 pub mod empty_state;
 pub mod export;

@@ -1,11 +1,12 @@
-//! PE layout facts: format, machine, subsystem, checksum and the certificate table.
+//! PE layout facts: format, machine, subsystem, version resource, checksum and the certificate table.
 
-use drvsig::report::PeInfo;
+use drvsig::report::{PeInfo, VersionInfo};
 use drvsig::{FileKind, Outcome};
 use yew::prelude::*;
 
 use super::badge::Badge;
 use crate::state::{grouped, hex_offset};
+use crate::text::inert_html;
 
 #[derive(Properties, PartialEq)]
 pub struct PeFactsProps {
@@ -75,6 +76,7 @@ pub fn pe_facts(props: &PeFactsProps) -> Html {
                 <dt>{ "Subsystem" }</dt>
                 <dd data-field="subsystem">{ &pe.subsystem }</dd>
             </div>
+            { version_facts(pe.version.as_ref()) }
             <div class="fact">
                 <dt>{ "Checksum" }</dt>
                 <dd data-field="checksum">
@@ -90,6 +92,43 @@ pub fn pe_facts(props: &PeFactsProps) -> Html {
                 { cert }
             </div>
         </dl>
+    }
+}
+
+/// The version resource's fields, each inert (they come from whoever made the file).
+fn version_facts(version: Option<&VersionInfo>) -> Html {
+    let Some(v) = version else {
+        return html! {
+            <div class="fact">
+                <dt>{ "Version resource" }</dt>
+                <dd data-field="version" class="muted">{ "none" }</dd>
+            </div>
+        };
+    };
+    let with_fixed = |text: &Option<String>, fixed: &Option<drvsig::report::FourPartVersion>| -> Option<Html> {
+        match (text, fixed) {
+            (Some(t), Some(f)) => Some(html! { <>{ inert_html(t) }<span class="muted">{ format!(" (fixed {f})") }</span></> }),
+            (Some(t), None) => Some(inert_html(t)),
+            (None, Some(f)) => Some(html! { { f.to_string() } }),
+            (None, None) => None,
+        }
+    };
+    let rows: [(&str, &str, Option<Html>); 7] = [
+        ("Original file name", "original-filename", v.original_filename.as_deref().map(inert_html)),
+        ("File version", "file-version", with_fixed(&v.file_version, &v.file_version_fixed)),
+        ("Product version", "product-version", with_fixed(&v.product_version, &v.product_version_fixed)),
+        ("Product", "product-name", v.product_name.as_deref().map(inert_html)),
+        ("Company", "company-name", v.company_name.as_deref().map(inert_html)),
+        ("Description", "file-description", v.file_description.as_deref().map(inert_html)),
+        ("Internal name", "internal-name", v.internal_name.as_deref().map(inert_html)),
+    ];
+    html! {
+        { for rows.into_iter().filter_map(|(label, field, value)| value.map(|value| html! {
+            <div class="fact">
+                <dt>{ label }</dt>
+                <dd data-field={field}>{ value }</dd>
+            </div>
+        })) }
     }
 }
 

@@ -217,8 +217,83 @@ pub fn set_trust(anchors: Vec<Vec<u8>>, dispatch: Callback<Action>) {
     enqueue(originals.into_iter().map(|(_, p)| p).collect(), dispatch);
 }
 
-/// Adds files to the page and to the queue.
+/// The biggest file read as a possible block list (the recommended list is 0.5 MB; LOLDrivers'
+/// drivers.json a few MB).
+const MAX_LIST_BYTES: u64 = 32 << 20;
+
+/// Whether a file may be a block list, by its name (its content decides: `drvsig::blocklist::sniff`).
+fn may_be_block_list(p: &Picked) -> bool {
+    let name = p.name.to_ascii_lowercase();
+    p.size <= MAX_LIST_BYTES && [".xml", ".json", ".yaml", ".yml"].iter().any(|e| name.ends_with(e))
+}
+
+/// Adds files to the page and to the queue. Block lists among them (SiPolicy XML, LOLDrivers
+/// JSON / YAML, recognised by content) are read first: every file inspected from then on is judged
+/// against them too, and each gets a card saying it is in use (or why it cannot be read).
 pub fn enqueue(files: Vec<Picked>, dispatch: Callback<Action>) {
+    if files.iter().any(may_be_block_list) {
+        wasm_bindgen_futures::spawn_local(async move {
+            let rest = take_block_lists(files, &dispatch).await;
+            enqueue_now(rest, dispatch);
+        });
+    } else {
+        enqueue_now(files, dispatch);
+    }
+}
+
+/// The files that are not block lists; the block lists are registered and get their card.
+async fn take_block_lists(files: Vec<Picked>, dispatch: &Callback<Action>) -> Vec<Picked> {
+    let mut rest = Vec::new();
+    for picked in files {
+        if !may_be_block_list(&picked) {
+            rest.push(picked);
+            continue;
+        }
+        let bytes = match &picked.source {
+            Source::Static(bytes) => Some(bytes.to_vec()),
+            Source::Blob(file) => read_blob(file).await.map(|b| b.to_vec()),
+        };
+        let Some(bytes) = bytes.filter(|b| drvsig::blocklist::sniff(b).is_some()) else {
+            rest.push(picked);
+            continue;
+        };
+        let id = next_id();
+        dispatch.emit(Action::Add(vec![NewFile { id, name: picked.name.clone(), size: picked.size }]));
+        let report = block_list_report(&picked.name, &bytes);
+        dispatch.emit(Action::Done(id, Rc::new(report)));
+    }
+    rest
+}
+
+/// The card of a dropped block list: what the core says of the file, and a finding saying the
+/// list is in use (its name, version and rule counts) or why it cannot be read (file, line, element).
+fn block_list_report(name: &str, bytes: &[u8]) -> drvsig::FileReport {
+    let options = drvsig::Options::at(browser::now());
+    let mut report = drvsig::inspect(name, bytes, &options);
+    let finding = match drvsig::blocklist::parse_user_list(name, bytes) {
+        Ok(list) => {
+            let c = &list.info.counts;
+            worker::add_dropped_list(name.to_string(), bytes.to_vec());
+            drvsig::Finding::new(
+                "blocklist.dropped",
+                drvsig::Outcome::Pass,
+                format!(
+                    "Block list in use for the drivers inspected from now on: {} {} ({} hash rules, {} file name rules, {} signers, {} LOLDrivers records).",
+                    list.info.name, list.info.version, c.hash_rules, c.file_name_rules, c.signer_rules, c.records
+                ),
+            )
+        }
+        Err(e) => drvsig::Finding::new(
+            "blocklist.dropped",
+            drvsig::Outcome::Fail,
+            format!("This block list cannot be read: {e}. The drivers are inspected with the other lists."),
+        ),
+    };
+    report.findings.push(finding);
+    report
+}
+
+fn enqueue_now(files: Vec<Picked>, dispatch: Callback<Action>) {
     if files.is_empty() {
         return;
     }

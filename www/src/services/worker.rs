@@ -18,6 +18,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
@@ -133,6 +134,43 @@ fn break_all(why: &str) {
     }
 }
 
+// Workers index.html's early.js started while the page's own wasm was loading (so the first
+// file dropped at once does not wait for a worker's start-up after the page's).
+#[wasm_bindgen]
+extern "C" {
+    /// One early worker: `{ worker, ready, error }` in early.js (`ready`/`error` as its first
+    /// message said, or undefined while it still loads).
+    type EarlyWorker;
+    #[wasm_bindgen(method, getter)]
+    fn worker(this: &EarlyWorker) -> Worker;
+    #[wasm_bindgen(method, getter)]
+    fn ready(this: &EarlyWorker) -> Option<bool>;
+    #[wasm_bindgen(method, getter)]
+    fn error(this: &EarlyWorker) -> Option<String>;
+    /// `drvsigEarly.takeWorkers()`: the early workers, handed over once (early.js stops listening
+    /// to them); throws where the page has no early.js.
+    #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = takeWorkers)]
+    fn early_take_workers() -> Result<Array, JsValue>;
+}
+
+/// Adopts early.js's workers into the pool (each with the state its first message gave).
+fn adopt_early_workers() {
+    let Ok(list) = early_take_workers() else { return };
+    for early in list.iter() {
+        let early: EarlyWorker = early.unchecked_into();
+        match (early.ready(), early.error()) {
+            (Some(false), error) => {
+                early.worker().terminate();
+                break_all(&format!("the inspection worker did not load ({})", error.unwrap_or_default()));
+                return;
+            }
+            (ready, _) => {
+                add_slot(early.worker(), ready == Some(true));
+            }
+        }
+    }
+}
+
 fn spawn_slot() -> bool {
     if !available() {
         return false;
@@ -146,6 +184,12 @@ fn spawn_slot() -> bool {
             return false;
         }
     };
+    add_slot(worker, false);
+    true
+}
+
+/// A worker joins the pool (`ready`: it already said its wasm is loaded).
+fn add_slot(worker: Worker, ready: bool) {
     let slot_key = NEXT_SLOT.with(|n| {
         let k = n.get();
         n.set(k.wrapping_add(1));
@@ -165,13 +209,12 @@ fn spawn_slot() -> bool {
         s.borrow_mut().push(Slot {
             key: slot_key,
             worker,
-            ready: false,
+            ready,
             busy: None,
             _on_message: on_message,
             _on_error: on_error,
         })
     });
-    true
 }
 
 fn field(data: &JsValue, k: &str) -> JsValue {
@@ -303,6 +346,42 @@ fn trust_array() -> Array {
     super::pipeline::trusted_anchors().iter().map(|der| JsValue::from(js_sys::Uint8Array::from(der.as_slice()))).collect()
 }
 
+/// The block lists dropped on the page, (name, bytes), and a version that changes with them.
+type DroppedLists = (u32, Vec<(String, Vec<u8>)>);
+
+thread_local! {
+    static DROPPED_LISTS: std::cell::RefCell<DroppedLists> = const { std::cell::RefCell::new((0, Vec::new())) };
+}
+
+/// Add a dropped block list; every later inspection in a worker judges against it too.
+pub fn add_dropped_list(name: String, bytes: Vec<u8>) {
+    DROPPED_LISTS.with(|d| {
+        let mut d = d.borrow_mut();
+        d.0 = d.0.wrapping_add(1).max(1);
+        d.1.retain(|(n, _)| *n != name);
+        d.1.push((name, bytes));
+    });
+}
+
+/// The dropped lists as the worker message carries them: `[{name, buffer}]` and the version.
+fn dropped_lists(message: &Object) {
+    DROPPED_LISTS.with(|d| {
+        let d = d.borrow();
+        if d.0 == 0 {
+            return;
+        }
+        let lists = Array::new();
+        for (name, bytes) in &d.1 {
+            let entry = Object::new();
+            let _ = Reflect::set(&entry, &"name".into(), &JsValue::from_str(name));
+            let _ = Reflect::set(&entry, &"buffer".into(), &js_sys::Uint8Array::from(&bytes[..]).buffer());
+            lists.push(&entry);
+        }
+        let _ = Reflect::set(message, &"lists".into(), &lists);
+        let _ = Reflect::set(message, &"listsVersion".into(), &JsValue::from(d.0));
+    });
+}
+
 /// Inspects one file in a worker, under the request id `id` (the page's file id: [`abort`] takes
 /// it). Nothing comes back but the report (a transferred buffer stays with the worker).
 pub async fn inspect(id: u64, name: &str, payload: Payload, time_secs: f64, progress: OnProgress) -> Reply {
@@ -312,6 +391,7 @@ pub async fn inspect(id: u64, name: &str, payload: Payload, time_secs: f64, prog
     let _ = Reflect::set(&message, &"name".into(), &JsValue::from_str(name));
     let _ = Reflect::set(&message, &"time".into(), &JsValue::from(time_secs));
     let _ = Reflect::set(&message, &"trust".into(), &trust_array());
+    dropped_lists(&message);
     match payload {
         Payload::File(file) => {
             let _ = Reflect::set(&message, &"file".into(), &file);
@@ -404,6 +484,9 @@ pub async fn packages(
 /// while the page idles: a worker started on demand takes a few hundred milliseconds to be ready,
 /// longer than a small package takes to inspect). More start only when files wait.
 pub fn prepare() {
+    if SLOTS.with(|s| s.borrow().is_empty()) {
+        adopt_early_workers();
+    }
     while SLOTS.with(|s| s.borrow().len()) < 2 && available() {
         if !spawn_slot() {
             break;

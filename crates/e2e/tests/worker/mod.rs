@@ -834,3 +834,124 @@ fn webcrypto_digests_equal_the_native_cores() {
         },
     );
 }
+
+/// Block lists in the page (issue 13): a first visit does not load the index module; a dropped
+/// SiPolicy (recognised by content) is listed as a block list in use and changes a verdict: the
+/// fixture driver it denies by Authenticode SHA-256 is blocked in S mode, with the rule id; the
+/// built-in index was imported by the worker (a script module, same origin) for the driver and not
+/// for a text file before it, and nothing was requested off the origin.
+#[test]
+fn a_dropped_sipolicy_changes_a_verdict() {
+    scenario("a_dropped_sipolicy_changes_a_verdict", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let own = format!("{base}/");
+        // A file that is not a PE (nor a zip) does not load the index (the worker's timings say
+        // whether it is loaded; its module imports are not in the page's performance log).
+        drop_files(&client, &[("notes.txt", b"just text".to_vec())]).await?;
+        wait_for(&client, "a finished card for notes.txt", CARD_JS, vec![json!("notes.txt"), Value::Null]).await?;
+        let timings = js(&client, "return document.body.dataset.timings || null;", vec![]).await?;
+        if !timings.as_str().is_some_and(|t| t.contains("\"blocklists\":false")) {
+            return Err(format!("the index was loaded before any PE was inspected: {timings}"));
+        }
+        let driver = fixture("pe/driver-dual.sys");
+        let hash = drvsig::hex::encode(
+            &drvsig::pe::authenticode_digest(&driver, drvsig::digest::DigestAlgorithm::Sha256).map_err(|e| e.to_string())?,
+        );
+        let policy = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<SiPolicy xmlns="urn:schemas-microsoft-com:sipolicy"><VersionEx>10.0.0.7</VersionEx>
+<FileRules><Deny ID="ID_DENY_E2E" FriendlyName="e2e fixture Hash Sha256" Hash="{hash}"/></FileRules>
+<SigningScenarios><SigningScenario Value="131" ID="ID_SS"><ProductSigners><FileRulesRef><FileRuleRef RuleID="ID_DENY_E2E"/></FileRulesRef></ProductSigners></SigningScenario></SigningScenarios>
+</SiPolicy>"#
+        );
+        drop_files(&client, &[("deny.xml", policy.into_bytes()), ("driver-dual.sys", driver)]).await?;
+        wait_for(&client, "a finished card for driver-dual.sys", CARD_JS, vec![json!("driver-dual.sys"), Value::Null]).await?;
+        let in_use = wait_for(
+            &client,
+            "the block lists in use on the driver's card",
+            "const c = document.querySelector('article.file-card[data-name=\"driver-dual.sys\"] [data-field=\"blocklists-in-use\"]'); return c ? c.textContent : null;",
+            vec![],
+        )
+        .await?;
+        let in_use = in_use.as_str().unwrap_or_default();
+        if !in_use.contains("deny.xml") || !in_use.contains("LOLDrivers") {
+            return Err(format!("block lists in use: {in_use:?}"));
+        }
+        let report = exported_report(&client).await?;
+        let file = report.files.iter().find(|f| f.name == "driver-dual.sys").ok_or("driver-dual.sys is not in the export")?;
+        let s_mode = file.verdicts.iter().find(|v| v.target == "s-mode").ok_or("no s-mode verdict")?;
+        if s_mode.verdict != drvsig::report::LoadVerdict::Blocked || !s_mode.rule.contains("ID_DENY_E2E") {
+            return Err(format!("s-mode verdict {:?}: {}", s_mode.verdict, s_mode.rule));
+        }
+        let list = report.files.iter().find(|f| f.name == "deny.xml").ok_or("deny.xml has no card")?;
+        if !list.findings.iter().any(|f| f.check == "blocklist.dropped" && f.outcome == drvsig::Outcome::Pass) {
+            return Err(format!("deny.xml findings: {:?}", list.findings));
+        }
+        let timings = js(&client, "return document.body.dataset.timings || null;", vec![]).await?;
+        if !timings.as_str().is_some_and(|t| t.contains("\"blocklists\":true")) {
+            return Err(format!("the worker did not load the index for the driver: {timings}"));
+        }
+        let network = network_requests(&client).await?;
+        let foreign = off_origin(&network, &own);
+        if !foreign.is_empty() {
+            return Err(format!("network requests to other origins: {foreign:?}"));
+        }
+        Ok(())
+    });
+}
+
+/// What matching costs in the page (issue 13, docs/benchmarks.md): the page's own wasm instance
+/// loads the index, then matches the fixture drivers 50 times each; the figures are printed.
+#[test]
+fn block_list_matching_time_in_the_page() {
+    scenario("block_list_matching_time_in_the_page", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        let files = ["pe/driver-dual.sys", "pe/driver-sha256.sys"];
+        let mut args = Vec::new();
+        for f in files {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(f);
+            if let Ok(bytes) = std::fs::read(&path) {
+                args.push(json!({ "name": f, "bytes": super::base64(&bytes) }));
+            }
+        }
+        let result = client
+            .execute_async(
+            r#"
+const files = arguments[0];
+const done = arguments[arguments.length - 1];
+(async () => {
+  const www = await import('./drvsig_www.js');
+  const lists = await import('./drvsig_blocklists.js');
+  let t = performance.now();
+  const index = await lists.blocklistIndex();
+  const inflate = performance.now() - t;
+  t = performance.now();
+  const error = www.set_blocklist_index(index);
+  const load = performance.now() - t;
+  const out = { inflate, load, error: error || null, files: [] };
+  for (const f of files) {
+    const bin = atob(f.bytes);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    out.files.push({ name: f.name, size: bytes.length, ms: www.blocklist_match_ms(f.name, bytes, 50) });
+  }
+  return out;
+})().then(done, (e) => done({ error: String(e) }));
+"#,
+            vec![json!(args)],
+        )
+        .await
+        .map_err(|e| format!("the matching benchmark script failed: {e}"))?;
+        eprintln!("block_list_matching_time_in_the_page: {result}");
+        if !result["error"].is_null() {
+            return Err(format!("{result}"));
+        }
+        for f in result["files"].as_array().into_iter().flatten() {
+            if f["ms"].as_f64().unwrap_or(-1.0) < 0.0 {
+                return Err(format!("no block lists in the page's wasm: {result}"));
+            }
+        }
+        Ok(())
+    });
+}
