@@ -44,6 +44,9 @@ pub struct TriageRow {
     pub targets: usize,
     /// The headline's tone (drives the row's icon).
     pub tone: Tone,
+    /// Block list matches in short (`LOLDrivers: malicious`, `<list>: <rule>`); `None` when the
+    /// file was not judged against block lists.
+    pub known_bad: Option<Vec<String>>,
 }
 
 /// The rows of one package (or of the files outside any package).
@@ -224,7 +227,29 @@ fn row(file: &FileReport, package: Option<&PackageReport>, target: Target) -> Tr
             .count(),
         targets: verdicts.len(),
         tone: tone(file, intact, coverage, chosen.map(|v| v.verdict)),
+        known_bad: known_bad(file),
     }
+}
+
+/// The file's block list matches in short, one per list and rule.
+fn known_bad(file: &FileReport) -> Option<Vec<String>> {
+    let report = file.blocklist.as_ref()?;
+    let mut out: Vec<String> = Vec::new();
+    for m in &report.matches {
+        let what = match (m.category, &m.rule_name) {
+            (Some(crate::report::LolCategory::Malicious), _) => "malicious".to_string(),
+            (Some(crate::report::LolCategory::VulnerableDriver), _) => {
+                "vulnerable driver".to_string()
+            }
+            (None, Some(name)) => name.clone(),
+            (None, None) => m.rule_id.clone(),
+        };
+        let line = format!("{}: {what}", m.list);
+        if !out.contains(&line) {
+            out.push(line);
+        }
+    }
+    Some(out)
 }
 
 /// The row's tone from its own facts (a driver covered by its catalog is good even though its
@@ -461,6 +486,9 @@ fn file_line(r: &TriageRow) -> String {
             r.targets
         ));
     }
+    if let Some(bad) = r.known_bad.as_ref().filter(|b| !b.is_empty()) {
+        parts.push(format!("**on a block list**: {}", cell(&bad.join(", "))));
+    }
     let detail = if parts.is_empty() {
         String::new()
     } else {
@@ -488,6 +516,9 @@ fn failures(report: &InspectionReport, groups: &[TriageGroup], target: Target) -
                 out.push(format!("{name}: its catalog's signature does not verify"))
             }
             _ => {}
+        }
+        for bad in r.known_bad.iter().flatten() {
+            out.push(format!("{name}: on a block list: {}", cell(bad)));
         }
         if r.verdict == Some(LoadVerdict::Blocked) {
             out.push(format!(

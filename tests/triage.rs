@@ -230,3 +230,56 @@ fn certificate_files_are_recognised_by_content() {
     let json = serde_json::to_value(drvsig::inspect("a.txt", b"hello", &at)).unwrap();
     assert!(json.get("certificates").is_none());
 }
+
+/// The known-bad column: a file's block list matches (issue 13's report field) in short, `None`
+/// when no list was applied; the ticket summary names them under "Failed".
+#[test]
+fn known_bad_comes_from_the_blocklist_report() {
+    use drvsig::report::{BlocklistMatch, BlocklistReport, ListKind, LolCategory, MatchedBy};
+    let Some(dir) = crate::support::corpus() else {
+        return;
+    };
+    let bytes = std::fs::read(dir.join("drivers/windivert-1.3/WinDivert64.sys")).unwrap();
+    let at = Options::at(UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap());
+    let mut report = inspect_package(&[("WinDivert64.sys".to_string(), bytes.as_slice())], &at);
+    let row = |r: &InspectionReport| triage(r, DEFAULT_TARGET)[0].rows[0].clone();
+    assert_eq!(row(&report).known_bad, None, "no list applied");
+    report.files[0].blocklist = Some(BlocklistReport {
+        lists: vec![],
+        matches: vec![],
+    });
+    assert_eq!(
+        row(&report).known_bad,
+        Some(vec![]),
+        "judged, nothing matched"
+    );
+    let m = BlocklistMatch {
+        list_kind: ListKind::Loldrivers,
+        list: "LOLDrivers".into(),
+        list_version: "2026-11-30".into(),
+        rule_id: "0000-test".into(),
+        rule_name: Some("WinDivert64.sys".into()),
+        matched_by: MatchedBy::FileSha256,
+        detail: "file SHA-256".into(),
+        category: Some(LolCategory::VulnerableDriver),
+        loads_despite_hvci: None,
+        resources: vec![],
+    };
+    report.files[0].blocklist = Some(BlocklistReport {
+        lists: vec![],
+        matches: vec![m.clone(), m],
+    });
+    assert_eq!(
+        row(&report).known_bad,
+        Some(vec!["LOLDrivers: vulnerable driver".to_string()])
+    );
+    let md = summary_markdown(&report, DEFAULT_TARGET);
+    assert!(
+        md.contains("**on a block list**: LOLDrivers: vulnerable driver"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- `WinDivert64.sys`: on a block list: LOLDrivers: vulnerable driver"),
+        "{md}"
+    );
+}

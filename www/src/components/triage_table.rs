@@ -29,10 +29,11 @@ pub enum Column {
     Coverage,
     Verdict,
     Loads,
+    KnownBad,
 }
 
 impl Column {
-    const ALL: [Column; 8] = [
+    const ALL: [Column; 9] = [
         Column::File,
         Column::Role,
         Column::Signer,
@@ -41,6 +42,7 @@ impl Column {
         Column::Coverage,
         Column::Verdict,
         Column::Loads,
+        Column::KnownBad,
     ];
 
     fn title(self, target: Target) -> String {
@@ -53,6 +55,7 @@ impl Column {
             Column::Coverage => "Catalog".into(),
             Column::Verdict => format!("Verdict on {}", target.id()),
             Column::Loads => "Loads on".into(),
+            Column::KnownBad => "Known bad".into(),
         }
     }
 
@@ -66,6 +69,7 @@ impl Column {
             Column::Coverage => "coverage",
             Column::Verdict => "verdict",
             Column::Loads => "loads",
+            Column::KnownBad => "known-bad",
         }
     }
 }
@@ -96,6 +100,14 @@ fn sort_key(r: &TriageRow, c: Column) -> (u8, String) {
             String::new(),
         ),
         Column::Loads => (0, format!("{:04}", r.loads_on)),
+        Column::KnownBad => (
+            match &r.known_bad {
+                Some(b) if !b.is_empty() => 0,
+                Some(_) => 1,
+                None => 2,
+            },
+            String::new(),
+        ),
     }
 }
 
@@ -105,7 +117,13 @@ pub fn row_matches(r: &TriageRow, query: &str) -> bool {
     if q.is_empty() {
         return true;
     }
+    let bad = r
+        .known_bad
+        .as_ref()
+        .map(|b| b.join(" "))
+        .unwrap_or_default();
     let hay = [
+        bad.as_str(),
         r.file.as_str(),
         r.role.as_str(),
         r.signer.as_str(),
@@ -221,7 +239,7 @@ fn group(
     html! {
         <tbody class="triage-group" data-group={index.to_string()} data-verdict={outcome}>
             <tr class="triage-package">
-                <th scope="rowgroup" colspan="8">
+                <th scope="rowgroup" colspan="9">
                     <span class="triage-package-title"><Inert text={g.title.clone()} max={200} /></span>
                     if !g.line.is_empty() {
                         <span class={classes!("triage-package-line", format!("outcome-{outcome}"))} data-field="package-line">{ format!(" \u{2014} {}", g.line) }</span>
@@ -267,7 +285,25 @@ fn row(r: &TriageRow, id: Option<FileId>) -> Html {
             <td data-label="Loads on" class="num">
                 if r.targets > 0 { { format!("{} of {}", r.loads_on, r.targets) } } else { { "\u{2013}" } }
             </td>
+            <td data-label="Known bad" data-known-bad={match &r.known_bad { Some(b) if !b.is_empty() => "yes", Some(_) => "no", None => "unknown" }}>
+                { known_bad_cell(r) }
+            </td>
         </tr>
+    }
+}
+
+/// A block list match in red with its list and rule; `no match` when judged and clean; a dash when
+/// no block list was applied (not a PE file).
+fn known_bad_cell(r: &TriageRow) -> Html {
+    match &r.known_bad {
+        Some(b) if !b.is_empty() => html! {
+            <span class="load load-blocked">
+                <span class="load-icon" aria-hidden="true">{ "\u{2715}" }</span>
+                <span class="load-word"><Inert text={b.join("; ")} max={300} /></span>
+            </span>
+        },
+        Some(_) => html! { { "no match" } },
+        None => html! { { "\u{2013}" } },
     }
 }
 
@@ -289,6 +325,7 @@ mod tests {
             loads_on: 1,
             targets: 15,
             tone: Tone::Good,
+            known_bad: None,
         }
     }
 
