@@ -252,9 +252,7 @@ fn group(
 }
 
 fn row(r: &TriageRow, id: Option<FileId>) -> Html {
-    let verdict = r
-        .verdict
-        .map(|v| crate::components::verdict_table::load_label(v));
+    let verdict = r.verdict.map(crate::components::verdict_table::load_label);
     html! {
         <tr class={classes!("triage-row", format!("tone-{}", tone_class(r.tone)))} data-file={r.file.clone()} data-tone={tone_class(r.tone)} data-verdict={verdict.map(|v| v.2).unwrap_or("none")}>
             <th scope="row" data-label="File">
