@@ -682,6 +682,27 @@ fn axe_finds_no_serious_or_critical_violations_with_a_real_drop() {
                     }
                 }
             }
+            // The same, expanded, in dark mode (prefers-color-scheme).
+            client
+                .issue_cmd(super::views::Cdp(
+                    "Emulation.setEmulatedMedia",
+                    json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] }),
+                ))
+                .await
+                .map_err(|e| format!("emulating dark mode: {e}"))?;
+            let violations = axe_violations(&client, &axe).await?;
+            for v in violations.as_array().into_iter().flatten() {
+                eprintln!(
+                    "axe (dark): {} {} on {} nodes, e.g. {}",
+                    v["impact"], v["id"], v["nodes"], v["targets"]
+                );
+                if matches!(v["impact"].as_str(), Some("serious" | "critical")) {
+                    bad.push(format!(
+                        "dark: {} {} ({} nodes, e.g. {}; {})",
+                        v["impact"], v["id"], v["nodes"], v["targets"], v["summary"]
+                    ));
+                }
+            }
             if !bad.is_empty() {
                 return Err(format!(
                     "axe-core: serious or critical violations:\n{}",
