@@ -196,7 +196,15 @@ fn report_body(report: &Rc<FileReport>, id: FileId, props: &FileCardProps) -> Ht
                 <Findings {findings} id={format!("{prefix}-findings")} />
             }
             if let Some(b) = &report.blocklist {
-                <BlocklistView report={b.clone()} id={format!("{prefix}-blocklists")} />
+                // A match stays in view; "no match" is one line (the summary table says it too).
+                if b.matches.is_empty() {
+                    <details class="fold fold-blocklists">
+                        <summary>{ format!("Block lists: no match in {} list{}", b.lists.len(), if b.lists.len() == 1 { "" } else { "s" }) }</summary>
+                        <BlocklistView report={b.clone()} id={format!("{prefix}-blocklists")} />
+                    </details>
+                } else {
+                    <BlocklistView report={b.clone()} id={format!("{prefix}-blocklists")} />
+                }
             }
             if !report.certificates.is_empty() {
                 { certificate_list(report, &prefix, props) }
