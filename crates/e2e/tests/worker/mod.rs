@@ -880,7 +880,7 @@ fn a_dropped_sipolicy_changes_a_verdict() {
         }
         let report = exported_report(&client).await?;
         let file = report.files.iter().find(|f| f.name == "driver-dual.sys").ok_or("driver-dual.sys is not in the export")?;
-        let s_mode = file.verdicts.iter().find(|v| v.target == drvsig::policy::Target::SMode).ok_or("no s-mode verdict")?;
+        let s_mode = file.verdicts.iter().find(|v| v.target.id() == "s-mode").ok_or("no s-mode verdict")?;
         if s_mode.verdict != drvsig::report::LoadVerdict::Blocked || !s_mode.rule.contains("ID_DENY_E2E") {
             return Err(format!("s-mode verdict {:?}: {}", s_mode.verdict, s_mode.rule));
         }
