@@ -2055,6 +2055,7 @@ mod tests {
 
     fn drop(files: Vec<FileReport>) -> InspectionReport {
         InspectionReport {
+            made_by: None,
             files,
             packages: Vec::new(),
         }

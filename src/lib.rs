@@ -36,6 +36,7 @@ pub mod signature;
 pub mod summary;
 pub mod sniff;
 pub mod time;
+pub mod triage;
 
 pub use package::inspect_package;
 pub use report::{FileKind, FileReport, Finding, InspectionReport, Outcome};
@@ -87,6 +88,23 @@ impl KnownDigests {
 }
 
 /// Inspect one file given as bytes. Never fails as a whole and never panics: problems are findings.
+/// The certificates of a certificate file, summarized as in signatures (subject, issuer,
+/// validity, thumbprints, key, extensions, DER for download).
+fn inspect_certificates(bytes: &[u8], report: &mut FileReport) {
+    use der::Decode;
+    match chain::parse_trust_file(bytes) {
+        Ok(certs) => {
+            for der in certs {
+                match x509_cert::Certificate::from_der(&der) {
+                    Ok(cert) => report.certificates.push(signature::certificate::summarize(&cert, &der)),
+                    Err(e) => report.findings.push(Finding::new("certificate.decode", Outcome::Fail, format!("a certificate does not decode: {e}"))),
+                }
+            }
+        }
+        Err(e) => report.findings.push(Finding::new("certificate.decode", Outcome::Fail, e.to_string())),
+    }
+}
+
 pub fn inspect(name: &str, bytes: &[u8], options: &Options) -> FileReport {
     inspect_with(name, bytes, options, &KnownDigests::default())
 }
@@ -110,6 +128,7 @@ pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDi
         catalog: None,
         inf: None,
         verdicts: Vec::new(),
+        certificates: Vec::new(),
         blocklist: None,
     };
     if kind.is_pe() {
@@ -126,6 +145,7 @@ pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDi
             }
         }
         FileKind::Inf => inf::inspect_inf(bytes, &mut report),
+        FileKind::Certificate => inspect_certificates(bytes, &mut report),
         _ => {}
     }
     // Known-vulnerable and malicious driver lists (PE files only), before the verdicts that use them.

@@ -332,7 +332,7 @@ mod tests {
             ..Default::default()
         };
         let _ = CatalogMemberReport::default();
-        InspectionReport { files: vec![a, inf], packages: vec![package] }
+        InspectionReport { made_by: None, files: vec![a, inf], packages: vec![package] }
     }
 
     #[test]

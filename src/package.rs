@@ -81,7 +81,7 @@ pub fn inspect_package_with_reports(files: &[(String, &[u8])], reports: Vec<File
         }
     }
     let packages = build_packages(&items);
-    InspectionReport { files: items.into_iter().map(|i| i.report).collect(), packages }
+    InspectionReport { made_by: None, files: items.into_iter().map(|i| i.report).collect(), packages }
 }
 
 /// Appends the findings `findings` does not hold yet.

@@ -35,6 +35,10 @@ pub struct FileReport {
     /// its embedded signatures are considered; the package layer adds the catalogs.
     #[serde(default)]
     pub verdicts: Vec<TargetVerdict>,
+    /// The certificates of a certificate file (`.cer` / `.crt` / `.pem` / `.p7b`, recognised by
+    /// content), in file order; empty for every other kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<CertificateSummary>,
     /// Known-vulnerable and malicious driver lists this PE file was judged against, and what
     /// matched (`src/blocklist/`); absent when no list was given or the file is not a PE.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -183,6 +187,8 @@ pub enum FileKind {
     Inf,
     /// A zip archive (a packed driver package).
     Zip,
+    /// Certificates: DER or PEM X.509, or a PKCS#7 bundle of them (what `--trust` reads).
+    Certificate,
     /// Anything else (including MZ executables without a PE header).
     #[default]
     Other,
@@ -193,7 +199,7 @@ impl FileKind {
         matches!(self, FileKind::Pe32 | FileKind::Pe32Plus)
     }
 
-    /// The label people read: `PE32`, `PE32+`, `catalog`, `INF`, `zip`, `other`.
+    /// The label people read: `PE32`, `PE32+`, `catalog`, `INF`, `zip`, `certificate`, `other`.
     pub fn label(self) -> &'static str {
         match self {
             FileKind::Pe32 => "PE32",
@@ -201,6 +207,7 @@ impl FileKind {
             FileKind::Catalog => "catalog",
             FileKind::Inf => "INF",
             FileKind::Zip => "zip",
+            FileKind::Certificate => "certificate",
             FileKind::Other => "other",
         }
     }
@@ -861,11 +868,46 @@ pub enum LoadVerdict {
 /// file's own report, then the driver packages they form. The CLI's `--json` prints this.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InspectionReport {
+    /// Which drvsig made this report, when, and with which report schema: set by the front ends
+    /// (the CLI's `--json`, the page's export and share links) with [`InspectionReport::stamped`];
+    /// absent in reports of earlier versions and in the core's own output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_by: Option<MadeBy>,
     /// One report per file, zip entries included (named `archive.zip/inner/path`), in input order.
     pub files: Vec<FileReport>,
     /// The packages the files form: one per INF, plus one `loose` package for files that no INF
     /// claims, matched against every catalog of the drop.
     pub packages: Vec<PackageReport>,
+}
+
+/// The schema of [`InspectionReport`] this drvsig writes and reads. Raise it when a field changes
+/// meaning or type (adding optional fields keeps it); readers refuse a higher one.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Who made a saved report, and when.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MadeBy {
+    /// Always `drvsig`.
+    pub tool: String,
+    /// The drvsig version (`0.1.0`).
+    pub version: String,
+    /// [`SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// When the report was made (RFC 3339, UTC), from the front end's clock.
+    pub made_at: String,
+}
+
+impl InspectionReport {
+    /// The report marked as made by this drvsig at `made_at` (RFC 3339; the core has no clock).
+    pub fn stamped(mut self, made_at: &str) -> Self {
+        self.made_by = Some(MadeBy {
+            tool: "drvsig".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            schema_version: SCHEMA_VERSION,
+            made_at: made_at.to_string(),
+        });
+        self
+    }
 }
 
 /// One driver package: an INF, the catalog(s) it names, and the files that belong to it.

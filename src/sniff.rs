@@ -17,7 +17,18 @@ pub fn sniff(name: &str, bytes: &[u8]) -> FileKind {
     if lower.ends_with(".inf") && looks_like_text(bytes) {
         return FileKind::Inf;
     }
+    if looks_like_certificates(bytes) {
+        return FileKind::Certificate;
+    }
     FileKind::Other
+}
+
+/// Certificates as `--trust` reads them (DER, PEM, PKCS#7 bundle): decided by parsing them, for
+/// files small enough to be certificates (a bundle of a few hundred is well under 1 MiB).
+fn looks_like_certificates(bytes: &[u8]) -> bool {
+    const MAX: usize = 1024 * 1024;
+    let plausible = bytes.first() == Some(&0x30) || bytes.windows(11).take(4096).any(|w| w == b"-----BEGIN ");
+    plausible && bytes.len() <= MAX && crate::chain::parse_trust_file(bytes).is_ok_and(|certs| !certs.is_empty())
 }
 
 /// `MZ`, then `PE\0\0` at e_lfanew, then the optional-header magic.

@@ -270,7 +270,25 @@ fn not_signable(report: &FileReport) -> Headline {
             Headline::new(tone, sentence)
         }
         FileKind::Zip => Headline::new(Tone::Neutral, "Zip archive: its files are inspected one by one"),
+        FileKind::Certificate => certificates(report),
         _ => Headline::new(Tone::Neutral, "Not a PE file, catalog or INF: nothing here carries a signature"),
+    }
+}
+
+/// `Certificate: CN=X, issued by Y (self-signed), valid 2020-01-01 to 2030-01-01` / `3 certificates: ...`.
+fn certificates(report: &FileReport) -> Headline {
+    let describe = |c: &crate::report::CertificateSummary| {
+        let subject = common_name(&c.subject);
+        let by = if c.subject == c.issuer { "self-signed".to_string() } else { format!("issued by {}", common_name(&c.issuer)) };
+        format!("{subject}, {by}, valid {} to {}", date(&c.not_before), date(&c.not_after))
+    };
+    match report.certificates.as_slice() {
+        [] => Headline::new(Tone::Caution, "Certificate file whose certificates do not decode"),
+        [one] => Headline::new(Tone::Neutral, format!("Certificate: {}", describe(one))),
+        [first, rest @ ..] => Headline::new(
+            Tone::Neutral,
+            format!("{} certificates: {} and {} more", rest.len().saturating_add(1), describe(first), rest.len()),
+        ),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod components;
 pub mod panic;
+pub mod saved;
 pub mod services;
 pub mod state;
 pub mod text;
@@ -217,9 +218,10 @@ impl WorkerFile {
         file_sha256: Option<Vec<u8>>,
         algorithms: Vec<String>,
         digests: Vec<js_sys::Uint8Array>,
+        trust: Vec<js_sys::Uint8Array>,
     ) -> String {
         use drvsig::digest::DigestAlgorithm;
-        let options = options_at(time_secs);
+        let options = options_with(time_secs, &trust);
         let authenticode = algorithms
             .iter()
             .zip(digests.iter())
@@ -246,6 +248,14 @@ impl WorkerFile {
     }
 }
 
+/// The core's options in a worker: the page's time and the roots the person trusts for this page
+/// (DER certificates, as the CLI's `--trust`).
+fn options_with(time_secs: f64, trust: &[js_sys::Uint8Array]) -> drvsig::Options {
+    let mut options = options_at(time_secs);
+    options.trust_anchors = trust.iter().map(|a| a.to_vec()).collect();
+    options
+}
+
 fn hash_with(alg: drvsig::digest::DigestAlgorithm, bytes: &[u8]) -> Vec<u8> {
     let mut h = alg.hasher();
     h.update(bytes);
@@ -262,8 +272,9 @@ pub fn package_pass_json(
     buffers: Vec<js_sys::Uint8Array>,
     reports: Vec<String>,
     time_secs: f64,
+    trust: Vec<js_sys::Uint8Array>,
 ) -> String {
-    let options = options_at(time_secs);
+    let options = options_with(time_secs, &trust);
     let owned: Vec<(String, Vec<u8>)> = names
         .into_iter()
         .zip(buffers.iter())

@@ -59,11 +59,24 @@ pub struct AppState {
     pub packages: Rc<Vec<PackageReport>>,
     /// The package pass is running (or waiting for files still in progress).
     pub packages_pending: bool,
+    /// Saved reports (dropped drvsig JSON reports, a share link), shown in their own sections.
+    pub saved: Vec<crate::saved::Saved>,
+    /// Roots the person trusts for this page ("Trust this root for this page"), kept by Clear.
+    pub trusted: Vec<TrustedRoot>,
     /// `packages` is the package pass over the files now on the page (false from a drop until
     /// its pass comes back): the Compare view waits for it.
     pub packaged: bool,
     /// Compare mode: the earlier drop the files on the page are compared with.
     pub compare_base: Option<Rc<CompareBase>>,
+}
+
+/// A root the person added for this page (like the CLI's `--trust`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrustedRoot {
+    /// SHA-256 thumbprint (lowercase hex), its identity.
+    pub sha256: String,
+    pub subject: String,
+    pub der: Rc<Vec<u8>>,
 }
 
 /// The old side of a comparison: what was on the page when "Compare with another version" was
@@ -101,6 +114,11 @@ pub enum Action {
     Packages(Rc<Vec<PackageReport>>),
     Remove(FileId),
     Clear,
+    /// A dropped file (or the share link) is a saved drvsig report: shown as such, not as a file.
+    Saved(crate::saved::Saved),
+    /// Trust this root for the page (again: no duplicate), or stop trusting the one with this SHA-256.
+    Trust(TrustedRoot),
+    Untrust(String),
     /// Keep what is on the page as the old side of a comparison and clear the page for the new one.
     CompareWith,
     /// Leave Compare mode (the files on the page stay).
@@ -193,13 +211,29 @@ impl AppState {
                 next.packaged = true;
             }
             Action::Remove(id) => {
+                next.saved.retain(|s| s.id != id);
                 let parents = &next.parents;
                 next.entries
                     .retain(|e| e.id != id && parents.get(&e.id) != Some(&id));
                 next.parents
                     .retain(|member, parent| *member != id && *parent != id);
             }
-            Action::Clear => next.clear_files(),
+            Action::Trust(root) => {
+                if !next.trusted.iter().any(|r| r.sha256 == root.sha256) {
+                    next.trusted.push(root);
+                }
+            }
+            Action::Untrust(sha256) => next.trusted.retain(|r| r.sha256 != sha256),
+            Action::Saved(saved) => {
+                let id = saved.id;
+                next.entries.retain(|e| e.id != id);
+                next.saved.retain(|s| s.id != id);
+                next.saved.push(saved);
+            }
+            Action::Clear => {
+                next.saved.clear();
+                next.clear_files();
+            }
             Action::CompareWith => {
                 if next.busy() == 0 && !next.entries.is_empty() {
                     let label = next.drop_label();
@@ -256,6 +290,7 @@ impl AppState {
     /// the packages (what the JSON and Markdown exports contain).
     pub fn inspection_report(&self) -> InspectionReport {
         InspectionReport {
+            made_by: None,
             files: self
                 .entries
                 .iter()
@@ -402,6 +437,17 @@ pub fn targets_from_query(values: &[String]) -> (Vec<drvsig::policy::Target>, Ve
         }
     }
     (known, unknown)
+}
+
+/// The target the page starts with: the first known `?target=` value (a deep link), else the
+/// remembered choice, else [`drvsig::triage::DEFAULT_TARGET`] (the newest mainstream Windows).
+pub fn initial_target(query: &[String], stored: Option<&str>) -> drvsig::policy::Target {
+    let (known, _) = targets_from_query(query);
+    known
+        .first()
+        .copied()
+        .or_else(|| stored.and_then(|s| drvsig::policy::Target::from_id(s.trim())))
+        .unwrap_or(drvsig::triage::DEFAULT_TARGET)
 }
 
 /// The headline for one finished report: the worst outcome anywhere in it, and a short text.
@@ -779,6 +825,37 @@ mod tests {
         assert_eq!(q(&[]), (vec![], vec![]));
         assert_eq!(q(&["win11-24h2-enforced", "server-2025"]), (vec![Target::Win11Enforced, Target::Server2025], vec![]));
         assert_eq!(q(&["s-mode,s-mode", "win12"]), (vec![Target::SMode], vec!["win12".to_string()]));
+    }
+
+    #[test]
+    fn saved_reports_replace_their_file_and_leave_with_it() {
+        let s = add(&add(&AppState::default(), 1, "report.json"), 2, "a.sys");
+        let saved = crate::saved::Saved { id: 1, origin: "report.json".into(), report: Err("newer".into()) };
+        let s = s.apply(Action::Saved(saved.clone()));
+        assert_eq!(s.entries.len(), 1, "the JSON file's own card gives way");
+        assert_eq!(s.saved, vec![saved]);
+        assert_eq!(s.apply(Action::Remove(1)).saved, vec![]);
+        assert_eq!(s.apply(Action::Clear).saved, vec![]);
+    }
+
+    #[test]
+    fn trusted_roots_are_kept_once_and_survive_clear() {
+        let root = TrustedRoot { sha256: "ab".into(), subject: "CN=Lab".into(), der: Rc::new(vec![0x30]) };
+        let s = AppState::default().apply(Action::Trust(root.clone())).apply(Action::Trust(root.clone()));
+        assert_eq!(s.trusted, vec![root.clone()]);
+        assert_eq!(s.apply(Action::Clear).trusted, vec![root]);
+        assert!(s.apply(Action::Untrust("ab".into())).trusted.is_empty());
+    }
+
+    #[test]
+    fn initial_targets() {
+        use drvsig::policy::Target;
+        let q = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(initial_target(&[], None), Target::Win11Enforced);
+        assert_eq!(initial_target(&[], Some("server-2025")), Target::Server2025);
+        assert_eq!(initial_target(&[], Some("nonsense")), Target::Win11Enforced);
+        assert_eq!(initial_target(&q(&["win12", "s-mode"]), Some("server-2025")), Target::SMode);
+        assert_eq!(initial_target(&q(&["win12"]), Some("server-2025")), Target::Server2025);
     }
 
     #[test]

@@ -33,6 +33,7 @@
 // ASN.1 view read the File again, only what they need).
 //
 // Messages in:
+//   (every request also carries trust: [Uint8Array], the DER roots the person trusts for the page)
 //   {id, name, file: File, time}              read here (file.stream(), with progress, straight
 //                                             into the wasm memory), inspected
 //   {id, name, buffer: ArrayBuffer, time}     (transferred) inspected
@@ -206,7 +207,7 @@ async function inspect(data) {
       algorithms = [];
     }
     const t3 = performance.now();
-    const json = file.inspect(time, whole, algorithms, digests);
+    const json = file.inspect(time, whole, algorithms, digests, data.trust || []);
     const t4 = performance.now();
     // wasmMemory: this worker's wasm linear memory now (it never shrinks: its peak so far).
     const timings = { read: t1 - t0, plan: t2 - t1, hash: t3 - t2, core: t4 - t3, webcrypto: !!subtle, algorithms,
@@ -227,7 +228,7 @@ async function packages(data) {
     await loadBlocklists();
     // The page's File handles are read here (the page keeps no copy of their bytes).
     const buffers = await Promise.all(files.map((f) => (f instanceof Blob ? f.arrayBuffer() : f)));
-    const json = package_pass_json(names, buffers.map((b) => new Uint8Array(b)), reports, time);
+    const json = package_pass_json(names, buffers.map((b) => new Uint8Array(b)), reports, time, data.trust || []);
     self.postMessage({ id, json });
   } catch (e) {
     self.postMessage({ id, error: String(e && e.message ? e.message : e) });

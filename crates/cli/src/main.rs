@@ -56,6 +56,10 @@ enum Command {
         /// (Microsoft's format), LOLDrivers drivers.json, or a folder of LOLDrivers YAML. Repeatable.
         #[arg(long = "blocklist", value_name = "FILE")]
         blocklist: Vec<PathBuf>,
+        /// Print the short Markdown summary for a ticket (the page's "Copy summary"): files,
+        /// signers, the verdict on the first --target (default win11-24h2-enforced), what failed.
+        #[arg(long, conflicts_with = "json")]
+        summary: bool,
     },
     /// Compare two versions of a driver package (each a file, a directory or a zip): files added,
     /// removed, renamed or changed, their signatures, catalogs, INFs, verdicts and catalog coverage.
@@ -99,8 +103,11 @@ fn now() -> UnixTime {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { paths, json, time, trust, targets, blocklist } => match options(time, &trust, &blocklist) {
-            Ok(options) => inspect(&paths, json, &options, &targets),
+        Command::Inspect { paths, json, time, trust, targets, blocklist, summary } => match options(time, &trust, &blocklist) {
+            Ok(options) => {
+                let format = if summary { Format::Summary } else if json { Format::Json } else { Format::Text };
+                inspect(&paths, format, &options, &targets)
+            }
             Err(code) => code,
         },
         Command::Diff { old, new, json, markdown, time, trust, blocklist } => match options(time, &trust, &blocklist) {
@@ -166,13 +173,26 @@ fn inspect_drop(paths: &[PathBuf], options: &Options) -> Result<drvsig::Inspecti
     Ok(drvsig::package::inspect_package_with_reports(&borrowed, reports, options))
 }
 
-fn inspect(paths: &[PathBuf], json: bool, options: &Options, targets: &[Target]) -> ExitCode {
+/// What `inspect` prints.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+    Summary,
+}
+
+fn inspect(paths: &[PathBuf], format: Format, options: &Options, targets: &[Target]) -> ExitCode {
     let report = match inspect_drop(paths, options) {
         Ok(report) => report,
         Err(code) => return code,
     };
-    if json {
-        let report = only_targets(report.clone(), targets);
+    if format == Format::Summary {
+        let target = targets.first().copied().unwrap_or(drvsig::triage::DEFAULT_TARGET);
+        print!("{}", drvsig::triage::summary_markdown(&report, target));
+    } else if format == Format::Json {
+        // Marked with this drvsig's version, the report schema and the time it was made, so the
+        // page can show it as a saved report (docs/report.md "made_by").
+        let report = only_targets(report.clone(), targets).stamped(&now().to_rfc3339());
         // `{"files": [...], "packages": [...]}` (docs/report.md).
         match serde_json::to_string_pretty(&report) {
             Ok(s) => println!("{s}"),

@@ -51,6 +51,21 @@ fn json_has_files_and_packages() {
     let packages = v["packages"].as_array().expect("packages");
     assert_eq!(packages.len(), 1);
     assert_eq!(packages[0]["verdict"], "pass");
+    // Marked as drvsig's, with the schema and the time it was made (the page shows saved reports).
+    let made_by = &v["made_by"];
+    assert_eq!(made_by["tool"], "drvsig");
+    assert!(made_by["version"].as_str().is_some_and(|v| !v.is_empty()), "{made_by}");
+    assert_eq!(made_by["schema_version"], drvsig::report::SCHEMA_VERSION);
+    assert!(made_by["made_at"].as_str().is_some_and(|t| t.ends_with('Z') && t.len() == 20), "{made_by}");
+}
+
+#[test]
+fn summary_is_the_pages_short_markdown() {
+    let (code, out, err) = drvsig(&["inspect", "--summary", "--target", "testsigning", "tests/fixtures/packages/good"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("**drvsig summary** for Test mode"), "{out}");
+    assert!(out.contains("`testsigning`") && out.contains("**Package "), "{out}");
+    assert!(out.lines().count() <= 15, "{out}");
 }
 
 #[test]

@@ -136,6 +136,9 @@ mod compare;
 /// Inspection in the Web Worker: a free main thread, no requests, Cancel (tests/worker/mod.rs).
 mod worker;
 
+/// Triage first: summary table, target picker, folded cards, copy summary (tests/triage/mod.rs).
+mod triage;
+
 #[test]
 fn file_input_shows_digest_and_kind() {
     scenario(

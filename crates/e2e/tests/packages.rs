@@ -106,6 +106,8 @@ fn catalog_search_filters_members() {
             if before != json!(3) {
                 return Err(format!("expected 3 members before searching, got {before}"));
             }
+            // The catalog's contents are folded (issue 14): open them, as a person would.
+            click(&client, "details.catalog-details > summary").await?;
             let input = client
                 .find(Locator::Css("input.catalog-search"))
                 .await

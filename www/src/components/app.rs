@@ -18,6 +18,14 @@ use crate::state::{Action, AppState, FileId};
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
     let dispatch = state.dispatcher().to_callback();
+    let target = use_state_eq(crate::services::prefs::initial_target);
+    let on_target = {
+        let target = target.clone();
+        Callback::from(move |t| {
+            crate::services::prefs::choose_target(t);
+            target.set(t);
+        })
+    };
 
     let on_files = {
         let dispatch = dispatch.clone();
@@ -38,6 +46,27 @@ pub fn app() -> Html {
         })
     };
     let embed = use_memo((), |_| browser::embed_requested());
+    // "Trust this root for this page": the state keeps the roots, the pipeline judges every file
+    // again with them.
+    let on_trust = {
+        let (dispatch, state) = (dispatch.clone(), state.clone());
+        Callback::from(move |(trust, cert): (bool, drvsig::report::CertificateSummary)| {
+            use base64::Engine;
+            let mut roots: Vec<crate::state::TrustedRoot> = state.trusted.clone();
+            if trust {
+                let Ok(der) = base64::engine::general_purpose::STANDARD.decode(cert.der_base64.as_bytes()) else {
+                    return;
+                };
+                let root = crate::state::TrustedRoot { sha256: cert.sha256.clone(), subject: cert.subject.clone(), der: std::rc::Rc::new(der) };
+                roots.push(root.clone());
+                dispatch.emit(Action::Trust(root));
+            } else {
+                roots.retain(|r| r.sha256 != cert.sha256);
+                dispatch.emit(Action::Untrust(cert.sha256.clone()));
+            }
+            pipeline::set_trust(roots.iter().map(|r| (*r.der).clone()).collect(), dispatch.clone());
+        })
+    };
     let on_remove = {
         let dispatch = dispatch.clone();
         Callback::from(move |id: FileId| {
@@ -87,6 +116,24 @@ pub fn app() -> Html {
                     early_files.emit(early);
                 }
             });
+            // A share link: the report in the fragment, shown as a saved report (at start, and
+            // when a link is pasted into this tab).
+            let show_link = {
+                let dispatch = dispatch.clone();
+                Callback::from(move |hash: String| {
+                    if let Some(report) = crate::saved::decode_fragment(&hash) {
+                        dispatch.emit(Action::Saved(crate::saved::Saved {
+                            id: pipeline::fresh_id(),
+                            origin: "a shared link".to_string(),
+                            report: report.map(std::rc::Rc::new),
+                        }));
+                    }
+                })
+            };
+            if let Some(hash) = browser::fragment() {
+                show_link.emit(hash);
+            }
+            let hash_guard = browser::HashChange::listen(show_link);
             if let Some(demo) = browser::requested_demo().and_then(files::demo_named) {
                 pipeline::enqueue(vec![demo], dispatch);
             }
@@ -95,7 +142,10 @@ pub fn app() -> Html {
             }
             browser::mark_ready();
             pipeline::warm_up();
-            move || drop(guard)
+            move || {
+                drop(guard);
+                drop(hash_guard);
+            }
         });
     }
 
@@ -130,6 +180,11 @@ pub fn app() -> Html {
                     packages={state.packages.clone()}
                     packages_pending={state.packages_pending}
                     parents={state.parents.clone()}
+                    target={*target}
+                    {on_target}
+                    saved={state.saved.clone()}
+                    trusted={state.trusted.clone()}
+                    {on_trust}
                 />
             </main>
             if !*embed {

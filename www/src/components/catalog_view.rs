@@ -187,9 +187,7 @@ pub fn catalog_view(props: &CatalogViewProps) -> Html {
                         if c.hwids.is_empty() {
                             <span class="muted">{ "none" }</span>
                         } else {
-                            <ul class="chip-list">
-                                { for c.hwids.iter().map(|h| html! { <li><code class="kind-chip">{ h }</code></li> }) }
-                            </ul>
+                            <super::paged_list::PagedList items={std::rc::Rc::new(c.hwids.clone())} label="the catalog's hardware IDs" />
                         }
                     </dd>
                 </div>

@@ -17,6 +17,10 @@ pub struct CertificateViewProps {
     pub verified_at: AttrValue,
     pub validity_time: AttrValue,
     pub on_close: Callback<()>,
+    /// Shows the Close button (a panel opened from a chain picture); a dropped certificate file's
+    /// card shows its certificates without one.
+    #[prop_or(true)]
+    pub closable: bool,
 }
 
 /// Days since 1970-01-01 of an RFC 3339 UTC time (`YYYY-MM-DDTHH:MM:SSZ`), fractional.
@@ -176,7 +180,9 @@ pub fn certificate_view(props: &CertificateViewProps) -> Html {
         <div class="cert-view" role="region" aria-label={format!("Certificate details: {}", crate::text::plain_cut(&cn, 80))} data-sha256={c.sha256.clone()}>
             <div class="cert-view-head">
                 <h6 class="cert-view-title"><Inert text={cn.clone()} max={200} /></h6>
-                <button type="button" class="button button-small" onclick={on_close} aria-label="Close certificate details">{ "Close" }</button>
+                if props.closable {
+                    <button type="button" class="button button-small" onclick={on_close} aria-label="Close certificate details">{ "Close" }</button>
+                }
             </div>
             { timeline(c, props.signing_time.as_deref(), &props.verified_at) }
             <dl class="cert-facts">

@@ -236,18 +236,24 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
             if expired { " (expired then)" } else { "" },
             source_label(&c.source)
         );
+        let visible_text = [Some(cn1.to_string()), cn2.as_ref().map(|c| c.to_string()), Some(format!("issued by {issuer}")), Some(line3.clone())]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
         nodes.push(html! {
             <g
                 class={classes!("chain-node", format!("node-{role}"), is_selected.then_some("is-selected"))}
                 role="button"
                 tabindex="0"
                 aria-pressed={is_selected.to_string()}
-                aria-label={format!("{} certificate {}, issued by {}. Show details", role, cn, issuer)}
                 data-subject={cn.clone()}
                 {onclick}
                 {onkeydown}
             >
-                <title>{ format!("{}: {}", cn, c.link_reason) }</title>
+                // The name (SVG <title>) starts with the box's visible text, in order (WCAG 2.5.3,
+                // label in name); an aria-label that differed from it failed axe-core.
+                <title>{ format!("{visible_text}. {role} certificate; {}. Show details", c.link_reason) }</title>
                 <rect class="node-box" x={BOX_X.to_string()} y={y.to_string()} width={BOX_W.to_string()} height={BOX_H.to_string()} rx="10" />
                 <rect class={classes!("node-stripe", format!("link-{}", kind.class()))} x={BOX_X.to_string()} y={y.to_string()} width="8" height={BOX_H.to_string()} rx="4" />
                 <text class="node-cn" x={(BOX_X + 20).to_string()} y={(y + if cn2.is_some() { 20 } else { 27 }).to_string()}>{ cn1 }</text>

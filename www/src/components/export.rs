@@ -28,7 +28,7 @@ impl Format {
 /// The export text in one format.
 pub fn render(report: &InspectionReport, format: Format) -> String {
     match format {
-        Format::Json => serde_json::to_string_pretty(report)
+        Format::Json => serde_json::to_string_pretty(&report.clone().stamped(&browser::now().to_rfc3339()))
             .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
         Format::Markdown => drvsig::markdown::report_markdown(report),
     }
@@ -38,6 +38,9 @@ pub fn render(report: &InspectionReport, format: Format) -> String {
 pub struct ExportBarProps {
     pub entries: Vec<Entry>,
     pub packages: Rc<Vec<PackageReport>>,
+    /// The chosen Windows, for "Copy summary".
+    #[prop_or(drvsig::triage::DEFAULT_TARGET)]
+    pub target: drvsig::policy::Target,
 }
 
 fn report_of(entries: &[Entry], packages: &Rc<Vec<PackageReport>>) -> InspectionReport {
@@ -109,6 +112,49 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
         Callback::from(move |_: MouseEvent| show.set(!*show))
     };
     let print = Callback::from(|_: MouseEvent| browser::print());
+    let link = {
+        let (entries, packages, message) = (props.entries.clone(), props.packages.clone(), message.clone());
+        Callback::from(move |_: MouseEvent| {
+            let report = report_of(&entries, &packages).stamped(&browser::now().to_rfc3339());
+            let url = match (browser::address_without_fragment(), crate::saved::encode_fragment(&report)) {
+                (Some(address), Ok(fragment)) => format!("{address}{fragment}"),
+                (_, Err(e)) => return message.set(format!("The link could not be made: {e}")),
+                (None, _) => return message.set("The link could not be made: the page has no address.".into()),
+            };
+            if let Some(too_long) = crate::saved::too_long(url.chars().count()) {
+                return message.set(too_long);
+            }
+            let message = message.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let chars = url.chars().count();
+                if browser::copy_text(&url).await {
+                    message.set(format!("Link copied ({chars} characters). The report rides in the part after #, which browsers never send to a server."));
+                } else {
+                    message.set("The browser refused the clipboard: use Download and send the JSON file.".into());
+                }
+            });
+        })
+    };
+    let summary = {
+        let (entries, packages, target, message) = (
+            props.entries.clone(),
+            props.packages.clone(),
+            props.target,
+            message.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let text = drvsig::triage::summary_markdown(&report_of(&entries, &packages), target);
+            let message = message.clone();
+            let lines = text.lines().count();
+            wasm_bindgen_futures::spawn_local(async move {
+                if browser::copy_text(&text).await {
+                    message.set(format!("Summary copied ({lines} lines of Markdown)."));
+                } else {
+                    message.set("The browser refused the clipboard: use Preview with Markdown.".into());
+                }
+            });
+        })
+    };
 
     let preview = if *show {
         Some(render(&report_of(&props.entries, &props.packages), *format))
@@ -129,6 +175,8 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
                 <button type="button" id="export-show" class="button button-small" aria-expanded={show.to_string()} aria-controls="export-text" onclick={toggle}>
                     { if *show { "Hide preview" } else { "Preview" } }
                 </button>
+                <button type="button" id="copy-summary" class="button button-small" onclick={summary} title="A short Markdown summary for a ticket: files, signers, the verdict on the chosen Windows, what failed">{ "Copy summary" }</button>
+                <button type="button" id="copy-link" class="button button-small" onclick={link} title="A link that carries the whole report (compressed) in its # part: nothing is uploaded">{ "Copy link" }</button>
                 <button type="button" id="print-button" class="button button-small button-ghost" onclick={print}>{ "Print" }</button>
                 <span class="export-message muted" role="status" aria-live="polite">{ (*message).clone() }</span>
             </div>

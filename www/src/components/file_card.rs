@@ -21,6 +21,14 @@ use crate::state::{grouped, human_size, Entry, FileId, Status};
 pub struct FileCardProps {
     pub entry: Entry,
     pub on_remove: Callback<FileId>,
+    /// The Windows the customer runs: its verdict comes first, the full table is folded.
+    #[prop_or(drvsig::triage::DEFAULT_TARGET)]
+    pub target: drvsig::policy::Target,
+    /// SHA-256 thumbprints of the roots trusted for this page, and the toggle (trust, certificate).
+    #[prop_or_default]
+    pub trusted: Vec<String>,
+    #[prop_or_default]
+    pub on_trust: Callback<(bool, drvsig::report::CertificateSummary)>,
 }
 
 #[function_component(FileCard)]
@@ -47,6 +55,7 @@ pub fn file_card(props: &FileCardProps) -> Html {
     };
     html! {
         <article
+            id={format!("file-{}", entry.id)}
             class={classes!("file-card", state_class)}
             data-name={entry.name.clone()}
             data-status={status_name(&entry.status)}
@@ -85,7 +94,7 @@ pub fn file_card(props: &FileCardProps) -> Html {
                     </div>
                 }
             </dl>
-            { body(&entry.status, entry.id) }
+            { body(&entry.status, entry.id, props) }
         </article>
     }
 }
@@ -164,15 +173,16 @@ fn status_name(status: &Status) -> &'static str {
     }
 }
 
-fn body(status: &Status, id: FileId) -> Html {
+fn body(status: &Status, id: FileId, props: &FileCardProps) -> Html {
     match status {
-        Status::Done(report) => report_body(report, id),
+        Status::Done(report) => report_body(report, id, props),
         Status::Failed(message) => html! { <p class="card-error" role="alert">{ message }</p> },
         _ => html! {},
     }
 }
 
-fn report_body(report: &Rc<FileReport>, id: FileId) -> Html {
+fn report_body(report: &Rc<FileReport>, id: FileId, props: &FileCardProps) -> Html {
+    let target = props.target;
     let signable = report.kind.is_pe() || report.kind == drvsig::FileKind::Catalog;
     let count = report.signatures.len();
     let prefix = format!("file-{id}");
@@ -181,14 +191,33 @@ fn report_body(report: &Rc<FileReport>, id: FileId) -> Html {
     let (only, unknown) = crate::services::browser::requested_targets();
     html! {
         <>
-            <VerdictTable verdicts={report.verdicts.clone()} id={format!("{prefix}-verdicts")} only={only} {unknown} />
+            { chosen_verdict(report, target) }
             if !findings.is_empty() {
                 <Findings {findings} id={format!("{prefix}-findings")} />
             }
             if let Some(b) = &report.blocklist {
-                <BlocklistView report={b.clone()} id={format!("{prefix}-blocklists")} />
+                // A match stays in view; "no match" is one line (the summary table says it too).
+                if b.matches.is_empty() {
+                    <details class="fold fold-blocklists">
+                        <summary>{ format!("Block lists: no match in {} list{}", b.lists.len(), if b.lists.len() == 1 { "" } else { "s" }) }</summary>
+                        <BlocklistView report={b.clone()} id={format!("{prefix}-blocklists")} />
+                    </details>
+                } else {
+                    <BlocklistView report={b.clone()} id={format!("{prefix}-blocklists")} />
+                }
+            }
+            if !report.certificates.is_empty() {
+                { certificate_list(report, &prefix, props) }
+            }
+            if !report.verdicts.is_empty() {
+                <details class="fold fold-verdicts">
+                    <summary>{ verdicts_summary(report) }</summary>
+                    <VerdictTable verdicts={report.verdicts.clone()} id={format!("{prefix}-verdicts")} only={only} {unknown} />
+                </details>
             }
             if count > 0 || table.is_some() {
+                <details class="fold fold-signatures">
+                <summary>{ signatures_summary(report) }</summary>
                 <section class="v-signatures" aria-labelledby={format!("{prefix}-sigs")}>
                     <h4 id={format!("{prefix}-sigs")} class="v-section-title">
                         { match count {
@@ -209,6 +238,7 @@ fn report_body(report: &Rc<FileReport>, id: FileId) -> Html {
                         />
                     }) }
                 </section>
+                </details>
             } else if signable {
                 <p class="no-signature">
                     <Badge outcome={Outcome::Warn} text="No signature" />
@@ -219,10 +249,125 @@ fn report_body(report: &Rc<FileReport>, id: FileId) -> Html {
                     } }
                 </p>
             }
-            <section class="v-file-facts" aria-labelledby={format!("{prefix}-layout")}>
-                <h4 id={format!("{prefix}-layout")} class="v-section-title">{ if report.kind.is_pe() { "PE layout" } else { "File" } }</h4>
-                <PeFacts kind={report.kind} pe={report.pe.clone()} />
-            </section>
+            <details class="fold fold-layout">
+                <summary>{ layout_summary(report) }</summary>
+                <section class="v-file-facts" aria-labelledby={format!("{prefix}-layout")}>
+                    <h4 id={format!("{prefix}-layout")} class="v-section-title">{ if report.kind.is_pe() { "PE layout" } else { "File" } }</h4>
+                    <PeFacts kind={report.kind} pe={report.pe.clone()} />
+                </section>
+            </details>
         </>
+    }
+}
+
+/// The verdict on the chosen Windows, first (the full table is folded below).
+fn chosen_verdict(report: &FileReport, target: drvsig::policy::Target) -> Html {
+    let Some(v) = report.verdicts.iter().find(|v| v.target == target) else {
+        return html! {};
+    };
+    let (icon, word, class) = super::verdict_table::load_label(v.verdict);
+    html! {
+        <p class="chosen-verdict" data-target={target.id()} data-verdict={class}>
+            <span class="chosen-label">{ format!("On {}: ", v.label) }</span>
+            <span class={classes!("load", format!("load-{class}"))}>
+                <span class="load-icon" aria-hidden="true">{ icon }</span>
+                <span class="load-word">{ word }</span>
+            </span>
+            <span class="chosen-rule">{ " \u{2014} " }<Inert text={v.rule.clone()} max={400} /></span>
+        </p>
+    }
+}
+
+/// `Every Windows target: 3 of 15 load it (2 with conditions)`.
+pub fn verdicts_summary(report: &FileReport) -> String {
+    use drvsig::report::LoadVerdict;
+    let total = report.verdicts.len();
+    let loads = report.verdicts.iter().filter(|v| v.verdict != LoadVerdict::Blocked).count();
+    let conditional = report.verdicts.iter().filter(|v| v.verdict == LoadVerdict::LoadsWithConditions).count();
+    let mut s = format!("Every Windows target: {loads} of {total} load it");
+    if conditional > 0 {
+        s.push_str(&format!(" ({conditional} with conditions)"));
+    }
+    s
+}
+
+/// `Signatures (2): 7 certificates, 2 timestamps, chains`.
+pub fn signatures_summary(report: &FileReport) -> String {
+    let sigs = report.signatures.len();
+    let certs: usize = report.signatures.iter().map(|s| s.certificates.len()).sum();
+    let stamps: usize = report.signatures.iter().map(|s| s.timestamps.len()).sum();
+    let page_hashes = report.signatures.iter().filter(|s| s.page_hashes.is_some()).count();
+    let mut s = format!(
+        "{} ({sigs}): {}, {}, chains",
+        if sigs == 1 { "Signature" } else { "Signatures" },
+        plural(certs, "certificate", "certificates"),
+        plural(stamps, "timestamp", "timestamps")
+    );
+    if page_hashes > 0 {
+        s.push_str(", page hashes");
+    }
+    s
+}
+
+/// `PE layout: 6 sections, certificate table` / `File facts`.
+pub fn layout_summary(report: &FileReport) -> String {
+    match &report.pe {
+        Some(pe) => format!(
+            "PE layout: {}, {}{}",
+            pe.machine,
+            plural(pe.sections.len(), "section", "sections"),
+            if pe.certificate_table.is_some() { ", certificate table" } else { "" }
+        ),
+        None => "File facts".to_string(),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The certificates of a dropped certificate file, each folded behind its subject and validity
+/// (the first open): subject, issuer, validity on a timeline, thumbprints, key, extensions and
+/// .cer / .pem downloads.
+fn certificate_list(report: &FileReport, prefix: &str, props: &FileCardProps) -> Html {
+    let toggle = |c: &drvsig::report::CertificateSummary, trusted: bool| {
+        let (cb, c) = (props.on_trust.clone(), c.clone());
+        Callback::from(move |_: MouseEvent| cb.emit((!trusted, c.clone())))
+    };
+    html! {
+        <section class="v-certificates" aria-labelledby={format!("{prefix}-certs")}>
+            <h4 id={format!("{prefix}-certs")} class="v-section-title">{ plural(report.certificates.len(), "certificate", "certificates") }</h4>
+            { for report.certificates.iter().enumerate().map(|(i, c)| html! {
+                <details class="fold fold-certificate" open={i == 0} data-sha256={c.sha256.clone()}>
+                    <summary>{ format!("{} \u{2014} valid {} to {}", crate::text::plain_cut(&drvsig::summary::common_name(&c.subject), 80), c.not_before.split('T').next().unwrap_or(""), c.not_after.split('T').next().unwrap_or("")) }</summary>
+                    <super::certificate_view::CertificateView
+                        certificate={c.clone()}
+                        source="dropped certificate file"
+                        verified_at={report.verified_at.clone()}
+                        validity_time={report.verified_at.clone()}
+                        on_close={Callback::noop()}
+                        closable=false
+                    />
+                    if props.trusted.contains(&c.sha256) {
+                        <p class="trust-row" data-trusted="true">
+                            <span class="badge badge-warn">{ "Trusted for this page \u{2014} a root you added, like the CLI's --trust" }</span>
+                            { " " }
+                            <button type="button" class="button button-small trust-button" onclick={toggle(c, true)}>{ "Stop trusting" }</button>
+                        </p>
+                    } else {
+                        <p class="trust-row" data-trusted="false">
+                            <button type="button" class="button button-small trust-button" onclick={toggle(c, false)}
+                                title="Every file is judged again with this certificate as a trusted root (test-signed drivers: loads in test mode)">
+                                { "Trust this root for this page" }
+                            </button>
+                        </p>
+                    }
+                </details>
+            }) }
+        </section>
     }
 }

@@ -15,7 +15,11 @@ use super::empty_state::EmptyState;
 use super::export::ExportBar;
 use super::file_card::FileCard;
 use super::package_view::PackageList;
+use super::saved_view::SavedView;
+use super::summary_panel::SummaryPanel;
+use super::target_picker::TargetPicker;
 use crate::state::{Entry, FileId, Status};
+use crate::text::Inert;
 
 #[derive(Properties, PartialEq)]
 pub struct FileListProps {
@@ -39,6 +43,19 @@ pub struct FileListProps {
     /// Zip members: member id -> zip id.
     #[prop_or_default]
     pub parents: BTreeMap<FileId, FileId>,
+    /// The Windows the customer runs (the summary's verdict column, each card's first verdict).
+    #[prop_or(drvsig::triage::DEFAULT_TARGET)]
+    pub target: drvsig::policy::Target,
+    #[prop_or_default]
+    pub on_target: Callback<drvsig::policy::Target>,
+    /// Saved reports (dropped drvsig JSON reports, a share link).
+    #[prop_or_default]
+    pub saved: Vec<crate::saved::Saved>,
+    /// Roots trusted for this page, and the toggle (trust?, certificate).
+    #[prop_or_default]
+    pub trusted: Vec<crate::state::TrustedRoot>,
+    #[prop_or_default]
+    pub on_trust: Callback<(bool, drvsig::report::CertificateSummary)>,
 }
 
 #[function_component(FileList)]
@@ -75,11 +92,31 @@ pub fn file_list(props: &FileListProps) -> Html {
                     </button>
                 }
             </div>
-            if count == 0 {
+            if !props.trusted.is_empty() {
+                <div class="trusted-roots" role="note" data-count={props.trusted.len().to_string()}>
+                    <strong>{ "Roots you added for this page" }</strong>{ " (like the CLI's --trust; every verdict below counts them): " }
+                    { for props.trusted.iter().map(|r| {
+                        let (cb, c) = (props.on_trust.clone(), drvsig::report::CertificateSummary { sha256: r.sha256.clone(), ..Default::default() });
+                        let stop = Callback::from(move |_: MouseEvent| cb.emit((false, c.clone())));
+                        html! {
+                            <span class="trusted-root">
+                                <Inert text={drvsig::summary::common_name(&r.subject)} max={120} />
+                                { " " }
+                                <button type="button" class="button button-small" onclick={stop} aria-label={format!("Stop trusting {}", crate::text::plain(&r.subject))}>{ "Stop trusting" }</button>
+                            </span>
+                        }
+                    }) }
+                </div>
+            }
+            if count == 0 && props.saved.is_empty() {
                 <EmptyState />
             } else {
+                if !done && !props.saved.is_empty() {
+                    <div class="summary-tools"><TargetPicker target={props.target} on_change={props.on_target.clone()} /></div>
+                }
                 if done {
-                    <ExportBar entries={props.entries.clone()} packages={props.packages.clone()} />
+                    <SummaryPanel entries={props.entries.clone()} packages={props.packages.clone()} target={props.target} on_target={props.on_target.clone()} />
+                    <ExportBar entries={props.entries.clone()} packages={props.packages.clone()} target={props.target} />
                 }
                 <PackageList packages={props.packages.clone()} pending={props.packages_pending} />
                 <div class="cards">
@@ -87,12 +124,16 @@ pub fn file_list(props: &FileListProps) -> Html {
                         let member = props.parents.contains_key(&entry.id);
                         html! {
                             <div key={entry.id} class={classes!("file-block", member.then_some("is-member"))}>
-                                <FileCard entry={entry.clone()} on_remove={props.on_remove.clone()} />
+                                <FileCard entry={entry.clone()} on_remove={props.on_remove.clone()} target={props.target}
+                    trusted={props.trusted.iter().map(|r| r.sha256.clone()).collect::<Vec<_>>()} on_trust={props.on_trust.clone()} />
                                 { extras(entry, &props.packages) }
                             </div>
                         }
                     }) }
                 </div>
+                { for props.saved.iter().map(|saved| html! {
+                    <SavedView key={saved.id} saved={saved.clone()} target={props.target} on_remove={props.on_remove.clone()} />
+                }) }
             }
         </section>
     }
@@ -114,10 +155,10 @@ fn extras(entry: &Entry, packages: &[PackageReport]) -> Html {
     html! {
         <div class="card-extras" data-for={entry.name.clone()}>
             if let Some(catalog) = catalog {
-                <details class="catalog-details" open=true>
+                <details class="catalog-details fold">
                     <summary>
                         <span class="asn1-summary-title">{ "Catalog contents" }</span>
-                        <span class="muted">{ format!(" \u{b7} {} members", catalog.member_count) }</span>
+                        <span class="muted">{ format!(" \u{b7} {} members, {} hardware IDs", catalog.member_count, catalog.hwids.len()) }</span>
                     </summary>
                     <CatalogView
                         id={entry.id}

@@ -70,15 +70,27 @@ pub fn findings(props: &FindingsProps) -> Html {
         (0, w) => format!("{w} warning{}", if w == 1 { "" } else { "s" }),
         (f, w) => format!("{f} failing, {w} warning{}", if w == 1 { "" } else { "s" }),
     };
+    let (failing, other): (Vec<&Sourced>, Vec<&Sourced>) =
+        important.iter().copied().partition(|s| s.finding.outcome == Outcome::Fail);
     html! {
         <section class="v-findings" aria-labelledby={props.id.clone()}>
             <h4 id={props.id.clone()} class="v-section-title">
                 { "Findings " }<span class="v-count">{ summary }</span>
             </h4>
-            if !important.is_empty() {
+            // Failures stay open; warnings and checks not made are one click away (issue 14: the
+            // card shows what failed).
+            if !failing.is_empty() {
                 <ul class="v-finding-list">
-                    { for important.iter().map(|s| item(s)) }
+                    { for failing.iter().map(|s| item(s)) }
                 </ul>
+            }
+            if !other.is_empty() {
+                <details class="v-warnings fold">
+                    <summary>{ warnings_summary(&other) }</summary>
+                    <ul class="v-finding-list">
+                        { for other.iter().map(|s| item(s)) }
+                    </ul>
+                </details>
             }
             if !rest.is_empty() {
                 <details class="v-passed">
@@ -90,6 +102,20 @@ pub fn findings(props: &FindingsProps) -> Html {
             }
         </section>
     }
+}
+
+/// `3 warnings, 1 not checked`.
+fn warnings_summary(other: &[&Sourced]) -> String {
+    let warns = other.iter().filter(|s| s.finding.outcome == Outcome::Warn).count();
+    let unchecked = other.len() - warns;
+    let mut parts = Vec::new();
+    if warns > 0 {
+        parts.push(format!("{warns} warning{}", if warns == 1 { "" } else { "s" }));
+    }
+    if unchecked > 0 {
+        parts.push(format!("{unchecked} not checked"));
+    }
+    parts.join(", ")
 }
 
 fn item(s: &Sourced) -> Html {

@@ -9,11 +9,13 @@
 //! ├── DiffView          (Compare mode: drvsig::diff of the old version against the page, old /
 //! │                      new tables with changes highlighted, "Export diff as Markdown")
 //! ├── FileList          (toolbar with "Compare with another version…", aria-live summary, EmptyState)
-//! │   ├── ExportBar     (JSON / Markdown: copy, download, preview; print)
+//! │   ├── ExportBar     (JSON / Markdown: copy, download, preview; summary for a ticket; link; print)
+//! │   ├── SummaryPanel  (TargetPicker, Expand / Collapse all, TriageTable: one row per file)
 //! │   ├── PackageList   (PackageView per package: catalogs, coverage matrix, missing, HWIDs)
 //! │   ├── CatalogView   (after a catalog's card: attributes, searchable members table)
 //! │   ├── Asn1Panel     (after a signed file's card: lazy ASN.1 tree per signature blob)
-//! │   └── FileCard      (one per file, answer first)
+//! │   ├── FileCard      (one per file, answer first)
+//! │   └── SavedView     (a saved report / share link: marker, TriageTable, PackageList, FileCards)
 //! │       ├── VerdictCard   (icon + one sentence: drvsig::summary::headline)
 //! │       ├── VerdictTable  (would each Windows load it)
 //! │       ├── Findings      (every finding, failures and warnings first, with its source)
@@ -45,7 +47,12 @@ pub mod findings;
 pub mod footer;
 pub mod header;
 pub mod package_view;
+pub mod paged_list;
 pub mod pe_facts;
+pub mod saved_view;
 pub mod signature_view;
+pub mod summary_panel;
+pub mod target_picker;
+pub mod triage_table;
 pub mod verdict_card;
 pub mod verdict_table;

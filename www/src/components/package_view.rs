@@ -8,6 +8,8 @@ use drvsig::report::{CoverageRow, CoverageStatus, LoadVerdict, PackageReport, Ta
 use drvsig::Outcome;
 use yew::prelude::*;
 
+use super::paged_list::PagedList;
+
 use super::badge::Badge;
 use super::finding_list::FindingList;
 
@@ -153,6 +155,8 @@ pub fn package_view(props: &PackageViewProps) -> Html {
                 <Badge outcome={p.verdict} text={verdict_text} large=true />
             </header>
 
+            <details class="fold fold-package">
+            <summary>{ package_details_summary(p) }</summary>
             if !p.catalogs.is_empty() {
                 <div class="table-scroll">
                     <table class="data-table stack catalogs-table">
@@ -249,19 +253,55 @@ pub fn package_view(props: &PackageViewProps) -> Html {
             }
 
             if let Some(h) = &p.hwids {
-                <div class="package-block hwids">
-                    <h4 class="section-title">{ "Hardware IDs: catalog vs INF" }</h4>
+                <details class="package-block hwids fold">
+                    <summary class="section-title">{ hwid_summary(h) }</summary>
                     <div class="hwid-grid">
                         { hwid_column("In both", &h.in_both, Outcome::Pass) }
                         { hwid_column("Only in the catalog", &h.only_in_catalog, Outcome::Warn) }
                         { hwid_column("Only in the INF", &h.only_in_inf, Outcome::Warn) }
                     </div>
-                </div>
+                </details>
             }
+
+            </details>
 
             <FindingList findings={p.findings.clone()} title="Package findings" />
         </article>
     }
+}
+
+/// `Catalogs (1), coverage of 3 files, 2 missing files, 4 members without a file`.
+pub fn package_details_summary(p: &PackageReport) -> String {
+    let mut files: Vec<&str> = p.coverage.iter().map(|r| r.file.as_str()).collect();
+    files.dedup();
+    let mut parts = vec![format!("Catalogs ({}), coverage of {} file{}", p.catalogs.len(), files.len(), if files.len() == 1 { "" } else { "s" })];
+    if !p.missing_files.is_empty() {
+        parts.push(format!("{} missing file{}", p.missing_files.len(), if p.missing_files.len() == 1 { "" } else { "s" }));
+    }
+    if !p.missing_members.is_empty() {
+        parts.push(format!("{} member{} without a file", p.missing_members.len(), if p.missing_members.len() == 1 { "" } else { "s" }));
+    }
+    if p.hwids.is_some() {
+        parts.push("hardware IDs".to_string());
+    }
+    parts.join(", ")
+}
+
+/// `112 hardware IDs: 90 in both, 22 only in the catalog` (the parts that are not zero).
+pub fn hwid_summary(h: &drvsig::report::HwidComparison) -> String {
+    let total = h.in_both.len() + h.only_in_catalog.len() + h.only_in_inf.len();
+    let mut parts = Vec::new();
+    for (n, what) in [(h.in_both.len(), "in both"), (h.only_in_catalog.len(), "only in the catalog"), (h.only_in_inf.len(), "only in the INF")] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    format!(
+        "Hardware IDs, catalog vs INF: {total} hardware ID{}{}{}",
+        if total == 1 { "" } else { "s" },
+        if parts.is_empty() { "" } else { ": " },
+        parts.join(", ")
+    )
 }
 
 fn signature_word(o: Outcome, present: bool) -> &'static str {
@@ -278,15 +318,11 @@ fn hwid_column(title: &'static str, ids: &[String], outcome: Outcome) -> Html {
     html! {
         <div class="hwid-col">
             <h5>{ title }<span class="muted">{ format!(" ({})", ids.len()) }</span></h5>
-            if ids.is_empty() {
-                <p class="muted">{ "none" }</p>
-            } else {
-                <ul class="plain-list">
-                    { for ids.iter().map(|id| html! {
-                        <li><Badge {outcome} text={if outcome == Outcome::Pass { "match" } else { "differs" }} />{ " " }<code>{ id }</code></li>
-                    }) }
-                </ul>
-            }
+            <PagedList
+                items={std::rc::Rc::new(ids.to_vec())}
+                label={format!("hardware IDs: {}", title.to_lowercase())}
+                badge={Some((outcome, if outcome == Outcome::Pass { "match" } else { "differs" }))}
+            />
         </div>
     }
 }

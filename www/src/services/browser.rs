@@ -17,6 +17,17 @@ pub fn query(name: &str) -> Option<String> {
         .get(name)
 }
 
+/// The URL's fragment (`#...`), if any.
+pub fn fragment() -> Option<String> {
+    web_sys::window()?.location().hash().ok().filter(|h| !h.is_empty())
+}
+
+/// The page's address without its fragment, for share links.
+pub fn address_without_fragment() -> Option<String> {
+    let location = web_sys::window()?.location();
+    Some(format!("{}{}{}", location.origin().ok()?, location.pathname().ok()?, location.search().ok()?))
+}
+
 /// Every value of a repeatable query parameter, in order.
 pub fn query_all(name: &str) -> Vec<String> {
     let values = || -> Option<Vec<String>> {
@@ -83,23 +94,31 @@ pub fn download(file_name: &str, mime: &str, text: &str) -> bool {
 /// Opens every `<details>` (so that the printout has everything), then the print dialog (the
 /// stylesheet has a print layout).
 pub fn print() {
-    let Some(window) = web_sys::window() else {
+    set_all_details(true);
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}
+
+/// Opens (or closes) every `<details>` of the page: "Expand all" / "Collapse all", and before
+/// printing.
+pub fn set_all_details(open: bool) {
+    let selector = if open { "details:not([open])" } else { "details[open]" };
+    let Some(list) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all(selector).ok())
+    else {
         return;
     };
-    if let Some(list) = window
-        .document()
-        .and_then(|d| d.query_selector_all("details:not([open])").ok())
-    {
-        for i in 0..list.length() {
-            if let Some(el) = list
-                .item(i)
-                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-            {
+    for i in 0..list.length() {
+        if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+            if open {
                 let _ = el.set_attribute("open", "");
+            } else {
+                let _ = el.remove_attribute("open");
             }
         }
     }
-    let _ = window.print();
 }
 
 /// Marks the page as embedded (`body.is-embed`), for the compact iframe layout.
@@ -123,6 +142,34 @@ pub fn mark_ready() {
         if let Some(now) = web_sys::window().and_then(|w| w.performance()).map(|p| p.now()) {
             let _ = body.set_attribute("data-ready-at", &format!("{now:.1}"));
         }
+    }
+}
+
+/// While alive, `on_change` gets the new fragment whenever the address's `#...` part changes (a
+/// share link pasted into the tab that already shows the page).
+pub struct HashChange {
+    window: web_sys::Window,
+    listener: wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>,
+}
+
+impl HashChange {
+    pub fn listen(on_change: yew::Callback<String>) -> Option<HashChange> {
+        let window = web_sys::window()?;
+        let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+            if let Some(hash) = fragment() {
+                on_change.emit(hash);
+            }
+        });
+        let _ = window.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+        Some(HashChange { window, listener })
+    }
+}
+
+impl Drop for HashChange {
+    fn drop(&mut self) {
+        let _ = self
+            .window
+            .remove_event_listener_with_callback("hashchange", self.listener.as_ref().unchecked_ref());
     }
 }
 

@@ -6,4 +6,5 @@ pub mod browser;
 pub mod decode;
 pub mod files;
 pub mod pipeline;
+pub mod prefs;
 pub mod worker;

@@ -185,6 +185,38 @@ fn bump() -> u64 {
     })
 }
 
+thread_local! {
+    /// DER roots the person trusts for this page ("Trust this root for this page").
+    static TRUST: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    /// What was picked or dropped, by page id, so that a change of trusted roots can inspect the
+    /// drop again.
+    static ORIGINALS: RefCell<Vec<(FileId, Picked)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The roots the person trusts for this page (DER).
+pub fn trusted_anchors() -> Vec<Vec<u8>> {
+    TRUST.with(|t| t.borrow().clone())
+}
+
+/// The core's options now: the browser's clock and the trusted roots.
+fn options() -> drvsig::Options {
+    let mut options = drvsig::Options::at(browser::now());
+    options.trust_anchors = trusted_anchors();
+    options
+}
+
+/// Sets the trusted roots and judges the whole drop again: every file picked or dropped so far is
+/// inspected anew (new cards), so every verdict and chain reflects the roots.
+pub fn set_trust(anchors: Vec<Vec<u8>>, dispatch: Callback<Action>) {
+    TRUST.with(|t| *t.borrow_mut() = anchors);
+    let originals = ORIGINALS.with(|o| std::mem::take(&mut *o.borrow_mut()));
+    for (id, _) in &originals {
+        dispatch.emit(Action::Remove(*id));
+    }
+    cancel_all();
+    enqueue(originals.into_iter().map(|(_, p)| p).collect(), dispatch);
+}
+
 /// The biggest file read as a possible block list (the recommended list is 0.5 MB; LOLDrivers'
 /// drivers.json a few MB).
 const MAX_LIST_BYTES: u64 = 32 << 20;
@@ -271,6 +303,7 @@ fn enqueue_now(files: Vec<Picked>, dispatch: Callback<Action>) {
     bump();
     for picked in files {
         let id = next_id();
+        ORIGINALS.with(|o| o.borrow_mut().push((id, picked.clone())));
         added.push(NewFile {
             id,
             name: picked.name.clone(),
@@ -350,6 +383,7 @@ fn schedule() {
 /// Forgets a file: a queued one is never read, a running one's result is dropped; the packages
 /// are computed again without it.
 pub fn cancel(id: FileId) {
+    ORIGINALS.with(|o| o.borrow_mut().retain(|(i, _)| *i != id));
     LIVE.with(|live| live.borrow_mut().remove(&id));
     if IN_FLIGHT.with(|f| f.borrow().contains(&id)) {
         // Removed while a worker has it: stop that worker rather than wait for it.
@@ -377,6 +411,7 @@ pub fn cancel(id: FileId) {
 
 /// Forgets every file.
 pub fn cancel_all() {
+    ORIGINALS.with(|o| o.borrow_mut().clear());
     LIVE.with(|live| live.borrow_mut().clear());
     let in_flight: Vec<FileId> = IN_FLIGHT.with(|f| f.borrow().iter().copied().collect());
     for id in in_flight {
@@ -495,7 +530,7 @@ async fn refresh_packages() {
         return;
     }
     let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
-    let report = drvsig::inspect_package(&borrowed, &drvsig::Options::at(browser::now()));
+    let report = drvsig::inspect_package(&borrowed, &options());
     if generation == GENERATION.with(|g| g.get()) {
         dispatch.emit(Action::Packages(Rc::new(report.packages)));
     }
@@ -605,6 +640,12 @@ async fn process(
     }
     dispatch.emit(Action::Reading(id));
     let name = picked.name.replace('\\', "/");
+    if let Some(saved) = saved_report(id, &name, &picked).await {
+        // A drvsig JSON report: shown as a saved report, not inspected as a file.
+        LIVE.with(|l| l.borrow_mut().remove(&id));
+        dispatch.emit(Action::Saved(saved));
+        return;
+    }
     let mut done = None;
     if worker::available() {
         // From here on Cancel reaches this file (also while a small one is still being read).
@@ -711,7 +752,7 @@ async fn process(
             // The package entry point on this one file: a zip is expanded into its members.
             let inspection = drvsig::inspect_package(
                 &[(name.clone(), &bytes[..])],
-                &drvsig::Options::at(browser::now()),
+                &options(),
             );
             let held = match &picked.source {
                 // Kept as the handle: the bytes read here are dropped.
@@ -763,6 +804,28 @@ async fn process(
         // Main-thread path: let the card render before the next file blocks the thread again.
         next_frame().await;
     }
+}
+
+/// Saved reports are at most this big (the CLI's report of a big drop is a few MB).
+const MAX_SAVED_REPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The saved report in a `.json` file, when it is a drvsig report (or one this page cannot read:
+/// then the message); `None` for any other file.
+async fn saved_report(id: FileId, name: &str, picked: &Picked) -> Option<crate::saved::Saved> {
+    if !name.to_ascii_lowercase().ends_with(".json") || picked.size > MAX_SAVED_REPORT_BYTES {
+        return None;
+    }
+    let bytes = match &picked.source {
+        Source::Static(bytes) => Rc::new(Cow::Borrowed(*bytes)),
+        Source::Blob(file) => read_blob(file).await?,
+    };
+    let report = crate::saved::parse_saved(&String::from_utf8_lossy(&bytes)).transpose()?;
+    Some(crate::saved::Saved { id, origin: name.to_string(), report: report.map(Rc::new) })
+}
+
+/// A fresh id for something that is not a file (a share link's report).
+pub fn fresh_id() -> FileId {
+    next_id()
 }
 
 /// Cancels a file being read or inspected: its worker is terminated (the other files go on), the

@@ -341,6 +341,11 @@ async fn request(id: f64, message: Object, transfer: Array, progress: Option<OnP
     (!data.is_null() && !data.is_undefined()).then_some(data)
 }
 
+/// The roots the person trusts for this page, as an array of `Uint8Array` (DER) for the worker.
+fn trust_array() -> Array {
+    super::pipeline::trusted_anchors().iter().map(|der| JsValue::from(js_sys::Uint8Array::from(der.as_slice()))).collect()
+}
+
 /// The block lists dropped on the page, (name, bytes), and a version that changes with them.
 type DroppedLists = (u32, Vec<(String, Vec<u8>)>);
 
@@ -385,6 +390,7 @@ pub async fn inspect(id: u64, name: &str, payload: Payload, time_secs: f64, prog
     let _ = Reflect::set(&message, &"id".into(), &JsValue::from(id as f64));
     let _ = Reflect::set(&message, &"name".into(), &JsValue::from_str(name));
     let _ = Reflect::set(&message, &"time".into(), &JsValue::from(time_secs));
+    let _ = Reflect::set(&message, &"trust".into(), &trust_array());
     dropped_lists(&message);
     match payload {
         Payload::File(file) => {
@@ -462,6 +468,7 @@ pub async fn packages(
     let _ = Reflect::set(&message, &"id".into(), &JsValue::from(id));
     let _ = Reflect::set(&message, &"packages".into(), &body);
     let _ = Reflect::set(&message, &"time".into(), &JsValue::from(time_secs));
+    let _ = Reflect::set(&message, &"trust".into(), &trust_array());
     let data = request(id, message, transfer, None)
         .await
         .unwrap_or_else(|| failure("cancelled"));

@@ -82,6 +82,8 @@ fn demo_report_views() {
             &client,
             r#"const n = [...document.querySelectorAll('.chain-view[data-chain="Signer certificate chain"] .chain-svg .chain-node')].find(n => n.dataset.subject === 'drvsig Test Driver Publisher');
                if (!n) return 'no node';
+               // The signatures sit in a folded section (issue 14): open it first.
+               n.closest('details').open = true;
                n.focus();
                n.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
                return document.activeElement === n ? 'focused' : 'not focused';"#,
@@ -195,7 +197,7 @@ return 'dropped';
 
 /// chromedriver's `POST /session/{id}/goog/cdp/execute`: one Chrome DevTools command.
 #[derive(Debug)]
-struct Cdp(&'static str, Value);
+pub(crate) struct Cdp(pub &'static str, pub Value);
 
 impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
     fn endpoint(&self, base: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {

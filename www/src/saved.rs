@@ -1,0 +1,201 @@
+//! Saved reports: a drvsig JSON report (the CLI's `--json`, the page's export, a share link) shown
+//! in the page's own views, marked "saved report of FILE, made TIME by drvsig VERSION". Reports
+//! of a newer schema get a clear message, never a blank card. Share links carry the report
+//! deflated and base64url-encoded in the URL fragment (`#report=...`), which browsers never send
+//! to a server. Pure functions: unit-tested natively.
+
+use std::io::{Read, Write};
+use std::rc::Rc;
+
+use base64::Engine;
+use drvsig::report::SCHEMA_VERSION;
+use drvsig::InspectionReport;
+
+/// Longest share link the page hands out (the whole URL, in characters): chat tools and ticket
+/// systems cut or refuse longer ones, and some browsers limit what they display.
+pub const MAX_LINK_CHARS: usize = 32_000;
+
+/// The fragment prefix of a share link.
+pub const FRAGMENT: &str = "#report=";
+
+/// A saved report on the page, or why it cannot be shown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Saved {
+    /// Identifies it on the page (the dropped file's id, or a fresh one for a link).
+    pub id: u64,
+    /// Where it came from: the dropped file's name, or `a shared link`.
+    pub origin: String,
+    pub report: Result<Rc<InspectionReport>, String>,
+}
+
+/// Reads `text` as a drvsig report: `Ok(None)` when it is not one (other JSON, or not JSON),
+/// `Ok(Some(..))` when it is, `Err(message)` when it is a drvsig report this page cannot read.
+pub fn parse_saved(text: &str) -> Result<Option<InspectionReport>, String> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Ok(None);
+    };
+    let looks_like_report = value.get("files").is_some_and(|f| f.is_array())
+        && value.get("packages").is_some_and(|p| p.is_array());
+    if !looks_like_report {
+        return Ok(None);
+    }
+    let made_by = value.get("made_by");
+    let schema = made_by
+        .and_then(|m| m.get("schema_version"))
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    if schema > u64::from(SCHEMA_VERSION) {
+        let version = made_by
+            .and_then(|m| m.get("version"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("a newer drvsig");
+        return Err(format!(
+            "This report was made by drvsig {version} with report schema {schema}; this page reads schema {SCHEMA_VERSION} and earlier. Open it with drvsig {version} or newer (the command-line tool, or a newer copy of this page)."
+        ));
+    }
+    serde_json::from_value::<InspectionReport>(value)
+        .map(Some)
+        .map_err(|e| format!("This looks like a drvsig report, but it cannot be read: {e}. Was it edited by hand?"))
+}
+
+/// `Saved report of silabser.sys and 2 more files, made 2026-12-01 10:00:00 UTC by drvsig 0.1.0`.
+pub fn marker(report: &InspectionReport) -> String {
+    let files = match report.files.as_slice() {
+        [] => "no files".to_string(),
+        [one] => one.name.clone(),
+        [first, rest @ ..] => format!(
+            "{} and {} more file{}",
+            first.name,
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" }
+        ),
+    };
+    match &report.made_by {
+        Some(m) => format!(
+            "Saved report of {files}, made {} by {} {}",
+            m.made_at.replacen('T', " ", 1).replace('Z', " UTC"),
+            m.tool,
+            m.version
+        ),
+        None => format!(
+            "Saved report of {files}, made by an earlier drvsig (no version or time recorded)"
+        ),
+    }
+}
+
+/// The fragment (`#report=...`) carrying `report` (deflated JSON, base64url without padding).
+pub fn encode_fragment(report: &InspectionReport) -> Result<String, String> {
+    let json = serde_json::to_vec(report).map_err(|e| e.to_string())?;
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(&json).map_err(|e| e.to_string())?;
+    let deflated = encoder.finish().map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{FRAGMENT}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(deflated)
+    ))
+}
+
+/// The report in a share link's fragment: `None` when the fragment is not a share link.
+pub fn decode_fragment(hash: &str) -> Option<Result<InspectionReport, String>> {
+    let data = hash.strip_prefix(FRAGMENT)?;
+    let decoded = || -> Result<InspectionReport, String> {
+        let deflated = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(data.trim_end_matches('='))
+            .map_err(|_| {
+                "The link's report is damaged (it is not base64url): was the link cut short?"
+                    .to_string()
+            })?;
+        // Never inflate without a bound: a link is small, its report at most 64 MiB.
+        let mut json = Vec::new();
+        flate2::read::DeflateDecoder::new(deflated.as_slice())
+            .take(64 * 1024 * 1024)
+            .read_to_end(&mut json)
+            .map_err(|_| {
+                "The link's report is damaged (it does not inflate): was the link cut short?"
+                    .to_string()
+            })?;
+        match parse_saved(&String::from_utf8_lossy(&json))? {
+            Some(report) => Ok(report),
+            None => Err("The link does not carry a drvsig report.".to_string()),
+        }
+    };
+    Some(decoded())
+}
+
+/// The message when a share link would be too long, or `None` when it fits.
+pub fn too_long(url_chars: usize) -> Option<String> {
+    (url_chars > MAX_LINK_CHARS).then(|| {
+        format!(
+            "This report is too big for a link ({} characters compressed; links stay under {}): use Download and send the JSON file, which the page opens the same way.",
+            url_chars, MAX_LINK_CHARS
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use drvsig::{Options, UnixTime};
+
+    fn report() -> InspectionReport {
+        let file = drvsig::inspect(
+            "a.sys",
+            b"MZ not really",
+            &Options::at(UnixTime(1_700_000_000)),
+        );
+        InspectionReport {
+            made_by: None,
+            files: vec![file],
+            packages: vec![],
+        }
+        .stamped("2026-12-01T10:00:00Z")
+    }
+
+    #[test]
+    fn reports_round_trip_through_json_and_links() {
+        let r = report();
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(parse_saved(&json), Ok(Some(r.clone())));
+        let fragment = encode_fragment(&r).unwrap();
+        assert!(
+            fragment.starts_with("#report=") && !fragment.contains('+') && !fragment.contains('/')
+        );
+        assert_eq!(decode_fragment(&fragment), Some(Ok(r.clone())));
+        assert_eq!(decode_fragment("#other"), None);
+        assert!(decode_fragment("#report=%%%").unwrap().is_err());
+        assert!(decode_fragment(&fragment[..fragment.len() / 2])
+            .unwrap()
+            .is_err());
+        assert_eq!(
+            marker(&r),
+            "Saved report of a.sys, made 2026-12-01 10:00:00 UTC by drvsig 0.1.0"
+        );
+    }
+
+    #[test]
+    fn other_json_and_newer_schemas() {
+        assert_eq!(parse_saved("{\"name\": 1}"), Ok(None));
+        assert_eq!(parse_saved("not json"), Ok(None));
+        // A report of an earlier drvsig (no made_by) is read and marked so.
+        let mut old = serde_json::to_value(report()).unwrap();
+        old.as_object_mut().unwrap().remove("made_by");
+        let old = parse_saved(&old.to_string()).unwrap().unwrap();
+        assert!(
+            marker(&old).ends_with("made by an earlier drvsig (no version or time recorded)"),
+            "{}",
+            marker(&old)
+        );
+        let mut newer = serde_json::to_value(report()).unwrap();
+        newer["made_by"]["schema_version"] = serde_json::json!(SCHEMA_VERSION + 1);
+        newer["made_by"]["version"] = serde_json::json!("9.0.0");
+        let message = parse_saved(&newer.to_string()).unwrap_err();
+        assert!(
+            message.starts_with("This report was made by drvsig 9.0.0 with report schema 2;"),
+            "{message}"
+        );
+        assert!(too_long(MAX_LINK_CHARS).is_none());
+        assert!(too_long(MAX_LINK_CHARS + 1)
+            .unwrap()
+            .starts_with("This report is too big for a link"));
+    }
+}
