@@ -152,7 +152,7 @@ pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDi
     if let (true, Some(lists)) = (kind.is_pe() && report.pe.is_some(), &options.blocklists) {
         let facts = blocklist::FileFacts::compute(bytes, &report, lists);
         let matches = blocklist::match_file(lists, &facts);
-        report.blocklist = Some(report::BlocklistReport { lists: lists.infos(), matches });
+        report.blocklist = Some(report::BlocklistReport { lists: lists.infos(), matches, notes: facts.notes.clone() });
     }
     // Who signed it and, for kernel drivers, would Windows load it (embedded signatures only).
     policy::apply(&mut report);

@@ -51,6 +51,9 @@ pub struct BlocklistReport {
     /// Every list, with its version and provenance: an old report is never mistaken for today's.
     pub lists: Vec<ListInfo>,
     pub matches: Vec<BlocklistMatch>,
+    /// What was not checked, and why (e.g. the whole-file SHA-1 / MD5 of a very big file).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Where a list comes from.

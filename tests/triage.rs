@@ -245,6 +245,7 @@ fn known_bad_comes_from_the_blocklist_report() {
     let row = |r: &InspectionReport| triage(r, DEFAULT_TARGET)[0].rows[0].clone();
     assert_eq!(row(&report).known_bad, None, "no list applied");
     report.files[0].blocklist = Some(BlocklistReport {
+        notes: Vec::new(),
         lists: vec![],
         matches: vec![],
     });
@@ -266,6 +267,7 @@ fn known_bad_comes_from_the_blocklist_report() {
         resources: vec![],
     };
     report.files[0].blocklist = Some(BlocklistReport {
+        notes: Vec::new(),
         lists: vec![],
         matches: vec![m.clone(), m],
     });

@@ -122,6 +122,9 @@ fn blocklist(s: &mut String, b: &BlocklistReport) {
     }
     let lists: Vec<String> = b.lists.iter().map(|l| format!("{} {}", inert(&l.name), l.version)).collect();
     let _ = writeln!(s, "              judged against: {}", lists.join("; "));
+    for note in &b.notes {
+        let _ = writeln!(s, "              note: {note}");
+    }
 }
 
 /// The longest string from a file the text output shows (characters).

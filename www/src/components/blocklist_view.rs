@@ -39,6 +39,7 @@ pub fn blocklist_view(props: &BlocklistViewProps) -> Html {
                     </>
                 }) }
             </p>
+            { for b.notes.iter().map(|n| html! { <p class="muted" data-field="blocklist-note">{ n.clone() }</p> }) }
         </section>
     }
 }
