@@ -150,7 +150,7 @@ pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDi
     }
     // Known-vulnerable and malicious driver lists (PE files only), before the verdicts that use them.
     if let (true, Some(lists)) = (kind.is_pe() && report.pe.is_some(), &options.blocklists) {
-        let facts = blocklist::FileFacts::compute(bytes, &report, lists);
+        let facts = blocklist::FileFacts::compute(bytes, &report, lists, known);
         let matches = blocklist::match_file(lists, &facts);
         report.blocklist = Some(report::BlocklistReport { lists: lists.infos(), matches, notes: facts.notes.clone() });
     }

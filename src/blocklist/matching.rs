@@ -32,7 +32,7 @@ impl<'a> FileFacts<'a> {
     /// The facts of a PE file whose report `inspect` has filled (signatures checked): Authenticode
     /// SHA-1 / SHA-256 (reusing the digests the signatures' checks computed), first-page SHA-1 /
     /// SHA-256, whole-file SHA-256 (the report's) and, only when a list needs them, SHA-1 / MD5.
-    pub fn compute(bytes: &[u8], report: &'a FileReport, lists: &BlockLists) -> FileFacts<'a> {
+    pub fn compute(bytes: &[u8], report: &'a FileReport, lists: &BlockLists, known: &crate::KnownDigests) -> FileFacts<'a> {
         let mut hashes = Vec::new();
         let authenticode = [
             (DigestAlgorithm::Sha1, MatchedBy::AuthenticodeSha1),
@@ -40,7 +40,7 @@ impl<'a> FileFacts<'a> {
         ];
         let missing: Vec<DigestAlgorithm> = authenticode
             .iter()
-            .filter(|(alg, _)| known_digest(report, *alg).is_none())
+            .filter(|(alg, _)| known_digest(report, *alg).is_none() && known.authenticode(*alg).is_none())
             .map(|(alg, _)| *alg)
             .collect();
         let computed = if missing.is_empty() {
@@ -49,7 +49,7 @@ impl<'a> FileFacts<'a> {
             crate::pe::authenticode_digests(bytes, &missing).unwrap_or_default()
         };
         for (alg, by) in authenticode {
-            let digest = known_digest(report, alg).map(str::to_string).or_else(|| {
+            let digest = known_digest(report, alg).map(str::to_string).or_else(|| known.authenticode(alg).map(hex::encode)).or_else(|| {
                 missing
                     .iter()
                     .position(|a| *a == alg)

@@ -230,6 +230,10 @@ pub fn hash_plan(bytes: &[u8], options: &Options) -> Option<HashPlan> {
     let ranges = hash::image_ranges(bytes.len(), &layout, scan.hash_exclusion.clone()).ok()?;
     let mut algorithms: Vec<DigestAlgorithm> =
         decode_signatures(bytes, &scan, options, 0, &mut Vec::new()).iter().filter_map(|s| s.digest_algorithm).collect();
+    if options.blocklists.is_some() {
+        // Block list hash rules name the Authenticode SHA-1 and SHA-256 of every PE file.
+        algorithms.extend([DigestAlgorithm::Sha1, DigestAlgorithm::Sha256]);
+    }
     algorithms.sort();
     algorithms.dedup();
     Some(HashPlan { ranges, algorithms })

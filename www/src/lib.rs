@@ -94,7 +94,7 @@ pub fn blocklist_match_ms(name: String, bytes: &[u8], runs: u32) -> f64 {
     let runs = runs.max(1);
     let start = js_sys::Date::now();
     for _ in 0..runs {
-        let facts = drvsig::blocklist::FileFacts::compute(bytes, &report, &lists);
+        let facts = drvsig::blocklist::FileFacts::compute(bytes, &report, &lists, &drvsig::KnownDigests::default());
         let _ = drvsig::blocklist::match_file(&lists, &facts);
     }
     (js_sys::Date::now() - start) / f64::from(runs)
@@ -166,7 +166,9 @@ impl WorkerFile {
     /// for an unsigned file or one that is not a PE image.
     pub fn image_algorithms(&self, time_secs: f64) -> Vec<String> {
         use drvsig::digest::DigestAlgorithm;
-        let options = drvsig::Options::at(drvsig::UnixTime(time_secs.floor() as i64));
+        // With the block lists loaded, the plan also names the Authenticode SHA-1 and SHA-256 their
+        // hash rules need: WebCrypto computes them instead of the wasm.
+        let options = options_at(time_secs);
         let Some(plan) = drvsig::pe::hash_plan(&self.bytes, &options) else {
             return Vec::new();
         };
