@@ -85,13 +85,7 @@ pub fn tree_at(der: &[u8], base: u64, limits: &Limits) -> Asn1Node {
                 append_note(&mut node, format!("{trailing} bytes of {what} follow this element"));
             }
             if budget.cut {
-                append_note(
-                    &mut node,
-                    format!(
-                        "the tree is cut at {} elements or depth {} (limits)",
-                        limits.max_nodes, limits.max_depth
-                    ),
-                );
+                append_note(&mut node, format!("the tree is cut at {} elements or depth {} (limits)", limits.max_nodes, limits.max_depth));
             }
             node
         }
@@ -184,8 +178,7 @@ fn parse_element(bytes: &[u8], pos: usize, base: u64, depth: u32, budget: &mut B
         Some(len) => {
             let available = bytes.len().saturating_sub(content_start);
             let len_usize = usize::try_from(len).unwrap_or(usize::MAX);
-            let (content_len, truncated) =
-                if len_usize > available { (available, true) } else { (len_usize, false) };
+            let (content_len, truncated) = if len_usize > available { (available, true) } else { (len_usize, false) };
             node.len = len;
             let end = content_start.checked_add(content_len)?;
             let content = bytes.get(content_start..end)?;
@@ -258,10 +251,7 @@ fn parse_children(
                 pos = next;
             }
             _ => {
-                append_note(
-                    node,
-                    format!("unreadable element at offset {}", base.saturating_add(pos as u64)),
-                );
+                append_note(node, format!("unreadable element at offset {}", base.saturating_add(pos as u64)));
                 return None;
             }
         }

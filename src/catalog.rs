@@ -409,16 +409,14 @@ fn utf16be(bytes: &[u8]) -> String {
 
 /// A subjectIdentifier is a name tag when it is NUL-terminated printable UTF-16LE text.
 fn member_tag(identifier: &[u8]) -> MemberTag {
-    let is_text = identifier.len() >= 4
-        && identifier.len() % 2 == 0
-        && identifier.ends_with(&[0, 0])
-        && {
-            let units: Vec<u16> =
-                identifier.chunks_exact(2).map(|c| u16::from_le_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)])).collect();
-            let body = units.split_last().map(|(_, rest)| rest).unwrap_or_default();
-            !body.is_empty()
-                && char::decode_utf16(body.iter().copied()).all(|c| c.is_ok_and(|c| !c.is_control()))
-        };
+    let is_text = identifier.len() >= 4 && identifier.len() % 2 == 0 && identifier.ends_with(&[0, 0]) && {
+        let units: Vec<u16> = identifier
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]))
+            .collect();
+        let body = units.split_last().map(|(_, rest)| rest).unwrap_or_default();
+        !body.is_empty() && char::decode_utf16(body.iter().copied()).all(|c| c.is_ok_and(|c| !c.is_control()))
+    };
     if is_text {
         MemberTag::Name(utf16le(identifier))
     } else {
@@ -467,7 +465,8 @@ fn decode_name_value(base: &[u8], der_bytes: &[u8], what: &str, findings: &mut V
                 raw
             };
             let flags = int_to_i64(&nv.flags).unwrap_or_else(|| {
-                findings.push(Finding::new("catalog.decode", Outcome::Warn, format!("{what} {name:?} has flags wider than 64 bits")).at(at));
+                findings
+                    .push(Finding::new("catalog.decode", Outcome::Warn, format!("{what} {name:?} has flags wider than 64 bits")).at(at));
                 0
             });
             Some(NameValue { name, flags, value: utf16le(value_bytes), offset: at })
@@ -507,10 +506,16 @@ fn decode_ctl(bytes: &[u8], signed_data_offset: u64, ctl_offset: u64, ctl: &Cert
                     }
                 }
                 Ok(e) => findings.push(
-                    Finding::new("catalog.extension", Outcome::Warn, format!("catalog extension {} is not a CAT_NAMEVALUE; ignored", e.extn_id))
-                        .at(at),
+                    Finding::new(
+                        "catalog.extension",
+                        Outcome::Warn,
+                        format!("catalog extension {} is not a CAT_NAMEVALUE; ignored", e.extn_id),
+                    )
+                    .at(at),
                 ),
-                Err(e) => findings.push(Finding::new("catalog.decode", Outcome::Fail, format!("catalog extension does not decode: {e}")).at(at)),
+                Err(e) => {
+                    findings.push(Finding::new("catalog.decode", Outcome::Fail, format!("catalog extension does not decode: {e}")).at(at))
+                }
             }
         }
     }
@@ -613,8 +618,12 @@ fn decode_member(bytes: &[u8], tlv: &[u8], findings: &mut Vec<Finding>) -> Optio
                             }
                             if member.digest.is_some() {
                                 findings.push(
-                                    Finding::new("catalog.member-duplicate-digest", Outcome::Warn, "member carries more than one SPC_INDIRECT_DATA; the first is used")
-                                        .at(offset_in(bytes, v)),
+                                    Finding::new(
+                                        "catalog.member-duplicate-digest",
+                                        Outcome::Warn,
+                                        "member carries more than one SPC_INDIRECT_DATA; the first is used",
+                                    )
+                                    .at(offset_in(bytes, v)),
                                 );
                             } else {
                                 member.digest = Some(MemberDigest { data_type: spc.data.r#type, algorithm_oid, algorithm, digest });
@@ -814,7 +823,11 @@ mod tests {
         let sha256 = tlv(0x30, &[oid(&const_oid::db::rfc5912::ID_SHA_256), vec![0x05, 0x00]].concat());
         let spc = tlv(
             0x30,
-            &[tlv(0x30, &[oid(&OID_SPC_PE_IMAGE_DATA), vec![0xa2, 0x02, 0x80, 0x00]].concat()), tlv(0x30, &[sha256, tlv(0x04, &digest)].concat())].concat(),
+            &[
+                tlv(0x30, &[oid(&OID_SPC_PE_IMAGE_DATA), vec![0xa2, 0x02, 0x80, 0x00]].concat()),
+                tlv(0x30, &[sha256, tlv(0x04, &digest)].concat()),
+            ]
+            .concat(),
         );
         let memberinfo = tlv(0x30, &[tlv(0x1e, &bmp("{C689AAB8-8E78-11D0-8C47-00C04FC295EE}")), vec![0x02, 0x02, 0x02, 0x00]].concat());
         let nv_file = attribute(&OID_CAT_NAMEVALUE, &name_value("File", "a.sys"));
@@ -899,7 +912,10 @@ mod tests {
 
     #[test]
     fn os_attr_names() {
-        assert_eq!(os_attr_windows("2:5.1,2:6.0,2:6.2,2:6.3,2:10.0"), ["Windows XP", "Windows Vista", "Windows 8", "Windows 8.1", "Windows 10/11"]);
+        assert_eq!(
+            os_attr_windows("2:5.1,2:6.0,2:6.2,2:6.3,2:10.0"),
+            ["Windows XP", "Windows Vista", "Windows 8", "Windows 8.1", "Windows 10/11"]
+        );
         assert_eq!(os_attr_windows("2:7.7"), ["unknown (2:7.7)"]);
     }
 }

@@ -14,9 +14,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::report::{
-    CatalogMemberReport, CatalogReport, CoverageRow, CoverageStatus, FileKind, FileReport, Finding,
-    InfReport, InfService, InspectionReport, LoadVerdict, NameValueReport, Outcome, PackageReport,
-    SignatureReport, SignerKind, TargetVerdict, TrustKind,
+    CatalogMemberReport, CatalogReport, CoverageRow, CoverageStatus, FileKind, FileReport, Finding, InfReport, InfService,
+    InspectionReport, LoadVerdict, NameValueReport, Outcome, PackageReport, SignatureReport, SignerKind, TargetVerdict, TrustKind,
 };
 
 /// Everything that differs between an old and a new inspection.
@@ -158,10 +157,7 @@ pub struct FileDiff {
 impl FileDiff {
     /// The path people know the file by: the new one, or the old one when removed.
     pub fn path(&self) -> &str {
-        self.new_path
-            .as_deref()
-            .or(self.old_path.as_deref())
-            .unwrap_or("")
+        self.new_path.as_deref().or(self.old_path.as_deref()).unwrap_or("")
     }
 }
 
@@ -281,16 +277,8 @@ impl FindingDiff {
     fn of(old: &[Finding], new: &[Finding]) -> FindingDiff {
         let same = |a: &Finding, b: &Finding| a.check == b.check && a.outcome == b.outcome;
         FindingDiff {
-            added: new
-                .iter()
-                .filter(|n| !old.iter().any(|o| same(o, n)))
-                .cloned()
-                .collect(),
-            removed: old
-                .iter()
-                .filter(|o| !new.iter().any(|n| same(o, n)))
-                .cloned()
-                .collect(),
+            added: new.iter().filter(|n| !old.iter().any(|o| same(o, n))).cloned().collect(),
+            removed: old.iter().filter(|o| !new.iter().any(|n| same(o, n))).cloned().collect(),
         }
     }
 }
@@ -343,11 +331,7 @@ impl SignatureBrief {
                         "" => "timestamp",
                         k => k,
                     };
-                    format!(
-                        "{kind} {} ({})",
-                        t.time.as_deref().unwrap_or("no time"),
-                        outcome_name(t.verdict)
-                    )
+                    format!("{kind} {} ({})", t.time.as_deref().unwrap_or("no time"), outcome_name(t.verdict))
                 })
                 .collect(),
             chain_verdict: s.chain.as_ref().map(|c| c.verdict),
@@ -357,19 +341,12 @@ impl SignatureBrief {
 
     /// Signatures pair up by signer certificate and digest algorithm.
     fn same_signature(&self, other: &SignatureBrief) -> bool {
-        self.signer_sha256 == other.signer_sha256
-            && self.signer == other.signer
-            && self.digest_algorithm == other.digest_algorithm
+        self.signer_sha256 == other.signer_sha256 && self.signer == other.signer && self.digest_algorithm == other.digest_algorithm
     }
 
     /// The digest, signer signature, page hash and chain outcomes (the chain's when built).
     fn checks(&self) -> [Option<Outcome>; 4] {
-        [
-            Some(self.digest_verdict),
-            Some(self.signature_verdict),
-            Some(self.page_hash_verdict),
-            self.chain_verdict,
-        ]
+        [Some(self.digest_verdict), Some(self.signature_verdict), Some(self.page_hash_verdict), self.chain_verdict]
     }
 
     /// The verdicts all pass (digest, signer signature, chain when built).
@@ -536,10 +513,7 @@ pub struct PackageDiff {
 impl PackageDiff {
     /// The INF people know the package by (new, else old); `loose` for a loose package.
     pub fn name(&self) -> &str {
-        self.new_inf
-            .as_deref()
-            .or(self.old_inf.as_deref())
-            .unwrap_or("loose files")
+        self.new_inf.as_deref().or(self.old_inf.as_deref()).unwrap_or("loose files")
     }
 
     fn is_empty(&self) -> bool {
@@ -576,44 +550,19 @@ pub fn diff(old: &InspectionReport, new: &InspectionReport) -> DiffReport {
     let old_side = Side::new(old);
     let new_side = Side::new(new);
     let pairs = pair_files(&old_side, &new_side);
-    let files: Vec<FileDiff> = pairs
-        .iter()
-        .map(|p| file_diff(p, &old_side, &new_side))
-        .collect();
+    let files: Vec<FileDiff> = pairs.iter().map(|p| file_diff(p, &old_side, &new_side)).collect();
     let packages = package_diffs(&old_side, &new_side, &pairs);
     let counts = Counts {
-        added: files
-            .iter()
-            .filter(|f| f.status == FileStatus::Added)
-            .count(),
-        removed: files
-            .iter()
-            .filter(|f| f.status == FileStatus::Removed)
-            .count(),
-        changed: files
-            .iter()
-            .filter(|f| f.status == FileStatus::Changed)
-            .count(),
-        unchanged: files
-            .iter()
-            .filter(|f| f.status == FileStatus::Unchanged)
-            .count(),
+        added: files.iter().filter(|f| f.status == FileStatus::Added).count(),
+        removed: files.iter().filter(|f| f.status == FileStatus::Removed).count(),
+        changed: files.iter().filter(|f| f.status == FileStatus::Changed).count(),
+        unchanged: files.iter().filter(|f| f.status == FileStatus::Unchanged).count(),
         renamed: files.iter().filter(|f| f.renamed).count(),
     };
-    let differs = files
-        .iter()
-        .any(|f| f.status != FileStatus::Unchanged || f.renamed)
-        || packages.iter().any(|p| p.status != FileStatus::Unchanged);
+    let differs =
+        files.iter().any(|f| f.status != FileStatus::Unchanged || f.renamed) || packages.iter().any(|p| p.status != FileStatus::Unchanged);
     let highlights = highlights(&files, &packages);
-    DiffReport {
-        differs,
-        old_root: old_side.root,
-        new_root: new_side.root,
-        highlights,
-        counts,
-        files,
-        packages,
-    }
+    DiffReport { differs, old_root: old_side.root, new_root: new_side.root, highlights, counts, files, packages }
 }
 
 /// One side: its report, the directory prefix its names share, and its files by relative path.
@@ -628,26 +577,14 @@ struct Side<'r> {
 
 impl<'r> Side<'r> {
     fn new(report: &'r InspectionReport) -> Self {
-        let members: Vec<&FileReport> = report
-            .files
-            .iter()
-            .filter(|f| f.kind != FileKind::Zip)
-            .collect();
+        let members: Vec<&FileReport> = report.files.iter().filter(|f| f.kind != FileKind::Zip).collect();
         let root = common_root(members.iter().map(|f| f.name.as_str()));
-        let files = members
-            .into_iter()
-            .map(|f| (strip_root(&root, &f.name), f))
-            .collect();
+        let files = members.into_iter().map(|f| (strip_root(&root, &f.name), f)).collect();
         let mut rows: BTreeMap<&str, Vec<&CoverageRow>> = BTreeMap::new();
         for row in report.packages.iter().flat_map(|p| &p.coverage) {
             rows.entry(row.file.as_str()).or_default().push(row);
         }
-        Side {
-            report,
-            root,
-            files,
-            rows,
-        }
+        Side { report, root, files, rows }
     }
 
     /// The coverage rows of a file (every package's).
@@ -672,12 +609,7 @@ fn common_root<'a>(names: impl Iterator<Item = &'a str>) -> String {
         dirs.pop();
         common = Some(match common {
             None => dirs,
-            Some(c) => c
-                .into_iter()
-                .zip(dirs)
-                .take_while(|(a, b)| a == b)
-                .map(|(a, _)| a)
-                .collect(),
+            Some(c) => c.into_iter().zip(dirs).take_while(|(a, b)| a == b).map(|(a, _)| a).collect(),
         });
     }
     let dirs = common.unwrap_or_default();
@@ -713,11 +645,7 @@ fn pair_files(old: &Side<'_>, new: &Side<'_>) -> Vec<Pair> {
     let mut taken = vec![false; old.files.len()];
     let rules: [(MatchedBy, FileKey, bool); 3] = [
         (MatchedBy::Path, |(p, _)| p.to_ascii_lowercase(), false),
-        (
-            MatchedBy::Name,
-            |(p, _)| base_name(p).to_ascii_lowercase(),
-            true,
-        ),
+        (MatchedBy::Name, |(p, _)| base_name(p).to_ascii_lowercase(), true),
         (MatchedBy::Digest, |(_, f)| f.sha256.clone(), false),
     ];
     for (by, key, unique) in rules {
@@ -728,12 +656,8 @@ fn pair_files(old: &Side<'_>, new: &Side<'_>) -> Vec<Pair> {
                 free_old.entry(key(file)).or_default().push(o);
             }
         }
-        let new_keys: Vec<Option<String>> = new
-            .files
-            .iter()
-            .zip(&old_of_new)
-            .map(|(file, paired)| paired.is_none().then(|| key(file)))
-            .collect();
+        let new_keys: Vec<Option<String>> =
+            new.files.iter().zip(&old_of_new).map(|(file, paired)| paired.is_none().then(|| key(file))).collect();
         let mut free_new: BTreeMap<&str, usize> = BTreeMap::new();
         for k in new_keys.iter().flatten() {
             let count = free_new.entry(k.as_str()).or_default();
@@ -757,26 +681,9 @@ fn pair_files(old: &Side<'_>, new: &Side<'_>) -> Vec<Pair> {
             }
         }
     }
-    let mut pairs: Vec<Pair> = old_of_new
-        .iter()
-        .enumerate()
-        .map(|(n, m)| Pair {
-            old: m.map(|(o, _)| o),
-            new: Some(n),
-            by: m.map(|(_, by)| by),
-        })
-        .collect();
-    pairs.extend(
-        taken
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| !**t)
-            .map(|(o, _)| Pair {
-                old: Some(o),
-                new: None,
-                by: None,
-            }),
-    );
+    let mut pairs: Vec<Pair> =
+        old_of_new.iter().enumerate().map(|(n, m)| Pair { old: m.map(|(o, _)| o), new: Some(n), by: m.map(|(_, by)| by) }).collect();
+    pairs.extend(taken.iter().enumerate().filter(|(_, t)| !**t).map(|(o, _)| Pair { old: Some(o), new: None, by: None }));
     pairs
 }
 
@@ -805,12 +712,11 @@ fn file_diff(pair: &Pair, old: &Side<'_>, new: &Side<'_>) -> FileDiff {
             diff.findings = FindingDiff::of(&a.findings, &b.findings);
             diff.catalog = catalog_pair(a.catalog.as_ref(), b.catalog.as_ref());
             diff.inf = inf_pair(a.inf.as_ref(), b.inf.as_ref());
-            diff.status =
-                if a.sha256 == b.sha256 && diff.verdicts.is_empty() && diff.signatures.is_empty() {
-                    FileStatus::Unchanged
-                } else {
-                    FileStatus::Changed
-                };
+            diff.status = if a.sha256 == b.sha256 && diff.verdicts.is_empty() && diff.signatures.is_empty() {
+                FileStatus::Unchanged
+            } else {
+                FileStatus::Changed
+            };
         }
         (None, Some((_, b))) => {
             diff.status = FileStatus::Added;
@@ -828,9 +734,7 @@ fn file_diff(pair: &Pair, old: &Side<'_>, new: &Side<'_>) -> FileDiff {
 /// The verdicts that count for a file: those of a package's coverage row (which weigh its
 /// catalogs) when it has some, else the file's own (embedded signatures only).
 fn verdicts_of<'r>(side: &Side<'r>, file: &'r FileReport) -> &'r [TargetVerdict] {
-    side.rows_of(&file.name)
-        .find(|r| !r.verdicts.is_empty())
-        .map_or(file.verdicts.as_slice(), |r| r.verdicts.as_slice())
+    side.rows_of(&file.name).find(|r| !r.verdicts.is_empty()).map_or(file.verdicts.as_slice(), |r| r.verdicts.as_slice())
 }
 
 /// The verdicts that differ, per target (matched by target id, in the old order, new targets after).
@@ -842,10 +746,7 @@ fn verdict_changes(old: &[TargetVerdict], new: &[TargetVerdict]) -> Vec<VerdictC
             out.push(verdict_change(Some(o), n));
         }
     }
-    for n in new
-        .iter()
-        .filter(|n| !old.iter().any(|o| o.target == n.target))
-    {
+    for n in new.iter().filter(|n| !old.iter().any(|o| o.target == n.target)) {
         out.push(verdict_change(None, Some(n)));
     }
     out
@@ -880,127 +781,39 @@ fn compare_rank(old: Option<u8>, new: Option<u8>) -> Direction {
 }
 
 /// `Some(change)` when the values differ.
-fn change(
-    field: Field,
-    of: Option<&str>,
-    old: Option<String>,
-    new: Option<String>,
-) -> Option<ValueChange> {
-    (old != new).then(|| ValueChange {
-        field,
-        of: of.map(str::to_string),
-        old,
-        new,
-    })
+fn change(field: Field, of: Option<&str>, old: Option<String>, new: Option<String>) -> Option<ValueChange> {
+    (old != new).then(|| ValueChange { field, of: of.map(str::to_string), old, new })
 }
 
-fn file_changes(
-    old_side: &Side<'_>,
-    a: &FileReport,
-    new_side: &Side<'_>,
-    b: &FileReport,
-) -> Vec<ValueChange> {
+fn file_changes(old_side: &Side<'_>, a: &FileReport, new_side: &Side<'_>, b: &FileReport) -> Vec<ValueChange> {
     let mut out: Vec<Option<ValueChange>> = vec![
-        change(
-            Field::Size,
-            None,
-            Some(a.size.to_string()),
-            Some(b.size.to_string()),
-        ),
-        change(
-            Field::Sha256,
-            None,
-            Some(a.sha256.clone()),
-            Some(b.sha256.clone()),
-        ),
-        change(
-            Field::Kind,
-            None,
-            Some(a.kind.label().to_string()),
-            Some(b.kind.label().to_string()),
-        ),
+        change(Field::Size, None, Some(a.size.to_string()), Some(b.size.to_string())),
+        change(Field::Sha256, None, Some(a.sha256.clone()), Some(b.sha256.clone())),
+        change(Field::Kind, None, Some(a.kind.label().to_string()), Some(b.kind.label().to_string())),
     ];
-    let (da, db) = (
-        authenticode_digests(old_side, a),
-        authenticode_digests(new_side, b),
-    );
+    let (da, db) = (authenticode_digests(old_side, a), authenticode_digests(new_side, b));
     for (alg, digest) in &da {
         if let Some(other) = db.get(alg) {
-            out.push(change(
-                Field::AuthenticodeDigest,
-                Some(alg),
-                Some(digest.clone()),
-                Some(other.clone()),
-            ));
+            out.push(change(Field::AuthenticodeDigest, Some(alg), Some(digest.clone()), Some(other.clone())));
         }
     }
-    out.push(change(
-        Field::PageHashes,
-        None,
-        Some(page_hashes_word(a).into()),
-        Some(page_hashes_word(b).into()),
-    ));
+    out.push(change(Field::PageHashes, None, Some(page_hashes_word(a).into()), Some(page_hashes_word(b).into())));
     if let (Some(pa), Some(pb)) = (&a.pe, &b.pe) {
-        let checksum = |c: &crate::report::Checksum| {
-            format!(
-                "{:#x} ({})",
-                c.stored,
-                if c.matches {
-                    "matches"
-                } else {
-                    "does not match"
-                }
-            )
-        };
-        let entries = |p: &crate::report::PeInfo| {
-            p.certificate_table
-                .as_ref()
-                .map_or(0, |t| t.entries.len())
-                .to_string()
-        };
+        let checksum = |c: &crate::report::Checksum| format!("{:#x} ({})", c.stored, if c.matches { "matches" } else { "does not match" });
+        let entries = |p: &crate::report::PeInfo| p.certificate_table.as_ref().map_or(0, |t| t.entries.len()).to_string();
         out.extend([
-            change(
-                Field::Format,
-                None,
-                Some(pa.format.clone()),
-                Some(pb.format.clone()),
-            ),
-            change(
-                Field::Machine,
-                None,
-                Some(pa.machine.clone()),
-                Some(pb.machine.clone()),
-            ),
-            change(
-                Field::Subsystem,
-                None,
-                Some(pa.subsystem.clone()),
-                Some(pb.subsystem.clone()),
-            ),
-            change(
-                Field::Checksum,
-                None,
-                Some(checksum(&pa.checksum)),
-                Some(checksum(&pb.checksum)),
-            ),
-            change(
-                Field::CertificateEntries,
-                None,
-                Some(entries(pa)),
-                Some(entries(pb)),
-            ),
+            change(Field::Format, None, Some(pa.format.clone()), Some(pb.format.clone())),
+            change(Field::Machine, None, Some(pa.machine.clone()), Some(pb.machine.clone())),
+            change(Field::Subsystem, None, Some(pa.subsystem.clone()), Some(pb.subsystem.clone())),
+            change(Field::Checksum, None, Some(checksum(&pa.checksum)), Some(checksum(&pb.checksum))),
+            change(Field::CertificateEntries, None, Some(entries(pa)), Some(entries(pb))),
             change(
                 Field::SectionAlignment,
                 None,
                 Some(format!("{:#x}", pa.section_alignment)),
                 Some(format!("{:#x}", pb.section_alignment)),
             ),
-            change(
-                Field::NxCompat,
-                None,
-                Some(pa.nx_compat.to_string()),
-                Some(pb.nx_compat.to_string()),
-            ),
+            change(Field::NxCompat, None, Some(pa.nx_compat.to_string()), Some(pb.nx_compat.to_string())),
         ]);
     }
     out.into_iter().flatten().collect()
@@ -1013,16 +826,10 @@ fn authenticode_digests(side: &Side<'_>, file: &FileReport) -> BTreeMap<String, 
     if !file.kind.is_pe() {
         return out;
     }
-    for s in file
-        .signatures
-        .iter()
-        .filter(|s| !s.computed_digest.is_empty())
-    {
+    for s in file.signatures.iter().filter(|s| !s.computed_digest.is_empty()) {
         out.insert(s.digest_algorithm.clone(), s.computed_digest.clone());
     }
-    let rows = side
-        .rows_of(&file.name)
-        .filter(|r| r.hash_kind == "authenticode");
+    let rows = side.rows_of(&file.name).filter(|r| r.hash_kind == "authenticode");
     for d in rows.flat_map(|r| &r.digests) {
         out.insert(d.algorithm.clone(), d.digest.clone());
     }
@@ -1044,10 +851,7 @@ fn signature_diff(old: &[SignatureReport], new: &[SignatureReport]) -> Signature
     let mut used = vec![false; old.len()];
     let mut diff = SignatureDiff::default();
     for n in new {
-        let found = old
-            .iter()
-            .enumerate()
-            .find(|(i, o)| !used.get(*i).copied().unwrap_or(true) && o.same_signature(&n));
+        let found = old.iter().enumerate().find(|(i, o)| !used.get(*i).copied().unwrap_or(true) && o.same_signature(&n));
         match found {
             Some((i, o)) => {
                 if let Some(u) = used.get_mut(i) {
@@ -1055,23 +859,13 @@ fn signature_diff(old: &[SignatureReport], new: &[SignatureReport]) -> Signature
                 }
                 let changes = signature_changes(o, &n);
                 if !changes.is_empty() {
-                    diff.changed.push(SignatureChange {
-                        direction: signature_direction(o, &n),
-                        old: o.clone(),
-                        new: n,
-                        changes,
-                    });
+                    diff.changed.push(SignatureChange { direction: signature_direction(o, &n), old: o.clone(), new: n, changes });
                 }
             }
             None => diff.added.push(n),
         }
     }
-    diff.removed = old
-        .into_iter()
-        .zip(used)
-        .filter(|(_, u)| !u)
-        .map(|(o, _)| o)
-        .collect();
+    diff.removed = old.into_iter().zip(used).filter(|(_, u)| !u).map(|(o, _)| o).collect();
     diff
 }
 
@@ -1080,12 +874,7 @@ fn signature_direction(old: &SignatureBrief, new: &SignatureBrief) -> Direction 
     match (old.verifies(), new.verifies()) {
         (false, true) => Direction::Better,
         (true, false) => Direction::Worse,
-        _ => worst_of(
-            old.checks()
-                .into_iter()
-                .zip(new.checks())
-                .map(|(o, n)| compare_rank(o.map(check_rank), n.map(check_rank))),
-        ),
+        _ => worst_of(old.checks().into_iter().zip(new.checks()).map(|(o, n)| compare_rank(o.map(check_rank), n.map(check_rank)))),
     }
 }
 
@@ -1097,36 +886,11 @@ fn signature_changes(a: &SignatureBrief, b: &SignatureBrief) -> Vec<ValueChange>
     let present = |p: bool| Some(if p { "present" } else { "absent" }.to_string());
     [
         change(Field::SignerKind, None, kind(a), kind(b)),
-        change(
-            Field::DigestVerdict,
-            None,
-            outcome(a.digest_verdict),
-            outcome(b.digest_verdict),
-        ),
-        change(
-            Field::SignatureVerdict,
-            None,
-            outcome(a.signature_verdict),
-            outcome(b.signature_verdict),
-        ),
-        change(
-            Field::PageHashes,
-            None,
-            present(a.page_hashes),
-            present(b.page_hashes),
-        ),
-        change(
-            Field::PageHashVerdict,
-            None,
-            outcome(a.page_hash_verdict),
-            outcome(b.page_hash_verdict),
-        ),
-        change(
-            Field::Timestamps,
-            None,
-            Some(a.timestamps.join(", ")),
-            Some(b.timestamps.join(", ")),
-        ),
+        change(Field::DigestVerdict, None, outcome(a.digest_verdict), outcome(b.digest_verdict)),
+        change(Field::SignatureVerdict, None, outcome(a.signature_verdict), outcome(b.signature_verdict)),
+        change(Field::PageHashes, None, present(a.page_hashes), present(b.page_hashes)),
+        change(Field::PageHashVerdict, None, outcome(a.page_hash_verdict), outcome(b.page_hash_verdict)),
+        change(Field::Timestamps, None, Some(a.timestamps.join(", ")), Some(b.timestamps.join(", "))),
         change(Field::ChainVerdict, None, chain(a), chain(b)),
         change(Field::ChainTrust, None, trust(a), trust(b)),
     ]
@@ -1142,17 +906,11 @@ fn catalog_pair(old: Option<&CatalogReport>, new: Option<&CatalogReport>) -> Opt
 }
 
 fn member_file(m: &CatalogMemberReport) -> Option<&str> {
-    m.attributes
-        .iter()
-        .find(|a| a.name.eq_ignore_ascii_case("File"))
-        .map(|a| a.value.as_str())
+    m.attributes.iter().find(|a| a.name.eq_ignore_ascii_case("File")).map(|a| a.value.as_str())
 }
 
 fn name_values(values: &[NameValueReport]) -> Vec<String> {
-    values
-        .iter()
-        .map(|v| format!("{}={}", v.name, v.value))
-        .collect()
+    values.iter().map(|v| format!("{}={}", v.name, v.value)).collect()
 }
 
 /// Members paired by tag (same digest), then by `File` attribute and algorithm (digest changed).
@@ -1161,24 +919,14 @@ fn catalog_diff(a: &CatalogReport, b: &CatalogReport) -> CatalogDiff {
     let mut diff = CatalogDiff::default();
     let mut unpaired = Vec::new();
     for m in &b.members {
-        match a
-            .members
-            .iter()
-            .enumerate()
-            .find(|(i, o)| !used.get(*i).copied().unwrap_or(true) && o.tag == m.tag)
-        {
+        match a.members.iter().enumerate().find(|(i, o)| !used.get(*i).copied().unwrap_or(true) && o.tag == m.tag) {
             Some((i, o)) => {
                 if let Some(u) = used.get_mut(i) {
                     *u = true;
                 }
-                let attributes =
-                    SetDiff::exact(&name_values(&o.attributes), &name_values(&m.attributes));
+                let attributes = SetDiff::exact(&name_values(&o.attributes), &name_values(&m.attributes));
                 if !attributes.is_empty() {
-                    diff.members_changed.push(MemberChange {
-                        old: MemberBrief::of(o),
-                        new: MemberBrief::of(m),
-                        attributes,
-                    });
+                    diff.members_changed.push(MemberChange { old: MemberBrief::of(o), new: MemberBrief::of(m), attributes });
                 }
             }
             None => unpaired.push(m),
@@ -1186,67 +934,28 @@ fn catalog_diff(a: &CatalogReport, b: &CatalogReport) -> CatalogDiff {
     }
     for m in unpaired {
         let same_file = |o: &CatalogMemberReport| {
-            member_file(o)
-                .zip(member_file(m))
-                .is_some_and(|(x, y)| x.eq_ignore_ascii_case(y))
-                && o.digest_algorithm == m.digest_algorithm
+            member_file(o).zip(member_file(m)).is_some_and(|(x, y)| x.eq_ignore_ascii_case(y)) && o.digest_algorithm == m.digest_algorithm
         };
-        match a
-            .members
-            .iter()
-            .enumerate()
-            .find(|(i, o)| !used.get(*i).copied().unwrap_or(true) && same_file(o))
-        {
+        match a.members.iter().enumerate().find(|(i, o)| !used.get(*i).copied().unwrap_or(true) && same_file(o)) {
             Some((i, o)) => {
                 if let Some(u) = used.get_mut(i) {
                     *u = true;
                 }
-                let attributes =
-                    SetDiff::exact(&name_values(&o.attributes), &name_values(&m.attributes));
-                diff.members_changed.push(MemberChange {
-                    old: MemberBrief::of(o),
-                    new: MemberBrief::of(m),
-                    attributes,
-                });
+                let attributes = SetDiff::exact(&name_values(&o.attributes), &name_values(&m.attributes));
+                diff.members_changed.push(MemberChange { old: MemberBrief::of(o), new: MemberBrief::of(m), attributes });
             }
             None => diff.members_added.push(MemberBrief::of(m)),
         }
     }
-    diff.members_removed = a
-        .members
-        .iter()
-        .zip(used)
-        .filter(|(_, u)| !u)
-        .map(|(o, _)| MemberBrief::of(o))
-        .collect();
+    diff.members_removed = a.members.iter().zip(used).filter(|(_, u)| !u).map(|(o, _)| MemberBrief::of(o)).collect();
     diff.attributes = SetDiff::exact(&name_values(&a.attributes), &name_values(&b.attributes));
     diff.os_attr_windows = SetDiff::exact(&a.os_attr_windows, &b.os_attr_windows);
     diff.hwids = SetDiff::ignoring_case(&a.hwids, &b.hwids);
     diff.changes = [
-        change(
-            Field::CatalogVersion,
-            None,
-            Some(a.version.to_string()),
-            Some(b.version.to_string()),
-        ),
-        change(
-            Field::SubjectAlgorithm,
-            None,
-            Some(a.subject_algorithm.clone()),
-            Some(b.subject_algorithm.clone()),
-        ),
-        change(
-            Field::ThisUpdate,
-            None,
-            Some(a.this_update.clone()),
-            Some(b.this_update.clone()),
-        ),
-        change(
-            Field::MemberCount,
-            None,
-            Some(a.member_count.to_string()),
-            Some(b.member_count.to_string()),
-        ),
+        change(Field::CatalogVersion, None, Some(a.version.to_string()), Some(b.version.to_string())),
+        change(Field::SubjectAlgorithm, None, Some(a.subject_algorithm.clone()), Some(b.subject_algorithm.clone())),
+        change(Field::ThisUpdate, None, Some(a.this_update.clone()), Some(b.this_update.clone())),
+        change(Field::MemberCount, None, Some(a.member_count.to_string()), Some(b.member_count.to_string())),
     ]
     .into_iter()
     .flatten()
@@ -1273,52 +982,21 @@ fn inf_diff(a: &InfReport, b: &InfReport) -> InfDiff {
             })
             .collect()
     };
-    let hwids = |r: &InfReport| -> Vec<String> {
-        r.models
-            .iter()
-            .flat_map(|m| m.hardware_ids.iter().cloned())
-            .collect()
-    };
-    let services =
-        |r: &InfReport| -> Vec<String> { r.services.iter().map(|s| s.name.clone()).collect() };
-    let sources =
-        |r: &InfReport| -> Vec<String> { r.source_files.iter().map(|s| s.file.clone()).collect() };
+    let hwids = |r: &InfReport| -> Vec<String> { r.models.iter().flat_map(|m| m.hardware_ids.iter().cloned()).collect() };
+    let services = |r: &InfReport| -> Vec<String> { r.services.iter().map(|s| s.name.clone()).collect() };
+    let sources = |r: &InfReport| -> Vec<String> { r.source_files.iter().map(|s| s.file.clone()).collect() };
     let mut changes: Vec<ValueChange> = [
-        change(
-            Field::DriverDate,
-            None,
-            a.driver_date.clone(),
-            b.driver_date.clone(),
-        ),
-        change(
-            Field::DriverVersion,
-            None,
-            a.driver_version.clone(),
-            b.driver_version.clone(),
-        ),
-        change(
-            Field::Provider,
-            None,
-            a.provider.clone(),
-            b.provider.clone(),
-        ),
+        change(Field::DriverDate, None, a.driver_date.clone(), b.driver_date.clone()),
+        change(Field::DriverVersion, None, a.driver_version.clone(), b.driver_version.clone()),
+        change(Field::Provider, None, a.provider.clone(), b.provider.clone()),
         change(Field::Class, None, a.class.clone(), b.class.clone()),
-        change(
-            Field::ClassGuid,
-            None,
-            a.class_guid.clone(),
-            b.class_guid.clone(),
-        ),
+        change(Field::ClassGuid, None, a.class_guid.clone(), b.class_guid.clone()),
     ]
     .into_iter()
     .flatten()
     .collect();
     for s in &b.services {
-        if let Some(o) = a
-            .services
-            .iter()
-            .find(|o| o.name.eq_ignore_ascii_case(&s.name))
-        {
+        if let Some(o) = a.services.iter().find(|o| o.name.eq_ignore_ascii_case(&s.name)) {
             changes.extend(service_changes(o, s));
         }
     }
@@ -1340,31 +1018,11 @@ fn service_changes(a: &InfService, b: &InfService) -> Vec<ValueChange> {
     };
     let of = Some(b.name.as_str());
     [
-        change(
-            Field::ServiceType,
-            of,
-            num(a.service_type),
-            num(b.service_type),
-        ),
+        change(Field::ServiceType, of, num(a.service_type), num(b.service_type)),
         change(Field::StartType, of, start(a), start(b)),
-        change(
-            Field::ErrorControl,
-            of,
-            num(a.error_control),
-            num(b.error_control),
-        ),
-        change(
-            Field::ServiceBinary,
-            of,
-            a.service_binary.clone(),
-            b.service_binary.clone(),
-        ),
-        change(
-            Field::DisplayName,
-            of,
-            a.display_name.clone(),
-            b.display_name.clone(),
-        ),
+        change(Field::ErrorControl, of, num(a.error_control), num(b.error_control)),
+        change(Field::ServiceBinary, of, a.service_binary.clone(), b.service_binary.clone()),
+        change(Field::DisplayName, of, a.display_name.clone(), b.display_name.clone()),
     ]
     .into_iter()
     .flatten()
@@ -1380,21 +1038,12 @@ type PackageRule<'a> = dyn Fn(&PackageReport, &PackageReport) -> bool + 'a;
 /// Packages paired by INF path, then INF file name, then (one left on each side) by kind; loose
 /// with loose.
 fn package_diffs(old: &Side<'_>, new: &Side<'_>, pairs: &[Pair]) -> Vec<PackageDiff> {
-    let partners: BTreeMap<&str, &str> = pairs
-        .iter()
-        .filter_map(|p| {
-            Some((
-                new.file(p.new)?.1.name.as_str(),
-                old.file(p.old)?.1.name.as_str(),
-            ))
-        })
-        .collect();
+    let partners: BTreeMap<&str, &str> =
+        pairs.iter().filter_map(|p| Some((new.file(p.new)?.1.name.as_str(), old.file(p.old)?.1.name.as_str()))).collect();
     let partners = &partners;
     let old_packages = &old.report.packages;
     let new_packages = &new.report.packages;
-    let inf_rel = |side: &Side<'_>, p: &PackageReport| {
-        p.inf.as_deref().map(|i| side.rel(i).to_ascii_lowercase())
-    };
+    let inf_rel = |side: &Side<'_>, p: &PackageReport| p.inf.as_deref().map(|i| side.rel(i).to_ascii_lowercase());
     let mut used = vec![false; old_packages.len()];
     let mut matched: Vec<Option<usize>> = vec![None; new_packages.len()];
     let rules: [&PackageRule<'_>; 3] = [
@@ -1411,18 +1060,13 @@ fn package_diffs(old: &Side<'_>, new: &Side<'_>, pairs: &[Pair]) -> Vec<PackageD
             if matched.get(ni).is_some_and(Option::is_some) {
                 continue;
             }
-            let free: Vec<usize> = (0..old_packages.len())
-                .filter(|i| !used.get(*i).copied().unwrap_or(true))
-                .collect();
+            let free: Vec<usize> = (0..old_packages.len()).filter(|i| !used.get(*i).copied().unwrap_or(true)).collect();
             // The last rule pairs only the one package left on each side.
             let unpaired_new = matched.iter().filter(|m| m.is_none()).count();
             if r == 2 && (free.len() != 1 || unpaired_new != 1) {
                 continue;
             }
-            if let Some(&oi) = free
-                .iter()
-                .find(|i| old_packages.get(**i).is_some_and(|o| rule(o, n)))
-            {
+            if let Some(&oi) = free.iter().find(|i| old_packages.get(**i).is_some_and(|o| rule(o, n))) {
                 if let (Some(m), Some(u)) = (matched.get_mut(ni), used.get_mut(oi)) {
                     *m = Some(oi);
                     *u = true;
@@ -1433,23 +1077,9 @@ fn package_diffs(old: &Side<'_>, new: &Side<'_>, pairs: &[Pair]) -> Vec<PackageD
     let mut out: Vec<PackageDiff> = new_packages
         .iter()
         .zip(&matched)
-        .map(|(n, m)| {
-            package_diff(
-                m.and_then(|i| old_packages.get(i)),
-                Some(n),
-                old,
-                new,
-                partners,
-            )
-        })
+        .map(|(n, m)| package_diff(m.and_then(|i| old_packages.get(i)), Some(n), old, new, partners))
         .collect();
-    out.extend(
-        old_packages
-            .iter()
-            .zip(used)
-            .filter(|(_, u)| !u)
-            .map(|(o, _)| package_diff(Some(o), None, old, new, partners)),
-    );
+    out.extend(old_packages.iter().zip(used).filter(|(_, u)| !u).map(|(o, _)| package_diff(Some(o), None, old, new, partners)));
     out
 }
 
@@ -1465,38 +1095,18 @@ fn package_diff(
     let catalogs = |p: &PackageReport| -> Vec<String> {
         p.catalogs
             .iter()
-            .map(|c| {
-                format!(
-                    "{} ({})",
-                    c.name,
-                    if c.path.is_some() {
-                        outcome_name(c.signature)
-                    } else {
-                        "missing"
-                    }
-                )
-            })
+            .map(|c| format!("{} ({})", c.name, if c.path.is_some() { outcome_name(c.signature) } else { "missing" }))
             .collect()
     };
-    let missing_files = |p: &PackageReport| -> Vec<String> {
-        p.missing_files.iter().map(|m| m.name.clone()).collect()
-    };
-    let missing_members = |p: &PackageReport| -> Vec<String> {
-        p.missing_members
-            .iter()
-            .map(|m| m.file.clone().unwrap_or_else(|| m.tag.clone()))
-            .collect()
-    };
+    let missing_files = |p: &PackageReport| -> Vec<String> { p.missing_files.iter().map(|m| m.name.clone()).collect() };
+    let missing_members =
+        |p: &PackageReport| -> Vec<String> { p.missing_members.iter().map(|m| m.file.clone().unwrap_or_else(|| m.tag.clone())).collect() };
     let hwids = |p: &PackageReport| -> Vec<String> {
         p.hwids
             .iter()
             .flat_map(|h| {
                 let inf = h.only_in_inf.iter().map(|x| format!("only in INF: {x}"));
-                inf.chain(
-                    h.only_in_catalog
-                        .iter()
-                        .map(|x| format!("only in catalog: {x}")),
-                )
+                inf.chain(h.only_in_catalog.iter().map(|x| format!("only in catalog: {x}")))
             })
             .collect()
     };
@@ -1539,10 +1149,7 @@ fn coverage_changes(
     let mut out = Vec::new();
     let mut old_seen = vec![false; a.coverage.len()];
     for row in &b.coverage {
-        let index = partners
-            .get(row.file.as_str())
-            .and_then(|old_name| old_rows.get(old_name))
-            .copied();
+        let index = partners.get(row.file.as_str()).and_then(|old_name| old_rows.get(old_name)).copied();
         let old_row = index.and_then(|i| a.coverage.get(i));
         if let Some(seen) = index.and_then(|i| old_seen.get_mut(i)) {
             *seen = true;
@@ -1557,22 +1164,14 @@ fn coverage_changes(
     out
 }
 
-fn coverage_change(
-    o: Option<&CoverageRow>,
-    n: Option<&CoverageRow>,
-    old: &Side<'_>,
-    new: &Side<'_>,
-) -> CoverageChange {
+fn coverage_change(o: Option<&CoverageRow>, n: Option<&CoverageRow>, old: &Side<'_>, new: &Side<'_>) -> CoverageChange {
     let rank = |s: CoverageStatus| match s {
         CoverageStatus::Covered => 3,
         CoverageStatus::NotInCatalog => 1,
         CoverageStatus::CatalogUnverified | CoverageStatus::Mismatch => 0,
     };
     CoverageChange {
-        file: n
-            .map(|r| new.rel(&r.file))
-            .or_else(|| o.map(|r| old.rel(&r.file)))
-            .unwrap_or_default(),
+        file: n.map(|r| new.rel(&r.file)).or_else(|| o.map(|r| old.rel(&r.file))).unwrap_or_default(),
         old: o.map(|r| r.status),
         new: n.map(|r| r.status),
         old_catalog: o.map(|r| old.rel(&r.catalog)).unwrap_or_default(),
@@ -1597,132 +1196,54 @@ fn highlights(files: &[FileDiff], packages: &[PackageDiff]) -> Vec<Highlight> {
     out
 }
 
-fn push(
-    out: &mut Vec<Highlight>,
-    kind: HighlightKind,
-    direction: Direction,
-    subject: &str,
-    text: String,
-) {
-    out.push(Highlight {
-        kind,
-        direction,
-        subject: subject.to_string(),
-        text,
-    });
+fn push(out: &mut Vec<Highlight>, kind: HighlightKind, direction: Direction, subject: &str, text: String) {
+    out.push(Highlight { kind, direction, subject: subject.to_string(), text });
 }
 
 fn file_highlights(f: &FileDiff, out: &mut Vec<Highlight>) {
     let path = f.path();
     match f.status {
-        FileStatus::Added => push(
-            out,
-            HighlightKind::FileAdded,
-            Direction::Neutral,
-            path,
-            format!("{path} added ({})", f.kind.label()),
-        ),
-        FileStatus::Removed => push(
-            out,
-            HighlightKind::FileRemoved,
-            Direction::Neutral,
-            path,
-            format!("{path} removed ({})", f.kind.label()),
-        ),
+        FileStatus::Added => push(out, HighlightKind::FileAdded, Direction::Neutral, path, format!("{path} added ({})", f.kind.label())),
+        FileStatus::Removed => {
+            push(out, HighlightKind::FileRemoved, Direction::Neutral, path, format!("{path} removed ({})", f.kind.label()))
+        }
         _ => {}
     }
     if f.renamed {
         let old = f.old_path.as_deref().unwrap_or("");
-        let how = if f.status == FileStatus::Unchanged {
-            "same content"
-        } else {
-            "content changed"
-        };
-        push(
-            out,
-            HighlightKind::FileRenamed,
-            Direction::Neutral,
-            path,
-            format!("{old} renamed to {path} ({how})"),
-        );
+        let how = if f.status == FileStatus::Unchanged { "same content" } else { "content changed" };
+        push(out, HighlightKind::FileRenamed, Direction::Neutral, path, format!("{old} renamed to {path} ({how})"));
     }
-    for v in f
-        .verdicts
-        .iter()
-        .filter(|v| v.verdict_changed && v.old.is_some() && v.new.is_some())
-    {
-        let word =
-            |x: &Option<TargetVerdict>| x.as_ref().map_or("no verdict", |t| load_name(t.verdict));
-        push(
-            out,
-            HighlightKind::VerdictChanged,
-            v.direction,
-            path,
-            format!("{path}: {}: {} -> {}", v.label, word(&v.old), word(&v.new)),
-        );
+    for v in f.verdicts.iter().filter(|v| v.verdict_changed && v.old.is_some() && v.new.is_some()) {
+        let word = |x: &Option<TargetVerdict>| x.as_ref().map_or("no verdict", |t| load_name(t.verdict));
+        push(out, HighlightKind::VerdictChanged, v.direction, path, format!("{path}: {}: {} -> {}", v.label, word(&v.old), word(&v.new)));
     }
     signature_highlights(f, path, out);
     if let Some(c) = &f.catalog {
-        if !c.members_added.is_empty()
-            || !c.members_removed.is_empty()
-            || !c.members_changed.is_empty()
-        {
+        if !c.members_added.is_empty() || !c.members_removed.is_empty() || !c.members_changed.is_empty() {
             let text = format!(
                 "{path}: catalog members {} added, {} removed, {} changed",
                 c.members_added.len(),
                 c.members_removed.len(),
                 c.members_changed.len()
             );
-            push(
-                out,
-                HighlightKind::CatalogMembersChanged,
-                Direction::Neutral,
-                path,
-                text,
-            );
+            push(out, HighlightKind::CatalogMembersChanged, Direction::Neutral, path, text);
         }
-        set_highlight(
-            out,
-            HighlightKind::HardwareIdsChanged,
-            path,
-            "catalog hardware IDs",
-            &c.hwids,
-        );
+        set_highlight(out, HighlightKind::HardwareIdsChanged, path, "catalog hardware IDs", &c.hwids);
     }
     if let Some(i) = &f.inf {
-        set_highlight(
-            out,
-            HighlightKind::HardwareIdsChanged,
-            path,
-            "INF hardware IDs",
-            &i.hardware_ids,
-        );
-        for c in i
-            .changes
-            .iter()
-            .filter(|c| c.field == Field::DriverVersion || c.field == Field::DriverDate)
-        {
+        set_highlight(out, HighlightKind::HardwareIdsChanged, path, "INF hardware IDs", &i.hardware_ids);
+        for c in i.changes.iter().filter(|c| c.field == Field::DriverVersion || c.field == Field::DriverDate) {
             let text = format!(
                 "{path}: DriverVer {} {} -> {}",
                 field_name(c.field),
                 c.old.as_deref().unwrap_or("none"),
                 c.new.as_deref().unwrap_or("none")
             );
-            push(
-                out,
-                HighlightKind::DriverVersionChanged,
-                Direction::Neutral,
-                path,
-                text,
-            );
+            push(out, HighlightKind::DriverVersionChanged, Direction::Neutral, path, text);
         }
     }
-    let hvci = |list: &[Finding]| {
-        list.iter()
-            .filter(|x| x.check.starts_with("hvci."))
-            .map(|x| x.check.clone())
-            .collect::<Vec<_>>()
-    };
+    let hvci = |list: &[Finding]| list.iter().filter(|x| x.check.starts_with("hvci.")).map(|x| x.check.clone()).collect::<Vec<_>>();
     let (added, removed) = (hvci(&f.findings.added), hvci(&f.findings.removed));
     if !added.is_empty() {
         push(
@@ -1730,10 +1251,7 @@ fn file_highlights(f: &FileDiff, out: &mut Vec<Highlight>) {
             HighlightKind::MemoryIntegrityChanged,
             Direction::Worse,
             path,
-            format!(
-                "{path}: new memory integrity findings: {}",
-                added.join(", ")
-            ),
+            format!("{path}: new memory integrity findings: {}", added.join(", ")),
         );
     }
     if !removed.is_empty() {
@@ -1742,49 +1260,23 @@ fn file_highlights(f: &FileDiff, out: &mut Vec<Highlight>) {
             HighlightKind::MemoryIntegrityChanged,
             Direction::Better,
             path,
-            format!(
-                "{path}: memory integrity findings gone: {}",
-                removed.join(", ")
-            ),
+            format!("{path}: memory integrity findings gone: {}", removed.join(", ")),
         );
     }
 }
 
-fn set_highlight(
-    out: &mut Vec<Highlight>,
-    kind: HighlightKind,
-    path: &str,
-    what: &str,
-    set: &SetDiff,
-) {
+fn set_highlight(out: &mut Vec<Highlight>, kind: HighlightKind, path: &str, what: &str, set: &SetDiff) {
     if !set.added.is_empty() {
-        push(
-            out,
-            kind,
-            Direction::Neutral,
-            path,
-            format!("{path}: {what} added: {}", set.added.join(", ")),
-        );
+        push(out, kind, Direction::Neutral, path, format!("{path}: {what} added: {}", set.added.join(", ")));
     }
     if !set.removed.is_empty() {
-        push(
-            out,
-            kind,
-            Direction::Neutral,
-            path,
-            format!("{path}: {what} removed: {}", set.removed.join(", ")),
-        );
+        push(out, kind, Direction::Neutral, path, format!("{path}: {what} removed: {}", set.removed.join(", ")));
     }
 }
 
 fn describe_signer(s: &SignatureBrief) -> String {
-    let who = s
-        .signer
-        .as_deref()
-        .map_or_else(|| "unknown signer".to_string(), crate::summary::common_name);
-    let kind = s
-        .kind
-        .map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
+    let who = s.signer.as_deref().map_or_else(|| "unknown signer".to_string(), crate::summary::common_name);
+    let kind = s.kind.map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
     format!("{who} ({}{kind})", s.digest_algorithm)
 }
 
@@ -1794,36 +1286,16 @@ fn signature_highlights(f: &FileDiff, path: &str, out: &mut Vec<Highlight>) {
     }
     let s = &f.signatures;
     for a in &s.added {
-        push(
-            out,
-            HighlightKind::SignerChanged,
-            Direction::Neutral,
-            path,
-            format!("{path}: signature added: {}", describe_signer(a)),
-        );
+        push(out, HighlightKind::SignerChanged, Direction::Neutral, path, format!("{path}: signature added: {}", describe_signer(a)));
     }
     for r in &s.removed {
-        push(
-            out,
-            HighlightKind::SignerChanged,
-            Direction::Neutral,
-            path,
-            format!("{path}: signature removed: {}", describe_signer(r)),
-        );
+        push(out, HighlightKind::SignerChanged, Direction::Neutral, path, format!("{path}: signature removed: {}", describe_signer(r)));
     }
     for c in &s.changed {
         let checks: Vec<&ValueChange> = c
             .changes
             .iter()
-            .filter(|v| {
-                matches!(
-                    v.field,
-                    Field::DigestVerdict
-                        | Field::SignatureVerdict
-                        | Field::PageHashVerdict
-                        | Field::ChainVerdict
-                )
-            })
+            .filter(|v| matches!(v.field, Field::DigestVerdict | Field::SignatureVerdict | Field::PageHashVerdict | Field::ChainVerdict))
             .collect();
         if checks.is_empty() {
             continue;
@@ -1831,27 +1303,10 @@ fn signature_highlights(f: &FileDiff, path: &str, out: &mut Vec<Highlight>) {
         let direction = c.direction;
         let what: Vec<String> = checks
             .iter()
-            .map(|v| {
-                format!(
-                    "{} {} -> {}",
-                    field_name(v.field),
-                    v.old.as_deref().unwrap_or("none"),
-                    v.new.as_deref().unwrap_or("none")
-                )
-            })
+            .map(|v| format!("{} {} -> {}", field_name(v.field), v.old.as_deref().unwrap_or("none"), v.new.as_deref().unwrap_or("none")))
             .collect();
-        let text = format!(
-            "{path}: signature by {}: {}",
-            describe_signer(&c.new),
-            what.join(", ")
-        );
-        push(
-            out,
-            HighlightKind::SignatureVerdictChanged,
-            direction,
-            path,
-            text,
-        );
+        let text = format!("{path}: signature by {}: {}", describe_signer(&c.new), what.join(", "));
+        push(out, HighlightKind::SignatureVerdictChanged, direction, path, text);
     }
 }
 
@@ -1876,20 +1331,8 @@ fn worst_of(directions: impl Iterator<Item = Direction>) -> Direction {
 fn package_highlights(p: &PackageDiff, out: &mut Vec<Highlight>) {
     let name = p.name();
     match p.status {
-        FileStatus::Added => push(
-            out,
-            HighlightKind::PackageChanged,
-            Direction::Neutral,
-            name,
-            format!("package {name} added"),
-        ),
-        FileStatus::Removed => push(
-            out,
-            HighlightKind::PackageChanged,
-            Direction::Neutral,
-            name,
-            format!("package {name} removed"),
-        ),
+        FileStatus::Added => push(out, HighlightKind::PackageChanged, Direction::Neutral, name, format!("package {name} added")),
+        FileStatus::Removed => push(out, HighlightKind::PackageChanged, Direction::Neutral, name, format!("package {name} removed")),
         _ => {}
     }
     if let (Some(a), Some(b)) = (p.old_verdict, p.new_verdict) {
@@ -1899,47 +1342,20 @@ fn package_highlights(p: &PackageDiff, out: &mut Vec<Highlight>) {
                 Outcome::Warn | Outcome::Unsupported => 1,
                 Outcome::Fail => 0,
             };
-            let text = format!(
-                "package {name}: verdict {} -> {}",
-                outcome_name(a),
-                outcome_name(b)
-            );
-            push(
-                out,
-                HighlightKind::PackageVerdictChanged,
-                compare_rank(Some(rank(a)), Some(rank(b))),
-                name,
-                text,
-            );
+            let text = format!("package {name}: verdict {} -> {}", outcome_name(a), outcome_name(b));
+            push(out, HighlightKind::PackageVerdictChanged, compare_rank(Some(rank(a)), Some(rank(b))), name, text);
         }
     }
     for c in &p.coverage {
         let word = |s: Option<CoverageStatus>| s.map_or("not in the package", coverage_name);
-        let text = format!(
-            "package {name}: {}: {} -> {}",
-            c.file,
-            word(c.old),
-            word(c.new)
-        );
+        let text = format!("package {name}: {}: {} -> {}", c.file, word(c.old), word(c.new));
         push(out, HighlightKind::CoverageChanged, c.direction, name, text);
     }
     for m in &p.missing_files.added {
-        push(
-            out,
-            HighlightKind::CoverageChanged,
-            Direction::Worse,
-            name,
-            format!("package {name}: {m} is now missing"),
-        );
+        push(out, HighlightKind::CoverageChanged, Direction::Worse, name, format!("package {name}: {m} is now missing"));
     }
     for m in &p.missing_files.removed {
-        push(
-            out,
-            HighlightKind::CoverageChanged,
-            Direction::Better,
-            name,
-            format!("package {name}: {m} is no longer missing"),
-        );
+        push(out, HighlightKind::CoverageChanged, Direction::Better, name, format!("package {name}: {m} is no longer missing"));
     }
 }
 
@@ -2046,19 +1462,11 @@ mod tests {
     use super::*;
 
     fn file(name: &str, sha256: &str) -> FileReport {
-        FileReport {
-            name: name.into(),
-            sha256: sha256.into(),
-            ..FileReport::default()
-        }
+        FileReport { name: name.into(), sha256: sha256.into(), ..FileReport::default() }
     }
 
     fn drop(files: Vec<FileReport>) -> InspectionReport {
-        InspectionReport {
-            made_by: None,
-            files,
-            packages: Vec::new(),
-        }
+        InspectionReport { made_by: None, files, packages: Vec::new() }
     }
 
     /// Built through serde so the test does not depend on the Rust type of `target` (a string
@@ -2081,26 +1489,12 @@ mod tests {
 
     #[test]
     fn a_name_pairs_only_when_unique_on_both_sides() {
-        let old = drop(vec![
-            file("x86/a.sys", "1"),
-            file("x64/a.sys", "2"),
-            file("old/b.sys", "3"),
-        ]);
-        let new = drop(vec![
-            file("arm/a.sys", "4"),
-            file("y/a.sys", "5"),
-            file("new/b.sys", "6"),
-        ]);
+        let old = drop(vec![file("x86/a.sys", "1"), file("x64/a.sys", "2"), file("old/b.sys", "3")]);
+        let new = drop(vec![file("arm/a.sys", "4"), file("y/a.sys", "5"), file("new/b.sys", "6")]);
         let d = diff(&old, &new);
-        let by: Vec<(Option<&str>, Option<&str>, Option<MatchedBy>)> = d
-            .files
-            .iter()
-            .map(|f| (f.old_path.as_deref(), f.new_path.as_deref(), f.matched_by))
-            .collect();
-        assert!(
-            by.contains(&(Some("old/b.sys"), Some("new/b.sys"), Some(MatchedBy::Name))),
-            "{by:?}"
-        );
+        let by: Vec<(Option<&str>, Option<&str>, Option<MatchedBy>)> =
+            d.files.iter().map(|f| (f.old_path.as_deref(), f.new_path.as_deref(), f.matched_by)).collect();
+        assert!(by.contains(&(Some("old/b.sys"), Some("new/b.sys"), Some(MatchedBy::Name))), "{by:?}");
         assert_eq!(d.counts.added, 2);
         assert_eq!(d.counts.removed, 2);
     }
@@ -2130,17 +1524,10 @@ mod tests {
             verdict("testsigning", LoadVerdict::Blocked),
         ];
         let changes = verdict_changes(&old, &new);
-        let summary: Vec<(&str, bool, Direction)> = changes
-            .iter()
-            .map(|c| (c.label.as_str(), c.verdict_changed, c.direction))
-            .collect();
+        let summary: Vec<(&str, bool, Direction)> = changes.iter().map(|c| (c.label.as_str(), c.verdict_changed, c.direction)).collect();
         assert_eq!(
             summary,
-            vec![
-                ("S-MODE", true, Direction::Better),
-                ("SERVER-2016", true, Direction::Worse),
-                ("TESTSIGNING", true, Direction::Better)
-            ]
+            vec![("S-MODE", true, Direction::Better), ("SERVER-2016", true, Direction::Worse), ("TESTSIGNING", true, Direction::Better)]
         );
     }
 
@@ -2162,11 +1549,7 @@ mod tests {
     #[test]
     fn set_diff_ignores_case_and_repeats() {
         let old = vec!["Root\\A".to_string(), "root\\b".to_string()];
-        let new = vec![
-            "ROOT\\A".to_string(),
-            "root\\c".to_string(),
-            "Root\\C".to_string(),
-        ];
+        let new = vec!["ROOT\\A".to_string(), "root\\c".to_string(), "Root\\C".to_string()];
         let d = SetDiff::ignoring_case(&old, &new);
         assert_eq!(d.added, vec!["root\\c".to_string()]);
         assert_eq!(d.removed, vec!["root\\b".to_string()]);

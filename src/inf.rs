@@ -277,7 +277,12 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
             let name = match rest.find(']') {
                 Some(end) => rest.get(..end).unwrap_or(rest).trim().to_string(),
                 None => {
-                    inf.findings.push(finding("inf.syntax.section-header", Outcome::Warn, "section header without a closing ]", Some(line)));
+                    inf.findings.push(finding(
+                        "inf.syntax.section-header",
+                        Outcome::Warn,
+                        "section header without a closing ]",
+                        Some(line),
+                    ));
                     rest.trim().to_string()
                 }
             };
@@ -296,7 +301,12 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
         }
         let Some(section) = current else {
             if !outside_reported {
-                inf.findings.push(finding("inf.syntax.outside-section", Outcome::Warn, "text before the first section header is ignored", Some(line)));
+                inf.findings.push(finding(
+                    "inf.syntax.outside-section",
+                    Outcome::Warn,
+                    "text before the first section header is ignored",
+                    Some(line),
+                ));
                 outside_reported = true;
             }
             continue;
@@ -338,7 +348,13 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
 
 /// Replace `%name%` with its [Strings] value, `%%` with `%`. Numbers (DIRIDs like %12%) and
 /// undefined names stay as written; an undefined non-numeric name is reported once.
-fn substitute(s: &str, strings: &HashMap<String, String>, line: u32, seen: &mut HashSet<String>, findings: &mut Vec<LineFinding>) -> String {
+fn substitute(
+    s: &str,
+    strings: &HashMap<String, String>,
+    line: u32,
+    seen: &mut HashSet<String>,
+    findings: &mut Vec<LineFinding>,
+) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
@@ -443,7 +459,12 @@ impl Inf {
                 }
                 let disk_id = if e.key.is_some() { e.first().to_string() } else { String::new() };
                 if disk_id.is_empty() {
-                    findings.push(finding("inf.source-disks-files.no-disk", Outcome::Warn, format!("{file} names no source disk"), Some(e.line)));
+                    findings.push(finding(
+                        "inf.source-disks-files.no-disk",
+                        Outcome::Warn,
+                        format!("{file} names no source disk"),
+                        Some(e.line),
+                    ));
                 } else if !disk_ids.contains(disk_id.as_str()) {
                     findings.push(finding(
                         "inf.source-disks-files.unknown-disk",
@@ -489,7 +510,12 @@ impl Inf {
             let lower = key.to_ascii_lowercase();
             let significant = SIGNIFICANT.iter().any(|s| lower == s.to_ascii_lowercase() || lower.starts_with("catalogfile."));
             if significant && seen.contains(&lower) {
-                findings.push(finding("inf.version.duplicate-key", Outcome::Warn, format!("{key} appears more than once in [Version]; Windows uses one of them"), Some(e.line)));
+                findings.push(finding(
+                    "inf.version.duplicate-key",
+                    Outcome::Warn,
+                    format!("{key} appears more than once in [Version]; Windows uses one of them"),
+                    Some(e.line),
+                ));
             }
             seen.push(lower.clone());
             let first_wins = |slot: &mut Option<String>, v: String| {
@@ -506,7 +532,12 @@ impl Inf {
                     let date = e.first().to_string();
                     let ver = e.get(1).map(str::to_string);
                     if !valid_date(&date) {
-                        findings.push(finding("inf.version.driver-ver", Outcome::Warn, format!("DriverVer date {date:?} is not mm/dd/yyyy"), Some(e.line)));
+                        findings.push(finding(
+                            "inf.version.driver-ver",
+                            Outcome::Warn,
+                            format!("DriverVer date {date:?} is not mm/dd/yyyy"),
+                            Some(e.line),
+                        ));
                     }
                     match &ver {
                         Some(v) if !valid_version(v) => findings.push(finding(
@@ -524,9 +555,19 @@ impl Inf {
                     let decoration = key.get("catalogfile.".len()..).unwrap_or("").to_string();
                     let file = e.value();
                     if !file.to_ascii_lowercase().ends_with(".cat") {
-                        findings.push(finding("inf.catalog-file.name", Outcome::Warn, format!("{key} = {file:?} does not name a .cat file"), Some(e.line)));
+                        findings.push(finding(
+                            "inf.catalog-file.name",
+                            Outcome::Warn,
+                            format!("{key} = {file:?} does not name a .cat file"),
+                            Some(e.line),
+                        ));
                     } else if file.contains(['\\', '/']) {
-                        findings.push(finding("inf.catalog-file.name", Outcome::Warn, format!("{key} = {file:?} must be a file name without a path"), Some(e.line)));
+                        findings.push(finding(
+                            "inf.catalog-file.name",
+                            Outcome::Warn,
+                            format!("{key} = {file:?} must be a file name without a path"),
+                            Some(e.line),
+                        ));
                     }
                     report.catalog_files.push(InfCatalogFile { decoration, file, line: e.line });
                 }
@@ -534,7 +575,9 @@ impl Inf {
             }
         }
         match report.signature.as_deref() {
-            None => findings.push(finding("inf.version.signature-missing", Outcome::Fail, "[Version] has no Signature", Some(version.line))),
+            None => {
+                findings.push(finding("inf.version.signature-missing", Outcome::Fail, "[Version] has no Signature", Some(version.line)))
+            }
             Some(s) if ["$windows nt$", "$chicago$", "$windows 95$"].contains(&s.to_ascii_lowercase().as_str()) => {}
             Some(s) => findings.push(finding(
                 "inf.version.signature-unknown",
@@ -588,7 +631,12 @@ impl Inf {
                 }
             }
             if sections.is_empty() && decorations.is_empty() {
-                findings.push(finding("inf.models.missing", Outcome::Warn, format!("models section [{base}] named in [Manufacturer] does not exist"), Some(e.line)));
+                findings.push(finding(
+                    "inf.models.missing",
+                    Outcome::Warn,
+                    format!("models section [{base}] named in [Manufacturer] does not exist"),
+                    Some(e.line),
+                ));
             }
             for s in sections {
                 for m in &s.entries {
@@ -627,7 +675,12 @@ impl Inf {
                                 Some("starttype") => {
                                     svc.start_type = number();
                                     if svc.start_type.is_none() {
-                                        findings.push(finding("inf.service.start-type", Outcome::Warn, format!("StartType {:?} is not a number", se.first()), Some(se.line)));
+                                        findings.push(finding(
+                                            "inf.service.start-type",
+                                            Outcome::Warn,
+                                            format!("StartType {:?} is not a number", se.first()),
+                                            Some(se.line),
+                                        ));
                                     }
                                 }
                                 Some("errorcontrol") => svc.error_control = number(),
@@ -636,7 +689,12 @@ impl Inf {
                             }
                         }
                         if svc.service_binary.is_none() {
-                            findings.push(finding("inf.service.binary-missing", Outcome::Warn, format!("[{}] has no ServiceBinary", s.name), Some(s.line)));
+                            findings.push(finding(
+                                "inf.service.binary-missing",
+                                Outcome::Warn,
+                                format!("[{}] has no ServiceBinary", s.name),
+                                Some(s.line),
+                            ));
                         }
                     }
                     None if service_section.is_empty() => {}
@@ -673,13 +731,16 @@ fn parse_number(s: &str) -> Option<u32> {
 
 fn valid_date(s: &str) -> bool {
     let parts: Vec<&str> = s.split('/').collect();
-    let num = |p: &str, max: u32| p.len() <= 4 && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n >= 1 && n <= max);
+    let num = |p: &str, max: u32| {
+        p.len() <= 4 && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n >= 1 && n <= max)
+    };
     matches!(parts.as_slice(), [m, d, y] if num(m, 12) && num(d, 31) && y.len() == 4 && num(y, 9999))
 }
 
 fn valid_version(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
-    (1..=4).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n <= 65535))
+    (1..=4).contains(&parts.len())
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n <= 65535))
 }
 
 /// Fill `report.inf` for an INF file.
@@ -758,7 +819,10 @@ Dev = \"Gerät\"\r\n";
         assert_eq!((s.name.as_str(), s.start_type, s.start_type_name.as_str()), ("mydrv", Some(0), "boot"));
         assert_eq!(s.service_binary.as_deref(), Some("%12%\\mydrv.sys"));
         assert_eq!(r.source_files[0].decoration, "amd64");
-        assert_eq!((r.source_files[0].file.as_str(), r.source_files[0].disk_id.as_str(), r.source_files[0].subdir.as_deref()), ("mydrv.sys", "1", Some("x64")));
+        assert_eq!(
+            (r.source_files[0].file.as_str(), r.source_files[0].disk_id.as_str(), r.source_files[0].subdir.as_deref()),
+            ("mydrv.sys", "1", Some("x64"))
+        );
         assert_eq!(r.source_disks[0].description, "Install disk");
         let checks: Vec<_> = r.findings.iter().map(|f| (f.check.as_str(), f.line)).collect();
         assert_eq!(checks, [("inf.encoding.utf8-without-bom", Some(41))]);
@@ -771,7 +835,8 @@ Dev = \"Gerät\"\r\n";
 
     #[test]
     fn utf16le_with_bom() {
-        let bytes = utf16le_bom("[Version]\r\nSignature=\"$Windows NT$\"\r\nProvider=Ünïcode\r\nCatalogFile=a.cat\r\nDriverVer=1/2/2003,1.0\r\n");
+        let bytes =
+            utf16le_bom("[Version]\r\nSignature=\"$Windows NT$\"\r\nProvider=Ünïcode\r\nCatalogFile=a.cat\r\nDriverVer=1/2/2003,1.0\r\n");
         let r = parse_inf(&bytes).to_report();
         assert_eq!(r.encoding, "utf-16le");
         assert_eq!(r.provider.as_deref(), Some("Ünïcode"));
@@ -781,7 +846,8 @@ Dev = \"Gerät\"\r\n";
 
     #[test]
     fn ansi_windows_1252() {
-        let mut bytes = b"[Version]\nSignature=$Chicago$\nProvider=Acme\x99 \x80 caf\xe9\nCatalogFile=a.cat\nDriverVer=01/01/2001,1.0.0.0\n".to_vec();
+        let mut bytes =
+            b"[Version]\nSignature=$Chicago$\nProvider=Acme\x99 \x80 caf\xe9\nCatalogFile=a.cat\nDriverVer=01/01/2001,1.0.0.0\n".to_vec();
         bytes.push(b'\n');
         let r = parse_inf(&bytes).to_report();
         assert_eq!(r.encoding, "windows-1252");
@@ -819,7 +885,9 @@ Dev = \"Gerät\"\r\n";
 
     #[test]
     fn hostile_bytes_never_panic() {
-        for bytes in [&b""[..], b"\xff\xfe", b"\xfe\xff\x00", b"[", b"\"", b"%", b"%%%a%", b"\\\\\\", b"[Manufacturer]\n=\n", b"[x]\n,,,=,,"] {
+        for bytes in
+            [&b""[..], b"\xff\xfe", b"\xfe\xff\x00", b"[", b"\"", b"%", b"%%%a%", b"\\\\\\", b"[Manufacturer]\n=\n", b"[x]\n,,,=,,"]
+        {
             let _ = parse_inf(bytes).to_report();
         }
     }

@@ -9,13 +9,7 @@
 // arithmetic outside tests (`cargo clippy` enforces it; see ARCHITECTURE.md "Invariants").
 #![cfg_attr(
     not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing,
-        clippy::arithmetic_side_effects
-    )
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::arithmetic_side_effects)
 )]
 
 pub mod asn1;
@@ -33,8 +27,8 @@ pub mod pe;
 pub mod policy;
 pub mod report;
 pub mod signature;
-pub mod summary;
 pub mod sniff;
+pub mod summary;
 pub mod time;
 pub mod triage;
 
@@ -80,10 +74,7 @@ pub struct KnownDigests {
 impl KnownDigests {
     /// The known Authenticode digest with `alg`, when its length is right.
     pub fn authenticode(&self, alg: digest::DigestAlgorithm) -> Option<&[u8]> {
-        self.authenticode
-            .iter()
-            .find(|(a, d)| *a == alg && d.len() == alg.output_len())
-            .map(|(_, d)| d.as_slice())
+        self.authenticode.iter().find(|(a, d)| *a == alg && d.len() == alg.output_len()).map(|(_, d)| d.as_slice())
     }
 }
 
@@ -97,7 +88,11 @@ fn inspect_certificates(bytes: &[u8], report: &mut FileReport) {
             for der in certs {
                 match x509_cert::Certificate::from_der(&der) {
                     Ok(cert) => report.certificates.push(signature::certificate::summarize(&cert, &der)),
-                    Err(e) => report.findings.push(Finding::new("certificate.decode", Outcome::Fail, format!("a certificate does not decode: {e}"))),
+                    Err(e) => report.findings.push(Finding::new(
+                        "certificate.decode",
+                        Outcome::Fail,
+                        format!("a certificate does not decode: {e}"),
+                    )),
                 }
             }
         }

@@ -7,9 +7,7 @@ use std::fmt::Write;
 
 use crate::summary::common_name;
 
-use crate::report::{
-    CoverageStatus, FileReport, Finding, InspectionReport, LoadVerdict, Outcome, PackageReport, SignatureReport,
-};
+use crate::report::{CoverageStatus, FileReport, Finding, InspectionReport, LoadVerdict, Outcome, PackageReport, SignatureReport};
 
 /// The whole inspection as Markdown (GitHub-flavoured tables).
 pub fn report_markdown(report: &InspectionReport) -> String {
@@ -150,7 +148,9 @@ fn file_section(out: &mut String, file: &FileReport) {
     }
     out.push('\n');
     if !file.signatures.is_empty() {
-        out.push_str("### Signatures\n\n| # | source | digest | signer | digest check | signature | timestamp |\n|---|---|---|---|---|---|---|\n");
+        out.push_str(
+            "### Signatures\n\n| # | source | digest | signer | digest check | signature | timestamp |\n|---|---|---|---|---|---|---|\n",
+        );
         for s in &file.signatures {
             signature_row(out, s);
         }
@@ -175,12 +175,8 @@ fn file_section(out: &mut String, file: &FileReport) {
         }
         out.push('\n');
     }
-    let findings: Vec<&Finding> = file
-        .findings
-        .iter()
-        .chain(file.signatures.iter().flat_map(|s| s.findings.iter()))
-        .filter(|f| f.outcome != Outcome::Pass)
-        .collect();
+    let findings: Vec<&Finding> =
+        file.findings.iter().chain(file.signatures.iter().flat_map(|s| s.findings.iter())).filter(|f| f.outcome != Outcome::Pass).collect();
     findings_list(out, &findings);
 }
 
@@ -365,7 +361,10 @@ mod tests {
     #[test]
     fn file_line_says_signed_or_not() {
         let r = sample();
-        assert_eq!(file_line(&r.files[0]), "\u{2716} Unsigned: no embedded signature; without a catalog that lists it, Windows will not load it.");
+        assert_eq!(
+            file_line(&r.files[0]),
+            "\u{2716} Unsigned: no embedded signature; without a catalog that lists it, Windows will not load it."
+        );
         assert!(!file_line(&r.files[1]).is_empty());
         assert_eq!(code("a`b"), "`` a`b ``");
         assert_eq!(report_markdown(&InspectionReport::default()), "# drvsig report\n\n0 files, 0 packages.\n\n");

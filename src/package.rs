@@ -19,8 +19,8 @@ use std::io::{Cursor, Read};
 
 use crate::digest::DigestAlgorithm;
 use crate::report::{
-    AlgorithmDigest, CatalogMemberReport, CoverageRow, CoverageStatus, EmbeddedSummary, FileKind, FileReport, Finding,
-    HwidComparison, InspectionReport, MemberMatch, MissingFile, MissingMember, Outcome, PackageCatalog, PackageReport,
+    AlgorithmDigest, CatalogMemberReport, CoverageRow, CoverageStatus, EmbeddedSummary, FileKind, FileReport, Finding, HwidComparison,
+    InspectionReport, MemberMatch, MissingFile, MissingMember, Outcome, PackageCatalog, PackageReport,
 };
 use crate::{hex, Options};
 
@@ -141,7 +141,11 @@ fn expand_zip(name: &str, bytes: &[u8], findings: &mut Vec<Finding>) -> Vec<(Str
     let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
         Ok(a) => a,
         Err(e) => {
-            findings.push(Finding::new("zip.open", Outcome::Fail, format!("the zip archive could not be read ({e}); its entries were not inspected.")));
+            findings.push(Finding::new(
+                "zip.open",
+                Outcome::Fail,
+                format!("the zip archive could not be read ({e}); its entries were not inspected."),
+            ));
             return out;
         }
     };
@@ -184,7 +188,9 @@ fn expand_zip(name: &str, bytes: &[u8], findings: &mut Vec<Finding>) -> Vec<(Str
         let limit = ratio_limit.min(remaining);
         let mut data = Vec::new();
         if let Err(e) = (&mut entry).take(limit.saturating_add(1)).read_to_end(&mut data) {
-            findings.push(Finding::new("zip.entry", Outcome::Fail, format!("{inner}: could not be decompressed ({e}); it was skipped.")).at(at));
+            findings.push(
+                Finding::new("zip.entry", Outcome::Fail, format!("{inner}: could not be decompressed ({e}); it was skipped.")).at(at),
+            );
             continue;
         }
         let size = u64::try_from(data.len()).unwrap_or(u64::MAX);
@@ -448,7 +454,8 @@ fn build_packages(items: &[Item<'_>]) -> Vec<PackageReport> {
             let near: Vec<usize> = named.iter().copied().filter(|&n| items.get(n).is_some_and(|i| i.is_under(&item.dir))).collect();
             let chosen = if near.is_empty() { named } else { near };
             if chosen.is_empty() {
-                let section = if sf.decoration.is_empty() { "SourceDisksFiles".to_string() } else { format!("SourceDisksFiles.{}", sf.decoration) };
+                let section =
+                    if sf.decoration.is_empty() { "SourceDisksFiles".to_string() } else { format!("SourceDisksFiles.{}", sf.decoration) };
                 draft.missing_files.push(MissingFile { name: sf.file.clone(), referenced_as: "source".into(), section, line: sf.line });
             }
             draft.files.extend(chosen);
@@ -459,7 +466,11 @@ fn build_packages(items: &[Item<'_>]) -> Vec<PackageReport> {
     // Which algorithms each catalog uses (to know what to hash).
     let catalog_items: Vec<usize> = items.iter().enumerate().filter(|(_, i)| i.is_catalog()).map(|(n, _)| n).collect();
     let algs_of = |cat: usize| -> BTreeSet<DigestAlgorithm> {
-        items.get(cat).and_then(|i| i.report.catalog.as_ref()).map(|c| members(c).iter().filter_map(|m| m.alg).collect()).unwrap_or_default()
+        items
+            .get(cat)
+            .and_then(|i| i.report.catalog.as_ref())
+            .map(|c| members(c).iter().filter_map(|m| m.alg).collect())
+            .unwrap_or_default()
     };
     let mut needed: BTreeMap<usize, BTreeSet<DigestAlgorithm>> = BTreeMap::new();
     let all_algs: BTreeSet<DigestAlgorithm> = catalog_items.iter().flat_map(|&c| algs_of(c)).collect();
@@ -486,9 +497,10 @@ fn build_packages(items: &[Item<'_>]) -> Vec<PackageReport> {
                 continue;
             }
             let near = item.is_under(&inf_dir);
-            let listed = lists.iter().flatten().any(|m| {
-                digest_matches(m, index, &digests) || (near && m.file.as_deref() == Some(item.base.as_str()))
-            });
+            let listed = lists
+                .iter()
+                .flatten()
+                .any(|m| digest_matches(m, index, &digests) || (near && m.file.as_deref() == Some(item.base.as_str())));
             if listed {
                 draft.files.insert(index);
             }
@@ -496,7 +508,8 @@ fn build_packages(items: &[Item<'_>]) -> Vec<PackageReport> {
     }
 
     // The loose package: files no INF claims, against every catalog of the drop.
-    let claimed: BTreeSet<usize> = drafts.iter().flat_map(|d| d.files.iter().copied().chain(d.catalogs.iter().filter_map(|c| c.2))).collect();
+    let claimed: BTreeSet<usize> =
+        drafts.iter().flat_map(|d| d.files.iter().copied().chain(d.catalogs.iter().filter_map(|c| c.2))).collect();
     let loose: BTreeSet<usize> = items.iter().enumerate().filter(|(n, i)| i.is_payload() && !claimed.contains(n)).map(|(n, _)| n).collect();
     let unclaimed_catalogs: BTreeSet<usize> = catalog_items.iter().copied().filter(|c| !claimed.contains(c)).collect();
     if !catalog_items.is_empty() && (!loose.is_empty() || !unclaimed_catalogs.is_empty()) {
@@ -591,10 +604,13 @@ fn match_file(item_index: usize, item: &Item<'_>, catalog_name: &str, cat: &File
     if !hits.is_empty() {
         // A member found by its SPC digest whose hex tag names another digest: the catalog was altered
         // (Windows looks members up by tag).
-        let bad_tag: Vec<&&Member<'_>> =
-            hits.iter().filter(|m| m.digest.is_some() && m.tag_hex.as_ref().is_some_and(|t| !t.eq_ignore_ascii_case(m.digest.as_deref().unwrap_or("")))).collect();
-        let members: Vec<MemberMatch> =
-            hits.iter().map(|m| member_match(m, if m.digest.is_some() { "digest" } else { "tag" })).collect();
+        let bad_tag: Vec<&&Member<'_>> = hits
+            .iter()
+            .filter(|m| {
+                m.digest.is_some() && m.tag_hex.as_ref().is_some_and(|t| !t.eq_ignore_ascii_case(m.digest.as_deref().unwrap_or("")))
+            })
+            .collect();
+        let members: Vec<MemberMatch> = hits.iter().map(|m| member_match(m, if m.digest.is_some() { "digest" } else { "tag" })).collect();
         if bad_tag.len() == hits.len() {
             let first = bad_tag.first().map(|m| (m.report.tag.clone(), m.digest.clone().unwrap_or_default())).unwrap_or_default();
             return CatalogMatch {
@@ -614,11 +630,14 @@ fn match_file(item_index: usize, item: &Item<'_>, catalog_name: &str, cat: &File
                 status: CoverageStatus::CatalogUnverified,
                 members,
                 named: Vec::new(),
-                reason: format!("the digest is a member of {catalog_name}, but the catalog's own signature does not verify (or it is unsigned)."),
+                reason: format!(
+                    "the digest is a member of {catalog_name}, but the catalog's own signature does not verify (or it is unsigned)."
+                ),
                 matched_offsets,
             };
         }
-        let algs: Vec<String> = hits.iter().filter_map(|m| m.alg.map(|a| a.name().to_string())).collect::<BTreeSet<_>>().into_iter().collect();
+        let algs: Vec<String> =
+            hits.iter().filter_map(|m| m.alg.map(|a| a.name().to_string())).collect::<BTreeSet<_>>().into_iter().collect();
         return CatalogMatch {
             status: CoverageStatus::Covered,
             members,
@@ -707,7 +726,8 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
     }
 
     // INF facts: referenced names, service binaries and boot-start services.
-    let referenced: BTreeSet<String> = inf.map(|i| i.source_files.iter().map(|s| base_name(&s.file).to_ascii_lowercase()).collect()).unwrap_or_default();
+    let referenced: BTreeSet<String> =
+        inf.map(|i| i.source_files.iter().map(|s| base_name(&s.file).to_ascii_lowercase()).collect()).unwrap_or_default();
     let services: Vec<(String, Option<u32>)> = inf
         .map(|i| {
             i.services
@@ -793,11 +813,14 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
                 ),
             ));
         }
-        covered_names.entry(item.base.clone()).and_modify(|s| {
-            if rank(m.status) < rank(*s) {
-                *s = m.status;
-            }
-        }).or_insert(m.status);
+        covered_names
+            .entry(item.base.clone())
+            .and_modify(|s| {
+                if rank(m.status) < rank(*s) {
+                    *s = m.status;
+                }
+            })
+            .or_insert(m.status);
         // Would Windows load it? For kernel drivers, the policy weighs the embedded signatures and
         // every catalog of the package that covers the file, with the INF's StartType.
         let verdicts = match &item.report.pe {
@@ -873,7 +896,12 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
     // HWIDs: the first present catalog that lists some, against the INF's models.
     let mut hwids = None;
     if let Some(inf) = inf {
-        let cat = draft.catalogs.iter().filter_map(|c| c.2).filter_map(|c| items.get(c)).find(|i| i.report.catalog.as_ref().is_some_and(|c| !c.hwids.is_empty()));
+        let cat = draft
+            .catalogs
+            .iter()
+            .filter_map(|c| c.2)
+            .filter_map(|c| items.get(c))
+            .find(|i| i.report.catalog.as_ref().is_some_and(|c| !c.hwids.is_empty()));
         if let Some(cat_item) = cat {
             let cat_ids: Vec<String> = cat_item.report.catalog.as_ref().map(|c| c.hwids.clone()).unwrap_or_default();
             let mut inf_ids: Vec<String> = Vec::new();
@@ -995,7 +1023,8 @@ fn windows_uses(role: &str, catalog: &str, status: CoverageStatus, embedded: &Em
         out.push(if has_embedded {
             "Boot-start driver: Windows Vista / 7 x64 check its embedded signature at boot.".to_string()
         } else {
-            "Boot-start driver without an embedded signature: Windows Vista / 7 x64 require one at boot (newer Windows accept the catalog).".to_string()
+            "Boot-start driver without an embedded signature: Windows Vista / 7 x64 require one at boot (newer Windows accept the catalog)."
+                .to_string()
         });
     }
     out

@@ -81,12 +81,7 @@ fn lead_name(t: Target) -> &'static str {
 /// The common name of an RFC 4514-style name (`CN=Foo, O=Bar` gives `Foo`); the whole name when
 /// it has no CN, and `an unnamed signer` when it is empty.
 pub fn common_name(name: &str) -> String {
-    let cn = name
-        .split(", ")
-        .flat_map(|rdn| rdn.split('+'))
-        .find_map(|atv| atv.strip_prefix("CN="))
-        .unwrap_or(name)
-        .trim();
+    let cn = name.split(", ").flat_map(|rdn| rdn.split('+')).find_map(|atv| atv.strip_prefix("CN=")).unwrap_or(name).trim();
     if cn.is_empty() {
         "an unnamed signer".to_string()
     } else {
@@ -218,10 +213,7 @@ fn signature_headline(report: &FileReport) -> Headline {
 /// The lead targets present in the report, for the driver's architecture.
 fn lead_verdicts(report: &FileReport) -> Vec<&TargetVerdict> {
     let arch = report.pe.as_ref().and_then(|pe| Arch::of_machine(&pe.machine)).unwrap_or(Arch::X64);
-    LEAD.iter()
-        .filter(|t| t.arch() == arch)
-        .filter_map(|t| report.verdicts.iter().find(|v| v.target == *t))
-        .collect()
+    LEAD.iter().filter(|t| t.arch() == arch).filter_map(|t| report.verdicts.iter().find(|v| v.target == *t)).collect()
 }
 
 fn is_primary(b: &RestsOn, primary: &SignatureReport) -> bool {
@@ -250,11 +242,7 @@ fn timestamp_clause(sig: &SignatureReport) -> String {
 fn not_signable(report: &FileReport) -> Headline {
     match report.kind {
         FileKind::Inf => {
-            let catalogs: Vec<&str> = report
-                .inf
-                .iter()
-                .flat_map(|inf| inf.catalog_files.iter().map(|c| c.file.as_str()))
-                .collect();
+            let catalogs: Vec<&str> = report.inf.iter().flat_map(|inf| inf.catalog_files.iter().map(|c| c.file.as_str())).collect();
             let mut unique: Vec<&str> = Vec::new();
             for c in catalogs {
                 if !unique.iter().any(|u| u.eq_ignore_ascii_case(c)) {
@@ -407,9 +395,7 @@ fn load_clause(verdicts: &[TargetVerdict], lead: &[&TargetVerdict]) -> (Tone, St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{
-        CertificateSummary, ChainReport, Classification, InfCatalogFile, InfReport, RestsOn, TimestampReport,
-    };
+    use crate::report::{CertificateSummary, ChainReport, Classification, InfCatalogFile, InfReport, RestsOn, TimestampReport};
 
     fn verdict(target: Target, verdict: LoadVerdict) -> TargetVerdict {
         TargetVerdict { target, arch: target.arch(), label: target.label().into(), verdict, ..Default::default() }
@@ -534,13 +520,8 @@ mod tests {
         nested.index = 1;
         nested.depth = 1;
         r.signatures.push(nested);
-        let on = |index: usize, kind: SignerKind, signer: &str| RestsOn {
-            catalog: None,
-            index,
-            nested: index > 0,
-            kind,
-            signer: signer.into(),
-        };
+        let on =
+            |index: usize, kind: SignerKind, signer: &str| RestsOn { catalog: None, index, nested: index > 0, kind, signer: signer.into() };
         r.verdicts = all_targets(LoadVerdict::Loads, LoadVerdict::Loads);
         for v in &mut r.verdicts {
             v.signature = Some(on(1, SignerKind::Whql, "Microsoft Windows Hardware Compatibility Publisher"));

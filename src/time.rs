@@ -25,7 +25,14 @@ impl UnixTime {
     /// Build from a civil UTC date and time; `None` when a field is out of range.
     pub fn from_civil(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Option<Self> {
         // Bounding the year keeps every step of the calendar arithmetic far from overflow.
-        if !(-100_000..=100_000).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+        if !(-100_000..=100_000).contains(&year)
+            || !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
             return None;
         }
         let days = days_from_civil(year, month, day);

@@ -9,8 +9,8 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 
 use crate::report::{
-    CoverageRow, CoverageStatus, FileKind, FileReport, InspectionReport, LoadVerdict, Outcome,
-    PackageReport, SignerKind, Target, TargetVerdict,
+    CoverageRow, CoverageStatus, FileKind, FileReport, InspectionReport, LoadVerdict, Outcome, PackageReport, SignerKind, Target,
+    TargetVerdict,
 };
 use crate::summary::{common_name, headline, Tone};
 
@@ -87,24 +87,10 @@ pub fn triage(report: &InspectionReport, target: Target) -> Vec<TriageGroup> {
             rows,
         });
     }
-    let rest: Vec<TriageRow> = report
-        .files
-        .iter()
-        .filter(|f| !placed.contains(&f.name.as_str()))
-        .map(|f| row(f, None, target))
-        .collect();
+    let rest: Vec<TriageRow> = report.files.iter().filter(|f| !placed.contains(&f.name.as_str())).map(|f| row(f, None, target)).collect();
     if !rest.is_empty() {
-        let title = if groups.is_empty() {
-            "Files"
-        } else {
-            "Other files"
-        };
-        groups.push(TriageGroup {
-            title: title.to_string(),
-            verdict: None,
-            line: String::new(),
-            rows: rest,
-        });
+        let title = if groups.is_empty() { "Files" } else { "Other files" };
+        groups.push(TriageGroup { title: title.to_string(), verdict: None, line: String::new(), rows: rest });
     }
     groups
 }
@@ -116,13 +102,7 @@ fn package_files(package: &PackageReport) -> Vec<&str> {
         .inf
         .iter()
         .map(String::as_str)
-        .chain(
-            package
-                .catalogs
-                .iter()
-                .filter(|_| package.inf.is_some())
-                .filter_map(|c| c.path.as_deref()),
-        )
+        .chain(package.catalogs.iter().filter(|_| package.inf.is_some()).filter_map(|c| c.path.as_deref()))
         .chain(package.coverage.iter().map(|r| r.file.as_str()));
     for name in names {
         if !files.contains(&name) {
@@ -147,34 +127,17 @@ fn package_line(package: &PackageReport, rows: &[TriageRow]) -> String {
     let mut parts = vec![files];
     let mismatch = count(CoverageStatus::Mismatch);
     if mismatch > 0 {
-        parts.push(format!(
-            "{} changed since the catalog was signed",
-            plural(mismatch, "file", "files")
-        ));
+        parts.push(format!("{} changed since the catalog was signed", plural(mismatch, "file", "files")));
     }
-    if package
-        .catalogs
-        .iter()
-        .any(|c| c.signature == Outcome::Fail)
-    {
+    if package.catalogs.iter().any(|c| c.signature == Outcome::Fail) {
         parts.push("a catalog's signature does not verify".to_string());
     }
     if !package.missing_files.is_empty() {
-        parts.push(format!(
-            "{} missing",
-            plural(
-                package.missing_files.len(),
-                "referenced file",
-                "referenced files"
-            )
-        ));
+        parts.push(format!("{} missing", plural(package.missing_files.len(), "referenced file", "referenced files")));
     }
     let outside = count(CoverageStatus::NotInCatalog);
     if outside > 0 {
-        parts.push(format!(
-            "{} not in the catalog",
-            plural(outside, "file", "files")
-        ));
+        parts.push(format!("{} not in the catalog", plural(outside, "file", "files")));
     }
     if parts.len() == 1 {
         let covered = count(CoverageStatus::Covered);
@@ -199,15 +162,10 @@ fn outcome_words(o: Outcome) -> (&'static str, &'static str) {
 }
 
 fn row(file: &FileReport, package: Option<&PackageReport>, target: Target) -> TriageRow {
-    let coverage_rows: Vec<&CoverageRow> = package
-        .map(|p| p.coverage.iter().filter(|r| r.file == file.name).collect())
-        .unwrap_or_default();
+    let coverage_rows: Vec<&CoverageRow> = package.map(|p| p.coverage.iter().filter(|r| r.file == file.name).collect()).unwrap_or_default();
     // A package row's verdicts include the catalogs that cover the file.
-    let verdicts: &[TargetVerdict] = coverage_rows
-        .iter()
-        .find(|r| !r.verdicts.is_empty())
-        .map(|r| r.verdicts.as_slice())
-        .unwrap_or(&file.verdicts);
+    let verdicts: &[TargetVerdict] =
+        coverage_rows.iter().find(|r| !r.verdicts.is_empty()).map(|r| r.verdicts.as_slice()).unwrap_or(&file.verdicts);
     let chosen = verdicts.iter().find(|v| v.target == target);
     let (signer, kind) = signer(file, chosen);
     let intact = intact(file);
@@ -221,10 +179,7 @@ fn row(file: &FileReport, package: Option<&PackageReport>, target: Target) -> Tr
         coverage,
         verdict: chosen.map(|v| v.verdict),
         why: chosen.map(|v| v.rule.clone()).unwrap_or_default(),
-        loads_on: verdicts
-            .iter()
-            .filter(|v| v.verdict != LoadVerdict::Blocked)
-            .count(),
+        loads_on: verdicts.iter().filter(|v| v.verdict != LoadVerdict::Blocked).count(),
         targets: verdicts.len(),
         tone: tone(file, intact, coverage, chosen.map(|v| v.verdict)),
         known_bad: known_bad(file),
@@ -238,9 +193,7 @@ fn known_bad(file: &FileReport) -> Option<Vec<String>> {
     for m in &report.matches {
         let what = match (m.category, &m.rule_name) {
             (Some(crate::report::LolCategory::Malicious), _) => "malicious".to_string(),
-            (Some(crate::report::LolCategory::VulnerableDriver), _) => {
-                "vulnerable driver".to_string()
-            }
+            (Some(crate::report::LolCategory::VulnerableDriver), _) => "vulnerable driver".to_string(),
             (None, Some(name)) => name.clone(),
             (None, None) => m.rule_id.clone(),
         };
@@ -254,17 +207,8 @@ fn known_bad(file: &FileReport) -> Option<Vec<String>> {
 
 /// The row's tone from its own facts (a driver covered by its catalog is good even though its
 /// file-level headline, which knows no catalog, says unsigned); the headline's tone otherwise.
-fn tone(
-    file: &FileReport,
-    intact: Outcome,
-    coverage: Option<CoverageStatus>,
-    verdict: Option<LoadVerdict>,
-) -> Tone {
-    let broken = intact == Outcome::Fail
-        || matches!(
-            coverage,
-            Some(CoverageStatus::Mismatch | CoverageStatus::CatalogUnverified)
-        );
+fn tone(file: &FileReport, intact: Outcome, coverage: Option<CoverageStatus>, verdict: Option<LoadVerdict>) -> Tone {
+    let broken = intact == Outcome::Fail || matches!(coverage, Some(CoverageStatus::Mismatch | CoverageStatus::CatalogUnverified));
     match verdict {
         _ if broken => Tone::Bad,
         Some(LoadVerdict::Blocked) => Tone::Bad,
@@ -292,34 +236,20 @@ fn role(file: &FileReport, package: Option<&PackageReport>, coverage: &[&Coverag
 /// The signer of the signature the chosen verdict rests on, else of the primary signature.
 fn signer(file: &FileReport, chosen: Option<&TargetVerdict>) -> (String, Option<SignerKind>) {
     if let Some(rest) = chosen.and_then(|v| v.signature.as_ref()) {
-        let by = if rest.signer.is_empty() {
-            "an unnamed signer".to_string()
-        } else {
-            rest.signer.clone()
-        };
+        let by = if rest.signer.is_empty() { "an unnamed signer".to_string() } else { rest.signer.clone() };
         let text = match &rest.catalog {
             Some(cat) => format!("{by} (catalog {cat})"),
             None => by,
         };
         return (text, Some(rest.kind));
     }
-    let primary = file
-        .signatures
-        .iter()
-        .find(|s| s.depth == 0)
-        .or(file.signatures.first());
+    let primary = file.signatures.iter().find(|s| s.depth == 0).or(file.signatures.first());
     match primary {
         Some(sig) => {
-            let by = sig
-                .signer
-                .as_ref()
-                .map(|c| common_name(&c.subject))
-                .unwrap_or_else(|| "an unnamed signer".to_string());
+            let by = sig.signer.as_ref().map(|c| common_name(&c.subject)).unwrap_or_else(|| "an unnamed signer".to_string());
             (by, sig.classification.as_ref().map(|c| c.kind))
         }
-        None if file.kind.is_pe() || file.kind == FileKind::Catalog => {
-            ("unsigned".to_string(), None)
-        }
+        None if file.kind.is_pe() || file.kind == FileKind::Catalog => ("unsigned".to_string(), None),
         None => (String::new(), None),
     }
 }
@@ -329,21 +259,14 @@ fn intact(file: &FileReport) -> Outcome {
     if outer.is_empty() {
         return Outcome::NotPresent;
     }
-    let all: Vec<Outcome> = outer
-        .iter()
-        .flat_map(|s| [s.digest_verdict, s.signature_verdict, s.page_hash_verdict])
-        .collect();
+    let all: Vec<Outcome> = outer.iter().flat_map(|s| [s.digest_verdict, s.signature_verdict, s.page_hash_verdict]).collect();
     // A catalog's signature covers its own content: no file digest to compare.
     let digest_ok = |s: &&crate::report::SignatureReport| {
-        s.digest_verdict == Outcome::Pass
-            || (file.kind == FileKind::Catalog && s.digest_verdict != Outcome::Fail)
+        s.digest_verdict == Outcome::Pass || (file.kind == FileKind::Catalog && s.digest_verdict != Outcome::Fail)
     };
     if all.contains(&Outcome::Fail) {
         Outcome::Fail
-    } else if outer
-        .iter()
-        .all(|s| digest_ok(s) && s.signature_verdict == Outcome::Pass)
-    {
+    } else if outer.iter().all(|s| digest_ok(s) && s.signature_verdict == Outcome::Pass) {
         Outcome::Pass
     } else {
         Outcome::Unsupported
@@ -351,11 +274,7 @@ fn intact(file: &FileReport) -> Outcome {
 }
 
 fn coverage(file: &FileReport, rows: &[&CoverageRow]) -> Option<CoverageStatus> {
-    if file.kind == FileKind::Inf
-        && rows
-            .iter()
-            .all(|r| r.status == CoverageStatus::NotInCatalog)
-    {
+    if file.kind == FileKind::Inf && rows.iter().all(|r| r.status == CoverageStatus::NotInCatalog) {
         return None;
     }
     // The best catalog wins: a file is covered when any of its catalogs covers it.
@@ -421,17 +340,8 @@ pub fn intact_word(intact: Outcome) -> &'static str {
 /// [`crate::markdown::report_markdown`].
 pub fn summary_markdown(report: &InspectionReport, target: Target) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "**drvsig summary** for {} (`{}`)",
-        target.label(),
-        target.id()
-    );
-    let verified_at = report
-        .files
-        .first()
-        .map(|f| f.verified_at.as_str())
-        .unwrap_or("");
+    let _ = writeln!(out, "**drvsig summary** for {} (`{}`)", target.label(), target.id());
+    let verified_at = report.files.first().map(|f| f.verified_at.as_str()).unwrap_or("");
     if !verified_at.is_empty() {
         let _ = writeln!(out, "Judged at {verified_at}.");
     }
@@ -454,11 +364,7 @@ pub fn summary_markdown(report: &InspectionReport, target: Target) -> String {
             let _ = writeln!(out, "- {line}");
         }
         if failed.len() > 8 {
-            let _ = writeln!(
-                out,
-                "- and {} more (see the full report)",
-                failed.len().saturating_sub(8)
-            );
+            let _ = writeln!(out, "- and {} more (see the full report)", failed.len().saturating_sub(8));
         }
     }
     out
@@ -479,21 +385,12 @@ fn file_line(r: &TriageRow) -> String {
         parts.push(coverage_word(c).to_string());
     }
     if let Some(v) = r.verdict {
-        parts.push(format!(
-            "**{}** ({} of {} targets load it)",
-            load_word(v),
-            r.loads_on,
-            r.targets
-        ));
+        parts.push(format!("**{}** ({} of {} targets load it)", load_word(v), r.loads_on, r.targets));
     }
     if let Some(bad) = r.known_bad.as_ref().filter(|b| !b.is_empty()) {
         parts.push(format!("**on a block list**: {}", cell(&bad.join(", "))));
     }
-    let detail = if parts.is_empty() {
-        String::new()
-    } else {
-        format!(": {}", parts.join("; "))
-    };
+    let detail = if parts.is_empty() { String::new() } else { format!(": {}", parts.join("; ")) };
     format!("`{}` ({}){detail}", r.file.replace('`', "'"), cell(&r.role))
 }
 
@@ -504,28 +401,18 @@ fn failures(report: &InspectionReport, groups: &[TriageGroup], target: Target) -
     for r in groups.iter().flat_map(|g| g.rows.iter()) {
         let name = format!("`{}`", r.file.replace('`', "'"));
         if r.intact == Outcome::Fail {
-            out.push(format!(
-                "{name}: the signature is broken (changed after signing, or it does not verify)"
-            ));
+            out.push(format!("{name}: the signature is broken (changed after signing, or it does not verify)"));
         }
         match r.coverage {
-            Some(CoverageStatus::Mismatch) => out.push(format!(
-                "{name}: changed since the catalog was signed (hash not in the catalog)"
-            )),
-            Some(CoverageStatus::CatalogUnverified) => {
-                out.push(format!("{name}: its catalog's signature does not verify"))
-            }
+            Some(CoverageStatus::Mismatch) => out.push(format!("{name}: changed since the catalog was signed (hash not in the catalog)")),
+            Some(CoverageStatus::CatalogUnverified) => out.push(format!("{name}: its catalog's signature does not verify")),
             _ => {}
         }
         for bad in r.known_bad.iter().flatten() {
             out.push(format!("{name}: on a block list: {}", cell(bad)));
         }
         if r.verdict == Some(LoadVerdict::Blocked) {
-            out.push(format!(
-                "{name}: blocked on `{}`: {}",
-                target.id(),
-                cell(&r.why)
-            ));
+            out.push(format!("{name}: blocked on `{}`: {}", target.id(), cell(&r.why)));
         }
     }
     for package in &report.packages {
@@ -537,16 +424,8 @@ fn failures(report: &InspectionReport, groups: &[TriageGroup], target: Target) -
                 cell(&m.section)
             ));
         }
-        for f in package
-            .findings
-            .iter()
-            .filter(|f| f.outcome == Outcome::Fail)
-        {
-            out.push(format!(
-                "{}: {}",
-                cell(&package_title(package)),
-                cell(&f.reason)
-            ));
+        for f in package.findings.iter().filter(|f| f.outcome == Outcome::Fail) {
+            out.push(format!("{}: {}", cell(&package_title(package)), cell(&f.reason)));
         }
     }
     out
@@ -554,11 +433,7 @@ fn failures(report: &InspectionReport, groups: &[TriageGroup], target: Target) -
 
 /// Plain text for one Markdown line: no line breaks, no `*`/`_` emphasis surprises.
 fn cell(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .replace('*', "\\*")
-        .replace('_', "\\_")
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().replace('*', "\\*").replace('_', "\\_")
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

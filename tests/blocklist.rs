@@ -29,9 +29,7 @@ fn upstream_dir() -> Option<PathBuf> {
 }
 
 fn builtin() -> Index {
-    let bytes =
-        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/blocklists.json"))
-            .unwrap();
+    let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/blocklists.json")).unwrap();
     Index::from_json(&bytes).unwrap()
 }
 
@@ -45,58 +43,24 @@ fn options(lists: BlockLists) -> Options {
 fn index_is_rebuilt_byte_for_byte_and_counts_match_upstream() {
     let Some(dir) = upstream_dir() else { return };
     let index = upstream::build(&dir).unwrap();
-    let committed =
-        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/blocklists.json"))
-            .unwrap();
-    assert!(
-        index.to_json() == committed,
-        "data/blocklists.json is stale: run cargo xtask blocklists --from ../shared/blocklists"
-    );
-    assert_eq!(
-        Index::from_json(&committed).unwrap(),
-        index,
-        "the hash pool round-trips"
-    );
+    let committed = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/blocklists.json")).unwrap();
+    assert!(index.to_json() == committed, "data/blocklists.json is stale: run cargo xtask blocklists --from ../shared/blocklists");
+    assert_eq!(Index::from_json(&committed).unwrap(), index, "the hash pool round-trips");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     std::io::Write::write_all(&mut gz, &committed).unwrap();
     let gz = gz.finish().unwrap().len();
-    assert!(
-        gz <= 300 * 1024,
-        "the index is {gz} bytes gzipped, over its 300 KB budget"
-    );
+    assert!(gz <= 300 * 1024, "the index is {gz} bytes gzipped, over its 300 KB budget");
     // 4 distinct in-box lists, then the recommended one, then LOLDrivers.
-    let versions: Vec<&str> = index
-        .lists
-        .iter()
-        .map(|l| l.info.version.as_str())
-        .collect();
-    assert_eq!(
-        versions,
-        [
-            "10.0.25211.0",
-            "10.0.25873.0",
-            "10.0.25965.0",
-            "10.0.26025.0",
-            "10.0.27685.0",
-            "2026-08-12"
-        ]
-    );
-    assert_eq!(
-        index.lists[3].info.builds,
-        ["10.0.22631.3520", "10.0.26100.1"]
-    );
+    let versions: Vec<&str> = index.lists.iter().map(|l| l.info.version.as_str()).collect();
+    assert_eq!(versions, ["10.0.25211.0", "10.0.25873.0", "10.0.25965.0", "10.0.26025.0", "10.0.27685.0", "2026-08-12"]);
+    assert_eq!(index.lists[3].info.builds, ["10.0.22631.3520", "10.0.26100.1"]);
     // The recommended list (README): 1,598 hash rules, all in force for drivers; 11 FileName rules;
     // 188 signers of which 185 are DeniedSigners of scenario 131.
     let rec = &index.lists[4].info.counts;
-    assert_eq!(
-        (rec.hash_rules, rec.file_name_rules, rec.signer_rules),
-        (1598, 11, 185)
-    );
+    assert_eq!((rec.hash_rules, rec.file_name_rules, rec.signer_rules), (1598, 11, 185));
     let lol = &index.lists[5].info.counts;
     assert_eq!((lol.records, lol.samples), (661, 2213));
-    let upstream_records = std::fs::read_dir(dir.join("loldrivers/yaml"))
-        .unwrap()
-        .count();
+    let upstream_records = std::fs::read_dir(dir.join("loldrivers/yaml")).unwrap().count();
     assert_eq!(lol.records as usize, upstream_records);
     assert_eq!(index.notices.len(), 3);
     assert!(index.notices[2].text.contains("Apache License"));
@@ -104,14 +68,8 @@ fn index_is_rebuilt_byte_for_byte_and_counts_match_upstream() {
 
 /// A small SiPolicy with the given FileRules / Signers elements, all in force in scenario 131.
 fn sipolicy(file_rules: &str, signers: &str, file_refs: &[&str], signer_refs: &[&str]) -> String {
-    let refs: String = file_refs
-        .iter()
-        .map(|r| format!("<FileRuleRef RuleID=\"{r}\"/>"))
-        .collect();
-    let denied: String = signer_refs
-        .iter()
-        .map(|r| format!("<DeniedSigner SignerId=\"{r}\"/>"))
-        .collect();
+    let refs: String = file_refs.iter().map(|r| format!("<FileRuleRef RuleID=\"{r}\"/>")).collect();
+    let denied: String = signer_refs.iter().map(|r| format!("<DeniedSigner SignerId=\"{r}\"/>")).collect();
     format!(
         r#"<?xml version="1.0" encoding="utf-8"?>
 <SiPolicy xmlns="urn:schemas-microsoft-com:sipolicy">
@@ -138,13 +96,7 @@ fn judge(bytes: &[u8], xml: &str) -> FileReport {
 }
 
 fn matched(r: &FileReport) -> Vec<(String, MatchedBy)> {
-    r.blocklist
-        .as_ref()
-        .unwrap()
-        .matches
-        .iter()
-        .map(|m| (m.rule_id.clone(), m.matched_by))
-        .collect()
+    r.blocklist.as_ref().unwrap().matches.iter().map(|m| (m.rule_id.clone(), m.matched_by)).collect()
 }
 
 #[test]
@@ -156,30 +108,20 @@ fn first_page_hash_is_the_page_hash_tables_offset_0_entry() {
     assert_eq!((ph.pages, ph.matching), (27, 27));
     let table = pe::page_hashes(&bytes, DigestAlgorithm::Sha256).unwrap();
     assert_eq!(table.entries[0].0, 0);
-    assert_eq!(
-        pe::first_page_hash(&bytes, DigestAlgorithm::Sha256).unwrap(),
-        table.entries[0].1
-    );
+    assert_eq!(pe::first_page_hash(&bytes, DigestAlgorithm::Sha256).unwrap(), table.entries[0].1);
 }
 
 #[test]
 fn every_rule_kind_matches_a_real_driver() {
     let Some(bytes) = ftser2k() else { return };
-    let auth = hex::encode(&pe::authenticode_digest(&bytes, DigestAlgorithm::Sha1).unwrap())
-        .to_uppercase();
+    let auth = hex::encode(&pe::authenticode_digest(&bytes, DigestAlgorithm::Sha1).unwrap()).to_uppercase();
     let page = hex::encode(&pe::first_page_hash(&bytes, DigestAlgorithm::Sha256).unwrap());
     // By Authenticode hash and by first-page hash.
     let rules = format!(
         r#"<Deny ID="ID_H" FriendlyName="ftser2k Hash Sha1" Hash="{auth}"/><Deny ID="ID_P" FriendlyName="ftser2k Hash Page Sha256" Hash="{page}"/>"#
     );
     let r = judge(&bytes, &sipolicy(&rules, "", &["ID_H", "ID_P"], &[]));
-    assert_eq!(
-        matched(&r),
-        [
-            ("ID_H".to_string(), MatchedBy::AuthenticodeSha1),
-            ("ID_P".to_string(), MatchedBy::FirstPageSha256)
-        ]
-    );
+    assert_eq!(matched(&r), [("ID_H".to_string(), MatchedBy::AuthenticodeSha1), ("ID_P".to_string(), MatchedBy::FirstPageSha256)]);
     // A rule not referenced by scenario 131 is not in force for drivers.
     let r = judge(&bytes, &sipolicy(&rules, "", &[], &[]));
     assert!(matched(&r).is_empty());
@@ -190,18 +132,13 @@ fn every_rule_kind_matches_a_real_driver() {
         ("0.0.0.0", "2.12.36.2", false),
         ("2.12.36.4", "3.0.0.0", false),
     ] {
-        let rule = format!(
-            r#"<Deny ID="ID_N" FriendlyName="ftser2k" FileName="ftser2k" MinimumFileVersion="{min}" MaximumFileVersion="{max}"/>"#
-        );
+        let rule =
+            format!(r#"<Deny ID="ID_N" FriendlyName="ftser2k" FileName="ftser2k" MinimumFileVersion="{min}" MaximumFileVersion="{max}"/>"#);
         let r = judge(&bytes, &sipolicy(&rule, "", &["ID_N"], &[]));
         assert_eq!(!matched(&r).is_empty(), hit, "{min}..{max}");
     }
     // By signer: the TBS hash of a CA of the chain, with the leaf's CN; with a FileAttribRef.
-    let plain = inspect(
-        "ftser2k.sys",
-        &bytes,
-        &Options::at(UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap()),
-    );
+    let plain = inspect("ftser2k.sys", &bytes, &Options::at(UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap()));
     let chain = plain.signatures[0].chain.as_ref().unwrap();
     let ca = &chain.certificates[1].certificate;
     assert_eq!(ca.tbs_hash.len(), 64, "{}", ca.subject);
@@ -212,29 +149,13 @@ fn every_rule_kind_matches_a_real_driver() {
             ca.tbs_hash.to_uppercase()
         )
     };
-    let r = judge(
-        &bytes,
-        &sipolicy("", &signer(publisher, ""), &[], &["ID_S"]),
-    );
+    let r = judge(&bytes, &sipolicy("", &signer(publisher, ""), &[], &["ID_S"]));
     assert_eq!(matched(&r), [("ID_S".to_string(), MatchedBy::Signer)]);
-    let r = judge(
-        &bytes,
-        &sipolicy("", &signer("Someone Else", ""), &[], &["ID_S"]),
-    );
+    let r = judge(&bytes, &sipolicy("", &signer("Someone Else", ""), &[], &["ID_S"]));
     assert!(matched(&r).is_empty());
     for (max, hit) in [("2.12.36.3", true), ("2.0.0.0", false)] {
-        let attrib = format!(
-            r#"<FileAttrib ID="ID_A" FileName="FTSER2K" MinimumFileVersion="0.0.0.0" MaximumFileVersion="{max}"/>"#
-        );
-        let r = judge(
-            &bytes,
-            &sipolicy(
-                &attrib,
-                &signer(publisher, r#"<FileAttribRef RuleID="ID_A"/>"#),
-                &[],
-                &["ID_S"],
-            ),
-        );
+        let attrib = format!(r#"<FileAttrib ID="ID_A" FileName="FTSER2K" MinimumFileVersion="0.0.0.0" MaximumFileVersion="{max}"/>"#);
+        let r = judge(&bytes, &sipolicy(&attrib, &signer(publisher, r#"<FileAttribRef RuleID="ID_A"/>"#), &[], &["ID_S"]));
         assert_eq!(!matched(&r).is_empty(), hit, "FileAttrib ..{max}");
     }
 }
@@ -243,12 +164,7 @@ fn every_rule_kind_matches_a_real_driver() {
 fn a_denied_driver_is_blocked_where_the_list_is_enforced() {
     let Some(bytes) = ftser2k() else { return };
     let auth = hex::encode(&pe::authenticode_digest(&bytes, DigestAlgorithm::Sha256).unwrap());
-    let xml = sipolicy(
-        &format!(r#"<Deny ID="ID_DENY_FT" Hash="{auth}"/>"#),
-        "",
-        &["ID_DENY_FT"],
-        &[],
-    );
+    let xml = sipolicy(&format!(r#"<Deny ID="ID_DENY_FT" Hash="{auth}"/>"#), "", &["ID_DENY_FT"], &[]);
     let r = judge(&bytes, &xml);
     let s_mode = r.verdicts.iter().find(|v| v.target.id() == "s-mode").unwrap();
     // Windows 11 24H2+ enforces the blocklist too.
@@ -257,38 +173,20 @@ fn a_denied_driver_is_blocked_where_the_list_is_enforced() {
     assert!(win11.rule.contains("ID_DENY_FT"), "{}", win11.rule);
     assert_eq!(s_mode.verdict, LoadVerdict::Blocked);
     assert!(s_mode.rule.contains("ID_DENY_FT"), "{}", s_mode.rule);
-    let other = r
-        .verdicts
-        .iter()
-        .find(|v| v.target.id() == "win10-1607-no-secureboot")
-        .unwrap();
+    let other = r.verdicts.iter().find(|v| v.target.id() == "win10-1607-no-secureboot").unwrap();
     assert_ne!(other.verdict, LoadVerdict::Loads);
     assert!(r.findings.iter().any(|f| f.check == "blocklist.microsoft"));
-    assert!(drvsig::summary::headline(&r)
-        .sentence
-        .starts_with("Denied by Microsoft's driver block rules (ID_DENY_FT"));
+    assert!(drvsig::summary::headline(&r).sentence.starts_with("Denied by Microsoft's driver block rules (ID_DENY_FT"));
 }
 
 #[test]
 fn malformed_lists_name_file_line_and_element() {
-    let e = parse_user_list(
-        "bad.xml",
-        b"<?xml version=\"1.0\"?>\n<SiPolicy>\n  <FileRules>\n</SiPolicy>",
-    )
-    .unwrap_err();
+    let e = parse_user_list("bad.xml", b"<?xml version=\"1.0\"?>\n<SiPolicy>\n  <FileRules>\n</SiPolicy>").unwrap_err();
     assert_eq!((e.file.as_str(), e.line), ("bad.xml", Some(4)));
     let xml = sipolicy(r#"<Deny ID="ID_X" Hash="zz"/>"#, "", &["ID_X"], &[]);
     let e = parse_user_list("hash.xml", xml.as_bytes()).unwrap_err();
-    assert_eq!(
-        (e.line, e.element.as_deref()),
-        (Some(4), Some("Deny")),
-        "{e}"
-    );
-    let e = parse_user_list(
-        "x.yaml",
-        b"Id: x\nCategory: nonsense\nKnownVulnerableSamples: []\n",
-    )
-    .unwrap_err();
+    assert_eq!((e.line, e.element.as_deref()), (Some(4), Some("Deny")), "{e}");
+    let e = parse_user_list("x.yaml", b"Id: x\nCategory: nonsense\nKnownVulnerableSamples: []\n").unwrap_err();
     assert!(e.to_string().contains("unknown category"), "{e}");
     assert!(parse_user_list("notes.txt", b"hello").is_err());
 }
@@ -329,11 +227,7 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
 #[test]
 fn loldrivers_matches_change_no_verdict() {
     let Some(bytes) = ftser2k() else { return };
-    let plain = inspect(
-        "ftser2k.sys",
-        &bytes,
-        &Options::at(UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap()),
-    );
+    let plain = inspect("ftser2k.sys", &bytes, &Options::at(UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap()));
     let auth = hex::encode(&pe::authenticode_digest(&bytes, DigestAlgorithm::Sha256).unwrap());
     let yaml = format!(
         "Id: 11111111-2222-3333-4444-555555555555\nCategory: malicious\nResources:\n- https://example.invalid/a\nKnownVulnerableSamples:\n- Filename: ''\n  SHA256: {}\n  LoadsDespiteHVCI: 'TRUE'\n",
@@ -342,38 +236,18 @@ fn loldrivers_matches_change_no_verdict() {
     let json = format!(
         r#"[{{"Id": "99999999-2222-3333-4444-555555555555", "Category": "vulnerable driver", "KnownVulnerableSamples": [{{"OriginalFilename": "ftser2k.sys", "Authentihash": {{"SHA256": "{auth}"}}}}]}}]"#
     );
-    let lists = vec![
-        parse_user_list("rec.yaml", yaml.as_bytes()).unwrap(),
-        parse_user_list("drivers.json", json.as_bytes()).unwrap(),
-    ];
+    let lists = vec![parse_user_list("rec.yaml", yaml.as_bytes()).unwrap(), parse_user_list("drivers.json", json.as_bytes()).unwrap()];
     let r = inspect("ftser2k.sys", &bytes, &options(BlockLists::new(lists)));
     let m = &r.blocklist.as_ref().unwrap().matches;
     assert_eq!(m.len(), 2, "{m:?}");
     assert_eq!(
         (m[0].matched_by, m[0].category, m[0].loads_despite_hvci),
-        (
-            MatchedBy::FileSha256,
-            Some(drvsig::report::LolCategory::Malicious),
-            Some(true)
-        )
+        (MatchedBy::FileSha256, Some(drvsig::report::LolCategory::Malicious), Some(true))
     );
     assert_eq!(m[0].resources, ["https://example.invalid/a"]);
-    assert_eq!(
-        (m[1].matched_by, m[1].category),
-        (
-            MatchedBy::AuthenticodeSha256,
-            Some(drvsig::report::LolCategory::VulnerableDriver)
-        )
-    );
+    assert_eq!((m[1].matched_by, m[1].category), (MatchedBy::AuthenticodeSha256, Some(drvsig::report::LolCategory::VulnerableDriver)));
     assert_eq!(r.verdicts, plain.verdicts, "LOLDrivers changes no verdict");
-    let outcomes: Vec<drvsig::Outcome> = r
-        .findings
-        .iter()
-        .filter(|f| f.check == "blocklist.loldrivers")
-        .map(|f| f.outcome)
-        .collect();
+    let outcomes: Vec<drvsig::Outcome> = r.findings.iter().filter(|f| f.check == "blocklist.loldrivers").map(|f| f.outcome).collect();
     assert_eq!(outcomes, [drvsig::Outcome::Fail, drvsig::Outcome::Warn]);
-    assert!(drvsig::summary::headline(&r)
-        .sentence
-        .starts_with("Known malicious driver (LOLDrivers record 11111111"));
+    assert!(drvsig::summary::headline(&r).sentence.starts_with("Known malicious driver (LOLDrivers record 11111111"));
 }

@@ -8,7 +8,6 @@ use serde_json::Value;
 
 use crate::support::corpus;
 
-
 fn manifest(dir: &std::path::Path) -> Value {
     serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
 }
@@ -83,7 +82,9 @@ fn every_corpus_catalog_matches_signify() {
         checked.push((path.to_string(), report.member_count));
     }
     eprintln!("catalogs checked against signify: {checked:?}");
-    for must in ["catalogs/catfiletest.cat", "drivers/arduino/arduino.cat", "tampered/arduino-memberflip.cat", "drivers/vigembus/ViGEmBus.cat"] {
+    for must in
+        ["catalogs/catfiletest.cat", "drivers/arduino/arduino.cat", "tampered/arduino-memberflip.cat", "drivers/vigembus/ViGEmBus.cat"]
+    {
         assert!(checked.iter().any(|(p, _)| p == must), "{must} not in the manifest");
     }
 }

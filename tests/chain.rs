@@ -21,7 +21,6 @@ fn verification_time() -> UnixTime {
     UnixTime::parse_rfc3339("2026-11-25T00:00:00Z").unwrap()
 }
 
-
 fn manifest(dir: &Path) -> Vec<Value> {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     v["files"].as_array().cloned().unwrap_or_default()
@@ -145,11 +144,7 @@ fn corpus_agrees_with_signify() {
         }
         let r = inspect_corpus(&dir, rel);
         for s in &r.signatures {
-            assert!(
-                EXPECTED.iter().any(|(p, i, ..)| *p == rel && *i == s.index),
-                "{rel} #{} ({kind}) is not in EXPECTED",
-                s.index
-            );
+            assert!(EXPECTED.iter().any(|(p, i, ..)| *p == rel && *i == s.index), "{rel} #{} ({kind}) is not in EXPECTED", s.index);
         }
         let Some(chains) = f["oracles"]["signify"]["verified_chain"].as_array() else { continue };
         for ch in chains {
@@ -359,7 +354,8 @@ fn two_candidate_issuers_backtrack() {
     assert_eq!(rogue.1.tbs_certificate.subject, real.1.tbs_certificate.subject);
     let ctx = Context::new(&with_test_root(at("2026-11-25")));
     let pool = [cand(&leaf), cand(&rogue), cand(&real)];
-    let req = Request { leaf: cand(&leaf), pool: &pool, purpose: Purpose::CodeSigning, time: verification_time(), basis: "verification-time" };
+    let req =
+        Request { leaf: cand(&leaf), pool: &pool, purpose: Purpose::CodeSigning, time: verification_time(), basis: "verification-time" };
     let c = chain::build(&ctx, &req);
     assert_eq!((c.trust, c.verdict), (TrustKind::UserRoot, Outcome::Pass), "{:#?}", c.findings);
     assert_eq!(c.paths_tried, 2, "the rogue CA first, then the real one");
@@ -389,7 +385,8 @@ fn trusted_expired_path_beats_untrusted_path() {
     let real = decoded("pki/code-signing-ca.der");
     let ctx = Context::new(&with_test_root(at("2026-11-25")));
     let pool = [cand(&self_signed), cand(&real)];
-    let req = Request { leaf: cand(&leaf), pool: &pool, purpose: Purpose::CodeSigning, time: verification_time(), basis: "verification-time" };
+    let req =
+        Request { leaf: cand(&leaf), pool: &pool, purpose: Purpose::CodeSigning, time: verification_time(), basis: "verification-time" };
     let c = chain::build(&ctx, &req);
     assert_eq!(c.paths_tried, 2);
     assert_eq!((c.trust, c.verdict), (TrustKind::UserRoot, Outcome::Fail), "{:#?}", c.findings);

@@ -65,10 +65,11 @@ fn check(golden_rel: &str, actual: &str) -> Option<String> {
     let out = root().join("target/golden-actual").join(golden_rel);
     std::fs::create_dir_all(out.parent().expect("a parent")).expect("create actual dir");
     std::fs::write(&out, actual).expect("write actual");
-    let line = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).map_or_else(
-        || expected.lines().count().min(actual.lines().count()) + 1,
-        |i| i + 1,
-    );
+    let line = expected
+        .lines()
+        .zip(actual.lines())
+        .position(|(a, b)| a != b)
+        .map_or_else(|| expected.lines().count().min(actual.lines().count()) + 1, |i| i + 1);
     let shown = |s: &str| s.lines().nth(line - 1).unwrap_or("<end>").trim().to_string();
     Some(format!(
         "{golden_rel}: first difference at line {line}\n  golden: {}\n  actual: {}\n  (actual written to {})",
@@ -130,7 +131,8 @@ fn golden_fixture_packages() {
     let options = fixture_options();
     let mut mismatches = Vec::new();
     let packages = root().join("tests/fixtures/packages");
-    let mut names: Vec<_> = std::fs::read_dir(&packages).expect("packages dir").map(|e| e.expect("entry").path()).filter(|p| p.is_dir()).collect();
+    let mut names: Vec<_> =
+        std::fs::read_dir(&packages).expect("packages dir").map(|e| e.expect("entry").path()).filter(|p| p.is_dir()).collect();
     names.sort();
     for dir in names {
         let name = dir.file_name().expect("a name").to_string_lossy().to_string();

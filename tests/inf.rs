@@ -112,7 +112,8 @@ fn hand_written() {
     assert!(r.findings.is_empty(), "{:?}", r.findings);
 
     // ANSI bytes 0x80-0x9F per Windows-1252.
-    let r = parse_inf(b"[Version]\nSignature=$Windows NT$\nProvider=\x93Acme\x94 \x96 \x85\nCatalogFile=x.cat\nDriverVer=1/1/2020,1\n").to_report();
+    let r = parse_inf(b"[Version]\nSignature=$Windows NT$\nProvider=\x93Acme\x94 \x96 \x85\nCatalogFile=x.cat\nDriverVer=1/1/2020,1\n")
+        .to_report();
     assert_eq!(r.encoding, "windows-1252");
     assert_eq!(r.provider.as_deref(), Some("\u{201c}Acme\u{201d} \u{2013} \u{2026}"));
 

@@ -32,7 +32,6 @@ fn read_fixture(name: &str) -> Vec<u8> {
     std::fs::read(fixtures().join("pe").join(name)).unwrap_or_else(|e| panic!("read fixture {name}: {e}"))
 }
 
-
 fn u16_at(b: &[u8], at: usize) -> usize {
     usize::from(u16::from_le_bytes([b[at], b[at + 1]]))
 }
@@ -180,7 +179,8 @@ fn replace_content(der: &[u8], tlvs: &[Tlv], index: usize, content: &[u8]) -> Ve
     inner.extend_from_slice(content);
     let mut span = t.at..t.content.end;
     // Walk the ancestors from the innermost out, re-encoding each header.
-    let mut ancestors: Vec<&Tlv> = tlvs.iter().filter(|a| a.depth < t.depth && a.content.start <= t.at && t.content.end <= a.content.end).collect();
+    let mut ancestors: Vec<&Tlv> =
+        tlvs.iter().filter(|a| a.depth < t.depth && a.content.start <= t.at && t.content.end <= a.content.end).collect();
     ancestors.sort_by_key(|a| std::cmp::Reverse(a.depth));
     for a in ancestors {
         let mut c = der[a.content.start..span.start].to_vec();
@@ -291,7 +291,8 @@ fn run(c: &Case) -> Result<Duration, String> {
             }
             if let Some((lo, hi)) = place {
                 if !matching.iter().any(|f| f.offset.is_some_and(|o| (*lo..=*hi).contains(&o))) {
-                    let list: Vec<String> = matching.iter().map(|f| format!("{}@{:?}", f.check, f.offset.map(|o| format!("0x{o:x}")))).collect();
+                    let list: Vec<String> =
+                        matching.iter().map(|f| format!("{}@{:?}", f.check, f.offset.map(|o| format!("0x{o:x}")))).collect();
                     return Err(format!("no matching finding at an offset in 0x{lo:x}..=0x{hi:x}: [{}]", list.join(", ")));
                 }
             }
@@ -400,20 +401,51 @@ fn pe_fields(fixture: &str, b: &[u8], m: &PeMap, out: &mut Vec<Case>) {
         patch(&format!("dwLength {what}"), &|x| put_u32(x, at, v), expect);
     }
     let wcert_at = m.cert_off;
-    patch("wRevision 0x0100", &|x| put_u16(x, wcert_at + 4, 0x0100), Expect::Finding(&["pe.certificate-entry.old-revision"], near(entry + 4, 0)));
-    patch("wRevision 0x1234", &|x| put_u16(x, wcert_at + 4, 0x1234), Expect::Finding(&["pe.certificate-entry.unknown-revision"], near(entry + 4, 0)));
-    patch("wCertificateType X509", &|x| put_u16(x, wcert_at + 6, 1), Expect::Finding(&["pe.certificate-entry.unsupported-type"], near(entry + 6, 0)));
-    patch("wCertificateType 0xffff", &|x| put_u16(x, wcert_at + 6, 0xffff), Expect::Finding(&["pe.certificate-entry.unsupported-type"], near(entry + 6, 0)));
+    patch(
+        "wRevision 0x0100",
+        &|x| put_u16(x, wcert_at + 4, 0x0100),
+        Expect::Finding(&["pe.certificate-entry.old-revision"], near(entry + 4, 0)),
+    );
+    patch(
+        "wRevision 0x1234",
+        &|x| put_u16(x, wcert_at + 4, 0x1234),
+        Expect::Finding(&["pe.certificate-entry.unknown-revision"], near(entry + 4, 0)),
+    );
+    patch(
+        "wCertificateType X509",
+        &|x| put_u16(x, wcert_at + 6, 1),
+        Expect::Finding(&["pe.certificate-entry.unsupported-type"], near(entry + 6, 0)),
+    );
+    patch(
+        "wCertificateType 0xffff",
+        &|x| put_u16(x, wcert_at + 6, 0xffff),
+        Expect::Finding(&["pe.certificate-entry.unsupported-type"], near(entry + 6, 0)),
+    );
     // The security directory.
     let se = m.security_entry;
     let (off, size) = (m.cert_off as u32, m.cert_size as u32);
     let dir = se as u64;
     patch("security size 0", &|x| put_u32(x, se + 4, 0), Expect::Finding(&["pe.certificate-table.half-empty"], near(dir, 0)));
     patch("security offset 0", &|x| put_u32(x, se, 0), Expect::Finding(&["pe.certificate-table.half-empty"], near(dir, 0)));
-    for (what, v) in [("- 1", size - 1), ("- 8", size - 8), ("+ 1", size + 1), ("+ 8", size + 8), ("0x7fffffff", 0x7fff_ffff), ("0xffffffff", 0xffff_ffff), ("4", 4)] {
+    for (what, v) in [
+        ("- 1", size - 1),
+        ("- 8", size - 8),
+        ("+ 1", size + 1),
+        ("+ 8", size + 8),
+        ("0x7fffffff", 0x7fff_ffff),
+        ("0xffffffff", 0xffff_ffff),
+        ("4", 4),
+    ] {
         patch(&format!("security size {what}"), &|x| put_u32(x, se + 4, v), Expect::Finding(CERT_TABLE, None));
     }
-    for (what, v) in [("+ 1", off + 1), ("+ 8", off + 8), ("- 8", off - 8), ("= file length", len as u32), ("0x7ffffff8", 0x7fff_fff8), ("0xfffffff8", 0xffff_fff8)] {
+    for (what, v) in [
+        ("+ 1", off + 1),
+        ("+ 8", off + 8),
+        ("- 8", off - 8),
+        ("= file length", len as u32),
+        ("0x7ffffff8", 0x7fff_fff8),
+        ("0xfffffff8", 0xffff_fff8),
+    ] {
         patch(&format!("security offset {what}"), &|x| put_u32(x, se, v), Expect::Finding(CERT_TABLE, near(u64::from(v), 0)));
     }
     // A certificate table pointing into the headers.
@@ -421,7 +453,10 @@ fn pe_fields(fixture: &str, b: &[u8], m: &PeMap, out: &mut Vec<Case>) {
         patch(
             &format!("security table in the headers at {what}"),
             &|x| put_u32(x, se, v),
-            Expect::Finding(if v == 0 { &["pe.certificate-table.half-empty"] } else { &["pe.certificate-table.in-headers"] }, near(if v == 0 { dir } else { u64::from(v) }, 0)),
+            Expect::Finding(
+                if v == 0 { &["pe.certificate-table.half-empty"] } else { &["pe.certificate-table.in-headers"] },
+                near(if v == 0 { dir } else { u64::from(v) }, 0),
+            ),
         );
     }
     // Zero-length tables.
@@ -436,10 +471,14 @@ fn pe_fields(fixture: &str, b: &[u8], m: &PeMap, out: &mut Vec<Case>) {
     // Header fields are covered by the Authenticode hash: a changed one is a digest mismatch.
     const DIGEST: &[&str] = &["authenticode.digest"];
     patch("NumberOfSections 0", &|x| put_u16(x, m.coff + 2, 0), Expect::Finding(DIGEST, None));
-    patch("empty certificate table entry (dwLength 8, size 8)", &|x| {
-        put_u32(x, m.cert_off, 8);
-        put_u32(x, se + 4, 8);
-    }, Expect::Finding(CERT_TABLE, near(entry, 8)));
+    patch(
+        "empty certificate table entry (dwLength 8, size 8)",
+        &|x| {
+            put_u32(x, m.cert_off, 8);
+            put_u32(x, se + 4, 8);
+        },
+        Expect::Finding(CERT_TABLE, near(entry, 8)),
+    );
     // The section table outside the file.
     // (The offset of these findings is where the section table would be, past the end of the file.)
     patch("SizeOfOptionalHeader 0xffff", &|x| put_u16(x, m.coff + 16, 0xffff), Expect::Finding(&["pe.headers"], None));
@@ -460,7 +499,11 @@ fn pe_fields(fixture: &str, b: &[u8], m: &PeMap, out: &mut Vec<Case>) {
         );
         patch(&format!("section #{i} PointerToRawData 0"), &|x| put_u32(x, s + 20, 0), Expect::Finding(DIGEST, None));
     }
-    patch("SizeOfHeaders 0xffffffff", &|x| put_u32(x, m.opt + 60, 0xffff_ffff), Expect::Finding(&["pe.certificate-table.in-headers"], near(entry, 0)));
+    patch(
+        "SizeOfHeaders 0xffffffff",
+        &|x| put_u32(x, m.opt + 60, 0xffff_ffff),
+        Expect::Finding(&["pe.certificate-table.in-headers"], near(entry, 0)),
+    );
     patch("SizeOfHeaders 0", &|x| put_u32(x, m.opt + 60, 0), Expect::Finding(DIGEST, None));
 }
 
@@ -632,7 +675,12 @@ fn catalog_corruptions() {
             lens.push(("-1", clen - 1));
         }
         for (what, l) in lens {
-            push(format!("arduino.cat: TLV {i} (tag 0x{:02x}, depth {}) at 0x{:x}: length {what}", t.tag, t.depth, t.at), with_len(&cat, t, l), whole, t.at);
+            push(
+                format!("arduino.cat: TLV {i} (tag 0x{:02x}, depth {}) at 0x{:x}: length {what}", t.tag, t.depth, t.at),
+                with_len(&cat, t, l),
+                whole,
+                t.at,
+            );
         }
         let swapped = match t.tag {
             0x30 => Some(0x31),
@@ -669,13 +717,23 @@ fn circular_certificates_finish() {
     // The loop certificate's notBefore is its creation day (2026-11-25): judge after it.
     let later = UnixTime::from_civil(2027, 6, 1, 0, 0, 0).expect("time");
     let mut cases = Vec::new();
-    for (what, extra) in [("loop", vec![looped.clone()]), ("loop + real root", vec![looped.clone(), root.clone()]), ("loop twice", vec![looped.clone(), looped])] {
+    for (what, extra) in [
+        ("loop", vec![looped.clone()]),
+        ("loop + real root", vec![looped.clone(), root.clone()]),
+        ("loop twice", vec![looped.clone(), looped]),
+    ] {
         let mut content = original.clone();
         for c in &extra {
             content.extend_from_slice(c);
         }
         let bytes = with_payload(&b, &m, &replace_content(der, &tlvs, certs, &content));
-        cases.push(Case { name: format!("driver-sha256.sys: circular certificates ({what})"), file_name: "case.sys", bytes, expect: Expect::Finishes, time: later });
+        cases.push(Case {
+            name: format!("driver-sha256.sys: circular certificates ({what})"),
+            file_name: "case.sys",
+            bytes,
+            expect: Expect::Finishes,
+            time: later,
+        });
     }
     run_all(&cases);
     // The signature itself still verifies and every certificate is listed.

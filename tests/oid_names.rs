@@ -13,10 +13,7 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            if !matches!(
-                path.file_name().and_then(|n| n.to_str()),
-                Some("oracle" | "tools")
-            ) {
+            if !matches!(path.file_name().and_then(|n| n.to_str()), Some("oracle" | "tools")) {
                 files_under(&path, out);
             }
         } else {
@@ -31,17 +28,9 @@ fn blobs(path: &Path) -> Vec<(u64, Vec<u8>)> {
         return Vec::new();
     };
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let report = drvsig::inspect(
-        name,
-        &bytes,
-        &drvsig::Options::at(drvsig::UnixTime(1_700_000_000)),
-    );
+    let report = drvsig::inspect(name, &bytes, &drvsig::Options::at(drvsig::UnixTime(1_700_000_000)));
     let mut out = Vec::new();
-    if let Some(table) = report
-        .pe
-        .as_ref()
-        .and_then(|p| p.certificate_table.as_ref())
-    {
+    if let Some(table) = report.pe.as_ref().and_then(|p| p.certificate_table.as_ref()) {
         for e in &table.entries {
             let start = e.offset.saturating_add(8);
             let end = e.offset.saturating_add(u64::from(e.length));
@@ -70,10 +59,7 @@ fn oids_in(dirs: &[PathBuf]) -> BTreeMap<String, Option<String>> {
     for dir in dirs {
         files_under(dir, &mut files);
     }
-    let limits = Limits {
-        max_depth: 64,
-        max_nodes: 10_000_000,
-    };
+    let limits = Limits { max_depth: 64, max_nodes: 10_000_000 };
     let mut found = BTreeMap::new();
     for path in files {
         for (offset, der) in blobs(&path) {
@@ -89,16 +75,9 @@ fn check(found: &BTreeMap<String, Option<String>>, what: &str) {
             println!("{oid}\t{}", name.as_deref().unwrap_or("-"));
         }
     }
-    let unnamed: Vec<&String> = found
-        .iter()
-        .filter(|(oid, n)| n.is_none() && !UNNAMED.contains(&oid.as_str()))
-        .map(|(o, _)| o)
-        .collect();
+    let unnamed: Vec<&String> = found.iter().filter(|(oid, n)| n.is_none() && !UNNAMED.contains(&oid.as_str())).map(|(o, _)| o).collect();
     assert!(!found.is_empty(), "no OIDs found in {what}");
-    assert!(
-        unnamed.is_empty(),
-        "OIDs without a name in {what}: {unnamed:?}"
-    );
+    assert!(unnamed.is_empty(), "OIDs without a name in {what}: {unnamed:?}");
 }
 
 /// OIDs of the corpus left without a name: CA- and TSA-specific certificate-policy / TSA-policy

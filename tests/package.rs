@@ -48,9 +48,10 @@ fn only_package(r: &InspectionReport) -> &PackageReport {
 }
 
 fn row<'a>(p: &'a PackageReport, file: &str) -> &'a CoverageRow {
-    p.coverage.iter().find(|r| r.file == file).unwrap_or_else(|| {
-        panic!("no row for {file}: {:?}", p.coverage.iter().map(|r| &r.file).collect::<Vec<_>>())
-    })
+    p.coverage
+        .iter()
+        .find(|r| r.file == file)
+        .unwrap_or_else(|| panic!("no row for {file}: {:?}", p.coverage.iter().map(|r| &r.file).collect::<Vec<_>>()))
 }
 
 fn digest<'a>(r: &'a CoverageRow, alg: &str) -> &'a str {
@@ -299,7 +300,8 @@ fn fixture_catalog_parses_and_its_signature_verifies() {
     assert_eq!(c.subject_algorithm, "sha256");
     assert_eq!(c.member_count, 2);
     assert_eq!(c.hwids, ["root\\drvsigtest"]);
-    let mut files: Vec<String> = c.members.iter().flat_map(|m| m.attributes.iter().filter(|a| a.name == "File").map(|a| a.value.clone())).collect();
+    let mut files: Vec<String> =
+        c.members.iter().flat_map(|m| m.attributes.iter().filter(|a| a.name == "File").map(|a| a.value.clone())).collect();
     files.sort();
     assert_eq!(files, ["drvsigtest.inf", "drvsigtest.sys"]);
     let types: Vec<&str> = c.members.iter().filter_map(|m| m.data_type.as_deref()).collect();

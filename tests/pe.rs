@@ -10,7 +10,6 @@ use serde_json::Value;
 
 use crate::support::corpus;
 
-
 fn manifest(dir: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(dir.join("manifest.json")).expect("read manifest.json");
     let v: Value = serde_json::from_str(&text).expect("parse manifest.json");
@@ -235,7 +234,6 @@ fn page_hashes_match_signify() {
     assert_eq!(summary.first_mismatch_offset, Some(page));
     assert!(findings.iter().any(|f| f.check == "authenticode.page-hashes" && f.offset == Some(page)));
 }
-
 
 /// Digests computed outside the core (the page's WebCrypto, the CLI's second core) give the very
 /// report the core makes alone, and they are really used: a wrong one fails the digest check.

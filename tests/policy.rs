@@ -20,7 +20,6 @@ fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures").join("pe")
 }
 
-
 fn read(dir: &Path, path: &str) -> FileReport {
     let bytes = std::fs::read(dir.join(path)).unwrap_or_else(|e| panic!("read {path}: {e}"));
     inspect(path, &bytes, &options())
@@ -58,7 +57,9 @@ fn hvci_checks(r: &FileReport) -> Vec<&str> {
 
 #[test]
 fn fixtures_are_test_signed_and_hvci_clean() {
-    for name in ["driver-sha256.sys", "driver-sha1.sys", "driver-dual.sys", "driver-dual-ts.sys", "driver-ecdsa-p256.sys", "driver-sha256-ph.sys"] {
+    for name in
+        ["driver-sha256.sys", "driver-sha1.sys", "driver-dual.sys", "driver-dual-ts.sys", "driver-ecdsa-p256.sys", "driver-sha256-ph.sys"]
+    {
         let r = read(&fixtures_dir(), name);
         let pe = r.pe.as_ref().unwrap_or_else(|| panic!("{name}: no PE info"));
         assert_eq!((pe.section_alignment, pe.nx_compat), (0x1000, true), "{name}");
@@ -248,11 +249,18 @@ fn corpus_driver_verdicts() {
     check("tampered/ViGEmBus-textflip.sys", [B; 15]);
 
     // Packages: the driver with the catalog that lists it and the INF's StartType.
-    let (_, silab) = package_verdicts(&dir, "drivers/cp210x-6.7/x64/silabser.sys", "drivers/cp210x-6.7/slabvcp.cat", "drivers/cp210x-6.7/slabvcp.inf");
+    let (_, silab) =
+        package_verdicts(&dir, "drivers/cp210x-6.7/x64/silabser.sys", "drivers/cp210x-6.7/slabvcp.cat", "drivers/cp210x-6.7/slabvcp.inf");
     out.push_str(&table("silabser.sys + slabvcp.cat + slabvcp.inf", &silab));
-    assert_eq!(silab.iter().map(|t| t.verdict).collect::<Vec<_>>(), [B, L, L, L, L, B, L, L, L, L, B, L, L, L, L], "{}", table("silabser", &silab));
+    assert_eq!(
+        silab.iter().map(|t| t.verdict).collect::<Vec<_>>(),
+        [B, L, L, L, L, B, L, L, L, L, B, L, L, L, L],
+        "{}",
+        table("silabser", &silab)
+    );
     assert!(silab.iter().filter(|t| t.arch == policy::Arch::X64).all(|t| t.rests_on.starts_with("catalog slabvcp.cat")));
-    let (_, vigem_pkg) = package_verdicts(&dir, "drivers/vigembus/ViGEmBus.sys", "drivers/vigembus/ViGEmBus.cat", "drivers/vigembus/ViGEmBus.inf");
+    let (_, vigem_pkg) =
+        package_verdicts(&dir, "drivers/vigembus/ViGEmBus.sys", "drivers/vigembus/ViGEmBus.cat", "drivers/vigembus/ViGEmBus.inf");
     out.push_str(&table("ViGEmBus.sys + ViGEmBus.cat + ViGEmBus.inf", &vigem_pkg));
     assert_eq!(vigem_pkg.iter().map(|t| t.verdict).collect::<Vec<_>>(), [B, B, B, L, L, B, L, L, L, L, B, B, B, B, L]);
     eprintln!("{out}");

@@ -11,7 +11,6 @@ use serde_json::Value;
 
 use crate::support::corpus;
 
-
 fn u16_at(b: &[u8], o: usize) -> Option<u16> {
     Some(u16::from_le_bytes(b.get(o..o + 2)?.try_into().ok()?))
 }
@@ -135,8 +134,13 @@ fn corpus_signatures_match_peers() {
                 }
             }
             let ts: Vec<String> = r.timestamps.iter().map(|t| format!("{}:{:?}", t.kind, t.verdict)).collect();
-            let warns: Vec<&str> =
-                r.findings.iter().chain(r.timestamps.iter().flat_map(|t| &t.findings)).filter(|f| f.outcome == Outcome::Warn).map(|f| f.check.as_str()).collect();
+            let warns: Vec<&str> = r
+                .findings
+                .iter()
+                .chain(r.timestamps.iter().flat_map(|t| &t.findings))
+                .filter(|f| f.outcome == Outcome::Warn)
+                .map(|f| f.check.as_str())
+                .collect();
             eprintln!(
                 "table\t{path}#{i}\tsigner={:?}\tts={}\tsignify={}\tossl={}\twarn={}",
                 r.signature_verdict,

@@ -16,5 +16,5 @@ mod package; // driver packages: INF -> catalog -> files coverage, zips
 mod pe; // PE layout, certificate table, Authenticode digests vs the peers
 mod policy; // signature classification and per-Windows load verdicts
 mod signature; // CMS SignedData, signers, timestamps, nested signatures vs the peers
-mod triage; // triage rows and the ticket summary on corpus packages
-mod support; // helpers shared by the modules (the corpus location)
+mod support;
+mod triage; // triage rows and the ticket summary on corpus packages // helpers shared by the modules (the corpus location)

@@ -12,10 +12,7 @@ fn package(rel: &str) -> Option<InspectionReport> {
     let mut files = Vec::new();
     collect(&dir, &dir, &mut files);
     files.sort();
-    let borrowed: Vec<(String, &[u8])> = files
-        .iter()
-        .map(|(n, b)| (n.clone(), b.as_slice()))
-        .collect();
+    let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
     let at = UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
     Some(inspect_package(&borrowed, &Options::at(at)))
 }
@@ -26,11 +23,7 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
         if p.is_dir() {
             collect(base, &p, out);
         } else {
-            let name = p
-                .strip_prefix(base)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
+            let name = p.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
             out.push((name, std::fs::read(&p).unwrap()));
         }
     }
@@ -42,14 +35,8 @@ fn cp210x_package_one_group_every_file_covered() {
         return;
     };
     let md = summary_markdown(&report, DEFAULT_TARGET);
-    assert!(
-        !md.contains("Unsigned"),
-        "a catalog-signed driver is not called unsigned: {md}"
-    );
-    assert!(
-        md.contains("Failed:\n- Package slabvcp.inf: names `"),
-        "the missing files are named: {md}"
-    );
+    assert!(!md.contains("Unsigned"), "a catalog-signed driver is not called unsigned: {md}");
+    assert!(md.contains("Failed:\n- Package slabvcp.inf: names `"), "the missing files are named: {md}");
     let groups = triage(&report, DEFAULT_TARGET);
     assert_eq!(groups.len(), 1, "{groups:#?}");
     let g = &groups[0];
@@ -75,18 +62,9 @@ fn vigembus_rows_and_the_chosen_target() {
     };
     let win7 = triage(&report, Target::Win7Sp1);
     let win11 = triage(&report, Target::Win11Enforced);
-    let sys = |g: &[drvsig::triage::TriageGroup]| {
-        g[0].rows
-            .iter()
-            .find(|r| r.file == "ViGEmBus.sys")
-            .cloned()
-            .unwrap()
-    };
+    let sys = |g: &[drvsig::triage::TriageGroup]| g[0].rows.iter().find(|r| r.file == "ViGEmBus.sys").cloned().unwrap();
     let (a, b) = (sys(&win7), sys(&win11));
-    assert_eq!(
-        a.loads_on, b.loads_on,
-        "the count does not depend on the chosen target"
-    );
+    assert_eq!(a.loads_on, b.loads_on, "the count does not depend on the chosen target");
     assert_eq!(a.intact, Outcome::Pass);
     assert_eq!(a.coverage, Some(CoverageStatus::Covered));
     let verdict = |t: Target| {
@@ -109,16 +87,9 @@ fn loose_driver_is_in_files_and_summary_is_short() {
     };
     let bytes = std::fs::read(dir.join("drivers/windivert-1.3/WinDivert64.sys")).unwrap();
     let at = UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
-    let report = inspect_package(
-        &[("WinDivert64.sys".to_string(), bytes.as_slice())],
-        &Options::at(at),
-    );
+    let report = inspect_package(&[("WinDivert64.sys".to_string(), bytes.as_slice())], &Options::at(at));
     let groups = triage(&report, DEFAULT_TARGET);
-    let row = groups
-        .iter()
-        .flat_map(|g| g.rows.iter())
-        .find(|r| r.file == "WinDivert64.sys")
-        .unwrap();
+    let row = groups.iter().flat_map(|g| g.rows.iter()).find(|r| r.file == "WinDivert64.sys").unwrap();
     assert_ne!(row.kind, Some(SignerKind::Unsigned));
     assert!(row.verdict.is_some());
     let md = summary_markdown(&report, Target::Win10SecureBoot);
@@ -141,15 +112,9 @@ fn three_packages_summary_about_fifteen_lines() {
         collect(&base, &base, &mut these);
         files.extend(these.into_iter().map(|(n, b)| (format!("{p}/{n}"), b)));
     }
-    files.push((
-        "WinDivert64.sys".to_string(),
-        std::fs::read(dir.join("drivers/windivert-1.3/WinDivert64.sys")).unwrap(),
-    ));
+    files.push(("WinDivert64.sys".to_string(), std::fs::read(dir.join("drivers/windivert-1.3/WinDivert64.sys")).unwrap()));
     files.sort();
-    let borrowed: Vec<(String, &[u8])> = files
-        .iter()
-        .map(|(n, b)| (n.clone(), b.as_slice()))
-        .collect();
+    let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect();
     let at = UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
     let report = inspect_package(&borrowed, &Options::at(at));
     let groups = triage(&report, DEFAULT_TARGET);
@@ -157,10 +122,7 @@ fn three_packages_summary_about_fifteen_lines() {
     assert_eq!(titles.len(), 4, "{titles:?}");
     assert_eq!(titles[3], "Loose files", "{titles:?}");
     // Every file exactly once (the loose package lists every catalog of the drop again).
-    let mut names: Vec<&str> = groups
-        .iter()
-        .flat_map(|g| g.rows.iter().map(|r| r.file.as_str()))
-        .collect();
+    let mut names: Vec<&str> = groups.iter().flat_map(|g| g.rows.iter().map(|r| r.file.as_str())).collect();
     assert_eq!(names.len(), report.files.len(), "{names:?}");
     names.sort();
     names.dedup();
@@ -179,53 +141,27 @@ fn certificate_files_are_recognised_by_content() {
     let at = Options::at(UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap());
     let der = std::fs::read(fixtures.join("root-ca.der")).unwrap();
     let pem = std::fs::read(fixtures.join("code-signing-ca.pem")).unwrap();
-    for (name, bytes) in [
-        ("lab-root.crt", &der),
-        ("renamed.bin", &der),
-        ("ca.pem", &pem),
-    ] {
+    for (name, bytes) in [("lab-root.crt", &der), ("renamed.bin", &der), ("ca.pem", &pem)] {
         let r = drvsig::inspect(name, bytes, &at);
         assert_eq!(r.kind, FileKind::Certificate, "{name}");
         assert_eq!(r.certificates.len(), 1, "{name}");
         let c = &r.certificates[0];
         assert_eq!(c.sha256.len(), 64);
-        assert!(
-            !c.der_base64.is_empty() && c.subject.contains("CN="),
-            "{c:?}"
-        );
+        assert!(!c.der_base64.is_empty() && c.subject.contains("CN="), "{c:?}");
         let h = drvsig::summary::headline(&r);
         assert!(h.sentence.starts_with("Certificate: "), "{}", h.sentence);
     }
     let root = drvsig::inspect("root.der", &der, &at);
-    assert!(
-        drvsig::summary::headline(&root)
-            .sentence
-            .contains("self-signed"),
-        "{:?}",
-        drvsig::summary::headline(&root)
-    );
+    assert!(drvsig::summary::headline(&root).sentence.contains("self-signed"), "{:?}", drvsig::summary::headline(&root));
     // Two PEM certificates in one file.
     let mut bundle = pem.clone();
     bundle.extend_from_slice(&std::fs::read(fixtures.join("root-ca.pem")).unwrap());
     let b = drvsig::inspect("bundle.pem", &bundle, &at);
     assert_eq!(b.certificates.len(), 2);
-    assert!(drvsig::summary::headline(&b)
-        .sentence
-        .starts_with("2 certificates: "));
+    assert!(drvsig::summary::headline(&b).sentence.starts_with("2 certificates: "));
     // Text that only looks like PEM, and JSON, stay other files.
-    assert_eq!(
-        drvsig::inspect(
-            "x.pem",
-            b"-----BEGIN NOTHING-----\nzz\n-----END NOTHING-----\n",
-            &at
-        )
-        .kind,
-        FileKind::Other
-    );
-    assert_eq!(
-        drvsig::inspect("r.json", b"{\"files\": []}", &at).kind,
-        FileKind::Other
-    );
+    assert_eq!(drvsig::inspect("x.pem", b"-----BEGIN NOTHING-----\nzz\n-----END NOTHING-----\n", &at).kind, FileKind::Other);
+    assert_eq!(drvsig::inspect("r.json", b"{\"files\": []}", &at).kind, FileKind::Other);
     // The JSON of other kinds is unchanged: no `certificates` member.
     let json = serde_json::to_value(drvsig::inspect("a.txt", b"hello", &at)).unwrap();
     assert!(json.get("certificates").is_none());
@@ -244,16 +180,8 @@ fn known_bad_comes_from_the_blocklist_report() {
     let mut report = inspect_package(&[("WinDivert64.sys".to_string(), bytes.as_slice())], &at);
     let row = |r: &InspectionReport| triage(r, DEFAULT_TARGET)[0].rows[0].clone();
     assert_eq!(row(&report).known_bad, None, "no list applied");
-    report.files[0].blocklist = Some(BlocklistReport {
-        notes: Vec::new(),
-        lists: vec![],
-        matches: vec![],
-    });
-    assert_eq!(
-        row(&report).known_bad,
-        Some(vec![]),
-        "judged, nothing matched"
-    );
+    report.files[0].blocklist = Some(BlocklistReport { notes: Vec::new(), lists: vec![], matches: vec![] });
+    assert_eq!(row(&report).known_bad, Some(vec![]), "judged, nothing matched");
     let m = BlocklistMatch {
         list_kind: ListKind::Loldrivers,
         list: "LOLDrivers".into(),
@@ -266,22 +194,9 @@ fn known_bad_comes_from_the_blocklist_report() {
         loads_despite_hvci: None,
         resources: vec![],
     };
-    report.files[0].blocklist = Some(BlocklistReport {
-        notes: Vec::new(),
-        lists: vec![],
-        matches: vec![m.clone(), m],
-    });
-    assert_eq!(
-        row(&report).known_bad,
-        Some(vec!["LOLDrivers: vulnerable driver".to_string()])
-    );
+    report.files[0].blocklist = Some(BlocklistReport { notes: Vec::new(), lists: vec![], matches: vec![m.clone(), m] });
+    assert_eq!(row(&report).known_bad, Some(vec!["LOLDrivers: vulnerable driver".to_string()]));
     let md = summary_markdown(&report, DEFAULT_TARGET);
-    assert!(
-        md.contains("**on a block list**: LOLDrivers: vulnerable driver"),
-        "{md}"
-    );
-    assert!(
-        md.contains("- `WinDivert64.sys`: on a block list: LOLDrivers: vulnerable driver"),
-        "{md}"
-    );
+    assert!(md.contains("**on a block list**: LOLDrivers: vulnerable driver"), "{md}");
+    assert!(md.contains("- `WinDivert64.sys`: on a block list: LOLDrivers: vulnerable driver"), "{md}");
 }

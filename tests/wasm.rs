@@ -59,10 +59,7 @@ fn digests_of_known_vectors() {
     for _ in 0..1000 {
         h.update(&chunk);
     }
-    assert_eq!(
-        hex::encode(&h.finalize()),
-        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
-    );
+    assert_eq!(hex::encode(&h.finalize()), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 #[wasm_bindgen_test]
@@ -72,10 +69,7 @@ fn sniffs_kinds() {
     pe32[0x58..0x5a].copy_from_slice(&0x10bu16.to_le_bytes());
     assert_eq!(sniff::sniff("d.sys", &pe32), FileKind::Pe32);
     assert_eq!(sniff::sniff("x.zip", b"PK\x03\x04rest"), FileKind::Zip);
-    assert_eq!(
-        sniff::sniff("x.inf", b"[Version]\r\nSignature=\"$Windows NT$\"\r\n"),
-        FileKind::Inf
-    );
+    assert_eq!(sniff::sniff("x.inf", b"[Version]\r\nSignature=\"$Windows NT$\"\r\n"), FileKind::Inf);
     assert_eq!(sniff::sniff("x.txt", b"[Version]\r\n"), FileKind::Other);
     assert_eq!(sniff::sniff("empty", b""), FileKind::Other);
 }
@@ -88,19 +82,12 @@ fn inspects_bytes() {
     assert_eq!(report.size, 0x200);
     assert_eq!(report.kind, FileKind::Pe32Plus);
     assert_eq!(report.kind.label(), "PE32+");
-    assert_eq!(
-        report.sha256,
-        hex::encode(&DigestAlgorithm::Sha256.digest(&pe))
-    );
+    assert_eq!(report.sha256, hex::encode(&DigestAlgorithm::Sha256.digest(&pe)));
     assert_eq!(report.verified_at, "2024-05-01T12:00:00Z");
     // An unsigned image has no signature, whatever else the PE layer reports.
     assert!(report.signatures.is_empty());
 
-    let inf = drvsig::inspect(
-        "a.inf",
-        b"[Version]\r\nSignature=\"$Windows NT$\"\r\n",
-        &options(),
-    );
+    let inf = drvsig::inspect("a.inf", b"[Version]\r\nSignature=\"$Windows NT$\"\r\n", &options());
     assert_eq!(inf.kind, FileKind::Inf);
     assert!(inf.signatures.is_empty());
 
@@ -128,18 +115,10 @@ fn time_round_trips() {
     let t = UnixTime::parse_rfc3339("2024-02-29T23:59:59Z").expect("valid");
     assert_eq!(t.to_rfc3339(), "2024-02-29T23:59:59Z");
     assert_eq!(UnixTime::from_civil(1970, 1, 1, 0, 0, 0), Some(UnixTime(0)));
-    assert_eq!(
-        UnixTime::parse_rfc3339("2024-05-01"),
-        Ok(UnixTime(1_714_521_600))
-    );
+    assert_eq!(UnixTime::parse_rfc3339("2024-05-01"), Ok(UnixTime(1_714_521_600)));
     assert!(UnixTime::parse_rfc3339("2023-02-29").is_err());
     assert!(UnixTime::parse_rfc3339("not a time").is_err());
     // Before the epoch and far ahead: i64 arithmetic, no JS number surprises.
     assert_eq!(UnixTime(-1).to_rfc3339(), "1969-12-31T23:59:59Z");
-    assert_eq!(
-        UnixTime::from_civil(2100, 3, 1, 0, 0, 0)
-            .map(UnixTime::to_rfc3339)
-            .as_deref(),
-        Some("2100-03-01T00:00:00Z")
-    );
+    assert_eq!(UnixTime::from_civil(2100, 3, 1, 0, 0, 0).map(UnixTime::to_rfc3339).as_deref(), Some("2100-03-01T00:00:00Z"));
 }

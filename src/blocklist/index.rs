@@ -65,15 +65,8 @@ fn for_each_digest(lists: &mut [List], f: &mut dyn FnMut(&mut String)) {
             }
             Rules::Loldrivers(l) => {
                 for s in l.records.iter_mut().flat_map(|r| r.samples.iter_mut()) {
-                    for d in [
-                        &mut s.sha256,
-                        &mut s.sha1,
-                        &mut s.md5,
-                        &mut s.authentihash_sha256,
-                        &mut s.authentihash_sha1,
-                    ]
-                    .into_iter()
-                    .flatten()
+                    for d in
+                        [&mut s.sha256, &mut s.sha1, &mut s.md5, &mut s.authentihash_sha256, &mut s.authentihash_sha1].into_iter().flatten()
                     {
                         f(d);
                     }
@@ -89,65 +82,36 @@ fn pool(lists: &mut [List]) -> Pool {
     for_each_digest(lists, &mut |d| all.extend(crate::hex::decode(d)));
     all.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
     all.dedup();
-    let order: std::collections::HashMap<String, usize> = all
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (crate::hex::encode(d), i))
-        .collect();
+    let order: std::collections::HashMap<String, usize> = all.iter().enumerate().map(|(i, d)| (crate::hex::encode(d), i)).collect();
     for_each_digest(lists, &mut |d| {
         if let Some(i) = order.get(d.as_str()) {
             *d = format!("#{i}");
         }
     });
-    let joined = |len: usize| {
-        Base64::encode_string(
-            &all.iter()
-                .filter(|d| d.len() == len)
-                .flatten()
-                .copied()
-                .collect::<Vec<u8>>(),
-        )
-    };
-    Pool {
-        md5: joined(16),
-        sha1: joined(20),
-        sha256: joined(32),
-        sha384: joined(48),
-    }
+    let joined = |len: usize| Base64::encode_string(&all.iter().filter(|d| d.len() == len).flatten().copied().collect::<Vec<u8>>());
+    Pool { md5: joined(16), sha1: joined(20), sha256: joined(32), sha384: joined(48) }
 }
 
 /// Resolve `#N` references against `pool`.
 fn resolve(lists: &mut [List], pool: &Pool) -> Result<(), IndexError> {
     let mut digests: Vec<String> = Vec::new();
-    for (text, len) in [&pool.md5, &pool.sha1, &pool.sha256, &pool.sha384]
-        .into_iter()
-        .zip(POOL_LENGTHS)
-    {
-        let bytes =
-            Base64::decode_vec(text).map_err(|e| IndexError::Json(format!("hash pool: {e}")))?;
+    for (text, len) in [&pool.md5, &pool.sha1, &pool.sha256, &pool.sha384].into_iter().zip(POOL_LENGTHS) {
+        let bytes = Base64::decode_vec(text).map_err(|e| IndexError::Json(format!("hash pool: {e}")))?;
         if bytes.len().checked_rem(len) != Some(0) {
-            return Err(IndexError::Json(format!(
-                "hash pool of {len}-byte digests has {} bytes",
-                bytes.len()
-            )));
+            return Err(IndexError::Json(format!("hash pool of {len}-byte digests has {} bytes", bytes.len())));
         }
         digests.extend(bytes.chunks(len).map(crate::hex::encode));
     }
     let mut bad = None;
     for_each_digest(lists, &mut |d| {
-        let found = d
-            .strip_prefix('#')
-            .and_then(|n| n.parse::<usize>().ok())
-            .and_then(|n| digests.get(n));
+        let found = d.strip_prefix('#').and_then(|n| n.parse::<usize>().ok()).and_then(|n| digests.get(n));
         match found {
             Some(hex) => *d = hex.clone(),
             None => bad = Some(d.clone()),
         }
     });
     match bad {
-        Some(d) => Err(IndexError::Json(format!(
-            "digest reference {d:?} is not in the hash pool"
-        ))),
+        Some(d) => Err(IndexError::Json(format!("digest reference {d:?} is not in the hash pool"))),
         None => Ok(()),
     }
 }
@@ -163,10 +127,7 @@ impl core::fmt::Display for IndexError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             IndexError::Json(e) => write!(f, "the block list index is not valid JSON: {e}"),
-            IndexError::Format(v) => write!(
-                f,
-                "the block list index has format {v}, this drvsig reads {FORMAT}"
-            ),
+            IndexError::Format(v) => write!(f, "the block list index has format {v}, this drvsig reads {FORMAT}"),
         }
     }
 }
@@ -178,29 +139,19 @@ impl Index {
     pub fn to_json(&self) -> Vec<u8> {
         let mut lists = self.lists.clone();
         let pool = pool(&mut lists);
-        let stored = Stored {
-            format: self.format,
-            notices: self.notices.clone(),
-            pool,
-            lists,
-        };
+        let stored = Stored { format: self.format, notices: self.notices.clone(), pool, lists };
         let mut out = serde_json::to_vec(&stored).unwrap_or_default();
         out.push(b'\n');
         out
     }
 
     pub fn from_json(bytes: &[u8]) -> Result<Index, IndexError> {
-        let mut stored: Stored =
-            serde_json::from_slice(bytes).map_err(|e| IndexError::Json(e.to_string()))?;
+        let mut stored: Stored = serde_json::from_slice(bytes).map_err(|e| IndexError::Json(e.to_string()))?;
         if stored.format != FORMAT {
             return Err(IndexError::Format(stored.format));
         }
         resolve(&mut stored.lists, &stored.pool)?;
-        Ok(Index {
-            format: stored.format,
-            notices: stored.notices,
-            lists: stored.lists,
-        })
+        Ok(Index { format: stored.format, notices: stored.notices, lists: stored.lists })
     }
 
     /// The lookup tables over the index's lists and `extra` (user lists).

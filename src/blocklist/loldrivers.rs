@@ -58,11 +58,7 @@ pub fn parse_json(file: &str, text: &str) -> Result<Vec<LolRecord>, ListError> {
         element: None,
         message: e.to_string(),
     })?;
-    records
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| compile(file, &format!("record #{i}"), None, r))
-        .collect()
+    records.into_iter().enumerate().map(|(i, r)| compile(file, &format!("record #{i}"), None, r)).collect()
 }
 
 /// One YAML record file.
@@ -73,12 +69,8 @@ pub fn parse_yaml_record(file: &str, text: &str) -> Result<LolRecord, ListError>
         element: None,
         message: e.info().to_string(),
     })?;
-    let doc = docs
-        .into_iter()
-        .next()
-        .ok_or_else(|| error(file, None, "the file holds no YAML document"))?;
-    let record: Record =
-        serde_json::from_value(yaml_to_json(doc)).map_err(|e| error(file, None, &e.to_string()))?;
+    let doc = docs.into_iter().next().ok_or_else(|| error(file, None, "the file holds no YAML document"))?;
+    let record: Record = serde_json::from_value(yaml_to_json(doc)).map_err(|e| error(file, None, &e.to_string()))?;
     compile(file, "record", None, record)
 }
 
@@ -86,23 +78,14 @@ pub fn parse_yaml_record(file: &str, text: &str) -> Result<LolRecord, ListError>
 pub fn list(records: Vec<LolRecord>, mut info: ListInfo) -> List {
     info.counts = ListCounts {
         records: u32::try_from(records.len()).unwrap_or(u32::MAX),
-        samples: u32::try_from(records.iter().map(|r| r.samples.len()).sum::<usize>())
-            .unwrap_or(u32::MAX),
+        samples: u32::try_from(records.iter().map(|r| r.samples.len()).sum::<usize>()).unwrap_or(u32::MAX),
         ..ListCounts::default()
     };
-    List {
-        info,
-        rules: Rules::Loldrivers(LolRules { records }),
-    }
+    List { info, rules: Rules::Loldrivers(LolRules { records }) }
 }
 
 fn error(file: &str, element: Option<&str>, message: &str) -> ListError {
-    ListError {
-        file: file.to_string(),
-        line: None,
-        element: element.map(str::to_string),
-        message: message.to_string(),
-    }
+    ListError { file: file.to_string(), line: None, element: element.map(str::to_string), message: message.to_string() }
 }
 
 /// A scalar as text (`''` and null are absent; numbers and booleans as YAML wrote them).
@@ -124,33 +107,14 @@ fn compile(file: &str, what: &str, _line: Option<u32>, r: Record) -> Result<LolR
     let category = match text(&r.category).map(|c| c.to_ascii_lowercase()).as_deref() {
         Some("vulnerable driver") => LolCategory::VulnerableDriver,
         Some("malicious") => LolCategory::Malicious,
-        other => {
-            return Err(error(
-                file,
-                Some("Category"),
-                &format!("record {id}: unknown category {other:?}"),
-            ))
-        }
+        other => return Err(error(file, Some("Category"), &format!("record {id}: unknown category {other:?}"))),
     };
     let resources = match &r.resources {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|v| text(&Some(v.clone())))
-            .collect(),
+        Some(Value::Array(items)) => items.iter().filter_map(|v| text(&Some(v.clone()))).collect(),
         other => text(other).into_iter().collect(),
     };
-    let samples = r
-        .known_vulnerable_samples
-        .unwrap_or_default()
-        .iter()
-        .map(sample)
-        .collect();
-    Ok(LolRecord {
-        id,
-        category,
-        resources,
-        samples,
-    })
+    let samples = r.known_vulnerable_samples.unwrap_or_default().iter().map(sample).collect();
+    Ok(LolRecord { id, category, resources, samples })
 }
 
 fn sample(s: &Sample) -> LolSample {
@@ -159,23 +123,12 @@ fn sample(s: &Sample) -> LolSample {
     let auth_sha256 = auth.and_then(|a| hash(&a.sha256));
     LolSample {
         file_name: text(&s.original_filename).or_else(|| text(&s.filename)),
-        sha1: if sha256.is_none() {
-            hash(&s.sha1)
-        } else {
-            None
-        },
+        sha1: if sha256.is_none() { hash(&s.sha1) } else { None },
         md5: if sha256.is_none() { hash(&s.md5) } else { None },
         sha256,
-        authentihash_sha1: if auth_sha256.is_none() {
-            auth.and_then(|a| hash(&a.sha1))
-        } else {
-            None
-        },
+        authentihash_sha1: if auth_sha256.is_none() { auth.and_then(|a| hash(&a.sha1)) } else { None },
         authentihash_sha256: auth_sha256,
-        loads_despite_hvci: match text(&s.loads_despite_hvci)
-            .map(|t| t.to_ascii_uppercase())
-            .as_deref()
-        {
+        loads_despite_hvci: match text(&s.loads_despite_hvci).map(|t| t.to_ascii_uppercase()).as_deref() {
             Some("TRUE") => Some(true),
             Some("FALSE") => Some(false),
             _ => None,

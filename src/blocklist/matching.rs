@@ -5,10 +5,7 @@
 use super::{BlockLists, FileRule, HashTarget, List, LolHash, Rules, SignerRule};
 use crate::digest::DigestAlgorithm;
 use crate::hex;
-use crate::report::{
-    BlocklistMatch, CertificateSummary, FileReport, FourPartVersion, ListKind, MatchedBy,
-    SignatureReport, VersionInfo,
-};
+use crate::report::{BlocklistMatch, CertificateSummary, FileReport, FourPartVersion, ListKind, MatchedBy, SignatureReport, VersionInfo};
 
 /// Files up to this size also get a whole-file SHA-1 / MD5 when a list needs them (LOLDrivers
 /// samples known only by those: 21 of 2,213 in the shipped snapshot, all small drivers). Above it
@@ -34,34 +31,21 @@ impl<'a> FileFacts<'a> {
     /// SHA-256, whole-file SHA-256 (the report's) and, only when a list needs them, SHA-1 / MD5.
     pub fn compute(bytes: &[u8], report: &'a FileReport, lists: &BlockLists, known: &crate::KnownDigests) -> FileFacts<'a> {
         let mut hashes = Vec::new();
-        let authenticode = [
-            (DigestAlgorithm::Sha1, MatchedBy::AuthenticodeSha1),
-            (DigestAlgorithm::Sha256, MatchedBy::AuthenticodeSha256),
-        ];
+        let authenticode = [(DigestAlgorithm::Sha1, MatchedBy::AuthenticodeSha1), (DigestAlgorithm::Sha256, MatchedBy::AuthenticodeSha256)];
         let missing: Vec<DigestAlgorithm> = authenticode
             .iter()
             .filter(|(alg, _)| known_digest(report, *alg).is_none() && known.authenticode(*alg).is_none())
             .map(|(alg, _)| *alg)
             .collect();
-        let computed = if missing.is_empty() {
-            Vec::new()
-        } else {
-            crate::pe::authenticode_digests(bytes, &missing).unwrap_or_default()
-        };
+        let computed = if missing.is_empty() { Vec::new() } else { crate::pe::authenticode_digests(bytes, &missing).unwrap_or_default() };
         for (alg, by) in authenticode {
-            let digest = known_digest(report, alg).map(str::to_string).or_else(|| known.authenticode(alg).map(hex::encode)).or_else(|| {
-                missing
-                    .iter()
-                    .position(|a| *a == alg)
-                    .and_then(|i| computed.get(i))
-                    .map(|d| hex::encode(d))
-            });
+            let digest = known_digest(report, alg)
+                .map(str::to_string)
+                .or_else(|| known.authenticode(alg).map(hex::encode))
+                .or_else(|| missing.iter().position(|a| *a == alg).and_then(|i| computed.get(i)).map(|d| hex::encode(d)));
             hashes.extend(digest.map(|d| (by, d)));
         }
-        for (alg, by) in [
-            (DigestAlgorithm::Sha1, MatchedBy::FirstPageSha1),
-            (DigestAlgorithm::Sha256, MatchedBy::FirstPageSha256),
-        ] {
+        for (alg, by) in [(DigestAlgorithm::Sha1, MatchedBy::FirstPageSha1), (DigestAlgorithm::Sha256, MatchedBy::FirstPageSha256)] {
             hashes.extend(crate::pe::first_page_hash(bytes, alg).map(|d| (by, hex::encode(&d))));
         }
         hashes.push((MatchedBy::FileSha256, report.sha256.clone()));
@@ -73,23 +57,12 @@ impl<'a> FileFacts<'a> {
                 LEGACY_FILE_HASH_MAX / (1024 * 1024)
             ));
         } else if lists.needs_file_sha1() {
-            hashes.push((
-                MatchedBy::FileSha1,
-                hex::encode(&DigestAlgorithm::Sha1.digest(bytes)),
-            ));
+            hashes.push((MatchedBy::FileSha1, hex::encode(&DigestAlgorithm::Sha1.digest(bytes))));
         }
         if lists.needs_file_md5() && bytes.len() <= LEGACY_FILE_HASH_MAX {
-            hashes.push((
-                MatchedBy::FileMd5,
-                hex::encode(&DigestAlgorithm::Md5.digest(bytes)),
-            ));
+            hashes.push((MatchedBy::FileMd5, hex::encode(&DigestAlgorithm::Md5.digest(bytes))));
         }
-        FileFacts {
-            hashes,
-            version: report.pe.as_ref().and_then(|p| p.version.as_ref()),
-            signatures: &report.signatures,
-            notes,
-        }
+        FileFacts { hashes, version: report.pe.as_ref().and_then(|p| p.version.as_ref()), signatures: &report.signatures, notes }
     }
 }
 
@@ -98,10 +71,7 @@ fn known_digest(report: &FileReport, alg: DigestAlgorithm) -> Option<&str> {
     report
         .signatures
         .iter()
-        .find(|s| {
-            s.digest_algorithm == alg.name()
-                && s.computed_digest.len() == alg.output_len().saturating_mul(2)
-        })
+        .find(|s| s.digest_algorithm == alg.name() && s.computed_digest.len() == alg.output_len().saturating_mul(2))
         .map(|s| s.computed_digest.as_str())
 }
 
@@ -115,22 +85,11 @@ pub fn match_file(lists: &BlockLists, facts: &FileFacts) -> Vec<BlocklistMatch> 
     }
     out.extend(name_matches(lists, facts.version));
     out.extend(signer_matches(lists, facts));
-    out.sort_by_key(|m| {
-        lists
-            .lists
-            .iter()
-            .position(|l| l.info.name == m.list && l.info.version == m.list_version)
-    });
+    out.sort_by_key(|m| lists.lists.iter().position(|l| l.info.name == m.list && l.info.version == m.list_version));
     out
 }
 
-fn base(
-    list: &List,
-    rule_id: &str,
-    rule_name: Option<&String>,
-    by: MatchedBy,
-    detail: String,
-) -> BlocklistMatch {
+fn base(list: &List, rule_id: &str, rule_name: Option<&String>, by: MatchedBy, detail: String) -> BlocklistMatch {
     BlocklistMatch {
         list_kind: list.info.kind,
         list: list.info.name.clone(),
@@ -159,22 +118,14 @@ fn describe(by: MatchedBy) -> &'static str {
     }
 }
 
-fn hash_match(
-    lists: &BlockLists,
-    target: HashTarget,
-    by: MatchedBy,
-    digest: &str,
-) -> Option<BlocklistMatch> {
+fn hash_match(lists: &BlockLists, target: HashTarget, by: MatchedBy, digest: &str) -> Option<BlocklistMatch> {
     let detail = format!("the file's {} {digest}", describe(by));
     match target {
         HashTarget::Policy(l, r) => {
             // SiPolicy hash rules name image hashes (Authenticode or first page), never the file's.
             let image = matches!(
                 by,
-                MatchedBy::AuthenticodeSha1
-                    | MatchedBy::AuthenticodeSha256
-                    | MatchedBy::FirstPageSha1
-                    | MatchedBy::FirstPageSha256
+                MatchedBy::AuthenticodeSha1 | MatchedBy::AuthenticodeSha256 | MatchedBy::FirstPageSha1 | MatchedBy::FirstPageSha256
             );
             let list = lists.lists.get(l).filter(|_| image)?;
             let Rules::SiPolicy(p) = &list.rules else {
@@ -222,21 +173,13 @@ pub fn file_rule_matches(rule: &FileRule, version: Option<&VersionInfo>) -> bool
     if !same(&rule.file_name, original) || !same(&rule.product_name, product) {
         return false;
     }
-    let v = version
-        .and_then(|v| v.file_version_fixed)
-        .unwrap_or_default();
+    let v = version.and_then(|v| v.file_version_fixed).unwrap_or_default();
     rule.min_version.is_none_or(|min| v >= min) && rule.max_version.is_none_or(|max| v <= max)
 }
 
 fn range(rule: &FileRule) -> String {
-    let show = |v: Option<FourPartVersion>, open: &str| {
-        v.map(|v| v.to_string()).unwrap_or_else(|| open.to_string())
-    };
-    format!(
-        "{}..{}",
-        show(rule.min_version, "0.0.0.0"),
-        show(rule.max_version, "any")
-    )
+    let show = |v: Option<FourPartVersion>, open: &str| v.map(|v| v.to_string()).unwrap_or_else(|| open.to_string());
+    format!("{}..{}", show(rule.min_version, "0.0.0.0"), show(rule.max_version, "any"))
 }
 
 fn name_matches(lists: &BlockLists, version: Option<&VersionInfo>) -> Vec<BlocklistMatch> {
@@ -255,21 +198,9 @@ fn name_matches(lists: &BlockLists, version: Option<&VersionInfo>) -> Vec<Blockl
             continue;
         };
         if file_rule_matches(rule, version) {
-            let fixed = version
-                .and_then(|v| v.file_version_fixed)
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| "none".to_string());
-            let detail = format!(
-                "OriginalFilename {name:?}, file version {fixed}, within {}",
-                range(rule)
-            );
-            out.push(base(
-                list,
-                &rule.id,
-                rule.name.as_ref(),
-                MatchedBy::FileName,
-                detail,
-            ));
+            let fixed = version.and_then(|v| v.file_version_fixed).map(|v| v.to_string()).unwrap_or_else(|| "none".to_string());
+            let detail = format!("OriginalFilename {name:?}, file version {fixed}, within {}", range(rule));
+            out.push(base(list, &rule.id, rule.name.as_ref(), MatchedBy::FileName, detail));
         }
     }
     out
@@ -279,18 +210,10 @@ fn name_matches(lists: &BlockLists, version: Option<&VersionInfo>) -> Vec<Blockl
 /// certificates the signature carries), the leaf left out.
 fn ca_certificates(sig: &SignatureReport) -> Vec<&CertificateSummary> {
     match &sig.chain {
-        Some(chain) if chain.certificates.len() > 1 => chain
-            .certificates
-            .iter()
-            .skip(1)
-            .map(|c| &c.certificate)
-            .collect(),
+        Some(chain) if chain.certificates.len() > 1 => chain.certificates.iter().skip(1).map(|c| &c.certificate).collect(),
         _ => {
             let leaf = sig.signer.as_ref().map(|s| s.sha256.as_str());
-            sig.certificates
-                .iter()
-                .filter(|c| Some(c.sha256.as_str()) != leaf)
-                .collect()
+            sig.certificates.iter().filter(|c| Some(c.sha256.as_str()) != leaf).collect()
         }
     }
 }
@@ -312,18 +235,8 @@ fn signer_matches(lists: &BlockLists, facts: &FileFacts) -> Vec<BlocklistMatch> 
                 let Some(detail) = signer_rule_matches(rule, sig, ca, facts.version) else {
                     continue;
                 };
-                if !out.iter().any(|m| {
-                    m.rule_id == rule.id
-                        && m.list == list.info.name
-                        && m.list_version == list.info.version
-                }) {
-                    out.push(base(
-                        list,
-                        &rule.id,
-                        rule.name.as_ref(),
-                        MatchedBy::Signer,
-                        detail,
-                    ));
+                if !out.iter().any(|m| m.rule_id == rule.id && m.list == list.info.name && m.list_version == list.info.version) {
+                    out.push(base(list, &rule.id, rule.name.as_ref(), MatchedBy::Signer, detail));
                 }
             }
         }
@@ -334,23 +247,11 @@ fn signer_matches(lists: &BlockLists, facts: &FileFacts) -> Vec<BlocklistMatch> 
 /// Whether a denied signer matches a signature whose chain holds `ca` (TBS already equal): the
 /// leaf's subject CN (`CertPublisher`, exact), the SpcSpOpusInfo program name (`CertOemID`,
 /// exact) and one of the `FileAttribRef`s; the sentence saying what matched when it does.
-fn signer_rule_matches(
-    rule: &SignerRule,
-    sig: &SignatureReport,
-    ca: &CertificateSummary,
-    version: Option<&VersionInfo>,
-) -> Option<String> {
-    let mut detail = format!(
-        "signature #{} chains to {:?} (TBS {})",
-        sig.index,
-        crate::policy::classify::common_name(&ca.subject),
-        ca.tbs_hash
-    );
+fn signer_rule_matches(rule: &SignerRule, sig: &SignatureReport, ca: &CertificateSummary, version: Option<&VersionInfo>) -> Option<String> {
+    let mut detail =
+        format!("signature #{} chains to {:?} (TBS {})", sig.index, crate::policy::classify::common_name(&ca.subject), ca.tbs_hash);
     if let Some(publisher) = &rule.publisher {
-        let leaf = sig
-            .signer
-            .as_ref()
-            .map(|s| crate::policy::classify::common_name(&s.subject))?;
+        let leaf = sig.signer.as_ref().map(|s| crate::policy::classify::common_name(&s.subject))?;
         if &leaf != publisher {
             return None;
         }
@@ -363,15 +264,8 @@ fn signer_rule_matches(
         detail.push_str(&format!(", OEM id {oem:?}"));
     }
     if !rule.file_attribs.is_empty() {
-        let attrib = rule
-            .file_attribs
-            .iter()
-            .find(|a| file_rule_matches(a, version))?;
-        detail.push_str(&format!(
-            ", file attributes {} ({})",
-            attrib.id,
-            range(attrib)
-        ));
+        let attrib = rule.file_attribs.iter().find(|a| file_rule_matches(a, version))?;
+        detail.push_str(&format!(", file attributes {} ({})", attrib.id, range(attrib)));
     }
     Some(detail)
 }

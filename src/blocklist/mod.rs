@@ -174,9 +174,7 @@ pub fn sniff(bytes: &[u8]) -> Option<ListFormat> {
         Some(ListFormat::SiPolicyXml)
     } else if trimmed.starts_with('[') && text.contains("KnownVulnerableSamples") {
         Some(ListFormat::LoldriversJson)
-    } else if !trimmed.starts_with('<')
-        && String::from_utf8_lossy(bytes).contains("KnownVulnerableSamples:")
-    {
+    } else if !trimmed.starts_with('<') && String::from_utf8_lossy(bytes).contains("KnownVulnerableSamples:") {
         Some(ListFormat::LoldriversYaml)
     } else {
         None
@@ -194,36 +192,24 @@ pub fn parse_user_list(name: &str, bytes: &[u8]) -> Result<List, ListError> {
         }
         Some(ListFormat::LoldriversJson) => {
             let records = loldrivers::parse_json(name, utf8(name, bytes)?)?;
-            Ok(loldrivers::list(
-                records,
-                user_info(name, ListKind::Loldrivers),
-            ))
+            Ok(loldrivers::list(records, user_info(name, ListKind::Loldrivers)))
         }
         Some(ListFormat::LoldriversYaml) => {
             let record = loldrivers::parse_yaml_record(name, utf8(name, bytes)?)?;
-            Ok(loldrivers::list(
-                vec![record],
-                user_info(name, ListKind::Loldrivers),
-            ))
+            Ok(loldrivers::list(vec![record], user_info(name, ListKind::Loldrivers)))
         }
         None => Err(ListError {
             file: name.to_string(),
             line: None,
             element: None,
-            message: "not a block list: neither SiPolicy XML nor LOLDrivers drivers.json / YAML"
-                .to_string(),
+            message: "not a block list: neither SiPolicy XML nor LOLDrivers drivers.json / YAML".to_string(),
         }),
     }
 }
 
 /// The provenance of a list the user gave: its file name.
 pub fn user_info(name: &str, kind: ListKind) -> ListInfo {
-    ListInfo {
-        kind,
-        name: name.to_string(),
-        source: "user file".to_string(),
-        ..ListInfo::default()
-    }
+    ListInfo { kind, name: name.to_string(), source: "user file".to_string(), ..ListInfo::default() }
 }
 
 /// The text of a list file: UTF-8 (a BOM is dropped).
@@ -273,32 +259,20 @@ pub struct BlockLists {
 impl BlockLists {
     /// Build the lookup tables over `lists`.
     pub fn new(lists: Vec<List>) -> Self {
-        let mut out = BlockLists {
-            lists,
-            ..BlockLists::default()
-        };
+        let mut out = BlockLists { lists, ..BlockLists::default() };
         for (l, list) in out.lists.iter().enumerate() {
             match &list.rules {
                 Rules::SiPolicy(p) => {
                     for (r, rule) in p.hashes.iter().enumerate() {
-                        out.hashes
-                            .entry(rule.hash.clone())
-                            .or_default()
-                            .push(HashTarget::Policy(l, r));
+                        out.hashes.entry(rule.hash.clone()).or_default().push(HashTarget::Policy(l, r));
                     }
                     for (r, rule) in p.files.iter().enumerate() {
                         if let Some(name) = &rule.file_name {
-                            out.names
-                                .entry(name.to_lowercase())
-                                .or_default()
-                                .push((l, r));
+                            out.names.entry(name.to_lowercase()).or_default().push((l, r));
                         }
                     }
                     for (r, rule) in p.signers.iter().enumerate() {
-                        out.signers
-                            .entry(rule.tbs.clone())
-                            .or_default()
-                            .push((l, r));
+                        out.signers.entry(rule.tbs.clone()).or_default().push((l, r));
                     }
                 }
                 Rules::Loldrivers(lol) => {
@@ -313,10 +287,7 @@ impl BlockLists {
                             ];
                             for (hash, kind) in kinds {
                                 if let Some(h) = hash {
-                                    out.hashes
-                                        .entry(h.clone())
-                                        .or_default()
-                                        .push(HashTarget::Lol(l, r, s, kind));
+                                    out.hashes.entry(h.clone()).or_default().push(HashTarget::Lol(l, r, s, kind));
                                     out.needs_file_sha1 |= kind == LolHash::FileSha1;
                                     out.needs_file_md5 |= kind == LolHash::FileMd5;
                                 }

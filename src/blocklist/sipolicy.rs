@@ -36,22 +36,11 @@ pub fn parse(file: &str, text: &str, mut info: ListInfo) -> Result<List, ListErr
         if !file_refs.contains(id) {
             continue;
         }
-        let name = deny
-            .attribute("FriendlyName")
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
+        let name = deny.attribute("FriendlyName").filter(|s| !s.is_empty()).map(str::to_string);
         if let Some(hash) = deny.attribute("Hash") {
-            let hash = normalise_hash(hash).ok_or_else(|| {
-                ctx.error(
-                    deny,
-                    &format!("Hash {hash:?} is not a SHA-1 / SHA-256 hex digest"),
-                )
-            })?;
-            rules.hashes.push(HashRule {
-                id: id.to_string(),
-                name,
-                hash,
-            });
+            let hash =
+                normalise_hash(hash).ok_or_else(|| ctx.error(deny, &format!("Hash {hash:?} is not a SHA-1 / SHA-256 hex digest")))?;
+            rules.hashes.push(HashRule { id: id.to_string(), name, hash });
         } else {
             rules.files.push(ctx.file_rule(deny)?);
         }
@@ -71,22 +60,12 @@ pub fn parse(file: &str, text: &str, mut info: ListInfo) -> Result<List, ListErr
     let (name, id) = policy_info(root);
     if let Some(name) = name {
         if info.name.is_empty() || info.source == "user file" {
-            info.name = if info.source == "user file" {
-                format!("{} ({name})", info.name)
-            } else {
-                name
-            };
+            info.name = if info.source == "user file" { format!("{} ({name})", info.name) } else { name };
         }
     }
-    info.version_ex = children(root, "VersionEx")
-        .next()
-        .and_then(|n| n.text())
-        .map(|t| t.trim().to_string());
+    info.version_ex = children(root, "VersionEx").next().and_then(|n| n.text()).map(|t| t.trim().to_string());
     info.version = id.or_else(|| info.version_ex.clone()).unwrap_or_default();
-    Ok(List {
-        info,
-        rules: Rules::SiPolicy(rules),
-    })
+    Ok(List { info, rules: Rules::SiPolicy(rules) })
 }
 
 fn count(n: usize) -> u32 {
@@ -109,25 +88,20 @@ impl Ctx<'_, '_> {
     }
 
     fn attr<'n>(&self, node: Node<'n, '_>, name: &str) -> Result<&'n str, ListError> {
-        node.attribute(name)
-            .ok_or_else(|| self.error(node, &format!("the {name} attribute is missing")))
+        node.attribute(name).ok_or_else(|| self.error(node, &format!("the {name} attribute is missing")))
     }
 
     fn version(&self, node: Node, name: &str) -> Result<Option<FourPartVersion>, ListError> {
         match node.attribute(name) {
             None => Ok(None),
-            Some(v) => FourPartVersion::parse(v).map(Some).ok_or_else(|| {
-                self.error(node, &format!("{name} {v:?} is not a four-part version"))
-            }),
+            Some(v) => {
+                FourPartVersion::parse(v).map(Some).ok_or_else(|| self.error(node, &format!("{name} {v:?} is not a four-part version")))
+            }
         }
     }
 
     fn file_rule(&self, node: Node) -> Result<FileRule, ListError> {
-        let text = |name: &str| {
-            node.attribute(name)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
+        let text = |name: &str| node.attribute(name).filter(|s| !s.is_empty()).map(str::to_string);
         Ok(FileRule {
             id: self.attr(node, "ID")?.to_string(),
             name: text("FriendlyName"),
@@ -138,45 +112,24 @@ impl Ctx<'_, '_> {
         })
     }
 
-    fn signer(
-        &self,
-        node: Node,
-        attribs: &HashMap<String, FileRule>,
-    ) -> Result<SignerRule, ListError> {
-        let root = children(node, "CertRoot")
-            .next()
-            .ok_or_else(|| self.error(node, "the signer has no CertRoot"))?;
+    fn signer(&self, node: Node, attribs: &HashMap<String, FileRule>) -> Result<SignerRule, ListError> {
+        let root = children(node, "CertRoot").next().ok_or_else(|| self.error(node, "the signer has no CertRoot"))?;
         let kind = self.attr(root, "Type")?;
         let value = self.attr(root, "Value")?;
         if kind != "TBS" {
-            return Err(self.error(
-                root,
-                &format!("CertRoot Type {kind:?} is not supported (only TBS)"),
-            ));
+            return Err(self.error(root, &format!("CertRoot Type {kind:?} is not supported (only TBS)")));
         }
-        let tbs = normalise_hash(value).ok_or_else(|| {
-            self.error(root, &format!("CertRoot Value {value:?} is not a TBS hash"))
-        })?;
-        let value_of = |name: &'static str| {
-            children(node, name)
-                .next()
-                .and_then(|n| n.attribute("Value"))
-                .map(str::to_string)
-        };
+        let tbs = normalise_hash(value).ok_or_else(|| self.error(root, &format!("CertRoot Value {value:?} is not a TBS hash")))?;
+        let value_of = |name: &'static str| children(node, name).next().and_then(|n| n.attribute("Value")).map(str::to_string);
         let mut file_attribs = Vec::new();
         for r in children(node, "FileAttribRef") {
             let id = self.attr(r, "RuleID")?;
-            let rule = attribs
-                .get(id)
-                .ok_or_else(|| self.error(r, &format!("FileAttribRef {id} names no FileAttrib")))?;
+            let rule = attribs.get(id).ok_or_else(|| self.error(r, &format!("FileAttribRef {id} names no FileAttrib")))?;
             file_attribs.push(rule.clone());
         }
         Ok(SignerRule {
             id: self.attr(node, "ID")?.to_string(),
-            name: node
-                .attribute("Name")
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
+            name: node.attribute("Name").filter(|s| !s.is_empty()).map(str::to_string),
             tbs,
             publisher: value_of("CertPublisher"),
             oem_id: value_of("CertOemID"),
@@ -186,12 +139,8 @@ impl Ctx<'_, '_> {
 }
 
 /// The elements named `name` among `node`'s children.
-fn children<'a, 'input: 'a>(
-    node: Node<'a, 'input>,
-    name: &'static str,
-) -> impl Iterator<Item = Node<'a, 'input>> + 'a {
-    node.children()
-        .filter(move |c| c.is_element() && c.tag_name().name() == name)
+fn children<'a, 'input: 'a>(node: Node<'a, 'input>, name: &'static str) -> impl Iterator<Item = Node<'a, 'input>> + 'a {
+    node.children().filter(move |c| c.is_element() && c.tag_name().name() == name)
 }
 
 /// The file rule IDs and signer IDs SigningScenario 131 puts in force (deny side).
@@ -230,11 +179,7 @@ fn policy_info(root: Node) -> (Option<String>, Option<String>) {
         if setting.attribute("Provider") != Some("PolicyInfo") {
             continue;
         }
-        let value = setting
-            .descendants()
-            .find(|n| n.has_tag_name("String"))
-            .and_then(|n| n.text())
-            .map(|t| t.trim().to_string());
+        let value = setting.descendants().find(|n| n.has_tag_name("String")).and_then(|n| n.text()).map(|t| t.trim().to_string());
         match setting.attribute("ValueName") {
             Some("Name") => name = value,
             Some("Id") => id = value,

@@ -35,16 +35,11 @@ pub const EKU_CODE_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3
 pub const EKU_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
 pub const EKU_ANY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37.0");
 pub const EKU_WHQL: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.5");
-pub const EKU_ATTESTATION: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.5.1");
-pub const EKU_WINDOWS_COMPONENT: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.6");
-pub const EKU_HARDWARE_DRIVER_EV: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.39");
-pub const EKU_KERNEL_MODE_CODE_SIGNING: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.61.1.1");
-pub const EKU_LIFETIME_SIGNING: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.13");
+pub const EKU_ATTESTATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.5.1");
+pub const EKU_WINDOWS_COMPONENT: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.6");
+pub const EKU_HARDWARE_DRIVER_EV: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.39");
+pub const EKU_KERNEL_MODE_CODE_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.61.1.1");
+pub const EKU_LIFETIME_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.13");
 
 /// What the leaf certificate must be good for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,23 +54,16 @@ impl Purpose {
     /// The EKUs that satisfy this purpose on the leaf.
     pub fn ekus(self) -> &'static [ObjectIdentifier] {
         match self {
-            Purpose::CodeSigning => &[
-                EKU_CODE_SIGNING,
-                EKU_WHQL,
-                EKU_ATTESTATION,
-                EKU_WINDOWS_COMPONENT,
-                EKU_HARDWARE_DRIVER_EV,
-                EKU_KERNEL_MODE_CODE_SIGNING,
-            ],
+            Purpose::CodeSigning => {
+                &[EKU_CODE_SIGNING, EKU_WHQL, EKU_ATTESTATION, EKU_WINDOWS_COMPONENT, EKU_HARDWARE_DRIVER_EV, EKU_KERNEL_MODE_CODE_SIGNING]
+            }
             Purpose::TimeStamping => &[EKU_TIME_STAMPING],
         }
     }
 
     fn label(self) -> &'static str {
         match self {
-            Purpose::CodeSigning => {
-                "code signing (1.3.6.1.5.5.7.3.3) or a Microsoft driver signing EKU"
-            }
+            Purpose::CodeSigning => "code signing (1.3.6.1.5.5.7.3.3) or a Microsoft driver signing EKU",
             Purpose::TimeStamping => "time stamping (1.3.6.1.5.5.7.3.8)",
         }
     }
@@ -120,20 +108,10 @@ impl Context {
         for der in &options.trust_anchors {
             if let Ok(cert) = certificate::decode(der) {
                 let name = common_name(&cert);
-                anchors.push(Anchor {
-                    name,
-                    der: der.clone(),
-                    cert,
-                    kind: TrustKind::UserRoot,
-                    source: "user",
-                });
+                anchors.push(Anchor { name, der: der.clone(), cert, kind: TrustKind::UserRoot, source: "user" });
             }
         }
-        Context {
-            anchors,
-            time: options.time,
-            pool_source: "signature",
-        }
+        Context { anchors, time: options.time, pool_source: "signature" }
     }
 }
 
@@ -165,10 +143,7 @@ pub fn common_name(cert: &Certificate) -> String {
 }
 
 fn cn_of(name: &str) -> String {
-    name.split(", ")
-        .find_map(|p| p.strip_prefix("CN="))
-        .map(str::to_string)
-        .unwrap_or_else(|| name.to_string())
+    name.split(", ").find_map(|p| p.strip_prefix("CN=")).map(str::to_string).unwrap_or_else(|| name.to_string())
 }
 
 /// True when a timestamp's chain lets its time stand for the signer's validity: every link that
@@ -177,18 +152,12 @@ fn cn_of(name: &str) -> String {
 /// is not carried and not built in: drvsig bundles Microsoft roots only, Windows trusts many
 /// public timestamping roots). The signer's chain then carries a `chain.timestamp-untrusted` warning.
 pub fn is_intact(report: &ChainReport) -> bool {
-    !report.findings.iter().any(|f| {
-        f.outcome == Outcome::Fail
-            && f.check != "chain.untrusted-root"
-            && f.check != "chain.incomplete"
-    })
+    !report.findings.iter().any(|f| f.outcome == Outcome::Fail && f.check != "chain.untrusted-root" && f.check != "chain.incomplete")
 }
 
 /// True when the leaf carries the lifetime-signing EKU (a timestamp does not extend validity).
 pub fn has_lifetime_signing(cert: &Certificate) -> bool {
-    Facts::of(cert)
-        .ekus
-        .is_some_and(|e| e.contains(&EKU_LIFETIME_SIGNING))
+    Facts::of(cert).ekus.is_some_and(|e| e.contains(&EKU_LIFETIME_SIGNING))
 }
 
 struct Node<'a> {
@@ -235,21 +204,14 @@ pub fn build<'a>(ctx: &'a Context, req: &Request<'a>) -> ChainReport {
     let mut nodes: Vec<Node<'a>> = Vec::new();
     for c in core::iter::once(&req.leaf).chain(req.pool.iter()) {
         if !nodes.iter().any(|n| n.der == c.der) {
-            nodes.push(Node {
-                der: c.der,
-                cert: c.cert,
-                source: c.source,
-                anchor: None,
-                facts: Facts::of(c.cert),
-            });
+            nodes.push(Node { der: c.der, cert: c.cert, source: c.source, anchor: None, facts: Facts::of(c.cert) });
         }
     }
     for (i, a) in ctx.anchors.iter().enumerate() {
         let same = |n: &Node<'_>| {
             n.der == a.der.as_slice()
                 || (n.cert.tbs_certificate.subject == a.cert.tbs_certificate.subject
-                    && n.cert.tbs_certificate.subject_public_key_info
-                        == a.cert.tbs_certificate.subject_public_key_info)
+                    && n.cert.tbs_certificate.subject_public_key_info == a.cert.tbs_certificate.subject_public_key_info)
         };
         match nodes.iter_mut().find(|n| same(n)) {
             Some(n) => {
@@ -257,35 +219,17 @@ pub fn build<'a>(ctx: &'a Context, req: &Request<'a>) -> ChainReport {
                     n.anchor = Some(i);
                 }
             }
-            None => nodes.push(Node {
-                der: &a.der,
-                cert: &a.cert,
-                source: a.source,
-                anchor: Some(i),
-                facts: Facts::of(&a.cert),
-            }),
+            None => nodes.push(Node { der: &a.der, cert: &a.cert, source: a.source, anchor: Some(i), facts: Facts::of(&a.cert) }),
         }
     }
-    let mut search = Search {
-        ctx,
-        req,
-        nodes,
-        verifications: 0,
-        exhausted: false,
-        best: None,
-        tried: 0,
-    };
+    let mut search = Search { ctx, req, nodes, verifications: 0, exhausted: false, best: None, tried: 0 };
     let mut path = vec![0usize];
     search.dfs(&mut path);
     let tried = search.tried;
     let exhausted = search.exhausted;
     let mut report = match search.best {
         Some(j) => j.report,
-        None => ChainReport {
-            validity_time: req.time.to_rfc3339(),
-            validity_basis: req.basis.to_string(),
-            ..Default::default()
-        },
+        None => ChainReport { validity_time: req.time.to_rfc3339(), validity_basis: req.basis.to_string(), ..Default::default() },
     };
     report.paths_tried = tried;
     if exhausted {
@@ -299,9 +243,7 @@ pub fn build<'a>(ctx: &'a Context, req: &Request<'a>) -> ChainReport {
         report.findings.push(Finding::new(
             "chain.paths",
             Outcome::Warn,
-            format!(
-                "{tried} candidate paths were tried; none is valid, the most useful one is shown"
-            ),
+            format!("{tried} candidate paths were tried; none is valid, the most useful one is shown"),
         ));
     }
     report
@@ -332,8 +274,7 @@ impl<'a> Search<'a, '_> {
                 self.nodes.get(*i).is_some_and(|c| {
                     !path.iter().filter_map(|p| self.nodes.get(*p)).any(|p| {
                         p.cert.tbs_certificate.subject == c.cert.tbs_certificate.subject
-                            && p.cert.tbs_certificate.subject_public_key_info
-                                == c.cert.tbs_certificate.subject_public_key_info
+                            && p.cert.tbs_certificate.subject_public_key_info == c.cert.tbs_certificate.subject_public_key_info
                     })
                 })
             })
@@ -380,14 +321,7 @@ impl<'a> Search<'a, '_> {
                 Err(e) => {
                     // A candidate issuer whose key does not verify the link: an abandoned path.
                     self.tried = self.tried.saturating_add(1);
-                    failed.push((
-                        format!(
-                            "{} (SHA-1 {})",
-                            common_name(parent.cert),
-                            full_sha1(parent.der)
-                        ),
-                        e.to_string(),
-                    ));
+                    failed.push((format!("{} (SHA-1 {})", common_name(parent.cert), full_sha1(parent.der)), e.to_string()));
                 }
             }
         }
@@ -398,9 +332,7 @@ impl<'a> Search<'a, '_> {
         let Some(node) = self.nodes.get(cur) else {
             return true;
         };
-        if node.cert.tbs_certificate.subject == node.cert.tbs_certificate.issuer
-            && self.verifications < MAX_VERIFICATIONS
-        {
+        if node.cert.tbs_certificate.subject == node.cert.tbs_certificate.issuer && self.verifications < MAX_VERIFICATIONS {
             self.verifications = self.verifications.saturating_add(1);
             if certificate::verify_issued_by(node.der, node.cert, node.cert).is_ok() {
                 return self.finish(path, End::UntrustedRoot);
@@ -413,12 +345,7 @@ impl<'a> Search<'a, '_> {
         self.tried = self.tried.saturating_add(1);
         let judged = self.judge(path, &end);
         let done = judged.report.verdict != Outcome::Fail
-            && matches!(
-                judged.report.trust,
-                TrustKind::MicrosoftRoot
-                    | TrustKind::UserRoot
-                    | TrustKind::MicrosoftCodeVerificationRoot
-            );
+            && matches!(judged.report.trust, TrustKind::MicrosoftRoot | TrustKind::UserRoot | TrustKind::MicrosoftCodeVerificationRoot);
         let better = match &self.best {
             None => true,
             Some(b) => judged.score > b.score,
@@ -438,11 +365,7 @@ impl<'a> Search<'a, '_> {
             .nodes
             .first()
             .and_then(|n| n.facts.ekus.clone())
-            .map(|e| {
-                e.into_iter()
-                    .filter(|o| req.purpose.ekus().contains(o) || *o == EKU_ANY)
-                    .collect()
-            })
+            .map(|e| e.into_iter().filter(|o| req.purpose.ekus().contains(o) || *o == EKU_ANY).collect())
             .unwrap_or_else(|| req.purpose.ekus().to_vec());
         let last = path.len().saturating_sub(1);
         for (pos, &ix) in path.iter().enumerate() {
@@ -456,47 +379,25 @@ impl<'a> Search<'a, '_> {
             let nb = certificate::time_to_unix(&n.cert.tbs_certificate.validity.not_before);
             let na = certificate::time_to_unix(&n.cert.tbs_certificate.validity.not_after);
             let when = format!("{} ({})", t.to_rfc3339(), basis_words(req.basis));
-            let (outside_outcome, anchor_note) = if is_anchor {
-                (
-                    Outcome::Warn,
-                    " (a trust anchor's own validity is not enforced)",
-                )
-            } else {
-                (Outcome::Fail, "")
-            };
+            let (outside_outcome, anchor_note) =
+                if is_anchor { (Outcome::Warn, " (a trust anchor's own validity is not enforced)") } else { (Outcome::Fail, "") };
             if let Some(na) = na.filter(|na| t > *na) {
                 checks.push((
                     outside_outcome,
                     "chain.validity",
-                    format!(
-                        "{who} expired on {}, before {when}{anchor_note}",
-                        na.to_rfc3339()
-                    ),
+                    format!("{who} expired on {}, before {when}{anchor_note}", na.to_rfc3339()),
                 ));
             }
             if let Some(nb) = nb.filter(|nb| t < *nb) {
                 checks.push((
                     outside_outcome,
                     "chain.validity",
-                    format!(
-                        "{who} is not valid before {}, after {when}{anchor_note}",
-                        nb.to_rfc3339()
-                    ),
+                    format!("{who} is not valid before {}, after {when}{anchor_note}", nb.to_rfc3339()),
                 ));
             }
             if !n.facts.malformed.is_empty() {
-                let list = n
-                    .facts
-                    .malformed
-                    .iter()
-                    .map(|o| o.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                checks.push((
-                    Outcome::Warn,
-                    "chain.extensions",
-                    format!("{who}: extension(s) {list} do not decode and were ignored"),
-                ));
+                let list = n.facts.malformed.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ");
+                checks.push((Outcome::Warn, "chain.extensions", format!("{who}: extension(s) {list} do not decode and were ignored")));
             }
             if pos == 0 {
                 if let Some(ku) = &n.facts.key_usage {
@@ -509,10 +410,7 @@ impl<'a> Search<'a, '_> {
                     }
                 }
                 if let Some(ekus) = &n.facts.ekus {
-                    if !ekus
-                        .iter()
-                        .any(|o| req.purpose.ekus().contains(o) || *o == EKU_ANY)
-                    {
+                    if !ekus.iter().any(|o| req.purpose.ekus().contains(o) || *o == EKU_ANY) {
                         let names = eku_list(ekus);
                         checks.push((
                             Outcome::Fail,
@@ -523,15 +421,24 @@ impl<'a> Search<'a, '_> {
                 }
             } else if !is_anchor {
                 match n.facts.basic_constraints {
-                    Some((false, _)) => checks.push((Outcome::Fail, "chain.basic-constraints", format!("{who} issued a certificate but is not a CA (basicConstraints cA false)"))),
+                    Some((false, _)) => checks.push((
+                        Outcome::Fail,
+                        "chain.basic-constraints",
+                        format!("{who} issued a certificate but is not a CA (basicConstraints cA false)"),
+                    )),
                     Some((true, Some(len))) if (pos as u64).saturating_sub(1) > u64::from(len) => checks.push((
                         Outcome::Fail,
                         "chain.path-length",
-                        format!("{who} allows {len} CA certificate(s) below it (pathLenConstraint), the path has {}", pos.saturating_sub(1)),
+                        format!(
+                            "{who} allows {len} CA certificate(s) below it (pathLenConstraint), the path has {}",
+                            pos.saturating_sub(1)
+                        ),
                     )),
-                    None if n.cert.tbs_certificate.extensions.is_some() => {
-                        checks.push((Outcome::Warn, "chain.basic-constraints", format!("{who} issued a certificate but has no basicConstraints extension")))
-                    }
+                    None if n.cert.tbs_certificate.extensions.is_some() => checks.push((
+                        Outcome::Warn,
+                        "chain.basic-constraints",
+                        format!("{who} issued a certificate but has no basicConstraints extension"),
+                    )),
                     _ => {}
                 }
                 if let Some(ku) = &n.facts.key_usage {
@@ -539,9 +446,7 @@ impl<'a> Search<'a, '_> {
                         checks.push((
                             Outcome::Fail,
                             "chain.key-usage",
-                            format!(
-                                "{who} issued a certificate but its keyUsage lacks keyCertSign"
-                            ),
+                            format!("{who} issued a certificate but its keyUsage lacks keyCertSign"),
                         ));
                     }
                 }
@@ -558,24 +463,12 @@ impl<'a> Search<'a, '_> {
             }
             // The link up.
             let (link_outcome, link_reason) = if pos < last {
-                let up = path
-                    .get(pos.saturating_add(1))
-                    .and_then(|i| self.nodes.get(*i))
-                    .map(|p| common_name(p.cert))
-                    .unwrap_or_default();
-                (
-                    Outcome::Pass,
-                    format!("signature verified with the key of {up}"),
-                )
+                let up = path.get(pos.saturating_add(1)).and_then(|i| self.nodes.get(*i)).map(|p| common_name(p.cert)).unwrap_or_default();
+                (Outcome::Pass, format!("signature verified with the key of {up}"))
             } else {
                 match end {
                     End::Anchor(a) => {
-                        let src = self
-                            .ctx
-                            .anchors
-                            .get(*a)
-                            .map(|a| a.source)
-                            .unwrap_or("built-in");
+                        let src = self.ctx.anchors.get(*a).map(|a| a.source).unwrap_or("built-in");
                         (Outcome::Pass, format!("trust anchor ({src})"))
                     }
                     End::CodeVerificationRoot => {
@@ -600,10 +493,7 @@ impl<'a> Search<'a, '_> {
                             ),
                         )
                     }
-                    End::UntrustedRoot => (
-                        Outcome::Fail,
-                        "self-signed (its signature verifies) but in no trust store".to_string(),
-                    ),
+                    End::UntrustedRoot => (Outcome::Fail, "self-signed (its signature verifies) but in no trust store".to_string()),
                     End::Incomplete(failed) if failed.is_empty() => (
                         Outcome::Fail,
                         format!(
@@ -615,21 +505,11 @@ impl<'a> Search<'a, '_> {
                         Outcome::Fail,
                         format!(
                             "no candidate issuer verifies its signature: {}",
-                            failed
-                                .iter()
-                                .map(|(w, e)| format!("{w}: {e}"))
-                                .collect::<Vec<_>>()
-                                .join("; ")
+                            failed.iter().map(|(w, e)| format!("{w}: {e}")).collect::<Vec<_>>().join("; ")
                         ),
                     ),
-                    End::TooDeep => (
-                        Outcome::Fail,
-                        format!("the path is longer than {MAX_DEPTH} certificates"),
-                    ),
-                    End::Budget => (
-                        Outcome::Fail,
-                        "not tried: the signature verification budget ran out".to_string(),
-                    ),
+                    End::TooDeep => (Outcome::Fail, format!("the path is longer than {MAX_DEPTH} certificates")),
+                    End::Budget => (Outcome::Fail, "not tried: the signature verification budget ran out".to_string()),
                 }
             };
             let worst = checks.iter().map(|c| c.0).fold(link_outcome, worse);
@@ -647,23 +527,14 @@ impl<'a> Search<'a, '_> {
         }
         let top = path.last().and_then(|i| self.nodes.get(*i));
         let top_desc = top
-            .map(|n| {
-                format!(
-                    "{} (SHA-1 {})",
-                    certificate::name_to_string(&n.cert.tbs_certificate.subject),
-                    full_sha1(n.der)
-                )
-            })
+            .map(|n| format!("{} (SHA-1 {})", certificate::name_to_string(&n.cert.tbs_certificate.subject), full_sha1(n.der)))
             .unwrap_or_default();
         let (trust, anchor) = match end {
             End::Anchor(a) => match self.ctx.anchors.get(*a) {
                 Some(a) => (a.kind, Some(a.name.clone())),
                 None => (TrustKind::Incomplete, None),
             },
-            End::CodeVerificationRoot => (
-                TrustKind::MicrosoftCodeVerificationRoot,
-                Some(anchors::MSCV_NAME.to_string()),
-            ),
+            End::CodeVerificationRoot => (TrustKind::MicrosoftCodeVerificationRoot, Some(anchors::MSCV_NAME.to_string())),
             End::UntrustedRoot if path.len() == 1 => (TrustKind::SelfSigned, None),
             End::UntrustedRoot => (TrustKind::UntrustedRoot, None),
             _ => (TrustKind::Incomplete, None),
@@ -692,16 +563,9 @@ impl<'a> Search<'a, '_> {
             End::TooDeep => findings.insert(0, Finding::new("chain.depth", Outcome::Fail, format!("no trust anchor within {MAX_DEPTH} certificates"))),
             End::Budget => findings.insert(0, Finding::new("chain.incomplete", Outcome::Fail, format!("the path ends at {top_desc}: the work budget ran out"))),
         }
-        let any_fail = findings.iter().any(|f| f.outcome == Outcome::Fail)
-            || certs.iter().any(|c| c.link_verdict == Outcome::Fail);
-        let any_warn = certs.iter().any(|c| c.link_verdict == Outcome::Warn)
-            || findings.iter().any(|f| f.outcome == Outcome::Warn);
-        let trusted = matches!(
-            trust,
-            TrustKind::MicrosoftRoot
-                | TrustKind::UserRoot
-                | TrustKind::MicrosoftCodeVerificationRoot
-        );
+        let any_fail = findings.iter().any(|f| f.outcome == Outcome::Fail) || certs.iter().any(|c| c.link_verdict == Outcome::Fail);
+        let any_warn = certs.iter().any(|c| c.link_verdict == Outcome::Warn) || findings.iter().any(|f| f.outcome == Outcome::Warn);
+        let trusted = matches!(trust, TrustKind::MicrosoftRoot | TrustKind::UserRoot | TrustKind::MicrosoftCodeVerificationRoot);
         let verdict = if any_fail || !trusted {
             Outcome::Fail
         } else if any_warn {
@@ -712,9 +576,7 @@ impl<'a> Search<'a, '_> {
         if trusted && verdict != Outcome::Fail {
             let src = match trust {
                 TrustKind::UserRoot => "a root you trust",
-                TrustKind::MicrosoftCodeVerificationRoot => {
-                    "the kernel-mode cross-signing root, by name and key identifier"
-                }
+                TrustKind::MicrosoftCodeVerificationRoot => "the kernel-mode cross-signing root, by name and key identifier",
                 _ => "a built-in Microsoft root",
             };
             findings.insert(
@@ -737,10 +599,7 @@ impl<'a> Search<'a, '_> {
             TrustKind::UntrustedRoot | TrustKind::SelfSigned => 1,
             TrustKind::Incomplete => 0,
         };
-        let fails = findings
-            .iter()
-            .filter(|f| f.outcome == Outcome::Fail)
-            .count() as i64;
+        let fails = findings.iter().filter(|f| f.outcome == Outcome::Fail).count() as i64;
         let rank = match verdict {
             Outcome::Pass => 2,
             Outcome::Warn => 1,
@@ -780,9 +639,7 @@ fn worse(a: Outcome, b: Outcome) -> Outcome {
 fn basis_words(basis: &str) -> &'static str {
     match basis {
         "timestamp" => "the verified timestamp's time",
-        "lifetime-signing" => {
-            "the verification time: the lifetime-signing EKU removes the timestamp's grace"
-        }
+        "lifetime-signing" => "the verification time: the lifetime-signing EKU removes the timestamp's grace",
         _ => "the verification time",
     }
 }
@@ -793,10 +650,7 @@ fn full_sha1(der: &[u8]) -> String {
 
 fn is_code_verification_cross(n: &Node<'_>) -> bool {
     certificate::name_to_string(&n.cert.tbs_certificate.issuer) == anchors::MSCV_SUBJECT
-        && n.facts
-            .authority_key_id
-            .as_deref()
-            .is_none_or(|k| k == anchors::MSCV_KEY_ID)
+        && n.facts.authority_key_id.as_deref().is_none_or(|k| k == anchors::MSCV_KEY_ID)
 }
 
 /// EKUs by name, comma-separated, for a finding's reason.
@@ -817,11 +671,7 @@ mod tests {
         let ctx = ctx();
         let a = ctx.anchors.first().unwrap().clone();
         let req = Request {
-            leaf: Candidate {
-                der: &a.der,
-                cert: &a.cert,
-                source: "signature",
-            },
+            leaf: Candidate { der: &a.der, cert: &a.cert, source: "signature" },
             pool: &[],
             purpose: Purpose::CodeSigning,
             time: UnixTime(1_764_000_000),
@@ -829,10 +679,7 @@ mod tests {
         };
         let r = build(&ctx, &req);
         assert_eq!(r.trust, TrustKind::MicrosoftRoot);
-        assert_eq!(
-            r.anchor.as_deref(),
-            Some("Microsoft Root Certificate Authority 2010")
-        );
+        assert_eq!(r.anchor.as_deref(), Some("Microsoft Root Certificate Authority 2010"));
         assert_eq!(r.certificates.len(), 1);
     }
 

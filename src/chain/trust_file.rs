@@ -24,9 +24,7 @@ pub enum TrustFileError {
 impl fmt::Display for TrustFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TrustFileError::UnknownFormat => {
-                f.write_str("not a DER or PEM certificate, nor a PKCS#7 certificate bundle")
-            }
+            TrustFileError::UnknownFormat => f.write_str("not a DER or PEM certificate, nor a PKCS#7 certificate bundle"),
             TrustFileError::BadBase64(label) => {
                 write!(f, "the PEM block {label} is not valid base64")
             }
@@ -66,8 +64,7 @@ pub fn parse_trust_file(bytes: &[u8]) -> Result<Vec<Vec<u8>>, TrustFileError> {
             return Err(TrustFileError::BadBase64(label));
         };
         let body = body_start.get(..body_end).unwrap_or_default();
-        rest = body_start.get(body_end.saturating_add(end_marker.len())..)
-            .unwrap_or_default();
+        rest = body_start.get(body_end.saturating_add(end_marker.len())..).unwrap_or_default();
         // RFC 7468 explanatory headers ("Proc-Type: ...") are not used for certificates; skip lines with ':'.
         let b64: String = body.lines().filter(|l| !l.contains(':')).collect();
         let der = base64_decode(&b64).ok_or_else(|| TrustFileError::BadBase64(label.clone()))?;
@@ -87,23 +84,13 @@ pub fn parse_trust_file(bytes: &[u8]) -> Result<Vec<Vec<u8>>, TrustFileError> {
 }
 
 fn check_certificate(der: &[u8], index: usize) -> Result<(), TrustFileError> {
-    crate::signature::certificate::decode(der)
-        .map(|_| ())
-        .map_err(|e| TrustFileError::BadCertificate {
-            index,
-            reason: e.to_string(),
-        })
+    crate::signature::certificate::decode(der).map(|_| ()).map_err(|e| TrustFileError::BadCertificate { index, reason: e.to_string() })
 }
 
 fn parse_der(bytes: &[u8]) -> Result<Vec<Vec<u8>>, TrustFileError> {
     // A certificate is SEQUENCE { SEQUENCE tbs, ... }; a ContentInfo is SEQUENCE { OID, [0] ... }.
-    let outer = Reader::new(bytes)
-        .read()
-        .map_err(|_| TrustFileError::UnknownFormat)?;
-    let first = outer
-        .children()
-        .read()
-        .map_err(|_| TrustFileError::UnknownFormat)?;
+    let outer = Reader::new(bytes).read().map_err(|_| TrustFileError::UnknownFormat)?;
+    let first = outer.children().read().map_err(|_| TrustFileError::UnknownFormat)?;
     let der = outer.raw.to_vec();
     if first.tag == 0x06 {
         parse_pkcs7(&der)
@@ -114,8 +101,7 @@ fn parse_der(bytes: &[u8]) -> Result<Vec<Vec<u8>>, TrustFileError> {
 }
 
 fn parse_pkcs7(der: &[u8]) -> Result<Vec<Vec<u8>>, TrustFileError> {
-    let sd = signer::read_signed_data_content_info(&mut Reader::new(der))
-        .map_err(|e| TrustFileError::BadPkcs7(e.to_string()))?;
+    let sd = signer::read_signed_data_content_info(&mut Reader::new(der)).map_err(|e| TrustFileError::BadPkcs7(e.to_string()))?;
     if sd.certificates.is_empty() {
         return Err(TrustFileError::NoCertificate);
     }
@@ -161,26 +147,11 @@ mod tests {
 
     #[test]
     fn garbage_is_refused() {
-        assert_eq!(
-            parse_trust_file(b"hello"),
-            Err(TrustFileError::UnknownFormat)
-        );
-        assert!(matches!(
-            parse_trust_file(&[0x30, 0x03, 0x02, 0x01, 0x00]),
-            Err(TrustFileError::BadCertificate { index: 0, .. })
-        ));
-        assert_eq!(
-            parse_trust_file(&[0x30, 0x80]),
-            Err(TrustFileError::UnknownFormat)
-        );
-        assert!(parse_trust_file(
-            b"-----BEGIN CERTIFICATE-----\nMII*\n-----END CERTIFICATE-----\n"
-        )
-        .is_err());
-        assert_eq!(
-            parse_trust_file(b"-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n"),
-            Err(TrustFileError::NoCertificate)
-        );
+        assert_eq!(parse_trust_file(b"hello"), Err(TrustFileError::UnknownFormat));
+        assert!(matches!(parse_trust_file(&[0x30, 0x03, 0x02, 0x01, 0x00]), Err(TrustFileError::BadCertificate { index: 0, .. })));
+        assert_eq!(parse_trust_file(&[0x30, 0x80]), Err(TrustFileError::UnknownFormat));
+        assert!(parse_trust_file(b"-----BEGIN CERTIFICATE-----\nMII*\n-----END CERTIFICATE-----\n").is_err());
+        assert_eq!(parse_trust_file(b"-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n"), Err(TrustFileError::NoCertificate));
     }
 
     #[test]

@@ -5,9 +5,8 @@
 use std::fmt::Write;
 
 use super::{
-    field_name, load_name, signer_kind_name, CatalogDiff, DiffReport, Direction, FileDiff,
-    FileStatus, FindingDiff, InfDiff, PackageDiff, SetDiff, SignatureBrief, SignatureDiff,
-    ValueChange, VerdictChange,
+    field_name, load_name, signer_kind_name, CatalogDiff, DiffReport, Direction, FileDiff, FileStatus, FindingDiff, InfDiff, PackageDiff,
+    SetDiff, SignatureBrief, SignatureDiff, ValueChange, VerdictChange,
 };
 use crate::markdown::{cell, code};
 
@@ -22,12 +21,7 @@ pub fn diff_markdown(diff: &DiffReport) -> String {
                 code(root.trim_end_matches('/'))
             }
         };
-        let _ = writeln!(
-            out,
-            "Paths relative to {} (old) and {} (new).\n",
-            side(&diff.old_root),
-            side(&diff.new_root)
-        );
+        let _ = writeln!(out, "Paths relative to {} (old) and {} (new).\n", side(&diff.old_root), side(&diff.new_root));
     }
     out.push_str("## Summary\n\n");
     if !diff.differs {
@@ -35,12 +29,7 @@ pub fn diff_markdown(diff: &DiffReport) -> String {
         return out;
     }
     for h in &diff.highlights {
-        let _ = writeln!(
-            out,
-            "- {}{}",
-            direction_icon(h.direction),
-            h.text.replace(['\r', '\n'], " ")
-        );
+        let _ = writeln!(out, "- {}{}", direction_icon(h.direction), h.text.replace(['\r', '\n'], " "));
     }
     let c = &diff.counts;
     let _ = writeln!(
@@ -48,31 +37,19 @@ pub fn diff_markdown(diff: &DiffReport) -> String {
         "\nFiles: {} changed, {} added, {} removed, {} renamed, {} unchanged.\n",
         c.changed, c.added, c.removed, c.renamed, c.unchanged
     );
-    let changed: Vec<&FileDiff> = diff
-        .files
-        .iter()
-        .filter(|f| f.status != FileStatus::Unchanged || f.renamed)
-        .collect();
+    let changed: Vec<&FileDiff> = diff.files.iter().filter(|f| f.status != FileStatus::Unchanged || f.renamed).collect();
     if !changed.is_empty() {
         out.push_str("## Files\n\n");
         for f in changed {
             file_section(&mut out, f);
         }
     }
-    let unchanged: Vec<String> = diff
-        .files
-        .iter()
-        .filter(|f| f.status == FileStatus::Unchanged && !f.renamed)
-        .map(|f| code(f.path()))
-        .collect();
+    let unchanged: Vec<String> =
+        diff.files.iter().filter(|f| f.status == FileStatus::Unchanged && !f.renamed).map(|f| code(f.path())).collect();
     if !unchanged.is_empty() {
         let _ = writeln!(out, "Unchanged: {}.\n", unchanged.join(", "));
     }
-    let packages: Vec<&PackageDiff> = diff
-        .packages
-        .iter()
-        .filter(|p| p.status != FileStatus::Unchanged)
-        .collect();
+    let packages: Vec<&PackageDiff> = diff.packages.iter().filter(|p| p.status != FileStatus::Unchanged).collect();
     if !packages.is_empty() {
         out.push_str("## Packages\n\n");
         for p in packages {
@@ -105,13 +82,7 @@ fn file_section(out: &mut String, f: &FileDiff) {
         (Some(old), true) => format!(", renamed from {}", code(old)),
         _ => String::new(),
     };
-    let _ = writeln!(
-        out,
-        "### {} ({}, {}{renamed})\n",
-        code(f.path()),
-        f.kind.label(),
-        status_word(f.status)
-    );
+    let _ = writeln!(out, "### {} ({}, {}{renamed})\n", code(f.path()), f.kind.label(), status_word(f.status));
     changes_table(out, &f.changes);
     signatures(out, &f.signatures);
     verdicts(out, &f.verdicts);
@@ -135,34 +106,17 @@ fn changes_table(out: &mut String, changes: &[ValueChange]) {
             None => field_name(c.field).to_string(),
         };
         let value = |v: &Option<String>| v.as_deref().map_or_else(|| "\u{2014}".to_string(), cell);
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} |",
-            cell(&name),
-            value(&c.old),
-            value(&c.new)
-        );
+        let _ = writeln!(out, "| {} | {} | {} |", cell(&name), value(&c.old), value(&c.new));
     }
     out.push('\n');
 }
 
 fn brief(s: &SignatureBrief) -> String {
     let who = s.signer.as_deref().unwrap_or("no signer certificate");
-    let kind = s
-        .kind
-        .map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
+    let kind = s.kind.map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
     let ph = if s.page_hashes { ", page hashes" } else { "" };
-    let ts = if s.timestamps.is_empty() {
-        ", no timestamp".to_string()
-    } else {
-        format!(", timestamps: {}", s.timestamps.join("; "))
-    };
-    format!(
-        "#{} {} ({}{kind}{ph}{ts})",
-        s.index,
-        code(who),
-        s.digest_algorithm
-    )
+    let ts = if s.timestamps.is_empty() { ", no timestamp".to_string() } else { format!(", timestamps: {}", s.timestamps.join("; ")) };
+    format!("#{} {} ({}{kind}{ph}{ts})", s.index, code(who), s.digest_algorithm)
 }
 
 fn signatures(out: &mut String, s: &SignatureDiff) {
@@ -181,52 +135,29 @@ fn signatures(out: &mut String, s: &SignatureDiff) {
             .changes
             .iter()
             .map(|v| {
-                format!(
-                    "{} {} \u{2192} {}",
-                    field_name(v.field),
-                    v.old.as_deref().unwrap_or("none"),
-                    v.new.as_deref().unwrap_or("none")
-                )
+                format!("{} {} \u{2192} {}", field_name(v.field), v.old.as_deref().unwrap_or("none"), v.new.as_deref().unwrap_or("none"))
             })
             .collect();
-        let _ = writeln!(
-            out,
-            "- {}changed: {}: {}",
-            direction_icon(c.direction),
-            brief(&c.new),
-            what.join("; ")
-        );
+        let _ = writeln!(out, "- {}changed: {}: {}", direction_icon(c.direction), brief(&c.new), what.join("; "));
     }
     out.push('\n');
 }
 
 /// The verdicts whose load verdict or deciding signature changed (rule text alone: JSON only).
 fn verdicts(out: &mut String, list: &[VerdictChange]) {
-    let rests_on =
-        |v: &Option<crate::report::TargetVerdict>| v.as_ref().map(|t| t.rests_on.clone());
-    let list: Vec<&VerdictChange> = list
-        .iter()
-        .filter(|v| v.verdict_changed || rests_on(&v.old) != rests_on(&v.new))
-        .collect();
+    let rests_on = |v: &Option<crate::report::TargetVerdict>| v.as_ref().map(|t| t.rests_on.clone());
+    let list: Vec<&VerdictChange> = list.iter().filter(|v| v.verdict_changed || rests_on(&v.old) != rests_on(&v.new)).collect();
     if list.is_empty() {
         return;
     }
     out.push_str("| Windows | old | new |\n|---|---|---|\n");
     for v in list {
         let side = |t: &Option<crate::report::TargetVerdict>| {
-            t.as_ref().map_or_else(
-                || "\u{2014}".to_string(),
-                |t| format!("{} ({})", load_name(t.verdict), cell(&t.rests_on)),
-            )
+            t.as_ref().map_or_else(|| "\u{2014}".to_string(), |t| format!("{} ({})", load_name(t.verdict), cell(&t.rests_on)))
         };
         let (old, new) = (side(&v.old), side(&v.new));
         if v.verdict_changed {
-            let _ = writeln!(
-                out,
-                "| {}**{}** | **{old}** | **{new}** |",
-                direction_icon(v.direction),
-                cell(&v.label)
-            );
+            let _ = writeln!(out, "| {}**{}** | **{old}** | **{new}** |", direction_icon(v.direction), cell(&v.label));
         } else {
             let _ = writeln!(out, "| {} | {old} | {new} |", cell(&v.label));
         }
@@ -272,10 +203,7 @@ fn set_lines(out: &mut String, what: &str, set: &SetDiff) {
 fn catalog(out: &mut String, c: &CatalogDiff) {
     out.push_str("Catalog:\n\n");
     let member = |m: &super::MemberBrief| {
-        let file = m
-            .file
-            .as_deref()
-            .map_or(String::new(), |f| format!(" {}", code(f)));
+        let file = m.file.as_deref().map_or(String::new(), |f| format!(" {}", code(f)));
         format!("{}{file}", code(&m.tag))
     };
     for m in &c.members_added {
@@ -287,24 +215,10 @@ fn catalog(out: &mut String, c: &CatalogDiff) {
     for m in &c.members_changed {
         let mut what = Vec::new();
         if m.old.tag != m.new.tag {
-            what.push(format!(
-                "tag {} \u{2192} {}",
-                code(&m.old.tag),
-                code(&m.new.tag)
-            ));
+            what.push(format!("tag {} \u{2192} {}", code(&m.old.tag), code(&m.new.tag)));
         }
-        what.extend(
-            m.attributes
-                .added
-                .iter()
-                .map(|a| format!("attribute added {}", code(a))),
-        );
-        what.extend(
-            m.attributes
-                .removed
-                .iter()
-                .map(|a| format!("attribute removed {}", code(a))),
-        );
+        what.extend(m.attributes.added.iter().map(|a| format!("attribute added {}", code(a))));
+        what.extend(m.attributes.removed.iter().map(|a| format!("attribute removed {}", code(a))));
         let name = m.new.file.as_deref().map_or_else(|| code(&m.new.tag), code);
         let _ = writeln!(out, "- member changed: {name}: {}", what.join("; "));
     }
@@ -326,21 +240,10 @@ fn inf(out: &mut String, i: &InfDiff) {
 }
 
 fn package_section(out: &mut String, p: &PackageDiff) {
-    let _ = writeln!(
-        out,
-        "### {} ({} package, {})\n",
-        code(p.name()),
-        p.kind,
-        status_word(p.status)
-    );
+    let _ = writeln!(out, "### {} ({} package, {})\n", code(p.name()), p.kind, status_word(p.status));
     let verdict = |v: Option<crate::report::Outcome>| v.map_or("\u{2014}", super::outcome_name);
     if p.old_verdict != p.new_verdict {
-        let _ = writeln!(
-            out,
-            "- verdict: {} \u{2192} {}",
-            verdict(p.old_verdict),
-            verdict(p.new_verdict)
-        );
+        let _ = writeln!(out, "- verdict: {} \u{2192} {}", verdict(p.old_verdict), verdict(p.new_verdict));
     }
     if let (Some(a), Some(b), true) = (&p.old_inf, &p.new_inf, p.old_inf != p.new_inf) {
         let _ = writeln!(out, "- INF: {} \u{2192} {}", code(a), code(b));
@@ -354,10 +257,7 @@ fn package_section(out: &mut String, p: &PackageDiff) {
         out.push_str("| file | old | new |\n|---|---|---|\n");
         for c in &p.coverage {
             let status = |s: Option<crate::report::CoverageStatus>, catalog: &str| {
-                s.map_or_else(
-                    || "\u{2014}".to_string(),
-                    |s| format!("{} ({})", super::coverage_name(s), cell(catalog)),
-                )
+                s.map_or_else(|| "\u{2014}".to_string(), |s| format!("{} ({})", super::coverage_name(s), cell(catalog)))
             };
             let _ = writeln!(
                 out,

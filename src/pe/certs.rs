@@ -150,8 +150,12 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
         }
         let (Ok(length), Ok(rev_type)) = (u32_at(bytes, pos, "dwLength"), u32_at(bytes, pos.saturating_add(4), "wRevision")) else {
             out.findings.push(
-                Finding::new("pe.certificate-entry.truncated", Outcome::Fail, format!("WIN_CERTIFICATE #{index} at 0x{pos:x}: its header lies past the end of the file (0x{len:x})."))
-                    .at(at),
+                Finding::new(
+                    "pe.certificate-entry.truncated",
+                    Outcome::Fail,
+                    format!("WIN_CERTIFICATE #{index} at 0x{pos:x}: its header lies past the end of the file (0x{len:x})."),
+                )
+                .at(at),
             );
             break;
         };
@@ -164,12 +168,20 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
         match revision {
             WIN_CERT_REVISION_2_0 => {}
             WIN_CERT_REVISION_1_0 => out.findings.push(
-                Finding::new("pe.certificate-entry.old-revision", Outcome::Warn, format!("{source} has wRevision 0x0100 (WIN_CERT_REVISION_1_0); Authenticode uses 0x0200."))
-                    .at(at.saturating_add(4)),
+                Finding::new(
+                    "pe.certificate-entry.old-revision",
+                    Outcome::Warn,
+                    format!("{source} has wRevision 0x0100 (WIN_CERT_REVISION_1_0); Authenticode uses 0x0200."),
+                )
+                .at(at.saturating_add(4)),
             ),
             other => out.findings.push(
-                Finding::new("pe.certificate-entry.unknown-revision", Outcome::Warn, format!("{source} has the unknown wRevision 0x{other:04x} (expected 0x0200)."))
-                    .at(at.saturating_add(4)),
+                Finding::new(
+                    "pe.certificate-entry.unknown-revision",
+                    Outcome::Warn,
+                    format!("{source} has the unknown wRevision 0x{other:04x} (expected 0x0200)."),
+                )
+                .at(at.saturating_add(4)),
             ),
         }
         if certificate_type != WIN_CERT_TYPE_PKCS_SIGNED_DATA {
@@ -190,8 +202,12 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
         }
         if length < HEADER as u32 {
             out.findings.push(
-                Finding::new("pe.certificate-entry.bad-length", Outcome::Fail, format!("{source} has dwLength {length}, less than its own 8-byte header; the rest of the table cannot be read."))
-                    .at(at),
+                Finding::new(
+                    "pe.certificate-entry.bad-length",
+                    Outcome::Fail,
+                    format!("{source} has dwLength {length}, less than its own 8-byte header; the rest of the table cannot be read."),
+                )
+                .at(at),
             );
             out.payloads.push(None);
             break;
@@ -222,8 +238,12 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
         if let Some(pad) = bytes.get(entry_end..next.min(len)) {
             if pad.iter().any(|&b| b != 0) {
                 out.findings.push(
-                    Finding::new("pe.certificate-table.nonzero-padding", Outcome::Warn, format!("The alignment padding after {source} (0x{entry_end:x}..0x{next:x}) is not all zero."))
-                        .at(entry_end as u64),
+                    Finding::new(
+                        "pe.certificate-table.nonzero-padding",
+                        Outcome::Warn,
+                        format!("The alignment padding after {source} (0x{entry_end:x}..0x{next:x}) is not all zero."),
+                    )
+                    .at(entry_end as u64),
                 );
             }
         }
@@ -232,8 +252,12 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
     let table_ok = declared_end <= len;
     if table_ok && pos > declared_end {
         out.findings.push(
-            Finding::new("pe.certificate-table.size-mismatch", Outcome::Warn, format!("The certificate table entries end at 0x{pos:x}, past the directory's end 0x{declared_end:x}."))
-                .at(u64::from(offset)),
+            Finding::new(
+                "pe.certificate-table.size-mismatch",
+                Outcome::Warn,
+                format!("The certificate table entries end at 0x{pos:x}, past the directory's end 0x{declared_end:x}."),
+            )
+            .at(u64::from(offset)),
         );
     }
     if entries.len() > 1 {
@@ -295,8 +319,12 @@ fn check_payload_padding(bytes: &[u8], payload: Range<usize>, source: &str, find
             .at(start as u64),
         ),
         Err(()) => findings.push(
-            Finding::new("pe.certificate-entry.not-der", Outcome::Fail, format!("{source}: the entry does not start with a DER SEQUENCE header."))
-                .at(start as u64),
+            Finding::new(
+                "pe.certificate-entry.not-der",
+                Outcome::Fail,
+                format!("{source}: the entry does not start with a DER SEQUENCE header."),
+            )
+            .at(start as u64),
         ),
     }
 }

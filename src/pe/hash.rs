@@ -105,7 +105,8 @@ fn header_ranges(len: usize, layout: &Layout) -> Result<Vec<Range<usize>>, PeErr
 pub fn hash_ranges(bytes: &[u8], ranges: &ImageRanges, algs: &[DigestAlgorithm]) -> Result<Vec<Vec<u8>>, PeError> {
     let mut hashers: Vec<_> = algs.iter().map(|a| a.hasher()).collect();
     for r in &ranges.ranges {
-        let data = bytes.get(r.clone()).ok_or(PeError::Truncated { what: "hashed range", offset: r.start as u64, len: bytes.len() as u64 })?;
+        let data =
+            bytes.get(r.clone()).ok_or(PeError::Truncated { what: "hashed range", offset: r.start as u64, len: bytes.len() as u64 })?;
         for chunk in data.chunks(CHUNK) {
             for h in hashers.iter_mut() {
                 h.update(chunk);
@@ -214,7 +215,10 @@ fn expected_pages(layout: &Layout, len: usize) -> (Vec<(u64, Page)>, u64) {
         let size = s.size_of_raw_data as usize;
         let mut l = 0usize;
         while l < size && pages.len() <= (len / PAGE_SIZE).saturating_add(layout.sections.len()).saturating_add(2) {
-            pages.push(((start as u64).saturating_add(l as u64), Page::Data { offset: start.saturating_add(l), len: size.saturating_sub(l).min(PAGE_SIZE) }));
+            pages.push((
+                (start as u64).saturating_add(l as u64),
+                Page::Data { offset: start.saturating_add(l), len: size.saturating_sub(l).min(PAGE_SIZE) },
+            ));
             match l.checked_add(PAGE_SIZE) {
                 Some(next) => l = next,
                 None => break,
@@ -249,7 +253,8 @@ pub fn compute_page_hashes(bytes: &[u8], layout: &Layout, alg: DigestAlgorithm) 
     let (pages, last) = expected_pages(layout, bytes.len());
     let mut entries = Vec::with_capacity(pages.len().saturating_add(1));
     for (offset, page) in &pages {
-        let hash = hash_page(bytes, layout, page, alg).ok_or(PeError::Truncated { what: "page", offset: *offset, len: bytes.len() as u64 })?;
+        let hash =
+            hash_page(bytes, layout, page, alg).ok_or(PeError::Truncated { what: "page", offset: *offset, len: bytes.len() as u64 })?;
         let offset = u32::try_from(*offset).map_err(|_| PeError::Overflow { offset: *offset })?;
         entries.push((offset, hash));
     }
@@ -308,7 +313,13 @@ pub fn verify_page_hashes(bytes: &[u8], layout: &Layout, table: &PageHashTable) 
         let mut f = Finding::new(
             "authenticode.page-hashes",
             Outcome::Fail,
-            format!("{} of {} {} page hashes do not match the file; the first mismatch is the page at 0x{:x}.", (listed.len() as u64).saturating_sub(matching), listed.len(), alg.name(), first_mismatch.unwrap_or(0)),
+            format!(
+                "{} of {} {} page hashes do not match the file; the first mismatch is the page at 0x{:x}.",
+                (listed.len() as u64).saturating_sub(matching),
+                listed.len(),
+                alg.name(),
+                first_mismatch.unwrap_or(0)
+            ),
         );
         if let Some(o) = first_mismatch {
             f = f.at(o);

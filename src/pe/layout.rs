@@ -150,18 +150,20 @@ pub fn read(bytes: &[u8]) -> Result<Layout, PeError> {
     };
     let iat_entry = add(add(opt, rva_count_at)?, 4 + 8 * IAT_DIRECTORY_INDEX)?;
     let iat_fits = rva_count > IAT_DIRECTORY_INDEX && add(iat_entry, 8)? <= add(opt, size_of_optional_header)?;
-    let iat_directory = if iat_fits {
-        (u32_at(bytes, iat_entry, "IAT directory")?, u32_at(bytes, add(iat_entry, 4)?, "IAT directory")?)
-    } else {
-        (0, 0)
-    };
+    let iat_directory =
+        if iat_fits { (u32_at(bytes, iat_entry, "IAT directory")?, u32_at(bytes, add(iat_entry, 4)?, "IAT directory")?) } else { (0, 0) };
     let section_table_offset = add(opt, size_of_optional_header)?;
     let mut sections = Vec::with_capacity(number_of_sections.min(96));
     for index in 0..number_of_sections {
-        let at = add(section_table_offset, index.checked_mul(SIZEOF_SECTION_HEADER).ok_or(PeError::Overflow { offset: section_table_offset as u64 })?)?;
-        let header = bytes
-            .get(at..add(at, SIZEOF_SECTION_HEADER)?)
-            .ok_or(PeError::Truncated { what: "section table", offset: at as u64, len: bytes.len() as u64 })?;
+        let at = add(
+            section_table_offset,
+            index.checked_mul(SIZEOF_SECTION_HEADER).ok_or(PeError::Overflow { offset: section_table_offset as u64 })?,
+        )?;
+        let header = bytes.get(at..add(at, SIZEOF_SECTION_HEADER)?).ok_or(PeError::Truncated {
+            what: "section table",
+            offset: at as u64,
+            len: bytes.len() as u64,
+        })?;
         let name = header.get(..8).map(section_name).unwrap_or_default();
         sections.push(Section {
             index,

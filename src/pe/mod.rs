@@ -112,7 +112,10 @@ pub fn first_page_hash(bytes: &[u8], alg: DigestAlgorithm) -> Option<Vec<u8>> {
 }
 
 /// Check a page hash table (as a signature carries it) against the file.
-pub fn verify_page_hashes(bytes: &[u8], table: &crate::signature::PageHashTable) -> Result<(crate::report::PageHashes, Outcome, Vec<Finding>), PeError> {
+pub fn verify_page_hashes(
+    bytes: &[u8],
+    table: &crate::signature::PageHashTable,
+) -> Result<(crate::report::PageHashes, Outcome, Vec<Finding>), PeError> {
     let layout = read_layout(bytes).0?;
     Ok(hash::verify_page_hashes(bytes, &layout, table))
 }
@@ -129,14 +132,20 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::KnownDigests, 
         (Ok(l), None) => l,
         (Ok(l), Some(e)) => {
             report.findings.push(
-                Finding::new("pe.parse", Outcome::Warn, format!("goblin refused the PE headers ({e}); they were read directly, bounds-checked."))
-                    .at(l.pe_offset as u64),
+                Finding::new(
+                    "pe.parse",
+                    Outcome::Warn,
+                    format!("goblin refused the PE headers ({e}); they were read directly, bounds-checked."),
+                )
+                .at(l.pe_offset as u64),
             );
             l
         }
         (Err(e), g) => {
             let goblin = g.map(|g| format!(" (goblin: {g})")).unwrap_or_default();
-            report.findings.push(Finding::new("pe.headers", Outcome::Fail, format!("The PE headers cannot be read: {e}{goblin}.")).at(e.offset()));
+            report
+                .findings
+                .push(Finding::new("pe.headers", Outcome::Fail, format!("The PE headers cannot be read: {e}{goblin}.")).at(e.offset()));
             return;
         }
     };
@@ -149,7 +158,13 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::KnownDigests, 
                 Finding::new(
                     "pe.section.outside-file",
                     Outcome::Warn,
-                    format!("Section #{} ({}) has raw data 0x{:x}..0x{end:x}, past the end of the file at 0x{:x}.", s.index, s.name, s.pointer_to_raw_data, bytes.len()),
+                    format!(
+                        "Section #{} ({}) has raw data 0x{:x}..0x{end:x}, past the end of the file at 0x{:x}.",
+                        s.index,
+                        s.name,
+                        s.pointer_to_raw_data,
+                        bytes.len()
+                    ),
                 )
                 .at((layout.section_table_offset as u64).saturating_add((s.index as u64).saturating_mul(40))),
             );
@@ -193,7 +208,13 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::KnownDigests, 
 
 /// Decode every PKCS_SIGNED_DATA entry of the certificate table (nested signatures included);
 /// entries that cannot be read become findings.
-fn decode_signatures(bytes: &[u8], scan: &certs::Scan, options: &Options, first_index: usize, findings: &mut Vec<Finding>) -> Vec<Signature> {
+fn decode_signatures(
+    bytes: &[u8],
+    scan: &certs::Scan,
+    options: &Options,
+    first_index: usize,
+    findings: &mut Vec<Finding>,
+) -> Vec<Signature> {
     let mut signatures: Vec<Signature> = Vec::new();
     let Some(table) = &scan.table else { return signatures };
     for (i, (entry, payload)) in table.entries.iter().zip(scan.payloads.iter()).enumerate() {
@@ -301,7 +322,10 @@ fn check_signature_digest(sig: &mut Signature, algs: &[DigestAlgorithm], digests
         Ok(d) => algs.iter().position(|a| *a == alg).and_then(|i| d.get(i)),
         Err(e) => {
             r.digest_verdict = Outcome::Fail;
-            r.findings.push(Finding::new("authenticode.digest", Outcome::Fail, format!("The Authenticode digest cannot be computed: {e}.")).at(e.offset()));
+            r.findings.push(
+                Finding::new("authenticode.digest", Outcome::Fail, format!("The Authenticode digest cannot be computed: {e}."))
+                    .at(e.offset()),
+            );
             return;
         }
     };
@@ -343,7 +367,12 @@ fn check_checksum(bytes: &[u8], layout: &Layout, findings: &mut Vec<Finding>) ->
     if stored == 0 {
         let outcome = if driver { Outcome::Warn } else { Outcome::Pass };
         findings.push(
-            Finding::new("pe.checksum", outcome, format!("The optional-header CheckSum is not set (0; the file sums to 0x{computed:08x}); {why}.")).at(at),
+            Finding::new(
+                "pe.checksum",
+                outcome,
+                format!("The optional-header CheckSum is not set (0; the file sums to 0x{computed:08x}); {why}."),
+            )
+            .at(at),
         );
     } else if !matches {
         findings.push(
@@ -561,7 +590,10 @@ mod tests {
         let r = run(&bytes[..0x90]);
         let f = finding(&r, "pe.headers").unwrap();
         assert_eq!(f.offset, Some(0x58 + 60));
-        assert_eq!(authenticode_digest(&bytes[..0x90], DigestAlgorithm::Sha1), Err(PeError::Truncated { what: "SizeOfHeaders", offset: 0x94, len: 0x90 }));
+        assert_eq!(
+            authenticode_digest(&bytes[..0x90], DigestAlgorithm::Sha1),
+            Err(PeError::Truncated { what: "SizeOfHeaders", offset: 0x94, len: 0x90 })
+        );
         // Cut inside the section data: SizeOfHeaders is fine, the section runs past the end.
         let r = run(&bytes[..0x300]);
         assert_eq!(finding(&r, "pe.section.outside-file").unwrap().offset, Some(0x148));
@@ -591,7 +623,8 @@ mod tests {
     }
 
     fn fake(alg: Option<DigestAlgorithm>, signed_digest: Vec<u8>, page_hashes: Option<crate::signature::PageHashTable>) -> Signature {
-        let report = crate::report::SignatureReport { digest_algorithm: alg.map_or("1.2.3.4".into(), |a| a.name().into()), ..Default::default() };
+        let report =
+            crate::report::SignatureReport { digest_algorithm: alg.map_or("1.2.3.4".into(), |a| a.name().into()), ..Default::default() };
         Signature { report, digest_algorithm: alg, signed_digest, page_hashes }
     }
 
@@ -630,7 +663,13 @@ mod tests {
         // When the image cannot be hashed, every signature fails on its digest with the reason.
         let mut broken = layout.clone();
         broken.size_of_headers = u32::MAX;
-        let r = check_signatures(&bytes, &broken, exclusion, vec![fake(Some(DigestAlgorithm::Sha1), vec![0; 20], None)], &crate::KnownDigests::default());
+        let r = check_signatures(
+            &bytes,
+            &broken,
+            exclusion,
+            vec![fake(Some(DigestAlgorithm::Sha1), vec![0; 20], None)],
+            &crate::KnownDigests::default(),
+        );
         assert_eq!(r[0].digest_verdict, Outcome::Fail);
         assert!(r[0].findings[0].offset.is_some());
     }

@@ -33,11 +33,9 @@ pub fn read(bytes: &[u8]) -> Option<VersionInfo> {
         original_filename: strings.original_filename().map(bounded),
         file_version: strings.file_version().map(bounded),
         // goblin's `VsFixedFileInfo::file_version()` reads the date fields: read the MS/LS pair here.
-        file_version_fixed: fixed
-            .map(|f| FourPartVersion::from_ms_ls(f.file_version_ms, f.file_version_ls)),
+        file_version_fixed: fixed.map(|f| FourPartVersion::from_ms_ls(f.file_version_ms, f.file_version_ls)),
         product_version: strings.product_version().map(bounded),
-        product_version_fixed: fixed
-            .map(|f| FourPartVersion::from_ms_ls(f.product_version_ms, f.product_version_ls)),
+        product_version_fixed: fixed.map(|f| FourPartVersion::from_ms_ls(f.product_version_ms, f.product_version_ls)),
         product_name: strings.product_name().map(bounded),
         company_name: strings.company_name().map(bounded),
         file_description: strings.file_description().map(bounded),

@@ -11,8 +11,7 @@
 
 use super::target::Target;
 use crate::report::{
-    BlocklistMatch, BlocklistReport, Finding, FourPartVersion, ListKind, LoadVerdict, LolCategory,
-    Outcome, TargetVerdict,
+    BlocklistMatch, BlocklistReport, Finding, FourPartVersion, ListKind, LoadVerdict, LolCategory, Outcome, TargetVerdict,
 };
 
 /// The Microsoft page the rule cites.
@@ -39,16 +38,9 @@ pub fn target_build(_target: Target) -> Option<&'static str> {
 /// The Microsoft-format matches that count for `target`: the matches of the in-box list its build
 /// ships when it names one, else of the newest Microsoft list (by version), and of every user list.
 pub fn microsoft_matches_for(report: &BlocklistReport, target: Target) -> Vec<&BlocklistMatch> {
-    let builtin = report.lists.iter().filter(|l| {
-        matches!(
-            l.kind,
-            ListKind::MicrosoftInbox | ListKind::MicrosoftRecommended
-        )
-    });
+    let builtin = report.lists.iter().filter(|l| matches!(l.kind, ListKind::MicrosoftInbox | ListKind::MicrosoftRecommended));
     let chosen = match target_build(target) {
-        Some(build) => builtin
-            .clone()
-            .find(|l| l.builds.iter().any(|b| b == build)),
+        Some(build) => builtin.clone().find(|l| l.builds.iter().any(|b| b == build)),
         None => builtin.max_by_key(|l| FourPartVersion::parse(&l.version)),
     };
     report
@@ -63,19 +55,8 @@ pub fn microsoft_matches_for(report: &BlocklistReport, target: Target) -> Vec<&B
 }
 
 fn rule_words(m: &BlocklistMatch) -> String {
-    let name = m
-        .rule_name
-        .as_deref()
-        .map(|n| format!(" \"{n}\""))
-        .unwrap_or_default();
-    format!(
-        "{} {}{name} of {} {} ({})",
-        rule_kind(m),
-        m.rule_id,
-        m.list,
-        m.list_version,
-        m.detail
-    )
+    let name = m.rule_name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
+    format!("{} {}{name} of {} {} ({})", rule_kind(m), m.rule_id, m.list, m.list_version, m.detail)
 }
 
 fn rule_kind(m: &BlocklistMatch) -> &'static str {
@@ -93,18 +74,12 @@ pub fn apply(target: Target, report: Option<&BlocklistReport>, verdict: &mut Tar
     let Some(first) = matches.first() else { return };
     if enforces_vulnerable_driver_blocklist(target) {
         verdict.verdict = LoadVerdict::Blocked;
-        verdict.rule = format!(
-            "the vulnerable driver blocklist denies this driver: {}",
-            rule_words(first)
-        );
+        verdict.rule = format!("the vulnerable driver blocklist denies this driver: {}", rule_words(first));
         verdict.source = BLOCK_RULES.to_string();
         verdict.conditions.clear();
     } else if verdict.verdict != LoadVerdict::Blocked {
         verdict.verdict = LoadVerdict::LoadsWithConditions;
-        verdict.conditions.push(format!(
-            "the vulnerable driver blocklist is off ({WHERE_ON}: {} {})",
-            first.rule_id, first.list
-        ));
+        verdict.conditions.push(format!("the vulnerable driver blocklist is off ({WHERE_ON}: {} {})", first.rule_id, first.list));
     }
 }
 
@@ -129,16 +104,16 @@ fn finding(m: &BlocklistMatch) -> Finding {
             Finding::new(
                 "blocklist.loldrivers",
                 outcome,
-                format!("LOLDrivers {} lists it as {what} (record {}; {}){hvci}. Windows does not enforce LOLDrivers.", m.list_version, m.rule_id, m.detail),
+                format!(
+                    "LOLDrivers {} lists it as {what} (record {}; {}){hvci}. Windows does not enforce LOLDrivers.",
+                    m.list_version, m.rule_id, m.detail
+                ),
             )
         }
         _ => Finding::new(
             "blocklist.microsoft",
             Outcome::Fail,
-            format!(
-                "Microsoft's driver block rules deny it: {}; {WHERE_ON}.",
-                rule_words(m)
-            ),
+            format!("Microsoft's driver block rules deny it: {}; {WHERE_ON}.", rule_words(m)),
         ),
     }
 }

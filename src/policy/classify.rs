@@ -130,10 +130,7 @@ pub fn common_name(dn: &str) -> String {
         }
     }
     rdns.push(current);
-    rdns.iter()
-        .flat_map(|rdn| rdn.split('+'))
-        .find_map(|atv| atv.strip_prefix("CN=").map(str::to_string))
-        .unwrap_or_else(|| dn.to_string())
+    rdns.iter().flat_map(|rdn| rdn.split('+')).find_map(|atv| atv.strip_prefix("CN=").map(str::to_string)).unwrap_or_else(|| dn.to_string())
 }
 
 /// `CN (thumbprint)`-free short name for evidence lines.
@@ -288,7 +285,10 @@ pub fn classify(sig: &SignatureReport) -> Classification {
         evidence.push(describe_trust(t));
     }
     if sig.digest_verdict == Outcome::Fail {
-        evidence.push("the file digest does NOT match the signed digest: this signature is invalid (the kind is what the certificates say)".to_string());
+        evidence.push(
+            "the file digest does NOT match the signed digest: this signature is invalid (the kind is what the certificates say)"
+                .to_string(),
+        );
     }
     if sig.signature_verdict == Outcome::Fail {
         evidence.push("the CMS signature does NOT verify: this signature is invalid (the kind is what the certificates say)".to_string());
@@ -310,9 +310,8 @@ pub fn classify(sig: &SignatureReport) -> Classification {
         TrustKind::MicrosoftRoot if has(EKU_ELAM) => SignerKind::Elam,
         TrustKind::MicrosoftRoot if has(EKU_STORE) => SignerKind::Store,
         TrustKind::MicrosoftRoot if trust.top.as_deref() == Some(USER_MODE_ROOT) => {
-            evidence.push(format!(
-                "`{USER_MODE_ROOT}` is Microsoft's user-mode code-signing root: the kernel does not trust it for drivers"
-            ));
+            evidence
+                .push(format!("`{USER_MODE_ROOT}` is Microsoft's user-mode code-signing root: the kernel does not trust it for drivers"));
             SignerKind::MicrosoftUserMode
         }
         TrustKind::MicrosoftRoot => SignerKind::Microsoft,
@@ -348,7 +347,8 @@ pub fn classify(sig: &SignatureReport) -> Classification {
         }
     };
     if (hcp || has(EKU_WHQL) || has(EKU_ATTESTATION)) && !matches!(kind, SignerKind::Whql | SignerKind::Attestation) {
-        evidence.push("WHQL / attestation needs the Hardware Compatibility Publisher name, its EKU and a Microsoft root together".to_string());
+        evidence
+            .push("WHQL / attestation needs the Hardware Compatibility Publisher name, its EKU and a Microsoft root together".to_string());
     }
     Classification { kind, evidence }
 }
@@ -395,8 +395,18 @@ pub(crate) mod tests {
         sig(
             "sha256",
             vec![
-                cert(HARDWARE_COMPATIBILITY_PUBLISHER, "Microsoft Windows Third Party Component CA 2014", "2020-03-11T00:00:00Z", &[EKU_WHQL, EKU_CODE_SIGNING]),
-                cert("Microsoft Windows Third Party Component CA 2014", "Microsoft Root Certificate Authority 2010", "2014-10-15T00:00:00Z", &[]),
+                cert(
+                    HARDWARE_COMPATIBILITY_PUBLISHER,
+                    "Microsoft Windows Third Party Component CA 2014",
+                    "2020-03-11T00:00:00Z",
+                    &[EKU_WHQL, EKU_CODE_SIGNING],
+                ),
+                cert(
+                    "Microsoft Windows Third Party Component CA 2014",
+                    "Microsoft Root Certificate Authority 2010",
+                    "2014-10-15T00:00:00Z",
+                    &[],
+                ),
             ],
         )
     }
@@ -405,8 +415,18 @@ pub(crate) mod tests {
         sig(
             "sha256",
             vec![
-                cert(HARDWARE_COMPATIBILITY_PUBLISHER, "Microsoft Windows Third Party Component CA 2014", "2020-03-11T00:00:00Z", &[EKU_ATTESTATION, EKU_CODE_SIGNING]),
-                cert("Microsoft Windows Third Party Component CA 2014", "Microsoft Root Certificate Authority 2010", "2014-10-15T00:00:00Z", &[]),
+                cert(
+                    HARDWARE_COMPATIBILITY_PUBLISHER,
+                    "Microsoft Windows Third Party Component CA 2014",
+                    "2020-03-11T00:00:00Z",
+                    &[EKU_ATTESTATION, EKU_CODE_SIGNING],
+                ),
+                cert(
+                    "Microsoft Windows Third Party Component CA 2014",
+                    "Microsoft Root Certificate Authority 2010",
+                    "2014-10-15T00:00:00Z",
+                    &[],
+                ),
             ],
         )
     }
@@ -426,14 +446,27 @@ pub(crate) mod tests {
         sig(
             "sha256",
             vec![
-                cert("Microsoft Windows Early Launch Anti-malware Publisher", "Microsoft Windows Third Party Component CA 2014", "2021-01-01T00:00:00Z", &[EKU_ELAM, EKU_CODE_SIGNING]),
-                cert("Microsoft Windows Third Party Component CA 2014", "Microsoft Root Certificate Authority 2010", "2014-10-15T00:00:00Z", &[]),
+                cert(
+                    "Microsoft Windows Early Launch Anti-malware Publisher",
+                    "Microsoft Windows Third Party Component CA 2014",
+                    "2021-01-01T00:00:00Z",
+                    &[EKU_ELAM, EKU_CODE_SIGNING],
+                ),
+                cert(
+                    "Microsoft Windows Third Party Component CA 2014",
+                    "Microsoft Root Certificate Authority 2010",
+                    "2014-10-15T00:00:00Z",
+                    &[],
+                ),
             ],
         )
     }
 
     pub(crate) fn store() -> SignatureReport {
-        sig("sha256", vec![cert("Microsoft Corporation", "Microsoft Root Certificate Authority 2010", "2021-01-01T00:00:00Z", &[EKU_STORE])])
+        sig(
+            "sha256",
+            vec![cert("Microsoft Corporation", "Microsoft Root Certificate Authority 2010", "2021-01-01T00:00:00Z", &[EKU_STORE])],
+        )
     }
 
     pub(crate) fn user_mode() -> SignatureReport {
@@ -453,15 +486,20 @@ pub(crate) mod tests {
         let windows = sig(
             "sha1",
             vec![
-                cert("Microsoft Windows", "Microsoft Windows Verification PCA", "2008-10-22T00:00:00Z", &[EKU_WINDOWS_COMPONENT, EKU_CODE_SIGNING]),
+                cert(
+                    "Microsoft Windows",
+                    "Microsoft Windows Verification PCA",
+                    "2008-10-22T00:00:00Z",
+                    &[EKU_WINDOWS_COMPONENT, EKU_CODE_SIGNING],
+                ),
                 cert("Microsoft Windows Verification PCA", "Microsoft Root Certificate Authority", "2005-09-15T00:00:00Z", &[]),
             ],
         );
-        let microsoft = sig("sha256", vec![cert("Microsoft Corporation", "Microsoft Root Certificate Authority 2010", "2020-01-01T00:00:00Z", &[EKU_CODE_SIGNING])]);
-        let ev = sig(
+        let microsoft = sig(
             "sha256",
-            vec![cert("Vendor Ltd", "DigiCert EV Code Signing CA (SHA2)", "2019-01-01T00:00:00Z", &[EKU_CODE_SIGNING])],
+            vec![cert("Microsoft Corporation", "Microsoft Root Certificate Authority 2010", "2020-01-01T00:00:00Z", &[EKU_CODE_SIGNING])],
         );
+        let ev = sig("sha256", vec![cert("Vendor Ltd", "DigiCert EV Code Signing CA (SHA2)", "2019-01-01T00:00:00Z", &[EKU_CODE_SIGNING])]);
         let self_signed = sig("sha1", vec![cert("TestKey", "TestKey", "2020-01-01T00:00:00Z", &[])]);
         let private = sig(
             "sha256",
@@ -470,10 +508,7 @@ pub(crate) mod tests {
                 cert("VirtualKD-Redux CA", "VirtualKD-Redux CA", "2020-01-01T00:00:00Z", &[]),
             ],
         );
-        let fake_whql = sig(
-            "sha256",
-            vec![cert(HARDWARE_COMPATIBILITY_PUBLISHER, "Evil CA", "2020-01-01T00:00:00Z", &[EKU_WHQL])],
-        );
+        let fake_whql = sig("sha256", vec![cert(HARDWARE_COMPATIBILITY_PUBLISHER, "Evil CA", "2020-01-01T00:00:00Z", &[EKU_WHQL])]);
         let tls = sig("sha256", vec![cert("test.example", "R3", "2020-01-01T00:00:00Z", &["1.3.6.1.5.5.7.3.1"])]);
         let no_signer = SignatureReport { signature_verdict: Outcome::Unsupported, ..SignatureReport::default() };
         let unsigned = SignatureReport { signature_verdict: Outcome::NotPresent, ..SignatureReport::default() };
@@ -503,7 +538,11 @@ pub(crate) mod tests {
     #[test]
     fn evidence_names_ekus_signer_and_root() {
         let c = classify(&whql());
-        assert!(c.evidence.iter().any(|e| e.contains("Windows Hardware Driver Verification (WHQL) (1.3.6.1.4.1.311.10.3.5)")), "{:?}", c.evidence);
+        assert!(
+            c.evidence.iter().any(|e| e.contains("Windows Hardware Driver Verification (WHQL) (1.3.6.1.4.1.311.10.3.5)")),
+            "{:?}",
+            c.evidence
+        );
         assert!(c.evidence.iter().any(|e| e.contains(HARDWARE_COMPATIBILITY_PUBLISHER)));
         assert!(c.evidence.iter().any(|e| e.contains("Microsoft Root Certificate Authority 2010") && e.contains("names only")));
     }

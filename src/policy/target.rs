@@ -143,22 +143,14 @@ impl Target {
     pub fn label(self) -> &'static str {
         match self {
             Target::Win7Sp1X86 => "Windows 7 SP1 x86 (32-bit)",
-            Target::Win7Sp1 => {
-                "Windows 7 SP1 x64 without SHA-2 support (advisory 3033929 / KB4474419)"
-            }
-            Target::Win7Sp1Sha2 => {
-                "Windows 7 SP1 x64 with SHA-2 support (advisory 3033929 or KB4474419)"
-            }
+            Target::Win7Sp1 => "Windows 7 SP1 x64 without SHA-2 support (advisory 3033929 / KB4474419)",
+            Target::Win7Sp1Sha2 => "Windows 7 SP1 x64 with SHA-2 support (advisory 3033929 or KB4474419)",
             Target::Win81 => "Windows 8.1 x64",
             Target::Win10Early => "Windows 10 1507-1511",
             Target::Win10X86SecureBoot => "Windows 10 1607+ x86 (32-bit), Secure Boot on",
-            Target::Win10SecureBoot => {
-                "Windows 10 1607+ / 11 without the April 2026 policy, Secure Boot on"
-            }
+            Target::Win10SecureBoot => "Windows 10 1607+ / 11 without the April 2026 policy, Secure Boot on",
             Target::Win10NoSecureBoot => "Windows 10 1607+ / 11, Secure Boot off",
-            Target::Win11Enforced => {
-                "Windows 11 24H2+ (April 2026 policy enforced, memory integrity on)"
-            }
+            Target::Win11Enforced => "Windows 11 24H2+ (April 2026 policy enforced, memory integrity on)",
             Target::Win11Evaluation => "Windows 11 24H2+ (April 2026 policy in evaluation mode)",
             Target::Win11Arm64 => "Windows 11 on ARM64 (April 2026 policy)",
             Target::Server2016 => "Windows Server 2016 to 2022",
@@ -188,13 +180,7 @@ impl Target {
     /// 11 24H2 / 25H2 / 26H1 and Windows Server 2025 with the April 2026 update (Windows IT Pro
     /// Blog, 2026-03-26).
     pub fn april_2026_policy(self) -> bool {
-        matches!(
-            self,
-            Target::Win11Enforced
-                | Target::Win11Evaluation
-                | Target::Win11Arm64
-                | Target::Server2025
-        )
+        matches!(self, Target::Win11Enforced | Target::Win11Evaluation | Target::Win11Arm64 | Target::Server2025)
     }
 
     /// Whether the April 2026 policy is enforced (not merely auditing) on this target.
@@ -209,10 +195,7 @@ impl Target {
     /// and VBS"). Elsewhere it may be on too; the verdict then says "blocked once memory integrity
     /// is on".
     pub fn memory_integrity_on(self) -> bool {
-        matches!(
-            self,
-            Target::Win11Enforced | Target::Win11Arm64 | Target::SMode
-        )
+        matches!(self, Target::Win11Enforced | Target::Win11Arm64 | Target::SMode)
     }
 
     /// Whether Windows enforces Microsoft's vulnerable driver blocklist on this target ("Microsoft
@@ -222,18 +205,12 @@ impl Target {
     /// ARM64) and S mode. `win10-1607-*` also describe Windows 11 PCs, but Windows 10 (no blocklist
     /// by default without memory integrity) is the weaker case they must cover, so: false.
     pub fn enforces_vulnerable_driver_blocklist(self) -> bool {
-        matches!(
-            self,
-            Target::Win11Enforced | Target::Win11Evaluation | Target::Win11Arm64 | Target::SMode
-        )
+        matches!(self, Target::Win11Enforced | Target::Win11Evaluation | Target::Win11Arm64 | Target::SMode)
     }
 
     /// A Windows 7 target (reads only the primary embedded signature).
     pub fn is_windows_7(self) -> bool {
-        matches!(
-            self,
-            Target::Win7Sp1X86 | Target::Win7Sp1 | Target::Win7Sp1Sha2
-        )
+        matches!(self, Target::Win7Sp1X86 | Target::Win7Sp1 | Target::Win7Sp1Sha2)
     }
 
     /// The OSAttr rank of the target's Windows version (6.1 -> 61, 6.3 -> 63, 10.0 -> 100).
@@ -274,44 +251,18 @@ mod tests {
         }
         assert_eq!(Target::from_id("win12"), None);
         assert!(Target::ids().starts_with("win7-sp1-x86, win7-sp1-x64, "));
-        assert_eq!(
-            serde_json::to_string(&Arch::Arm64).unwrap_or_default(),
-            "\"arm64\""
-        );
+        assert_eq!(serde_json::to_string(&Arch::Arm64).unwrap_or_default(), "\"arm64\"");
     }
 
     #[test]
     fn facts_per_target() {
-        let x86: Vec<Target> = Target::ALL
-            .into_iter()
-            .filter(|t| t.arch() == Arch::X86)
-            .collect();
+        let x86: Vec<Target> = Target::ALL.into_iter().filter(|t| t.arch() == Arch::X86).collect();
         assert_eq!(x86, [Target::Win7Sp1X86, Target::Win10X86SecureBoot]);
-        let hvci: Vec<Target> = Target::ALL
-            .into_iter()
-            .filter(|t| t.memory_integrity_on())
-            .collect();
-        assert_eq!(
-            hvci,
-            [Target::Win11Enforced, Target::Win11Arm64, Target::SMode]
-        );
-        let blocklist: Vec<Target> = Target::ALL
-            .into_iter()
-            .filter(|t| t.enforces_vulnerable_driver_blocklist())
-            .collect();
-        assert_eq!(
-            blocklist,
-            [
-                Target::Win11Enforced,
-                Target::Win11Evaluation,
-                Target::Win11Arm64,
-                Target::SMode
-            ]
-        );
-        assert!(
-            Target::Server2025.april_2026_enforced()
-                && !Target::Win11Evaluation.april_2026_enforced()
-        );
+        let hvci: Vec<Target> = Target::ALL.into_iter().filter(|t| t.memory_integrity_on()).collect();
+        assert_eq!(hvci, [Target::Win11Enforced, Target::Win11Arm64, Target::SMode]);
+        let blocklist: Vec<Target> = Target::ALL.into_iter().filter(|t| t.enforces_vulnerable_driver_blocklist()).collect();
+        assert_eq!(blocklist, [Target::Win11Enforced, Target::Win11Evaluation, Target::Win11Arm64, Target::SMode]);
+        assert!(Target::Server2025.april_2026_enforced() && !Target::Win11Evaluation.april_2026_enforced());
         assert_eq!(Arch::of_machine("ARM64"), Some(Arch::Arm64));
         assert_eq!(Arch::of_machine("ARM64EC"), None);
     }

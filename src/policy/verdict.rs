@@ -192,11 +192,17 @@ fn invalid(c: &Candidate, target: Target) -> Option<Decision> {
         return Some(blocked(format!("Windows loads a kernel driver only if its signature verifies; {why}"), KMCS));
     }
     if !embedded && s.digest_verdict == Outcome::Fail {
-        return Some(blocked("Windows loads a kernel driver only if its signature verifies; the catalog's content digest does not match", KMCS));
+        return Some(blocked(
+            "Windows loads a kernel driver only if its signature verifies; the catalog's content digest does not match",
+            KMCS,
+        ));
     }
     if s.signature_verdict != Outcome::Pass {
         return Some(blocked(
-            format!("Windows loads a kernel driver only if its signature verifies; the CMS signature is {}", outcome_word(s.signature_verdict)),
+            format!(
+                "Windows loads a kernel driver only if its signature verifies; the CMS signature is {}",
+                outcome_word(s.signature_verdict)
+            ),
             KMCS,
         ));
     }
@@ -204,11 +210,9 @@ fn invalid(c: &Candidate, target: Target) -> Option<Decision> {
         // In test mode the kernel accepts a valid signature whose root is not trusted (that is
         // what test signing is); only a chain that fails for other reasons still blocks there.
         let untrusted_top = matches!(chain.trust, TrustKind::Incomplete | TrustKind::UntrustedRoot | TrustKind::SelfSigned);
-        let trust_only = chain
-            .findings
-            .iter()
-            .filter(|f| f.outcome == Outcome::Fail)
-            .all(|f| f.check.starts_with("chain.untrusted") || f.check.starts_with("chain.incomplete") || f.check.starts_with("chain.self-signed"));
+        let trust_only = chain.findings.iter().filter(|f| f.outcome == Outcome::Fail).all(|f| {
+            f.check.starts_with("chain.untrusted") || f.check.starts_with("chain.incomplete") || f.check.starts_with("chain.self-signed")
+        });
         if chain.verdict == Outcome::Fail && !(target == Target::TestSigning && untrusted_top && trust_only) {
             let reason = chain.findings.iter().find(|f| f.outcome == Outcome::Fail).map(|f| format!(": {}", f.reason)).unwrap_or_default();
             return Some(blocked(
@@ -263,7 +267,8 @@ const MS_ROOT_RULE: &str = "64-bit Windows loads kernel drivers whose embedded o
 const USER_MODE_RULE: &str = "Microsoft Root Certificate Authority 2011 is Microsoft's user-mode code-signing root: the kernel does not accept signatures that chain to it (its roots are Microsoft Root Authority, Microsoft Root Certificate Authority, Microsoft Root Certificate Authority 2010, and the Microsoft Code Verification Root for cross certificates)";
 
 /// The sentence every April 2026 verdict on a cross-signed driver ends with.
-const ALLOW_LIST: &str = "such a driver still loads only if Microsoft's allow list of widely used cross-signed drivers (not public) names it, \
+const ALLOW_LIST: &str =
+    "such a driver still loads only if Microsoft's allow list of widely used cross-signed drivers (not public) names it, \
      or an App Control policy signed with the device's Secure Boot keys allows it";
 
 /// The condition of a cross-signed driver while the April 2026 policy evaluates.
@@ -294,7 +299,10 @@ fn judge_kind(c: &Candidate, target: Target) -> Option<Decision> {
     match kind {
         SignerKind::Unsigned => return Some(blocked("an empty signature (no signer) does not sign anything", KMCS)),
         SignerKind::Untrusted => {
-            return Some(blocked("the signature cannot be attributed to a trusted or test certificate (see the classification evidence)", KMCS))
+            return Some(blocked(
+                "the signature cannot be attributed to a trusted or test certificate (see the classification evidence)",
+                KMCS,
+            ))
         }
         _ => {}
     }
@@ -421,8 +429,10 @@ fn add_catalog_boot_condition(mut d: Decision, c: &Candidate, target: Target, in
         return d;
     }
     let condition = match (input.boot_start, target.arch().is_64_bit()) {
-        (None, true) => "it is not a boot-start driver: on 64-bit Windows a boot-start driver needs an embedded signature, and no INF \
-                         says its StartType",
+        (None, true) => {
+            "it is not a boot-start driver: on 64-bit Windows a boot-start driver needs an embedded signature, and no INF \
+                         says its StartType"
+        }
         (Some(true), false) => "boot-start driver signed only through a catalog: the catalog must be installed before boot",
         _ => return d,
     };
@@ -529,7 +539,9 @@ fn server_2016(c: &Candidate) -> Decision {
 fn s_mode(kind: SignerKind) -> Decision {
     match kind {
         SignerKind::Whql => loads("Windows in S mode loads drivers signed with a WHQL certificate", S_MODE),
-        SignerKind::WindowsComponent => loads("Windows in S mode loads drivers signed with a Windows certificate (inbox components)", S_MODE),
+        SignerKind::WindowsComponent => {
+            loads("Windows in S mode loads drivers signed with a Windows certificate (inbox components)", S_MODE)
+        }
         SignerKind::Elam => loads("Windows in S mode loads drivers signed with an ELAM (Early Launch Antimalware) certificate", S_MODE),
         SignerKind::Store => loads("Windows in S mode loads drivers signed with a Store certificate", S_MODE),
         _ => blocked(
@@ -559,7 +571,8 @@ fn hdc_loads(kind: SignerKind, rule: &str, source: &'static str, hardware_dev_ce
         SignerKind::Microsoft | SignerKind::Store if hardware_dev_center_rule => with_conditions(
             format!("{rule}; this is a Microsoft signature without the WHQL, attestation, ELAM or Windows component EKU"),
             source,
-            vec!["Windows accepts this Microsoft signing certificate for kernel mode (it is not a Hardware Dev Center signature)".to_string()],
+            vec!["Windows accepts this Microsoft signing certificate for kernel mode (it is not a Hardware Dev Center signature)"
+                .to_string()],
         ),
         SignerKind::WindowsComponent => loads(format!("{rule}; Windows' own components are signed by Microsoft Windows"), source),
         SignerKind::Elam => loads(format!("{rule}; an ELAM signature is issued by Microsoft to antimalware vendors"), source),

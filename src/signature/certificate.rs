@@ -106,9 +106,9 @@ impl Facts {
             let v = e.extn_value.as_bytes();
             let ok = match e.extn_id {
                 id if id == ID_EXT_KEY_USAGE => ExtendedKeyUsage::from_der(v).map(|x| f.ekus = Some(x.0)).is_ok(),
-                id if id == ID_BASIC_CONSTRAINTS => BasicConstraints::from_der(v)
-                    .map(|x| f.basic_constraints = Some((x.ca, x.path_len_constraint.map(u32::from))))
-                    .is_ok(),
+                id if id == ID_BASIC_CONSTRAINTS => {
+                    BasicConstraints::from_der(v).map(|x| f.basic_constraints = Some((x.ca, x.path_len_constraint.map(u32::from)))).is_ok()
+                }
                 id if id == ID_KEY_USAGE => KeyUsage::from_der(v).map(|x| f.key_usage = Some(x)).is_ok(),
                 id if id == ID_SUBJECT_KEY_ID => {
                     SubjectKeyIdentifier::from_der(v).map(|x| f.subject_key_id = Some(x.0.as_bytes().to_vec())).is_ok()
@@ -289,11 +289,7 @@ pub fn name_to_string(name: &Name) -> String {
         .iter()
         .rev()
         .map(|rdn| {
-            rdn.0
-                .iter()
-                .map(|atv| format!("{}={}", attribute_label(&atv.oid), attribute_value(&atv.value)))
-                .collect::<Vec<_>>()
-                .join("+")
+            rdn.0.iter().map(|atv| format!("{}={}", attribute_label(&atv.oid), attribute_value(&atv.value))).collect::<Vec<_>>().join("+")
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -325,7 +321,9 @@ mod tests {
 
     #[test]
     fn base64_rfc4648_vectors() {
-        for (input, want) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")] {
+        for (input, want) in
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
+        {
             assert_eq!(base64(input.as_bytes()), want);
         }
         assert_eq!(base64(&[0xff, 0xfe, 0xfd]), "//79");

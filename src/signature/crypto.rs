@@ -150,12 +150,8 @@ pub fn verify(
             if spki.algorithm.oid != EC_PUBLIC_KEY {
                 return Err(VerifyError::KeyAlgorithmMismatch);
             }
-            let curve: ObjectIdentifier = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.decode_as().ok())
-                .ok_or(VerifyError::MalformedKey)?;
+            let curve: ObjectIdentifier =
+                spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as().ok()).ok_or(VerifyError::MalformedKey)?;
             let hashed = digest.digest(message);
             let point = spki.subject_public_key.raw_bytes();
             use p256::ecdsa::signature::hazmat::PrehashVerifier;

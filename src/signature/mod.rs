@@ -156,13 +156,7 @@ impl Walk {
     /// parent set to `position` (this signature's walk position, 0 for the outer one).
     fn signature(&mut self, sd: &RawSignedData<'_>, depth: u32, parent: Option<usize>, source: String, position: usize) -> Signature {
         let mut sig = Signature {
-            report: SignatureReport {
-                depth,
-                parent,
-                source,
-                offset: Some(self.at(sd.tlv.offset)),
-                ..Default::default()
-            },
+            report: SignatureReport { depth, parent, source, offset: Some(self.at(sd.tlv.offset)), ..Default::default() },
             digest_algorithm: None,
             signed_digest: Vec::new(),
             page_hashes: None,
@@ -264,7 +258,8 @@ impl Walk {
             Some(_) => (self.chain.time, "lifetime-signing"),
             None => (self.chain.time, "verification-time"),
         };
-        let pool: Vec<Candidate<'_>> = certs.iter().map(|c| Candidate { der: &c.der, cert: &c.cert, source: self.chain.pool_source }).collect();
+        let pool: Vec<Candidate<'_>> =
+            certs.iter().map(|c| Candidate { der: &c.der, cert: &c.cert, source: self.chain.pool_source }).collect();
         let req = Request {
             leaf: Candidate { der: &leaf.der, cert: &leaf.cert, source: self.chain.pool_source },
             pool: &pool,
@@ -330,7 +325,11 @@ impl Walk {
             Some(a) if a.is_weak() => r.findings.push(Finding::new(
                 "signature.digest-algorithm",
                 if a == DigestAlgorithm::Md5 { Outcome::Warn } else { Outcome::Pass },
-                format!("the file digest is {}{}", a.name(), if a == DigestAlgorithm::Md5 { " (broken)" } else { " (weak, but accepted by Windows)" }),
+                format!(
+                    "the file digest is {}{}",
+                    a.name(),
+                    if a == DigestAlgorithm::Md5 { " (broken)" } else { " (weak, but accepted by Windows)" }
+                ),
             )),
             Some(_) => {}
         }
@@ -361,7 +360,8 @@ impl Walk {
                 }
             }
             Some(Err(e)) if ty == spc::SPC_PE_IMAGE_DATA => sig.report.findings.push(
-                Finding::new("signature.indirect-data", Outcome::Warn, format!("SpcPeImageData does not decode: {e}")).at(self.at(t.offset)),
+                Finding::new("signature.indirect-data", Outcome::Warn, format!("SpcPeImageData does not decode: {e}"))
+                    .at(self.at(t.offset)),
             ),
             _ => {}
         }
@@ -420,8 +420,12 @@ impl Walk {
         }
         if self.out.len().saturating_add(1) >= MAX_SIGNATURES {
             sig.report.findings.push(
-                Finding::new("signature.nested.count", Outcome::Warn, format!("more than {MAX_SIGNATURES} signatures: the rest are not decoded"))
-                    .at(self.at(v.offset)),
+                Finding::new(
+                    "signature.nested.count",
+                    Outcome::Warn,
+                    format!("more than {MAX_SIGNATURES} signatures: the rest are not decoded"),
+                )
+                .at(self.at(v.offset)),
             );
             return;
         }
@@ -430,12 +434,8 @@ impl Walk {
             Ok(nsd) => {
                 // Reserve this signature's slot before its own nested ones are appended.
                 let slot = self.out.len();
-                let placeholder = Signature {
-                    report: SignatureReport::default(),
-                    digest_algorithm: None,
-                    signed_digest: Vec::new(),
-                    page_hashes: None,
-                };
+                let placeholder =
+                    Signature { report: SignatureReport::default(), digest_algorithm: None, signed_digest: Vec::new(), page_hashes: None };
                 self.out.push(placeholder);
                 let s = self.signature(&nsd, depth.saturating_add(1), Some(position), String::new(), slot.saturating_add(1));
                 if let Some(p) = self.out.get_mut(slot) {

@@ -59,9 +59,15 @@ pub const ID_SUBJECT_KEY_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_un
 pub enum CmsError {
     Tlv(TlvError),
     /// An OID, algorithm identifier or name did not decode (relative offset).
-    Field { offset: usize, what: &'static str },
+    Field {
+        offset: usize,
+        what: &'static str,
+    },
     /// ContentInfo.contentType is not id-signedData.
-    NotSignedData { offset: usize, content_type: ObjectIdentifier },
+    NotSignedData {
+        offset: usize,
+        content_type: ObjectIdentifier,
+    },
 }
 
 impl CmsError {
@@ -434,8 +440,12 @@ pub fn check_signer(
                     if a.values.len() != 1 {
                         failed = true;
                         out.findings.push(
-                            Finding::new(&check("message-digest"), Outcome::Fail, "the messageDigest attribute must have exactly one value")
-                                .at(at(a.offset)),
+                            Finding::new(
+                                &check("message-digest"),
+                                Outcome::Fail,
+                                "the messageDigest attribute must have exactly one value",
+                            )
+                            .at(at(a.offset)),
                         );
                     } else if stored == Some(computed.as_slice()) {
                         out.findings.push(Finding::new(

@@ -34,8 +34,7 @@ pub const SZ_OID_CTL: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4
 
 /// The SpcSerializedObject class id that marks a page hash table:
 /// a6b586d5-b4a1-2466-ae05-a217da8e60d6 (as stored, byte for byte).
-pub const PAGE_HASH_CLASS_ID: [u8; 16] =
-    [0xa6, 0xb5, 0x86, 0xd5, 0xb4, 0xa1, 0x24, 0x66, 0xae, 0x05, 0xa2, 0x17, 0xda, 0x8e, 0x60, 0xd6];
+pub const PAGE_HASH_CLASS_ID: [u8; 16] = [0xa6, 0xb5, 0x86, 0xd5, 0xb4, 0xa1, 0x24, 0x66, 0xae, 0x05, 0xa2, 0x17, 0xda, 0x8e, 0x60, 0xd6];
 
 /// ```text
 /// SpcIndirectDataContent ::= SEQUENCE {
@@ -180,7 +179,10 @@ pub enum PageHashError {
     /// An attribute type other than the two page hash OIDs.
     UnknownType(ObjectIdentifier),
     /// The table is not a whole number of (offset, hash) records.
-    RaggedTable { len: usize, record: usize },
+    RaggedTable {
+        len: usize,
+        record: usize,
+    },
     /// No page hash attribute in the serialized data.
     Missing,
 }
@@ -261,9 +263,7 @@ mod tests {
     fn pe_image_data_with_obsolete_file_link() {
         // SpcPeImageData { flags '' , file [0] { file [2] { unicode [0] "<<<Obsolete>>>" } } }
         // as signtool writes it.
-        let der = unhex(
-            "3025 0301 00 a020 a21e 801c 003c003c003c004f00620073006f006c006500740065003e003e003e",
-        );
+        let der = unhex("3025 0301 00 a020 a21e 801c 003c003c003c004f00620073006f006c006500740065003e003e003e");
         let v = SpcPeImageData::from_der(&der).unwrap();
         match &v.file {
             Some(SpcLink::File(s)) => assert_eq!(s.text(), "<<<Obsolete>>>"),
@@ -294,9 +294,7 @@ mod tests {
     fn indirect_data_content_sha256() {
         // { data { 2.1.15, SpcPeImageData { flags '' } }, DigestInfo { sha256, 32 x 0x11 } }
         let digest = "11".repeat(32);
-        let der = unhex(&format!(
-            "3046 3011 060a 2b0601040182370201 0f 3003 030100 3031 300d 0609 608648016503040201 0500 0420 {digest}"
-        ));
+        let der = unhex(&format!("3046 3011 060a 2b0601040182370201 0f 3003 030100 3031 300d 0609 608648016503040201 0500 0420 {digest}"));
         let v = SpcIndirectDataContent::from_der(&der).unwrap();
         assert_eq!(v.data.r#type, SPC_PE_IMAGE_DATA);
         assert_eq!(v.message_digest.digest.as_bytes(), &[0x11; 32]);

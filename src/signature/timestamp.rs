@@ -110,7 +110,13 @@ fn tsa_chain(
         .map(|c| Candidate { der: &c.der, cert: &c.cert, source: own_source })
         .chain(outer.iter().map(|c| Candidate { der: &c.der, cert: &c.cert, source: chain.pool_source }))
         .collect();
-    let req = Request { leaf: Candidate { der: &leaf.der, cert: &leaf.cert, source: own_source }, pool: &pool, purpose: Purpose::TimeStamping, time, basis };
+    let req = Request {
+        leaf: Candidate { der: &leaf.der, cert: &leaf.cert, source: own_source },
+        pool: &pool,
+        purpose: Purpose::TimeStamping,
+        time,
+        basis,
+    };
     crate::chain::build(chain, &req)
 }
 
@@ -130,9 +136,9 @@ pub fn rfc3161(
         Ok(sd) => sd,
         Err(e) => {
             report.verdict = e.outcome();
-            report.findings.push(
-                Finding::new("timestamp.decode", e.outcome(), format!("the RFC 3161 token does not decode: {e}")).at(at(e.offset())),
-            );
+            report
+                .findings
+                .push(Finding::new("timestamp.decode", e.outcome(), format!("the RFC 3161 token does not decode: {e}")).at(at(e.offset())));
             return report;
         }
     };
@@ -163,7 +169,8 @@ pub fn rfc3161(
             report.time = signer::parse_time(&gen).map(|t| t.to_rfc3339());
             if report.time.is_none() {
                 report.findings.push(
-                    Finding::new("timestamp.time", Outcome::Fail, "the TSTInfo genTime is not a valid GeneralizedTime").at(at(econtent.offset)),
+                    Finding::new("timestamp.time", Outcome::Fail, "the TSTInfo genTime is not a valid GeneralizedTime")
+                        .at(at(econtent.offset)),
                 );
             }
             let oid = tst.message_imprint.hash_algorithm.oid;
@@ -203,9 +210,9 @@ pub fn rfc3161(
             }
         }
         Err(e) => {
-            report.findings.push(
-                Finding::new("timestamp.decode", Outcome::Fail, format!("the TSTInfo does not decode: {e}")).at(at(econtent.offset)),
-            );
+            report
+                .findings
+                .push(Finding::new("timestamp.decode", Outcome::Fail, format!("the TSTInfo does not decode: {e}")).at(at(econtent.offset)));
         }
     }
     // The TSA's SignerInfo.
@@ -218,9 +225,9 @@ pub fn rfc3161(
                 report.chain = Some(tsa_chain(leaf, &sd.certificates, outer_certs, report.time.as_deref(), chain));
             }
         }
-        Some(Err(e)) => report.findings.push(
-            Finding::new("timestamp.decode", e.outcome(), format!("the TSA SignerInfo does not decode: {e}")).at(at(e.offset())),
-        ),
+        Some(Err(e)) => report
+            .findings
+            .push(Finding::new("timestamp.decode", e.outcome(), format!("the TSA SignerInfo does not decode: {e}")).at(at(e.offset()))),
         None => report.findings.push(Finding::new("timestamp.signer", Outcome::Fail, "the token has no SignerInfo").at(at(sd.tlv.offset))),
     }
     report.verdict = verdict_of(&report.findings);
@@ -257,9 +264,9 @@ pub fn countersignature(
                 report.chain = Some(tsa_chain(leaf, certs, &[], report.time.as_deref(), chain));
             }
         }
-        Err(e) => report.findings.push(
-            Finding::new("timestamp.decode", e.outcome(), format!("the countersignature does not decode: {e}")).at(at(e.offset())),
-        ),
+        Err(e) => report
+            .findings
+            .push(Finding::new("timestamp.decode", e.outcome(), format!("the countersignature does not decode: {e}")).at(at(e.offset()))),
     }
     report.verdict = verdict_of(&report.findings);
     report

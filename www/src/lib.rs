@@ -24,9 +24,7 @@ pub fn start() {
         return;
     }
     panic::install();
-    let root = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("app"));
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
     match root {
         Some(root) => yew::Renderer::<components::app::App>::with_root(root).render(),
         None => yew::Renderer::<components::app::App>::new().render(),
@@ -121,19 +119,13 @@ pub struct WorkerFile {
 impl WorkerFile {
     #[wasm_bindgen(constructor)]
     pub fn new(name: String, bytes: &[u8]) -> WorkerFile {
-        WorkerFile {
-            name,
-            bytes: bytes.to_vec(),
-        }
+        WorkerFile { name, bytes: bytes.to_vec() }
     }
 
     /// A file of `len` zero bytes, for the worker to read the real bytes straight into (at
     /// [`WorkerFile::ptr`] in the wasm memory): no copy of a big file from a JS buffer.
     pub fn with_len(name: String, len: usize) -> WorkerFile {
-        WorkerFile {
-            name,
-            bytes: vec![0; len],
-        }
+        WorkerFile { name, bytes: vec![0; len] }
     }
 
     /// Where the bytes are in the wasm memory (they never move: the vector is never resized but
@@ -238,14 +230,10 @@ impl WorkerFile {
                 Some((alg, digest.to_vec()))
             })
             .collect();
-        let known = drvsig::KnownDigests {
-            file_sha256,
-            authenticode,
-        };
+        let known = drvsig::KnownDigests { file_sha256, authenticode };
         let report = drvsig::inspect_with(&self.name, &self.bytes, &options, &known);
         let files = [(self.name.clone(), &self.bytes[..])];
-        let inspection =
-            drvsig::package::inspect_package_with_reports(&files, vec![report], &options);
+        let inspection = drvsig::package::inspect_package_with_reports(&files, vec![report], &options);
         serde_json::to_string(&inspection).unwrap_or_default()
     }
 }
@@ -277,17 +265,10 @@ pub fn package_pass_json(
     trust: Vec<js_sys::Uint8Array>,
 ) -> String {
     let options = options_with(time_secs, &trust);
-    let owned: Vec<(String, Vec<u8>)> = names
-        .into_iter()
-        .zip(buffers.iter())
-        .map(|(name, buffer)| (name, buffer.to_vec()))
-        .collect();
+    let owned: Vec<(String, Vec<u8>)> = names.into_iter().zip(buffers.iter()).map(|(name, buffer)| (name, buffer.to_vec())).collect();
     let files: Vec<(String, &[u8])> = owned.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
-    let known: Vec<drvsig::FileReport> = reports
-        .iter()
-        .filter_map(|json| services::decode::inspection_from_json(json).ok())
-        .flat_map(|r| r.files)
-        .collect();
+    let known: Vec<drvsig::FileReport> =
+        reports.iter().filter_map(|json| services::decode::inspection_from_json(json).ok()).flat_map(|r| r.files).collect();
     let report = drvsig::package::inspect_package_with_reports(&files, known, &options);
     serde_json::to_string(&report.packages).unwrap_or_default()
 }
@@ -303,11 +284,7 @@ pub fn worker_warm_up() {
     }
     // Every other path a driver package takes (zip, INF, catalog, signatures, chains, packages),
     // on the bundled good package: a small package dropped next is not run by the baseline tier.
-    if let Some(services::files::Picked {
-        name,
-        source: services::files::Source::Static(bytes),
-        ..
-    }) = services::files::demo_named("good")
+    if let Some(services::files::Picked { name, source: services::files::Source::Static(bytes), .. }) = services::files::demo_named("good")
     {
         for _ in 0..3 {
             let report = drvsig::inspect_package(&[(name.clone(), bytes)], &options);

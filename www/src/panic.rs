@@ -27,10 +27,8 @@ pub fn install() {
             (_, Some(s)) => s.clone(),
             _ => "panic with a non-text payload".to_string(),
         };
-        let location = info
-            .location()
-            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
-            .unwrap_or_else(|| "unknown".to_string());
+        let location =
+            info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())).unwrap_or_else(|| "unknown".to_string());
         web_sys::console::error_1(&format!("drvsig panicked: {message} at {location}").into());
         if SHOWN.with(|s| s.replace(true)) {
             return;

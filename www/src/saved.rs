@@ -34,21 +34,14 @@ pub fn parse_saved(text: &str) -> Result<Option<InspectionReport>, String> {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
         return Ok(None);
     };
-    let looks_like_report = value.get("files").is_some_and(|f| f.is_array())
-        && value.get("packages").is_some_and(|p| p.is_array());
+    let looks_like_report = value.get("files").is_some_and(|f| f.is_array()) && value.get("packages").is_some_and(|p| p.is_array());
     if !looks_like_report {
         return Ok(None);
     }
     let made_by = value.get("made_by");
-    let schema = made_by
-        .and_then(|m| m.get("schema_version"))
-        .and_then(|v| v.as_u64())
-        .unwrap_or(0);
+    let schema = made_by.and_then(|m| m.get("schema_version")).and_then(|v| v.as_u64()).unwrap_or(0);
     if schema > u64::from(SCHEMA_VERSION) {
-        let version = made_by
-            .and_then(|m| m.get("version"))
-            .and_then(|v| v.as_str())
-            .unwrap_or("a newer drvsig");
+        let version = made_by.and_then(|m| m.get("version")).and_then(|v| v.as_str()).unwrap_or("a newer drvsig");
         return Err(format!(
             "This report was made by drvsig {version} with report schema {schema}; this page reads schema {SCHEMA_VERSION} and earlier. Open it with drvsig {version} or newer (the command-line tool, or a newer copy of this page)."
         ));
@@ -63,23 +56,13 @@ pub fn marker(report: &InspectionReport) -> String {
     let files = match report.files.as_slice() {
         [] => "no files".to_string(),
         [one] => one.name.clone(),
-        [first, rest @ ..] => format!(
-            "{} and {} more file{}",
-            first.name,
-            rest.len(),
-            if rest.len() == 1 { "" } else { "s" }
-        ),
+        [first, rest @ ..] => format!("{} and {} more file{}", first.name, rest.len(), if rest.len() == 1 { "" } else { "s" }),
     };
     match &report.made_by {
-        Some(m) => format!(
-            "Saved report of {files}, made {} by {} {}",
-            m.made_at.replacen('T', " ", 1).replace('Z', " UTC"),
-            m.tool,
-            m.version
-        ),
-        None => format!(
-            "Saved report of {files}, made by an earlier drvsig (no version or time recorded)"
-        ),
+        Some(m) => {
+            format!("Saved report of {files}, made {} by {} {}", m.made_at.replacen('T', " ", 1).replace('Z', " UTC"), m.tool, m.version)
+        }
+        None => format!("Saved report of {files}, made by an earlier drvsig (no version or time recorded)"),
     }
 }
 
@@ -89,10 +72,7 @@ pub fn encode_fragment(report: &InspectionReport) -> Result<String, String> {
     let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(&json).map_err(|e| e.to_string())?;
     let deflated = encoder.finish().map_err(|e| e.to_string())?;
-    Ok(format!(
-        "{FRAGMENT}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(deflated)
-    ))
+    Ok(format!("{FRAGMENT}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(deflated)))
 }
 
 /// The report in a share link's fragment: `None` when the fragment is not a share link.
@@ -101,19 +81,13 @@ pub fn decode_fragment(hash: &str) -> Option<Result<InspectionReport, String>> {
     let decoded = || -> Result<InspectionReport, String> {
         let deflated = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(data.trim_end_matches('='))
-            .map_err(|_| {
-                "The link's report is damaged (it is not base64url): was the link cut short?"
-                    .to_string()
-            })?;
+            .map_err(|_| "The link's report is damaged (it is not base64url): was the link cut short?".to_string())?;
         // Never inflate without a bound: a link is small, its report at most 64 MiB.
         let mut json = Vec::new();
         flate2::read::DeflateDecoder::new(deflated.as_slice())
             .take(64 * 1024 * 1024)
             .read_to_end(&mut json)
-            .map_err(|_| {
-                "The link's report is damaged (it does not inflate): was the link cut short?"
-                    .to_string()
-            })?;
+            .map_err(|_| "The link's report is damaged (it does not inflate): was the link cut short?".to_string())?;
         match parse_saved(&String::from_utf8_lossy(&json))? {
             Some(report) => Ok(report),
             None => Err("The link does not carry a drvsig report.".to_string()),
@@ -138,17 +112,8 @@ mod tests {
     use drvsig::{Options, UnixTime};
 
     fn report() -> InspectionReport {
-        let file = drvsig::inspect(
-            "a.sys",
-            b"MZ not really",
-            &Options::at(UnixTime(1_700_000_000)),
-        );
-        InspectionReport {
-            made_by: None,
-            files: vec![file],
-            packages: vec![],
-        }
-        .stamped("2026-12-01T10:00:00Z")
+        let file = drvsig::inspect("a.sys", b"MZ not really", &Options::at(UnixTime(1_700_000_000)));
+        InspectionReport { made_by: None, files: vec![file], packages: vec![] }.stamped("2026-12-01T10:00:00Z")
     }
 
     #[test]
@@ -157,19 +122,12 @@ mod tests {
         let json = serde_json::to_string(&r).unwrap();
         assert_eq!(parse_saved(&json), Ok(Some(r.clone())));
         let fragment = encode_fragment(&r).unwrap();
-        assert!(
-            fragment.starts_with("#report=") && !fragment.contains('+') && !fragment.contains('/')
-        );
+        assert!(fragment.starts_with("#report=") && !fragment.contains('+') && !fragment.contains('/'));
         assert_eq!(decode_fragment(&fragment), Some(Ok(r.clone())));
         assert_eq!(decode_fragment("#other"), None);
         assert!(decode_fragment("#report=%%%").unwrap().is_err());
-        assert!(decode_fragment(&fragment[..fragment.len() / 2])
-            .unwrap()
-            .is_err());
-        assert_eq!(
-            marker(&r),
-            "Saved report of a.sys, made 2026-12-01 10:00:00 UTC by drvsig 0.1.0"
-        );
+        assert!(decode_fragment(&fragment[..fragment.len() / 2]).unwrap().is_err());
+        assert_eq!(marker(&r), "Saved report of a.sys, made 2026-12-01 10:00:00 UTC by drvsig 0.1.0");
     }
 
     #[test]
@@ -180,22 +138,13 @@ mod tests {
         let mut old = serde_json::to_value(report()).unwrap();
         old.as_object_mut().unwrap().remove("made_by");
         let old = parse_saved(&old.to_string()).unwrap().unwrap();
-        assert!(
-            marker(&old).ends_with("made by an earlier drvsig (no version or time recorded)"),
-            "{}",
-            marker(&old)
-        );
+        assert!(marker(&old).ends_with("made by an earlier drvsig (no version or time recorded)"), "{}", marker(&old));
         let mut newer = serde_json::to_value(report()).unwrap();
         newer["made_by"]["schema_version"] = serde_json::json!(SCHEMA_VERSION + 1);
         newer["made_by"]["version"] = serde_json::json!("9.0.0");
         let message = parse_saved(&newer.to_string()).unwrap_err();
-        assert!(
-            message.starts_with("This report was made by drvsig 9.0.0 with report schema 2;"),
-            "{message}"
-        );
+        assert!(message.starts_with("This report was made by drvsig 9.0.0 with report schema 2;"), "{message}");
         assert!(too_long(MAX_LINK_CHARS).is_none());
-        assert!(too_long(MAX_LINK_CHARS + 1)
-            .unwrap()
-            .starts_with("This report is too big for a link"));
+        assert!(too_long(MAX_LINK_CHARS + 1).unwrap().starts_with("This report is too big for a link"));
     }
 }

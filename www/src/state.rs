@@ -136,13 +136,7 @@ impl AppState {
                     if next.entries.iter().any(|e| e.id == file.id) {
                         continue;
                     }
-                    next.entries.push(Entry {
-                        id: file.id,
-                        name: file.name,
-                        size: file.size,
-                        status: Status::Queued,
-                        loaded: None,
-                    });
+                    next.entries.push(Entry { id: file.id, name: file.name, size: file.size, status: Status::Queued, loaded: None });
                 }
             }
             Action::Reading(id) => next.set_status(id, Status::Reading),
@@ -178,11 +172,7 @@ impl AppState {
                 };
                 // After the zip and any members it already has.
                 let mut insert = at + 1;
-                while next
-                    .entries
-                    .get(insert)
-                    .is_some_and(|e| next.parents.get(&e.id) == Some(&parent))
-                {
+                while next.entries.get(insert).is_some_and(|e| next.parents.get(&e.id) == Some(&parent)) {
                     insert += 1;
                 }
                 for (id, report) in members {
@@ -192,13 +182,7 @@ impl AppState {
                     next.parents.insert(id, parent);
                     next.entries.insert(
                         insert,
-                        Entry {
-                            id,
-                            name: report.name.clone(),
-                            size: report.size,
-                            status: Status::Done(report),
-                            loaded: None,
-                        },
+                        Entry { id, name: report.name.clone(), size: report.size, status: Status::Done(report), loaded: None },
                     );
                     insert += 1;
                 }
@@ -213,10 +197,8 @@ impl AppState {
             Action::Remove(id) => {
                 next.saved.retain(|s| s.id != id);
                 let parents = &next.parents;
-                next.entries
-                    .retain(|e| e.id != id && parents.get(&e.id) != Some(&id));
-                next.parents
-                    .retain(|member, parent| *member != id && *parent != id);
+                next.entries.retain(|e| e.id != id && parents.get(&e.id) != Some(&id));
+                next.parents.retain(|member, parent| *member != id && *parent != id);
             }
             Action::Trust(root) => {
                 if !next.trusted.iter().any(|r| r.sha256 == root.sha256) {
@@ -258,12 +240,7 @@ impl AppState {
     /// `good.zip`, `a.inf, a.cat, a.sys`, `a.inf, a.cat, a.sys and 4 more`: the files and zips
     /// dropped (zip members left out).
     pub fn drop_label(&self) -> String {
-        let names: Vec<&str> = self
-            .entries
-            .iter()
-            .filter(|e| !self.parents.contains_key(&e.id))
-            .map(|e| e.name.as_str())
-            .collect();
+        let names: Vec<&str> = self.entries.iter().filter(|e| !self.parents.contains_key(&e.id)).map(|e| e.name.as_str()).collect();
         match names.len() {
             0..=3 => names.join(", "),
             n => format!("{} and {} more", names[..3].join(", "), n - 3),
@@ -274,10 +251,7 @@ impl AppState {
     /// earlier drop against the page (`drvsig::diff`).
     pub fn comparison(&self) -> Option<drvsig::diff::DiffReport> {
         let base = self.compare_base.as_ref()?;
-        let ready = !self.entries.is_empty()
-            && self.busy() == 0
-            && !self.packages_pending
-            && self.packaged;
+        let ready = !self.entries.is_empty() && self.busy() == 0 && !self.packages_pending && self.packaged;
         ready.then(|| drvsig::diff::diff(&base.report, &self.inspection_report()))
     }
 
@@ -334,12 +308,7 @@ impl AppState {
         match (total, busy) {
             (0, _) => "No files.".to_string(),
             (t, 0) => format!("{} inspected.", plural(t, "file", "files")),
-            (t, b) => format!(
-                "{} of {} inspected; {} in progress.",
-                t - b,
-                plural(t, "file", "files"),
-                b
-            ),
+            (t, b) => format!("{} of {} inspected; {} in progress.", t - b, plural(t, "file", "files"), b),
         }
     }
 }
@@ -385,26 +354,10 @@ pub struct Demo {
 
 /// The demos the page bundles, in the picker's order.
 pub const DEMOS: [Demo; 4] = [
-    Demo {
-        id: "driver",
-        label: "Signed driver",
-        description: "A dual-signed test driver (.sys) with timestamps",
-    },
-    Demo {
-        id: "good",
-        label: "Good package",
-        description: "INF, catalog and driver: every file covered",
-    },
-    Demo {
-        id: "tampered",
-        label: "Tampered package",
-        description: "The driver was changed after the catalog was signed",
-    },
-    Demo {
-        id: "missing-file",
-        label: "Missing file",
-        description: "The INF and catalog list a file that is not there",
-    },
+    Demo { id: "driver", label: "Signed driver", description: "A dual-signed test driver (.sys) with timestamps" },
+    Demo { id: "good", label: "Good package", description: "INF, catalog and driver: every file covered" },
+    Demo { id: "tampered", label: "Tampered package", description: "The driver was changed after the catalog was signed" },
+    Demo { id: "missing-file", label: "Missing file", description: "The INF and catalog list a file that is not there" },
 ];
 
 /// Which demo a `?demo` query value asks for: none for `0` / `false` / `no`, the signed driver for
@@ -414,13 +367,7 @@ pub fn demo_from_query(value: Option<&str>) -> Option<&'static str> {
     if matches!(value, "0" | "false" | "no") {
         return None;
     }
-    Some(
-        DEMOS
-            .iter()
-            .find(|d| d.id.eq_ignore_ascii_case(value))
-            .map(|d| d.id)
-            .unwrap_or("driver"),
-    )
+    Some(DEMOS.iter().find(|d| d.id.eq_ignore_ascii_case(value)).map(|d| d.id).unwrap_or("driver"))
 }
 
 /// The Windows targets `?target=ID` values ask for (repeatable; ids as in the JSON, e.g.
@@ -472,35 +419,17 @@ pub fn verdict(report: &FileReport) -> Verdict {
     let worst = |o: Outcome| outcomes.contains(&o);
     let signable = report.kind.is_pe() || report.kind == drvsig::FileKind::Catalog;
     if worst(Outcome::Fail) {
-        Verdict {
-            outcome: Outcome::Fail,
-            text: "Problems found",
-        }
+        Verdict { outcome: Outcome::Fail, text: "Problems found" }
     } else if signable && report.signatures.is_empty() {
-        Verdict {
-            outcome: Outcome::Warn,
-            text: "No signature found",
-        }
+        Verdict { outcome: Outcome::Warn, text: "No signature found" }
     } else if worst(Outcome::Warn) {
-        Verdict {
-            outcome: Outcome::Warn,
-            text: "Warnings",
-        }
+        Verdict { outcome: Outcome::Warn, text: "Warnings" }
     } else if worst(Outcome::Unsupported) {
-        Verdict {
-            outcome: Outcome::Unsupported,
-            text: "Some checks could not be made",
-        }
+        Verdict { outcome: Outcome::Unsupported, text: "Some checks could not be made" }
     } else if worst(Outcome::Pass) {
-        Verdict {
-            outcome: Outcome::Pass,
-            text: "No problems found",
-        }
+        Verdict { outcome: Outcome::Pass, text: "No problems found" }
     } else {
-        Verdict {
-            outcome: Outcome::NotPresent,
-            text: "Nothing to check",
-        }
+        Verdict { outcome: Outcome::NotPresent, text: "Nothing to check" }
     }
 }
 
@@ -592,19 +521,11 @@ mod tests {
     use drvsig::{FileKind, Finding, Options, UnixTime};
 
     fn add(state: &AppState, id: FileId, name: &str) -> AppState {
-        state.apply(Action::Add(vec![NewFile {
-            id,
-            name: name.into(),
-            size: 10,
-        }]))
+        state.apply(Action::Add(vec![NewFile { id, name: name.into(), size: 10 }]))
     }
 
     fn report(name: &str, bytes: &[u8]) -> Rc<FileReport> {
-        Rc::new(drvsig::inspect(
-            name,
-            bytes,
-            &Options::at(UnixTime(1_700_000_000)),
-        ))
+        Rc::new(drvsig::inspect(name, bytes, &Options::at(UnixTime(1_700_000_000))))
     }
 
     #[test]
@@ -649,10 +570,7 @@ mod tests {
         let r = report("a.sys", b"hello");
         let s = s.apply(Action::Done(1, r.clone()));
         assert_eq!(s.entries[0].status, Status::Done(r));
-        assert_eq!(
-            s.entries[0].size, 5,
-            "the report's size wins over the picker's"
-        );
+        assert_eq!(s.entries[0].size, 5, "the report's size wins over the picker's");
         assert_eq!(s.busy(), 0);
         assert_eq!(s.announcement(), "1 file inspected.");
     }
@@ -677,10 +595,7 @@ mod tests {
         assert_eq!(s.entries.len(), 1);
         assert_eq!(s.entries[0].id, 2);
         let s = s.apply(Action::Failed(2, "NotReadableError".into()));
-        assert_eq!(
-            s.entries[0].status,
-            Status::Failed("NotReadableError".into())
-        );
+        assert_eq!(s.entries[0].status, Status::Failed("NotReadableError".into()));
         let s = s.apply(Action::Clear);
         assert!(s.entries.is_empty());
         assert_eq!(s.announcement(), "No files.");
@@ -690,13 +605,7 @@ mod tests {
     fn zip_members_follow_their_zip_and_leave_with_it() {
         let s = add(&add(&AppState::default(), 1, "p.zip"), 2, "other.sys");
         let s = s.apply(Action::Done(1, report("p.zip", b"PK")));
-        let s = s.apply(Action::Members(
-            1,
-            vec![
-                (10, report("p.zip/a.inf", b"[Version]")),
-                (11, report("p.zip/a.sys", b"x")),
-            ],
-        ));
+        let s = s.apply(Action::Members(1, vec![(10, report("p.zip/a.inf", b"[Version]")), (11, report("p.zip/a.sys", b"x"))]));
         let names: Vec<&str> = s.entries.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["p.zip", "p.zip/a.inf", "p.zip/a.sys", "other.sys"]);
         assert_eq!(s.parent_of(11), Some(1));
@@ -705,12 +614,7 @@ mod tests {
         // Members of a removed zip, or repeated ids, are ignored.
         let again = s.apply(Action::Members(1, vec![(10, report("dup", b""))]));
         assert_eq!(again.entries.len(), 4);
-        assert_eq!(
-            s.apply(Action::Members(99, vec![(12, report("x", b""))]))
-                .entries
-                .len(),
-            4
-        );
+        assert_eq!(s.apply(Action::Members(99, vec![(12, report("x", b""))])).entries.len(), 4);
         let s = s.apply(Action::Remove(1));
         let names: Vec<&str> = s.entries.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["other.sys"]);
@@ -723,10 +627,7 @@ mod tests {
         let s = s.apply(Action::Done(1, report("a.inf", b"[Version]")));
         let s = s.apply(Action::PackagesPending);
         assert!(s.packages_pending);
-        let package = PackageReport {
-            kind: "inf".into(),
-            ..Default::default()
-        };
+        let package = PackageReport { kind: "inf".into(), ..Default::default() };
         let s = s.apply(Action::Packages(Rc::new(vec![package.clone()])));
         assert!(!s.packages_pending);
         let r = s.inspection_report();
@@ -780,16 +681,8 @@ mod tests {
         assert_eq!(verdict(&other).outcome, Outcome::NotPresent);
         let mut unsigned = (*other).clone();
         unsigned.kind = FileKind::Pe32Plus;
-        assert_eq!(
-            verdict(&unsigned),
-            Verdict {
-                outcome: Outcome::Warn,
-                text: "No signature found"
-            }
-        );
-        unsigned
-            .findings
-            .push(Finding::new("x", Outcome::Fail, "broken"));
+        assert_eq!(verdict(&unsigned), Verdict { outcome: Outcome::Warn, text: "No signature found" });
+        unsigned.findings.push(Finding::new("x", Outcome::Fail, "broken"));
         assert_eq!(verdict(&unsigned).outcome, Outcome::Fail);
         let mut signed = (*other).clone();
         signed.kind = FileKind::Pe32Plus;
@@ -811,10 +704,7 @@ mod tests {
             Finding::new("c", Outcome::Fail, "bad"),
             Finding::new("d", Outcome::Warn, "hmm 2"),
         ];
-        let order: Vec<&str> = sorted_findings(&findings)
-            .iter()
-            .map(|f| f.check.as_str())
-            .collect();
+        let order: Vec<&str> = sorted_findings(&findings).iter().map(|f| f.check.as_str()).collect();
         assert_eq!(order, ["c", "b", "d", "a"]);
     }
 
@@ -869,10 +759,7 @@ mod tests {
         assert_eq!(demo_from_query(Some("good")), Some("good"));
         assert_eq!(too_large(MAX_FILE_BYTES), None);
         let message = too_large(600_000_000).expect("too large");
-        assert!(
-            message.starts_with("This file is 600 MB, more than the 512 MiB"),
-            "{message}"
-        );
+        assert!(message.starts_with("This file is 600 MB, more than the 512 MiB"), "{message}");
     }
 
     #[test]

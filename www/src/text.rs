@@ -236,10 +236,7 @@ mod tests {
     #[test]
     fn bidi_override_is_escaped() {
         let s = "Evil\u{202E}sys.exe";
-        assert_eq!(
-            pieces(s, 100),
-            vec![Piece::Text("Evil".into()), Piece::Hidden('\u{202E}'), Piece::Text("sys.exe".into())]
-        );
+        assert_eq!(pieces(s, 100), vec![Piece::Text("Evil".into()), Piece::Hidden('\u{202E}'), Piece::Text("sys.exe".into())]);
         assert_eq!(plain(s), "Evil<U+202E>sys.exe");
         assert!(warning(s).contains("U+202E RIGHT-TO-LEFT OVERRIDE"));
         assert!(warning(s).contains("text-direction"));

@@ -23,9 +23,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::fixtures::{
-    build_pe, PeSpec, SectionSpec, IMAGE_SCN_CNT_INITIALIZED_DATA, IMAGE_SCN_MEM_READ, SECTION_ALIGNMENT, SIGNING_TIME,
-};
+use crate::fixtures::{build_pe, PeSpec, SectionSpec, IMAGE_SCN_CNT_INITIALIZED_DATA, IMAGE_SCN_MEM_READ, SECTION_ALIGNMENT, SIGNING_TIME};
 
 /// Size of the big file's padding sections together (the signed file is a few KiB larger).
 const BIG_PADDING: usize = 64 << 20;
@@ -66,8 +64,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let dir = crate::target_dir(root).join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
     for tool in ["osslsigncode", "openssl"] {
-        if crate::output_of(Command::new(tool).arg("version")).is_none()
-            && crate::output_of(Command::new(tool).arg("--version")).is_none()
+        if crate::output_of(Command::new(tool).arg("version")).is_none() && crate::output_of(Command::new(tool).arg("--version")).is_none()
         {
             return Err(format!("bench needs `{tool}` (apt-get install osslsigncode openssl)"));
         }
@@ -96,11 +93,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let machine = machine();
     println!("\n{machine}\n");
     println!("{table}");
-    let md = format!(
-        "{machine}\n\nCommand: `cargo xtask bench` (runs: {}; {:.0} s)\n\n{table}",
-        opts.runs,
-        started.elapsed().as_secs_f64()
-    );
+    let md =
+        format!("{machine}\n\nCommand: `cargo xtask bench` (runs: {}; {:.0} s)\n\n{table}", opts.runs, started.elapsed().as_secs_f64());
     let out = dir.join("results.md");
     std::fs::write(&out, md).map_err(|e| format!("write {}: {e}", out.display()))?;
     println!("(also in {})", out.display());
@@ -465,17 +459,19 @@ fn native(opts: &Opts, drvsig: &Path, inputs: &Inputs, rows: &mut Vec<Row>) -> R
         true,
     )?;
     let one_core = if crate::output_of(Command::new("taskset").arg("--version")).is_some() {
-        Some(time_cmd(
-            "drvsig inspect (1000 files, 1 core)",
-            &|| {
-                let mut c = Command::new("taskset");
-                c.args(["-c", "0"]).arg(drvsig).arg("inspect").arg("--trust").arg(&inputs.root_pem).arg(&inputs.small_dir);
-                c
-            },
-            batch_runs,
-            false,
-        )?
-        .0)
+        Some(
+            time_cmd(
+                "drvsig inspect (1000 files, 1 core)",
+                &|| {
+                    let mut c = Command::new("taskset");
+                    c.args(["-c", "0"]).arg(drvsig).arg("inspect").arg("--trust").arg(&inputs.root_pem).arg(&inputs.small_dir);
+                    c
+                },
+                batch_runs,
+                false,
+            )?
+            .0,
+        )
     } else {
         None
     };
@@ -579,10 +575,7 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
         if let Some(split) = split {
             let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
             let body = &response[split + 4..];
-            let length = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok());
+            let length = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
             match length {
                 Some(len) if body.len() >= len => break body[..len].to_vec(),
                 None if head.contains("transfer-encoding: chunked") && body.ends_with(b"0\r\n\r\n") => break dechunk(body),
@@ -594,8 +587,8 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
             return Err(format!("chromedriver ({method} {path}): connection closed mid-response"));
         }
     };
-    let v: Value = serde_json::from_slice(&payload)
-        .map_err(|e| format!("chromedriver: bad JSON ({e}): {}", String::from_utf8_lossy(&payload)))?;
+    let v: Value =
+        serde_json::from_slice(&payload).map_err(|e| format!("chromedriver: bad JSON ({e}): {}", String::from_utf8_lossy(&payload)))?;
     let value = v.get("value").cloned().unwrap_or(Value::Null);
     if let Some(err) = value.get("error").and_then(Value::as_str) {
         let msg = value.get("message").and_then(Value::as_str).unwrap_or("");
@@ -696,8 +689,6 @@ impl Drop for Chromedriver {
         let _ = self.0.wait();
     }
 }
-
-
 
 /// Installed before the files are set: the input's first `input`/`change` event is t0 (its
 /// timeStamp), a MutationObserver notes when every expected card has `data-status` done (or failed)
@@ -857,9 +848,7 @@ fn startup_rows(opts: &Opts, wd: &WebDriver, base: &str, inputs: &Inputs, rows: 
         runs.push(v);
     }
     let get = |k: &str| -> Vec<f64> { runs.iter().filter_map(|v| v.get(k).and_then(Value::as_f64)).collect() };
-    let diff = |a: &str, b: &str| -> Vec<f64> {
-        runs.iter().filter_map(|v| Some(v.get(a)?.as_f64()? - v.get(b)?.as_f64()?)).collect()
-    };
+    let diff = |a: &str, b: &str| -> Vec<f64> { runs.iter().filter_map(|v| Some(v.get(a)?.as_f64()? - v.get(b)?.as_f64()?)).collect() };
     let listening = median(&get("listening"));
     let fcp = median(&get("fcp"));
     let usable_after_paint = median(&diff("listening", "fcp"));
@@ -977,7 +966,8 @@ fn browser_runs(opts: &Opts, wd: &WebDriver, base: &str, inputs: &Inputs, rows: 
         if let Some(e) = wc.get("error") {
             return Err(format!("WebCrypto: {e}"));
         }
-        let times: Vec<f64> = wc.get("times").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
+        let times: Vec<f64> =
+            wc.get("times").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
         eprintln!(
             "bench: page run {}: 64 MiB verdict {:.0} ms, longest task {:.0} ms ({} long tasks), heap max {:.1} MiB, wasm memory {:?}, statuses {}; WebCrypto read {:.0} ms, digests {:?} ms; worker timings {}",
             i + 1,
@@ -1001,7 +991,11 @@ fn browser_runs(opts: &Opts, wd: &WebDriver, base: &str, inputs: &Inputs, rows: 
     rows.push(row(
         &format!("browser: drop-to-verdict, {big_mib:.0} MiB driver"),
         format!("{total:.0} ms"),
-        &format!("{wc:.0} ms (crypto.subtle.digest SHA-256; first call {:.0} ms, file read {:.0} ms)", median(&crypto_first), median(&reads)),
+        &format!(
+            "{wc:.0} ms (crypto.subtle.digest SHA-256; first call {:.0} ms, file read {:.0} ms)",
+            median(&crypto_first),
+            median(&reads)
+        ),
         Some(total / wc),
         "<= 1.5x",
         Some(total / wc <= 1.5),

@@ -30,8 +30,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         [] => root.join("../shared/corpus"),
         _ => return Err("usage: cargo xtask bench-blocklists [--corpus DIR]".to_string()),
     };
-    let bytes = std::fs::read(root.join("data/blocklists.json"))
-        .map_err(|e| format!("data/blocklists.json: {e}"))?;
+    let bytes = std::fs::read(root.join("data/blocklists.json")).map_err(|e| format!("data/blocklists.json: {e}"))?;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     std::io::Write::write_all(&mut gz, &bytes).map_err(|e| e.to_string())?;
     let gz = gz.finish().map_err(|e| e.to_string())?.len();
@@ -72,28 +71,13 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     times.sort_by(|a, b| a.0.total_cmp(&b.0));
     let median = times.get(times.len() / 2).map(|t| t.0).unwrap_or(0.0);
     if let Some((max, size, _, path)) = times.last() {
-        println!(
-            "matching: {} PE files, median {median:.3} ms, max {max:.3} ms ({}, {size} bytes)",
-            times.len(),
-            path.display()
-        );
+        println!("matching: {} PE files, median {median:.3} ms, max {max:.3} ms ({}, {size} bytes)", times.len(), path.display());
     }
-    let small: Vec<f64> = times
-        .iter()
-        .filter(|t| t.1 <= 1 << 20)
-        .map(|t| t.0)
-        .collect();
-    println!(
-        "matching, files up to 1 MiB: {} files, max {:.3} ms",
-        small.len(),
-        small.iter().copied().fold(0.0, f64::max)
-    );
+    let small: Vec<f64> = times.iter().filter(|t| t.1 <= 1 << 20).map(|t| t.0).collect();
+    println!("matching, files up to 1 MiB: {} files, max {:.3} ms", small.len(), small.iter().copied().fold(0.0, f64::max));
     println!("matches: {}", times.iter().map(|t| t.2).sum::<usize>());
     for (ms, size, _, path) in &times {
-        println!(
-            "  {ms:>9.3} ms  {size:>9} bytes  {}",
-            path.strip_prefix(&corpus).unwrap_or(path).display()
-        );
+        println!("  {ms:>9.3} ms  {size:>9} bytes  {}", path.strip_prefix(&corpus).unwrap_or(path).display());
     }
     Ok(())
 }

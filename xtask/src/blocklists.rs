@@ -36,20 +36,13 @@ fn commit(dir: &Path) -> Result<(Option<String>, Option<String>), String> {
     let text = read_text(&dir.join("COMMIT"))?;
     let mut words = text.split_whitespace();
     let commit = words.next().map(str::to_string);
-    let date = words
-        .next()
-        .filter(|w| w.len() == 10 && w.as_bytes().get(4) == Some(&b'-'))
-        .map(str::to_string);
+    let date = words.next().filter(|w| w.len() == 10 && w.as_bytes().get(4) == Some(&b'-')).map(str::to_string);
     // The recommended list's COMMIT names the page date as `ms.date MM/DD/YYYY`.
-    let page_date = text
-        .split("ms.date ")
-        .nth(1)
-        .and_then(|rest| rest.get(..10))
-        .and_then(|d| {
-            let (m, rest) = d.split_once('/')?;
-            let (day, y) = rest.split_once('/')?;
-            Some(format!("{y}-{m}-{day}"))
-        });
+    let page_date = text.split("ms.date ").nth(1).and_then(|rest| rest.get(..10)).and_then(|d| {
+        let (m, rest) = d.split_once('/')?;
+        let (day, y) = rest.split_once('/')?;
+        Some(format!("{y}-{m}-{day}"))
+    });
     Ok((commit, date.or(page_date)))
 }
 
@@ -59,9 +52,7 @@ fn list_error(e: drvsig::blocklist::ListError) -> String {
 
 /// `10_0_22621_1702.xml` -> `10.0.22621.1702`.
 fn build_name(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().replace('_', "."))
-        .unwrap_or_default()
+    path.file_stem().map(|s| s.to_string_lossy().replace('_', ".")).unwrap_or_default()
 }
 
 /// The in-box lists: files with the same content are one list shipped by several builds.
@@ -71,10 +62,7 @@ fn inbox(dir: &Path) -> Result<Vec<List>, String> {
     let mut groups: Vec<(Vec<u8>, Vec<String>, String)> = Vec::new();
     for path in files(&dir, "xml")? {
         let bytes = read(&path)?;
-        let name = format!(
-            "microsoft-inbox/{}",
-            path.file_name().unwrap_or_default().to_string_lossy()
-        );
+        let name = format!("microsoft-inbox/{}", path.file_name().unwrap_or_default().to_string_lossy());
         match groups.iter_mut().find(|g| g.0 == bytes) {
             Some(g) => g.1.push(build_name(&path)),
             None => groups.push((bytes, vec![build_name(&path)], name)),
@@ -122,10 +110,7 @@ fn lol(dir: &Path) -> Result<List, String> {
     let (commit, date) = commit(&dir)?;
     let mut records = Vec::new();
     for path in files(&dir.join("yaml"), "yaml")? {
-        let name = format!(
-            "loldrivers/yaml/{}",
-            path.file_name().unwrap_or_default().to_string_lossy()
-        );
+        let name = format!("loldrivers/yaml/{}", path.file_name().unwrap_or_default().to_string_lossy());
         let bytes = read(&path)?;
         let text = drvsig::blocklist::utf8(&name, &bytes).map_err(list_error)?;
         records.push(loldrivers::parse_yaml_record(&name, text).map_err(list_error)?);
@@ -173,11 +158,7 @@ pub fn build(dir: &Path) -> Result<Index, String> {
     let mut lists = inbox(dir)?;
     lists.push(recommended(dir)?);
     lists.push(lol(dir)?);
-    Ok(Index {
-        format: FORMAT,
-        notices: notices(dir)?,
-        lists,
-    })
+    Ok(Index { format: FORMAT, notices: notices(dir)?, lists })
 }
 
 /// `cargo xtask blocklists --from DIR [--out FILE]` (default `data/blocklists.json`).
@@ -189,12 +170,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--from" => from = it.next().map(std::path::PathBuf::from),
-            "--out" => {
-                out = it
-                    .next()
-                    .map(std::path::PathBuf::from)
-                    .ok_or("--out needs a file")?
-            }
+            "--out" => out = it.next().map(std::path::PathBuf::from).ok_or("--out needs a file")?,
             other => return Err(format!("blocklists: unknown argument `{other}`")),
         }
     }
@@ -209,13 +185,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let c = &l.info.counts;
         println!(
             "{:<50} {:<12} hashes {:>5} names {:>3} signers {:>4} records {:>4} samples {:>5}",
-            l.info.name,
-            l.info.version,
-            c.hash_rules,
-            c.file_name_rules,
-            c.signer_rules,
-            c.records,
-            c.samples
+            l.info.name, l.info.version, c.hash_rules, c.file_name_rules, c.signer_rules, c.records, c.samples
         );
     }
     println!("wrote {} ({} bytes)", out.display(), bytes.len());

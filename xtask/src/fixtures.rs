@@ -278,10 +278,7 @@ impl PeSpec {
                     virtual_address: 0x3000,
                     // DriverEntry: xor eax, eax; ret
                     data: code_bytes(&[]),
-                    characteristics: IMAGE_SCN_CNT_CODE
-                        | IMAGE_SCN_MEM_EXECUTE
-                        | IMAGE_SCN_MEM_READ
-                        | IMAGE_SCN_MEM_DISCARDABLE,
+                    characteristics: IMAGE_SCN_CNT_CODE | IMAGE_SCN_MEM_EXECUTE | IMAGE_SCN_MEM_READ | IMAGE_SCN_MEM_DISCARDABLE,
                 },
             ],
         }
@@ -416,7 +413,7 @@ pub(crate) fn build_pe(spec: &PeSpec) -> Vec<u8> {
     put_u32(&mut pe, 0); // LoaderFlags
     put_u32(&mut pe, 16); // NumberOfRvaAndSizes
     pe.resize(pe.len() + 16 * 8, 0); // data directories: none used
-    // Section table
+                                     // Section table
     let mut raw_pointer = size_of_headers;
     for s in &spec.sections {
         let mut name = [0u8; 8];
@@ -678,16 +675,7 @@ struct SignStep {
 }
 
 const fn step(out: &'static str, input: &'static str, hash: &'static str) -> SignStep {
-    SignStep {
-        out,
-        input,
-        hash,
-        signer: "publisher",
-        nest: false,
-        page_hashes: false,
-        timestamp: false,
-        name_and_url: false,
-    }
+    SignStep { out, input, hash, signer: "publisher", nest: false, page_hashes: false, timestamp: false, name_and_url: false }
 }
 
 fn sign_steps() -> Vec<SignStep> {
@@ -698,17 +686,8 @@ fn sign_steps() -> Vec<SignStep> {
         SignStep { nest: true, ..step("driver-dual.sys", "driver-dual.sys.tmp", "sha256") },
         SignStep { page_hashes: true, ..step("driver-sha256-ph.sys", "driver-unsigned.sys", "sha256") },
         SignStep { timestamp: true, ..step("driver-sha256-ts.sys", "driver-unsigned.sys", "sha256") },
-        SignStep {
-            timestamp: true,
-            name_and_url: true,
-            ..step("driver-dual-ts.sys.tmp", "driver-unsigned.sys", "sha1")
-        },
-        SignStep {
-            nest: true,
-            timestamp: true,
-            name_and_url: true,
-            ..step("driver-dual-ts.sys", "driver-dual-ts.sys.tmp", "sha256")
-        },
+        SignStep { timestamp: true, name_and_url: true, ..step("driver-dual-ts.sys.tmp", "driver-unsigned.sys", "sha1") },
+        SignStep { nest: true, timestamp: true, name_and_url: true, ..step("driver-dual-ts.sys", "driver-dual-ts.sys.tmp", "sha256") },
         SignStep { signer: "publisher-ecdsa", ..step("driver-ecdsa-p256.sys", "driver-unsigned.sys", "sha256") },
         SignStep { name_and_url: true, ..step("app32-sha256.exe", "app32-unsigned.exe", "sha256") },
     ]
@@ -779,9 +758,7 @@ fn read_u16(b: &[u8], at: usize) -> Result<u16, String> {
     b.get(at..at + 2).map(|s| u16::from_le_bytes([s[0], s[1]])).ok_or_else(|| format!("u16 at {at:#x} past the end"))
 }
 fn read_u32(b: &[u8], at: usize) -> Result<u32, String> {
-    b.get(at..at + 4)
-        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-        .ok_or_else(|| format!("u32 at {at:#x} past the end"))
+    b.get(at..at + 4).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]])).ok_or_else(|| format!("u32 at {at:#x} past the end"))
 }
 
 fn pe_layout(b: &[u8]) -> Result<PeLayout, String> {
@@ -829,7 +806,8 @@ const NEGATIVES: &[Negative] = &[
     Negative {
         out: "driver-appended.sys",
         from: "driver-sha256.sys",
-        how: "16 bytes appended after the certificate table (directory unchanged): data outside the signature, MS12-024; CheckSum recomputed",
+        how:
+            "16 bytes appended after the certificate table (directory unchanged): data outside the signature, MS12-024; CheckSum recomputed",
     },
     Negative {
         out: "driver-certdir-outside.sys",
@@ -1148,10 +1126,8 @@ fn verify(ctx: &mut Ctx, name: &str) -> Result<Verify, String> {
         signatures.push(sig);
     }
     let verdicts = lines.iter().map(|l| l.trim()).filter(|l| l.starts_with("Signature verification:")).map(str::to_string).collect();
-    let number_verified = lines
-        .iter()
-        .find_map(|l| l.trim().strip_prefix("Number of verified signatures:"))
-        .and_then(|n| n.trim().parse().ok());
+    let number_verified =
+        lines.iter().find_map(|l| l.trim().strip_prefix("Number of verified signatures:")).and_then(|n| n.trim().parse().ok());
     let result = lines.iter().rev().map(|l| l.trim()).find(|l| !l.is_empty()).unwrap_or_default().to_string();
     Ok(Verify { command, exit_code, result, number_verified, verdicts, signatures, oracle })
 }
@@ -1395,16 +1371,8 @@ Generated on {} with:
             Ok(d) => d.iter().find(|(a, _)| *a == "sha256").map(|(_, h)| format!("`{h}`")).unwrap_or_default(),
             Err(_) => "not defined (see expected.json)".into(),
         };
-        let _ = writeln!(
-            r,
-            "| `{}` | {} | {} | {} | {} | {} |",
-            rec.file,
-            rec.kind,
-            rec.size,
-            rec.what,
-            digest,
-            verdict_summary(&rec.verify)
-        );
+        let _ =
+            writeln!(r, "| `{}` | {} | {} | {} | {} | {} |", rec.file, rec.kind, rec.size, rec.what, digest, verdict_summary(&rec.verify));
     }
     r.push_str("\n## PKI (RSA 2048 / SHA-256 unless noted; valid 2024-01-01T00:00:00Z to 2049-12-31T23:59:59Z)\n\n");
     r.push_str("| certificate | subject CN | issuer | serial | what |\n|---|---|---|---|---|\n");
@@ -1657,9 +1625,27 @@ fn sign_catalog(ctx: &mut Ctx, ctl_rel: &str, cat_rel: &str) -> Result<(), Strin
     ctx.run(
         "openssl",
         &[
-            "cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-econtent_type", "1.3.6.1.4.1.311.10.1", "-md", "sha256",
-            "-nosmimecap", "-signer", "pki/publisher.pem", "-inkey", "pki/publisher.key", "-certfile", "pki/code-signing-ca.pem",
-            "-in", ctl_rel, "-out", cat_rel,
+            "cms",
+            "-sign",
+            "-binary",
+            "-nodetach",
+            "-outform",
+            "DER",
+            "-econtent_type",
+            "1.3.6.1.4.1.311.10.1",
+            "-md",
+            "sha256",
+            "-nosmimecap",
+            "-signer",
+            "pki/publisher.pem",
+            "-inkey",
+            "pki/publisher.key",
+            "-certfile",
+            "pki/code-signing-ca.pem",
+            "-in",
+            ctl_rel,
+            "-out",
+            cat_rel,
         ],
     )?;
     Ok(())
@@ -1966,7 +1952,8 @@ mod tests {
 
     #[test]
     fn package_inf_is_the_committed_one() {
-        let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/packages/good/drvsigtest.inf")).expect("INF");
+        let committed =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/packages/good/drvsigtest.inf")).expect("INF");
         assert_eq!(package_inf(false), committed);
     }
 

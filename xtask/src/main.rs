@@ -45,8 +45,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = repo_root();
     let result = match args.first().map(String::as_str) {
-        Some("dist") => parse_flags(&args[1..], &["--dev"])
-            .and_then(|f| dist(&root, f.has("--dev")).map(|_| ())),
+        Some("dist") => parse_flags(&args[1..], &["--dev"]).and_then(|f| dist(&root, f.has("--dev")).map(|_| ())),
         Some("serve") => serve_cmd(&root, &args[1..]),
         Some("test") => parse_flags(&args[1..], &[]).and_then(|_| test(&root)),
         Some("setup") => parse_flags(&args[1..], &[]).and_then(|_| setup(&root).map(|_| ())),
@@ -108,9 +107,7 @@ fn target_dir(root: &Path) -> PathBuf {
 }
 
 fn run(cmd: &mut Command) -> Result<(), String> {
-    let status = cmd
-        .status()
-        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let status = cmd.status().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -120,9 +117,7 @@ fn run(cmd: &mut Command) -> Result<(), String> {
 
 fn output_of(cmd: &mut Command) -> Option<String> {
     let out = cmd.stderr(Stdio::null()).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -130,16 +125,12 @@ fn output_of(cmd: &mut Command) -> Option<String> {
 
 /// Cargo.lock must still resolve `wasm-bindgen` to the version the bindgen library is pinned to.
 fn check_lock_version(root: &Path) -> Result<(), String> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
-        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let mut versions = Vec::new();
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines
-                .next()
-                .and_then(|l| l.trim().strip_prefix("version = \""))
-            {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
                 versions.push(v.trim_end_matches('"').to_string());
             }
         }
@@ -209,10 +200,7 @@ fn gzip_len(bytes: &[u8]) -> u64 {
 }
 
 fn sizes(bytes: &[u8]) -> Sizes {
-    Sizes {
-        raw: bytes.len() as u64,
-        gzip: gzip_len(bytes),
-    }
+    Sizes { raw: bytes.len() as u64, gzip: gzip_len(bytes) }
 }
 
 fn kb(n: u64) -> String {
@@ -259,9 +247,7 @@ fn minify_css(css: &str) -> String {
                 }
             }
             _ => {
-                let tight = matches!(c, '{' | '}' | ';')
-                    || out.is_empty()
-                    || out.ends_with(['{', '}', ';', ',']);
+                let tight = matches!(c, '{' | '}' | ';') || out.is_empty() || out.ends_with(['{', '}', ';', ',']);
                 if pending_space && !tight {
                     out.push(' ');
                 }
@@ -282,13 +268,8 @@ fn dist_file_sizes(dist: &Path) -> Result<Vec<(String, Sizes)>, String> {
             if path.is_dir() {
                 walk(&path, base, out)?;
             } else {
-                let bytes =
-                    std::fs::read(&path).map_err(|e| format!("read {}: {e}", path.display()))?;
-                let name = path
-                    .strip_prefix(base)
-                    .unwrap_or(&path)
-                    .display()
-                    .to_string();
+                let bytes = std::fs::read(&path).map_err(|e| format!("read {}: {e}", path.display()))?;
+                let name = path.strip_prefix(base).unwrap_or(&path).display().to_string();
                 out.push((name, sizes(&bytes)));
             }
         }
@@ -308,11 +289,7 @@ fn find_wasm_opt(root: &Path) -> Option<PathBuf> {
         None => root.join("node_modules/.bin/wasm-opt"),
     };
     let version = output_of(Command::new(&candidate).arg("--version"))?;
-    eprintln!(
-        "xtask: wasm-opt: {} ({})",
-        candidate.display(),
-        version.trim()
-    );
+    eprintln!("xtask: wasm-opt: {} ({})", candidate.display(), version.trim());
     Some(candidate)
 }
 
@@ -322,11 +299,7 @@ fn find_wasm_opt(root: &Path) -> Option<PathBuf> {
 /// breaks the repeats deflate finds, and memory-packing splits the data segment (+4 KB);
 /// -O2 without those two passes: 624.5 KB (-9.8 KB, the smallest; -Os so: 626.6 KB, -O3 so:
 /// 626.8 KB; duplicate-function-elimination alone: 630.7 KB).
-const WASM_OPT_PASSES: &[&str] = &[
-    "-O2",
-    "--skip-pass=inlining-optimizing",
-    "--skip-pass=memory-packing",
-];
+const WASM_OPT_PASSES: &[&str] = &["-O2", "--skip-pass=inlining-optimizing", "--skip-pass=memory-packing"];
 
 fn wasm_opt(tool: &Path, input: &Path, output: &Path) -> Result<(), String> {
     run(Command::new(tool)
@@ -364,11 +337,7 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -438,30 +407,21 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
     let started = Instant::now();
     check_lock_version(root)?;
     let index = root.join("index.html");
-    let index_html = std::fs::read_to_string(&index)
-        .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
+    let index_html = std::fs::read_to_string(&index).map_err(|e| format!("cannot read {}: {e}", index.display()))?;
     if !index_html.contains(r#"<script type="module" src="./boot.js"></script>"#) {
-        return Err(format!(
-            "{} must load the page with exactly <script type=\"module\" src=\"./boot.js\"></script>",
-            index.display()
-        ));
+        return Err(format!("{} must load the page with exactly <script type=\"module\" src=\"./boot.js\"></script>", index.display()));
     }
     ensure_wasm_target()?;
 
     let profile = if dev { "debug" } else { "release" };
     eprintln!("xtask: building {WWW_PACKAGE} for {WASM_TARGET} ({profile})");
     let mut build = cargo();
-    build
-        .current_dir(root)
-        .args(["build", "-p", WWW_PACKAGE, "--lib", "--target", WASM_TARGET]);
+    build.current_dir(root).args(["build", "-p", WWW_PACKAGE, "--lib", "--target", WASM_TARGET]);
     if !dev {
         build.arg("--release");
     }
     run(&mut build)?;
-    let wasm = target_dir(root)
-        .join(WASM_TARGET)
-        .join(profile)
-        .join(format!("{WWW_LIB}.wasm"));
+    let wasm = target_dir(root).join(WASM_TARGET).join(profile).join(format!("{WWW_LIB}.wasm"));
 
     let out = target_dir(root).join("xtask-bindgen").join(profile);
     let _ = std::fs::remove_dir_all(&out);
@@ -478,23 +438,17 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
         .map_err(|e| format!("wasm-bindgen on {}: {e:#}", wasm.display()))?;
     let glue_path = out.join(format!("{WWW_LIB}.js"));
     let bg_path = out.join(format!("{WWW_LIB}_bg.wasm"));
-    let glue =
-        std::fs::read(&glue_path).map_err(|e| format!("read {}: {e}", glue_path.display()))?;
-    let mut wasm_bytes =
-        std::fs::read(&bg_path).map_err(|e| format!("read {}: {e}", bg_path.display()))?;
+    let glue = std::fs::read(&glue_path).map_err(|e| format!("read {}: {e}", glue_path.display()))?;
+    let mut wasm_bytes = std::fs::read(&bg_path).map_err(|e| format!("read {}: {e}", bg_path.display()))?;
 
     // wasm-opt only when a working one is there, and only when it makes the gzip smaller.
     let plain = sizes(&wasm_bytes);
-    let mut opt_note =
-        "wasm-opt: not found (npm install binaryen for node_modules/.bin/wasm-opt); not run"
-            .to_string();
+    let mut opt_note = "wasm-opt: not found (npm install binaryen for node_modules/.bin/wasm-opt); not run".to_string();
     if dev {
         opt_note = "wasm-opt: skipped (--dev)".into();
     } else if let Some(tool) = find_wasm_opt(root) {
         let opt_path = out.join(format!("{WWW_LIB}_opt.wasm"));
-        match wasm_opt(&tool, &bg_path, &opt_path)
-            .and_then(|()| std::fs::read(&opt_path).map_err(|e| e.to_string()))
-        {
+        match wasm_opt(&tool, &bg_path, &opt_path).and_then(|()| std::fs::read(&opt_path).map_err(|e| e.to_string())) {
             Ok(opt_bytes) => {
                 let opt = sizes(&opt_bytes);
                 // Judge by what ships: the gzip of the bytes (inlined as base64 of their zopfli
@@ -507,11 +461,7 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
                     kb(opt.raw),
                     kb(plain.gzip),
                     kb(opt.gzip),
-                    if keep {
-                        "kept the optimised file"
-                    } else {
-                        "kept the unoptimised file (its inlined form gzips smaller)"
-                    }
+                    if keep { "kept the optimised file" } else { "kept the unoptimised file (its inlined form gzips smaller)" }
                 );
                 if keep {
                     wasm_bytes = opt_bytes;
@@ -531,16 +481,11 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
     if !dev {
         let css_path = dist.join("style.css");
         if let Ok(css) = std::fs::read_to_string(&css_path) {
-            std::fs::write(&css_path, minify_css(&css))
-                .map_err(|e| format!("write {}: {e}", css_path.display()))?;
+            std::fs::write(&css_path, minify_css(&css)).map_err(|e| format!("write {}: {e}", css_path.display()))?;
         }
     }
     // Release: zopfli (about 5 % smaller than flate2's best, a few seconds); --dev: flate2.
-    let packed = if dev {
-        gzip(&wasm_bytes)
-    } else {
-        zopfli_gzip(&wasm_bytes)
-    };
+    let packed = if dev { gzip(&wasm_bytes) } else { zopfli_gzip(&wasm_bytes) };
     let bytes_js = format!(
         "// Generated by `cargo xtask dist`: the page's wasm ({} bytes), gzip-compressed, base64.\nexport const WASM_GZIP_BASE64 = \"{}\";\n{BYTES_JS_FUNCTIONS}",
         wasm_bytes.len(),
@@ -559,11 +504,7 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
     }
 
     let wasm_sizes = sizes(&wasm_bytes);
-    println!(
-        "dist: {} ({profile}) in {:.1}s",
-        dist.display(),
-        started.elapsed().as_secs_f64()
-    );
+    println!("dist: {} ({profile}) in {:.1}s", dist.display(), started.elapsed().as_secs_f64());
     println!("  {opt_note}");
     println!(
         "  wasm {:>26} raw {:>10}  gzip {:>10}  inlined as {} {}",
@@ -576,19 +517,11 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
     // What a browser downloads: every file of dist/ (the page, its modules, the worker, CSS, icon).
     let (mut total_raw, mut total_gzip) = (0, 0);
     for (name, s) in dist_file_sizes(&dist)? {
-        println!(
-            "  {name:<30} raw {:>10}  gzip {:>10}",
-            kb(s.raw),
-            kb(s.gzip)
-        );
+        println!("  {name:<30} raw {:>10}  gzip {:>10}", kb(s.raw), kb(s.gzip));
         total_raw += s.raw;
         total_gzip += s.gzip;
     }
-    println!(
-        "  shipped (all of dist/, wasm inlined): raw {}, gzip {}",
-        kb(total_raw),
-        kb(total_gzip)
-    );
+    println!("  shipped (all of dist/, wasm inlined): raw {}, gzip {}", kb(total_raw), kb(total_gzip));
     Ok(dist)
 }
 
@@ -604,41 +537,23 @@ fn serve_cmd(root: &Path, args: &[String]) -> Result<(), String> {
             "--no-build" => build = false,
             "--port" => {
                 let v = it.next().ok_or("--port needs a number")?;
-                port = v
-                    .parse()
-                    .map_err(|_| format!("--port: not a port number: {v}"))?;
+                port = v.parse().map_err(|_| format!("--port: not a port number: {v}"))?;
             }
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
-    let dir = if build {
-        dist(root, false)?
-    } else {
-        root.join("dist")
-    };
+    let dir = if build { dist(root, false)? } else { root.join("dist") };
     if !dir.join("index.html").is_file() {
-        return Err(format!(
-            "{} has no index.html: run `cargo xtask dist` first",
-            dir.display()
-        ));
+        return Err(format!("{} has no index.html: run `cargo xtask dist` first", dir.display()));
     }
-    let server = tiny_http::Server::http(("127.0.0.1", port))
-        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.to_string())
-        .unwrap_or_else(|| format!("127.0.0.1:{port}"));
-    println!(
-        "serving {} at http://{addr}/ (Ctrl-C to stop)",
-        dir.display()
-    );
+    let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let addr = server.server_addr().to_ip().map(|a| a.to_string()).unwrap_or_else(|| format!("127.0.0.1:{port}"));
+    println!("serving {} at http://{addr}/ (Ctrl-C to stop)", dir.display());
     for request in server.incoming_requests() {
         let response = match resolve(&dir, request.url()) {
             Some(file) => match std::fs::read(&file) {
                 Ok(body) => {
-                    let header =
-                        tiny_http::Header::from_bytes("Content-Type", content_type(&file)).ok();
+                    let header = tiny_http::Header::from_bytes("Content-Type", content_type(&file)).ok();
                     let mut r = tiny_http::Response::from_data(body);
                     if let Some(h) = header {
                         r = r.with_header(h);
@@ -649,12 +564,7 @@ fn serve_cmd(root: &Path, args: &[String]) -> Result<(), String> {
             },
             None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
         };
-        eprintln!(
-            "{} {} -> {}",
-            request.method(),
-            request.url(),
-            response.status_code().0
-        );
+        eprintln!("{} {} -> {}", request.method(), request.url(), response.status_code().0);
         let _ = request.respond(response);
     }
     Ok(())
@@ -670,8 +580,7 @@ struct Tools {
 }
 
 fn runner_version_ok(runner: &Path) -> bool {
-    output_of(Command::new(runner).arg("--version"))
-        .is_some_and(|v| v.split_whitespace().nth(1) == Some(WASM_BINDGEN_VERSION))
+    output_of(Command::new(runner).arg("--version")).is_some_and(|v| v.split_whitespace().nth(1) == Some(WASM_BINDGEN_VERSION))
 }
 
 fn ensure_runner(root: &Path) -> Result<Option<PathBuf>, String> {
@@ -683,27 +592,13 @@ fn ensure_runner(root: &Path) -> Result<Option<PathBuf>, String> {
     if runner_version_ok(&bin.join("wasm-bindgen-test-runner")) {
         return Ok(Some(bin));
     }
-    eprintln!(
-        "xtask: wasm-bindgen-test-runner {WASM_BINDGEN_VERSION} not found; installing it into {} (takes minutes)",
-        tools.display()
-    );
+    eprintln!("xtask: wasm-bindgen-test-runner {WASM_BINDGEN_VERSION} not found; installing it into {} (takes minutes)", tools.display());
     // No --locked: it fails on a dependency version this registry lacks (TOOLCHAIN.md).
-    run(cargo()
-        .args([
-            "install",
-            "wasm-bindgen-cli",
-            "--version",
-            WASM_BINDGEN_VERSION,
-            "--root",
-        ])
-        .arg(&tools))?;
+    run(cargo().args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION, "--root"]).arg(&tools))?;
     if runner_version_ok(&bin.join("wasm-bindgen-test-runner")) {
         Ok(Some(bin))
     } else {
-        Err(format!(
-            "installed wasm-bindgen-cli into {} but its runner is not {WASM_BINDGEN_VERSION}",
-            tools.display()
-        ))
+        Err(format!("installed wasm-bindgen-cli into {} but its runner is not {WASM_BINDGEN_VERSION}", tools.display()))
     }
 }
 
@@ -712,11 +607,7 @@ fn is_root() -> bool {
 }
 
 fn ensure_chromium() -> Result<(), String> {
-    let missing = || {
-        [CHROMIUM, CHROMEDRIVER]
-            .iter()
-            .any(|p| !Path::new(p).is_file())
-    };
+    let missing = || [CHROMIUM, CHROMEDRIVER].iter().any(|p| !Path::new(p).is_file());
     if !missing() {
         return Ok(());
     }
@@ -729,18 +620,10 @@ fn ensure_chromium() -> Result<(), String> {
     eprintln!("xtask: installing chromium and chromium-driver (apt-get)");
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-        ])
+        .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     if missing() {
-        return Err(format!(
-            "apt-get installed chromium but {CHROMIUM} or {CHROMEDRIVER} is still missing"
-        ));
+        return Err(format!("apt-get installed chromium but {CHROMIUM} or {CHROMEDRIVER} is still missing"));
     }
     Ok(())
 }
@@ -758,14 +641,9 @@ fn setup(root: &Path) -> Result<Tools, String> {
 }
 
 fn webdriver_json(root: &Path) -> Result<PathBuf, String> {
-    let args: Vec<String> = CHROME_FLAGS
-        .iter()
-        .map(|f| format!("\"{}\"", f.replace('\\', "\\\\").replace('"', "\\\"")))
-        .collect();
-    let json = format!(
-        "{{\n  \"goog:chromeOptions\": {{\n    \"binary\": \"{CHROMIUM}\",\n    \"args\": [{}]\n  }}\n}}\n",
-        args.join(", ")
-    );
+    let args: Vec<String> = CHROME_FLAGS.iter().map(|f| format!("\"{}\"", f.replace('\\', "\\\\").replace('"', "\\\""))).collect();
+    let json =
+        format!("{{\n  \"goog:chromeOptions\": {{\n    \"binary\": \"{CHROMIUM}\",\n    \"args\": [{}]\n  }}\n}}\n", args.join(", "));
     let dir = target_dir(root).join("xtask");
     std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
     let path = dir.join("webdriver.json");
@@ -807,10 +685,7 @@ fn parse_result_line(line: &str) -> Option<(u64, u64, u64)> {
 fn run_layer(name: &'static str, cmd: &mut Command) -> Layer {
     let started = Instant::now();
     println!("\n=== {name}: {cmd:?}");
-    let mut layer = Layer {
-        name,
-        ..Layer::default()
-    };
+    let mut layer = Layer { name, ..Layer::default() };
     let child = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn();
     let mut child = match child {
         Ok(c) => c,
@@ -823,11 +698,7 @@ fn run_layer(name: &'static str, cmd: &mut Command) -> Layer {
     if let Some(stdout) = child.stdout.take() {
         let mut reader = BufReader::new(stdout);
         let mut buf = Vec::new();
-        while reader
-            .read_until(b'\n', &mut buf)
-            .map(|n| n > 0)
-            .unwrap_or(false)
-        {
+        while reader.read_until(b'\n', &mut buf).map(|n| n > 0).unwrap_or(false) {
             let line = String::from_utf8_lossy(&buf);
             print!("{line}");
             let _ = std::io::stdout().flush();
@@ -851,12 +722,7 @@ fn run_layer(name: &'static str, cmd: &mut Command) -> Layer {
 }
 
 fn failed_layer(name: &'static str, why: String) -> Layer {
-    Layer {
-        name,
-        failed: 1,
-        note: why,
-        ..Layer::default()
-    }
+    Layer { name, failed: 1, note: why, ..Layer::default() }
 }
 
 fn test(root: &Path) -> Result<(), String> {
@@ -867,10 +733,7 @@ fn test(root: &Path) -> Result<(), String> {
     // e2e layer below runs it for real.
     layers.push(run_layer(
         "native (cargo test --workspace)",
-        cargo()
-            .current_dir(root)
-            .args(["test", "--workspace", "--no-fail-fast"])
-            .env_remove("DRVSIG_DIST"),
+        cargo().current_dir(root).args(["test", "--workspace", "--no-fail-fast"]).env_remove("DRVSIG_DIST"),
     ));
 
     // (b) the core's tests under wasm32, in headless Chromium.
@@ -880,16 +743,7 @@ fn test(root: &Path) -> Result<(), String> {
         (Ok(tools), Ok(json)) => {
             let mut cmd = cargo();
             cmd.current_dir(root)
-                .args([
-                    "test",
-                    "-p",
-                    "drvsig",
-                    "--target",
-                    WASM_TARGET,
-                    "--test",
-                    "wasm",
-                    "--no-fail-fast",
-                ])
+                .args(["test", "-p", "drvsig", "--target", WASM_TARGET, "--test", "wasm", "--no-fail-fast"])
                 .env("CHROMEDRIVER", CHROMEDRIVER)
                 .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", json)
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
@@ -899,16 +753,11 @@ fn test(root: &Path) -> Result<(), String> {
                 let path = std::env::var_os("PATH").unwrap_or_default();
                 let mut paths = vec![dir.clone()];
                 paths.extend(std::env::split_paths(&path));
-                cmd.env(
-                    "PATH",
-                    std::env::join_paths(paths).map_err(|e| e.to_string())?,
-                );
+                cmd.env("PATH", std::env::join_paths(paths).map_err(|e| e.to_string())?);
             }
             layers.push(run_layer("wasm32 core (headless Chromium)", &mut cmd));
         }
-        (Err(e), _) | (_, Err(e)) => {
-            layers.push(failed_layer("wasm32 core (headless Chromium)", e.clone()))
-        }
+        (Err(e), _) | (_, Err(e)) => layers.push(failed_layer("wasm32 core (headless Chromium)", e.clone())),
     }
 
     // (c) the built page, end to end.
@@ -923,10 +772,7 @@ fn test(root: &Path) -> Result<(), String> {
                 .env("CHROMIUM", CHROMIUM),
         )),
         (Err(e), _) => layers.push(failed_layer("e2e (dist/ in headless Chromium)", e.clone())),
-        (_, Err(e)) => layers.push(failed_layer(
-            "e2e (dist/ in headless Chromium)",
-            format!("dist: {e}"),
-        )),
+        (_, Err(e)) => layers.push(failed_layer("e2e (dist/ in headless Chromium)", format!("dist: {e}"))),
     }
 
     println!("\n=== summary ({:.0}s)", started.elapsed().as_secs_f64());
@@ -934,20 +780,9 @@ fn test(root: &Path) -> Result<(), String> {
     for l in &layers {
         passed += l.passed;
         failed += l.failed;
-        let status = if l.ok && l.failed == 0 {
-            "ok"
-        } else {
-            "FAILED"
-        };
-        let note = if l.note.is_empty() {
-            String::new()
-        } else {
-            format!(" - {}", l.note)
-        };
-        println!(
-            "{}: {status}: {} passed, {} failed, {} ignored ({:.0}s){note}",
-            l.name, l.passed, l.failed, l.ignored, l.seconds
-        );
+        let status = if l.ok && l.failed == 0 { "ok" } else { "FAILED" };
+        let note = if l.note.is_empty() { String::new() } else { format!(" - {}", l.note) };
+        println!("{}: {status}: {} passed, {} failed, {} ignored ({:.0}s){note}", l.name, l.passed, l.failed, l.ignored, l.seconds);
     }
     println!("{passed} passed, {failed} failed");
     if failed == 0 && layers.iter().all(|l| l.ok) {
@@ -967,12 +802,7 @@ mod tests {
             parse_result_line("test result: ok. 12 passed; 0 failed; 3 ignored; 0 measured; 0 filtered out; finished in 0.01s"),
             Some((12, 0, 3))
         );
-        assert_eq!(
-            parse_result_line(
-                "test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out"
-            ),
-            Some((1, 2, 0))
-        );
+        assert_eq!(parse_result_line("test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out"), Some((1, 2, 0)));
         assert_eq!(parse_result_line("running 3 tests"), None);
     }
 
@@ -1022,10 +852,7 @@ mod tests {
         assert!(check_lock_version(&dir).is_ok());
         std::fs::write(dir.join("Cargo.lock"), lock("0.2.129")).unwrap();
         let err = check_lock_version(&dir).unwrap_err();
-        assert!(
-            err.contains("0.2.129") && err.contains(WASM_BINDGEN_VERSION),
-            "{err}"
-        );
+        assert!(err.contains("0.2.129") && err.contains(WASM_BINDGEN_VERSION), "{err}");
         std::fs::write(dir.join("Cargo.lock"), "").unwrap();
         assert!(check_lock_version(&dir).is_err());
         std::fs::remove_dir_all(&dir).unwrap();

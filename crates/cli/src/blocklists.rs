@@ -57,11 +57,7 @@ fn read_yaml_folder(dir: &Path) -> Result<List, Vec<String>> {
         let file = p.display().to_string();
         let parsed = std::fs::read(p)
             .map_err(|e| format!("{file}: {e}"))
-            .and_then(|b| {
-                drvsig::blocklist::utf8(&file, &b)
-                    .map(str::to_string)
-                    .map_err(|e| e.to_string())
-            })
+            .and_then(|b| drvsig::blocklist::utf8(&file, &b).map(str::to_string).map_err(|e| e.to_string()))
             .and_then(|t| loldrivers::parse_yaml_record(&file, &t).map_err(|e| e.to_string()));
         match parsed {
             Ok(r) => records.push(r),
@@ -77,8 +73,5 @@ fn read_yaml_folder(dir: &Path) -> Result<List, Vec<String>> {
     if records.is_empty() {
         return Err(Vec::new());
     }
-    Ok(loldrivers::list(
-        records,
-        user_info(&name, ListKind::Loldrivers),
-    ))
+    Ok(loldrivers::list(records, user_info(&name, ListKind::Loldrivers)))
 }

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use drvsig::diff::{
-    coverage_name, field_name, load_name, outcome_name, signer_kind_name, DiffReport, Direction,
-    FileDiff, FileStatus, FindingDiff, PackageDiff, SetDiff, SignatureBrief, ValueChange,
+    coverage_name, field_name, load_name, outcome_name, signer_kind_name, DiffReport, Direction, FileDiff, FileStatus, FindingDiff,
+    PackageDiff, SetDiff, SignatureBrief, ValueChange,
 };
 use drvsig::Options;
 
@@ -53,11 +53,7 @@ pub fn render(diff: &DiffReport, old: &Path, new: &Path) -> String {
     let _ = writeln!(s, "old  {}", shown(old, &diff.old_root));
     let _ = writeln!(s, "new  {}", shown(new, &diff.new_root));
     if !diff.differs {
-        let _ = writeln!(
-            s,
-            "no differences ({} files compared)",
-            diff.counts.unchanged
-        );
+        let _ = writeln!(s, "no differences ({} files compared)", diff.counts.unchanged);
         return s;
     }
     let _ = writeln!(s, "\nsummary");
@@ -71,18 +67,10 @@ pub fn render(diff: &DiffReport, old: &Path, new: &Path) -> String {
         c.changed, c.added, c.removed, c.renamed, c.unchanged
     );
     let _ = writeln!(s, "\ndetails");
-    for f in diff
-        .files
-        .iter()
-        .filter(|f| f.status != FileStatus::Unchanged || f.renamed)
-    {
+    for f in diff.files.iter().filter(|f| f.status != FileStatus::Unchanged || f.renamed) {
         file(&mut s, f);
     }
-    for p in diff
-        .packages
-        .iter()
-        .filter(|p| p.status != FileStatus::Unchanged)
-    {
+    for p in diff.packages.iter().filter(|p| p.status != FileStatus::Unchanged) {
         package(&mut s, p);
     }
     s
@@ -120,12 +108,7 @@ fn value_line(s: &mut String, indent: &str, c: &ValueChange) {
         Some(of) => format!("{} ({of})", field_name(c.field)),
         None => field_name(c.field).to_string(),
     };
-    let _ = writeln!(
-        s,
-        "{indent}{name}: {} -> {}",
-        c.old.as_deref().unwrap_or("none"),
-        c.new.as_deref().unwrap_or("none")
-    );
+    let _ = writeln!(s, "{indent}{name}: {} -> {}", c.old.as_deref().unwrap_or("none"), c.new.as_deref().unwrap_or("none"));
 }
 
 fn set_lines(s: &mut String, indent: &str, what: &str, set: &SetDiff) {
@@ -139,41 +122,18 @@ fn set_lines(s: &mut String, indent: &str, what: &str, set: &SetDiff) {
 
 fn findings(s: &mut String, f: &FindingDiff) {
     for x in &f.added {
-        let _ = writeln!(
-            s,
-            "  + finding {} ({}): {}",
-            x.check,
-            outcome_name(x.outcome),
-            x.reason
-        );
+        let _ = writeln!(s, "  + finding {} ({}): {}", x.check, outcome_name(x.outcome), x.reason);
     }
     for x in &f.removed {
-        let _ = writeln!(
-            s,
-            "  - finding {} ({}): {}",
-            x.check,
-            outcome_name(x.outcome),
-            x.reason
-        );
+        let _ = writeln!(s, "  - finding {} ({}): {}", x.check, outcome_name(x.outcome), x.reason);
     }
 }
 
 fn brief(b: &SignatureBrief) -> String {
-    let kind = b
-        .kind
-        .map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
+    let kind = b.kind.map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
     let ph = if b.page_hashes { ", page hashes" } else { "" };
-    let ts = if b.timestamps.is_empty() {
-        ", no timestamp".to_string()
-    } else {
-        format!(", {}", b.timestamps.join("; "))
-    };
-    format!(
-        "#{} {} ({}{kind}{ph}{ts})",
-        b.index,
-        b.signer.as_deref().unwrap_or("no signer certificate"),
-        b.digest_algorithm
-    )
+    let ts = if b.timestamps.is_empty() { ", no timestamp".to_string() } else { format!(", {}", b.timestamps.join("; ")) };
+    format!("#{} {} ({}{kind}{ph}{ts})", b.index, b.signer.as_deref().unwrap_or("no signer certificate"), b.digest_algorithm)
 }
 
 fn file(s: &mut String, f: &FileDiff) {
@@ -181,13 +141,7 @@ fn file(s: &mut String, f: &FileDiff) {
         (Some(old), true) => format!(", renamed from {old}"),
         _ => String::new(),
     };
-    let _ = writeln!(
-        s,
-        "{} ({}, {}{renamed})",
-        f.path(),
-        f.kind.label(),
-        status(f.status)
-    );
+    let _ = writeln!(s, "{} ({}, {}{renamed})", f.path(), f.kind.label(), status(f.status));
     for c in &f.changes {
         value_line(s, "  ", c);
     }
@@ -204,40 +158,16 @@ fn file(s: &mut String, f: &FileDiff) {
         }
     }
     // Verdicts whose rule text alone changed are in the JSON, not here.
-    for v in f
-        .verdicts
-        .iter()
-        .filter(|v| v.verdict_changed || rests_on(v.old.as_ref()) != rests_on(v.new.as_ref()))
-    {
+    for v in f.verdicts.iter().filter(|v| v.verdict_changed || rests_on(v.old.as_ref()) != rests_on(v.new.as_ref())) {
         let word = |t: &Option<drvsig::report::TargetVerdict>| {
-            t.as_ref().map_or("none".to_string(), |t| {
-                format!("{} ({})", load_name(t.verdict), t.rests_on)
-            })
+            t.as_ref().map_or("none".to_string(), |t| format!("{} ({})", load_name(t.verdict), t.rests_on))
         };
-        let flag = if v.verdict_changed {
-            mark(v.direction)
-        } else {
-            "        "
-        };
-        let _ = writeln!(
-            s,
-            "  {flag}{}: {} -> {}",
-            v.label,
-            word(&v.old),
-            word(&v.new)
-        );
+        let flag = if v.verdict_changed { mark(v.direction) } else { "        " };
+        let _ = writeln!(s, "  {flag}{}: {} -> {}", v.label, word(&v.old), word(&v.new));
     }
     findings(s, &f.findings);
     if let Some(c) = &f.catalog {
-        let member = |m: &drvsig::diff::MemberBrief| {
-            format!(
-                "{}{}",
-                m.tag,
-                m.file
-                    .as_deref()
-                    .map_or(String::new(), |f| format!(" ({f})"))
-            )
-        };
+        let member = |m: &drvsig::diff::MemberBrief| format!("{}{}", m.tag, m.file.as_deref().map_or(String::new(), |f| format!(" ({f})")));
         for m in &c.members_added {
             let _ = writeln!(s, "  + member {}", member(m));
         }
@@ -277,17 +207,8 @@ fn package(s: &mut String, p: &PackageDiff) {
         let _ = writeln!(s, "  verdict: {} -> {}", v(p.old_verdict), v(p.new_verdict));
     }
     for c in &p.coverage {
-        let st = |x: Option<drvsig::report::CoverageStatus>| {
-            x.map_or("not in the package", coverage_name)
-        };
-        let _ = writeln!(
-            s,
-            "  {}{}: {} -> {}",
-            mark(c.direction),
-            c.file,
-            st(c.old),
-            st(c.new)
-        );
+        let st = |x: Option<drvsig::report::CoverageStatus>| x.map_or("not in the package", coverage_name);
+        let _ = writeln!(s, "  {}{}: {} -> {}", mark(c.direction), c.file, st(c.old), st(c.new));
     }
     set_lines(s, "  ", "catalog", &p.catalogs);
     set_lines(s, "  ", "missing file", &p.missing_files);

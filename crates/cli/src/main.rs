@@ -105,7 +105,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Inspect { paths, json, time, trust, targets, blocklist, summary } => match options(time, &trust, &blocklist) {
             Ok(options) => {
-                let format = if summary { Format::Summary } else if json { Format::Json } else { Format::Text };
+                let format = if summary {
+                    Format::Summary
+                } else if json {
+                    Format::Json
+                } else {
+                    Format::Text
+                };
                 inspect(&paths, format, &options, &targets)
             }
             Err(code) => code,
@@ -204,10 +210,8 @@ fn inspect(paths: &[PathBuf], format: Format, options: &Options, targets: &[Targ
     } else {
         for file in &report.files {
             // A driver that a package's catalog covers gets its verdicts in the package table.
-            let judged_in_package = report
-                .packages
-                .iter()
-                .any(|p| p.coverage.iter().any(|r| r.file == file.name && !r.verdicts.is_empty()));
+            let judged_in_package =
+                report.packages.iter().any(|p| p.coverage.iter().any(|r| r.file == file.name && !r.verdicts.is_empty()));
             print!("{}", text::render(file, !judged_in_package, targets));
         }
         for package in &report.packages {
@@ -295,10 +299,7 @@ fn inspect_hashing_in_parallel(name: &str, bytes: &[u8], options: &Options) -> F
             .collect();
         drvsig::KnownDigests {
             file_sha256: file.join().ok(),
-            authenticode: authenticode
-                .into_iter()
-                .filter_map(|(alg, t)| Some((alg, t.join().ok()?.ok()?.pop()?)))
-                .collect(),
+            authenticode: authenticode.into_iter().filter_map(|(alg, t)| Some((alg, t.join().ok()?.ok()?.pop()?))).collect(),
         }
     });
     drvsig::inspect_with(name, bytes, options, &known)

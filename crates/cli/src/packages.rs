@@ -95,7 +95,8 @@ pub fn render(p: &PackageReport, targets: &[drvsig::policy::Target]) -> String {
     if !p.missing_members.is_empty() {
         let _ = writeln!(s, "  catalog members without a file in the drop:");
         for m in &p.missing_members {
-            let _ = writeln!(s, "    {} {} {} ({})", m.algorithm, short(&m.tag), m.file.as_deref().unwrap_or("(no File attribute)"), m.note);
+            let _ =
+                writeln!(s, "    {} {} {} ({})", m.algorithm, short(&m.tag), m.file.as_deref().unwrap_or("(no File attribute)"), m.note);
         }
     }
     if let Some(h) = &p.hwids {

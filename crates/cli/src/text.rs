@@ -197,14 +197,8 @@ fn signature(s: &mut String, sig: &SignatureReport) {
     }
     for t in &sig.timestamps {
         let who = t.signer.as_ref().map(|c| c.subject.as_str()).unwrap_or("unknown TSA");
-        let _ = writeln!(
-            s,
-            "{indent}  timestamp   {:<5} {} {} by {}",
-            mark(t.verdict),
-            t.kind,
-            t.time.as_deref().unwrap_or("(no time)"),
-            who
-        );
+        let _ =
+            writeln!(s, "{indent}  timestamp   {:<5} {} {} by {}", mark(t.verdict), t.kind, t.time.as_deref().unwrap_or("(no time)"), who);
         findings(s, &format!("{indent}    "), &t.findings);
         if let Some(chain) = &t.chain {
             chain_lines(s, &format!("{indent}    "), "tsa chain", chain);

@@ -112,7 +112,8 @@ fn big_file_hashed_on_several_cores_gives_the_core_report() {
 #[test]
 fn target_option_keeps_only_those_targets_in_text_and_json() {
     let driver = "tests/fixtures/pe/driver-sha256.sys";
-    let (code, out, err) = drvsig(&["inspect", "--time", "2026-01-01", "--target", "testsigning", "--target", "win11-24h2-enforced", driver]);
+    let (code, out, err) =
+        drvsig(&["inspect", "--time", "2026-01-01", "--target", "testsigning", "--target", "win11-24h2-enforced", driver]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Test mode (TESTSIGNING on, Secure Boot off)") && out.contains("Windows 11 24H2+"), "{out}");
     assert!(!out.contains("Windows 8.1 x64") && !out.contains("Windows Server 2025"), "{out}");
@@ -178,7 +179,16 @@ fn blocklist_option_denies_and_malformed_lists_are_reported() {
     .expect("write");
     let bad = dir.join("bad.xml");
     std::fs::write(&bad, "<SiPolicy>\n<FileRules>\n</SiPolicy>\n").expect("write");
-    let args = ["inspect", "--time", "2026-01-01", "--blocklist", good.to_str().unwrap(), "--blocklist", bad.to_str().unwrap(), fixture.to_str().unwrap()];
+    let args = [
+        "inspect",
+        "--time",
+        "2026-01-01",
+        "--blocklist",
+        good.to_str().unwrap(),
+        "--blocklist",
+        bad.to_str().unwrap(),
+        fixture.to_str().unwrap(),
+    ];
     let (_, out, err) = drvsig(&args);
     let _ = std::fs::remove_dir_all(&dir);
     assert!(out.contains("block lists MATCH") && out.contains("ID_DENY_FIXTURE"), "{out}");

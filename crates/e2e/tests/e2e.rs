@@ -43,16 +43,11 @@ fn tiny_pe32_plus() -> Vec<u8> {
     pe
 }
 
-const INF: &[u8] =
-    b"[Version]\r\nSignature=\"$Windows NT$\"\r\nClass=System\r\nCatalogFile=e2e.cat\r\n";
+const INF: &[u8] = b"[Version]\r\nSignature=\"$Windows NT$\"\r\nClass=System\r\nCatalogFile=e2e.cat\r\n";
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
-
 
 /// The fields of the card for `name`, once its digest is there (or any card matching `filter`).
 const CARD_JS: &str = r#"
@@ -71,54 +66,27 @@ return cards.length ? cards[0] : null;
 "#;
 
 async fn card(client: &Client, name: &str) -> Result<Value, String> {
-    wait_for(
-        client,
-        &format!("a finished card for {name}"),
-        CARD_JS,
-        vec![json!(name), Value::Null],
-    )
-    .await
+    wait_for(client, &format!("a finished card for {name}"), CARD_JS, vec![json!(name), Value::Null]).await
 }
 
 fn text<'a>(card: &'a Value, field: &str) -> &'a str {
-    card.get(field)
-        .and_then(|f| f.get("text"))
-        .and_then(Value::as_str)
-        .unwrap_or("")
+    card.get(field).and_then(|f| f.get("text")).and_then(Value::as_str).unwrap_or("")
 }
 
-fn check_card(
-    card: &Value,
-    name: &str,
-    bytes: &[u8],
-    kind: &str,
-    cert: Option<&str>,
-) -> Result<(), String> {
+fn check_card(card: &Value, name: &str, bytes: &[u8], kind: &str, cert: Option<&str>) -> Result<(), String> {
     let expected = sha256_hex(bytes);
     if text(card, "sha256") != expected {
-        return Err(format!(
-            "{name}: sha256 is {:?}, expected {expected}: {card}",
-            text(card, "sha256")
-        ));
+        return Err(format!("{name}: sha256 is {:?}, expected {expected}: {card}", text(card, "sha256")));
     }
     if text(card, "kind") != kind {
-        return Err(format!(
-            "{name}: kind is {:?}, expected {kind:?}: {card}",
-            text(card, "kind")
-        ));
+        return Err(format!("{name}: kind is {:?}, expected {kind:?}: {card}", text(card, "kind")));
     }
     if !text(card, "name").contains(name) {
-        return Err(format!(
-            "{name}: name field is {:?}: {card}",
-            text(card, "name")
-        ));
+        return Err(format!("{name}: name field is {:?}: {card}", text(card, "name")));
     }
     if let Some(prefix) = cert {
         if !text(card, "cert").starts_with(prefix) {
-            return Err(format!(
-                "{name}: cert-table is {:?}, expected {prefix:?}...: {card}",
-                text(card, "cert")
-            ));
+            return Err(format!("{name}: cert-table is {:?}, expected {prefix:?}...: {card}", text(card, "cert")));
         }
     }
     Ok(())
@@ -141,127 +109,81 @@ mod triage;
 
 #[test]
 fn file_input_shows_digest_and_kind() {
-    scenario(
-        "file_input_shows_digest_and_kind",
-        |client, base| async move {
-            let dir = std::env::temp_dir().join(format!("drvsig-e2e-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-            let pe = tiny_pe32_plus();
-            let (pe_path, inf_path) = (dir.join("tiny64.sys"), dir.join("setup.inf"));
-            std::fs::write(&pe_path, &pe).map_err(|e| e.to_string())?;
-            std::fs::write(&inf_path, INF).map_err(|e| e.to_string())?;
+    scenario("file_input_shows_digest_and_kind", |client, base| async move {
+        let dir = std::env::temp_dir().join(format!("drvsig-e2e-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let pe = tiny_pe32_plus();
+        let (pe_path, inf_path) = (dir.join("tiny64.sys"), dir.join("setup.inf"));
+        std::fs::write(&pe_path, &pe).map_err(|e| e.to_string())?;
+        std::fs::write(&inf_path, INF).map_err(|e| e.to_string())?;
 
-            open(&client, &format!("{base}/")).await?;
-            let input = client
-                .find(fantoccini::Locator::Css("#file-input"))
-                .await
-                .map_err(|e| format!("#file-input: {e}"))?;
-            // chromedriver sets a file input's files from newline-separated paths.
-            let paths = format!("{}\n{}", pe_path.display(), inf_path.display());
-            input
-                .send_keys(&paths)
-                .await
-                .map_err(|e| format!("setting files on #file-input: {e}"))?;
+        open(&client, &format!("{base}/")).await?;
+        let input = client.find(fantoccini::Locator::Css("#file-input")).await.map_err(|e| format!("#file-input: {e}"))?;
+        // chromedriver sets a file input's files from newline-separated paths.
+        let paths = format!("{}\n{}", pe_path.display(), inf_path.display());
+        input.send_keys(&paths).await.map_err(|e| format!("setting files on #file-input: {e}"))?;
 
-            let result = async {
-                check_card(
-                    &card(&client, "tiny64.sys").await?,
-                    "tiny64.sys",
-                    &pe,
-                    "PE32+",
-                    Some("none"),
-                )?;
-                check_card(
-                    &card(&client, "setup.inf").await?,
-                    "setup.inf",
-                    INF,
-                    "INF",
-                    None,
-                )
-            }
-            .await;
-            let _ = std::fs::remove_dir_all(&dir);
-            result
-        },
-    );
+        let result = async {
+            check_card(&card(&client, "tiny64.sys").await?, "tiny64.sys", &pe, "PE32+", Some("none"))?;
+            check_card(&card(&client, "setup.inf").await?, "setup.inf", INF, "INF", None)
+        }
+        .await;
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    });
 }
 
 #[test]
 fn drop_zone_accepts_dropped_files() {
-    scenario(
-        "drop_zone_accepts_dropped_files",
-        |client, base| async move {
-            let mut pe = tiny_pe32_plus();
-            pe[0x1f0..0x200].copy_from_slice(b"dropped, not set");
-            open(&client, &format!("{base}/")).await?;
-            drop_files(&client, &[("dropped64.sys", pe.clone()), ("dropped.inf", INF.to_vec())]).await?;
-            check_card(
-                &card(&client, "dropped64.sys").await?,
-                "dropped64.sys",
-                &pe,
-                "PE32+",
-                Some("none"),
-            )?;
-            check_card(
-                &card(&client, "dropped.inf").await?,
-                "dropped.inf",
-                INF,
-                "INF",
-                None,
-            )
-        },
-    );
+    scenario("drop_zone_accepts_dropped_files", |client, base| async move {
+        let mut pe = tiny_pe32_plus();
+        pe[0x1f0..0x200].copy_from_slice(b"dropped, not set");
+        open(&client, &format!("{base}/")).await?;
+        drop_files(&client, &[("dropped64.sys", pe.clone()), ("dropped.inf", INF.to_vec())]).await?;
+        check_card(&card(&client, "dropped64.sys").await?, "dropped64.sys", &pe, "PE32+", Some("none"))?;
+        check_card(&card(&client, "dropped.inf").await?, "dropped.inf", INF, "INF", None)
+    });
 }
 
 /// index.html's drop zone is plain HTML and works before the wasm is ready: files dropped there
 /// while the app is held back (`?boot-delay`) are queued by early.js and inspected once it starts.
 #[test]
 fn drop_zone_works_before_the_wasm_is_ready() {
-    scenario(
-        "drop_zone_works_before_the_wasm_is_ready",
-        |client, base| async move {
-            let mut pe = tiny_pe32_plus();
-            pe[0x1f0..0x200].copy_from_slice(b"queued early!!!!");
-            client
-                .goto(&format!("{base}/?boot-delay=4000"))
-                .await
-                .map_err(|e| format!("goto: {e}"))?;
-            wait_for(
-                &client,
-                "the plain HTML drop zone with early.js listening",
-                "return !!document.querySelector('#drop-zone.early-drop') && !!window.drvsigEarly;",
-                vec![],
-            )
-            .await?;
-            drop_files(&client, &[("early64.sys", pe.clone()), ("early.inf", INF.to_vec())]).await?;
-            let state = js(
-                &client,
-                "return { queued: window.drvsigEarly.queued(), ready: document.body.dataset.ready || null, \
+    scenario("drop_zone_works_before_the_wasm_is_ready", |client, base| async move {
+        let mut pe = tiny_pe32_plus();
+        pe[0x1f0..0x200].copy_from_slice(b"queued early!!!!");
+        client.goto(&format!("{base}/?boot-delay=4000")).await.map_err(|e| format!("goto: {e}"))?;
+        wait_for(
+            &client,
+            "the plain HTML drop zone with early.js listening",
+            "return !!document.querySelector('#drop-zone.early-drop') && !!window.drvsigEarly;",
+            vec![],
+        )
+        .await?;
+        drop_files(&client, &[("early64.sys", pe.clone()), ("early.inf", INF.to_vec())]).await?;
+        let state = js(
+            &client,
+            "return { queued: window.drvsigEarly.queued(), ready: document.body.dataset.ready || null, \
                  status: document.getElementById('early-status').textContent };",
-                vec![],
-            )
-            .await?;
-            if state["queued"] != json!(2) || !state["ready"].is_null() {
-                return Err(format!("expected 2 files queued before the app started: {state}"));
-            }
-            if !state["status"].as_str().unwrap_or("").contains("2 files queued") {
-                return Err(format!("the status line does not count the queue: {state}"));
-            }
-            check_card(&card(&client, "early64.sys").await?, "early64.sys", &pe, "PE32+", Some("none"))?;
-            check_card(&card(&client, "early.inf").await?, "early.inf", INF, "INF", None)?;
-            // The app took over: its own drop zone replaced the plain one, and the queue is empty.
-            let after = js(
-                &client,
-                "return { plain: !!document.querySelector('.early-drop'), queued: window.drvsigEarly.queued() };",
-                vec![],
-            )
-            .await?;
-            if after != json!({ "plain": false, "queued": 0 }) {
-                return Err(format!("after start: {after}"));
-            }
-            Ok(())
-        },
-    );
+            vec![],
+        )
+        .await?;
+        if state["queued"] != json!(2) || !state["ready"].is_null() {
+            return Err(format!("expected 2 files queued before the app started: {state}"));
+        }
+        if !state["status"].as_str().unwrap_or("").contains("2 files queued") {
+            return Err(format!("the status line does not count the queue: {state}"));
+        }
+        check_card(&card(&client, "early64.sys").await?, "early64.sys", &pe, "PE32+", Some("none"))?;
+        check_card(&card(&client, "early.inf").await?, "early.inf", INF, "INF", None)?;
+        // The app took over: its own drop zone replaced the plain one, and the queue is empty.
+        let after =
+            js(&client, "return { plain: !!document.querySelector('.early-drop'), queued: window.drvsigEarly.queued() };", vec![]).await?;
+        if after != json!({ "plain": false, "queued": 0 }) {
+            return Err(format!("after start: {after}"));
+        }
+        Ok(())
+    });
 }
 
 /// Without JavaScript the page says what it needs, and hides the drop zone that cannot work.
@@ -269,12 +191,7 @@ fn drop_zone_works_before_the_wasm_is_ready() {
 fn page_without_javascript_says_what_it_needs() {
     let Some(dist) = dist_dir("page_without_javascript_says_what_it_needs") else { return };
     let html = std::fs::read_to_string(dist.join("index.html")).expect("dist/index.html");
-    let noscript = html
-        .split("<noscript>")
-        .skip(1)
-        .map(|s| s.split("</noscript>").next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let noscript = html.split("<noscript>").skip(1).map(|s| s.split("</noscript>").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
     assert!(noscript.contains("needs JavaScript"), "noscript notice missing: {noscript}");
     assert!(noscript.contains("noscript.css"), "noscript stylesheet missing: {noscript}");
     let css = std::fs::read_to_string(dist.join("noscript.css")).expect("dist/noscript.css");
@@ -287,29 +204,19 @@ fn page_without_javascript_says_what_it_needs() {
 struct GetLog;
 
 impl fantoccini::wd::WebDriverCompatibleCommand for GetLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
+    fn endpoint(&self, base: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
         base.join(&format!("session/{}/se/log", session_id.unwrap_or("")))
     }
 
     fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": "performance" }).to_string()),
-        )
+        (http::Method::POST, Some(json!({ "type": "performance" }).to_string()))
     }
 }
 
 /// Every URL Chromium requested on the network since the session began (workers included), from
 /// its performance log.
 async fn network_requests(client: &Client) -> Result<Vec<String>, String> {
-    let log = client
-        .issue_cmd(GetLog)
-        .await
-        .map_err(|e| format!("reading the performance log: {e}"))?;
+    let log = client.issue_cmd(GetLog).await.map_err(|e| format!("reading the performance log: {e}"))?;
     let mut network = Vec::new();
     for entry in log.as_array().into_iter().flatten() {
         let Some(message) = entry.get("message").and_then(Value::as_str) else {
@@ -330,9 +237,7 @@ async fn network_requests(client: &Client) -> Result<Vec<String>, String> {
 
 /// The URLs that leave `own` origin (data: and blob: URLs stay in the page).
 fn off_origin<'a>(urls: &'a [String], own: &str) -> Vec<&'a String> {
-    urls.iter()
-        .filter(|u| !u.starts_with(own) && !u.starts_with("data:") && !u.starts_with("blob:"))
-        .collect()
+    urls.iter().filter(|u| !u.starts_with(own) && !u.starts_with("data:") && !u.starts_with("blob:")).collect()
 }
 
 #[test]
@@ -340,13 +245,7 @@ fn page_stays_on_its_own_origin() {
     scenario("page_stays_on_its_own_origin", |client, base| async move {
         open(&client, &format!("{base}/?demo")).await?;
         // Let the demo finish so that whatever it loads is counted.
-        wait_for(
-            &client,
-            "a demo card",
-            CARD_JS,
-            vec![Value::Null, Value::Null],
-        )
-        .await?;
+        wait_for(&client, "a demo card", CARD_JS, vec![Value::Null, Value::Null]).await?;
         let own = format!("{base}/");
 
         let csp = js(
@@ -355,9 +254,7 @@ fn page_stays_on_its_own_origin() {
             vec![],
         )
         .await?;
-        let csp = csp
-            .as_str()
-            .ok_or("no <meta http-equiv=\"Content-Security-Policy\"> in the page")?;
+        let csp = csp.as_str().ok_or("no <meta http-equiv=\"Content-Security-Policy\"> in the page")?;
         for directive in ["default-src 'self'", "connect-src 'none'"] {
             if !csp.contains(directive) {
                 return Err(format!("CSP {csp:?} lacks {directive:?}"));
@@ -371,12 +268,7 @@ fn page_stays_on_its_own_origin() {
             vec![],
         )
         .await?;
-        let urls: Vec<String> = entries
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str().map(String::from))
-            .collect();
+        let urls: Vec<String> = entries.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
         let foreign: Vec<&String> = urls.iter().filter(|u| !u.starts_with(&own)).collect();
         if !foreign.is_empty() {
             return Err(format!("requests to other origins: {foreign:?}"));
@@ -392,9 +284,7 @@ fn page_stays_on_its_own_origin() {
             return Err(format!("network requests to other origins: {foreign:?}"));
         }
         if !network.iter().any(|u| u.ends_with("/boot.js")) {
-            return Err(format!(
-                "the performance log has no request for boot.js: {network:?}"
-            ));
+            return Err(format!("the performance log has no request for boot.js: {network:?}"));
         }
         Ok(())
     });
@@ -404,27 +294,16 @@ fn page_stays_on_its_own_origin() {
 fn demo_shows_a_signed_pe() {
     scenario("demo_shows_a_signed_pe", |client, base| async move {
         open(&client, &format!("{base}/?demo")).await?;
-        let card = wait_for(
-            &client,
-            "a demo card of kind PE32+",
-            CARD_JS,
-            vec![Value::Null, json!("PE32+")],
-        )
-        .await?;
+        let card = wait_for(&client, "a demo card of kind PE32+", CARD_JS, vec![Value::Null, json!("PE32+")]).await?;
         let cert = card.get("cert").cloned().unwrap_or(Value::Null);
         let cert_text = cert["text"].as_str().unwrap_or("");
         if !cert_text.starts_with("present") {
-            return Err(format!(
-                "the demo's cert-table says {cert_text:?}, expected \"present...\": {card}"
-            ));
+            return Err(format!("the demo's cert-table says {cert_text:?}, expected \"present...\": {card}"));
         }
         for attr in ["offset", "size"] {
             let v = cert[attr].as_str().unwrap_or("");
-            if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) || v == "0" && attr == "size"
-            {
-                return Err(format!(
-                    "the demo's cert-table data-{attr} is {v:?}, expected a decimal number: {card}"
-                ));
+            if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) || v == "0" && attr == "size" {
+                return Err(format!("the demo's cert-table data-{attr} is {v:?}, expected a decimal number: {card}"));
             }
         }
         Ok(())
@@ -435,10 +314,7 @@ fn demo_shows_a_signed_pe() {
 fn demo_button_loads_the_demo() {
     scenario("demo_button_loads_the_demo", |client, base| async move {
         open(&client, &format!("{base}/")).await?;
-        let button = client
-            .find(fantoccini::Locator::Css("#demo-button"))
-            .await
-            .map_err(|e| format!("#demo-button: {e}"))?;
+        let button = client.find(fantoccini::Locator::Css("#demo-button")).await.map_err(|e| format!("#demo-button: {e}"))?;
         button.click().await.map_err(|e| format!("clicking #demo-button: {e}"))?;
         let card = wait_for(&client, "a demo card of kind PE32+", CARD_JS, vec![Value::Null, json!("PE32+")]).await?;
         let cert_text = card["cert"]["text"].as_str().unwrap_or("");
@@ -451,10 +327,7 @@ fn demo_button_loads_the_demo() {
 
 #[test]
 fn harness_helpers() {
-    assert_eq!(
-        sha256_hex(b"abc"),
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    );
+    assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     assert_eq!(base64(b"fooba"), "Zm9vYmE=");
     assert_eq!(base64(b"foob"), "Zm9vYg==");

@@ -29,9 +29,7 @@ pub fn app() -> Html {
 
     let on_files = {
         let dispatch = dispatch.clone();
-        Callback::from(move |picked: Vec<files::Picked>| {
-            pipeline::enqueue(picked, dispatch.clone())
-        })
+        Callback::from(move |picked: Vec<files::Picked>| pipeline::enqueue(picked, dispatch.clone()))
     };
     let on_demo = {
         let dispatch = dispatch.clone();
@@ -57,7 +55,8 @@ pub fn app() -> Html {
                 let Ok(der) = base64::engine::general_purpose::STANDARD.decode(cert.der_base64.as_bytes()) else {
                     return;
                 };
-                let root = crate::state::TrustedRoot { sha256: cert.sha256.clone(), subject: cert.subject.clone(), der: std::rc::Rc::new(der) };
+                let root =
+                    crate::state::TrustedRoot { sha256: cert.sha256.clone(), subject: cert.subject.clone(), der: std::rc::Rc::new(der) };
                 roots.push(root.clone());
                 dispatch.emit(Action::Trust(root));
             } else {

@@ -24,11 +24,7 @@ pub struct Blob {
 /// The signature blobs of a file: each PKCS #7 WIN_CERTIFICATE payload, or the catalog itself.
 pub fn blobs_of(report: &drvsig::FileReport) -> Vec<Blob> {
     let mut out = Vec::new();
-    if let Some(table) = report
-        .pe
-        .as_ref()
-        .and_then(|p| p.certificate_table.as_ref())
-    {
+    if let Some(table) = report.pe.as_ref().and_then(|p| p.certificate_table.as_ref()) {
         for (i, e) in table.entries.iter().enumerate() {
             let len = u64::from(e.length).saturating_sub(8);
             if len > 0 {
@@ -47,14 +43,7 @@ pub fn blobs_of(report: &drvsig::FileReport) -> Vec<Blob> {
         }
     }
     if report.kind == drvsig::FileKind::Catalog {
-        out.push(Blob {
-            label: format!(
-                "The catalog (PKCS #7 SignedData, {} bytes)",
-                grouped(report.size)
-            ),
-            offset: 0,
-            len: report.size,
-        });
+        out.push(Blob { label: format!("The catalog (PKCS #7 SignedData, {} bytes)", grouped(report.size)), offset: 0, len: report.size });
     }
     out
 }
@@ -89,9 +78,7 @@ struct Asn1BlobProps {
 async fn build_tree(id: FileId, blob: &Blob) -> Result<Rc<Asn1Node>, String> {
     let start = usize::try_from(blob.offset).unwrap_or(usize::MAX);
     let len = usize::try_from(blob.len).unwrap_or(usize::MAX);
-    let slice = pipeline::slice_of(id, start, len)
-        .await
-        .ok_or_else(|| "The file's bytes are no longer available.".to_string())?;
+    let slice = pipeline::slice_of(id, start, len).await.ok_or_else(|| "The file's bytes are no longer available.".to_string())?;
     if slice.is_empty() {
         return Err("The blob lies outside the file.".to_string());
     }
@@ -108,10 +95,7 @@ fn asn1_blob(props: &Asn1BlobProps) -> Html {
         let id = props.id;
         let blob = props.blob.clone();
         Callback::from(move |e: Event| {
-            let open = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok())
-                .is_some_and(|d| d.open());
+            let open = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()).is_some_and(|d| d.open());
             if !open || tree.is_some() || *reading {
                 return;
             }
@@ -187,11 +171,7 @@ fn asn1_item(props: &Asn1ItemProps) -> Html {
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open.set(!*open))
     };
-    let child_count = if has_children && *open {
-        n.children.len()
-    } else {
-        0
-    };
+    let child_count = if has_children && *open { n.children.len() } else { 0 };
     let label = html! {
         <>
             <span class="asn1-offset">{ hex_offset(n.offset) }</span>
@@ -253,10 +233,8 @@ fn tree_keys(e: KeyboardEvent) {
     let Ok(list) = tree.query_selector_all("[data-asn1-item]") else {
         return;
     };
-    let items: Vec<HtmlElement> = (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
-        .collect();
+    let items: Vec<HtmlElement> =
+        (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<HtmlElement>().ok()).collect();
     let Some(pos) = items.iter().position(|i| i.is_same_node(Some(&target))) else {
         return;
     };
@@ -271,11 +249,7 @@ fn tree_keys(e: KeyboardEvent) {
     };
     let handled = match e.key().as_str() {
         "ArrowDown" => items.get(pos + 1).map(focus).is_some(),
-        "ArrowUp" => pos
-            .checked_sub(1)
-            .and_then(|p| items.get(p))
-            .map(focus)
-            .is_some(),
+        "ArrowUp" => pos.checked_sub(1).and_then(|p| items.get(p)).map(focus).is_some(),
         "Home" => items.first().map(focus).is_some(),
         "End" => items.last().map(focus).is_some(),
         "ArrowRight" => match expanded.as_deref() {
@@ -295,9 +269,7 @@ fn tree_keys(e: KeyboardEvent) {
                 let parent_row = li
                     .and_then(|l| l.parent_element())
                     .and_then(|group| group.parent_element())
-                    .and_then(|parent_li| {
-                        parent_li.query_selector("[data-asn1-item]").ok().flatten()
-                    })
+                    .and_then(|parent_li| parent_li.query_selector("[data-asn1-item]").ok().flatten())
                     .and_then(|r| r.dyn_into::<HtmlElement>().ok());
                 parent_row.as_ref().map(focus).is_some()
             }

@@ -20,11 +20,7 @@ pub struct BadgeProps {
 pub fn badge(props: &BadgeProps) -> Html {
     let (glyph, word) = outcome_label(props.outcome);
     let text = props.text.clone().unwrap_or(AttrValue::Static(word));
-    let class = classes!(
-        "badge",
-        format!("badge-{}", outcome_class(props.outcome)),
-        props.large.then_some("badge-large")
-    );
+    let class = classes!("badge", format!("badge-{}", outcome_class(props.outcome)), props.large.then_some("badge-large"));
     html! {
         <span {class}>
             <span class="badge-icon" aria-hidden="true">{ glyph }</span>

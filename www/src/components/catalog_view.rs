@@ -46,13 +46,7 @@ pub enum Field {
 }
 
 /// Whether a member matches the search (case-insensitive) and the status filter.
-pub fn member_matches(
-    m: &CatalogMemberReport,
-    query: &str,
-    field: Field,
-    status: &str,
-    statuses: &BTreeMap<String, &'static str>,
-) -> bool {
+pub fn member_matches(m: &CatalogMemberReport, query: &str, field: Field, status: &str, statuses: &BTreeMap<String, &'static str>) -> bool {
     if !status.is_empty() && statuses.get(&m.tag).copied().unwrap_or("") != status {
         return false;
     }
@@ -61,12 +55,9 @@ pub fn member_matches(
         return true;
     }
     let name = || member_file(m).to_lowercase().contains(&q);
-    let tag =
-        || m.tag.to_lowercase().contains(&q) || m.digest.as_deref().is_some_and(|d| d.contains(&q));
+    let tag = || m.tag.to_lowercase().contains(&q) || m.digest.as_deref().is_some_and(|d| d.contains(&q));
     let attr = || {
-        m.attributes
-            .iter()
-            .any(|a| a.name.to_lowercase().contains(&q) || a.value.to_lowercase().contains(&q))
+        m.attributes.iter().any(|a| a.name.to_lowercase().contains(&q) || a.value.to_lowercase().contains(&q))
             || m.data_type.as_deref().is_some_and(|d| d.contains(&q))
     };
     match field {
@@ -78,11 +69,7 @@ pub fn member_matches(
 }
 
 fn member_file(m: &CatalogMemberReport) -> &str {
-    m.attributes
-        .iter()
-        .find(|a| a.name.eq_ignore_ascii_case("File"))
-        .map(|a| a.value.as_str())
-        .unwrap_or("")
+    m.attributes.iter().find(|a| a.name.eq_ignore_ascii_case("File")).map(|a| a.value.as_str()).unwrap_or("")
 }
 
 #[derive(Properties, PartialEq)]
@@ -135,25 +122,15 @@ pub fn catalog_view(props: &CatalogViewProps) -> Html {
         Callback::from(move |_: MouseEvent| shown.set(*shown + PAGE))
     };
 
-    let matching: Vec<&CatalogMemberReport> = c
-        .members
-        .iter()
-        .filter(|m| member_matches(m, &query, *field, &status, &props.statuses))
-        .collect();
+    let matching: Vec<&CatalogMemberReport> =
+        c.members.iter().filter(|m| member_matches(m, &query, *field, &status, &props.statuses)).collect();
     let total = c.members.len();
     let has_status = !props.statuses.is_empty();
-    let os_attr = c
-        .attributes
-        .iter()
-        .find(|a| a.name.eq_ignore_ascii_case("OSAttr"))
-        .map(|a| a.value.clone());
+    let os_attr = c.attributes.iter().find(|a| a.name.eq_ignore_ascii_case("OSAttr")).map(|a| a.value.clone());
     let other_attrs: Vec<_> = c
         .attributes
         .iter()
-        .filter(|a| {
-            !a.name.eq_ignore_ascii_case("OSAttr")
-                && !a.name.to_ascii_uppercase().starts_with("HWID")
-        })
+        .filter(|a| !a.name.eq_ignore_ascii_case("OSAttr") && !a.name.to_ascii_uppercase().starts_with("HWID"))
         .collect();
 
     html! {
@@ -273,11 +250,7 @@ pub fn catalog_view(props: &CatalogViewProps) -> Html {
 
 fn member_row(m: &CatalogMemberReport, has_status: bool, status: Option<&'static str>) -> Html {
     let file = member_file(m);
-    let attrs: Vec<_> = m
-        .attributes
-        .iter()
-        .filter(|a| !a.name.eq_ignore_ascii_case("File"))
-        .collect();
+    let attrs: Vec<_> = m.attributes.iter().filter(|a| !a.name.eq_ignore_ascii_case("File")).collect();
     let (outcome, word) = match status {
         Some("covered") => (Outcome::Pass, "covered"),
         Some("mismatch") => (Outcome::Fail, "mismatch"),
@@ -318,16 +291,8 @@ mod tests {
         CatalogMemberReport {
             tag: tag.into(),
             attributes: vec![
-                NameValueReport {
-                    name: "File".into(),
-                    value: file.into(),
-                    flags: 0,
-                },
-                NameValueReport {
-                    name: "OSAttr".into(),
-                    value: osattr.into(),
-                    flags: 0,
-                },
+                NameValueReport { name: "File".into(), value: file.into(), flags: 0 },
+                NameValueReport { name: "OSAttr".into(), value: osattr.into(), flags: 0 },
             ],
             ..Default::default()
         }
@@ -338,21 +303,11 @@ mod tests {
         let packages = vec![PackageReport {
             coverage: vec![CoverageRow {
                 catalog: "p/a.cat".into(),
-                members: vec![MemberMatch {
-                    tag: "AA".into(),
-                    ..Default::default()
-                }],
-                named_members: vec![MemberMatch {
-                    tag: "BB".into(),
-                    ..Default::default()
-                }],
+                members: vec![MemberMatch { tag: "AA".into(), ..Default::default() }],
+                named_members: vec![MemberMatch { tag: "BB".into(), ..Default::default() }],
                 ..Default::default()
             }],
-            missing_members: vec![MissingMember {
-                catalog: "p/a.cat".into(),
-                tag: "CC".into(),
-                ..Default::default()
-            }],
+            missing_members: vec![MissingMember { catalog: "p/a.cat".into(), tag: "CC".into(), ..Default::default() }],
             ..Default::default()
         }];
         let s = member_statuses("p/a.cat", &packages);

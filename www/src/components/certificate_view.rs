@@ -87,11 +87,8 @@ pub fn pem(der_base64: &str) -> String {
 
 /// A safe download name from a certificate name: letters, digits, space, `.-_` only.
 pub fn file_stem(name: &str) -> String {
-    let stem: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_') { c } else { '_' })
-        .take(60)
-        .collect();
+    let stem: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_') { c } else { '_' }).take(60).collect();
     let stem = stem.trim_matches(|c: char| c == '.' || c == ' ').to_string();
     if stem.is_empty() {
         "certificate".to_string()
@@ -170,12 +167,8 @@ pub fn certificate_view(props: &CertificateViewProps) -> Html {
     } else {
         "end entity (not a CA)".to_string()
     };
-    let ekus: Vec<(String, String)> = c
-        .ekus
-        .iter()
-        .enumerate()
-        .map(|(i, oid)| (c.eku_names.get(i).cloned().unwrap_or_else(|| oid.clone()), oid.clone()))
-        .collect();
+    let ekus: Vec<(String, String)> =
+        c.ekus.iter().enumerate().map(|(i, oid)| (c.eku_names.get(i).cloned().unwrap_or_else(|| oid.clone()), oid.clone())).collect();
     html! {
         <div class="cert-view" role="region" aria-label={format!("Certificate details: {}", crate::text::plain_cut(&cn, 80))} data-sha256={c.sha256.clone()}>
             <div class="cert-view-head">

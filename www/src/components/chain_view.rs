@@ -79,8 +79,7 @@ pub fn anchored(trust: TrustKind) -> bool {
 pub fn out_of_validity(c: &ChainCertificate, at: &str) -> bool {
     let cert = &c.certificate;
     !at.is_empty()
-        && ((!cert.not_after.is_empty() && cert.not_after.as_str() < at)
-            || (!cert.not_before.is_empty() && cert.not_before.as_str() > at))
+        && ((!cert.not_after.is_empty() && cert.not_after.as_str() < at) || (!cert.not_before.is_empty() && cert.not_before.as_str() > at))
 }
 
 /// The link of `c` to its issuer.
@@ -187,11 +186,7 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
     let height = box_y(n) - GAP + 8;
 
     let summary = {
-        let names: Vec<String> = chain
-            .certificates
-            .iter()
-            .map(|c| plain_cut(&common_name(&c.certificate.subject), 80))
-            .collect();
+        let names: Vec<String> = chain.certificates.iter().map(|c| plain_cut(&common_name(&c.certificate.subject), 80)).collect();
         format!(
             "Certificate chain, leaf first: {}. Top: {}. Chain verdict: {}.",
             names.join(", issued by "),
@@ -211,7 +206,13 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
         let (cn1, cn2) = wrap2(&cn, LINE_CHARS);
         let cn_two = cn2.is_some();
         let issuer = plain_cut(&common_name(&cert.issuer), 34);
-        let role = if i == 0 { "leaf" } else if i + 1 == n && !incomplete { "top" } else { "intermediate" };
+        let role = if i == 0 {
+            "leaf"
+        } else if i + 1 == n && !incomplete {
+            "top"
+        } else {
+            "intermediate"
+        };
         let kind = link_kind(c, chain);
         let is_selected = *selected == Some(i);
         let onclick = {
@@ -236,11 +237,12 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
             if expired { " (expired then)" } else { "" },
             source_label(&c.source)
         );
-        let visible_text = [Some(cn1.to_string()), cn2.as_ref().map(|c| c.to_string()), Some(format!("issued by {issuer}")), Some(line3.clone())]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let visible_text =
+            [Some(cn1.to_string()), cn2.as_ref().map(|c| c.to_string()), Some(format!("issued by {issuer}")), Some(line3.clone())]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
         nodes.push(html! {
             <g
                 class={classes!("chain-node", format!("node-{role}"), is_selected.then_some("is-selected"))}
@@ -292,7 +294,13 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
         None => (anchor_text.clone(), None),
     };
     let has_name = anchor_name.is_some();
-    let glyph = if anchor_class == "trusted" { "\u{2693}" } else if incomplete { "?" } else { "\u{26a0}" };
+    let glyph = if anchor_class == "trusted" {
+        "\u{2693}"
+    } else if incomplete {
+        "?"
+    } else {
+        "\u{26a0}"
+    };
     let pill = html! {
         <g class={classes!("chain-anchor", format!("anchor-{anchor_class}"))}>
             <rect x={BOX_X.to_string()} y="8" width={BOX_W.to_string()} height={PILL_H.to_string()} rx="12"

@@ -6,8 +6,8 @@
 use std::rc::Rc;
 
 use drvsig::diff::{
-    coverage_name, field_name, load_name, outcome_name, signer_kind_name, DiffReport, Direction,
-    FileDiff, FileStatus, PackageDiff, SetDiff, SignatureBrief, ValueChange,
+    coverage_name, field_name, load_name, outcome_name, signer_kind_name, DiffReport, Direction, FileDiff, FileStatus, PackageDiff,
+    SetDiff, SignatureBrief, ValueChange,
 };
 use yew::prelude::*;
 
@@ -52,85 +52,38 @@ fn value_rows(changes: &[ValueChange]) -> impl Iterator<Item = Row> + '_ {
 
 fn set_rows<'a>(what: &'a str, set: &'a SetDiff) -> impl Iterator<Item = Row> + 'a {
     let added = set.added.iter().map(move |a| Row::new(what, None, Some(a)));
-    added.chain(
-        set.removed
-            .iter()
-            .map(move |r| Row::new(what, Some(r), None)),
-    )
+    added.chain(set.removed.iter().map(move |r| Row::new(what, Some(r), None)))
 }
 
 fn signature_text(s: &SignatureBrief) -> String {
-    let kind = s
-        .kind
-        .map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
+    let kind = s.kind.map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
     let ph = if s.page_hashes { ", page hashes" } else { "" };
-    let ts = if s.timestamps.is_empty() {
-        ", no timestamp".to_string()
-    } else {
-        format!(", {}", s.timestamps.join("; "))
-    };
-    format!(
-        "#{} {} ({}{kind}{ph}{ts})",
-        s.index,
-        s.signer.as_deref().unwrap_or("no signer certificate"),
-        s.digest_algorithm
-    )
+    let ts = if s.timestamps.is_empty() { ", no timestamp".to_string() } else { format!(", {}", s.timestamps.join("; ")) };
+    format!("#{} {} ({}{kind}{ph}{ts})", s.index, s.signer.as_deref().unwrap_or("no signer certificate"), s.digest_algorithm)
 }
 
 /// Every difference of one file as old / new rows, in the order of the Markdown export.
 pub fn file_rows(f: &FileDiff) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     if f.renamed {
-        rows.push(Row::new(
-            "path",
-            f.old_path.as_deref(),
-            f.new_path.as_deref(),
-        ));
+        rows.push(Row::new("path", f.old_path.as_deref(), f.new_path.as_deref()));
     }
     rows.extend(value_rows(&f.changes));
     let s = &f.signatures;
-    rows.extend(
-        s.removed
-            .iter()
-            .map(|r| Row::new("signature", Some(&signature_text(r)), None)),
-    );
-    rows.extend(
-        s.added
-            .iter()
-            .map(|a| Row::new("signature", None, Some(&signature_text(a)))),
-    );
+    rows.extend(s.removed.iter().map(|r| Row::new("signature", Some(&signature_text(r)), None)));
+    rows.extend(s.added.iter().map(|a| Row::new("signature", None, Some(&signature_text(a)))));
     for c in &s.changed {
         let label = format!("signature #{}", c.new.index);
         for v in &c.changes {
-            let row = Row::new(
-                format!("{label}: {}", field_name(v.field)),
-                v.old.as_deref(),
-                v.new.as_deref(),
-            );
+            let row = Row::new(format!("{label}: {}", field_name(v.field)), v.old.as_deref(), v.new.as_deref());
             rows.push(row.toward(c.direction));
         }
     }
-    let rests_on =
-        |t: &Option<drvsig::report::TargetVerdict>| t.as_ref().map(|t| t.rests_on.clone());
-    for v in f
-        .verdicts
-        .iter()
-        .filter(|v| v.verdict_changed || rests_on(&v.old) != rests_on(&v.new))
-    {
-        let side = |t: &Option<drvsig::report::TargetVerdict>| {
-            t.as_ref()
-                .map(|t| format!("{} ({})", load_name(t.verdict), t.rests_on))
-        };
-        let row = Row::new(
-            v.label.clone(),
-            side(&v.old).as_deref(),
-            side(&v.new).as_deref(),
-        );
-        rows.push(if v.verdict_changed {
-            row.toward(v.direction)
-        } else {
-            row
-        });
+    let rests_on = |t: &Option<drvsig::report::TargetVerdict>| t.as_ref().map(|t| t.rests_on.clone());
+    for v in f.verdicts.iter().filter(|v| v.verdict_changed || rests_on(&v.old) != rests_on(&v.new)) {
+        let side = |t: &Option<drvsig::report::TargetVerdict>| t.as_ref().map(|t| format!("{} ({})", load_name(t.verdict), t.rests_on));
+        let row = Row::new(v.label.clone(), side(&v.old).as_deref(), side(&v.new).as_deref());
+        rows.push(if v.verdict_changed { row.toward(v.direction) } else { row });
     }
     for x in &f.findings.added {
         let text = format!("{} ({}): {}", x.check, outcome_name(x.outcome), x.reason);
@@ -145,23 +98,9 @@ pub fn file_rows(f: &FileDiff) -> Vec<Row> {
             Some(file) => format!("{} ({file})", m.tag),
             None => m.tag.clone(),
         };
-        rows.extend(
-            c.members_removed
-                .iter()
-                .map(|m| Row::new("catalog member", Some(&member(m)), None)),
-        );
-        rows.extend(
-            c.members_added
-                .iter()
-                .map(|m| Row::new("catalog member", None, Some(&member(m)))),
-        );
-        rows.extend(c.members_changed.iter().map(|m| {
-            Row::new(
-                "catalog member",
-                Some(&member(&m.old)),
-                Some(&member(&m.new)),
-            )
-        }));
+        rows.extend(c.members_removed.iter().map(|m| Row::new("catalog member", Some(&member(m)), None)));
+        rows.extend(c.members_added.iter().map(|m| Row::new("catalog member", None, Some(&member(m)))));
+        rows.extend(c.members_changed.iter().map(|m| Row::new("catalog member", Some(&member(&m.old)), Some(&member(&m.new)))));
         rows.extend(set_rows("catalog attribute", &c.attributes));
         rows.extend(set_rows("OSAttr Windows", &c.os_attr_windows));
         rows.extend(set_rows("catalog HWID", &c.hwids));
@@ -191,26 +130,17 @@ pub fn package_rows(p: &PackageDiff) -> Vec<Row> {
             std::cmp::Ordering::Greater => Direction::Worse,
             std::cmp::Ordering::Equal => Direction::Neutral,
         };
-        let (old, new) = (
-            p.old_verdict.map(outcome_name),
-            p.new_verdict.map(outcome_name),
-        );
+        let (old, new) = (p.old_verdict.map(outcome_name), p.new_verdict.map(outcome_name));
         rows.push(Row::new("package verdict", old, new).toward(direction));
     }
     for c in &p.coverage {
-        let status = |s: Option<drvsig::report::CoverageStatus>, catalog: &str| {
-            s.map(|s| format!("{} ({catalog})", coverage_name(s)))
-        };
+        let status = |s: Option<drvsig::report::CoverageStatus>, catalog: &str| s.map(|s| format!("{} ({catalog})", coverage_name(s)));
         let (old, new) = (status(c.old, &c.old_catalog), status(c.new, &c.new_catalog));
         rows.push(Row::new(c.file.clone(), old.as_deref(), new.as_deref()).toward(c.direction));
     }
     rows.extend(set_rows("catalog", &p.catalogs));
     rows.extend(set_rows("missing file", &p.missing_files).map(|r| {
-        let d = if r.new.is_empty() {
-            Direction::Better
-        } else {
-            Direction::Worse
-        };
+        let d = if r.new.is_empty() { Direction::Better } else { Direction::Worse };
         r.toward(d)
     }));
     rows.extend(set_rows("missing member", &p.missing_members));
@@ -300,8 +230,7 @@ pub fn diff_view(props: &DiffViewProps) -> Html {
                 if browser::copy_text(&text).await {
                     message.set("Markdown copied to the clipboard.".into());
                 } else {
-                    message
-                        .set("The browser refused the clipboard: use Download or Preview.".into());
+                    message.set("The browser refused the clipboard: use Download or Preview.".into());
                 }
             });
         })
@@ -310,16 +239,8 @@ pub fn diff_view(props: &DiffViewProps) -> Html {
         let show = show.clone();
         Callback::from(move |_: MouseEvent| show.set(!*show))
     };
-    let files: Vec<&FileDiff> = diff
-        .files
-        .iter()
-        .filter(|f| f.status != FileStatus::Unchanged || f.renamed)
-        .collect();
-    let packages: Vec<&PackageDiff> = diff
-        .packages
-        .iter()
-        .filter(|p| p.status != FileStatus::Unchanged)
-        .collect();
+    let files: Vec<&FileDiff> = diff.files.iter().filter(|f| f.status != FileStatus::Unchanged || f.renamed).collect();
+    let packages: Vec<&PackageDiff> = diff.packages.iter().filter(|p| p.status != FileStatus::Unchanged).collect();
     let c = &diff.counts;
     html! {
         <section id="diff" class="diff" data-differs={diff.differs.to_string()} aria-labelledby="diff-title">
@@ -377,10 +298,7 @@ pub fn diff_view(props: &DiffViewProps) -> Html {
 
 /// The JSON spelling of a highlight kind (`verdict-changed`, ...), for its data attribute.
 fn kind_id(kind: drvsig::diff::HighlightKind) -> String {
-    serde_json::to_string(&kind)
-        .unwrap_or_default()
-        .trim_matches('"')
-        .to_string()
+    serde_json::to_string(&kind).unwrap_or_default().trim_matches('"').to_string()
 }
 
 #[cfg(test)]
@@ -399,19 +317,11 @@ mod tests {
         let old = drop(&[("a.txt", b"old"), ("gone.txt", b"x")]);
         let new = drop(&[("a.txt", b"new!"), ("b.txt", b"y")]);
         let diff = drvsig::diff::diff(&old, &new);
-        let a = diff
-            .files
-            .iter()
-            .find(|f| f.path() == "a.txt")
-            .expect("a.txt");
+        let a = diff.files.iter().find(|f| f.path() == "a.txt").expect("a.txt");
         let rows = file_rows(a);
         assert_eq!(rows[0], Row::new("size", Some("3"), Some("4")));
         assert_eq!(rows[1].label, "SHA-256");
-        let gone = diff
-            .files
-            .iter()
-            .find(|f| f.path() == "gone.txt")
-            .expect("gone.txt");
+        let gone = diff.files.iter().find(|f| f.path() == "gone.txt").expect("gone.txt");
         assert_eq!(gone.status, FileStatus::Removed);
         assert_eq!(gone.kind, FileKind::Other);
         assert_eq!(kind_id(diff.highlights[0].kind), "file-added");

@@ -85,10 +85,7 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
         Callback::from(move |e: KeyboardEvent| {
             // Yew delegates events, so compare with the zone itself (not `current_target`): keys on
             // the zone's own buttons keep their meaning.
-            let on_zone = match (
-                e.target().and_then(|t| t.dyn_into::<Node>().ok()),
-                zone.cast::<Node>(),
-            ) {
+            let on_zone = match (e.target().and_then(|t| t.dyn_into::<Node>().ok()), zone.cast::<Node>()) {
                 (Some(target), Some(zone)) => target.is_same_node(Some(&zone)),
                 _ => false,
             };
@@ -137,11 +134,7 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
         Callback::from(move |_: MouseEvent| on_demo.emit(()))
     };
 
-    let class = classes!(
-        "drop-zone",
-        (*dragging).then_some("is-dragging"),
-        props.compact.then_some("is-compact")
-    );
+    let class = classes!("drop-zone", (*dragging).then_some("is-dragging"), props.compact.then_some("is-compact"));
     html! {
         <section
             id="drop-zone"

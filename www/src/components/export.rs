@@ -44,12 +44,7 @@ pub struct ExportBarProps {
 }
 
 fn report_of(entries: &[Entry], packages: &Rc<Vec<PackageReport>>) -> InspectionReport {
-    AppState {
-        entries: entries.to_vec(),
-        packages: packages.clone(),
-        ..Default::default()
-    }
-    .inspection_report()
+    AppState { entries: entries.to_vec(), packages: packages.clone(), ..Default::default() }.inspection_report()
 }
 
 #[function_component(ExportBar)]
@@ -63,37 +58,22 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
         Callback::from(move |_: MouseEvent| format.set(f))
     };
     let copy = {
-        let (entries, packages, format, message) = (
-            props.entries.clone(),
-            props.packages.clone(),
-            format.clone(),
-            message.clone(),
-        );
+        let (entries, packages, format, message) = (props.entries.clone(), props.packages.clone(), format.clone(), message.clone());
         Callback::from(move |_: MouseEvent| {
             let text = render(&report_of(&entries, &packages), *format);
             let message = message.clone();
-            let what = if *format == Format::Json {
-                "JSON"
-            } else {
-                "Markdown"
-            };
+            let what = if *format == Format::Json { "JSON" } else { "Markdown" };
             wasm_bindgen_futures::spawn_local(async move {
                 if browser::copy_text(&text).await {
                     message.set(format!("{what} copied to the clipboard."));
                 } else {
-                    message
-                        .set("The browser refused the clipboard: use Download or Preview.".into());
+                    message.set("The browser refused the clipboard: use Download or Preview.".into());
                 }
             });
         })
     };
     let download = {
-        let (entries, packages, format, message) = (
-            props.entries.clone(),
-            props.packages.clone(),
-            format.clone(),
-            message.clone(),
-        );
+        let (entries, packages, format, message) = (props.entries.clone(), props.packages.clone(), format.clone(), message.clone());
         Callback::from(move |_: MouseEvent| {
             let text = render(&report_of(&entries, &packages), *format);
             let (name, mime) = match *format {
@@ -128,7 +108,9 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let chars = url.chars().count();
                 if browser::copy_text(&url).await {
-                    message.set(format!("Link copied ({chars} characters). The report rides in the part after #, which browsers never send to a server."));
+                    message.set(format!(
+                        "Link copied ({chars} characters). The report rides in the part after #, which browsers never send to a server."
+                    ));
                 } else {
                     message.set("The browser refused the clipboard: use Download and send the JSON file.".into());
                 }
@@ -136,12 +118,7 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
         })
     };
     let summary = {
-        let (entries, packages, target, message) = (
-            props.entries.clone(),
-            props.packages.clone(),
-            props.target,
-            message.clone(),
-        );
+        let (entries, packages, target, message) = (props.entries.clone(), props.packages.clone(), props.target, message.clone());
         Callback::from(move |_: MouseEvent| {
             let text = drvsig::triage::summary_markdown(&report_of(&entries, &packages), target);
             let message = message.clone();
@@ -156,11 +133,7 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
         })
     };
 
-    let preview = if *show {
-        Some(render(&report_of(&props.entries, &props.packages), *format))
-    } else {
-        None
-    };
+    let preview = if *show { Some(render(&report_of(&props.entries, &props.packages), *format)) } else { None };
     let pressed = |f: Format| (*format == f).to_string();
     html! {
         <div class="export">

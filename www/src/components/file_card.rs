@@ -14,8 +14,8 @@ use super::signature_view::{SignatureView, WinCertTable};
 use super::verdict_card::{tone_class, VerdictCard};
 use super::verdict_table::VerdictTable;
 use crate::services::pipeline;
-use crate::text::{plain, Inert};
 use crate::state::{grouped, human_size, Entry, FileId, Status};
+use crate::text::{plain, Inert};
 
 #[derive(Properties, PartialEq)]
 pub struct FileCardProps {
@@ -44,10 +44,7 @@ pub fn file_card(props: &FileCardProps) -> Html {
         Status::Queued => ("is-busy".to_string(), progress("Waiting")),
         Status::Reading => ("is-busy".to_string(), reading(entry.id, entry.loaded)),
         Status::Inspecting => ("is-busy".to_string(), inspecting(entry.id)),
-        Status::Failed(_) => (
-            "is-failed".to_string(),
-            html! { <Badge outcome={Outcome::Fail} text="Could not read" large=true /> },
-        ),
+        Status::Failed(_) => ("is-failed".to_string(), html! { <Badge outcome={Outcome::Fail} text="Could not read" large=true /> }),
         Status::Done(report) => {
             let tone = drvsig::summary::headline(report).tone;
             (format!("tone-{}", tone_class(tone)), html! {})

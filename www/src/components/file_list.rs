@@ -69,10 +69,7 @@ pub fn file_list(props: &FileListProps) -> Html {
         Callback::from(move |_: MouseEvent| on_compare.emit(()))
     };
     let count = props.entries.len();
-    let done = props
-        .entries
-        .iter()
-        .any(|e| matches!(e.status, Status::Done(_)));
+    let done = props.entries.iter().any(|e| matches!(e.status, Status::Done(_)));
     html! {
         <section class="results" aria-labelledby="results-title" aria-busy={(props.busy > 0 || props.packages_pending).to_string()}>
             <div class="results-bar">
@@ -145,10 +142,7 @@ fn extras(entry: &Entry, packages: &[PackageReport]) -> Html {
         return html! {};
     };
     let blobs = blobs_of(report);
-    let catalog = report
-        .catalog
-        .clone()
-        .filter(|_| report.kind == FileKind::Catalog);
+    let catalog = report.catalog.clone().filter(|_| report.kind == FileKind::Catalog);
     if blobs.is_empty() && catalog.is_none() {
         return html! {};
     }

@@ -33,11 +33,7 @@ pub fn collect(report: &FileReport) -> Vec<Sourced> {
             push(format!("chain of {name}"), &chain.findings);
         }
         for (i, ts) in sig.timestamps.iter().enumerate() {
-            let ts_name = if sig.timestamps.len() == 1 {
-                format!("timestamp of {name}")
-            } else {
-                format!("timestamp {} of {name}", i + 1)
-            };
+            let ts_name = if sig.timestamps.len() == 1 { format!("timestamp of {name}") } else { format!("timestamp {} of {name}", i + 1) };
             push(ts_name.clone(), &ts.findings);
             if let Some(chain) = &ts.chain {
                 push(format!("TSA chain, {ts_name}"), &chain.findings);
@@ -57,10 +53,8 @@ pub struct FindingsProps {
 
 #[function_component(Findings)]
 pub fn findings(props: &FindingsProps) -> Html {
-    let (important, rest): (Vec<&Sourced>, Vec<&Sourced>) = props
-        .findings
-        .iter()
-        .partition(|s| matches!(s.finding.outcome, Outcome::Fail | Outcome::Warn | Outcome::Unsupported));
+    let (important, rest): (Vec<&Sourced>, Vec<&Sourced>) =
+        props.findings.iter().partition(|s| matches!(s.finding.outcome, Outcome::Fail | Outcome::Warn | Outcome::Unsupported));
     let fails = important.iter().filter(|s| s.finding.outcome == Outcome::Fail).count();
     let warns = important.iter().filter(|s| s.finding.outcome == Outcome::Warn).count();
     let summary = match (fails, warns) {
@@ -70,8 +64,7 @@ pub fn findings(props: &FindingsProps) -> Html {
         (0, w) => format!("{w} warning{}", if w == 1 { "" } else { "s" }),
         (f, w) => format!("{f} failing, {w} warning{}", if w == 1 { "" } else { "s" }),
     };
-    let (failing, other): (Vec<&Sourced>, Vec<&Sourced>) =
-        important.iter().copied().partition(|s| s.finding.outcome == Outcome::Fail);
+    let (failing, other): (Vec<&Sourced>, Vec<&Sourced>) = important.iter().copied().partition(|s| s.finding.outcome == Outcome::Fail);
     html! {
         <section class="v-findings" aria-labelledby={props.id.clone()}>
             <h4 id={props.id.clone()} class="v-section-title">

@@ -88,11 +88,7 @@ pub fn package_view(props: &PackageViewProps) -> Html {
         None => ("Files without an INF".to_string(), "Loose files"),
     };
     // Columns: the package's catalogs (path, or name when missing); rows: files in order.
-    let mut columns: Vec<String> = p
-        .catalogs
-        .iter()
-        .map(|c| c.path.clone().unwrap_or_else(|| c.name.clone()))
-        .collect();
+    let mut columns: Vec<String> = p.catalogs.iter().map(|c| c.path.clone().unwrap_or_else(|| c.name.clone())).collect();
     for row in &p.coverage {
         if !columns.contains(&row.catalog) {
             columns.push(row.catalog.clone());
@@ -104,34 +100,15 @@ pub fn package_view(props: &PackageViewProps) -> Html {
             files.push(&row.file);
         }
     }
-    let mismatches = p
-        .coverage
-        .iter()
-        .filter(|r| r.status == CoverageStatus::Mismatch)
-        .count();
-    let covered = files
-        .iter()
-        .filter(|f| {
-            p.coverage
-                .iter()
-                .any(|r| r.file == **f && r.status == CoverageStatus::Covered)
-        })
-        .count();
+    let mismatches = p.coverage.iter().filter(|r| r.status == CoverageStatus::Mismatch).count();
+    let covered = files.iter().filter(|f| p.coverage.iter().any(|r| r.file == **f && r.status == CoverageStatus::Covered)).count();
     let summary = format!(
         "{} of {} {} covered by a catalog{}{}",
         covered,
         files.len(),
         if files.len() == 1 { "file" } else { "files" },
-        if mismatches > 0 {
-            format!(", {mismatches} mismatched")
-        } else {
-            String::new()
-        },
-        if p.missing_files.is_empty() {
-            String::new()
-        } else {
-            format!(", {} missing", p.missing_files.len())
-        },
+        if mismatches > 0 { format!(", {mismatches} mismatched") } else { String::new() },
+        if p.missing_files.is_empty() { String::new() } else { format!(", {} missing", p.missing_files.len()) },
     );
     let verdict_text = match p.verdict {
         Outcome::Pass => "Package intact",
@@ -274,7 +251,8 @@ pub fn package_view(props: &PackageViewProps) -> Html {
 pub fn package_details_summary(p: &PackageReport) -> String {
     let mut files: Vec<&str> = p.coverage.iter().map(|r| r.file.as_str()).collect();
     files.dedup();
-    let mut parts = vec![format!("Catalogs ({}), coverage of {} file{}", p.catalogs.len(), files.len(), if files.len() == 1 { "" } else { "s" })];
+    let mut parts =
+        vec![format!("Catalogs ({}), coverage of {} file{}", p.catalogs.len(), files.len(), if files.len() == 1 { "" } else { "s" })];
     if !p.missing_files.is_empty() {
         parts.push(format!("{} missing file{}", p.missing_files.len(), if p.missing_files.len() == 1 { "" } else { "s" }));
     }
@@ -291,7 +269,9 @@ pub fn package_details_summary(p: &PackageReport) -> String {
 pub fn hwid_summary(h: &drvsig::report::HwidComparison) -> String {
     let total = h.in_both.len() + h.only_in_catalog.len() + h.only_in_inf.len();
     let mut parts = Vec::new();
-    for (n, what) in [(h.in_both.len(), "in both"), (h.only_in_catalog.len(), "only in the catalog"), (h.only_in_inf.len(), "only in the INF")] {
+    for (n, what) in
+        [(h.in_both.len(), "in both"), (h.only_in_catalog.len(), "only in the catalog"), (h.only_in_inf.len(), "only in the INF")]
+    {
         if n > 0 {
             parts.push(format!("{n} {what}"));
         }
@@ -343,11 +323,8 @@ fn matrix_row(file: &str, columns: &[String], rows: &[CoverageRow]) -> Html {
     let (dir, base) = split_path(file);
     // `?target=ID` limits these verdicts as it limits the file cards' tables.
     let (only, _) = crate::services::browser::requested_targets();
-    let verdicts: Vec<TargetVerdict> = mine
-        .iter()
-        .find(|r| !r.verdicts.is_empty())
-        .map(|r| super::verdict_table::shown(&r.verdicts, &only))
-        .unwrap_or_default();
+    let verdicts: Vec<TargetVerdict> =
+        mine.iter().find(|r| !r.verdicts.is_empty()).map(|r| super::verdict_table::shown(&r.verdicts, &only)).unwrap_or_default();
     let (_, status_key) = coverage_label(worst);
     html! {
         <tr class={classes!("coverage-row", format!("is-{status_key}"))} data-file={file.to_string()} data-status={status_key}>
@@ -394,10 +371,7 @@ fn windows_summary(verdicts: &[TargetVerdict]) -> Html {
     if verdicts.is_empty() {
         return html! { <span class="muted">{ "\u{2013}" }</span> };
     }
-    let loads = verdicts
-        .iter()
-        .filter(|v| v.verdict != LoadVerdict::Blocked)
-        .count();
+    let loads = verdicts.iter().filter(|v| v.verdict != LoadVerdict::Blocked).count();
     let outcome = if loads == verdicts.len() {
         Outcome::Pass
     } else if loads == 0 {

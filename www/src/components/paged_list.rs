@@ -25,10 +25,7 @@ pub struct PagedListProps {
 /// The items matching `query` (case-insensitive substring).
 pub fn matching<'a>(items: &'a [String], query: &str) -> Vec<&'a String> {
     let q = query.trim().to_lowercase();
-    items
-        .iter()
-        .filter(|i| q.is_empty() || i.to_lowercase().contains(&q))
-        .collect()
+    items.iter().filter(|i| q.is_empty() || i.to_lowercase().contains(&q)).collect()
 }
 
 #[function_component(PagedList)]
@@ -38,10 +35,7 @@ pub fn paged_list(props: &PagedListProps) -> Html {
     let on_input = {
         let (query, shown) = (query.clone(), shown.clone());
         Callback::from(move |e: InputEvent| {
-            if let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
+            if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
                 query.set(input.value());
                 shown.set(PAGE);
             }
@@ -87,10 +81,7 @@ mod tests {
 
     #[test]
     fn search_is_case_insensitive() {
-        let items = vec![
-            "USB\\VID_10C4&PID_EA60".to_string(),
-            "USB\\VID_10C4&PID_EA61".to_string(),
-        ];
+        let items = vec!["USB\\VID_10C4&PID_EA60".to_string(), "USB\\VID_10C4&PID_EA61".to_string()];
         assert_eq!(matching(&items, "").len(), 2);
         assert_eq!(matching(&items, " pid_ea61 ").len(), 1);
         assert!(matching(&items, "zzz").is_empty());

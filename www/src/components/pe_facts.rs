@@ -17,11 +17,7 @@ pub struct PeFactsProps {
 #[function_component(PeFacts)]
 pub fn pe_facts(props: &PeFactsProps) -> Html {
     let Some(pe) = &props.pe else {
-        let why = if props.kind.is_pe() {
-            "none (the PE headers could not be read)"
-        } else {
-            "none (only PE files have one)"
-        };
+        let why = if props.kind.is_pe() { "none (the PE headers could not be read)" } else { "none (only PE files have one)" };
         return html! {
             <dl class="facts">
                 <div class="fact fact-wide">

@@ -45,12 +45,8 @@ pub fn saved_view(props: &SavedViewProps) -> Html {
             html! { <p class="card-error saved-error" role="alert" data-field="saved-error">{ message }</p> }
         }
         Ok(report) => {
-            let ids: BTreeMap<String, FileId> = report
-                .files
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.name.clone(), member_id(s.id, i)))
-                .collect();
+            let ids: BTreeMap<String, FileId> =
+                report.files.iter().enumerate().map(|(i, f)| (f.name.clone(), member_id(s.id, i))).collect();
             html! {
                 <>
                     <TriageTable groups={Rc::new(drvsig::triage::triage(report, props.target))} ids={Rc::new(ids)} target={props.target} />

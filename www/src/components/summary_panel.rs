@@ -25,12 +25,8 @@ pub struct SummaryPanelProps {
 #[function_component(SummaryPanel)]
 pub fn summary_panel(props: &SummaryPanelProps) -> Html {
     let groups = {
-        let report = AppState {
-            entries: props.entries.clone(),
-            packages: props.packages.clone(),
-            ..Default::default()
-        }
-        .inspection_report();
+        let report =
+            AppState { entries: props.entries.clone(), packages: props.packages.clone(), ..Default::default() }.inspection_report();
         Rc::new(drvsig::triage::triage(&report, props.target))
     };
     let ids: BTreeMap<String, u64> = props

@@ -17,10 +17,7 @@ pub fn target_picker(props: &TargetPickerProps) -> Html {
     let onchange = {
         let on_change = props.on_change.clone();
         Callback::from(move |e: Event| {
-            let value = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-                .map(|s| s.value());
+            let value = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value());
             if let Some(t) = value.as_deref().and_then(Target::from_id) {
                 on_change.emit(t);
             }

@@ -117,11 +117,7 @@ pub fn row_matches(r: &TriageRow, query: &str) -> bool {
     if q.is_empty() {
         return true;
     }
-    let bad = r
-        .known_bad
-        .as_ref()
-        .map(|b| b.join(" "))
-        .unwrap_or_default();
+    let bad = r.known_bad.as_ref().map(|b| b.join(" ")).unwrap_or_default();
     let hay = [
         bad.as_str(),
         r.file.as_str(),
@@ -138,11 +134,7 @@ pub fn row_matches(r: &TriageRow, query: &str) -> bool {
 }
 
 /// The rows of a group as shown: filtered, then sorted (stable, so ties keep the package order).
-pub fn shown_rows<'a>(
-    rows: &'a [TriageRow],
-    query: &str,
-    sort: Option<(Column, bool)>,
-) -> Vec<&'a TriageRow> {
+pub fn shown_rows<'a>(rows: &'a [TriageRow], query: &str, sort: Option<(Column, bool)>) -> Vec<&'a TriageRow> {
     let mut out: Vec<&TriageRow> = rows.iter().filter(|r| row_matches(r, query)).collect();
     if let Some((column, ascending)) = sort {
         out.sort_by(|a, b| {
@@ -172,20 +164,13 @@ pub fn triage_table(props: &TriageTableProps) -> Html {
     let on_input = {
         let query = query.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
+            if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
                 query.set(input.value());
             }
         })
     };
     let total: usize = props.groups.iter().map(|g| g.rows.len()).sum();
-    let shown: usize = props
-        .groups
-        .iter()
-        .map(|g| shown_rows(&g.rows, &query, None).len())
-        .sum();
+    let shown: usize = props.groups.iter().map(|g| shown_rows(&g.rows, &query, None).len()).sum();
     let header = |c: Column| {
         let sort = sort.clone();
         let (aria, arrow) = match *sort {
@@ -229,12 +214,7 @@ pub fn triage_table(props: &TriageTableProps) -> Html {
     }
 }
 
-fn group(
-    index: usize,
-    g: &TriageGroup,
-    rows: &[&TriageRow],
-    ids: &BTreeMap<String, FileId>,
-) -> Html {
+fn group(index: usize, g: &TriageGroup, rows: &[&TriageRow], ids: &BTreeMap<String, FileId>) -> Html {
     let outcome = g.verdict.map(outcome_class).unwrap_or("absent");
     html! {
         <tbody class="triage-group" data-group={index.to_string()} data-verdict={outcome}>
@@ -329,28 +309,13 @@ mod tests {
 
     #[test]
     fn filter_and_sort() {
-        let rows = vec![
-            r("b.sys", Some(LoadVerdict::Loads), "Acme"),
-            r("a.sys", Some(LoadVerdict::Blocked), "Contoso"),
-            r("c.inf", None, ""),
-        ];
+        let rows =
+            vec![r("b.sys", Some(LoadVerdict::Loads), "Acme"), r("a.sys", Some(LoadVerdict::Blocked), "Contoso"), r("c.inf", None, "")];
         let names = |v: Vec<&TriageRow>| v.iter().map(|r| r.file.clone()).collect::<Vec<_>>();
-        assert_eq!(
-            names(shown_rows(&rows, "", None)),
-            ["b.sys", "a.sys", "c.inf"]
-        );
-        assert_eq!(
-            names(shown_rows(&rows, "", Some((Column::File, true)))),
-            ["a.sys", "b.sys", "c.inf"]
-        );
-        assert_eq!(
-            names(shown_rows(&rows, "", Some((Column::Verdict, true)))),
-            ["a.sys", "b.sys", "c.inf"]
-        );
-        assert_eq!(
-            names(shown_rows(&rows, "", Some((Column::Verdict, false)))),
-            ["c.inf", "b.sys", "a.sys"]
-        );
+        assert_eq!(names(shown_rows(&rows, "", None)), ["b.sys", "a.sys", "c.inf"]);
+        assert_eq!(names(shown_rows(&rows, "", Some((Column::File, true)))), ["a.sys", "b.sys", "c.inf"]);
+        assert_eq!(names(shown_rows(&rows, "", Some((Column::Verdict, true)))), ["a.sys", "b.sys", "c.inf"]);
+        assert_eq!(names(shown_rows(&rows, "", Some((Column::Verdict, false)))), ["c.inf", "b.sys", "a.sys"]);
         assert_eq!(names(shown_rows(&rows, "contoso", None)), ["a.sys"]);
         assert_eq!(names(shown_rows(&rows, "blocked", None)), ["a.sys"]);
         assert_eq!(names(shown_rows(&rows, "SYS acme", None)), ["b.sys"]);

@@ -26,12 +26,7 @@ pub fn verdict_card(props: &VerdictCardProps) -> Html {
     let h = headline(&props.report);
     let class = classes!("verdict-card", format!("tone-{}", tone_class(h.tone)));
     let loads = props.report.verdicts.iter().filter(|v| v.verdict == drvsig::report::LoadVerdict::Loads).count();
-    let conditional = props
-        .report
-        .verdicts
-        .iter()
-        .filter(|v| v.verdict == drvsig::report::LoadVerdict::LoadsWithConditions)
-        .count();
+    let conditional = props.report.verdicts.iter().filter(|v| v.verdict == drvsig::report::LoadVerdict::LoadsWithConditions).count();
     let total = props.report.verdicts.len();
     html! {
         <div {class} data-tone={tone_class(h.tone)} role="group" aria-label="Verdict">

@@ -35,7 +35,12 @@ pub fn filter_note(shown: usize, total: usize, only: &[Target], unknown: &[Strin
         parts.push(format!("Showing {shown} of {total} Windows targets, as the page address asks (?target={}).", ids.join("&target=")));
     }
     if !unknown.is_empty() {
-        parts.push(format!("Unknown target id{} ignored: {}. Valid ids: {}.", if unknown.len() == 1 { "" } else { "s" }, unknown.join(", "), Target::ids()));
+        parts.push(format!(
+            "Unknown target id{} ignored: {}. Valid ids: {}.",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", "),
+            Target::ids()
+        ));
     }
     (!parts.is_empty()).then(|| parts.join(" "))
 }

@@ -12,9 +12,7 @@ pub fn now() -> UnixTime {
 /// A query parameter of the page's URL (`Some("")` for a bare `?name`).
 pub fn query(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search)
-        .ok()?
-        .get(name)
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
 }
 
 /// The URL's fragment (`#...`), if any.
@@ -83,9 +81,7 @@ pub fn download(file_name: &str, mime: &str, text: &str) -> bool {
         let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
             let _ = web_sys::Url::revoke_object_url(&url);
         });
-        web_sys::window()?
-            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000)
-            .ok()?;
+        web_sys::window()?.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000).ok()?;
         Some(())
     };
     run().is_some()
@@ -104,10 +100,7 @@ pub fn print() {
 /// printing.
 pub fn set_all_details(open: bool) {
     let selector = if open { "details:not([open])" } else { "details[open]" };
-    let Some(list) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector_all(selector).ok())
-    else {
+    let Some(list) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector_all(selector).ok()) else {
         return;
     };
     for i in 0..list.length() {
@@ -123,20 +116,14 @@ pub fn set_all_details(open: bool) {
 
 /// Marks the page as embedded (`body.is-embed`), for the compact iframe layout.
 pub fn mark_embed() {
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.class_list().add_1("is-embed");
     }
 }
 
 /// Sets `document.body.dataset.ready = "true"` once the app is mounted.
 pub fn mark_ready() {
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.set_attribute("data-ready", "true");
         // When the app started, in ms since navigation (the benchmark compares it with early.js).
         if let Some(now) = web_sys::window().and_then(|w| w.performance()).map(|p| p.now()) {
@@ -167,9 +154,7 @@ impl HashChange {
 
 impl Drop for HashChange {
     fn drop(&mut self) {
-        let _ = self
-            .window
-            .remove_event_listener_with_callback("hashchange", self.listener.as_ref().unchecked_ref());
+        let _ = self.window.remove_event_listener_with_callback("hashchange", self.listener.as_ref().unchecked_ref());
     }
 }
 
@@ -212,11 +197,7 @@ impl WindowDrop {
 impl Drop for WindowDrop {
     fn drop(&mut self) {
         use wasm_bindgen::JsCast;
-        let _ = self
-            .window
-            .remove_event_listener_with_callback("dragover", self.over.as_ref().unchecked_ref());
-        let _ = self
-            .window
-            .remove_event_listener_with_callback("drop", self.drop.as_ref().unchecked_ref());
+        let _ = self.window.remove_event_listener_with_callback("dragover", self.over.as_ref().unchecked_ref());
+        let _ = self.window.remove_event_listener_with_callback("drop", self.drop.as_ref().unchecked_ref());
     }
 }

@@ -4,9 +4,7 @@
 use js_sys::{Array, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    DataTransfer, File, FileList, FileSystemDirectoryEntry, FileSystemEntry, FileSystemFileEntry,
-};
+use web_sys::{DataTransfer, File, FileList, FileSystemDirectoryEntry, FileSystemEntry, FileSystemFileEntry};
 
 /// A walk never collects more than this many files (a dropped home folder must not hang the tab).
 pub const MAX_FILES: usize = 5_000;
@@ -30,21 +28,13 @@ pub struct Picked {
 
 impl Picked {
     fn from_file(file: File, name: String) -> Picked {
-        Picked {
-            name,
-            size: file.size().max(0.0) as u64,
-            source: Source::Blob(file),
-        }
+        Picked { name, size: file.size().max(0.0) as u64, source: Source::Blob(file) }
     }
 }
 
 /// The bundled demo driver, as if it had been dropped.
 pub fn demo() -> Picked {
-    demo_named("driver").unwrap_or_else(|| Picked {
-        name: String::new(),
-        size: 0,
-        source: Source::Static(&[]),
-    })
+    demo_named("driver").unwrap_or_else(|| Picked { name: String::new(), size: 0, source: Source::Static(&[]) })
 }
 
 /// A bundled demo by its `?demo=` id (see [`crate::state::DEMOS`]), as if it had been dropped.
@@ -60,11 +50,7 @@ pub fn demo_named(id: &str) -> Option<Picked> {
         "missing-file" => ("missing-file.zip", MISSING),
         _ => return None,
     };
-    Some(Picked {
-        name: name.to_string(),
-        size: bytes.len() as u64,
-        source: Source::Static(bytes),
-    })
+    Some(Picked { name: name.to_string(), size: bytes.len() as u64, source: Source::Static(bytes) })
 }
 
 /// The files of an `<input type=file>`: a folder picker gives each its `webkitRelativePath`.
@@ -133,10 +119,7 @@ impl Dropped {
 
 /// Takes what a drop event carries (call inside the event handler).
 pub fn take_drop(transfer: Option<DataTransfer>) -> Dropped {
-    let mut dropped = Dropped {
-        files: Vec::new(),
-        directories: Vec::new(),
-    };
+    let mut dropped = Dropped { files: Vec::new(), directories: Vec::new() };
     let Some(transfer) = transfer else {
         return dropped;
     };
@@ -159,9 +142,7 @@ pub fn take_drop(transfer: Option<DataTransfer>) -> Dropped {
     // Some sources (and older browsers) fill `files` but not `items`.
     if dropped.is_empty() {
         if let Some(list) = transfer.files() {
-            dropped
-                .files
-                .extend((0..list.length()).filter_map(|i| list.item(i)));
+            dropped.files.extend((0..list.length()).filter_map(|i| list.item(i)));
         }
     }
     dropped
@@ -178,11 +159,7 @@ pub async fn collect_drop(dropped: Dropped) -> Vec<Picked> {
             Picked::from_file(file, name)
         })
         .collect();
-    let mut stack: Vec<FileSystemEntry> = dropped
-        .directories
-        .into_iter()
-        .map(|d| d.unchecked_into())
-        .collect();
+    let mut stack: Vec<FileSystemEntry> = dropped.directories.into_iter().map(|d| d.unchecked_into()).collect();
     stack.reverse();
     // Depth-first, in the order the browser lists entries.
     while let Some(entry) = stack.pop() {
@@ -240,8 +217,6 @@ async fn read_all_entries(dir: &FileSystemDirectoryEntry) -> Vec<FileSystemEntry
 }
 
 async fn file_of(entry: &FileSystemFileEntry) -> Result<File, JsValue> {
-    let promise = Promise::new(&mut |resolve, reject| {
-        entry.file_with_callback_and_callback(&resolve, &reject)
-    });
+    let promise = Promise::new(&mut |resolve, reject| entry.file_with_callback_and_callback(&resolve, &reject));
     JsFuture::from(promise).await.map(|v| v.unchecked_into())
 }

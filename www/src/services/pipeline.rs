@@ -26,8 +26,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::Callback;
 
-use super::{browser, worker};
 use super::files::{Picked, Source};
+use super::{browser, worker};
 use crate::state::{too_large, Action, FileId, NewFile};
 use drvsig::report::PackageReport;
 use drvsig::FileKind;
@@ -69,9 +69,7 @@ impl Held {
         match self {
             Held::Wasm(bytes) => {
                 let end = end.min(bytes.len());
-                bytes
-                    .get(start..end)
-                    .map(|s| Rc::new(Cow::Owned(s.to_vec())))
+                bytes.get(start..end).map(|s| Rc::new(Cow::Owned(s.to_vec())))
             }
             Held::Blob(file) => {
                 let len = file.size().max(0.0) as usize;
@@ -304,17 +302,8 @@ fn enqueue_now(files: Vec<Picked>, dispatch: Callback<Action>) {
     for picked in files {
         let id = next_id();
         ORIGINALS.with(|o| o.borrow_mut().push((id, picked.clone())));
-        added.push(NewFile {
-            id,
-            name: picked.name.clone(),
-            size: picked.size,
-        });
-        jobs.push(Job {
-            id,
-            picked,
-            dispatch: dispatch.clone(),
-            prefetch: None,
-        });
+        added.push(NewFile { id, name: picked.name.clone(), size: picked.size });
+        jobs.push(Job { id, picked, dispatch: dispatch.clone(), prefetch: None });
     }
     dispatch.emit(Action::Add(added));
     LIVE.with(|live| live.borrow_mut().extend(jobs.iter().map(|j| j.id)));
@@ -333,21 +322,13 @@ fn schedule() {
         prefetch();
     }
     loop {
-        let limit = if worker::available() {
-            worker::pool_size()
-        } else {
-            1
-        };
+        let limit = if worker::available() { worker::pool_size() } else { 1 };
         let active = ACTIVE.with(Cell::get);
         if active >= limit {
             return;
         }
         let in_flight = ACTIVE_BYTES.with(Cell::get);
-        let fits = QUEUE.with(|q| {
-            q.borrow()
-                .front()
-                .map(|j| active == 0 || in_flight.saturating_add(j.picked.size) <= IN_FLIGHT_BYTES)
-        });
+        let fits = QUEUE.with(|q| q.borrow().front().map(|j| active == 0 || in_flight.saturating_add(j.picked.size) <= IN_FLIGHT_BYTES));
         match fits {
             None => break,
             Some(false) => return,
@@ -391,20 +372,12 @@ pub fn cancel(id: FileId) {
     }
     QUEUE.with(|q| q.borrow_mut().retain(|j| j.id != id));
     STORE.with(|s| s.borrow_mut().retain(|f| f.id != id));
-    let zip_of_member = MEMBERS.with(|m| {
-        m.borrow()
-            .iter()
-            .find(|(member, _, _)| *member == id)
-            .map(|(_, zip, _)| *zip)
-    });
+    let zip_of_member = MEMBERS.with(|m| m.borrow().iter().find(|(member, _, _)| *member == id).map(|(_, zip, _)| *zip));
     if let Some(zip) = zip_of_member {
         TRIMMED.with(|t| t.borrow_mut().insert(zip));
     }
     TRIMMED.with(|t| t.borrow_mut().remove(&id));
-    MEMBERS.with(|m| {
-        m.borrow_mut()
-            .retain(|(member, zip, _)| *member != id && *zip != id)
-    });
+    MEMBERS.with(|m| m.borrow_mut().retain(|(member, zip, _)| *member != id && *zip != id));
     bump();
     start();
 }
@@ -444,27 +417,15 @@ pub async fn slice_of(id: FileId, start: usize, len: usize) -> Option<Bytes> {
     }
     let bytes = bytes_of(id).await?;
     let end = end.min(bytes.len());
-    bytes
-        .get(start..end)
-        .map(|s| Rc::new(Cow::Owned(s.to_vec())))
+    bytes.get(start..end).map(|s| Rc::new(Cow::Owned(s.to_vec())))
 }
 
 fn held(id: FileId) -> Option<Held> {
-    STORE.with(|s| {
-        s.borrow()
-            .iter()
-            .find(|f| f.id == id)
-            .map(|f| f.bytes.clone())
-    })
+    STORE.with(|s| s.borrow().iter().find(|f| f.id == id).map(|f| f.bytes.clone()))
 }
 
 fn member_of(id: FileId) -> Option<(FileId, String)> {
-    MEMBERS.with(|m| {
-        m.borrow()
-            .iter()
-            .find(|(member, _, _)| *member == id)
-            .map(|(_, zip, inner)| (*zip, inner.clone()))
-    })
+    MEMBERS.with(|m| m.borrow().iter().find(|(member, _, _)| *member == id).map(|(_, zip, inner)| (*zip, inner.clone())))
 }
 
 /// A zip member's bytes, read out of its zip by the core (within the core's caps).
@@ -484,10 +445,7 @@ async fn refresh_packages() {
     let generation = GENERATION.with(|g| g.get());
     let (count, relevant, single) = STORE.with(|s| {
         let s = s.borrow();
-        let relevant = s
-            .iter()
-            .flat_map(|f| f.kinds.iter())
-            .any(|k| matches!(k, FileKind::Inf | FileKind::Catalog));
+        let relevant = s.iter().flat_map(|f| f.kinds.iter()).any(|k| matches!(k, FileKind::Inf | FileKind::Catalog));
         let single = match s.as_slice() {
             [only] => only.packages.clone(),
             _ => Vec::new(),
@@ -548,23 +506,13 @@ enum Part {
 /// The files of the package pass: (name, bytes or handle). A zip some of whose members were removed
 /// gives its remaining members one by one (read out of the zip here).
 async fn package_files() -> Vec<(String, Part)> {
-    let stored: Vec<(FileId, String, Held)> = STORE.with(|s| {
-        s.borrow()
-            .iter()
-            .map(|f| (f.id, f.name.clone(), f.bytes.clone()))
-            .collect()
-    });
+    let stored: Vec<(FileId, String, Held)> = STORE.with(|s| s.borrow().iter().map(|f| (f.id, f.name.clone(), f.bytes.clone())).collect());
     let mut files = Vec::with_capacity(stored.len());
     for (id, name, held) in stored {
         if TRIMMED.with(|t| t.borrow().contains(&id)) {
             // The members still on the page, named as the core named them.
-            let members: Vec<String> = MEMBERS.with(|m| {
-                m.borrow()
-                    .iter()
-                    .filter(|(_, zip, _)| *zip == id)
-                    .map(|(_, _, inner)| inner.clone())
-                    .collect()
-            });
+            let members: Vec<String> =
+                MEMBERS.with(|m| m.borrow().iter().filter(|(_, zip, _)| *zip == id).map(|(_, _, inner)| inner.clone()).collect());
             if members.is_empty() {
                 continue;
             }
@@ -594,12 +542,7 @@ async fn package_files() -> Vec<(String, Part)> {
 /// with the reports the workers made, so nothing is copied into this thread's wasm memory or
 /// inspected again. `None` when the worker failed (the caller runs the pass here).
 async fn packages_in_worker() -> Option<Vec<PackageReport>> {
-    let reports: Vec<String> = STORE.with(|s| {
-        s.borrow()
-            .iter()
-            .filter_map(|f| f.report_json.clone())
-            .collect()
-    });
+    let reports: Vec<String> = STORE.with(|s| s.borrow().iter().filter_map(|f| f.report_json.clone()).collect());
     let files = package_files()
         .await
         .into_iter()
@@ -622,14 +565,7 @@ async fn packages_in_worker() -> Option<Vec<PackageReport>> {
     }
 }
 
-async fn process(
-    Job {
-        id,
-        picked,
-        dispatch,
-        prefetch,
-    }: Job,
-) {
+async fn process(Job { id, picked, dispatch, prefetch }: Job) {
     if !live(id) {
         return;
     }
@@ -676,40 +612,32 @@ async fn process(
                     return;
                 }
                 match p {
-                    worker::Progress::Read(loaded, total) => {
-                        dispatch.emit(Action::Progress(id, loaded as u64, total as u64))
-                    }
+                    worker::Progress::Read(loaded, total) => dispatch.emit(Action::Progress(id, loaded as u64, total as u64)),
                     worker::Progress::Inspecting => dispatch.emit(Action::Inspecting(id)),
                 }
             })
         };
         let reply = worker::inspect(id, &name, payload, browser::now().0 as f64, progress).await;
         IN_FLIGHT.with(|f| f.borrow_mut().remove(&id));
-        let reply = if aborted(id) {
-            worker::Reply::Cancelled
-        } else {
-            reply
-        };
+        let reply = if aborted(id) { worker::Reply::Cancelled } else { reply };
         match reply {
-            worker::Reply::Report(json, timings) => {
-                match super::decode::inspection_from_json(&json) {
-                    Ok(inspection) => {
-                        let bytes = match &picked.source {
-                            Source::Static(bytes) => Held::Wasm(Rc::new(Cow::Borrowed(*bytes))),
-                            Source::Blob(file) => match kept.take() {
-                                Some(buffer) => Held::Buffer(buffer),
-                                None => Held::Blob(file.clone()),
-                            },
-                        };
-                        done = Some((inspection, bytes, Some(json)));
-                        mark_inspector("worker");
-                        if let Some(timings) = timings {
-                            mark("data-timings", &timings);
-                        }
+            worker::Reply::Report(json, timings) => match super::decode::inspection_from_json(&json) {
+                Ok(inspection) => {
+                    let bytes = match &picked.source {
+                        Source::Static(bytes) => Held::Wasm(Rc::new(Cow::Borrowed(*bytes))),
+                        Source::Blob(file) => match kept.take() {
+                            Some(buffer) => Held::Buffer(buffer),
+                            None => Held::Blob(file.clone()),
+                        },
+                    };
+                    done = Some((inspection, bytes, Some(json)));
+                    mark_inspector("worker");
+                    if let Some(timings) = timings {
+                        mark("data-timings", &timings);
                     }
-                    Err(e) => web_sys::console::warn_1(&format!("drvsig worker report: {e}").into()),
                 }
-            }
+                Err(e) => web_sys::console::warn_1(&format!("drvsig worker report: {e}").into()),
+            },
             worker::Reply::Cancelled => {
                 if live(id) {
                     dispatch.emit(Action::Failed(id, "Cancelled".into()));
@@ -750,10 +678,7 @@ async fn process(
             }
             mark_inspector("main-thread");
             // The package entry point on this one file: a zip is expanded into its members.
-            let inspection = drvsig::inspect_package(
-                &[(name.clone(), &bytes[..])],
-                &options(),
-            );
+            let inspection = drvsig::inspect_package(&[(name.clone(), &bytes[..])], &options());
             let held = match &picked.source {
                 // Kept as the handle: the bytes read here are dropped.
                 Source::Blob(file) => Held::Blob(file.clone()),
@@ -765,10 +690,7 @@ async fn process(
     LIVE.with(|l| l.borrow_mut().remove(&id));
     let mut reports = inspection.files.into_iter();
     let Some(own) = reports.next() else {
-        dispatch.emit(Action::Failed(
-            id,
-            "The inspection returned no report".into(),
-        ));
+        dispatch.emit(Action::Failed(id, "The inspection returned no report".into()));
         return;
     };
     let mut kinds = vec![own.kind];
@@ -782,14 +704,7 @@ async fn process(
             (member, Rc::new(r))
         })
         .collect();
-    let stored = Stored {
-        id,
-        name,
-        bytes,
-        report_json,
-        kinds,
-        packages: inspection.packages,
-    };
+    let stored = Stored { id, name, bytes, report_json, kinds, packages: inspection.packages };
     // In page order (files finish in any order when several are inspected at once).
     STORE.with(|s| {
         let mut s = s.borrow_mut();
@@ -850,10 +765,7 @@ fn mark_inspector(place: &str) {
 /// Sets an attribute on `<body>` (`data-timings`: the last worker's read / hash / core
 /// milliseconds, for the e2e tests and the benchmark).
 fn mark(attribute: &str, value: &str) {
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.set_attribute(attribute, value);
     }
 }
@@ -882,11 +794,7 @@ pub fn warm_up() {
                 // Real work is running: it warms the code up by itself.
                 return;
             }
-            let _ = drvsig::inspect(
-                "warm-up.bin",
-                &buffer,
-                &drvsig::Options::at(drvsig::UnixTime(0)),
-            );
+            let _ = drvsig::inspect("warm-up.bin", &buffer, &drvsig::Options::at(drvsig::UnixTime(0)));
         }
     });
 }
@@ -917,6 +825,5 @@ fn error_text(e: &JsValue) -> String {
         let message = String::from(err.message());
         return format!("Could not read the file ({name}: {message})");
     }
-    e.as_string()
-        .unwrap_or_else(|| "Could not read the file".to_string())
+    e.as_string().unwrap_or_else(|| "Could not read the file".to_string())
 }

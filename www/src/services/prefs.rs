@@ -26,17 +26,8 @@ pub fn choose_target(target: Target) {
         params.delete("target");
         params.append("target", target.id());
         let query: String = params.to_string().into();
-        let url = format!(
-            "{}?{}{}",
-            location.pathname().ok()?,
-            query,
-            location.hash().ok()?
-        );
-        window
-            .history()
-            .ok()?
-            .replace_state_with_url(&JsValue::NULL, "", Some(&url))
-            .ok()
+        let url = format!("{}?{}{}", location.pathname().ok()?, query, location.hash().ok()?);
+        window.history().ok()?.replace_state_with_url(&JsValue::NULL, "", Some(&url)).ok()
     };
     let _ = update();
 }

@@ -90,9 +90,7 @@ pub fn available() -> bool {
 
 /// How many workers the pool may hold: `min(navigator.hardwareConcurrency, 4)`, at least 2.
 pub fn pool_size() -> usize {
-    let cores = web_sys::window()
-        .map(|w| w.navigator().hardware_concurrency())
-        .unwrap_or(2.0);
+    let cores = web_sys::window().map(|w| w.navigator().hardware_concurrency()).unwrap_or(2.0);
     (cores as usize).clamp(2, 4)
 }
 
@@ -205,16 +203,7 @@ fn add_slot(worker: Worker, ready: bool) {
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    SLOTS.with(|s| {
-        s.borrow_mut().push(Slot {
-            key: slot_key,
-            worker,
-            ready,
-            busy: None,
-            _on_message: on_message,
-            _on_error: on_error,
-        })
-    });
+    SLOTS.with(|s| s.borrow_mut().push(Slot { key: slot_key, worker, ready, busy: None, _on_message: on_message, _on_error: on_error }));
 }
 
 fn field(data: &JsValue, k: &str) -> JsValue {
@@ -287,12 +276,7 @@ fn pump() {
         if JOBS.with(|j| j.borrow().is_empty()) {
             return;
         }
-        let free = SLOTS.with(|s| {
-            s.borrow()
-                .iter()
-                .find(|s| s.ready && s.busy.is_none())
-                .map(|s| (s.key, s.worker.clone()))
-        });
+        let free = SLOTS.with(|s| s.borrow().iter().find(|s| s.ready && s.busy.is_none()).map(|s| (s.key, s.worker.clone())));
         let Some((slot_key, worker)) = free else {
             let (count, starting) = SLOTS.with(|s| {
                 let s = s.borrow();
@@ -407,9 +391,7 @@ pub async fn inspect(id: u64, name: &str, payload: Payload, time_secs: f64, prog
     if let Some(error) = field(&data, "error").as_string() {
         return Reply::Failed(error);
     }
-    let timings = js_sys::JSON::stringify(&field(&data, "timings"))
-        .ok()
-        .and_then(|s| s.as_string());
+    let timings = js_sys::JSON::stringify(&field(&data, "timings")).ok().and_then(|s| s.as_string());
     match field(&data, "json").as_string() {
         Some(json) => Reply::Report(json, timings),
         None => Reply::Failed("the worker's answer has no report".into()),
@@ -439,11 +421,7 @@ pub enum PackageFile {
 
 /// The package pass in a worker over `files` (name, file) with the reports the workers made: the
 /// packages JSON.
-pub async fn packages(
-    files: Vec<(String, PackageFile)>,
-    reports: Vec<String>,
-    time_secs: f64,
-) -> Result<String, String> {
+pub async fn packages(files: Vec<(String, PackageFile)>, reports: Vec<String>, time_secs: f64) -> Result<String, String> {
     let id = other_id();
     let message = Object::new();
     let body = Object::new();
@@ -469,15 +447,11 @@ pub async fn packages(
     let _ = Reflect::set(&message, &"packages".into(), &body);
     let _ = Reflect::set(&message, &"time".into(), &JsValue::from(time_secs));
     let _ = Reflect::set(&message, &"trust".into(), &trust_array());
-    let data = request(id, message, transfer, None)
-        .await
-        .unwrap_or_else(|| failure("cancelled"));
+    let data = request(id, message, transfer, None).await.unwrap_or_else(|| failure("cancelled"));
     if let Some(error) = field(&data, "error").as_string() {
         return Err(error);
     }
-    field(&data, "json")
-        .as_string()
-        .ok_or_else(|| "the worker's answer has no packages".to_string())
+    field(&data, "json").as_string().ok_or_else(|| "the worker's answer has no packages".to_string())
 }
 
 /// Starts the pool's first two workers ahead of the first files (their wasm compiles and warms up

@@ -26,20 +26,12 @@ return {
 "#;
 
 fn demo_file(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../www/demo")
-        .join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/demo").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 async fn click(client: &fantoccini::Client, css: &str) -> Result<(), String> {
-    client
-        .find(Locator::Css(css))
-        .await
-        .map_err(|e| format!("{css}: {e}"))?
-        .click()
-        .await
-        .map_err(|e| format!("clicking {css}: {e}"))
+    client.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?.click().await.map_err(|e| format!("clicking {css}: {e}"))
 }
 
 /// The good demo package, kept as the old version; the page then waits for the new one.
@@ -56,101 +48,81 @@ async fn keep_good_as_old(client: &fantoccini::Client, base: &str) -> Result<(),
     )
     .await?;
     if !banner.as_str().is_some_and(|t| t.contains("good.zip")) {
-        return Err(format!(
-            "the banner does not name the old version: {banner}"
-        ));
+        return Err(format!("the banner does not name the old version: {banner}"));
     }
     Ok(())
 }
 
 #[test]
 fn compare_good_with_tampered_highlights_the_mismatch_and_exports_markdown() {
-    scenario(
-        "compare_good_with_tampered_highlights_the_mismatch_and_exports_markdown",
-        |client, base| async move {
-            keep_good_as_old(&client, &base).await?;
-            drop_files(&client, &[("tampered.zip", demo_file("tampered.zip"))]).await?;
-            let diff = wait_for(&client, "the diff", DIFF_JS, vec![]).await?;
-            if diff["differs"] != json!("true") {
-                return Err(format!("the two packages should differ: {diff}"));
-            }
-            let highlights = diff["highlights"].as_array().cloned().unwrap_or_default();
-            let worse = |kind: &str, text: &str| {
-                highlights.iter().any(|h| {
-                    h[0].as_str().is_some_and(|c| c.contains("is-worse"))
-                        && h[1] == json!(kind)
-                        && h[2].as_str().is_some_and(|t| t.contains(text))
-                })
-            };
-            if !worse("coverage-changed", "drvsigtest.sys: covered -> mismatch")
-                || !worse("package-verdict-changed", "pass -> fail")
-            {
-                return Err(format!("the summary misses the mismatch: {highlights:?}"));
-            }
-            // The driver's row table highlights what got worse (its digest, its test-mode verdict).
-            let files = diff["files"].as_array().cloned().unwrap_or_default();
-            let sys = files
-                .iter()
-                .find(|f| f[0] == json!("drvsigtest.sys"))
-                .ok_or(format!("no drvsigtest.sys: {files:?}"))?;
-            if sys[1] != json!("changed") || sys[2].as_u64().unwrap_or(0) == 0 {
-                return Err(format!(
-                    "drvsigtest.sys should be changed with rows highlighted as worse: {sys}"
-                ));
-            }
-            click(&client, "#diff-preview").await?;
-            let markdown = wait_for(
+    scenario("compare_good_with_tampered_highlights_the_mismatch_and_exports_markdown", |client, base| async move {
+        keep_good_as_old(&client, &base).await?;
+        drop_files(&client, &[("tampered.zip", demo_file("tampered.zip"))]).await?;
+        let diff = wait_for(&client, "the diff", DIFF_JS, vec![]).await?;
+        if diff["differs"] != json!("true") {
+            return Err(format!("the two packages should differ: {diff}"));
+        }
+        let highlights = diff["highlights"].as_array().cloned().unwrap_or_default();
+        let worse = |kind: &str, text: &str| {
+            highlights.iter().any(|h| {
+                h[0].as_str().is_some_and(|c| c.contains("is-worse"))
+                    && h[1] == json!(kind)
+                    && h[2].as_str().is_some_and(|t| t.contains(text))
+            })
+        };
+        if !worse("coverage-changed", "drvsigtest.sys: covered -> mismatch") || !worse("package-verdict-changed", "pass -> fail") {
+            return Err(format!("the summary misses the mismatch: {highlights:?}"));
+        }
+        // The driver's row table highlights what got worse (its digest, its test-mode verdict).
+        let files = diff["files"].as_array().cloned().unwrap_or_default();
+        let sys = files.iter().find(|f| f[0] == json!("drvsigtest.sys")).ok_or(format!("no drvsigtest.sys: {files:?}"))?;
+        if sys[1] != json!("changed") || sys[2].as_u64().unwrap_or(0) == 0 {
+            return Err(format!("drvsigtest.sys should be changed with rows highlighted as worse: {sys}"));
+        }
+        click(&client, "#diff-preview").await?;
+        let markdown = wait_for(
             &client,
             "the Markdown preview",
             "const p = document.getElementById('diff-markdown'); return p ? p.textContent : null;",
             vec![],
         )
         .await?;
-            let md = markdown.as_str().unwrap_or_default();
-            if !md.starts_with("# drvsig diff\n")
-                || !md.contains("## Summary")
-                || !md.contains("covered -> mismatch")
-            {
-                return Err(format!("the Markdown export: {md}"));
-            }
-            // Both sides were inspected in the page: nothing went anywhere else.
-            let network = network_requests(&client).await?;
-            let foreign = off_origin(&network, &base);
-            if !foreign.is_empty() {
-                return Err(format!("requests off the page's origin: {foreign:?}"));
-            }
-            // Stop comparing: the diff goes, the new version's files stay.
-            click(&client, "#compare-stop").await?;
-            let after = js(
+        let md = markdown.as_str().unwrap_or_default();
+        if !md.starts_with("# drvsig diff\n") || !md.contains("## Summary") || !md.contains("covered -> mismatch") {
+            return Err(format!("the Markdown export: {md}"));
+        }
+        // Both sides were inspected in the page: nothing went anywhere else.
+        let network = network_requests(&client).await?;
+        let foreign = off_origin(&network, &base);
+        if !foreign.is_empty() {
+            return Err(format!("requests off the page's origin: {foreign:?}"));
+        }
+        // Stop comparing: the diff goes, the new version's files stay.
+        click(&client, "#compare-stop").await?;
+        let after = js(
             &client,
             "return [!!document.getElementById('diff'), !!document.getElementById('compare-banner'), \
              document.querySelectorAll('article.file-card').length > 0];",
             vec![],
         )
         .await?;
-            if after != json!([false, false, true]) {
-                return Err(format!(
-                    "after Stop comparing [diff, banner, cards]: {after}"
-                ));
-            }
-            Ok(())
-        },
-    );
+        if after != json!([false, false, true]) {
+            return Err(format!("after Stop comparing [diff, banner, cards]: {after}"));
+        }
+        Ok(())
+    });
 }
 
 #[test]
 fn compare_a_package_with_itself_says_no_differences() {
-    scenario(
-        "compare_a_package_with_itself_says_no_differences",
-        |client, base| async move {
-            keep_good_as_old(&client, &base).await?;
-            drop_files(&client, &[("good.zip", demo_file("good.zip"))]).await?;
-            let diff = wait_for(&client, "the diff", DIFF_JS, vec![]).await?;
-            let none = diff["none"].as_str().unwrap_or_default();
-            if diff["differs"] != json!("false") || !none.starts_with("No differences") {
-                return Err(format!("a package against itself: {diff}"));
-            }
-            Ok(())
-        },
-    );
+    scenario("compare_a_package_with_itself_says_no_differences", |client, base| async move {
+        keep_good_as_old(&client, &base).await?;
+        drop_files(&client, &[("good.zip", demo_file("good.zip"))]).await?;
+        let diff = wait_for(&client, "the diff", DIFF_JS, vec![]).await?;
+        let none = diff["none"].as_str().unwrap_or_default();
+        if diff["differs"] != json!("false") || !none.starts_with("No differences") {
+            return Err(format!("a package against itself: {diff}"));
+        }
+        Ok(())
+    });
 }

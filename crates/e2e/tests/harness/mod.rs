@@ -21,18 +21,10 @@ pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
-            out.push(if i <= chunk.len() {
-                ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char
-            } else {
-                '='
-            });
+            out.push(if i <= chunk.len() { ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char } else { '=' });
         }
     }
     out
@@ -46,11 +38,7 @@ pub fn dist_dir(test: &str) -> Option<PathBuf> {
     match std::env::var_os("DRVSIG_DIST") {
         Some(dir) => {
             let dir = PathBuf::from(dir);
-            assert!(
-                dir.join("index.html").is_file(),
-                "DRVSIG_DIST={} has no index.html",
-                dir.display()
-            );
+            assert!(dir.join("index.html").is_file(), "DRVSIG_DIST={} has no index.html", dir.display());
             Some(dir)
         }
         None => {
@@ -64,12 +52,8 @@ pub fn dist_dir(test: &str) -> Option<PathBuf> {
     }
 }
 
-
 pub fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
 /// chromedriver on a free port; killed on drop.
@@ -80,12 +64,8 @@ pub struct Driver {
 
 impl Driver {
     fn start() -> Self {
-        let chromedriver =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        assert!(
-            Path::new(&chromedriver).is_file(),
-            "{chromedriver} not found: install the Debian packages chromium and chromium-driver"
-        );
+        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        assert!(Path::new(&chromedriver).is_file(), "{chromedriver} not found: install the Debian packages chromium and chromium-driver");
         let port = free_port();
         let child = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
@@ -96,10 +76,7 @@ impl Driver {
         let driver = Driver { child, port };
         let started = Instant::now();
         while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "chromedriver did not listen on port {port}"
-            );
+            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not listen on port {port}");
             std::thread::sleep(Duration::from_millis(50));
         }
         driver
@@ -115,18 +92,13 @@ impl Drop for Driver {
 
 pub async fn connect(port: u16) -> Client {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        Path::new(&chromium).is_file(),
-        "{chromium} not found: install the Debian package chromium"
-    );
+    assert!(Path::new(&chromium).is_file(), "{chromium} not found: install the Debian package chromium");
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": { "binary": chromium, "args": CHROME_FLAGS },
         "goog:loggingPrefs": { "performance": "ALL" },
     });
-    let Value::Object(caps) = caps else {
-        unreachable!()
-    };
+    let Value::Object(caps) = caps else { unreachable!() };
     let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
     connector.enforce_http(true);
     ClientBuilder::new(connector)
@@ -146,18 +118,10 @@ where
     let Some(dist) = dist_dir(test) else { return };
     let server = StaticServer::start(dist).expect("serve dist/ on 127.0.0.1");
     let driver = Driver::start();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
     let outcome = rt.block_on(async {
         let client = connect(driver.port).await;
-        let outcome = match tokio::time::timeout(
-            Duration::from_secs(180),
-            body(client.clone(), server.base.clone()),
-        )
-        .await
-        {
+        let outcome = match tokio::time::timeout(Duration::from_secs(180), body(client.clone(), server.base.clone())).await {
             Ok(r) => r,
             Err(_) => Err("the scenario timed out after 180 s".into()),
         };
@@ -176,10 +140,7 @@ where
 }
 
 pub async fn js(client: &Client, script: &str, args: Vec<Value>) -> Result<Value, String> {
-    client
-        .execute(script, args)
-        .await
-        .map_err(|e| format!("script failed: {e}\n{script}"))
+    client.execute(script, args).await.map_err(|e| format!("script failed: {e}\n{script}"))
 }
 
 /// A short description of the page for failure messages.
@@ -194,12 +155,7 @@ pub async fn page_state(client: &Client) -> String {
 }
 
 /// Poll a script until it returns something other than null/false, or time out.
-pub async fn wait_for(
-    client: &Client,
-    what: &str,
-    script: &str,
-    args: Vec<Value>,
-) -> Result<Value, String> {
+pub async fn wait_for(client: &Client, what: &str, script: &str, args: Vec<Value>) -> Result<Value, String> {
     let started = Instant::now();
     loop {
         let v = js(client, script, args.clone()).await?;
@@ -207,28 +163,17 @@ pub async fn wait_for(
             return Ok(v);
         }
         if started.elapsed() > TIMEOUT {
-            return Err(format!(
-                "timed out after {}s waiting for {what}",
-                TIMEOUT.as_secs()
-            ));
+            return Err(format!("timed out after {}s waiting for {what}", TIMEOUT.as_secs()));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 pub async fn open(client: &Client, url: &str) -> Result<(), String> {
-    client
-        .goto(url)
+    client.goto(url).await.map_err(|e| format!("goto {url}: {e}"))?;
+    wait_for(client, "document.body.dataset.ready == \"true\"", "return !!document.body && document.body.dataset.ready === 'true';", vec![])
         .await
-        .map_err(|e| format!("goto {url}: {e}"))?;
-    wait_for(
-        client,
-        "document.body.dataset.ready == \"true\"",
-        "return !!document.body && document.body.dataset.ready === 'true';",
-        vec![],
-    )
-    .await
-    .map(|_| ())
+        .map(|_| ())
 }
 
 /// Drops `files` (name, bytes) on `#drop-zone` in one DataTransfer, recording in
@@ -251,10 +196,7 @@ for (const type of ['dragenter', 'dragover', 'drop']) {
 }
 return 'dropped';
 "#;
-    let list: Vec<Value> = files
-        .iter()
-        .map(|(name, bytes)| json!([name, base64(bytes)]))
-        .collect();
+    let list: Vec<Value> = files.iter().map(|(name, bytes)| json!([name, base64(bytes)])).collect();
     let r = js(client, script, vec![Value::Array(list)]).await?;
     if r != json!("dropped") {
         return Err(format!("drop: {r}"));

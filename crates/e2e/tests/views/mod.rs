@@ -219,10 +219,7 @@ fn screenshots() {
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         for (width, scheme) in [(1280u32, "light"), (1280, "dark"), (390, "light"), (390, "dark")] {
             client
-                .issue_cmd(Cdp(
-                    "Emulation.setEmulatedMedia",
-                    json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
-                ))
+                .issue_cmd(Cdp("Emulation.setEmulatedMedia", json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] })))
                 .await
                 .map_err(|e| format!("emulating {scheme}: {e}"))?;
             let height = 900u32;

@@ -115,8 +115,7 @@ async fn exported_report(client: &fantoccini::Client) -> Result<drvsig::Inspecti
         vec![],
     )
     .await?;
-    serde_json::from_str(text.as_str().unwrap_or(""))
-        .map_err(|e| format!("the JSON export does not parse as a report: {e}"))
+    serde_json::from_str(text.as_str().unwrap_or("")).map_err(|e| format!("the JSON export does not parse as a report: {e}"))
 }
 
 /// (algorithm, computed digest, verdict) of each signature of a file report.
@@ -133,65 +132,51 @@ fn signature_digests(r: &drvsig::FileReport) -> Vec<(String, String, String)> {
 /// keeps no copy of the bytes).
 #[test]
 fn a_big_signed_file_digests_equal_the_native_cores() {
-    scenario(
-        "a_big_signed_file_digests_equal_the_native_cores",
-        |client, base| async move {
-            let pe = big_signed_pe(3 << 20);
-            open(&client, &format!("{base}/")).await?;
-            drop_files(&client, &[("streamed.sys", pe.clone())]).await?;
-            let card = wait_for(
-                &client,
-                "a finished card for streamed.sys",
-                CARD_JS,
-                vec![json!("streamed.sys"), Value::Null],
-            )
-            .await?;
-            check_card(&card, "streamed.sys", &pe, "PE32+", None)?;
-            let timings = js(&client, "return document.body.dataset.timings || null;", vec![]).await?;
-            eprintln!("a_big_signed_file_digests_equal_the_native_cores: worker timings {timings}");
-            if !timings.as_str().is_some_and(|t| t.contains("\"webcrypto\":true") && t.contains("\"algorithms\":[\"SHA-256\"]")) {
-                return Err(format!("the worker did not hash the image with WebCrypto's SHA-256: {timings}"));
-            }
-            let page = exported_report(&client).await?;
-            let native = drvsig::inspect("streamed.sys", &pe, &drvsig::Options::at(drvsig::UnixTime(1_800_000_000)));
-            let shown = page.files.iter().find(|f| f.name == "streamed.sys").ok_or("streamed.sys is not in the export")?;
-            if shown.sha256 != native.sha256 {
-                return Err(format!("sha256 {} in the page, {} natively", shown.sha256, native.sha256));
-            }
-            if native.signatures.is_empty() || signature_digests(shown) != signature_digests(&native) {
-                return Err(format!(
-                    "(algorithm, computed digest, verdict) {:?} in the page, {:?} natively",
-                    signature_digests(shown),
-                    signature_digests(&native)
-                ));
-            }
-            // The signature's ASN.1 tree, read from the File handle.
-            open_asn1_tree(&client, "streamed.sys").await?;
-            Ok(())
-        },
-    );
+    scenario("a_big_signed_file_digests_equal_the_native_cores", |client, base| async move {
+        let pe = big_signed_pe(3 << 20);
+        open(&client, &format!("{base}/")).await?;
+        drop_files(&client, &[("streamed.sys", pe.clone())]).await?;
+        let card = wait_for(&client, "a finished card for streamed.sys", CARD_JS, vec![json!("streamed.sys"), Value::Null]).await?;
+        check_card(&card, "streamed.sys", &pe, "PE32+", None)?;
+        let timings = js(&client, "return document.body.dataset.timings || null;", vec![]).await?;
+        eprintln!("a_big_signed_file_digests_equal_the_native_cores: worker timings {timings}");
+        if !timings.as_str().is_some_and(|t| t.contains("\"webcrypto\":true") && t.contains("\"algorithms\":[\"SHA-256\"]")) {
+            return Err(format!("the worker did not hash the image with WebCrypto's SHA-256: {timings}"));
+        }
+        let page = exported_report(&client).await?;
+        let native = drvsig::inspect("streamed.sys", &pe, &drvsig::Options::at(drvsig::UnixTime(1_800_000_000)));
+        let shown = page.files.iter().find(|f| f.name == "streamed.sys").ok_or("streamed.sys is not in the export")?;
+        if shown.sha256 != native.sha256 {
+            return Err(format!("sha256 {} in the page, {} natively", shown.sha256, native.sha256));
+        }
+        if native.signatures.is_empty() || signature_digests(shown) != signature_digests(&native) {
+            return Err(format!(
+                "(algorithm, computed digest, verdict) {:?} in the page, {:?} natively",
+                signature_digests(shown),
+                signature_digests(&native)
+            ));
+        }
+        // The signature's ASN.1 tree, read from the File handle.
+        open_asn1_tree(&client, "streamed.sys").await?;
+        Ok(())
+    });
 }
 
 #[test]
 fn big_file_leaves_the_main_thread_free() {
-    scenario(
-        "big_file_leaves_the_main_thread_free",
-        |client, base| async move {
-            let dir = std::env::temp_dir().join(format!("drvsig-e2e-worker-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-            // The issue's 64 MiB (DRVSIG_E2E_BIG_MIB=N for another size; ~4 s in all).
-            let mib = std::env::var("DRVSIG_E2E_BIG_MIB")
-                .ok()
-                .and_then(|v| v.parse::<usize>().ok())
-                .unwrap_or(64);
-            // A signed driver by default (its Authenticode image is hashed too);
-            // DRVSIG_E2E_BIG_SIGNED=0 for an unsigned one.
-            let signed = std::env::var("DRVSIG_E2E_BIG_SIGNED").as_deref() != Ok("0");
-            let pe = if signed { big_signed_pe(mib << 20) } else { big_pe(mib << 20) };
-            let path = dir.join("big.sys");
-            std::fs::write(&path, &pe).map_err(|e| e.to_string())?;
+    scenario("big_file_leaves_the_main_thread_free", |client, base| async move {
+        let dir = std::env::temp_dir().join(format!("drvsig-e2e-worker-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        // The issue's 64 MiB (DRVSIG_E2E_BIG_MIB=N for another size; ~4 s in all).
+        let mib = std::env::var("DRVSIG_E2E_BIG_MIB").ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(64);
+        // A signed driver by default (its Authenticode image is hashed too);
+        // DRVSIG_E2E_BIG_SIGNED=0 for an unsigned one.
+        let signed = std::env::var("DRVSIG_E2E_BIG_SIGNED").as_deref() != Ok("0");
+        let pe = if signed { big_signed_pe(mib << 20) } else { big_pe(mib << 20) };
+        let path = dir.join("big.sys");
+        std::fs::write(&path, &pe).map_err(|e| e.to_string())?;
 
-            let result = async {
+        let result = async {
                 open(&client, &format!("{base}/")).await?;
                 js(&client, FRAME_LOOP_JS, vec![]).await?;
                 // Let the loop (and the worker's start-up) settle, then measure from the drop on.
@@ -270,74 +255,58 @@ fn big_file_leaves_the_main_thread_free() {
                 Ok(())
             }
             .await;
-            let _ = std::fs::remove_dir_all(&dir);
-            result
-        },
-    );
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    });
 }
 
 #[test]
 fn worker_requests_nothing_off_the_origin() {
-    scenario(
-        "worker_requests_nothing_off_the_origin",
-        |client, base| async move {
-            open(&client, &format!("{base}/?demo")).await?;
-            wait_for(&client, "a demo card", CARD_JS, vec![Value::Null, Value::Null]).await?;
-            let inspector = js(&client, "return document.body.dataset.inspector || null;", vec![]).await?;
-            if inspector != json!("worker") {
-                return Err(format!("the demo was not inspected in the worker ({inspector})"));
+    scenario("worker_requests_nothing_off_the_origin", |client, base| async move {
+        open(&client, &format!("{base}/?demo")).await?;
+        wait_for(&client, "a demo card", CARD_JS, vec![Value::Null, Value::Null]).await?;
+        let inspector = js(&client, "return document.body.dataset.inspector || null;", vec![]).await?;
+        if inspector != json!("worker") {
+            return Err(format!("the demo was not inspected in the worker ({inspector})"));
+        }
+        let csp = js(
+            &client,
+            "const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\" i]'); return m ? m.content : null;",
+            vec![],
+        )
+        .await?;
+        let csp = csp.as_str().ok_or("no CSP meta in the page")?;
+        // The worker's own requests are not in the page's resource timing: the CSP is what
+        // forbids them, so it must still say so.
+        for directive in ["connect-src 'none'", "worker-src 'self'"] {
+            if !csp.contains(directive) {
+                return Err(format!("CSP {csp:?} lacks {directive:?}"));
             }
-            let csp = js(
-                &client,
-                "const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\" i]'); return m ? m.content : null;",
-                vec![],
-            )
-            .await?;
-            let csp = csp.as_str().ok_or("no CSP meta in the page")?;
-            // The worker's own requests are not in the page's resource timing: the CSP is what
-            // forbids them, so it must still say so.
-            for directive in ["connect-src 'none'", "worker-src 'self'"] {
-                if !csp.contains(directive) {
-                    return Err(format!("CSP {csp:?} lacks {directive:?}"));
-                }
-            }
-            let own = format!("{base}/");
-            let entries = js(
-                &client,
-                "return performance.getEntriesByType('resource').map(e => e.name);",
-                vec![],
-            )
-            .await?;
-            let foreign: Vec<&str> = entries
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .filter(|u| !u.starts_with(&own))
-                .collect();
-            if !foreign.is_empty() {
-                return Err(format!("resources from other origins: {foreign:?}"));
-            }
-            // What Chromium sent on the network, the worker's script loads included.
-            let network = network_requests(&client).await?;
-            let foreign = off_origin(&network, &own);
-            if !foreign.is_empty() {
-                return Err(format!("network requests to other origins: {foreign:?}"));
-            }
-            Ok(())
-        },
-    );
+        }
+        let own = format!("{base}/");
+        let entries = js(&client, "return performance.getEntriesByType('resource').map(e => e.name);", vec![]).await?;
+        let foreign: Vec<&str> =
+            entries.as_array().into_iter().flatten().filter_map(Value::as_str).filter(|u| !u.starts_with(&own)).collect();
+        if !foreign.is_empty() {
+            return Err(format!("resources from other origins: {foreign:?}"));
+        }
+        // What Chromium sent on the network, the worker's script loads included.
+        let network = network_requests(&client).await?;
+        let foreign = off_origin(&network, &own);
+        if !foreign.is_empty() {
+            return Err(format!("network requests to other origins: {foreign:?}"));
+        }
+        Ok(())
+    });
 }
 
 /// Clicks Cancel as soon as it shows on a 64 MiB file made in the page, then checks that file is
 /// marked cancelled and that a later file is inspected by a fresh worker.
 #[test]
 fn cancel_terminates_the_worker_and_the_next_file_still_works() {
-    scenario(
-        "cancel_terminates_the_worker_and_the_next_file_still_works",
-        |client, base| async move {
-            open(&client, &format!("{base}/")).await?;
-            let drop = r#"
+    scenario("cancel_terminates_the_worker_and_the_next_file_still_works", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        let drop = r#"
 window.__cancelled = false;
 new MutationObserver((_, observer) => {
   const button = document.querySelector('article.file-card[data-name="huge.bin"] [data-action="cancel"]');
@@ -354,11 +323,11 @@ for (const type of ['dragenter', 'dragover', 'drop']) {
 }
 return 'dropped';
 "#;
-            let r = js(&client, drop, vec![]).await?;
-            if r != json!("dropped") {
-                return Err(format!("drop: {r}"));
-            }
-            let status = wait_for(
+        let r = js(&client, drop, vec![]).await?;
+        if r != json!("dropped") {
+            return Err(format!("drop: {r}"));
+        }
+        let status = wait_for(
                 &client,
                 "huge.bin cancelled",
                 "const c = document.querySelector('article.file-card[data-name=\"huge.bin\"]'); \
@@ -367,15 +336,13 @@ return 'dropped';
                 vec![],
             )
             .await?;
-            if status["status"] != json!("failed")
-                || !status["text"].as_str().unwrap_or("").contains("Cancelled")
-            {
-                return Err(format!("huge.bin was not marked cancelled: {status}"));
-            }
-            // A later file: a fresh worker inspects it.
-            let mut pe = tiny_pe32_plus();
-            pe[0x1f0..0x200].copy_from_slice(b"after the cancel");
-            let drop_one = r#"
+        if status["status"] != json!("failed") || !status["text"].as_str().unwrap_or("").contains("Cancelled") {
+            return Err(format!("huge.bin was not marked cancelled: {status}"));
+        }
+        // A later file: a fresh worker inspects it.
+        let mut pe = tiny_pe32_plus();
+        pe[0x1f0..0x200].copy_from_slice(b"after the cancel");
+        let drop_one = r#"
 const [name, b64] = arguments;
 const bin = atob(b64);
 const bytes = new Uint8Array(bin.length);
@@ -388,22 +355,15 @@ for (const type of ['dragenter', 'dragover', 'drop']) {
 }
 return 'dropped';
 "#;
-            js(&client, drop_one, vec![json!("after.sys"), json!(super::base64(&pe))]).await?;
-            let card = wait_for(
-                &client,
-                "a finished card for after.sys",
-                CARD_JS,
-                vec![json!("after.sys"), Value::Null],
-            )
-            .await?;
-            check_card(&card, "after.sys", &pe, "PE32+", Some("none"))?;
-            let inspector = js(&client, "return document.body.dataset.inspector || null;", vec![]).await?;
-            if inspector != json!("worker") {
-                return Err(format!("after.sys was not inspected in a worker ({inspector})"));
-            }
-            Ok(())
-        },
-    );
+        js(&client, drop_one, vec![json!("after.sys"), json!(super::base64(&pe))]).await?;
+        let card = wait_for(&client, "a finished card for after.sys", CARD_JS, vec![json!("after.sys"), Value::Null]).await?;
+        check_card(&card, "after.sys", &pe, "PE32+", Some("none"))?;
+        let inspector = js(&client, "return document.body.dataset.inspector || null;", vec![]).await?;
+        if inspector != json!("worker") {
+            return Err(format!("after.sys was not inspected in a worker ({inspector})"));
+        }
+        Ok(())
+    });
 }
 
 /// Chromium's DevTools protocol through chromedriver (`POST /goog/cdp/execute`).
@@ -411,15 +371,8 @@ return 'dropped';
 struct Cdp(Value);
 
 impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or("")
-        ))
+    fn endpoint(&self, base: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or("")))
     }
 
     fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
@@ -431,30 +384,26 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
 /// result.
 #[test]
 fn without_a_worker_the_page_inspects_on_the_main_thread() {
-    scenario(
-        "without_a_worker_the_page_inspects_on_the_main_thread",
-        |client, base| async move {
-            client
-                .issue_cmd(Cdp(json!({
-                    "cmd": "Page.addScriptToEvaluateOnNewDocument",
-                    "params": { "source": "delete window.Worker;" }
-                })))
-                .await
-                .map_err(|e| format!("CDP addScriptToEvaluateOnNewDocument: {e}"))?;
-            open(&client, &format!("{base}/?demo")).await?;
-            let has_worker = js(&client, "return typeof Worker;", vec![]).await?;
-            if has_worker != json!("undefined") {
-                return Err(format!("Worker was not removed ({has_worker})"));
-            }
-            wait_for(&client, "a demo card", CARD_JS, vec![Value::Null, Value::Null]).await?;
-            let inspector =
-                js(&client, "return document.body.dataset.inspector || null;", vec![]).await?;
-            if inspector != json!("main-thread") {
-                return Err(format!("expected the main-thread fallback, got {inspector}"));
-            }
-            Ok(())
-        },
-    );
+    scenario("without_a_worker_the_page_inspects_on_the_main_thread", |client, base| async move {
+        client
+            .issue_cmd(Cdp(json!({
+                "cmd": "Page.addScriptToEvaluateOnNewDocument",
+                "params": { "source": "delete window.Worker;" }
+            })))
+            .await
+            .map_err(|e| format!("CDP addScriptToEvaluateOnNewDocument: {e}"))?;
+        open(&client, &format!("{base}/?demo")).await?;
+        let has_worker = js(&client, "return typeof Worker;", vec![]).await?;
+        if has_worker != json!("undefined") {
+            return Err(format!("Worker was not removed ({has_worker})"));
+        }
+        wait_for(&client, "a demo card", CARD_JS, vec![Value::Null, Value::Null]).await?;
+        let inspector = js(&client, "return document.body.dataset.inspector || null;", vec![]).await?;
+        if inspector != json!("main-thread") {
+            return Err(format!("expected the main-thread fallback, got {inspector}"));
+        }
+        Ok(())
+    });
 }
 
 /// For the record (issue 8): SHA-256 of the same bytes with WebCrypto (one digest; two at once)
@@ -463,15 +412,10 @@ fn without_a_worker_the_page_inspects_on_the_main_thread() {
 /// worker does not answer.
 #[test]
 fn webcrypto_and_wasm_sha256_speeds() {
-    scenario(
-        "webcrypto_and_wasm_sha256_speeds",
-        |client, base| async move {
-            let mib = std::env::var("DRVSIG_E2E_BENCH_MIB")
-                .ok()
-                .and_then(|v| v.parse::<u32>().ok())
-                .unwrap_or(16);
-            open(&client, &format!("{base}/")).await?;
-            let script = r#"
+    scenario("webcrypto_and_wasm_sha256_speeds", |client, base| async move {
+        let mib = std::env::var("DRVSIG_E2E_BENCH_MIB").ok().and_then(|v| v.parse::<u32>().ok()).unwrap_or(16);
+        open(&client, &format!("{base}/")).await?;
+        let script = r#"
 return new Promise((resolve) => {
   const w = new Worker('./worker.js', { type: 'module' });
   w.onmessage = (e) => {
@@ -481,12 +425,11 @@ return new Promise((resolve) => {
   };
 });
 "#;
-            let answer = js(&client, script, vec![json!(mib)]).await?;
-            let parsed: Value = serde_json::from_str(answer.as_str().unwrap_or(""))
-                .map_err(|e| format!("bench answer {answer}: {e}"))?;
-            let mb = f64::from(mib) * 1.048_576;
-            let speed = |k: &str| parsed[k].as_f64().map(|ms| mb / (ms / 1000.0)).unwrap_or(0.0);
-            eprintln!(
+        let answer = js(&client, script, vec![json!(mib)]).await?;
+        let parsed: Value = serde_json::from_str(answer.as_str().unwrap_or("")).map_err(|e| format!("bench answer {answer}: {e}"))?;
+        let mb = f64::from(mib) * 1.048_576;
+        let speed = |k: &str| parsed[k].as_f64().map(|ms| mb / (ms / 1000.0)).unwrap_or(0.0);
+        eprintln!(
                 "webcrypto_and_wasm_sha256_speeds: {mib} MiB: SHA-256 WebCrypto {:.0} MB/s ({} ms), two WebCrypto digests at once {} ms, wasm sha2 {:.0} MB/s ({} ms, plus {} ms copying into the wasm memory); SHA-1 WebCrypto {:.0} MB/s, wasm {:.0} MB/s",
                 speed("subtle"),
                 parsed["subtle"],
@@ -497,9 +440,8 @@ return new Promise((resolve) => {
                 speed("subtleSha1"),
                 speed("wasmSha1"),
             );
-            Ok(())
-        },
-    );
+        Ok(())
+    });
 }
 
 /// Opens the ASN.1 section under `file`'s card and waits for its tree (a SignedData, read from the
@@ -552,9 +494,7 @@ async fn drop_generated(client: &fantoccini::Client, files: &[(&str, u32)]) -> R
 }
 
 fn fixture(path: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures")
-        .join(path);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(path);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -589,94 +529,81 @@ return true;
 /// the workers' reports) covers the package. Prints the drop-to-verdict time of the package.
 #[test]
 fn several_files_dropped_together_each_get_a_result_and_the_package() {
-    scenario(
-        "several_files_dropped_together_each_get_a_result_and_the_package",
-        |client, base| async move {
-            open(&client, &format!("{base}/")).await?;
-            // The first worker loads with the page: let it, as a user would take a moment to drop.
-            tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-            let mut one = tiny_pe32_plus();
-            one[0x1f0..0x200].copy_from_slice(b"first other one!");
-            let mut two = tiny_pe32_plus();
-            two[0x1f0..0x200].copy_from_slice(b"second other one");
-            let files: Vec<(&str, Vec<u8>)> = vec![
-                ("drvsigtest.inf", fixture("packages/good/drvsigtest.inf")),
-                ("drvsigtest.cat", fixture("packages/good/drvsigtest.cat")),
-                ("drvsigtest.sys", fixture("packages/good/drvsigtest.sys")),
-                ("other-one.sys", one.clone()),
-                ("other-two.sys", two.clone()),
-            ];
-            js(&client, WATCH_ALL_DONE_JS, vec![json!(files.len())]).await?;
-            drop_files(&client, &files).await?;
-            let elapsed = wait_for(
-                &client,
-                "every card done and the package",
-                "return window.__allDone ? window.__allDone - window.__dropped : null;",
-                vec![],
-            )
-            .await?;
-            let order = js(
-                &client,
-                "return [...document.querySelectorAll('article.file-card')].map(c => c.dataset.name + '=' + c.dataset.status);",
-                vec![],
-            )
-            .await?;
-            let want: Vec<String> = files.iter().map(|(n, _)| format!("{n}=done")).collect();
-            if order != json!(want) {
-                return Err(format!("cards (in page order): {order}, expected {want:?}"));
-            }
-            for (name, bytes) in [("other-one.sys", &one), ("other-two.sys", &two)] {
-                let card = super::card(&client, name).await?;
-                check_card(&card, name, bytes, "PE32+", Some("none"))?;
-            }
-            let packages = js(
-                &client,
-                "return [...document.querySelectorAll('article.package')].map(a => [a.dataset.package, a.dataset.verdict, \
+    scenario("several_files_dropped_together_each_get_a_result_and_the_package", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        // The first worker loads with the page: let it, as a user would take a moment to drop.
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let mut one = tiny_pe32_plus();
+        one[0x1f0..0x200].copy_from_slice(b"first other one!");
+        let mut two = tiny_pe32_plus();
+        two[0x1f0..0x200].copy_from_slice(b"second other one");
+        let files: Vec<(&str, Vec<u8>)> = vec![
+            ("drvsigtest.inf", fixture("packages/good/drvsigtest.inf")),
+            ("drvsigtest.cat", fixture("packages/good/drvsigtest.cat")),
+            ("drvsigtest.sys", fixture("packages/good/drvsigtest.sys")),
+            ("other-one.sys", one.clone()),
+            ("other-two.sys", two.clone()),
+        ];
+        js(&client, WATCH_ALL_DONE_JS, vec![json!(files.len())]).await?;
+        drop_files(&client, &files).await?;
+        let elapsed = wait_for(
+            &client,
+            "every card done and the package",
+            "return window.__allDone ? window.__allDone - window.__dropped : null;",
+            vec![],
+        )
+        .await?;
+        let order = js(
+            &client,
+            "return [...document.querySelectorAll('article.file-card')].map(c => c.dataset.name + '=' + c.dataset.status);",
+            vec![],
+        )
+        .await?;
+        let want: Vec<String> = files.iter().map(|(n, _)| format!("{n}=done")).collect();
+        if order != json!(want) {
+            return Err(format!("cards (in page order): {order}, expected {want:?}"));
+        }
+        for (name, bytes) in [("other-one.sys", &one), ("other-two.sys", &two)] {
+            let card = super::card(&client, name).await?;
+            check_card(&card, name, bytes, "PE32+", Some("none"))?;
+        }
+        let packages = js(
+            &client,
+            "return [...document.querySelectorAll('article.package')].map(a => [a.dataset.package, a.dataset.verdict, \
                    [...a.querySelectorAll('tr.coverage-row')].map(r => r.dataset.file + '=' + r.dataset.status)]);",
-                vec![],
-            )
-            .await?;
-            // The two other drivers are in no catalog: the core groups them as "loose".
-            let expected = json!([
-                [
-                    "drvsigtest.inf",
-                    "pass",
-                    ["drvsigtest.inf=covered", "drvsigtest.sys=covered"]
-                ],
-                [
-                    "loose",
-                    "warn",
-                    ["other-one.sys=not-in-catalog", "other-two.sys=not-in-catalog"]
-                ]
-            ]);
-            if packages != expected {
-                return Err(format!("packages: {packages}, expected {expected}"));
-            }
-            // The catalog's ASN.1 tree, read from the File the page kept (after the package pass,
-            // which read the Files in its worker).
-            open_asn1_tree(&client, "drvsigtest.cat").await?;
-            let trace = js(&client, "return [window.__trace, window.__long];", vec![]).await?;
-            eprintln!(
+            vec![],
+        )
+        .await?;
+        // The two other drivers are in no catalog: the core groups them as "loose".
+        let expected = json!([
+            ["drvsigtest.inf", "pass", ["drvsigtest.inf=covered", "drvsigtest.sys=covered"]],
+            ["loose", "warn", ["other-one.sys=not-in-catalog", "other-two.sys=not-in-catalog"]]
+        ]);
+        if packages != expected {
+            return Err(format!("packages: {packages}, expected {expected}"));
+        }
+        // The catalog's ASN.1 tree, read from the File the page kept (after the package pass,
+        // which read the Files in its worker).
+        open_asn1_tree(&client, "drvsigtest.cat").await?;
+        let trace = js(&client, "return [window.__trace, window.__long];", vec![]).await?;
+        eprintln!(
                 "several_files_dropped_together_each_get_a_result_and_the_package: trace (ms since the drop, card statuses, package busy, rows) {trace}"
             );
-            eprintln!(
+        eprintln!(
                 "several_files_dropped_together_each_get_a_result_and_the_package: 5 files (inf + cat + 3 sys), drop to every verdict and the package {elapsed} ms"
             );
-            Ok(())
-        },
-    );
+        Ok(())
+    });
 }
 
 /// A big file's card shows a determinate progress bar whose value moves while the worker reads it.
 #[test]
 fn the_progress_bar_is_determinate_while_a_big_file_is_read() {
-    scenario(
-        "the_progress_bar_is_determinate_while_a_big_file_is_read",
-        |client, base| async move {
-            open(&client, &format!("{base}/")).await?;
-            js(
-                &client,
-                r#"
+    scenario("the_progress_bar_is_determinate_while_a_big_file_is_read", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        js(
+            &client,
+            r#"
 window.__progress = [];
 new MutationObserver(() => {
   const p = document.querySelector('article.file-card[data-name="progress.bin"] progress[max]');
@@ -688,47 +615,40 @@ new MutationObserver(() => {
 }).observe(document.body, { childList: true, subtree: true, attributes: true });
 return true;
 "#,
-                vec![],
-            )
-            .await?;
-            drop_generated(&client, &[("progress.bin", 96)]).await?;
-            wait_for(
+            vec![],
+        )
+        .await?;
+        drop_generated(&client, &[("progress.bin", 96)]).await?;
+        wait_for(
                 &client,
                 "progress.bin done",
                 "const c = document.querySelector('article.file-card[data-name=\"progress.bin\"]'); return c && c.dataset.status === 'done' ? true : null;",
                 vec![],
             )
             .await?;
-            let seen = js(&client, "return window.__progress;", vec![]).await?;
-            let values: Vec<(f64, f64)> = seen
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|v| Some((v[0].as_f64()?, v[1].as_f64()?)))
-                .collect();
-            let total = f64::from(96u32 << 20);
-            eprintln!("the_progress_bar_is_determinate_while_a_big_file_is_read: [max, value] seen {seen}");
-            if values.is_empty() || values.iter().any(|(max, _)| *max != total) {
-                return Err(format!("no determinate progress bar of max {total}: {seen}"));
-            }
-            if values.len() < 2 || !values.windows(2).all(|w| w[0].1 < w[1].1) {
-                return Err(format!("the progress value did not move forward: {seen}"));
-            }
-            Ok(())
-        },
-    );
+        let seen = js(&client, "return window.__progress;", vec![]).await?;
+        let values: Vec<(f64, f64)> =
+            seen.as_array().into_iter().flatten().filter_map(|v| Some((v[0].as_f64()?, v[1].as_f64()?))).collect();
+        let total = f64::from(96u32 << 20);
+        eprintln!("the_progress_bar_is_determinate_while_a_big_file_is_read: [max, value] seen {seen}");
+        if values.is_empty() || values.iter().any(|(max, _)| *max != total) {
+            return Err(format!("no determinate progress bar of max {total}: {seen}"));
+        }
+        if values.len() < 2 || !values.windows(2).all(|w| w[0].1 < w[1].1) {
+            return Err(format!("the progress value did not move forward: {seen}"));
+        }
+        Ok(())
+    });
 }
 
 /// Two big files at once: Cancel on one terminates only its worker; the other finishes.
 #[test]
 fn cancelling_one_file_leaves_the_others_running() {
-    scenario(
-        "cancelling_one_file_leaves_the_others_running",
-        |client, base| async move {
-            open(&client, &format!("{base}/")).await?;
-            js(
-                &client,
-                r#"
+    scenario("cancelling_one_file_leaves_the_others_running", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        js(
+            &client,
+            r#"
 window.__cancelled = false;
 window.__otherBusy = false;
 new MutationObserver((_, observer) => {
@@ -743,11 +663,11 @@ new MutationObserver((_, observer) => {
 }).observe(document.body, { childList: true, subtree: true });
 return true;
 "#,
-                vec![],
-            )
-            .await?;
-            drop_generated(&client, &[("cancel-me.bin", 48), ("keep-me.bin", 48)]).await?;
-            let state = wait_for(
+            vec![],
+        )
+        .await?;
+        drop_generated(&client, &[("cancel-me.bin", 48), ("keep-me.bin", 48)]).await?;
+        let state = wait_for(
                 &client,
                 "cancel-me.bin cancelled and keep-me.bin done",
                 "const s = n => { const c = document.querySelector(`article.file-card[data-name=\"${n}\"]`); return c ? [c.dataset.status, c.innerText.includes('Cancelled')] : null; }; \
@@ -756,15 +676,14 @@ return true;
                 vec![],
             )
             .await?;
-            if state["a"] != json!(["failed", true]) {
-                return Err(format!("cancel-me.bin was not cancelled: {state}"));
-            }
-            if state["otherBusy"] != json!(true) {
-                return Err(format!("keep-me.bin was already done when the other was cancelled: {state}"));
-            }
-            Ok(())
-        },
-    );
+        if state["a"] != json!(["failed", true]) {
+            return Err(format!("cancel-me.bin was not cancelled: {state}"));
+        }
+        if state["otherBusy"] != json!(true) {
+            return Err(format!("keep-me.bin was already done when the other was cancelled: {state}"));
+        }
+        Ok(())
+    });
 }
 
 /// The digests the page shows (whole-file SHA-256 and the Authenticode digests, from WebCrypto in
@@ -772,67 +691,59 @@ return true;
 /// fixtures (SHA-1, SHA-256, dual-signed, tampered, appended data, odd certificate tables).
 #[test]
 fn webcrypto_digests_equal_the_native_cores() {
-    scenario(
-        "webcrypto_digests_equal_the_native_cores",
-        |client, base| async move {
-            let names = [
-                "driver-sha256.sys",
-                "driver-sha1.sys",
-                "driver-dual.sys",
-                "driver-dual-ts.sys",
-                "driver-sha256-ph.sys",
-                "driver-tampered.sys",
-                "driver-appended.sys",
-                "driver-certdir-outside.sys",
-                "driver-truncated.sys",
-                "driver-unsigned.sys",
-                "app32-sha256.exe",
-                "app32-unsigned.exe",
-            ];
-            let files: Vec<(&str, Vec<u8>)> =
-                names.iter().map(|n| (*n, fixture(&format!("pe/{n}")))).collect();
-            open(&client, &format!("{base}/")).await?;
-            drop_files(&client, &files).await?;
-            wait_for(
+    scenario("webcrypto_digests_equal_the_native_cores", |client, base| async move {
+        let names = [
+            "driver-sha256.sys",
+            "driver-sha1.sys",
+            "driver-dual.sys",
+            "driver-dual-ts.sys",
+            "driver-sha256-ph.sys",
+            "driver-tampered.sys",
+            "driver-appended.sys",
+            "driver-certdir-outside.sys",
+            "driver-truncated.sys",
+            "driver-unsigned.sys",
+            "app32-sha256.exe",
+            "app32-unsigned.exe",
+        ];
+        let files: Vec<(&str, Vec<u8>)> = names.iter().map(|n| (*n, fixture(&format!("pe/{n}")))).collect();
+        open(&client, &format!("{base}/")).await?;
+        drop_files(&client, &files).await?;
+        wait_for(
                 &client,
                 "every card done",
                 "const c = [...document.querySelectorAll('article.file-card')]; return c.length === arguments[0] && c.every(x => x.dataset.status === 'done') ? true : null;",
                 vec![json!(files.len())],
             )
             .await?;
-            let timings = js(&client, "return document.body.dataset.timings || null;", vec![]).await?;
-            if !timings.as_str().is_some_and(|t| t.contains("\"webcrypto\":true")) {
-                return Err(format!("the worker did not hash with WebCrypto: {timings}"));
+        let timings = js(&client, "return document.body.dataset.timings || null;", vec![]).await?;
+        if !timings.as_str().is_some_and(|t| t.contains("\"webcrypto\":true")) {
+            return Err(format!("the worker did not hash with WebCrypto: {timings}"));
+        }
+        let page = exported_report(&client).await?;
+        let options = drvsig::Options::at(drvsig::UnixTime(1_800_000_000));
+        let mut compared = 0;
+        for (name, bytes) in &files {
+            let native = drvsig::inspect(name, bytes, &options);
+            let shown = page.files.iter().find(|f| f.name == *name).ok_or(format!("{name} is not in the export"))?;
+            if shown.sha256 != native.sha256 {
+                return Err(format!("{name}: sha256 {} in the page, {} natively", shown.sha256, native.sha256));
             }
-            let page = exported_report(&client).await?;
-            let options = drvsig::Options::at(drvsig::UnixTime(1_800_000_000));
-            let mut compared = 0;
-            for (name, bytes) in &files {
-                let native = drvsig::inspect(name, bytes, &options);
-                let shown = page
-                    .files
-                    .iter()
-                    .find(|f| f.name == *name)
-                    .ok_or(format!("{name} is not in the export"))?;
-                if shown.sha256 != native.sha256 {
-                    return Err(format!("{name}: sha256 {} in the page, {} natively", shown.sha256, native.sha256));
-                }
-                let digests = signature_digests;
-                if digests(shown) != digests(&native) {
-                    return Err(format!(
-                        "{name}: (algorithm, computed digest, verdict) {:?} in the page, {:?} natively",
-                        digests(shown),
-                        digests(&native)
-                    ));
-                }
-                compared += native.signatures.len();
+            let digests = signature_digests;
+            if digests(shown) != digests(&native) {
+                return Err(format!(
+                    "{name}: (algorithm, computed digest, verdict) {:?} in the page, {:?} natively",
+                    digests(shown),
+                    digests(&native)
+                ));
             }
-            if compared < 8 {
-                return Err(format!("only {compared} signatures compared: the fixtures changed?"));
-            }
-            Ok(())
-        },
-    );
+            compared += native.signatures.len();
+        }
+        if compared < 8 {
+            return Err(format!("only {compared} signatures compared: the fixtures changed?"));
+        }
+        Ok(())
+    });
 }
 
 /// Block lists in the page (issue 13): a first visit does not load the index module; a dropped
@@ -917,7 +828,7 @@ fn block_list_matching_time_in_the_page() {
         }
         let result = client
             .execute_async(
-            r#"
+                r#"
 const files = arguments[0];
 const done = arguments[arguments.length - 1];
 (async () => {
@@ -939,10 +850,10 @@ const done = arguments[arguments.length - 1];
   return out;
 })().then(done, (e) => done({ error: String(e) }));
 "#,
-            vec![json!(args)],
-        )
-        .await
-        .map_err(|e| format!("the matching benchmark script failed: {e}"))?;
+                vec![json!(args)],
+            )
+            .await
+            .map_err(|e| format!("the matching benchmark script failed: {e}"))?;
         eprintln!("block_list_matching_time_in_the_page: {result}");
         if !result["error"].is_null() {
             return Err(format!("{result}"));
