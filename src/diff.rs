@@ -62,6 +62,8 @@ pub struct Highlight {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HighlightKind {
+    /// A block list match (Microsoft's driver block rules, LOLDrivers) appeared or disappeared.
+    KnownBadChanged,
     /// A per-Windows load verdict changed.
     VerdictChanged,
     /// An embedded or catalog signature now verifies or no longer does.
@@ -195,6 +197,14 @@ pub enum Field {
     NxCompat,
     /// Some signature carries page hashes (`present` / `absent`).
     PageHashes,
+    // The version resource (absent on a side that has none).
+    OriginalFilename,
+    FileVersion,
+    /// VS_FIXEDFILEINFO's four-part file version (what block rules compare).
+    FileVersionFixed,
+    ProductVersion,
+    ProductName,
+    CompanyName,
     // Signatures (`SignatureChange::changes`).
     SignerKind,
     DigestVerdict,
@@ -815,6 +825,19 @@ fn file_changes(old_side: &Side<'_>, a: &FileReport, new_side: &Side<'_>, b: &Fi
             ),
             change(Field::NxCompat, None, Some(pa.nx_compat.to_string()), Some(pb.nx_compat.to_string())),
         ]);
+        let (va, vb) = (pa.version.as_ref(), pb.version.as_ref());
+        let get = |v: Option<&crate::report::VersionInfo>, f: fn(&crate::report::VersionInfo) -> Option<String>| v.and_then(f);
+        let fields: [(Field, fn(&crate::report::VersionInfo) -> Option<String>); 6] = [
+            (Field::OriginalFilename, |v| v.original_filename.clone()),
+            (Field::FileVersion, |v| v.file_version.clone()),
+            (Field::FileVersionFixed, |v| v.file_version_fixed.map(|x| x.to_string())),
+            (Field::ProductVersion, |v| v.product_version.clone()),
+            (Field::ProductName, |v| v.product_name.clone()),
+            (Field::CompanyName, |v| v.company_name.clone()),
+        ];
+        for (field, f) in fields {
+            out.push(change(field, None, get(va, f), get(vb, f)));
+        }
     }
     out.into_iter().flatten().collect()
 }
@@ -1243,6 +1266,21 @@ fn file_highlights(f: &FileDiff, out: &mut Vec<Highlight>) {
             push(out, HighlightKind::DriverVersionChanged, Direction::Neutral, path, text);
         }
     }
+    let known_bad =
+        |list: &[Finding]| list.iter().filter(|x| x.check.starts_with("blocklist.")).map(|x| x.reason.clone()).collect::<Vec<_>>();
+    let (added, removed) = (known_bad(&f.findings.added), known_bad(&f.findings.removed));
+    if !added.is_empty() {
+        push(out, HighlightKind::KnownBadChanged, Direction::Worse, path, format!("{path}: now on a block list: {}", added.join("; ")));
+    }
+    if !removed.is_empty() {
+        push(
+            out,
+            HighlightKind::KnownBadChanged,
+            Direction::Better,
+            path,
+            format!("{path}: no longer on a block list: {}", removed.join("; ")),
+        );
+    }
     let hvci = |list: &[Finding]| list.iter().filter(|x| x.check.starts_with("hvci.")).map(|x| x.check.clone()).collect::<Vec<_>>();
     let (added, removed) = (hvci(&f.findings.added), hvci(&f.findings.removed));
     if !added.is_empty() {
@@ -1433,6 +1471,12 @@ pub fn field_name(f: Field) -> &'static str {
         Field::SectionAlignment => "section alignment",
         Field::NxCompat => "NX compatible",
         Field::PageHashes => "page hashes",
+        Field::OriginalFilename => "OriginalFilename",
+        Field::FileVersion => "FileVersion",
+        Field::FileVersionFixed => "file version (fixed)",
+        Field::ProductVersion => "ProductVersion",
+        Field::ProductName => "ProductName",
+        Field::CompanyName => "CompanyName",
         Field::SignerKind => "signer kind",
         Field::DigestVerdict => "digest",
         Field::SignatureVerdict => "signer signature",
@@ -1467,6 +1511,29 @@ mod tests {
 
     fn drop(files: Vec<FileReport>) -> InspectionReport {
         InspectionReport { made_by: None, files, packages: Vec::new() }
+    }
+
+    #[test]
+    fn a_new_block_list_match_is_the_first_highlight() {
+        let old = drop(vec![file("x.sys", "aa")]);
+        let mut denied = file("x.sys", "bb");
+        denied.findings.push(Finding::new(
+            "blocklist.microsoft",
+            crate::report::Outcome::Fail,
+            "Denied by Microsoft's driver block rules (ID_DENY_X)",
+        ));
+        let d = diff(&old, &drop(vec![denied]));
+        let first = d.highlights.first().expect("highlights");
+        assert_eq!((first.kind, first.direction), (HighlightKind::KnownBadChanged, Direction::Worse));
+        assert!(first.text.contains("now on a block list") && first.text.contains("ID_DENY_X"), "{}", first.text);
+        let back = diff(&drop(vec![d_new_file()]), &old);
+        assert!(back.highlights.iter().any(|h| h.kind == HighlightKind::KnownBadChanged && h.direction == Direction::Better));
+    }
+
+    fn d_new_file() -> FileReport {
+        let mut f = file("x.sys", "bb");
+        f.findings.push(Finding::new("blocklist.loldrivers", crate::report::Outcome::Warn, "Known vulnerable driver"));
+        f
     }
 
     /// Built through serde so the test does not depend on the Rust type of `target` (a string

@@ -194,6 +194,11 @@ fn windivert_releases() {
     assert!(d.differs);
     let sys = file(&d, "WinDivert64.sys");
     assert_eq!(sys.matched_by, Some(MatchedBy::Path));
+    // The version resource: the FileVersion string moved from 1.1.8 to 1.3 (the fixed version is
+    // 1.0.0.0 in both releases, so it is not a change).
+    let version = sys.changes.iter().find(|c| c.field == Field::FileVersion).expect("a FileVersion change");
+    assert_eq!((version.old.as_deref(), version.new.as_deref()), (Some("1.1.8 built by: WinDDK"), Some("1.3 built by: WinDDK")));
+    assert!(!sys.changes.iter().any(|c| c.field == Field::FileVersionFixed || c.field == Field::OriginalFilename));
     let signer = |s: &drvsig::diff::SignatureBrief| s.signer.clone().unwrap_or_default();
     assert_eq!(sys.signatures.removed.len(), 1);
     assert!(signer(&sys.signatures.removed[0]).contains("Nemea Mjukvaruutveckling AB"));
