@@ -790,6 +790,9 @@ fn compare_rank(old: Option<u8>, new: Option<u8>) -> Direction {
     }
 }
 
+/// One field of the version resource, as a string.
+type VersionField = fn(&crate::report::VersionInfo) -> Option<String>;
+
 /// `Some(change)` when the values differ.
 fn change(field: Field, of: Option<&str>, old: Option<String>, new: Option<String>) -> Option<ValueChange> {
     (old != new).then(|| ValueChange { field, of: of.map(str::to_string), old, new })
@@ -826,8 +829,8 @@ fn file_changes(old_side: &Side<'_>, a: &FileReport, new_side: &Side<'_>, b: &Fi
             change(Field::NxCompat, None, Some(pa.nx_compat.to_string()), Some(pb.nx_compat.to_string())),
         ]);
         let (va, vb) = (pa.version.as_ref(), pb.version.as_ref());
-        let get = |v: Option<&crate::report::VersionInfo>, f: fn(&crate::report::VersionInfo) -> Option<String>| v.and_then(f);
-        let fields: [(Field, fn(&crate::report::VersionInfo) -> Option<String>); 6] = [
+        let get = |v: Option<&crate::report::VersionInfo>, f: VersionField| v.and_then(f);
+        let fields: [(Field, VersionField); 6] = [
             (Field::OriginalFilename, |v| v.original_filename.clone()),
             (Field::FileVersion, |v| v.file_version.clone()),
             (Field::FileVersionFixed, |v| v.file_version_fixed.map(|x| x.to_string())),
