@@ -110,6 +110,18 @@ pub enum FileStatus {
     Unchanged,
 }
 
+impl FileStatus {
+    /// The word people read (the JSON's spelling): `added`, `removed`, `changed`, `unchanged`.
+    pub fn word(self) -> &'static str {
+        match self {
+            FileStatus::Added => "added",
+            FileStatus::Removed => "removed",
+            FileStatus::Changed => "changed",
+            FileStatus::Unchanged => "unchanged",
+        }
+    }
+}
+
 /// How an old file was paired with a new one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

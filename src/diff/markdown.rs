@@ -68,21 +68,12 @@ pub fn direction_icon(d: Direction) -> &'static str {
     }
 }
 
-fn status_word(s: FileStatus) -> &'static str {
-    match s {
-        FileStatus::Added => "added",
-        FileStatus::Removed => "removed",
-        FileStatus::Changed => "changed",
-        FileStatus::Unchanged => "unchanged",
-    }
-}
-
 fn file_section(out: &mut String, f: &FileDiff) {
     let renamed = match (&f.old_path, f.renamed) {
         (Some(old), true) => format!(", renamed from {}", code(old)),
         _ => String::new(),
     };
-    let _ = writeln!(out, "### {} ({}, {}{renamed})\n", code(f.path()), f.kind.label(), status_word(f.status));
+    let _ = writeln!(out, "### {} ({}, {}{renamed})\n", code(f.path()), f.kind.label(), f.status.word());
     changes_table(out, &f.changes);
     signatures(out, &f.signatures);
     verdicts(out, &f.verdicts);
@@ -240,7 +231,7 @@ fn inf(out: &mut String, i: &InfDiff) {
 }
 
 fn package_section(out: &mut String, p: &PackageDiff) {
-    let _ = writeln!(out, "### {} ({} package, {})\n", code(p.name()), p.kind, status_word(p.status));
+    let _ = writeln!(out, "### {} ({} package, {})\n", code(p.name()), p.kind, p.status.word());
     let verdict = |v: Option<crate::report::Outcome>| v.map_or("\u{2014}", super::outcome_name);
     if p.old_verdict != p.new_verdict {
         let _ = writeln!(out, "- verdict: {} \u{2192} {}", verdict(p.old_verdict), verdict(p.new_verdict));

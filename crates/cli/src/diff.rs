@@ -94,15 +94,6 @@ fn mark(d: Direction) -> &'static str {
     }
 }
 
-fn status(s: FileStatus) -> &'static str {
-    match s {
-        FileStatus::Added => "added",
-        FileStatus::Removed => "removed",
-        FileStatus::Changed => "changed",
-        FileStatus::Unchanged => "unchanged",
-    }
-}
-
 fn value_line(s: &mut String, indent: &str, c: &ValueChange) {
     let name = match &c.of {
         Some(of) => format!("{} ({of})", field_name(c.field)),
@@ -141,7 +132,7 @@ fn file(s: &mut String, f: &FileDiff) {
         (Some(old), true) => format!(", renamed from {old}"),
         _ => String::new(),
     };
-    let _ = writeln!(s, "{} ({}, {}{renamed})", f.path(), f.kind.label(), status(f.status));
+    let _ = writeln!(s, "{} ({}, {}{renamed})", f.path(), f.kind.label(), f.status.word());
     for c in &f.changes {
         value_line(s, "  ", c);
     }
@@ -201,7 +192,7 @@ fn rests_on(v: Option<&drvsig::report::TargetVerdict>) -> Option<&str> {
 }
 
 fn package(s: &mut String, p: &PackageDiff) {
-    let _ = writeln!(s, "package {} ({}, {})", p.name(), p.kind, status(p.status));
+    let _ = writeln!(s, "package {} ({}, {})", p.name(), p.kind, p.status.word());
     if p.old_verdict != p.new_verdict {
         let v = |o: Option<drvsig::Outcome>| o.map_or("none", outcome_name);
         let _ = writeln!(s, "  verdict: {} -> {}", v(p.old_verdict), v(p.new_verdict));

@@ -165,15 +165,6 @@ fn direction_glyph(d: Direction) -> &'static str {
     }
 }
 
-fn status_word(s: FileStatus) -> &'static str {
-    match s {
-        FileStatus::Added => "added",
-        FileStatus::Removed => "removed",
-        FileStatus::Changed => "changed",
-        FileStatus::Unchanged => "unchanged",
-    }
-}
-
 fn table(rows: &[Row]) -> Html {
     let cell = |text: &str| {
         if text.is_empty() {
@@ -274,8 +265,8 @@ pub fn diff_view(props: &DiffViewProps) -> Html {
                     { format!("Files: {} changed, {} added, {} removed, {} renamed, {} unchanged.", c.changed, c.added, c.removed, c.renamed, c.unchanged) }
                 </p>
                 { for packages.iter().map(|p| html! {
-                    <article class="diff-package" data-package={p.name().to_string()} data-status={status_word(p.status)}>
-                        <h3 class="diff-name">{ "Package " }{ inert_html(p.name()) }<span class="muted">{ format!(" \u{b7} {}", status_word(p.status)) }</span></h3>
+                    <article class="diff-package" data-package={p.name().to_string()} data-status={p.status.word()}>
+                        <h3 class="diff-name">{ "Package " }{ inert_html(p.name()) }<span class="muted">{ format!(" \u{b7} {}", p.status.word()) }</span></h3>
                         { table(&package_rows(p)) }
                     </article>
                 }) }
@@ -285,8 +276,8 @@ pub fn diff_view(props: &DiffViewProps) -> Html {
                         _ => String::new(),
                     };
                     html! {
-                        <article class="diff-file" data-path={f.path().to_string()} data-status={status_word(f.status)}>
-                            <h3 class="diff-name">{ inert_html(f.path()) }<span class="muted">{ format!(" \u{b7} {}, {}{renamed}", f.kind.label(), status_word(f.status)) }</span></h3>
+                        <article class="diff-file" data-path={f.path().to_string()} data-status={f.status.word()}>
+                            <h3 class="diff-name">{ inert_html(f.path()) }<span class="muted">{ format!(" \u{b7} {}, {}{renamed}", f.kind.label(), f.status.word()) }</span></h3>
                             { table(&file_rows(f)) }
                         </article>
                     }
