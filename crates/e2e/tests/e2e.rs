@@ -240,6 +240,16 @@ fn off_origin<'a>(urls: &'a [String], own: &str) -> Vec<&'a String> {
     urls.iter().filter(|u| !u.starts_with(own) && !u.starts_with("data:") && !u.starts_with("blob:")).collect()
 }
 
+/// Every URL the browser requested (see [`network_requests`]); an error naming those off `own`.
+async fn only_own_origin_requests(client: &Client, own: &str) -> Result<Vec<String>, String> {
+    let network = network_requests(client).await?;
+    let foreign = off_origin(&network, own);
+    if !foreign.is_empty() {
+        return Err(format!("network requests to other origins: {foreign:?}"));
+    }
+    Ok(network)
+}
+
 #[test]
 fn page_stays_on_its_own_origin() {
     scenario("page_stays_on_its_own_origin", |client, base| async move {
@@ -278,11 +288,7 @@ fn page_stays_on_its_own_origin() {
         }
 
         // What the browser sent on the network (incl. anything the page cannot see).
-        let network = network_requests(&client).await?;
-        let foreign = off_origin(&network, &own);
-        if !foreign.is_empty() {
-            return Err(format!("network requests to other origins: {foreign:?}"));
-        }
+        let network = only_own_origin_requests(&client, &own).await?;
         if !network.iter().any(|u| u.ends_with("/boot.js")) {
             return Err(format!("the performance log has no request for boot.js: {network:?}"));
         }

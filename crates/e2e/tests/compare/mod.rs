@@ -6,7 +6,7 @@
 use fantoccini::Locator;
 use serde_json::json;
 
-use super::{drop_files, js, network_requests, off_origin, open, scenario, wait_for};
+use super::{drop_files, js, only_own_origin_requests, open, scenario, wait_for};
 
 /// The package rows of the page once the package pass is done.
 const ROWS_JS: &str = "return document.querySelector('article.package tr.coverage-row') \
@@ -92,11 +92,7 @@ fn compare_good_with_tampered_highlights_the_mismatch_and_exports_markdown() {
             return Err(format!("the Markdown export: {md}"));
         }
         // Both sides were inspected in the page: nothing went anywhere else.
-        let network = network_requests(&client).await?;
-        let foreign = off_origin(&network, &base);
-        if !foreign.is_empty() {
-            return Err(format!("requests off the page's origin: {foreign:?}"));
-        }
+        only_own_origin_requests(&client, &base).await?;
         // Stop comparing: the diff goes, the new version's files stay.
         click(&client, "#compare-stop").await?;
         let after = js(

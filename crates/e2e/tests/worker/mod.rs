@@ -7,7 +7,7 @@
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
-use super::{check_card, drop_files, js, network_requests, off_origin, open, scenario, tiny_pe32_plus, wait_for, CARD_JS};
+use super::{check_card, drop_files, js, only_own_origin_requests, open, scenario, tiny_pe32_plus, wait_for, CARD_JS};
 
 /// Starts a requestAnimationFrame loop in the page that records the longest gap between frames.
 const FRAME_LOOP_JS: &str = r#"
@@ -292,11 +292,7 @@ fn worker_requests_nothing_off_the_origin() {
             return Err(format!("resources from other origins: {foreign:?}"));
         }
         // What Chromium sent on the network, the worker's script loads included.
-        let network = network_requests(&client).await?;
-        let foreign = off_origin(&network, &own);
-        if !foreign.is_empty() {
-            return Err(format!("network requests to other origins: {foreign:?}"));
-        }
+        only_own_origin_requests(&client, &own).await?;
         Ok(())
     });
 }
@@ -804,11 +800,7 @@ fn a_dropped_sipolicy_changes_a_verdict() {
         if !timings.as_str().is_some_and(|t| t.contains("\"blocklists\":true")) {
             return Err(format!("the worker did not load the index for the driver: {timings}"));
         }
-        let network = network_requests(&client).await?;
-        let foreign = off_origin(&network, &own);
-        if !foreign.is_empty() {
-            return Err(format!("network requests to other origins: {foreign:?}"));
-        }
+        only_own_origin_requests(&client, &own).await?;
         Ok(())
     });
 }
