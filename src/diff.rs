@@ -1328,7 +1328,7 @@ fn set_highlight(out: &mut Vec<Highlight>, kind: HighlightKind, path: &str, what
 }
 
 fn describe_signer(s: &SignatureBrief) -> String {
-    let who = s.signer.as_deref().map_or_else(|| "unknown signer".to_string(), crate::summary::common_name);
+    let who = s.signer.as_deref().map_or_else(|| "unknown signer".to_string(), crate::x509::name::cn_or_name);
     let kind = s.kind.map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
     format!("{who} ({}{kind})", s.digest_algorithm)
 }

@@ -26,11 +26,14 @@ pub mod package;
 pub mod pe;
 pub mod policy;
 pub mod report;
+pub mod reporting;
 pub mod signature;
 pub mod sniff;
 pub mod summary;
 pub mod time;
+pub mod tlv;
 pub mod triage;
+pub mod x509;
 
 pub use package::inspect_package;
 pub use report::{FileKind, FileReport, Finding, InspectionReport, Outcome};
@@ -82,12 +85,11 @@ impl KnownDigests {
 /// The certificates of a certificate file, summarized as in signatures (subject, issuer,
 /// validity, thumbprints, key, extensions, DER for download).
 fn inspect_certificates(bytes: &[u8], report: &mut FileReport) {
-    use der::Decode;
     match chain::parse_trust_file(bytes) {
         Ok(certs) => {
             for der in certs {
-                match x509_cert::Certificate::from_der(&der) {
-                    Ok(cert) => report.certificates.push(signature::certificate::summarize(&cert, &der)),
+                match x509::Certificate::from_der(&der) {
+                    Ok(cert) => report.certificates.push(report::CertificateSummary::from(&cert)),
                     Err(e) => report.findings.push(Finding::new(
                         "certificate.decode",
                         Outcome::Fail,

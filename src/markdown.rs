@@ -5,8 +5,6 @@
 
 use std::fmt::Write;
 
-use crate::summary::common_name;
-
 use crate::report::{CoverageStatus, FileReport, Finding, InspectionReport, LoadVerdict, Outcome, PackageReport, SignatureReport};
 
 /// The whole inspection as Markdown (GitHub-flavoured tables).
@@ -181,7 +179,7 @@ fn file_section(out: &mut String, file: &FileReport) {
 }
 
 fn signature_row(out: &mut String, s: &SignatureReport) {
-    let signer = s.signer.as_ref().map(|c| common_name(&c.subject)).unwrap_or_else(|| "(unknown)".into());
+    let signer = s.signer.as_ref().map(|c| c.subject_cn()).unwrap_or_else(|| "(unknown)".into());
     let ts = s
         .timestamps
         .iter()
@@ -238,7 +236,7 @@ fn package_section(out: &mut String, p: &PackageReport) {
                 c.member_count,
                 cell(&c.subject_algorithm),
                 outcome_text(c.signature),
-                c.signer.as_deref().map(|s| cell(&common_name(s))).unwrap_or_default()
+                c.signer.as_deref().map(|s| cell(&crate::x509::name::cn_or_name(s))).unwrap_or_default()
             );
         }
         out.push('\n');

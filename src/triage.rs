@@ -12,7 +12,7 @@ use crate::report::{
     CoverageRow, CoverageStatus, FileKind, FileReport, InspectionReport, LoadVerdict, Outcome, PackageReport, SignerKind, Target,
     TargetVerdict,
 };
-use crate::summary::{common_name, headline, Tone};
+use crate::summary::{headline, Tone};
 
 /// The target a person sees first when they have not chosen one: the newest mainstream Windows
 /// (a new Windows 11 PC, the April 2026 kernel trust policy enforced).
@@ -246,7 +246,7 @@ fn signer(file: &FileReport, chosen: Option<&TargetVerdict>) -> (String, Option<
     let primary = file.signatures.iter().find(|s| s.depth == 0).or(file.signatures.first());
     match primary {
         Some(sig) => {
-            let by = sig.signer.as_ref().map(|c| common_name(&c.subject)).unwrap_or_else(|| "an unnamed signer".to_string());
+            let by = sig.signer.as_ref().map(|c| c.subject_cn()).unwrap_or_else(|| "an unnamed signer".to_string());
             (by, sig.classification.as_ref().map(|c| c.kind))
         }
         None if file.kind.is_pe() || file.kind == FileKind::Catalog => ("unsigned".to_string(), None),

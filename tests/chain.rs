@@ -6,13 +6,13 @@
 use std::path::{Path, PathBuf};
 
 use drvsig::chain::{self, Candidate, Context, Purpose, Request};
+use drvsig::report::CertificateSummary;
 use drvsig::report::{ChainReport, FileReport, SignatureReport, TrustKind};
-use drvsig::signature::certificate;
 use drvsig::signature::signer::read_signed_data_content_info;
-use drvsig::signature::tlv::Reader;
+use drvsig::tlv::Reader;
+use drvsig::x509::Certificate;
 use drvsig::{inspect, Options, Outcome, UnixTime};
 use serde_json::Value;
-use x509_cert::Certificate;
 
 use crate::support::corpus;
 
@@ -248,12 +248,12 @@ fn lifetime_signing_removes_the_timestamp_grace() {
 }
 
 /// The certificates of the first WIN_CERTIFICATE of a PE, decoded.
-fn pe_certificates(report: &FileReport, bytes: &[u8]) -> Vec<(Vec<u8>, Certificate)> {
+fn pe_certificates(report: &FileReport, bytes: &[u8]) -> Vec<Certificate> {
     let entry = &report.pe.as_ref().unwrap().certificate_table.as_ref().unwrap().entries[0];
     let start = entry.offset as usize + 8;
     let blob = &bytes[start..entry.offset as usize + entry.length as usize];
     let sd = read_signed_data_content_info(&mut Reader::new(blob)).unwrap();
-    sd.certificates.into_iter().map(|c| (c.der, c.cert)).collect()
+    sd.certificates
 }
 
 #[test]
@@ -263,8 +263,8 @@ fn code_verification_root_expiry_is_reported() {
     let bytes = std::fs::read(dir.join(rel)).unwrap();
     let report = inspect(rel, &bytes, &Options::at(verification_time()));
     let certs = pe_certificates(&report, &bytes);
-    let pool: Vec<Candidate<'_>> = certs.iter().map(|(d, c)| Candidate { der: d, cert: c, source: "signature" }).collect();
-    let leaf = *pool.iter().find(|c| chain::common_name(c.cert) == "Nemea Mjukvaruutveckling AB").unwrap();
+    let pool: Vec<Candidate<'_>> = certs.iter().map(|c| Candidate { cert: c, source: "signature" }).collect();
+    let leaf = *pool.iter().find(|c| c.cert.subject_cn() == "Nemea Mjukvaruutveckling AB").unwrap();
     let ctx = Context::new(&Options::at(verification_time()));
     // Without the timestamp's grace, at 2026-11-25: the root expired on 2025-11-01.
     let req = Request { leaf, pool: &pool, purpose: Purpose::CodeSigning, time: verification_time(), basis: "verification-time" };
@@ -335,14 +335,12 @@ fn expired_leaf_with_and_without_a_timestamp() {
     assert_eq!(c.validity_time, "2024-03-01T00:00:30Z");
 }
 
-fn cand(c: &(Vec<u8>, Certificate)) -> Candidate<'_> {
-    Candidate { der: &c.0, cert: &c.1, source: "signature" }
+fn cand(c: &Certificate) -> Candidate<'_> {
+    Candidate { cert: c, source: "signature" }
 }
 
-fn decoded(rel: &str) -> (Vec<u8>, Certificate) {
-    let der = fixture(rel);
-    let cert = certificate::decode(&der).unwrap();
-    (der, cert)
+fn decoded(rel: &str) -> Certificate {
+    Certificate::from_der(&fixture(rel)).unwrap()
 }
 
 #[test]
@@ -351,7 +349,7 @@ fn two_candidate_issuers_backtrack() {
     let rogue = decoded("chain/rogue-ca.der");
     let real = decoded("pki/code-signing-ca.der");
     // Same name and key identifier, different keys.
-    assert_eq!(rogue.1.tbs_certificate.subject, real.1.tbs_certificate.subject);
+    assert_eq!(rogue.decoded.tbs_certificate.subject, real.decoded.tbs_certificate.subject);
     let ctx = Context::new(&with_test_root(at("2026-11-25")));
     let pool = [cand(&leaf), cand(&rogue), cand(&real)];
     let req =
@@ -359,7 +357,7 @@ fn two_candidate_issuers_backtrack() {
     let c = chain::build(&ctx, &req);
     assert_eq!((c.trust, c.verdict), (TrustKind::UserRoot, Outcome::Pass), "{:#?}", c.findings);
     assert_eq!(c.paths_tried, 2, "the rogue CA first, then the real one");
-    assert_eq!(c.certificates[1].certificate.sha256, certificate::summarize(&real.1, &real.0).sha256);
+    assert_eq!(c.certificates[1].certificate.sha256, CertificateSummary::from(&real).sha256);
 
     // Only the rogue: the signature does not verify; the reason names the candidate.
     let pool = [cand(&rogue)];
@@ -396,7 +394,7 @@ fn trusted_expired_path_beats_untrusted_path() {
     let c = chain::build(&ctx, &req);
     assert_eq!(c.trust, TrustKind::UntrustedRoot, "{:#?}", c.findings);
     let f = c.findings.iter().find(|f| f.check == "chain.untrusted-root").unwrap();
-    assert!(f.reason.contains(&certificate::summarize(&self_signed.1, &self_signed.0).sha1), "{}", f.reason);
+    assert!(f.reason.contains(&CertificateSummary::from(&self_signed).sha1), "{}", f.reason);
     // In time, the trusted path passes.
     let ctx = Context::new(&with_test_root(at("2026-11-25")));
     let t = UnixTime::parse_rfc3339("2024-03-01T00:00:00Z").unwrap();
@@ -409,25 +407,19 @@ fn work_budget_is_bounded() {
     let leaf = decoded("pki/publisher.der");
     let rogue = fixture("chain/rogue-ca.der");
     // 120 distinct certificates with the rogue CA's name and key id (their own signatures altered).
-    let variants: Vec<(Vec<u8>, Certificate)> = (0..120u8)
+    let variants: Vec<Certificate> = (0..120u8)
         .map(|i| {
             let mut d = rogue.clone();
             let n = d.len();
             d[n - 1] = i;
             d[n - 2] = 0x5a;
-            let c = certificate::decode(&d).unwrap();
-            (d, c)
+            Certificate::from_der(&d).unwrap()
         })
         .collect();
     let ctx = Context::new(&with_test_root(at("2026-11-25")));
-    let pool: Vec<Candidate<'_>> = variants.iter().map(|(d, c)| Candidate { der: d, cert: c, source: "signature" }).collect();
-    let req = Request {
-        leaf: Candidate { der: &leaf.0, cert: &leaf.1, source: "signature" },
-        pool: &pool,
-        purpose: Purpose::CodeSigning,
-        time: verification_time(),
-        basis: "verification-time",
-    };
+    let pool: Vec<Candidate<'_>> = variants.iter().map(cand).collect();
+    let req =
+        Request { leaf: cand(&leaf), pool: &pool, purpose: Purpose::CodeSigning, time: verification_time(), basis: "verification-time" };
     let c = chain::build(&ctx, &req);
     assert_eq!(c.verdict, Outcome::Fail);
     assert!(has_finding(&c, "chain.budget", Outcome::Warn), "{:#?}", c.findings);
@@ -468,21 +460,18 @@ fn base64(data: &[u8]) -> String {
 
 #[test]
 fn certificate_summary_extensions() {
-    let (der, cert) = decoded("pki/publisher.der");
-    let s = certificate::summarize(&cert, &der);
+    let s = CertificateSummary::from(&decoded("pki/publisher.der"));
     assert_eq!((s.key_algorithm.as_str(), s.key_bits), ("rsa", 2048));
     assert_eq!(s.ekus, ["1.3.6.1.5.5.7.3.3"]);
     assert_eq!(s.eku_names, ["code-signing"]);
     assert!(!s.is_ca);
     assert_eq!(s.key_usage, ["digitalSignature"]);
-    let (ider, icert) = decoded("pki/code-signing-ca.der");
-    let i = certificate::summarize(&icert, &ider);
+    let i = CertificateSummary::from(&decoded("pki/code-signing-ca.der"));
     assert!(i.is_ca);
     assert_eq!(i.path_len, Some(0));
     assert_eq!(i.key_usage, ["keyCertSign", "cRLSign"]);
     assert_eq!(s.authority_key_id, i.subject_key_id);
     assert!(s.subject_key_id.is_some());
-    let (eder, ecert) = decoded("pki/publisher-ecdsa.der");
-    let e = certificate::summarize(&ecert, &eder);
+    let e = CertificateSummary::from(&decoded("pki/publisher-ecdsa.der"));
     assert_eq!((e.key_algorithm.as_str(), e.key_bits), ("ecdsa", 256));
 }

@@ -346,7 +346,7 @@ fn nesting_is_bounded_in_depth_and_count() {
 
 #[test]
 fn duplicate_certificates_are_a_warning() {
-    use drvsig::signature::tlv::Reader;
+    use drvsig::tlv::Reader;
     let Some(dir) = corpus() else { return };
     let bytes = std::fs::read(dir.join("pe/uthenticode/pegoat-authenticode.exe")).unwrap();
     let (off, blob) = win_certificates(&bytes)[0];
@@ -373,9 +373,8 @@ fn duplicate_certificates_are_a_warning() {
 
 #[test]
 fn certificate_links_verify_with_the_same_crypto() {
-    use drvsig::signature::certificate::verify_issued_by;
     use drvsig::signature::signer::read_signed_data_content_info;
-    use drvsig::signature::tlv::Reader;
+    use drvsig::tlv::Reader;
     let Some(dir) = corpus() else { return };
     let mut verified = 0;
     for file in ["pe/signify/sigcheck.exe", "drivers/windivert-1.1/WinDivert64.sys", "pe/pypi-debugpy/attach_amd64.dll"] {
@@ -383,9 +382,9 @@ fn certificate_links_verify_with_the_same_crypto() {
         let (_, blob) = win_certificates(&bytes)[0];
         let sd = read_signed_data_content_info(&mut Reader::new(blob)).unwrap();
         for child in &sd.certificates {
-            let issuer = sd.certificates.iter().find(|c| c.cert.tbs_certificate.subject == child.cert.tbs_certificate.issuer);
+            let issuer = sd.certificates.iter().find(|c| c.decoded.tbs_certificate.subject == child.decoded.tbs_certificate.issuer);
             if let Some(issuer) = issuer {
-                assert_eq!(verify_issued_by(&child.der, &child.cert, &issuer.cert), Ok(()), "{file}");
+                assert_eq!(child.verify_issued_by(issuer), Ok(()), "{file}");
                 verified += 1;
             }
         }

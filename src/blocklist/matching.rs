@@ -248,10 +248,9 @@ fn signer_matches(lists: &BlockLists, facts: &FileFacts) -> Vec<BlocklistMatch> 
 /// leaf's subject CN (`CertPublisher`, exact), the SpcSpOpusInfo program name (`CertOemID`,
 /// exact) and one of the `FileAttribRef`s; the sentence saying what matched when it does.
 fn signer_rule_matches(rule: &SignerRule, sig: &SignatureReport, ca: &CertificateSummary, version: Option<&VersionInfo>) -> Option<String> {
-    let mut detail =
-        format!("signature #{} chains to {:?} (TBS {})", sig.index, crate::policy::classify::common_name(&ca.subject), ca.tbs_hash);
+    let mut detail = format!("signature #{} chains to {:?} (TBS {})", sig.index, ca.subject_cn(), ca.tbs_hash);
     if let Some(publisher) = &rule.publisher {
-        let leaf = sig.signer.as_ref().map(|s| crate::policy::classify::common_name(&s.subject))?;
+        let leaf = sig.signer.as_ref().map(|s| s.subject_cn())?;
         if &leaf != publisher {
             return None;
         }

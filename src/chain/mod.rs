@@ -10,18 +10,21 @@
 //! usage) and the most useful one is reported: a trusted path beats an untrusted one, fewer
 //! failures beat more.
 //!
-//! Link signatures are checked with [`crate::signature::certificate::verify_issued_by`]: there is
-//! one verifier in the crate.
+//! Link signatures are checked with [`Certificate::verify_issued_by`]: there is one verifier in
+//! the crate ([`crate::x509::crypto`]).
 
 pub mod anchors;
 pub mod trust_file;
 
 use const_oid::ObjectIdentifier;
-use x509_cert::Certificate;
 
-use crate::report::{ChainCertificate, ChainReport, Finding, Outcome, TrustKind};
-use crate::signature::certificate::{self, Facts};
+use crate::report::{CertificateSummary, ChainCertificate, ChainReport, Finding, Outcome, TrustKind};
 use crate::time::UnixTime;
+use crate::x509::oid::{
+    EKU_ANY, EKU_ATTESTATION, EKU_CODE_SIGNING, EKU_KERNEL_MODE_CODE_SIGNING, EKU_LIFETIME_SIGNING, EKU_TIME_STAMPING, EKU_WHQL,
+    EKU_WHQL_EXTENDED, EKU_WINDOWS_COMPONENT,
+};
+use crate::x509::{Certificate, Facts};
 use crate::Options;
 
 pub use trust_file::{parse_trust_file, TrustFileError};
@@ -30,16 +33,6 @@ pub use trust_file::{parse_trust_file, TrustFileError};
 pub const MAX_VERIFICATIONS: u32 = 100;
 /// At most this many certificates in a path.
 pub const MAX_DEPTH: usize = 8;
-
-pub const EKU_CODE_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.3");
-pub const EKU_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
-pub const EKU_ANY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37.0");
-pub const EKU_WHQL: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.5");
-pub const EKU_ATTESTATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.5.1");
-pub const EKU_WINDOWS_COMPONENT: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.6");
-pub const EKU_HARDWARE_DRIVER_EV: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.39");
-pub const EKU_KERNEL_MODE_CODE_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.61.1.1");
-pub const EKU_LIFETIME_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.13");
 
 /// What the leaf certificate must be good for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +48,7 @@ impl Purpose {
     pub fn ekus(self) -> &'static [ObjectIdentifier] {
         match self {
             Purpose::CodeSigning => {
-                &[EKU_CODE_SIGNING, EKU_WHQL, EKU_ATTESTATION, EKU_WINDOWS_COMPONENT, EKU_HARDWARE_DRIVER_EV, EKU_KERNEL_MODE_CODE_SIGNING]
+                &[EKU_CODE_SIGNING, EKU_WHQL, EKU_ATTESTATION, EKU_WINDOWS_COMPONENT, EKU_WHQL_EXTENDED, EKU_KERNEL_MODE_CODE_SIGNING]
             }
             Purpose::TimeStamping => &[EKU_TIME_STAMPING],
         }
@@ -73,7 +66,6 @@ impl Purpose {
 #[derive(Clone, Debug)]
 pub struct Anchor {
     pub name: String,
-    pub der: Vec<u8>,
     pub cert: Certificate,
     pub kind: TrustKind,
     /// `built-in` or `user`.
@@ -95,20 +87,14 @@ impl Context {
     pub fn new(options: &Options) -> Context {
         let mut anchors = Vec::new();
         for r in anchors::BUILT_IN_ROOTS {
-            if let Ok(cert) = certificate::decode(r.der) {
-                anchors.push(Anchor {
-                    name: r.name.to_string(),
-                    der: r.der.to_vec(),
-                    cert,
-                    kind: TrustKind::MicrosoftRoot,
-                    source: "built-in",
-                });
+            if let Ok(cert) = Certificate::from_der(r.der) {
+                anchors.push(Anchor { name: r.name.to_string(), cert, kind: TrustKind::MicrosoftRoot, source: "built-in" });
             }
         }
         for der in &options.trust_anchors {
-            if let Ok(cert) = certificate::decode(der) {
-                let name = common_name(&cert);
-                anchors.push(Anchor { name, der: der.clone(), cert, kind: TrustKind::UserRoot, source: "user" });
+            if let Ok(cert) = Certificate::from_der(der) {
+                let name = cert.subject_cn();
+                anchors.push(Anchor { name, cert, kind: TrustKind::UserRoot, source: "user" });
             }
         }
         Context { anchors, time: options.time, pool_source: "signature" }
@@ -119,7 +105,6 @@ impl Context {
 /// (`signature`, `catalog`, `timestamp`).
 #[derive(Clone, Copy, Debug)]
 pub struct Candidate<'a> {
-    pub der: &'a [u8],
     pub cert: &'a Certificate,
     pub source: &'static str,
 }
@@ -136,16 +121,6 @@ pub struct Request<'a> {
     pub basis: &'static str,
 }
 
-/// The CN of a certificate's subject, or the whole subject when it has no CN.
-pub fn common_name(cert: &Certificate) -> String {
-    let full = certificate::name_to_string(&cert.tbs_certificate.subject);
-    cn_of(&full)
-}
-
-fn cn_of(name: &str) -> String {
-    name.split(", ").find_map(|p| p.strip_prefix("CN=")).map(str::to_string).unwrap_or_else(|| name.to_string())
-}
-
 /// True when a timestamp's chain lets its time stand for the signer's validity: every link that
 /// was found verifies and every certificate is valid at the timestamp's time with the right
 /// usages; only the trust of the top may be missing (an unknown self-signed root, or a root that
@@ -157,11 +132,10 @@ pub fn is_intact(report: &ChainReport) -> bool {
 
 /// True when the leaf carries the lifetime-signing EKU (a timestamp does not extend validity).
 pub fn has_lifetime_signing(cert: &Certificate) -> bool {
-    Facts::of(cert).ekus.is_some_and(|e| e.contains(&EKU_LIFETIME_SIGNING))
+    cert.facts().ekus.is_some_and(|e| e.contains(&EKU_LIFETIME_SIGNING))
 }
 
 struct Node<'a> {
-    der: &'a [u8],
     cert: &'a Certificate,
     source: &'static str,
     anchor: Option<usize>,
@@ -203,23 +177,19 @@ struct Search<'a, 'c> {
 pub fn build<'a>(ctx: &'a Context, req: &Request<'a>) -> ChainReport {
     let mut nodes: Vec<Node<'a>> = Vec::new();
     for c in core::iter::once(&req.leaf).chain(req.pool.iter()) {
-        if !nodes.iter().any(|n| n.der == c.der) {
-            nodes.push(Node { der: c.der, cert: c.cert, source: c.source, anchor: None, facts: Facts::of(c.cert) });
+        if !nodes.iter().any(|n| n.cert.der == c.cert.der) {
+            nodes.push(Node { cert: c.cert, source: c.source, anchor: None, facts: c.cert.facts() });
         }
     }
     for (i, a) in ctx.anchors.iter().enumerate() {
-        let same = |n: &Node<'_>| {
-            n.der == a.der.as_slice()
-                || (n.cert.tbs_certificate.subject == a.cert.tbs_certificate.subject
-                    && n.cert.tbs_certificate.subject_public_key_info == a.cert.tbs_certificate.subject_public_key_info)
-        };
+        let same = |n: &Node<'_>| n.cert.der == a.cert.der || n.cert.same_subject_and_key(&a.cert);
         match nodes.iter_mut().find(|n| same(n)) {
             Some(n) => {
                 if n.anchor.is_none() {
                     n.anchor = Some(i);
                 }
             }
-            None => nodes.push(Node { der: &a.der, cert: &a.cert, source: a.source, anchor: Some(i), facts: Facts::of(&a.cert) }),
+            None => nodes.push(Node { cert: &a.cert, source: a.source, anchor: Some(i), facts: a.cert.facts() }),
         }
     }
     let mut search = Search { ctx, req, nodes, verifications: 0, exhausted: false, best: None, tried: 0 };
@@ -265,22 +235,19 @@ impl<'a> Search<'a, '_> {
         if path.len() >= MAX_DEPTH {
             return self.finish(path, End::TooDeep);
         }
-        let issuer = &node.cert.tbs_certificate.issuer;
+        let issuer = &node.cert.decoded.tbs_certificate.issuer;
         let aki = node.facts.authority_key_id.clone();
         let mut candidates: Vec<usize> = (0..self.nodes.len())
             // Not a certificate already in the path, nor the same CA again (same name and key).
             .filter(|i| !path.contains(i))
             .filter(|i| {
-                self.nodes.get(*i).is_some_and(|c| {
-                    !path.iter().filter_map(|p| self.nodes.get(*p)).any(|p| {
-                        p.cert.tbs_certificate.subject == c.cert.tbs_certificate.subject
-                            && p.cert.tbs_certificate.subject_public_key_info == c.cert.tbs_certificate.subject_public_key_info
-                    })
-                })
+                self.nodes
+                    .get(*i)
+                    .is_some_and(|c| !path.iter().filter_map(|p| self.nodes.get(*p)).any(|p| p.cert.same_subject_and_key(c.cert)))
             })
             .filter(|i| {
                 self.nodes.get(*i).is_some_and(|c| {
-                    &c.cert.tbs_certificate.subject == issuer
+                    &c.cert.decoded.tbs_certificate.subject == issuer
                         && match (&aki, &c.facts.subject_key_id) {
                             (Some(a), Some(s)) => a == s,
                             _ => true,
@@ -309,7 +276,7 @@ impl<'a> Search<'a, '_> {
             let (Some(child), Some(parent)) = (self.nodes.get(cur), self.nodes.get(c)) else {
                 continue;
             };
-            match certificate::verify_issued_by(child.der, child.cert, parent.cert) {
+            match child.cert.verify_issued_by(parent.cert) {
                 Ok(()) => {
                     extended = true;
                     path.push(c);
@@ -321,7 +288,7 @@ impl<'a> Search<'a, '_> {
                 Err(e) => {
                     // A candidate issuer whose key does not verify the link: an abandoned path.
                     self.tried = self.tried.saturating_add(1);
-                    failed.push((format!("{} (SHA-1 {})", common_name(parent.cert), full_sha1(parent.der)), e.to_string()));
+                    failed.push((format!("{} (SHA-1 {})", parent.cert.subject_cn(), full_sha1(parent.cert)), e.to_string()));
                 }
             }
         }
@@ -332,9 +299,9 @@ impl<'a> Search<'a, '_> {
         let Some(node) = self.nodes.get(cur) else {
             return true;
         };
-        if node.cert.tbs_certificate.subject == node.cert.tbs_certificate.issuer && self.verifications < MAX_VERIFICATIONS {
+        if node.cert.decoded.tbs_certificate.subject == node.cert.decoded.tbs_certificate.issuer && self.verifications < MAX_VERIFICATIONS {
             self.verifications = self.verifications.saturating_add(1);
-            if certificate::verify_issued_by(node.der, node.cert, node.cert).is_ok() {
+            if node.cert.verify_issued_by(node.cert).is_ok() {
                 return self.finish(path, End::UntrustedRoot);
             }
         }
@@ -372,12 +339,12 @@ impl<'a> Search<'a, '_> {
             let Some(n) = self.nodes.get(ix) else {
                 continue;
             };
-            let who = common_name(n.cert);
+            let who = n.cert.subject_cn();
             let mut checks: Vec<(Outcome, &'static str, String)> = Vec::new();
             let is_anchor = n.anchor.is_some();
             // Validity.
-            let nb = certificate::time_to_unix(&n.cert.tbs_certificate.validity.not_before);
-            let na = certificate::time_to_unix(&n.cert.tbs_certificate.validity.not_after);
+            let nb = n.cert.not_before();
+            let na = n.cert.not_after();
             let when = format!("{} ({})", t.to_rfc3339(), basis_words(req.basis));
             let (outside_outcome, anchor_note) =
                 if is_anchor { (Outcome::Warn, " (a trust anchor's own validity is not enforced)") } else { (Outcome::Fail, "") };
@@ -434,7 +401,7 @@ impl<'a> Search<'a, '_> {
                             pos.saturating_sub(1)
                         ),
                     )),
-                    None if n.cert.tbs_certificate.extensions.is_some() => checks.push((
+                    None if n.cert.decoded.tbs_certificate.extensions.is_some() => checks.push((
                         Outcome::Warn,
                         "chain.basic-constraints",
                         format!("{who} issued a certificate but has no basicConstraints extension"),
@@ -463,7 +430,7 @@ impl<'a> Search<'a, '_> {
             }
             // The link up.
             let (link_outcome, link_reason) = if pos < last {
-                let up = path.get(pos.saturating_add(1)).and_then(|i| self.nodes.get(*i)).map(|p| common_name(p.cert)).unwrap_or_default();
+                let up = path.get(pos.saturating_add(1)).and_then(|i| self.nodes.get(*i)).map(|p| p.cert.subject_cn()).unwrap_or_default();
                 (Outcome::Pass, format!("signature verified with the key of {up}"))
             } else {
                 match end {
@@ -494,13 +461,9 @@ impl<'a> Search<'a, '_> {
                         )
                     }
                     End::UntrustedRoot => (Outcome::Fail, "self-signed (its signature verifies) but in no trust store".to_string()),
-                    End::Incomplete(failed) if failed.is_empty() => (
-                        Outcome::Fail,
-                        format!(
-                            "issuer {} is not among the certificates carried nor a trust anchor",
-                            certificate::name_to_string(&n.cert.tbs_certificate.issuer)
-                        ),
-                    ),
+                    End::Incomplete(failed) if failed.is_empty() => {
+                        (Outcome::Fail, format!("issuer {} is not among the certificates carried nor a trust anchor", n.cert.issuer()))
+                    }
                     End::Incomplete(failed) => (
                         Outcome::Fail,
                         format!(
@@ -519,16 +482,14 @@ impl<'a> Search<'a, '_> {
                 findings.push(Finding::new(check, o, reason));
             }
             certs.push(ChainCertificate {
-                certificate: certificate::summarize(n.cert, n.der),
+                certificate: CertificateSummary::from(n.cert),
                 source: n.source.to_string(),
                 link_verdict: worst,
                 link_reason: reasons.join("; "),
             });
         }
         let top = path.last().and_then(|i| self.nodes.get(*i));
-        let top_desc = top
-            .map(|n| format!("{} (SHA-1 {})", certificate::name_to_string(&n.cert.tbs_certificate.subject), full_sha1(n.der)))
-            .unwrap_or_default();
+        let top_desc = top.map(|n| format!("{} (SHA-1 {})", n.cert.subject(), full_sha1(n.cert))).unwrap_or_default();
         let (trust, anchor) = match end {
             End::Anchor(a) => match self.ctx.anchors.get(*a) {
                 Some(a) => (a.kind, Some(a.name.clone())),
@@ -552,7 +513,7 @@ impl<'a> Search<'a, '_> {
                 ),
             ),
             End::Incomplete(failed) => {
-                let issuer = top.map(|n| certificate::name_to_string(&n.cert.tbs_certificate.issuer)).unwrap_or_default();
+                let issuer = top.map(|n| n.cert.issuer()).unwrap_or_default();
                 let (check, why) = if failed.is_empty() {
                     ("chain.incomplete", format!("its issuer {issuer} is not among the certificates the signature carries nor a trust anchor"))
                 } else {
@@ -644,18 +605,17 @@ fn basis_words(basis: &str) -> &'static str {
     }
 }
 
-fn full_sha1(der: &[u8]) -> String {
-    crate::hex::encode(&crate::digest::DigestAlgorithm::Sha1.digest(der))
+fn full_sha1(cert: &Certificate) -> String {
+    crate::hex::encode(&cert.thumbprint(crate::digest::DigestAlgorithm::Sha1))
 }
 
 fn is_code_verification_cross(n: &Node<'_>) -> bool {
-    certificate::name_to_string(&n.cert.tbs_certificate.issuer) == anchors::MSCV_SUBJECT
-        && n.facts.authority_key_id.as_deref().is_none_or(|k| k == anchors::MSCV_KEY_ID)
+    n.cert.issuer() == anchors::MSCV_SUBJECT && n.facts.authority_key_id.as_deref().is_none_or(|k| k == anchors::MSCV_KEY_ID)
 }
 
 /// EKUs by name, comma-separated, for a finding's reason.
 fn eku_list(ekus: &[ObjectIdentifier]) -> String {
-    ekus.iter().map(certificate::eku_name).collect::<Vec<_>>().join(", ")
+    ekus.iter().map(crate::x509::oid::eku_short_name).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
@@ -671,7 +631,7 @@ mod tests {
         let ctx = ctx();
         let a = ctx.anchors.first().unwrap().clone();
         let req = Request {
-            leaf: Candidate { der: &a.der, cert: &a.cert, source: "signature" },
+            leaf: Candidate { cert: &a.cert, source: "signature" },
             pool: &[],
             purpose: Purpose::CodeSigning,
             time: UnixTime(1_764_000_000),
@@ -681,11 +641,5 @@ mod tests {
         assert_eq!(r.trust, TrustKind::MicrosoftRoot);
         assert_eq!(r.anchor.as_deref(), Some("Microsoft Root Certificate Authority 2010"));
         assert_eq!(r.certificates.len(), 1);
-    }
-
-    #[test]
-    fn cn_extraction() {
-        assert_eq!(cn_of("CN=Foo, O=Bar"), "Foo");
-        assert_eq!(cn_of("OU=X, O=Y"), "OU=X, O=Y");
     }
 }

@@ -4,7 +4,7 @@
 use core::fmt;
 
 use crate::signature::signer;
-use crate::signature::tlv::Reader;
+use crate::tlv::Reader;
 
 /// Why a trust file gave no certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,7 +84,7 @@ pub fn parse_trust_file(bytes: &[u8]) -> Result<Vec<Vec<u8>>, TrustFileError> {
 }
 
 fn check_certificate(der: &[u8], index: usize) -> Result<(), TrustFileError> {
-    crate::signature::certificate::decode(der).map(|_| ()).map_err(|e| TrustFileError::BadCertificate { index, reason: e.to_string() })
+    crate::x509::Certificate::from_der(der).map(|_| ()).map_err(|e| TrustFileError::BadCertificate { index, reason: e.to_string() })
 }
 
 fn parse_der(bytes: &[u8]) -> Result<Vec<Vec<u8>>, TrustFileError> {

@@ -24,28 +24,14 @@
 //! evidence says that nothing was verified. A failing digest or CMS signature is stated in the
 //! evidence but does not change the kind (the verdict table treats such a signature as invalid).
 
+use const_oid::ObjectIdentifier;
+
 use crate::report::{CertificateSummary, Classification, Outcome, SignatureReport, SignerKind, TrustKind};
 
-/// Windows Hardware Driver Verification (WHQL / HLK).
-pub const EKU_WHQL: &str = "1.3.6.1.4.1.311.10.3.5";
-/// Windows Hardware Driver Attested Verification (attestation signing).
-pub const EKU_ATTESTATION: &str = "1.3.6.1.4.1.311.10.3.5.1";
-/// Windows System Component Verification.
-pub const EKU_WINDOWS_COMPONENT: &str = "1.3.6.1.4.1.311.10.3.6";
-/// Windows Hardware Driver Extended Verification (newer HLK signatures carry it beside 10.3.5).
-pub const EKU_WHQL_EXTENDED: &str = "1.3.6.1.4.1.311.10.3.39";
-/// Lifetime Signing: a timestamp does not extend the certificate's validity.
-pub const EKU_LIFETIME_SIGNING: &str = "1.3.6.1.4.1.311.10.3.13";
-/// Kernel Mode Code Signing.
-pub const EKU_KERNEL_MODE_CODE_SIGNING: &str = "1.3.6.1.4.1.311.61.1.1";
-/// Early Launch Antimalware Driver (ELAM).
-pub const EKU_ELAM: &str = "1.3.6.1.4.1.311.61.4.1";
-/// Windows Store.
-pub const EKU_STORE: &str = "1.3.6.1.4.1.311.76.3.1";
-/// Code Signing (RFC 5280).
-pub const EKU_CODE_SIGNING: &str = "1.3.6.1.5.5.7.3.3";
-/// anyExtendedKeyUsage (RFC 5280).
-pub const EKU_ANY: &str = "2.5.29.37.0";
+pub use crate::x509::oid::{
+    EKU_ANY, EKU_ATTESTATION, EKU_CODE_SIGNING, EKU_ELAM, EKU_KERNEL_MODE_CODE_SIGNING, EKU_LIFETIME_SIGNING, EKU_STORE, EKU_WHQL,
+    EKU_WINDOWS_COMPONENT,
+};
 
 /// The signer name of WHQL and attestation signatures.
 pub const HARDWARE_COMPATIBILITY_PUBLISHER: &str = "Microsoft Windows Hardware Compatibility Publisher";
@@ -86,56 +72,12 @@ const PUBLIC_CA_NAMES: [&str; 20] = [
 
 /// The human name of an EKU, for the evidence.
 pub fn eku_name(oid: &str) -> &'static str {
-    match oid {
-        EKU_CODE_SIGNING => "Code Signing",
-        EKU_WHQL => "Windows Hardware Driver Verification (WHQL)",
-        EKU_ATTESTATION => "Windows Hardware Driver Attested Verification (attestation)",
-        EKU_WINDOWS_COMPONENT => "Windows System Component Verification",
-        EKU_WHQL_EXTENDED => "Windows Hardware Driver Extended Verification",
-        EKU_LIFETIME_SIGNING => "Lifetime Signing",
-        EKU_KERNEL_MODE_CODE_SIGNING => "Kernel Mode Code Signing",
-        "1.3.6.1.4.1.311.10.3.8" => "Embedded Windows System Component Verification",
-        "1.3.6.1.4.1.311.10.3.25" => "Windows Third Party Application Component",
-        EKU_STORE => "Windows Store",
-        EKU_ELAM => "Early Launch Antimalware Driver",
-        "1.3.6.1.4.1.311.10.3.20" => "Windows Kits Component",
-        "1.3.6.1.5.5.7.3.8" => "Time Stamping",
-        "1.3.6.1.5.5.7.3.1" => "TLS Web Server Authentication",
-        "1.3.6.1.5.5.7.3.2" => "TLS Web Client Authentication",
-        EKU_ANY => "Any Extended Key Usage",
-        _ => "",
-    }
-}
-
-/// The value of the first `CN=` of an RFC 4514-style name as `certificate::name_to_string` writes
-/// it (most specific first, `, ` between RDNs, `\,` escaped); the whole name when it has no CN.
-pub fn common_name(dn: &str) -> String {
-    let mut rdns = Vec::new();
-    let mut current = String::new();
-    let mut chars = dn.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                if let Some(next) = chars.next() {
-                    current.push(next);
-                }
-            }
-            ',' => {
-                rdns.push(core::mem::take(&mut current));
-                while chars.peek() == Some(&' ') {
-                    chars.next();
-                }
-            }
-            _ => current.push(c),
-        }
-    }
-    rdns.push(current);
-    rdns.iter().flat_map(|rdn| rdn.split('+')).find_map(|atv| atv.strip_prefix("CN=").map(str::to_string)).unwrap_or_else(|| dn.to_string())
+    crate::x509::oid::eku_title(oid).unwrap_or("")
 }
 
 /// `CN (thumbprint)`-free short name for evidence lines.
 fn short(cert: &CertificateSummary) -> String {
-    common_name(&cert.subject)
+    cert.subject_cn()
 }
 
 fn is_microsoft_root(name: &str) -> bool {
@@ -176,7 +118,7 @@ pub fn trust_of(sig: &SignatureReport) -> Option<Trust> {
                 path.push(anchor.clone());
             }
         }
-        let top = chain.anchor.clone().or_else(|| chain.certificates.last().map(|c| common_name(&c.certificate.issuer)));
+        let top = chain.anchor.clone().or_else(|| chain.certificates.last().map(|c| c.certificate.issuer_cn()));
         let reason = chain.findings.iter().find(|f| f.outcome != Outcome::Pass).map(|f| f.reason.clone());
         return Some(Trust { kind: chain.trust, top, path, verdict: Some(chain.verdict), reason });
     }
@@ -195,7 +137,7 @@ fn walk_names(signer: &CertificateSummary, certificates: &[CertificateSummary]) 
     }
     // Each step moves to a different certificate; the bound stops loops of cross-issued names.
     for _ in 0..=certificates.len() {
-        let issuer = common_name(&current.issuer);
+        let issuer = current.issuer_cn();
         if issuer == CODE_VERIFICATION_ROOT {
             path.push(issuer.clone());
             return Trust { kind: TrustKind::MicrosoftCodeVerificationRoot, top: Some(issuer), path, verdict: None, reason: None };
@@ -208,7 +150,7 @@ fn walk_names(signer: &CertificateSummary, certificates: &[CertificateSummary]) 
             certificates.iter().filter(|c| c.subject == current.issuer && c.sha256 != current.sha256).collect();
         let next = candidates
             .iter()
-            .find(|c| common_name(&c.issuer) == CODE_VERIFICATION_ROOT)
+            .find(|c| c.issuer_cn() == CODE_VERIFICATION_ROOT)
             .or_else(|| candidates.iter().find(|c| c.subject != c.issuer))
             .or_else(|| candidates.first());
         let Some(next) = next else {
@@ -222,7 +164,7 @@ fn walk_names(signer: &CertificateSummary, certificates: &[CertificateSummary]) 
         path.push(short(next));
         current = next;
     }
-    Trust { kind: TrustKind::Incomplete, top: Some(common_name(&current.issuer)), path, verdict: None, reason: None }
+    Trust { kind: TrustKind::Incomplete, top: Some(current.issuer_cn()), path, verdict: None, reason: None }
 }
 
 fn describe_ekus(ekus: &[String]) -> String {
@@ -276,9 +218,9 @@ pub fn classify(sig: &SignatureReport) -> Classification {
         return Classification { kind: SignerKind::Untrusted, evidence };
     };
     let name = short(signer);
-    evidence.push(format!("signer: {name} (issued by {})", common_name(&signer.issuer)));
+    evidence.push(format!("signer: {name} (issued by {})", signer.issuer_cn()));
     evidence.push(format!("signer EKUs: {}", describe_ekus(&signer.ekus)));
-    let has = |oid: &str| signer.ekus.iter().any(|e| e == oid);
+    let has = |oid: ObjectIdentifier| signer.ekus.iter().any(|e| *e == oid.to_string());
     let hcp = name == HARDWARE_COMPATIBILITY_PUBLISHER;
     let trust = trust_of(sig);
     if let Some(t) = &trust {
@@ -302,7 +244,7 @@ pub fn classify(sig: &SignatureReport) -> Classification {
     let code_signing_capable = signer.ekus.is_empty()
         || [EKU_CODE_SIGNING, EKU_ANY, EKU_KERNEL_MODE_CODE_SIGNING, EKU_WHQL, EKU_ATTESTATION, EKU_WINDOWS_COMPONENT]
             .iter()
-            .any(|e| has(e));
+            .any(|e| has(*e));
     let kind = match trust.kind {
         TrustKind::MicrosoftRoot if hcp && has(EKU_ATTESTATION) => SignerKind::Attestation,
         TrustKind::MicrosoftRoot if hcp && has(EKU_WHQL) => SignerKind::Whql,
@@ -365,7 +307,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::report::{ChainCertificate, ChainReport};
 
-    pub(crate) fn cert(subject: &str, issuer: &str, not_before: &str, ekus: &[&str]) -> CertificateSummary {
+    pub(crate) fn cert(subject: &str, issuer: &str, not_before: &str, ekus: &[ObjectIdentifier]) -> CertificateSummary {
         CertificateSummary {
             subject: format!("CN={subject}, O=Example"),
             issuer: format!("CN={issuer}, O=Example"),
@@ -509,7 +451,7 @@ pub(crate) mod tests {
             ],
         );
         let fake_whql = sig("sha256", vec![cert(HARDWARE_COMPATIBILITY_PUBLISHER, "Evil CA", "2020-01-01T00:00:00Z", &[EKU_WHQL])]);
-        let tls = sig("sha256", vec![cert("test.example", "R3", "2020-01-01T00:00:00Z", &["1.3.6.1.5.5.7.3.1"])]);
+        let tls = sig("sha256", vec![cert("test.example", "R3", "2020-01-01T00:00:00Z", &[crate::x509::oid::EKU_SERVER_AUTH])]);
         let no_signer = SignatureReport { signature_verdict: Outcome::Unsupported, ..SignatureReport::default() };
         let unsigned = SignatureReport { signature_verdict: Outcome::NotPresent, ..SignatureReport::default() };
         let cases: [(&str, SignatureReport, SignerKind); 16] = [
@@ -578,14 +520,6 @@ pub(crate) mod tests {
             ..ChainReport::default()
         });
         assert_eq!(kind(&s), SignerKind::Whql);
-    }
-
-    #[test]
-    fn common_names() {
-        assert_eq!(common_name("CN=DigiCert Timestamp 2021, O=DigiCert\\, Inc., C=US"), "DigiCert Timestamp 2021");
-        assert_eq!(common_name("O=No CN, C=US"), "O=No CN, C=US");
-        assert_eq!(common_name("serialNumber=1+CN=Multi, C=US"), "Multi");
-        assert_eq!(common_name(""), "");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! after, memory integrity blocks static incompatibilities where it is on. The rules are DOMAIN.md
 //! "Would Windows load it?"; the table with sources and dates is docs/policy.md.
 
-use super::classify::{classify, common_name, CODE_VERIFICATION_ROOT};
+use super::classify::{classify, CODE_VERIFICATION_ROOT};
 use super::hvci;
 use super::target::{Arch, Target};
 use super::{
@@ -111,7 +111,7 @@ impl Candidate<'_> {
             index: self.sig.index,
             nested: self.sig.depth > 0,
             kind: self.kind,
-            signer: self.sig.signer.as_ref().map(|s| common_name(&s.subject)).unwrap_or_default(),
+            signer: self.sig.signer.as_ref().map(|s| s.subject_cn()).unwrap_or_default(),
         }
     }
 
@@ -746,9 +746,9 @@ fn target_verdict(
 #[cfg(test)]
 mod tests {
     use super::super::classify::tests::{attestation, cert, cross_signed, elam, sig, store, test_signed, user_mode, whql};
-    use super::super::classify::EKU_CODE_SIGNING;
     use super::*;
     use crate::report::{Checksum, PeSection};
+    use crate::x509::oid::EKU_CODE_SIGNING;
     use LoadVerdict::{Blocked as B, Loads as L, LoadsWithConditions as C};
 
     fn run(embedded: &[SignatureReport]) -> Vec<TargetVerdict> {

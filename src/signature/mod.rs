@@ -2,25 +2,23 @@
 //! timestamps and nested signatures. Catalogs (eContentType szOID_CTL) go through the same path:
 //! their signer is checked the same way and the indirect-data fields stay empty.
 //!
-//! Module map: [`tlv`] walks the original bytes; [`signer`] reads SignedData / SignerInfo and
-//! checks a signer; [`spc`] holds the Microsoft ASN.1 types; [`timestamp`] RFC 3161 tokens and
-//! PKCS#9 countersignatures; [`crypto`] raw signature verification; [`certificate`] the report's
-//! certificate summaries.
+//! Module map: [`signer`] reads SignedData / SignerInfo and checks a signer; [`spc`] holds the
+//! Microsoft ASN.1 types; [`timestamp`] RFC 3161 tokens and PKCS#9 countersignatures. Below it:
+//! [`crate::tlv`] walks the original bytes, [`crate::x509`] decodes certificates and verifies
+//! signatures.
 
-pub mod certificate;
-pub mod crypto;
 pub mod signer;
 pub mod spc;
 pub mod timestamp;
-pub mod tlv;
 
 use der::Decode;
 
 use crate::digest::DigestAlgorithm;
 use crate::hex;
-use crate::report::{Finding, Outcome, SignatureReport};
+use crate::report::{CertificateSummary, Finding, Outcome, SignatureReport};
+use crate::tlv::{Reader, Tlv};
+use crate::x509::Certificate;
 use signer::{RawSignedData, RawSignerInfo};
-use tlv::{Reader, Tlv};
 
 /// Nested signatures deeper than this are not decoded (a finding says so).
 pub const MAX_NESTING_DEPTH: u32 = 8;
@@ -166,7 +164,7 @@ impl Walk {
             r.findings.push(Finding::new(check, *outcome, reason.clone()).at(self.at(*off)));
         }
         for c in &sd.certificates {
-            r.certificates.push(certificate::summarize(&c.cert, &c.der));
+            r.certificates.push(CertificateSummary::from(c));
         }
 
         // The content: SpcIndirectDataContent for Authenticode, anything else (a CTL) verbatim.
@@ -242,8 +240,8 @@ impl Walk {
     /// intact), else at the verification time; lifetime signing removes the timestamp's grace.
     fn signer_chain(
         &self,
-        leaf: &signer::ParsedCert,
-        certs: &[signer::ParsedCert],
+        leaf: &Certificate,
+        certs: &[Certificate],
         timestamps: &[crate::report::TimestampReport],
     ) -> crate::report::ChainReport {
         use crate::chain::{self, Candidate, Purpose, Request};
@@ -252,16 +250,15 @@ impl Walk {
             let ok = t.verdict == Outcome::Pass && t.chain.as_ref().is_some_and(chain::is_intact);
             ok.then_some((time, t))
         });
-        let lifetime = chain::has_lifetime_signing(&leaf.cert);
+        let lifetime = chain::has_lifetime_signing(leaf);
         let (time, basis) = match verified {
             Some((time, _)) if !lifetime => (time, "timestamp"),
             Some(_) => (self.chain.time, "lifetime-signing"),
             None => (self.chain.time, "verification-time"),
         };
-        let pool: Vec<Candidate<'_>> =
-            certs.iter().map(|c| Candidate { der: &c.der, cert: &c.cert, source: self.chain.pool_source }).collect();
+        let pool: Vec<Candidate<'_>> = certs.iter().map(|c| Candidate { cert: c, source: self.chain.pool_source }).collect();
         let req = Request {
-            leaf: Candidate { der: &leaf.der, cert: &leaf.cert, source: self.chain.pool_source },
+            leaf: Candidate { cert: leaf, source: self.chain.pool_source },
             pool: &pool,
             purpose: Purpose::CodeSigning,
             time,

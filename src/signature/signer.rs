@@ -24,20 +24,19 @@
 //! (RFC 5652 sections 3, 5.1, 5.2, 5.3; Authenticode puts SpcIndirectDataContent directly in
 //! eContent, PKCS#7 v1.5 style, where CMS would wrap it in an OCTET STRING.)
 
+use crate::digest::DigestAlgorithm;
+use crate::hex;
+use crate::report::{CertificateSummary, Finding, Outcome};
+use crate::time::UnixTime;
+use crate::tlv::{Reader, Tlv, TlvError, TAG_CTX0, TAG_CTX1, TAG_INTEGER, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE, TAG_SET};
+use crate::x509::certificate::serial_hex;
+use crate::x509::oid::ID_SUBJECT_KEY_ID;
+use crate::x509::{crypto, name, Certificate};
 use cms::cert::IssuerAndSerialNumber;
 use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
 use der::Decode;
 use spki::AlgorithmIdentifierOwned;
-use x509_cert::Certificate;
-
-use super::certificate;
-use super::crypto;
-use super::tlv::{Reader, Tlv, TlvError, TAG_CTX0, TAG_CTX1, TAG_INTEGER, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE, TAG_SET};
-use crate::digest::DigestAlgorithm;
-use crate::hex;
-use crate::report::{CertificateSummary, Finding, Outcome};
-use crate::time::UnixTime;
 
 /// id-signedData.
 pub const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
@@ -51,8 +50,6 @@ pub const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.
 pub const ID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
 /// PKCS#9 countersignature attribute (legacy Authenticode timestamp).
 pub const ID_COUNTERSIGNATURE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.6");
-/// X.509 subjectKeyIdentifier extension.
-pub const ID_SUBJECT_KEY_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 
 /// A structural failure inside the CMS skeleton.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,15 +105,6 @@ impl From<TlvError> for CmsError {
     }
 }
 
-/// A certificate from SignedData.certificates with its original DER and position.
-#[derive(Clone, Debug)]
-pub struct ParsedCert {
-    pub cert: Certificate,
-    pub der: Vec<u8>,
-    /// Offset relative to the walk's root buffer.
-    pub offset: usize,
-}
-
 /// One attribute: its type and each value's TLV.
 #[derive(Clone, Debug)]
 pub struct RawAttribute<'a> {
@@ -134,7 +122,7 @@ pub struct RawSignedData<'a> {
     pub content_type: ObjectIdentifier,
     /// The element inside eContent's `[0]`: SpcIndirectDataContent / CTL (SEQUENCE) or an OCTET STRING.
     pub econtent: Option<Tlv<'a>>,
-    pub certificates: Vec<ParsedCert>,
+    pub certificates: Vec<Certificate>,
     pub signer_infos: Vec<Tlv<'a>>,
     /// Non-fatal problems met while reading (certificate decode failures, duplicates).
     pub findings: Vec<(Outcome, &'static str, String, usize)>,
@@ -210,7 +198,7 @@ pub fn read_signed_data(sd: Tlv<'_>) -> Result<RawSignedData<'_>, CmsError> {
         None => None,
     };
     let mut findings = Vec::new();
-    let mut certificates: Vec<ParsedCert> = Vec::new();
+    let mut certificates: Vec<Certificate> = Vec::new();
     if let Some(set) = r.read_optional(TAG_CTX0)? {
         let mut cr = set.children();
         while !cr.is_empty() {
@@ -238,7 +226,7 @@ pub fn read_signed_data(sd: Tlv<'_>) -> Result<RawSignedData<'_>, CmsError> {
                 continue;
             }
             match Certificate::from_der(c.raw) {
-                Ok(cert) => certificates.push(ParsedCert { cert, der: c.raw.to_vec(), offset: c.offset }),
+                Ok(cert) => certificates.push(cert),
                 Err(e) => findings.push((
                     Outcome::Warn,
                     "signature.certificates",
@@ -297,19 +285,19 @@ pub fn read_signer_info(si: Tlv<'_>) -> Result<RawSignerInfo<'_>, CmsError> {
 }
 
 /// The subjectKeyIdentifier extension value of a certificate.
-pub fn subject_key_id(cert: &Certificate) -> Option<Vec<u8>> {
+pub fn subject_key_id(cert: &x509_cert::Certificate) -> Option<Vec<u8>> {
     let exts = cert.tbs_certificate.extensions.as_ref()?;
-    let ext = exts.iter().find(|e| e.extn_id == ID_SUBJECT_KEY_IDENTIFIER)?;
+    let ext = exts.iter().find(|e| e.extn_id == ID_SUBJECT_KEY_ID)?;
     OctetString::from_der(ext.extn_value.as_bytes()).ok().map(|o| o.as_bytes().to_vec())
 }
 
 /// Index of the signer certificate among `certs`.
-pub fn find_signer(sid: &SignerId, certs: &[ParsedCert]) -> Option<usize> {
+pub fn find_signer(sid: &SignerId, certs: &[Certificate]) -> Option<usize> {
     certs.iter().position(|p| match sid {
         SignerId::IssuerSerial(ias) => {
-            p.cert.tbs_certificate.issuer == ias.issuer && p.cert.tbs_certificate.serial_number == ias.serial_number
+            p.decoded.tbs_certificate.issuer == ias.issuer && p.decoded.tbs_certificate.serial_number == ias.serial_number
         }
-        SignerId::SubjectKeyId(ski) => subject_key_id(&p.cert).as_deref() == Some(ski.as_slice()),
+        SignerId::SubjectKeyId(ski) => subject_key_id(&p.decoded).as_deref() == Some(ski.as_slice()),
     })
 }
 
@@ -329,12 +317,12 @@ pub fn parse_time(t: &Tlv<'_>) -> Option<UnixTime> {
     let s = core::str::from_utf8(t.value).ok()?;
     let s = s.strip_suffix('Z')?;
     let (year, rest) = match t.tag {
-        super::tlv::TAG_UTC_TIME => {
+        crate::tlv::TAG_UTC_TIME => {
             let yy: i64 = s.get(0..2)?.parse().ok()?;
             // RFC 5280 4.1.2.5.1: YY < 50 means 20YY, else 19YY (yy is two digits: no overflow).
             (yy.checked_add(if yy < 50 { 2000 } else { 1900 })?, s.get(2..)?)
         }
-        super::tlv::TAG_GENERALIZED_TIME => (s.get(0..4)?.parse().ok()?, s.get(4..)?),
+        crate::tlv::TAG_GENERALIZED_TIME => (s.get(0..4)?.parse().ok()?, s.get(4..)?),
         _ => return None,
     };
     let rest = rest.split('.').next()?;
@@ -351,7 +339,7 @@ pub fn parse_time(t: &Tlv<'_>) -> Option<UnixTime> {
 /// `expected_content_type` is compared with the contentType signed attribute when both exist.
 pub fn check_signer(
     si: &RawSignerInfo<'_>,
-    certs: &[ParsedCert],
+    certs: &[Certificate],
     content: &[u8],
     expected_content_type: Option<ObjectIdentifier>,
     file_offset: u64,
@@ -386,21 +374,19 @@ pub fn check_signer(
     out.signer_index = find_signer(&si.sid, certs);
     match out.signer_index.and_then(|i| certs.get(i)) {
         Some(p) => {
-            out.signer = Some(certificate::summarize(&p.cert, &p.der));
+            out.signer = Some(CertificateSummary::from(p));
             out.findings.push(Finding::new(
                 &check("signer-certificate"),
                 Outcome::Pass,
-                format!("the signer certificate is present ({})", certificate::name_to_string(&p.cert.tbs_certificate.subject)),
+                format!("the signer certificate is present ({})", p.subject()),
             ));
         }
         None => {
             failed = true;
             let who = match &si.sid {
-                SignerId::IssuerSerial(ias) => format!(
-                    "issuer {} serial {}",
-                    certificate::name_to_string(&ias.issuer),
-                    certificate::serial_hex(ias.serial_number.as_bytes())
-                ),
+                SignerId::IssuerSerial(ias) => {
+                    format!("issuer {} serial {}", name::to_string(&ias.issuer), serial_hex(ias.serial_number.as_bytes()))
+                }
                 SignerId::SubjectKeyId(k) => format!("subject key identifier {}", hex::encode(k)),
             };
             out.findings.push(
@@ -494,7 +480,7 @@ pub fn check_signer(
 
     // The signature itself.
     if let Some(p) = out.signer_index.and_then(|i| certs.get(i)) {
-        let spki = &p.cert.tbs_certificate.subject_public_key_info;
+        let spki = &p.decoded.tbs_certificate.subject_public_key_info;
         let mut result = crypto::verify(spki, &si.signature_algorithm, out.digest_algorithm, &signed_bytes, si.signature.value);
         if result == Err(crypto::VerifyError::BadSignature) && crypto::is_rsa_pkcs1(&si.signature_algorithm.oid) {
             let digest = crypto::implied_digest(&si.signature_algorithm.oid).or(out.digest_algorithm);

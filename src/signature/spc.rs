@@ -6,8 +6,8 @@ use der::asn1::{BitString, BmpString, Ia5String, OctetString};
 use der::{Any, Choice, Sequence};
 use spki::AlgorithmIdentifierOwned;
 
-use super::tlv::{Reader, TlvError, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE, TAG_SET};
 use crate::digest::DigestAlgorithm;
+use crate::tlv::{Reader, TlvError, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE, TAG_SET};
 
 /// SPC_INDIRECT_DATA_OBJID: eContentType of an Authenticode SignedData.
 pub const SPC_INDIRECT_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.2.1.4");

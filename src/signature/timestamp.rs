@@ -8,11 +8,12 @@ use der::{Any, Decode, Sequence};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::ext::Extensions;
 
-use super::signer::{self, ParsedCert};
-use super::tlv::{Reader, Tlv, TAG_GENERALIZED_TIME};
+use super::signer;
 use crate::digest::DigestAlgorithm;
 use crate::hex;
 use crate::report::{Finding, Outcome, TimestampReport};
+use crate::tlv::{Reader, Tlv, TAG_GENERALIZED_TIME};
+use crate::x509::Certificate;
 
 /// id-ct-TSTInfo: eContentType of a TimeStampToken.
 pub const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
@@ -92,9 +93,9 @@ fn verdict_of(findings: &[Finding]) -> Outcome {
 /// when the timestamp has none); `outer` are the enclosing SignedData's certificates, tried after
 /// the token's own.
 fn tsa_chain(
-    leaf: &ParsedCert,
-    own: &[ParsedCert],
-    outer: &[ParsedCert],
+    leaf: &Certificate,
+    own: &[Certificate],
+    outer: &[Certificate],
     time: Option<&str>,
     chain: &crate::chain::Context,
 ) -> crate::report::ChainReport {
@@ -107,16 +108,10 @@ fn tsa_chain(
     let own_source = if outer.is_empty() { chain.pool_source } else { "timestamp" };
     let pool: Vec<Candidate<'_>> = own
         .iter()
-        .map(|c| Candidate { der: &c.der, cert: &c.cert, source: own_source })
-        .chain(outer.iter().map(|c| Candidate { der: &c.der, cert: &c.cert, source: chain.pool_source }))
+        .map(|c| Candidate { cert: c, source: own_source })
+        .chain(outer.iter().map(|c| Candidate { cert: c, source: chain.pool_source }))
         .collect();
-    let req = Request {
-        leaf: Candidate { der: &leaf.der, cert: &leaf.cert, source: own_source },
-        pool: &pool,
-        purpose: Purpose::TimeStamping,
-        time,
-        basis,
-    };
+    let req = Request { leaf: Candidate { cert: leaf, source: own_source }, pool: &pool, purpose: Purpose::TimeStamping, time, basis };
     crate::chain::build(chain, &req)
 }
 
@@ -126,7 +121,7 @@ pub fn rfc3161(
     token: &Tlv<'_>,
     outer_signature: &[u8],
     file_offset: u64,
-    outer_certs: &[ParsedCert],
+    outer_certs: &[Certificate],
     chain: &crate::chain::Context,
 ) -> TimestampReport {
     let at = |rel: usize| file_offset.saturating_add(rel as u64);
@@ -238,7 +233,7 @@ pub fn rfc3161(
 /// value, with the certificates of the outer SignedData.
 pub fn countersignature(
     value: &Tlv<'_>,
-    certs: &[ParsedCert],
+    certs: &[Certificate],
     outer_signature: &[u8],
     file_offset: u64,
     chain: &crate::chain::Context,

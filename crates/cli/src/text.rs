@@ -262,13 +262,7 @@ fn chain_lines(s: &mut String, indent: &str, what: &str, chain: &ChainReport) {
     );
     for c in &chain.certificates {
         let reason = if c.link_reason.is_empty() { String::new() } else { format!(": {}", c.link_reason) };
-        let _ = writeln!(
-            s,
-            "{indent}            {:<5} {} [{}]{reason}",
-            mark(c.link_verdict),
-            drvsig::summary::common_name(&c.certificate.subject),
-            c.source
-        );
+        let _ = writeln!(s, "{indent}            {:<5} {} [{}]{reason}", mark(c.link_verdict), c.certificate.subject_cn(), c.source);
     }
     findings(s, &format!("{indent}            "), &chain.findings);
 }

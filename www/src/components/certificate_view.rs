@@ -133,7 +133,7 @@ fn or_dash(s: &str) -> String {
 #[function_component(CertificateView)]
 pub fn certificate_view(props: &CertificateViewProps) -> Html {
     let c = &props.certificate;
-    let cn = drvsig::summary::common_name(&c.subject);
+    let cn = c.subject_cn();
     let on_close = {
         let cb = props.on_close.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))

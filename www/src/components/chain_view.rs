@@ -5,7 +5,6 @@
 //! without colour. Every box opens the certificate's details; a text list repeats the picture.
 
 use drvsig::report::{ChainCertificate, ChainReport, TrustKind};
-use drvsig::summary::common_name;
 use drvsig::Outcome;
 use yew::prelude::*;
 
@@ -186,7 +185,7 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
     let height = box_y(n) - GAP + 8;
 
     let summary = {
-        let names: Vec<String> = chain.certificates.iter().map(|c| plain_cut(&common_name(&c.certificate.subject), 80)).collect();
+        let names: Vec<String> = chain.certificates.iter().map(|c| plain_cut(&c.certificate.subject_cn(), 80)).collect();
         format!(
             "Certificate chain, leaf first: {}. Top: {}. Chain verdict: {}.",
             names.join(", issued by "),
@@ -202,10 +201,10 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
         let Some(c) = chain.certificates.get(i) else { continue };
         let y = box_y(k);
         let cert = &c.certificate;
-        let cn = plain_cut(&common_name(&cert.subject), 200);
+        let cn = plain_cut(&cert.subject_cn(), 200);
         let (cn1, cn2) = wrap2(&cn, LINE_CHARS);
         let cn_two = cn2.is_some();
-        let issuer = plain_cut(&common_name(&cert.issuer), 34);
+        let issuer = plain_cut(&cert.issuer_cn(), 34);
         let role = if i == 0 {
             "leaf"
         } else if i + 1 == n && !incomplete {
@@ -350,7 +349,7 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
                                 <button type="button" class="chain-item-button" {onclick}
                                         aria-expanded={(*selected == Some(i)).to_string()}
                                         aria-controls={format!("{}-cert", props.id)}>
-                                    <Inert text={common_name(&c.certificate.subject)} max={120} />
+                                    <Inert text={c.certificate.subject_cn()} max={120} />
                                 </button>
                                 <span class="chain-item-link">
                                     <span aria-hidden="true">{ kind.glyph() }</span>

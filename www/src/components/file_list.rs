@@ -97,7 +97,7 @@ pub fn file_list(props: &FileListProps) -> Html {
                         let stop = Callback::from(move |_: MouseEvent| cb.emit((false, c.clone())));
                         html! {
                             <span class="trusted-root">
-                                <Inert text={drvsig::summary::common_name(&r.subject)} max={120} />
+                                <Inert text={drvsig::x509::name::cn_or_name(&r.subject)} max={120} />
                                 { " " }
                                 <button type="button" class="button button-small" onclick={stop} aria-label={format!("Stop trusting {}", crate::text::plain(&r.subject))}>{ "Stop trusting" }</button>
                             </span>

@@ -4,7 +4,6 @@
 //! Also the WIN_CERTIFICATE layout table of the file.
 
 use drvsig::report::{CertificateTable, SignatureReport, SignerKind, TimestampReport};
-use drvsig::summary::common_name;
 use drvsig::Outcome;
 use yew::prelude::*;
 
@@ -99,7 +98,7 @@ pub fn signature_view(props: &SignatureViewProps) -> Html {
                 if let Some(signer) = &sig.signer {
                     <div class="sig-fact">
                         <dt>{ "Signed by" }</dt>
-                        <dd data-field="signer"><Inert text={common_name(&signer.subject)} /></dd>
+                        <dd data-field="signer"><Inert text={signer.subject_cn()} /></dd>
                     </div>
                 }
                 if let Some(class) = &sig.classification {
@@ -165,8 +164,8 @@ pub fn signature_view(props: &SignatureViewProps) -> Html {
                     <ul class="plain-list">
                         { for sig.certificates.iter().map(|c| html! {
                             <li class="sig-cert">
-                                <strong><Inert text={common_name(&c.subject)} /></strong>
-                                <span class="muted">{ " issued by " }<Inert text={common_name(&c.issuer)} /></span>
+                                <strong><Inert text={c.subject_cn()} /></strong>
+                                <span class="muted">{ " issued by " }<Inert text={c.issuer_cn()} /></span>
                                 <span class="muted">{ format!(" \u{b7} {} to {}", c.not_before.get(..10).unwrap_or(&c.not_before), c.not_after.get(..10).unwrap_or(&c.not_after)) }</span>
                             </li>
                         }) }
@@ -220,7 +219,7 @@ fn timestamp(ts: &TimestampReport, id: &str, verified_at: &AttrValue) -> Html {
                 <span class="muted">{ format!(" \u{b7} {kind}, {}", or_dash(&ts.digest_algorithm)) }</span>
             </p>
             if let Some(signer) = &ts.signer {
-                <p class="muted">{ "Timestamp authority: " }<Inert text={common_name(&signer.subject)} /></p>
+                <p class="muted">{ "Timestamp authority: " }<Inert text={signer.subject_cn()} /></p>
             }
             if let Some(chain) = &ts.chain {
                 <ChainView

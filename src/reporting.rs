@@ -1,0 +1,56 @@
+//! The report built from the lower layers' typed results: `From` impls from their types to the
+//! report's plain data ([`crate::report`]), and the questions the report's data answers the same
+//! way everywhere ([`CertificateSummary::subject_cn`]).
+//!
+//! May import [`crate::report`] and the layers whose results it turns into report data (today
+//! [`crate::x509`]); nothing below imports it but the layers that still build report data
+//! themselves (`signature`, `chain`).
+
+use crate::digest::DigestAlgorithm;
+use crate::hex;
+use crate::report::CertificateSummary;
+use crate::x509::certificate::{base64, key_description, key_usage_names, serial_hex, time_to_rfc3339};
+use crate::x509::{name, oid, Certificate};
+
+impl From<&Certificate> for CertificateSummary {
+    /// Subject, issuer, serial, validity, thumbprints (over the original DER), key, extensions,
+    /// TBS hash and the DER for download.
+    fn from(cert: &Certificate) -> CertificateSummary {
+        let tbs = &cert.decoded.tbs_certificate;
+        let facts = cert.facts();
+        let (key_algorithm, key_bits) = key_description(&cert.decoded);
+        let (is_ca, path_len) = facts.basic_constraints.unwrap_or((false, None));
+        CertificateSummary {
+            subject: cert.subject(),
+            issuer: cert.issuer(),
+            serial: serial_hex(tbs.serial_number.as_bytes()),
+            not_before: time_to_rfc3339(&tbs.validity.not_before),
+            not_after: time_to_rfc3339(&tbs.validity.not_after),
+            sha1: hex::encode(&cert.thumbprint(DigestAlgorithm::Sha1)),
+            sha256: hex::encode(&cert.thumbprint(DigestAlgorithm::Sha256)),
+            key_algorithm,
+            key_bits,
+            ekus: facts.ekus.iter().flatten().map(|o| o.to_string()).collect(),
+            eku_names: facts.ekus.iter().flatten().map(oid::eku_short_name).collect(),
+            is_ca,
+            path_len,
+            key_usage: facts.key_usage.as_ref().map(key_usage_names).unwrap_or_default(),
+            subject_key_id: facts.subject_key_id.as_deref().map(hex::encode),
+            authority_key_id: facts.authority_key_id.as_deref().map(hex::encode),
+            tbs_hash: cert.tbs_hash().map(|h| hex::encode(&h)).unwrap_or_default(),
+            der_base64: base64(&cert.der),
+        }
+    }
+}
+
+impl CertificateSummary {
+    /// The subject's common name (escapes resolved), or the whole subject when it has no CN.
+    pub fn subject_cn(&self) -> String {
+        name::cn_or_name(&self.subject)
+    }
+
+    /// The issuer's common name (escapes resolved), or the whole issuer when it has no CN.
+    pub fn issuer_cn(&self) -> String {
+        name::cn_or_name(&self.issuer)
+    }
+}

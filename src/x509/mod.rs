@@ -1,0 +1,16 @@
+//! X.509, the bottom layer of signature checking: certificates ([`Certificate`], decoded with
+//! their original DER), names as text ([`name`]), public keys and signature verification
+//! ([`crypto`]: RSA PKCS#1 v1.5 / PSS, ECDSA P-256 / P-384), and one constant per OID the core
+//! decides on ([`oid`]).
+//!
+//! A leaf: it imports only the crate's utilities (`digest`, `hex`, `time`, `tlv`, `oid_names`),
+//! never a layer above (no CMS, no chain, no report). What the report shows of a certificate is
+//! built from it by the report-building code (`From<&Certificate> for CertificateSummary`).
+
+pub mod certificate;
+pub mod crypto;
+pub mod name;
+pub mod oid;
+
+pub use certificate::{Certificate, Facts};
+pub use crypto::VerifyError;
