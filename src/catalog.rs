@@ -772,7 +772,7 @@ impl Catalog {
 }
 
 /// Fill `report.catalog` for a catalog file; a catalog that does not decode becomes a finding.
-pub fn inspect_catalog(bytes: &[u8], options: &crate::Options, report: &mut FileReport) {
+pub fn inspect_catalog(bytes: &[u8], options: &crate::options::Options, report: &mut FileReport) {
     let _ = options;
     match parse_catalog(bytes) {
         Ok(catalog) => report.catalog = Some(catalog.to_report()),

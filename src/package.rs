@@ -1,7 +1,7 @@
 //! Driver packages: several files inspected together (a directory, a zip, files picked at once),
 //! grouped by INF -> `CatalogFile`, and each file's digest looked up in the catalog(s).
 //!
-//! Flow: every file goes through [`crate::inspect`] once (zips are expanded in memory first, one
+//! Flow: every file goes through [`crate::file::inspect`] once (zips are expanded in memory first, one
 //! level deep, within the caps below) -> each INF claims its catalogs (matched by name, same
 //! directory first, then anywhere in the drop) and the files it references or its catalogs list ->
 //! the digests the catalogs use are computed once per file and algorithm (reusing what `inspect`
@@ -18,11 +18,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
 
 use crate::digest::DigestAlgorithm;
+use crate::hex;
+use crate::options::Options;
 use crate::report::{
     AlgorithmDigest, CatalogMemberReport, CoverageRow, CoverageStatus, EmbeddedSummary, FileKind, FileReport, Finding, HwidComparison,
     InspectionReport, MemberMatch, MissingFile, MissingMember, Outcome, PackageCatalog, PackageReport,
 };
-use crate::{hex, Options};
 
 /// At most this many zip entries are read; the rest are reported by one finding.
 pub const MAX_ZIP_ENTRIES: usize = 10_000;
@@ -54,7 +55,7 @@ pub fn inspect_package_with_reports(files: &[(String, &[u8])], reports: Vec<File
         let name = name.replace('\\', "/");
         let mut report = match take(&name) {
             Some(r) => r,
-            None => crate::inspect(&name, bytes, options),
+            None => crate::file::inspect(&name, bytes, options),
         };
         let mut inner = Vec::new();
         if report.kind == FileKind::Zip {
@@ -67,7 +68,7 @@ pub fn inspect_package_with_reports(files: &[(String, &[u8])], reports: Vec<File
         for (inner_name, inner_bytes) in inner {
             let mut r = match take(&inner_name) {
                 Some(r) => r,
-                None => crate::inspect(&inner_name, &inner_bytes, options),
+                None => crate::file::inspect(&inner_name, &inner_bytes, options),
             };
             if r.kind == FileKind::Zip {
                 let nested = Finding::new(

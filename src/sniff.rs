@@ -28,7 +28,7 @@ pub fn sniff(name: &str, bytes: &[u8]) -> FileKind {
 fn looks_like_certificates(bytes: &[u8]) -> bool {
     const MAX: usize = 1024 * 1024;
     let plausible = bytes.first() == Some(&0x30) || bytes.windows(11).take(4096).any(|w| w == b"-----BEGIN ");
-    plausible && bytes.len() <= MAX && crate::chain::parse_trust_file(bytes).is_ok_and(|certs| !certs.is_empty())
+    plausible && bytes.len() <= MAX && crate::signature::trust_file::parse_trust_file(bytes).is_ok_and(|certs| !certs.is_empty())
 }
 
 /// `MZ`, then `PE\0\0` at e_lfanew, then the optional-header magic.

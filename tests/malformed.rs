@@ -778,7 +778,9 @@ fn replay(target: &str, data: &[u8]) {
             drvsig::pe::inspect_pe(data, &options, &drvsig::KnownDigests::default(), &mut FileReport::default());
         }
         "signature" => {
-            let _ = drvsig::signature::read_signed_data(data, 0x1000, "fuzz", 0, &options);
+            if let Ok(mut sigs) = drvsig::signature::read_signed_data(data, 0x1000, "fuzz", 0) {
+                drvsig::chain::build_for(&mut sigs, &options, "fuzz");
+            }
         }
         "catalog" => {
             if let Ok(catalog) = drvsig::catalog::parse_catalog(data) {

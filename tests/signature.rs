@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use drvsig::report::Outcome;
 use drvsig::signature::{read_signed_data, Signature};
-use drvsig::UnixTime;
 use serde_json::Value;
 
 use crate::support::corpus;
@@ -51,12 +50,11 @@ fn win_certificates(b: &[u8]) -> Vec<(u64, &[u8])> {
 /// Every signature of a corpus file (PE: all WIN_CERTIFICATE entries; catalog: the whole file).
 fn signatures_of(path: &PathBuf, format: &str) -> Vec<Signature> {
     let bytes = std::fs::read(path).unwrap();
-    let time = UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
     let blobs: Vec<(u64, &[u8])> = if format == "catalog" { vec![(0, &bytes[..])] } else { win_certificates(&bytes) };
     let mut all = Vec::new();
     for (i, (off, blob)) in blobs.into_iter().enumerate() {
         let source = format!("WIN_CERTIFICATE #{i} at {off:#x}");
-        match read_signed_data(blob, off, &source, all.len(), &drvsig::Options::at(time)) {
+        match read_signed_data(blob, off, &source, all.len()) {
             Ok(sigs) => all.extend(sigs),
             Err(f) => panic!("{}: {f:?}", path.display()),
         }
@@ -258,22 +256,21 @@ fn page_hashes_and_catalogs() {
 
 #[test]
 fn garbage_is_a_finding_not_a_panic() {
-    let time = UnixTime(0);
-    let err = read_signed_data(&[0x30, 0x80, 0x06, 0x09], 0x100, "x", 0, &drvsig::Options::at(time)).unwrap_err();
+    let err = read_signed_data(&[0x30, 0x80, 0x06, 0x09], 0x100, "x", 0).unwrap_err();
     assert_eq!(err.outcome, Outcome::Unsupported);
     assert_eq!(err.offset, Some(0x100));
-    assert!(read_signed_data(&[], 0, "x", 0, &drvsig::Options::at(time)).is_err());
+    assert!(read_signed_data(&[], 0, "x", 0).is_err());
     // Every truncation of a real signature either errors or yields findings; none panics.
     let Some(dir) = corpus() else { return };
     let bytes = std::fs::read(dir.join("pe/uthenticode/pegoat-authenticode-nested.exe")).unwrap();
     let (off, blob) = win_certificates(&bytes)[0];
     for cut in (0..blob.len()).step_by(97) {
-        let _ = read_signed_data(&blob[..cut], off, "x", 0, &drvsig::Options::at(time));
+        let _ = read_signed_data(&blob[..cut], off, "x", 0);
     }
     let mut flipped = blob.to_vec();
     for i in (0..flipped.len()).step_by(131) {
         flipped[i] ^= 0xff;
-        let _ = read_signed_data(&flipped, off, "x", 0, &drvsig::Options::at(time));
+        let _ = read_signed_data(&flipped, off, "x", 0);
         flipped[i] ^= 0xff;
     }
 }
@@ -319,13 +316,12 @@ fn synthetic_signed_data(nested: &[Vec<u8>]) -> Vec<u8> {
 
 #[test]
 fn nesting_is_bounded_in_depth_and_count() {
-    let time = UnixTime(0);
     // 12 levels: only depths 0..=8 are decoded, the deepest says why it stopped.
     let mut blob = synthetic_signed_data(&[]);
     for _ in 0..12 {
         blob = synthetic_signed_data(&[blob]);
     }
-    let sigs = read_signed_data(&blob, 0x1000, "test", 3, &drvsig::Options::at(time)).unwrap();
+    let sigs = read_signed_data(&blob, 0x1000, "test", 3).unwrap();
     assert_eq!(sigs.len(), 9);
     for (i, s) in sigs.iter().enumerate() {
         assert_eq!(s.report.index, 3 + i);
@@ -338,7 +334,7 @@ fn nesting_is_bounded_in_depth_and_count() {
 
     // 70 siblings: 64 signatures in all, then a finding.
     let children: Vec<Vec<u8>> = (0..70).map(|_| synthetic_signed_data(&[])).collect();
-    let sigs = read_signed_data(&synthetic_signed_data(&children), 0, "test", 0, &drvsig::Options::at(time)).unwrap();
+    let sigs = read_signed_data(&synthetic_signed_data(&children), 0, "test", 0).unwrap();
     assert_eq!(sigs.len(), 64);
     assert!(sigs[1..].iter().all(|s| s.report.parent == Some(0) && s.report.source == "nested in signature 0"));
     assert!(sigs[0].report.findings.iter().any(|f| f.check == "signature.nested.count"));
@@ -363,7 +359,7 @@ fn duplicate_certificates_are_a_warning() {
         sd_content.extend_from_slice(if i == certs { &dup_set } else { p.raw });
     }
     let rebuilt = tlv(0x30, &[oid.raw.to_vec(), tlv(0xa0, &tlv(0x30, &sd_content))].concat());
-    let sigs = read_signed_data(&rebuilt, off, "dup", 0, &drvsig::Options::at(UnixTime(0))).unwrap();
+    let sigs = read_signed_data(&rebuilt, off, "dup", 0).unwrap();
     let r = &sigs[0].report;
     assert_eq!(r.signature_verdict, Outcome::Pass, "{:#?}", r.findings);
     assert_eq!(r.certificates.len(), 1);

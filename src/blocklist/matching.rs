@@ -29,7 +29,17 @@ impl<'a> FileFacts<'a> {
     /// The facts of a PE file whose report `inspect` has filled (signatures checked): Authenticode
     /// SHA-1 / SHA-256 (reusing the digests the signatures' checks computed), first-page SHA-1 /
     /// SHA-256, whole-file SHA-256 (the report's) and, only when a list needs them, SHA-1 / MD5.
-    pub fn compute(bytes: &[u8], report: &'a FileReport, lists: &BlockLists, known: &crate::KnownDigests) -> FileFacts<'a> {
+    /// The PE hashes come from the caller (`pe` is a layer above, see `file::blocklist_facts`):
+    /// `authenticode_digests` gives the image digests of the algorithms asked, in their order,
+    /// `first_page_hash` the digest of the first page.
+    pub fn compute(
+        bytes: &[u8],
+        report: &'a FileReport,
+        lists: &BlockLists,
+        known: &crate::options::KnownDigests,
+        authenticode_digests: &dyn Fn(&[DigestAlgorithm]) -> Vec<Vec<u8>>,
+        first_page_hash: &dyn Fn(DigestAlgorithm) -> Option<Vec<u8>>,
+    ) -> FileFacts<'a> {
         let mut hashes = Vec::new();
         let authenticode = [(DigestAlgorithm::Sha1, MatchedBy::AuthenticodeSha1), (DigestAlgorithm::Sha256, MatchedBy::AuthenticodeSha256)];
         let missing: Vec<DigestAlgorithm> = authenticode
@@ -37,7 +47,7 @@ impl<'a> FileFacts<'a> {
             .filter(|(alg, _)| known_digest(report, *alg).is_none() && known.authenticode(*alg).is_none())
             .map(|(alg, _)| *alg)
             .collect();
-        let computed = if missing.is_empty() { Vec::new() } else { crate::pe::authenticode_digests(bytes, &missing).unwrap_or_default() };
+        let computed = if missing.is_empty() { Vec::new() } else { authenticode_digests(&missing) };
         for (alg, by) in authenticode {
             let digest = known_digest(report, alg)
                 .map(str::to_string)
@@ -46,7 +56,7 @@ impl<'a> FileFacts<'a> {
             hashes.extend(digest.map(|d| (by, d)));
         }
         for (alg, by) in [(DigestAlgorithm::Sha1, MatchedBy::FirstPageSha1), (DigestAlgorithm::Sha256, MatchedBy::FirstPageSha256)] {
-            hashes.extend(crate::pe::first_page_hash(bytes, alg).map(|d| (by, hex::encode(&d))));
+            hashes.extend(first_page_hash(alg).map(|d| (by, hex::encode(&d))));
         }
         hashes.push((MatchedBy::FileSha256, report.sha256.clone()));
         let mut notes = Vec::new();

@@ -2,7 +2,7 @@
 //! [`sipolicy`]) and LOLDrivers ([`loldrivers`]), compiled into [`List`]s, shipped as a JSON index
 //! ([`index`]) and matched by hash lookups ([`matching`]).
 //!
-//! The lists are data the caller passes in ([`crate::Options::blocklists`]), like the time: the
+//! The lists are data the caller passes in ([`crate::options::Options::blocklists`]), like the time: the
 //! core never reads a file or fetches one. A list the caller cannot parse is a [`ListError`]
 //! naming the file, the line and the element; the files are still inspected with the other lists.
 

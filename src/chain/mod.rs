@@ -3,7 +3,7 @@
 //! From the signer certificate, through the certificates the SignedData carries, to a trust
 //! anchor: the built-in Microsoft roots ([`anchors`]), Microsoft Code Verification Root (by name
 //! and key identifier, for kernel-mode cross certificates), or a root the user trusts
-//! ([`crate::Options::trust_anchors`]). Candidate issuers are found by name (and key identifiers)
+//! ([`crate::options::Options::trust_anchors`]). Candidate issuers are found by name (and key identifiers)
 //! and tried depth first, so cross certificates and same-name CAs with other keys are backtracked
 //! over; the work is bounded ([`MAX_VERIFICATIONS`], [`MAX_DEPTH`]). Every complete path is
 //! judged (link signatures, validity at the right time, basic constraints, key usage, extended key
@@ -14,10 +14,11 @@
 //! the crate ([`crate::x509::crypto`]).
 
 pub mod anchors;
-pub mod trust_file;
+pub mod signatures;
 
 use const_oid::ObjectIdentifier;
 
+use crate::options::Options;
 use crate::report::{CertificateSummary, ChainCertificate, ChainReport, Finding, Outcome, TrustKind};
 use crate::time::UnixTime;
 use crate::x509::oid::{
@@ -25,9 +26,9 @@ use crate::x509::oid::{
     EKU_WHQL_EXTENDED, EKU_WINDOWS_COMPONENT,
 };
 use crate::x509::{Certificate, Facts};
-use crate::Options;
 
-pub use trust_file::{parse_trust_file, TrustFileError};
+pub use crate::signature::trust_file::{parse_trust_file, TrustFileError};
+pub use signatures::build_for;
 
 /// At most this many signature verifications per path search.
 pub const MAX_VERIFICATIONS: u32 = 100;

@@ -21,8 +21,8 @@ pub const IMAGE_DLLCHARACTERISTICS_NX_COMPAT: u16 = 0x0100;
 /// Section characteristics: executable / writable memory.
 pub const IMAGE_SCN_MEM_EXECUTE: u32 = 0x2000_0000;
 pub const IMAGE_SCN_MEM_WRITE: u32 = 0x8000_0000;
+use crate::options::Options;
 use crate::signature::Signature;
-use crate::Options;
 
 pub use hash::{ImageRanges, PAGE_SIZE};
 pub use layout::Layout;
@@ -126,7 +126,7 @@ pub fn pe_checksum(bytes: &[u8]) -> Option<u32> {
 }
 
 /// Fill `report.pe`, the certificate-table findings and the embedded signatures of a PE file.
-pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::KnownDigests, report: &mut FileReport) {
+pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::options::KnownDigests, report: &mut FileReport) {
     let (layout, goblin_error) = read_layout(bytes);
     let layout = match (layout, goblin_error) {
         (Ok(l), None) => l,
@@ -201,20 +201,15 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::KnownDigests, 
         version: version::read(bytes),
     });
 
-    let signatures = decode_signatures(bytes, &scan, options, report.signatures.len(), &mut report.findings);
+    let mut signatures = decode_signatures(bytes, &scan, report.signatures.len(), &mut report.findings);
+    crate::chain::build_for(&mut signatures, options, "signature");
     let reports = check_signatures(bytes, &layout, scan.hash_exclusion.clone(), signatures, known);
     report.signatures.extend(reports);
 }
 
 /// Decode every PKCS_SIGNED_DATA entry of the certificate table (nested signatures included);
 /// entries that cannot be read become findings.
-fn decode_signatures(
-    bytes: &[u8],
-    scan: &certs::Scan,
-    options: &Options,
-    first_index: usize,
-    findings: &mut Vec<Finding>,
-) -> Vec<Signature> {
+fn decode_signatures(bytes: &[u8], scan: &certs::Scan, first_index: usize, findings: &mut Vec<Finding>) -> Vec<Signature> {
     let mut signatures: Vec<Signature> = Vec::new();
     let Some(table) = &scan.table else { return signatures };
     for (i, (entry, payload)) in table.entries.iter().zip(scan.payloads.iter()).enumerate() {
@@ -225,7 +220,7 @@ fn decode_signatures(
         let Some(der) = bytes.get(payload.clone()) else { continue };
         let source = format!("WIN_CERTIFICATE #{i} at 0x{:x}", entry.offset);
         let first_index = first_index.saturating_add(signatures.len());
-        match crate::signature::read_signed_data(der, payload.start as u64, &source, first_index, options) {
+        match crate::signature::read_signed_data(der, payload.start as u64, &source, first_index) {
             Ok(sigs) => signatures.extend(sigs),
             Err(f) => findings.push(f),
         }
@@ -236,7 +231,7 @@ fn decode_signatures(
 /// What hashing a PE file's inspection needs: the Authenticode ranges and the digest algorithms
 /// its embedded signatures name (sorted, without repeats). A caller with a faster or parallel
 /// hasher (the page's WebCrypto, the CLI's spare cores) computes these and passes them to
-/// [`crate::inspect_with`] as [`crate::KnownDigests`].
+/// [`crate::inspect_with`] as [`crate::options::KnownDigests`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HashPlan {
     pub ranges: ImageRanges,
@@ -250,7 +245,7 @@ pub fn hash_plan(bytes: &[u8], options: &Options) -> Option<HashPlan> {
     let scan = certs::scan(bytes, &layout);
     let ranges = hash::image_ranges(bytes.len(), &layout, scan.hash_exclusion.clone()).ok()?;
     let mut algorithms: Vec<DigestAlgorithm> =
-        decode_signatures(bytes, &scan, options, 0, &mut Vec::new()).iter().filter_map(|s| s.digest_algorithm).collect();
+        decode_signatures(bytes, &scan, 0, &mut Vec::new()).iter().filter_map(|s| s.digest_algorithm).collect();
     if options.blocklists.is_some() {
         // Block list hash rules name the Authenticode SHA-1 and SHA-256 of every PE file.
         algorithms.extend([DigestAlgorithm::Sha1, DigestAlgorithm::Sha256]);
@@ -267,7 +262,7 @@ fn check_signatures(
     layout: &Layout,
     exclusion: Option<core::ops::Range<usize>>,
     signatures: Vec<Signature>,
-    known: &crate::KnownDigests,
+    known: &crate::options::KnownDigests,
 ) -> Vec<crate::report::SignatureReport> {
     if signatures.is_empty() {
         return Vec::new();
@@ -391,7 +386,7 @@ fn check_checksum(bytes: &[u8], layout: &Layout, findings: &mut Vec<Finding>) ->
 mod tests {
     use super::*;
     use crate::report::FileKind;
-    use crate::UnixTime;
+    use crate::time::UnixTime;
 
     const SECURITY_ENTRY: usize = 0x58 + 144;
     const TABLE: usize = 0x400;
@@ -456,7 +451,7 @@ mod tests {
             kind: FileKind::Pe32Plus,
             ..FileReport::default()
         };
-        inspect_pe(bytes, &Options::at(UnixTime(0)), &crate::KnownDigests::default(), &mut report);
+        inspect_pe(bytes, &Options::at(UnixTime(0)), &crate::options::KnownDigests::default(), &mut report);
         report
     }
 
@@ -625,7 +620,15 @@ mod tests {
     fn fake(alg: Option<DigestAlgorithm>, signed_digest: Vec<u8>, page_hashes: Option<crate::signature::PageHashTable>) -> Signature {
         let report =
             crate::report::SignatureReport { digest_algorithm: alg.map_or("1.2.3.4".into(), |a| a.name().into()), ..Default::default() };
-        Signature { report, digest_algorithm: alg, signed_digest, page_hashes }
+        Signature {
+            report,
+            digest_algorithm: alg,
+            signed_digest,
+            page_hashes,
+            certificates: Vec::new(),
+            signer: None,
+            timestamp_certificates: Vec::new(),
+        }
     }
 
     #[test]
@@ -642,7 +645,7 @@ mod tests {
             fake(Some(DigestAlgorithm::Md5), md5.clone(), None),
             fake(None, vec![1, 2, 3], None),
         ];
-        let r = check_signatures(&bytes, &layout, exclusion.clone(), sigs, &crate::KnownDigests::default());
+        let r = check_signatures(&bytes, &layout, exclusion.clone(), sigs, &crate::options::KnownDigests::default());
         assert_eq!(r[0].digest_verdict, Outcome::Pass);
         assert_eq!(r[0].computed_digest, crate::hex::encode(&sha256));
         assert_eq!(r[0].page_hash_verdict, Outcome::Pass);
@@ -668,7 +671,7 @@ mod tests {
             &broken,
             exclusion,
             vec![fake(Some(DigestAlgorithm::Sha1), vec![0; 20], None)],
-            &crate::KnownDigests::default(),
+            &crate::options::KnownDigests::default(),
         );
         assert_eq!(r[0].digest_verdict, Outcome::Fail);
         assert!(r[0].findings[0].offset.is_some());

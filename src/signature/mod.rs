@@ -10,6 +10,7 @@
 pub mod signer;
 pub mod spc;
 pub mod timestamp;
+pub mod trust_file;
 
 use der::Decode;
 
@@ -45,22 +46,22 @@ pub struct Signature {
     /// SpcIndirectDataContent.messageDigest.digest.
     pub signed_digest: Vec<u8>,
     pub page_hashes: Option<PageHashTable>,
+    /// The SignedData's certificates, decoded (for chain building, a layer above).
+    pub certificates: Vec<Certificate>,
+    /// The signer certificate's index in `certificates`, when it was found.
+    pub signer: Option<usize>,
+    /// The certificates of each timestamp, in the order of `report.timestamps`.
+    pub timestamp_certificates: Vec<timestamp::TsaCertificates>,
 }
 
 /// Decode the DER SignedData found at `file_offset` (a WIN_CERTIFICATE payload or a catalog) and
 /// every signature nested in it, outer first. `first_index` is the report index the first returned
-/// signature gets (nested ones follow and point at their parent by index). `options` gives the
-/// verification time and the user's trust anchors: the certification path of every signer and
-/// timestamp authority is built here (`SignatureReport::chain`, `TimestampReport::chain`).
+/// signature gets (nested ones follow and point at their parent by index). Certification paths
+/// are not built here: `chain::build_for` adds them (`SignatureReport::chain`,
+/// `TimestampReport::chain`) from the certificates each [`Signature`] keeps.
 ///
 /// Errors only when not even the outer ContentInfo can be read; the finding carries the offset.
-pub fn read_signed_data(
-    der: &[u8],
-    file_offset: u64,
-    source: &str,
-    first_index: usize,
-    options: &crate::Options,
-) -> Result<Vec<Signature>, Finding> {
+pub fn read_signed_data(der: &[u8], file_offset: u64, source: &str, first_index: usize) -> Result<Vec<Signature>, Finding> {
     let mut reader = Reader::new(der);
     let sd = match signer::read_signed_data_content_info(&mut reader) {
         Ok(sd) => sd,
@@ -73,11 +74,7 @@ pub fn read_signed_data(
             .at(file_offset.saturating_add(e.offset() as u64)))
         }
     };
-    let mut chain = crate::chain::Context::new(options);
-    if source == "catalog" {
-        chain.pool_source = "catalog";
-    }
-    let mut ctx = Walk { file_offset, first_index, out: Vec::new(), chain };
+    let mut ctx = Walk { file_offset, first_index, out: Vec::new() };
     let mut first = ctx.signature(&sd, 0, None, source.to_string(), 0);
     let trailing = der.get(reader.offset()..).unwrap_or_default();
     // Up to 7 zero bytes are the WIN_CERTIFICATE's 8-byte alignment padding; more, or non-zero
@@ -128,8 +125,6 @@ struct Walk {
     first_index: usize,
     /// Nested signatures in document order (the outer one is inserted at the front at the end).
     out: Vec<Signature>,
-    /// Trust anchors, verification time and certificate label for chain building.
-    chain: crate::chain::Context,
 }
 
 impl Walk {
@@ -158,6 +153,9 @@ impl Walk {
             digest_algorithm: None,
             signed_digest: Vec::new(),
             page_hashes: None,
+            certificates: sd.certificates.clone(),
+            signer: None,
+            timestamp_certificates: Vec::new(),
         };
         let r = &mut sig.report;
         for (outcome, check, reason, off) in &sd.findings {
@@ -229,64 +227,9 @@ impl Walk {
             sig.report.findings.extend(check.findings);
             self.opus_info(&si, &mut sig);
             self.unsigned_attributes(&si, sd, depth, position, &mut sig);
-            if let Some(leaf) = check.signer_index.and_then(|i| sd.certificates.get(i)) {
-                sig.report.chain = Some(self.signer_chain(leaf, &sd.certificates, &sig.report.timestamps));
-            }
+            sig.signer = check.signer_index.filter(|i| *i < sd.certificates.len());
         }
         sig
-    }
-
-    /// The signer's path, judged at the first verified timestamp's time (whose TSA chain is
-    /// intact), else at the verification time; lifetime signing removes the timestamp's grace.
-    fn signer_chain(
-        &self,
-        leaf: &Certificate,
-        certs: &[Certificate],
-        timestamps: &[crate::report::TimestampReport],
-    ) -> crate::report::ChainReport {
-        use crate::chain::{self, Candidate, Purpose, Request};
-        let verified = timestamps.iter().find_map(|t| {
-            let time = t.time.as_deref().and_then(|s| crate::UnixTime::parse_rfc3339(s).ok())?;
-            let ok = t.verdict == Outcome::Pass && t.chain.as_ref().is_some_and(chain::is_intact);
-            ok.then_some((time, t))
-        });
-        let lifetime = chain::has_lifetime_signing(leaf);
-        let (time, basis) = match verified {
-            Some((time, _)) if !lifetime => (time, "timestamp"),
-            Some(_) => (self.chain.time, "lifetime-signing"),
-            None => (self.chain.time, "verification-time"),
-        };
-        let pool: Vec<Candidate<'_>> = certs.iter().map(|c| Candidate { cert: c, source: self.chain.pool_source }).collect();
-        let req = Request {
-            leaf: Candidate { cert: leaf, source: self.chain.pool_source },
-            pool: &pool,
-            purpose: Purpose::CodeSigning,
-            time,
-            basis,
-        };
-        let mut report = chain::build(&self.chain, &req);
-        if let Some((_, ts)) = verified.filter(|_| !lifetime) {
-            if let Some(tc) = ts.chain.as_ref().filter(|c| c.verdict == Outcome::Fail) {
-                let top = tc.certificates.last().map(|c| c.certificate.subject.clone()).unwrap_or_default();
-                report.findings.push(Finding::new(
-                    "chain.timestamp-untrusted",
-                    Outcome::Warn,
-                    format!(
-                        "validity is judged at the timestamp's time although the timestamp authority's path ends at {top}, which is not a trust anchor here (drvsig bundles Microsoft roots only; the links found and their dates are valid)"
-                    ),
-                ));
-                if report.verdict == Outcome::Pass {
-                    report.verdict = Outcome::Warn;
-                }
-            }
-        } else if lifetime && verified.is_some() {
-            report.findings.push(Finding::new(
-                "chain.lifetime-signing",
-                Outcome::Warn,
-                "the signer certificate has the lifetime-signing EKU (1.3.6.1.4.1.311.10.3.13): the timestamp does not extend its validity",
-            ));
-        }
-        report
     }
 
     fn indirect_data(&self, t: &Tlv<'_>, sig: &mut Signature) {
@@ -383,17 +326,15 @@ impl Walk {
         for attr in &si.unsigned {
             if attr.oid == spc::SPC_RFC3161_TIMESTAMP {
                 for v in &attr.values {
-                    sig.report.timestamps.push(timestamp::rfc3161(v, outer_signature, self.file_offset, &sd.certificates, &self.chain));
+                    let (report, certificates) = timestamp::rfc3161(v, outer_signature, self.file_offset);
+                    sig.report.timestamps.push(report);
+                    sig.timestamp_certificates.push(certificates);
                 }
             } else if attr.oid == signer::ID_COUNTERSIGNATURE {
                 for v in &attr.values {
-                    sig.report.timestamps.push(timestamp::countersignature(
-                        v,
-                        &sd.certificates,
-                        outer_signature,
-                        self.file_offset,
-                        &self.chain,
-                    ));
+                    let (report, certificates) = timestamp::countersignature(v, &sd.certificates, outer_signature, self.file_offset);
+                    sig.report.timestamps.push(report);
+                    sig.timestamp_certificates.push(certificates);
                 }
             } else if attr.oid == spc::SPC_NESTED_SIGNATURE {
                 for v in &attr.values {
@@ -431,8 +372,15 @@ impl Walk {
             Ok(nsd) => {
                 // Reserve this signature's slot before its own nested ones are appended.
                 let slot = self.out.len();
-                let placeholder =
-                    Signature { report: SignatureReport::default(), digest_algorithm: None, signed_digest: Vec::new(), page_hashes: None };
+                let placeholder = Signature {
+                    report: SignatureReport::default(),
+                    digest_algorithm: None,
+                    signed_digest: Vec::new(),
+                    page_hashes: None,
+                    certificates: Vec::new(),
+                    signer: None,
+                    timestamp_certificates: Vec::new(),
+                };
                 self.out.push(placeholder);
                 let s = self.signature(&nsd, depth.saturating_add(1), Some(position), String::new(), slot.saturating_add(1));
                 if let Some(p) = self.out.get_mut(slot) {

@@ -89,41 +89,19 @@ fn verdict_of(findings: &[Finding]) -> Outcome {
     }
 }
 
-/// The timestamp authority's path, judged at the timestamp's own time (the verification time
-/// when the timestamp has none); `outer` are the enclosing SignedData's certificates, tried after
-/// the token's own.
-fn tsa_chain(
-    leaf: &Certificate,
-    own: &[Certificate],
-    outer: &[Certificate],
-    time: Option<&str>,
-    chain: &crate::chain::Context,
-) -> crate::report::ChainReport {
-    use crate::chain::{Candidate, Purpose, Request};
-    let (time, basis) = match time.and_then(|t| crate::UnixTime::parse_rfc3339(t).ok()) {
-        Some(t) => (t, "timestamp"),
-        None => (chain.time, "verification-time"),
-    };
-    // A countersignature's certificates are the enclosing SignedData's; a token has its own.
-    let own_source = if outer.is_empty() { chain.pool_source } else { "timestamp" };
-    let pool: Vec<Candidate<'_>> = own
-        .iter()
-        .map(|c| Candidate { cert: c, source: own_source })
-        .chain(outer.iter().map(|c| Candidate { cert: c, source: chain.pool_source }))
-        .collect();
-    let req = Request { leaf: Candidate { cert: leaf, source: own_source }, pool: &pool, purpose: Purpose::TimeStamping, time, basis };
-    crate::chain::build(chain, &req)
+/// The certificates a timestamp authority's path is built from (by `chain`, a layer above).
+#[derive(Clone, Debug, Default)]
+pub struct TsaCertificates {
+    /// An RFC 3161 token's own certificates (the enclosing SignedData's are tried after them);
+    /// `None` for a countersignature, whose certificates are the enclosing SignedData's.
+    pub own: Option<Vec<Certificate>>,
+    /// The TSA signer certificate's index among them, when it was found.
+    pub signer: Option<usize>,
 }
 
 /// Check an RFC 3161 TimeStampToken (`token` is the attribute value: a ContentInfo) against the
 /// outer signature value. Offsets in `token` are relative to the root of the walk.
-pub fn rfc3161(
-    token: &Tlv<'_>,
-    outer_signature: &[u8],
-    file_offset: u64,
-    outer_certs: &[Certificate],
-    chain: &crate::chain::Context,
-) -> TimestampReport {
+pub fn rfc3161(token: &Tlv<'_>, outer_signature: &[u8], file_offset: u64) -> (TimestampReport, TsaCertificates) {
     let at = |rel: usize| file_offset.saturating_add(rel as u64);
     let mut report = unverified("rfc3161");
     let mut reader = Reader::with_base(token.raw, token.offset);
@@ -134,7 +112,7 @@ pub fn rfc3161(
             report
                 .findings
                 .push(Finding::new("timestamp.decode", e.outcome(), format!("the RFC 3161 token does not decode: {e}")).at(at(e.offset())));
-            return report;
+            return (report, TsaCertificates::default());
         }
     };
     for (outcome, check, reason, off) in &sd.findings {
@@ -150,12 +128,12 @@ pub fn rfc3161(
             .at(at(sd.tlv.offset)),
         );
         report.verdict = Outcome::Fail;
-        return report;
+        return (report, TsaCertificates::default());
     }
     // eContent is an OCTET STRING holding the DER TSTInfo; the signer's messageDigest covers it.
     let Some(econtent) = sd.econtent else {
         report.findings.push(Finding::new("timestamp.decode", Outcome::Fail, "the token has no TSTInfo").at(at(sd.tlv.offset)));
-        return report;
+        return (report, TsaCertificates::default());
     };
     let tst_der = econtent.value;
     match TstInfo::from_der(tst_der) {
@@ -211,14 +189,13 @@ pub fn rfc3161(
         }
     }
     // The TSA's SignerInfo.
+    let mut tsa_signer = None;
     match sd.signer_infos.first().map(|t| signer::read_signer_info(*t)) {
         Some(Ok(si)) => {
             let c = signer::check_signer(&si, &sd.certificates, tst_der, Some(ID_CT_TST_INFO), file_offset, "timestamp");
             report.signer = c.signer;
             report.findings.extend(c.findings);
-            if let Some(leaf) = c.signer_index.and_then(|i| sd.certificates.get(i)) {
-                report.chain = Some(tsa_chain(leaf, &sd.certificates, outer_certs, report.time.as_deref(), chain));
-            }
+            tsa_signer = c.signer_index.filter(|i| *i < sd.certificates.len());
         }
         Some(Err(e)) => report
             .findings
@@ -226,7 +203,7 @@ pub fn rfc3161(
         None => report.findings.push(Finding::new("timestamp.signer", Outcome::Fail, "the token has no SignerInfo").at(at(sd.tlv.offset))),
     }
     report.verdict = verdict_of(&report.findings);
-    report
+    (report, TsaCertificates { own: Some(sd.certificates), signer: tsa_signer })
 }
 
 /// Check a legacy PKCS#9 countersignature (`value` is a SignerInfo) against the outer signature
@@ -236,10 +213,10 @@ pub fn countersignature(
     certs: &[Certificate],
     outer_signature: &[u8],
     file_offset: u64,
-    chain: &crate::chain::Context,
-) -> TimestampReport {
+) -> (TimestampReport, TsaCertificates) {
     let at = |rel: usize| file_offset.saturating_add(rel as u64);
     let mut report = unverified("pkcs9-countersignature");
+    let mut tsa = TsaCertificates::default();
     match signer::read_signer_info(*value) {
         Ok(si) => {
             report.digest_algorithm = DigestAlgorithm::from_oid(&si.digest_algorithm.oid)
@@ -255,16 +232,14 @@ pub fn countersignature(
             }
             report.signer = c.signer;
             report.findings.extend(c.findings);
-            if let Some(leaf) = c.signer_index.and_then(|i| certs.get(i)) {
-                report.chain = Some(tsa_chain(leaf, certs, &[], report.time.as_deref(), chain));
-            }
+            tsa.signer = c.signer_index.filter(|i| *i < certs.len());
         }
         Err(e) => report
             .findings
             .push(Finding::new("timestamp.decode", e.outcome(), format!("the countersignature does not decode: {e}")).at(at(e.offset()))),
     }
     report.verdict = verdict_of(&report.findings);
-    report
+    (report, tsa)
 }
 
 /// A timestamp report before anything is known: failing until the checks pass.

@@ -92,7 +92,7 @@ pub fn blocklist_match_ms(name: String, bytes: &[u8], runs: u32) -> f64 {
     let runs = runs.max(1);
     let start = js_sys::Date::now();
     for _ in 0..runs {
-        let facts = drvsig::blocklist::FileFacts::compute(bytes, &report, &lists, &drvsig::KnownDigests::default());
+        let facts = drvsig::file::blocklist_facts(bytes, &report, &lists, &drvsig::KnownDigests::default());
         let _ = drvsig::blocklist::match_file(&lists, &facts);
     }
     (js_sys::Date::now() - start) / f64::from(runs)

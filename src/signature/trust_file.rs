@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::signature::signer;
+use super::signer;
 use crate::tlv::Reader;
 
 /// Why a trust file gave no certificate.
@@ -156,7 +156,7 @@ mod tests {
 
     #[test]
     fn built_in_root_as_der_and_pem() {
-        let der = super::super::anchors::BUILT_IN_ROOTS[0].der;
+        let der = crate::chain::anchors::BUILT_IN_ROOTS[0].der;
         assert_eq!(parse_trust_file(der).unwrap(), vec![der.to_vec()]);
     }
 }

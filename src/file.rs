@@ -1,0 +1,100 @@
+//! One file: [`inspect`] sniffs what the bytes are and runs the layers for that kind (PE layout
+//! and signatures, catalog, INF, certificates), then the block lists and the policy. The top of
+//! the per-file flow: it may import every layer; only `package` (many files) sits above it.
+
+use sha2::{Digest, Sha256};
+
+use crate::options::{KnownDigests, Options};
+use crate::report::{self, CertificateSummary, FileKind, FileReport, Finding, Outcome};
+use crate::{blocklist, catalog, chain, hex, inf, pe, policy, signature, sniff, x509};
+
+/// Inspect one file given as bytes. Never fails as a whole and never panics: problems are findings.
+/// The certificates of a certificate file, summarized as in signatures (subject, issuer,
+/// validity, thumbprints, key, extensions, DER for download).
+fn inspect_certificates(bytes: &[u8], report: &mut FileReport) {
+    match signature::trust_file::parse_trust_file(bytes) {
+        Ok(certs) => {
+            for der in certs {
+                match x509::Certificate::from_der(&der) {
+                    Ok(cert) => report.certificates.push(CertificateSummary::from(&cert)),
+                    Err(e) => report.findings.push(Finding::new(
+                        "certificate.decode",
+                        Outcome::Fail,
+                        format!("a certificate does not decode: {e}"),
+                    )),
+                }
+            }
+        }
+        Err(e) => report.findings.push(Finding::new("certificate.decode", Outcome::Fail, e.to_string())),
+    }
+}
+
+pub fn inspect(name: &str, bytes: &[u8], options: &Options) -> FileReport {
+    inspect_with(name, bytes, options, &KnownDigests::default())
+}
+
+/// [`inspect`] with digests the caller already computed (see [`KnownDigests`]).
+pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDigests) -> FileReport {
+    let kind = sniff::sniff(name, bytes);
+    let sha256 = match &known.file_sha256 {
+        Some(d) if d.len() == 32 => hex::encode(d),
+        _ => hex::encode(&Sha256::digest(bytes)),
+    };
+    let mut report = FileReport {
+        name: name.to_string(),
+        size: bytes.len() as u64,
+        sha256,
+        kind,
+        verified_at: options.time.to_rfc3339(),
+        pe: None,
+        signatures: Vec::new(),
+        findings: Vec::new(),
+        catalog: None,
+        inf: None,
+        verdicts: Vec::new(),
+        certificates: Vec::new(),
+        blocklist: None,
+    };
+    if kind.is_pe() {
+        pe::inspect_pe(bytes, options, known, &mut report);
+    }
+    match kind {
+        FileKind::Catalog => {
+            catalog::inspect_catalog(bytes, options, &mut report);
+            // The catalog's own signature goes through the same signer / timestamp code as PE
+            // signatures (one code path); nested signatures come back too.
+            match signature::read_signed_data(bytes, 0, "catalog", 0) {
+                Ok(mut signatures) => {
+                    chain::build_for(&mut signatures, options, "catalog");
+                    report.signatures.extend(signatures.into_iter().map(|s| s.report));
+                }
+                Err(finding) => report.findings.push(finding),
+            }
+        }
+        FileKind::Inf => inf::inspect_inf(bytes, &mut report),
+        FileKind::Certificate => inspect_certificates(bytes, &mut report),
+        _ => {}
+    }
+    // Known-vulnerable and malicious driver lists (PE files only), before the verdicts that use them.
+    if let (true, Some(lists)) = (kind.is_pe() && report.pe.is_some(), &options.blocklists) {
+        let facts = blocklist_facts(bytes, &report, lists, known);
+        let matches = blocklist::match_file(lists, &facts);
+        report.blocklist = Some(report::BlocklistReport { lists: lists.infos(), matches, notes: facts.notes.clone() });
+    }
+    // Who signed it and, for kernel drivers, would Windows load it (embedded signatures only).
+    policy::apply(&mut report);
+    report
+}
+
+/// The facts a PE file is matched on against the block lists ([`blocklist::FileFacts`]), with the
+/// Authenticode and first-page digests computed by [`pe`] (only those not already known).
+pub fn blocklist_facts<'r>(
+    bytes: &[u8],
+    report: &'r FileReport,
+    lists: &blocklist::BlockLists,
+    known: &KnownDigests,
+) -> blocklist::FileFacts<'r> {
+    let authenticode = |algs: &[crate::digest::DigestAlgorithm]| pe::authenticode_digests(bytes, algs).unwrap_or_default();
+    let first_page = |alg| pe::first_page_hash(bytes, alg);
+    blocklist::FileFacts::compute(bytes, report, lists, known, &authenticode, &first_page)
+}
