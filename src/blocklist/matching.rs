@@ -3,7 +3,7 @@
 //! every signature's chain (then publisher, OEM id and file attributes). No rule is scanned.
 
 use super::{BlockLists, FileRule, HashTarget, List, LolHash, Rules, SignerRule};
-use crate::digest::DigestAlgorithm;
+use crate::digest::{DigestAlgorithm, KnownDigests};
 use crate::hex;
 use crate::report::{BlocklistMatch, CertificateSummary, FileReport, FourPartVersion, ListKind, MatchedBy, SignatureReport, VersionInfo};
 
@@ -36,7 +36,7 @@ impl<'a> FileFacts<'a> {
         bytes: &[u8],
         report: &'a FileReport,
         lists: &BlockLists,
-        known: &crate::options::KnownDigests,
+        known: &KnownDigests,
         authenticode_digests: &dyn Fn(&[DigestAlgorithm]) -> Vec<Vec<u8>>,
         first_page_hash: &dyn Fn(DigestAlgorithm) -> Option<Vec<u8>>,
     ) -> FileFacts<'a> {
