@@ -159,9 +159,25 @@ enum End {
     Budget,
 }
 
+/// How useful a judged path is to report; paths compare field by field, in declaration order,
+/// and the greatest is reported (webpki's `rank()`): trust first, then the verdict, then fewer
+/// failures, then the longer path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Rank {
+    /// 2: ends at a trust anchor (Microsoft, user, Code Verification Root); 1: at an untrusted
+    /// or self-signed root; 0: incomplete.
+    trust: u8,
+    /// 2: the path passes; 1: it passes with warnings; 0: it fails.
+    verdict: u8,
+    /// Minus the number of failing findings (fewer failures rank higher).
+    fewer_failures: i64,
+    /// The number of certificates in the path (the longer, the more it explains).
+    length: usize,
+}
+
 struct Judged {
     report: ChainReport,
-    score: (u8, u8, i64, usize),
+    rank: Rank,
 }
 
 struct Search<'a, 'c> {
@@ -316,7 +332,7 @@ impl<'a> Search<'a, '_> {
             && matches!(judged.report.trust, TrustKind::MicrosoftRoot | TrustKind::UserRoot | TrustKind::MicrosoftCodeVerificationRoot);
         let better = match &self.best {
             None => true,
-            Some(b) => judged.score > b.score,
+            Some(b) => judged.rank > b.rank,
         };
         if better {
             self.best = Some(judged);
@@ -341,140 +357,19 @@ impl<'a> Search<'a, '_> {
                 continue;
             };
             let who = n.cert.subject_cn();
-            let mut checks: Vec<(Outcome, &'static str, String)> = Vec::new();
-            let is_anchor = n.anchor.is_some();
-            // Validity.
-            let nb = n.cert.not_before();
-            let na = n.cert.not_after();
-            let when = format!("{} ({})", t.to_rfc3339(), basis_words(req.basis));
-            let (outside_outcome, anchor_note) =
-                if is_anchor { (Outcome::Warn, " (a trust anchor's own validity is not enforced)") } else { (Outcome::Fail, "") };
-            if let Some(na) = na.filter(|na| t > *na) {
-                checks.push((
-                    outside_outcome,
-                    "chain.validity",
-                    format!("{who} expired on {}, before {when}{anchor_note}", na.to_rfc3339()),
-                ));
-            }
-            if let Some(nb) = nb.filter(|nb| t < *nb) {
-                checks.push((
-                    outside_outcome,
-                    "chain.validity",
-                    format!("{who} is not valid before {}, after {when}{anchor_note}", nb.to_rfc3339()),
-                ));
-            }
-            if !n.facts.malformed.is_empty() {
-                let list = n.facts.malformed.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ");
-                checks.push((Outcome::Warn, "chain.extensions", format!("{who}: extension(s) {list} do not decode and were ignored")));
-            }
+            let mut checks: Vec<Check> = Vec::new();
+            check_validity(n, &who, t, req.basis, &mut checks);
+            check_extensions_decode(n, &who, &mut checks);
             if pos == 0 {
-                if let Some(ku) = &n.facts.key_usage {
-                    if !ku.digital_signature() {
-                        checks.push((
-                            Outcome::Fail,
-                            "chain.key-usage",
-                            format!("{who} (the signer) has keyUsage without digitalSignature"),
-                        ));
-                    }
-                }
-                if let Some(ekus) = &n.facts.ekus {
-                    if !ekus.iter().any(|o| req.purpose.ekus().contains(o) || *o == EKU_ANY) {
-                        let names = eku_list(ekus);
-                        checks.push((
-                            Outcome::Fail,
-                            "chain.eku",
-                            format!("{who} (the signer) is not valid for {}: its extended key usages are {names}", req.purpose.label()),
-                        ));
-                    }
-                }
-            } else if !is_anchor {
-                match n.facts.basic_constraints {
-                    Some((false, _)) => checks.push((
-                        Outcome::Fail,
-                        "chain.basic-constraints",
-                        format!("{who} issued a certificate but is not a CA (basicConstraints cA false)"),
-                    )),
-                    Some((true, Some(len))) if (pos as u64).saturating_sub(1) > u64::from(len) => checks.push((
-                        Outcome::Fail,
-                        "chain.path-length",
-                        format!(
-                            "{who} allows {len} CA certificate(s) below it (pathLenConstraint), the path has {}",
-                            pos.saturating_sub(1)
-                        ),
-                    )),
-                    None if n.cert.decoded.tbs_certificate.extensions.is_some() => checks.push((
-                        Outcome::Warn,
-                        "chain.basic-constraints",
-                        format!("{who} issued a certificate but has no basicConstraints extension"),
-                    )),
-                    _ => {}
-                }
-                if let Some(ku) = &n.facts.key_usage {
-                    if !ku.key_cert_sign() {
-                        checks.push((
-                            Outcome::Fail,
-                            "chain.key-usage",
-                            format!("{who} issued a certificate but its keyUsage lacks keyCertSign"),
-                        ));
-                    }
-                }
-                if let Some(ekus) = &n.facts.ekus {
-                    if !ekus.contains(&EKU_ANY) && !ekus.iter().any(|o| leaf_ekus.contains(o)) {
-                        let names = eku_list(ekus);
-                        checks.push((
-                            Outcome::Fail,
-                            "chain.eku",
-                            format!("{who} is an issuing CA whose extended key usages ({names}) do not allow {}", req.purpose.label()),
-                        ));
-                    }
-                }
+                check_signer_usage(n, &who, req.purpose, &mut checks);
+            } else if n.anchor.is_none() {
+                check_issuer(n, &who, pos, &leaf_ekus, req.purpose, &mut checks);
             }
-            // The link up.
             let (link_outcome, link_reason) = if pos < last {
                 let up = path.get(pos.saturating_add(1)).and_then(|i| self.nodes.get(*i)).map(|p| p.cert.subject_cn()).unwrap_or_default();
                 (Outcome::Pass, format!("signature verified with the key of {up}"))
             } else {
-                match end {
-                    End::Anchor(a) => {
-                        let src = self.ctx.anchors.get(*a).map(|a| a.source).unwrap_or("built-in");
-                        (Outcome::Pass, format!("trust anchor ({src})"))
-                    }
-                    End::CodeVerificationRoot => {
-                        if t > anchors::MSCV_NOT_AFTER {
-                            checks.push((
-                                Outcome::Fail,
-                                "chain.code-verification-root.expired",
-                                format!(
-                                    "{} expired on {}, before {when}: cross-signed signatures stay valid only when timestamped before that",
-                                    anchors::MSCV_NAME,
-                                    anchors::MSCV_NOT_AFTER.to_rfc3339()
-                                ),
-                            ));
-                        }
-                        (
-                            Outcome::Warn,
-                            format!(
-                                "cross certificate issued by {} (key id {}): that root certificate (SHA-1 {}) is not bundled, so this certificate's signature is not verifiable; it is trusted by issuer name and authority key identifier",
-                                anchors::MSCV_NAME,
-                                crate::hex::encode(&anchors::MSCV_KEY_ID),
-                                anchors::MSCV_SHA1
-                            ),
-                        )
-                    }
-                    End::UntrustedRoot => (Outcome::Fail, "self-signed (its signature verifies) but in no trust store".to_string()),
-                    End::Incomplete(failed) if failed.is_empty() => {
-                        (Outcome::Fail, format!("issuer {} is not among the certificates carried nor a trust anchor", n.cert.issuer()))
-                    }
-                    End::Incomplete(failed) => (
-                        Outcome::Fail,
-                        format!(
-                            "no candidate issuer verifies its signature: {}",
-                            failed.iter().map(|(w, e)| format!("{w}: {e}")).collect::<Vec<_>>().join("; ")
-                        ),
-                    ),
-                    End::TooDeep => (Outcome::Fail, format!("the path is longer than {MAX_DEPTH} certificates")),
-                    End::Budget => (Outcome::Fail, "not tried: the signature verification budget ran out".to_string()),
-                }
+                self.link_at_top(n, end, t, req.basis, &mut checks)
             };
             let worst = checks.iter().map(|c| c.0).fold(link_outcome, worse);
             let mut reasons: Vec<String> = vec![link_reason];
@@ -490,85 +385,30 @@ impl<'a> Search<'a, '_> {
             });
         }
         let top = path.last().and_then(|i| self.nodes.get(*i));
-        let top_desc = top.map(|n| format!("{} (SHA-1 {})", n.cert.subject(), full_sha1(n.cert))).unwrap_or_default();
-        let (trust, anchor) = match end {
-            End::Anchor(a) => match self.ctx.anchors.get(*a) {
-                Some(a) => (a.kind, Some(a.name.clone())),
-                None => (TrustKind::Incomplete, None),
+        let (trust, anchor) = self.trust_at(end, path.len());
+        if let Some(f) = end_finding(end, top) {
+            findings.insert(0, f);
+        }
+        let verdict = chain_verdict(&findings, &certs, trust);
+        if is_trusted(trust) && verdict != Outcome::Fail {
+            findings.insert(0, trusted_finding(trust, anchor.as_deref(), t, req.basis));
+        }
+        let rank = Rank {
+            trust: match trust {
+                TrustKind::MicrosoftRoot | TrustKind::UserRoot | TrustKind::MicrosoftCodeVerificationRoot => 2,
+                TrustKind::UntrustedRoot | TrustKind::SelfSigned => 1,
+                TrustKind::Incomplete => 0,
             },
-            End::CodeVerificationRoot => (TrustKind::MicrosoftCodeVerificationRoot, Some(anchors::MSCV_NAME.to_string())),
-            End::UntrustedRoot if path.len() == 1 => (TrustKind::SelfSigned, None),
-            End::UntrustedRoot => (TrustKind::UntrustedRoot, None),
-            _ => (TrustKind::Incomplete, None),
-        };
-        match end {
-            End::Anchor(_) | End::CodeVerificationRoot => {}
-            End::UntrustedRoot => findings.insert(
-                0,
-                Finding::new(
-                    "chain.untrusted-root",
-                    Outcome::Fail,
-                    format!(
-                        "the top certificate {top_desc} is self-signed but not a trust anchor (drvsig trusts the built-in Microsoft roots and the roots given with --trust)"
-                    ),
-                ),
-            ),
-            End::Incomplete(failed) => {
-                let issuer = top.map(|n| n.cert.issuer()).unwrap_or_default();
-                let (check, why) = if failed.is_empty() {
-                    ("chain.incomplete", format!("its issuer {issuer} is not among the certificates the signature carries nor a trust anchor"))
-                } else {
-                    ("chain.issuer-signature", format!("certificates named {issuer} were found but none verifies its signature"))
-                };
-                findings.insert(0, Finding::new(check, Outcome::Fail, format!("the path ends at {top_desc}: {why}")));
-            }
-            End::TooDeep => findings.insert(0, Finding::new("chain.depth", Outcome::Fail, format!("no trust anchor within {MAX_DEPTH} certificates"))),
-            End::Budget => findings.insert(0, Finding::new("chain.incomplete", Outcome::Fail, format!("the path ends at {top_desc}: the work budget ran out"))),
-        }
-        let any_fail = findings.iter().any(|f| f.outcome == Outcome::Fail) || certs.iter().any(|c| c.link_verdict == Outcome::Fail);
-        let any_warn = certs.iter().any(|c| c.link_verdict == Outcome::Warn) || findings.iter().any(|f| f.outcome == Outcome::Warn);
-        let trusted = matches!(trust, TrustKind::MicrosoftRoot | TrustKind::UserRoot | TrustKind::MicrosoftCodeVerificationRoot);
-        let verdict = if any_fail || !trusted {
-            Outcome::Fail
-        } else if any_warn {
-            Outcome::Warn
-        } else {
-            Outcome::Pass
-        };
-        if trusted && verdict != Outcome::Fail {
-            let src = match trust {
-                TrustKind::UserRoot => "a root you trust",
-                TrustKind::MicrosoftCodeVerificationRoot => "the kernel-mode cross-signing root, by name and key identifier",
-                _ => "a built-in Microsoft root",
-            };
-            findings.insert(
-                0,
-                Finding::new(
-                    "chain.trusted",
-                    Outcome::Pass,
-                    format!(
-                        "chains to {} ({src}), valid at {} ({})",
-                        anchor.clone().unwrap_or_default(),
-                        t.to_rfc3339(),
-                        basis_words(req.basis)
-                    ),
-                ),
-            );
-        }
-        // A trusted path beats an untrusted root, which beats an incomplete path.
-        let trust_level = match trust {
-            TrustKind::MicrosoftRoot | TrustKind::UserRoot | TrustKind::MicrosoftCodeVerificationRoot => 2,
-            TrustKind::UntrustedRoot | TrustKind::SelfSigned => 1,
-            TrustKind::Incomplete => 0,
-        };
-        let fails = findings.iter().filter(|f| f.outcome == Outcome::Fail).count() as i64;
-        let rank = match verdict {
-            Outcome::Pass => 2,
-            Outcome::Warn => 1,
-            _ => 0,
+            verdict: match verdict {
+                Outcome::Pass => 2,
+                Outcome::Warn => 1,
+                _ => 0,
+            },
+            fewer_failures: (findings.iter().filter(|f| f.outcome == Outcome::Fail).count() as i64).saturating_neg(),
+            length: path.len(),
         };
         Judged {
-            score: (trust_level, rank, fails.saturating_neg(), path.len()),
+            rank,
             report: ChainReport {
                 certificates: certs,
                 verdict,
@@ -581,6 +421,209 @@ impl<'a> Search<'a, '_> {
             },
         }
     }
+
+    /// The top certificate's link: how the path ends ([`End`]); an expired Microsoft Code
+    /// Verification Root adds `chain.code-verification-root.expired`.
+    fn link_at_top(&self, n: &Node<'_>, end: &End, t: UnixTime, basis: &str, checks: &mut Vec<Check>) -> (Outcome, String) {
+        match end {
+            End::Anchor(a) => {
+                let src = self.ctx.anchors.get(*a).map(|a| a.source).unwrap_or("built-in");
+                (Outcome::Pass, format!("trust anchor ({src})"))
+            }
+            End::CodeVerificationRoot => {
+                if t > anchors::MSCV_NOT_AFTER {
+                    checks.push((
+                        Outcome::Fail,
+                        "chain.code-verification-root.expired",
+                        format!(
+                            "{} expired on {}, before {}: cross-signed signatures stay valid only when timestamped before that",
+                            anchors::MSCV_NAME,
+                            anchors::MSCV_NOT_AFTER.to_rfc3339(),
+                            when(t, basis)
+                        ),
+                    ));
+                }
+                (
+                    Outcome::Warn,
+                    format!(
+                        "cross certificate issued by {} (key id {}): that root certificate (SHA-1 {}) is not bundled, so this certificate's signature is not verifiable; it is trusted by issuer name and authority key identifier",
+                        anchors::MSCV_NAME,
+                        crate::hex::encode(&anchors::MSCV_KEY_ID),
+                        anchors::MSCV_SHA1
+                    ),
+                )
+            }
+            End::UntrustedRoot => (Outcome::Fail, "self-signed (its signature verifies) but in no trust store".to_string()),
+            End::Incomplete(failed) if failed.is_empty() => {
+                (Outcome::Fail, format!("issuer {} is not among the certificates carried nor a trust anchor", n.cert.issuer()))
+            }
+            End::Incomplete(failed) => (
+                Outcome::Fail,
+                format!(
+                    "no candidate issuer verifies its signature: {}",
+                    failed.iter().map(|(w, e)| format!("{w}: {e}")).collect::<Vec<_>>().join("; ")
+                ),
+            ),
+            End::TooDeep => (Outcome::Fail, format!("the path is longer than {MAX_DEPTH} certificates")),
+            End::Budget => (Outcome::Fail, "not tried: the signature verification budget ran out".to_string()),
+        }
+    }
+
+    /// The path's trust and the anchor's name, from how it ends.
+    fn trust_at(&self, end: &End, path_len: usize) -> (TrustKind, Option<String>) {
+        match end {
+            End::Anchor(a) => match self.ctx.anchors.get(*a) {
+                Some(a) => (a.kind, Some(a.name.clone())),
+                None => (TrustKind::Incomplete, None),
+            },
+            End::CodeVerificationRoot => (TrustKind::MicrosoftCodeVerificationRoot, Some(anchors::MSCV_NAME.to_string())),
+            End::UntrustedRoot if path_len == 1 => (TrustKind::SelfSigned, None),
+            End::UntrustedRoot => (TrustKind::UntrustedRoot, None),
+            _ => (TrustKind::Incomplete, None),
+        }
+    }
+}
+
+/// One failed or noted rule on one certificate of a path: (outcome, check id, reason).
+type Check = (Outcome, &'static str, String);
+
+/// The judged time and its basis, for reasons.
+fn when(t: UnixTime, basis: &str) -> String {
+    format!("{} ({})", t.to_rfc3339(), basis_words(basis))
+}
+
+/// `chain.validity`: the certificate is valid at the judged time (a trust anchor's own validity
+/// only warns).
+fn check_validity(n: &Node<'_>, who: &str, t: UnixTime, basis: &str, checks: &mut Vec<Check>) {
+    let (outcome, anchor_note) =
+        if n.anchor.is_some() { (Outcome::Warn, " (a trust anchor's own validity is not enforced)") } else { (Outcome::Fail, "") };
+    if let Some(na) = n.cert.not_after().filter(|na| t > *na) {
+        checks.push((outcome, "chain.validity", format!("{who} expired on {}, before {}{anchor_note}", na.to_rfc3339(), when(t, basis))));
+    }
+    if let Some(nb) = n.cert.not_before().filter(|nb| t < *nb) {
+        checks.push((
+            outcome,
+            "chain.validity",
+            format!("{who} is not valid before {}, after {}{anchor_note}", nb.to_rfc3339(), when(t, basis)),
+        ));
+    }
+}
+
+/// `chain.extensions`: extensions that do not decode are ignored, with a warning.
+fn check_extensions_decode(n: &Node<'_>, who: &str, checks: &mut Vec<Check>) {
+    if !n.facts.malformed.is_empty() {
+        let list = n.facts.malformed.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ");
+        checks.push((Outcome::Warn, "chain.extensions", format!("{who}: extension(s) {list} do not decode and were ignored")));
+    }
+}
+
+/// `chain.key-usage` / `chain.eku` on the signer: digitalSignature, and an EKU for the purpose.
+fn check_signer_usage(n: &Node<'_>, who: &str, purpose: Purpose, checks: &mut Vec<Check>) {
+    if n.facts.key_usage.as_ref().is_some_and(|ku| !ku.digital_signature()) {
+        checks.push((Outcome::Fail, "chain.key-usage", format!("{who} (the signer) has keyUsage without digitalSignature")));
+    }
+    if let Some(ekus) = &n.facts.ekus {
+        if !ekus.iter().any(|o| purpose.ekus().contains(o) || *o == EKU_ANY) {
+            checks.push((
+                Outcome::Fail,
+                "chain.eku",
+                format!("{who} (the signer) is not valid for {}: its extended key usages are {}", purpose.label(), eku_list(ekus)),
+            ));
+        }
+    }
+}
+
+/// `chain.basic-constraints`, `chain.path-length`, `chain.key-usage`, `chain.eku` on an issuing CA
+/// at `pos` in the path (not a trust anchor): a CA, within its path length, allowed to sign
+/// certificates, and not narrowing the leaf's EKUs away.
+fn check_issuer(n: &Node<'_>, who: &str, pos: usize, leaf_ekus: &[ObjectIdentifier], purpose: Purpose, checks: &mut Vec<Check>) {
+    match n.facts.basic_constraints {
+        Some((false, _)) => checks.push((
+            Outcome::Fail,
+            "chain.basic-constraints",
+            format!("{who} issued a certificate but is not a CA (basicConstraints cA false)"),
+        )),
+        Some((true, Some(len))) if (pos as u64).saturating_sub(1) > u64::from(len) => checks.push((
+            Outcome::Fail,
+            "chain.path-length",
+            format!("{who} allows {len} CA certificate(s) below it (pathLenConstraint), the path has {}", pos.saturating_sub(1)),
+        )),
+        None if n.cert.decoded.tbs_certificate.extensions.is_some() => checks.push((
+            Outcome::Warn,
+            "chain.basic-constraints",
+            format!("{who} issued a certificate but has no basicConstraints extension"),
+        )),
+        _ => {}
+    }
+    if n.facts.key_usage.as_ref().is_some_and(|ku| !ku.key_cert_sign()) {
+        checks.push((Outcome::Fail, "chain.key-usage", format!("{who} issued a certificate but its keyUsage lacks keyCertSign")));
+    }
+    if let Some(ekus) = &n.facts.ekus {
+        if !ekus.contains(&EKU_ANY) && !ekus.iter().any(|o| leaf_ekus.contains(o)) {
+            checks.push((
+                Outcome::Fail,
+                "chain.eku",
+                format!("{who} is an issuing CA whose extended key usages ({}) do not allow {}", eku_list(ekus), purpose.label()),
+            ));
+        }
+    }
+}
+
+/// The finding that says why a path does not end at a trust anchor (none when it does).
+fn end_finding(end: &End, top: Option<&Node<'_>>) -> Option<Finding> {
+    let top_desc = top.map(|n| format!("{} (SHA-1 {})", n.cert.subject(), full_sha1(n.cert))).unwrap_or_default();
+    match end {
+        End::Anchor(_) | End::CodeVerificationRoot => None,
+        End::UntrustedRoot => Some(Finding::new(
+            "chain.untrusted-root",
+            Outcome::Fail,
+            format!(
+                "the top certificate {top_desc} is self-signed but not a trust anchor (drvsig trusts the built-in Microsoft roots and the roots given with --trust)"
+            ),
+        )),
+        End::Incomplete(failed) => {
+            let issuer = top.map(|n| n.cert.issuer()).unwrap_or_default();
+            let (check, why) = if failed.is_empty() {
+                ("chain.incomplete", format!("its issuer {issuer} is not among the certificates the signature carries nor a trust anchor"))
+            } else {
+                ("chain.issuer-signature", format!("certificates named {issuer} were found but none verifies its signature"))
+            };
+            Some(Finding::new(check, Outcome::Fail, format!("the path ends at {top_desc}: {why}")))
+        }
+        End::TooDeep => Some(Finding::new("chain.depth", Outcome::Fail, format!("no trust anchor within {MAX_DEPTH} certificates"))),
+        End::Budget => Some(Finding::new("chain.incomplete", Outcome::Fail, format!("the path ends at {top_desc}: the work budget ran out"))),
+    }
+}
+
+fn is_trusted(trust: TrustKind) -> bool {
+    matches!(trust, TrustKind::MicrosoftRoot | TrustKind::UserRoot | TrustKind::MicrosoftCodeVerificationRoot)
+}
+
+/// Fail when anything fails or the path is not trusted, Warn when anything warns, else Pass.
+fn chain_verdict(findings: &[Finding], certs: &[ChainCertificate], trust: TrustKind) -> Outcome {
+    let any_fail = findings.iter().any(|f| f.outcome == Outcome::Fail) || certs.iter().any(|c| c.link_verdict == Outcome::Fail);
+    let any_warn = certs.iter().any(|c| c.link_verdict == Outcome::Warn) || findings.iter().any(|f| f.outcome == Outcome::Warn);
+    if any_fail || !is_trusted(trust) {
+        Outcome::Fail
+    } else if any_warn {
+        Outcome::Warn
+    } else {
+        Outcome::Pass
+    }
+}
+
+/// `chain.trusted`: which anchor, of which kind, at which time.
+fn trusted_finding(trust: TrustKind, anchor: Option<&str>, t: UnixTime, basis: &str) -> Finding {
+    let src = match trust {
+        TrustKind::UserRoot => "a root you trust",
+        TrustKind::MicrosoftCodeVerificationRoot => "the kernel-mode cross-signing root, by name and key identifier",
+        _ => "a built-in Microsoft root",
+    };
+    Finding::new(
+        "chain.trusted",
+        Outcome::Pass,
+        format!("chains to {} ({src}), valid at {} ({})", anchor.unwrap_or_default(), t.to_rfc3339(), basis_words(basis)),
+    )
 }
 
 fn worse(a: Outcome, b: Outcome) -> Outcome {
