@@ -66,7 +66,7 @@ pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDi
             match signature::read_signed_data(bytes, 0, "catalog", 0) {
                 Ok(mut signatures) => {
                     chain::build_for(&mut signatures, options, "catalog");
-                    report.signatures.extend(signatures.into_iter().map(|s| s.report));
+                    report.signatures.extend(signatures.into_iter().map(report::SignatureReport::from));
                 }
                 Err(finding) => report.findings.push(finding),
             }

@@ -2,13 +2,14 @@
 //! report's plain data ([`crate::report`]), and the questions the report's data answers the same
 //! way everywhere ([`CertificateSummary::subject_cn`]).
 //!
-//! May import [`crate::report`] and the layers whose results it turns into report data (today
-//! [`crate::x509`]); nothing below imports it but the layers that still build report data
-//! themselves (`signature`, `chain`).
+//! May import [`crate::report`] and the layers whose results it turns into report data
+//! ([`crate::x509`], [`crate::signature`]); nothing below imports it (`chain` still builds its
+//! report data itself, with the certificate summary from here).
 
 use crate::digest::DigestAlgorithm;
 use crate::hex;
-use crate::report::CertificateSummary;
+use crate::report::{CertificateSummary, SignatureReport, TimestampReport};
+use crate::signature::{Signature, Timestamp};
 use crate::x509::certificate::{base64, key_description, key_usage_names, serial_hex, time_to_rfc3339};
 use crate::x509::{name, oid, Certificate};
 
@@ -52,5 +53,44 @@ impl CertificateSummary {
     /// The issuer's common name (escapes resolved), or the whole issuer when it has no CN.
     pub fn issuer_cn(&self) -> String {
         name::cn_or_name(&self.issuer)
+    }
+}
+
+impl From<Signature> for SignatureReport {
+    /// Everything the signature layers say; the file layer fills the computed digest, its
+    /// verdict and the page hashes, the policy layer the classification.
+    fn from(sig: Signature) -> SignatureReport {
+        SignatureReport {
+            index: sig.index,
+            depth: sig.depth,
+            parent: sig.parent,
+            source: sig.source,
+            offset: Some(sig.offset),
+            digest_algorithm: sig.digest_algorithm_name,
+            signed_digest: hex::encode(&sig.signed_digest),
+            signer: sig.signer.and_then(|i| sig.certificates.get(i)).map(CertificateSummary::from),
+            signature_verdict: sig.signature_verdict,
+            program_name: sig.program_name,
+            more_info_url: sig.more_info_url,
+            certificates: sig.certificates.iter().map(CertificateSummary::from).collect(),
+            timestamps: sig.timestamps.into_iter().map(TimestampReport::from).collect(),
+            findings: sig.findings,
+            chain: sig.chain,
+            ..Default::default()
+        }
+    }
+}
+
+impl From<Timestamp> for TimestampReport {
+    fn from(ts: Timestamp) -> TimestampReport {
+        TimestampReport {
+            kind: ts.kind.as_str().to_string(),
+            time: ts.time.map(|t| t.to_rfc3339()),
+            digest_algorithm: ts.digest_algorithm,
+            signer: ts.signer.as_ref().map(CertificateSummary::from),
+            verdict: ts.verdict,
+            findings: ts.findings,
+            chain: ts.chain,
+        }
     }
 }

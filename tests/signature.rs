@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use drvsig::report::Outcome;
+use drvsig::report::SignatureReport;
 use drvsig::signature::{read_signed_data, Signature};
 use serde_json::Value;
 
@@ -62,6 +63,11 @@ fn signatures_of(path: &PathBuf, format: &str) -> Vec<Signature> {
     all
 }
 
+/// The report of one signature (what the signature layers say; no digest, no chain).
+fn rep(s: &Signature) -> SignatureReport {
+    SignatureReport::from(s.clone())
+}
+
 fn manifest(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
 }
@@ -105,7 +111,7 @@ fn corpus_signatures_match_peers() {
         }
         for (i, (s, p)) in sigs.iter().zip(&signify).enumerate() {
             checked += 1;
-            let r = &s.report;
+            let r = &rep(s);
             assert_eq!(r.index, i, "{path}");
             let signer = r.signer.clone().unwrap_or_default();
             if let Some(subject) = p["signer_subject"].as_str() {
@@ -179,7 +185,7 @@ fn corpus_signatures_match_peers() {
                 for (_, list) in peers.as_object().unwrap() {
                     for d in list.as_array().unwrap() {
                         let d = str_of(d);
-                        if !sigs.iter().any(|s| s.report.digest_algorithm == *alg && s.report.signed_digest == d) {
+                        if !sigs.iter().any(|s| rep(s).digest_algorithm == *alg && rep(s).signed_digest == d) {
                             problems.push(format!("{path}: embedded {alg} digest {d} not found"));
                         }
                     }
@@ -196,29 +202,29 @@ fn nested_signatures_point_at_their_parent() {
     let Some(dir) = corpus() else { return };
     let sigs = signatures_of(&dir.join("pe/signify/sigcheck.exe"), "pe");
     assert_eq!(sigs.len(), 2);
-    assert_eq!((sigs[0].report.depth, sigs[0].report.parent), (0, None));
-    assert_eq!((sigs[1].report.depth, sigs[1].report.parent), (1, Some(0)));
-    assert_eq!(sigs[1].report.source, "nested in signature 0");
-    assert_eq!(sigs[0].report.program_name.as_deref(), Some("sigcheck"));
-    assert_eq!(sigs[0].report.more_info_url.as_deref(), Some("http://www.sysinternals.com "));
-    assert_eq!(sigs[0].report.timestamps[0].kind, "pkcs9-countersignature");
-    assert_eq!(sigs[0].report.timestamps[0].time.as_deref(), Some("2017-11-16T22:05:36Z"));
-    assert_eq!(sigs[1].report.timestamps[0].kind, "rfc3161");
-    assert_eq!(sigs[1].report.timestamps[0].time.as_deref(), Some("2017-11-16T22:05:44Z"));
-    assert_eq!(sigs[1].report.timestamps[0].digest_algorithm, "sha256");
-    let tsa = sigs[1].report.timestamps[0].signer.as_ref().unwrap();
+    assert_eq!((rep(&sigs[0]).depth, rep(&sigs[0]).parent), (0, None));
+    assert_eq!((rep(&sigs[1]).depth, rep(&sigs[1]).parent), (1, Some(0)));
+    assert_eq!(rep(&sigs[1]).source, "nested in signature 0");
+    assert_eq!(rep(&sigs[0]).program_name.as_deref(), Some("sigcheck"));
+    assert_eq!(rep(&sigs[0]).more_info_url.as_deref(), Some("http://www.sysinternals.com "));
+    assert_eq!(rep(&sigs[0]).timestamps[0].kind, "pkcs9-countersignature");
+    assert_eq!(rep(&sigs[0]).timestamps[0].time.as_deref(), Some("2017-11-16T22:05:36Z"));
+    assert_eq!(rep(&sigs[1]).timestamps[0].kind, "rfc3161");
+    assert_eq!(rep(&sigs[1]).timestamps[0].time.as_deref(), Some("2017-11-16T22:05:44Z"));
+    assert_eq!(rep(&sigs[1]).timestamps[0].digest_algorithm, "sha256");
+    let tsa = rep(&sigs[1]).timestamps[0].signer.clone().unwrap();
     assert!(tsa.issuer.starts_with("CN=Microsoft Time-Stamp PCA 2010"), "{}", tsa.issuer);
-    let signer = sigs[0].report.signer.as_ref().unwrap();
+    let signer = rep(&sigs[0]).signer.clone().unwrap();
     assert_eq!(signer.not_before.len(), 20);
     assert_eq!(signer.sha1.len(), 40);
-    assert!(sigs[0].report.certificates.iter().any(|c| c == signer));
+    assert!(rep(&sigs[0]).certificates.contains(&signer));
 }
 
 #[test]
 fn patched_digest_keeps_a_valid_rsa_signature() {
     let Some(dir) = corpus() else { return };
     let sigs = signatures_of(&dir.join("tampered/sigcheck_sha1_patched.exe"), "pe");
-    let outer = &sigs[0].report;
+    let outer = &rep(&sigs[0]);
     let outcome = |check: &str| outer.findings.iter().find(|f| f.check == check).map(|f| f.outcome);
     // The signer's RSA signature over the signed attributes is intact...
     assert_eq!(outcome("signature.signature"), Some(Outcome::Pass));
@@ -226,7 +232,7 @@ fn patched_digest_keeps_a_valid_rsa_signature() {
     assert_eq!(outcome("signature.message-digest"), Some(Outcome::Fail));
     // and the signed digest differs from the original file's (for the PE layer to flag).
     assert_eq!(outer.signed_digest, "debdc3905728da39d9f74d857ac1d228a0ac0218");
-    assert_eq!(sigs[1].report.signature_verdict, Outcome::Pass);
+    assert_eq!(rep(&sigs[1]).signature_verdict, Outcome::Pass);
 }
 
 #[test]
@@ -241,17 +247,17 @@ fn page_hashes_and_catalogs() {
     // A catalog: the signer is verified, the indirect-data fields stay empty.
     let cat = signatures_of(&dir.join("drivers/vigembus/ViGEmBus.cat"), "catalog");
     assert_eq!(cat.len(), 1);
-    assert_eq!(cat[0].report.signature_verdict, Outcome::Pass);
+    assert_eq!(rep(&cat[0]).signature_verdict, Outcome::Pass);
     assert!(cat[0].signed_digest.is_empty() && cat[0].digest_algorithm.is_none());
 
     // No SignerInfo: a finding, not an error.
     let unsigned = signatures_of(&dir.join("catalogs/catfiletest.cat"), "catalog");
-    assert!(unsigned[0].report.findings.iter().any(|f| f.check == "signature.signer-info" && f.outcome == Outcome::Fail));
+    assert!(rep(&unsigned[0]).findings.iter().any(|f| f.check == "signature.signer-info" && f.outcome == Outcome::Fail));
 
     // The 2.1.21 data type (fwupd) still yields its digest, with a warning.
     let fw = signatures_of(&dir.join("efi/debian/fwupdx64.efi.signed"), "efi");
-    assert_eq!(fw[0].report.signature_verdict, Outcome::Pass);
-    assert!(fw[0].report.findings.iter().any(|f| f.check == "signature.indirect-data.type"));
+    assert_eq!(rep(&fw[0]).signature_verdict, Outcome::Pass);
+    assert!(rep(&fw[0]).findings.iter().any(|f| f.check == "signature.indirect-data.type"));
 }
 
 #[test]
@@ -324,20 +330,20 @@ fn nesting_is_bounded_in_depth_and_count() {
     let sigs = read_signed_data(&blob, 0x1000, "test", 3).unwrap();
     assert_eq!(sigs.len(), 9);
     for (i, s) in sigs.iter().enumerate() {
-        assert_eq!(s.report.index, 3 + i);
-        assert_eq!(s.report.depth as usize, i);
-        assert_eq!(s.report.parent, if i == 0 { None } else { Some(3 + i - 1) });
+        assert_eq!(rep(s).index, 3 + i);
+        assert_eq!(rep(s).depth as usize, i);
+        assert_eq!(rep(s).parent, if i == 0 { None } else { Some(3 + i - 1) });
         // No certificate: the signer cannot be found.
-        assert_eq!(s.report.signature_verdict, Outcome::Fail);
+        assert_eq!(rep(s).signature_verdict, Outcome::Fail);
     }
-    assert!(sigs[8].report.findings.iter().any(|f| f.check == "signature.nested.depth"));
+    assert!(rep(&sigs[8]).findings.iter().any(|f| f.check == "signature.nested.depth"));
 
     // 70 siblings: 64 signatures in all, then a finding.
     let children: Vec<Vec<u8>> = (0..70).map(|_| synthetic_signed_data(&[])).collect();
     let sigs = read_signed_data(&synthetic_signed_data(&children), 0, "test", 0).unwrap();
     assert_eq!(sigs.len(), 64);
-    assert!(sigs[1..].iter().all(|s| s.report.parent == Some(0) && s.report.source == "nested in signature 0"));
-    assert!(sigs[0].report.findings.iter().any(|f| f.check == "signature.nested.count"));
+    assert!(sigs[1..].iter().all(|s| rep(s).parent == Some(0) && rep(s).source == "nested in signature 0"));
+    assert!(rep(&sigs[0]).findings.iter().any(|f| f.check == "signature.nested.count"));
 }
 
 #[test]
@@ -360,7 +366,7 @@ fn duplicate_certificates_are_a_warning() {
     }
     let rebuilt = tlv(0x30, &[oid.raw.to_vec(), tlv(0xa0, &tlv(0x30, &sd_content))].concat());
     let sigs = read_signed_data(&rebuilt, off, "dup", 0).unwrap();
-    let r = &sigs[0].report;
+    let r = &rep(&sigs[0]);
     assert_eq!(r.signature_verdict, Outcome::Pass, "{:#?}", r.findings);
     assert_eq!(r.certificates.len(), 1);
     assert!(r.findings.iter().any(|f| f.check == "signature.certificates.duplicate" && f.outcome == Outcome::Warn));

@@ -10,9 +10,9 @@
 
 use super::{build, has_lifetime_signing, is_intact, Candidate, Context, Purpose, Request};
 use crate::options::Options;
-use crate::report::{ChainReport, Finding, Outcome, TimestampReport};
-use crate::signature::timestamp::TsaCertificates;
-use crate::signature::Signature;
+use crate::report::{ChainReport, Finding, Outcome};
+use crate::signature::verify::TsaCertificates;
+use crate::signature::{Signature, Timestamp};
 use crate::time::UnixTime;
 use crate::x509::Certificate;
 
@@ -29,26 +29,26 @@ pub fn build_for(signatures: &mut [Signature], options: &Options, source: &str) 
     }
 }
 
-/// Fill `TimestampReport::chain` of each timestamp and `SignatureReport::chain` of one signature.
+/// Fill the `chain` of each timestamp and of one signature.
 pub fn attach(ctx: &Context, sig: &mut Signature) {
-    for (report, tsa) in sig.report.timestamps.iter_mut().zip(&sig.timestamp_certificates) {
-        report.chain = timestamp_chain(ctx, tsa, &sig.certificates, report.time.as_deref());
+    for ts in &mut sig.timestamps {
+        ts.chain = timestamp_chain(ctx, &ts.certificates, &sig.certificates, ts.time);
     }
     if let Some(leaf) = sig.signer.and_then(|i| sig.certificates.get(i)) {
-        sig.report.chain = Some(signer_chain(ctx, leaf, &sig.certificates, &sig.report.timestamps));
+        sig.chain = Some(signer_chain(ctx, leaf, &sig.certificates, &sig.timestamps));
     }
 }
 
 /// The timestamp authority's path, judged at the timestamp's own time (the verification time
 /// when the timestamp has none). A token's own certificates come first, then the enclosing
 /// SignedData's (`outer`); a countersignature has only the enclosing SignedData's.
-fn timestamp_chain(ctx: &Context, tsa: &TsaCertificates, outer: &[Certificate], time: Option<&str>) -> Option<ChainReport> {
+fn timestamp_chain(ctx: &Context, tsa: &TsaCertificates, outer: &[Certificate], time: Option<UnixTime>) -> Option<ChainReport> {
     let (own, outer): (&[Certificate], &[Certificate]) = match &tsa.own {
         Some(own) => (own, outer),
         None => (outer, &[]),
     };
     let leaf = tsa.signer.and_then(|i| own.get(i))?;
-    let (time, basis) = match time.and_then(|t| UnixTime::parse_rfc3339(t).ok()) {
+    let (time, basis) = match time {
         Some(t) => (t, "timestamp"),
         None => (ctx.time, "verification-time"),
     };
@@ -65,9 +65,9 @@ fn timestamp_chain(ctx: &Context, tsa: &TsaCertificates, outer: &[Certificate], 
 
 /// The signer's path, judged at the first verified timestamp's time (whose TSA chain is
 /// intact), else at the verification time; lifetime signing removes the timestamp's grace.
-fn signer_chain(ctx: &Context, leaf: &Certificate, certs: &[Certificate], timestamps: &[TimestampReport]) -> ChainReport {
+fn signer_chain(ctx: &Context, leaf: &Certificate, certs: &[Certificate], timestamps: &[Timestamp]) -> ChainReport {
     let verified = timestamps.iter().find_map(|t| {
-        let time = t.time.as_deref().and_then(|s| UnixTime::parse_rfc3339(s).ok())?;
+        let time = t.time?;
         let ok = t.verdict == Outcome::Pass && t.chain.as_ref().is_some_and(is_intact);
         ok.then_some((time, t))
     });

@@ -3,8 +3,9 @@
 //!
 //! Flow: read the [`layout`] (goblin, or our own bounds-checked reader when goblin refuses the
 //! file) -> walk the certificate table ([`certs`]) -> decode each PKCS_SIGNED_DATA entry with
-//! [`crate::signature::read_signed_data`] -> hash the image once for every digest algorithm the
-//! signatures name ([`hash`]) -> fill each signature's computed digest, verdicts and page hashes.
+//! [`crate::signature::decode()`], verify it ([`crate::signature::verify()`]) and build its paths
+//! (`chain::build_for`) -> hash the image once for every digest algorithm the signatures name
+//! ([`hash`]) -> fill each signature's computed digest, verdicts and page hashes.
 
 pub mod certs;
 pub mod hash;
@@ -14,7 +15,7 @@ pub mod version;
 use core::fmt;
 
 use crate::digest::DigestAlgorithm;
-use crate::report::{Checksum, FileReport, Finding, Outcome, PeInfo, PeSection, RvaRange};
+use crate::report::{Checksum, FileReport, Finding, Outcome, PeInfo, PeSection, RvaRange, SignatureReport};
 
 /// DllCharacteristics: the image is compatible with data execution prevention.
 pub const IMAGE_DLLCHARACTERISTICS_NX_COMPAT: u16 = 0x0100;
@@ -22,7 +23,7 @@ pub const IMAGE_DLLCHARACTERISTICS_NX_COMPAT: u16 = 0x0100;
 pub const IMAGE_SCN_MEM_EXECUTE: u32 = 0x2000_0000;
 pub const IMAGE_SCN_MEM_WRITE: u32 = 0x8000_0000;
 use crate::options::Options;
-use crate::signature::Signature;
+use crate::signature::{DecodedSignature, Signature};
 
 pub use hash::{ImageRanges, PAGE_SIZE};
 pub use layout::Layout;
@@ -201,16 +202,22 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::options::Known
         version: version::read(bytes),
     });
 
-    let mut signatures = decode_signatures(bytes, &scan, report.signatures.len(), &mut report.findings);
+    let decoded = decode_signatures(bytes, &scan, report.signatures.len(), &mut report.findings);
+    let mut signatures = crate::signature::verify(&decoded);
     crate::chain::build_for(&mut signatures, options, "signature");
     let reports = check_signatures(bytes, &layout, scan.hash_exclusion.clone(), signatures, known);
     report.signatures.extend(reports);
 }
 
 /// Decode every PKCS_SIGNED_DATA entry of the certificate table (nested signatures included);
-/// entries that cannot be read become findings.
-fn decode_signatures(bytes: &[u8], scan: &certs::Scan, first_index: usize, findings: &mut Vec<Finding>) -> Vec<Signature> {
-    let mut signatures: Vec<Signature> = Vec::new();
+/// entries that cannot be read become findings. Nothing is verified here.
+fn decode_signatures<'a>(
+    bytes: &'a [u8],
+    scan: &certs::Scan,
+    first_index: usize,
+    findings: &mut Vec<Finding>,
+) -> Vec<DecodedSignature<'a>> {
+    let mut signatures: Vec<DecodedSignature<'a>> = Vec::new();
     let Some(table) = &scan.table else { return signatures };
     for (i, (entry, payload)) in table.entries.iter().zip(scan.payloads.iter()).enumerate() {
         let Some(payload) = payload else { continue };
@@ -220,7 +227,7 @@ fn decode_signatures(bytes: &[u8], scan: &certs::Scan, first_index: usize, findi
         let Some(der) = bytes.get(payload.clone()) else { continue };
         let source = format!("WIN_CERTIFICATE #{i} at 0x{:x}", entry.offset);
         let first_index = first_index.saturating_add(signatures.len());
-        match crate::signature::read_signed_data(der, payload.start as u64, &source, first_index) {
+        match crate::signature::decode(der, payload.start as u64, &source, first_index) {
             Ok(sigs) => signatures.extend(sigs),
             Err(f) => findings.push(f),
         }
@@ -239,13 +246,13 @@ pub struct HashPlan {
 }
 
 /// The [`HashPlan`] of `bytes`, `None` when it is not a PE file whose image hash can be computed.
-/// It decodes the signatures (a few milliseconds), so it pays off on big files only.
+/// It decodes the signatures and verifies nothing (a few milliseconds), so it pays off on big files only.
 pub fn hash_plan(bytes: &[u8], options: &Options) -> Option<HashPlan> {
     let layout = read_layout(bytes).0.ok()?;
     let scan = certs::scan(bytes, &layout);
     let ranges = hash::image_ranges(bytes.len(), &layout, scan.hash_exclusion.clone()).ok()?;
     let mut algorithms: Vec<DigestAlgorithm> =
-        decode_signatures(bytes, &scan, 0, &mut Vec::new()).iter().filter_map(|s| s.digest_algorithm).collect();
+        decode_signatures(bytes, &scan, 0, &mut Vec::new()).iter().filter_map(|s| s.indirect_data.digest_algorithm).collect();
     if options.blocklists.is_some() {
         // Block list hash rules name the Authenticode SHA-1 and SHA-256 of every PE file.
         algorithms.extend([DigestAlgorithm::Sha1, DigestAlgorithm::Sha256]);
@@ -263,7 +270,7 @@ fn check_signatures(
     exclusion: Option<core::ops::Range<usize>>,
     signatures: Vec<Signature>,
     known: &crate::options::KnownDigests,
-) -> Vec<crate::report::SignatureReport> {
+) -> Vec<SignatureReport> {
     if signatures.is_empty() {
         return Vec::new();
     }
@@ -287,24 +294,33 @@ fn check_signatures(
             .collect::<Vec<_>>()
     });
     let mut out = Vec::with_capacity(signatures.len());
-    for mut sig in signatures {
-        check_signature_digest(&mut sig, &algs, &digests);
-        if let Some(table) = &sig.page_hashes {
+    for sig in signatures {
+        let page_hashes = sig.page_hashes.clone();
+        let (alg, signed_digest) = (sig.digest_algorithm, sig.signed_digest.clone());
+        let mut report = SignatureReport::from(sig);
+        check_signature_digest(&mut report, alg, &signed_digest, &algs, &digests);
+        if let Some(table) = &page_hashes {
             let (ph, verdict, findings) = hash::verify_page_hashes(bytes, layout, table);
-            sig.report.page_hashes = Some(ph);
-            sig.report.page_hash_verdict = verdict;
-            sig.report.findings.extend(findings);
+            report.page_hashes = Some(ph);
+            report.page_hash_verdict = verdict;
+            report.findings.extend(findings);
         } else {
-            sig.report.page_hash_verdict = Outcome::NotPresent;
+            report.page_hash_verdict = Outcome::NotPresent;
         }
-        out.push(sig.report);
+        out.push(report);
     }
     out
 }
 
-fn check_signature_digest(sig: &mut Signature, algs: &[DigestAlgorithm], digests: &Result<Vec<Vec<u8>>, PeError>) {
-    let r = &mut sig.report;
-    let Some(alg) = sig.digest_algorithm else {
+/// The file's Authenticode digest (`digests`, one per algorithm of `algs`) is the signed one.
+fn check_signature_digest(
+    r: &mut SignatureReport,
+    alg: Option<DigestAlgorithm>,
+    signed_digest: &[u8],
+    algs: &[DigestAlgorithm],
+    digests: &Result<Vec<Vec<u8>>, PeError>,
+) {
+    let Some(alg) = alg else {
         r.digest_verdict = Outcome::Unsupported;
         r.findings.push(Finding::new(
             "authenticode.digest",
@@ -326,7 +342,7 @@ fn check_signature_digest(sig: &mut Signature, algs: &[DigestAlgorithm], digests
     };
     let Some(computed) = computed else { return };
     r.computed_digest = crate::hex::encode(computed);
-    if *computed == sig.signed_digest {
+    if computed.as_slice() == signed_digest {
         r.digest_verdict = Outcome::Pass;
     } else {
         r.digest_verdict = Outcome::Fail;
@@ -337,7 +353,7 @@ fn check_signature_digest(sig: &mut Signature, algs: &[DigestAlgorithm], digests
                 "The file's {} Authenticode digest is {}, but the signature was made over {}: the file was changed after signing.",
                 alg.name(),
                 r.computed_digest,
-                crate::hex::encode(&sig.signed_digest)
+                crate::hex::encode(signed_digest)
             ),
         ));
     }
@@ -618,16 +634,24 @@ mod tests {
     }
 
     fn fake(alg: Option<DigestAlgorithm>, signed_digest: Vec<u8>, page_hashes: Option<crate::signature::PageHashTable>) -> Signature {
-        let report =
-            crate::report::SignatureReport { digest_algorithm: alg.map_or("1.2.3.4".into(), |a| a.name().into()), ..Default::default() };
         Signature {
-            report,
+            index: 0,
+            depth: 0,
+            parent: None,
+            source: String::new(),
+            offset: 0,
             digest_algorithm: alg,
+            digest_algorithm_name: alg.map_or("1.2.3.4".into(), |a| a.name().into()),
             signed_digest,
             page_hashes,
             certificates: Vec::new(),
             signer: None,
-            timestamp_certificates: Vec::new(),
+            signature_verdict: Outcome::Pass,
+            program_name: None,
+            more_info_url: None,
+            timestamps: Vec::new(),
+            findings: Vec::new(),
+            chain: None,
         }
     }
 

@@ -1,6 +1,5 @@
-//! CMS SignedData and SignerInfo, walked over their original bytes, and the signer check:
-//! find the signer certificate, compare the messageDigest attribute, verify the signature over
-//! the original signedAttrs (tag byte replaced by SET) or over the content.
+//! CMS SignedData and SignerInfo, decoded over their original bytes (no verification here: the
+//! signer is checked by [`super::verify()`]), and the lookup of the signer certificate.
 //!
 //! ```text
 //! ContentInfo ::= SEQUENCE { contentType ContentType, content [0] EXPLICIT ANY DEFINED BY contentType }
@@ -24,14 +23,11 @@
 //! (RFC 5652 sections 3, 5.1, 5.2, 5.3; Authenticode puts SpcIndirectDataContent directly in
 //! eContent, PKCS#7 v1.5 style, where CMS would wrap it in an OCTET STRING.)
 
-use crate::digest::DigestAlgorithm;
-use crate::hex;
-use crate::report::{CertificateSummary, Finding, Outcome};
+use crate::report::Outcome;
 use crate::time::UnixTime;
 use crate::tlv::{Reader, Tlv, TlvError, TAG_CTX0, TAG_CTX1, TAG_INTEGER, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE, TAG_SET};
-use crate::x509::certificate::serial_hex;
 use crate::x509::oid::ID_SUBJECT_KEY_ID;
-use crate::x509::{crypto, name, Certificate};
+use crate::x509::Certificate;
 use cms::cert::IssuerAndSerialNumber;
 use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
@@ -147,6 +143,11 @@ impl RawSignerInfo<'_> {
     pub fn signed_attr(&self, oid: &ObjectIdentifier) -> Option<&RawAttribute<'_>> {
         self.signed.iter().find(|a| a.oid == *oid)
     }
+
+    /// The signingTime signed attribute (its first value), when it is present and readable.
+    pub fn signing_time(&self) -> Option<UnixTime> {
+        self.signed_attr(&ID_SIGNING_TIME)?.values.first().and_then(parse_time)
+    }
 }
 
 /// SignerIdentifier.
@@ -156,7 +157,7 @@ pub enum SignerId {
     SubjectKeyId(Vec<u8>),
 }
 
-fn oid_of(t: &Tlv<'_>) -> Result<ObjectIdentifier, CmsError> {
+pub(crate) fn oid_of(t: &Tlv<'_>) -> Result<ObjectIdentifier, CmsError> {
     let t = t.expect(TAG_OID)?;
     ObjectIdentifier::from_bytes(t.value).map_err(|_| CmsError::Field { offset: t.offset, what: "object identifier" })
 }
@@ -301,17 +302,6 @@ pub fn find_signer(sid: &SignerId, certs: &[Certificate]) -> Option<usize> {
     })
 }
 
-/// The outcome of checking one SignerInfo.
-#[derive(Clone, Debug, Default)]
-pub struct SignerCheck {
-    pub signer: Option<CertificateSummary>,
-    pub signer_index: Option<usize>,
-    pub digest_algorithm: Option<DigestAlgorithm>,
-    pub verdict: Outcome,
-    pub signing_time: Option<UnixTime>,
-    pub findings: Vec<Finding>,
-}
-
 /// Parse an X.509 / CMS time element (UTCTime or GeneralizedTime, fractional seconds allowed).
 pub fn parse_time(t: &Tlv<'_>) -> Option<UnixTime> {
     let s = core::str::from_utf8(t.value).ok()?;
@@ -332,198 +322,6 @@ pub fn parse_time(t: &Tlv<'_>) -> Option<UnixTime> {
     let field = |i: usize| -> Option<u32> { rest.get(i..i.checked_add(2)?)?.parse().ok() };
     let second = if rest.len() >= 10 { field(8)? } else { 0 };
     UnixTime::from_civil(year, field(0)?, field(2)?, field(4)?, field(6)?, second)
-}
-
-/// Check one SignerInfo over `content` (the eContent value octets, or for a countersignature the
-/// outer signature value). `prefix` names the checks (`signature` or `timestamp`).
-/// `expected_content_type` is compared with the contentType signed attribute when both exist.
-pub fn check_signer(
-    si: &RawSignerInfo<'_>,
-    certs: &[Certificate],
-    content: &[u8],
-    expected_content_type: Option<ObjectIdentifier>,
-    file_offset: u64,
-    prefix: &str,
-) -> SignerCheck {
-    let at = |rel: usize| file_offset.saturating_add(rel as u64);
-    let check = |name: &str| format!("{prefix}.{name}");
-    let mut out = SignerCheck { digest_algorithm: DigestAlgorithm::from_oid(&si.digest_algorithm.oid), ..Default::default() };
-    let mut failed = false;
-    let mut unsupported = false;
-
-    if let Some(d) = out.digest_algorithm {
-        if d == DigestAlgorithm::Md5 {
-            out.findings.push(
-                Finding::new(&check("signer-digest-algorithm"), Outcome::Warn, "the signer hashes with MD5, which is broken")
-                    .at(at(si.tlv.offset)),
-            );
-        }
-    } else {
-        unsupported = true;
-        out.findings.push(
-            Finding::new(
-                &check("signer-digest-algorithm"),
-                Outcome::Unsupported,
-                format!("unknown signer digest algorithm {}", si.digest_algorithm.oid),
-            )
-            .at(at(si.tlv.offset)),
-        );
-    }
-
-    // The signer certificate.
-    out.signer_index = find_signer(&si.sid, certs);
-    match out.signer_index.and_then(|i| certs.get(i)) {
-        Some(p) => {
-            out.signer = Some(CertificateSummary::from(p));
-            out.findings.push(Finding::new(
-                &check("signer-certificate"),
-                Outcome::Pass,
-                format!("the signer certificate is present ({})", p.subject()),
-            ));
-        }
-        None => {
-            failed = true;
-            let who = match &si.sid {
-                SignerId::IssuerSerial(ias) => {
-                    format!("issuer {} serial {}", name::to_string(&ias.issuer), serial_hex(ias.serial_number.as_bytes()))
-                }
-                SignerId::SubjectKeyId(k) => format!("subject key identifier {}", hex::encode(k)),
-            };
-            out.findings.push(
-                Finding::new(
-                    &check("signer-certificate"),
-                    Outcome::Fail,
-                    format!("the signer certificate ({who}) is not among the {} certificates carried", certs.len()),
-                )
-                .at(at(si.tlv.offset)),
-            );
-        }
-    }
-
-    // The message digest and the bytes the signature covers.
-    let signed_bytes: Vec<u8> = match &si.signed_attrs {
-        Some(attrs) => {
-            if let Some(ct) = expected_content_type {
-                if let Some(a) = si.signed_attr(&ID_CONTENT_TYPE) {
-                    let got = a.values.first().and_then(|v| oid_of(v).ok());
-                    if got != Some(ct) {
-                        failed = true;
-                        out.findings.push(
-                            Finding::new(
-                                &check("content-type"),
-                                Outcome::Fail,
-                                format!("the contentType attribute does not name the content type {ct}"),
-                            )
-                            .at(at(a.offset)),
-                        );
-                    }
-                }
-            }
-            match (si.signed_attr(&ID_MESSAGE_DIGEST), out.digest_algorithm) {
-                (Some(a), Some(alg)) => {
-                    let stored = a.values.first().filter(|v| v.tag == TAG_OCTET_STRING).map(|v| v.value);
-                    let computed = alg.digest(content);
-                    if a.values.len() != 1 {
-                        failed = true;
-                        out.findings.push(
-                            Finding::new(
-                                &check("message-digest"),
-                                Outcome::Fail,
-                                "the messageDigest attribute must have exactly one value",
-                            )
-                            .at(at(a.offset)),
-                        );
-                    } else if stored == Some(computed.as_slice()) {
-                        out.findings.push(Finding::new(
-                            &check("message-digest"),
-                            Outcome::Pass,
-                            format!("the messageDigest attribute equals the {} of the signed content", alg.name()),
-                        ));
-                    } else {
-                        failed = true;
-                        out.findings.push(
-                            Finding::new(
-                                &check("message-digest"),
-                                Outcome::Fail,
-                                format!(
-                                    "the messageDigest attribute ({}) differs from the {} of the signed content ({})",
-                                    hex::encode(stored.unwrap_or_default()),
-                                    alg.name(),
-                                    hex::encode(&computed)
-                                ),
-                            )
-                            .at(at(a.offset)),
-                        );
-                    }
-                }
-                (None, _) => {
-                    failed = true;
-                    out.findings.push(
-                        Finding::new(&check("message-digest"), Outcome::Fail, "signed attributes without a messageDigest attribute")
-                            .at(at(attrs.offset)),
-                    );
-                }
-                (Some(_), None) => {}
-            }
-            if let Some(a) = si.signed_attr(&ID_SIGNING_TIME) {
-                out.signing_time = a.values.first().and_then(parse_time);
-            }
-            // The signature covers the DER of the SET: the original bytes with [0] IMPLICIT -> SET.
-            let mut b = attrs.raw.to_vec();
-            if let Some(first) = b.first_mut() {
-                *first = TAG_SET;
-            }
-            b
-        }
-        None => content.to_vec(),
-    };
-
-    // The signature itself.
-    if let Some(p) = out.signer_index.and_then(|i| certs.get(i)) {
-        let spki = &p.decoded.tbs_certificate.subject_public_key_info;
-        let mut result = crypto::verify(spki, &si.signature_algorithm, out.digest_algorithm, &signed_bytes, si.signature.value);
-        if result == Err(crypto::VerifyError::BadSignature) && crypto::is_rsa_pkcs1(&si.signature_algorithm.oid) {
-            let digest = crypto::implied_digest(&si.signature_algorithm.oid).or(out.digest_algorithm);
-            if let Some(d) = digest {
-                if crypto::verify_rsa_bare_digest(spki, d, &signed_bytes, si.signature.value).is_ok() {
-                    result = Ok(());
-                    out.findings.push(
-                        Finding::new(
-                            &check("signature.legacy-padding"),
-                            Outcome::Warn,
-                            "the RSA signature holds the bare digest without a DigestInfo (a legacy form CryptoAPI accepts and OpenSSL rejects)",
-                        )
-                        .at(at(si.signature.offset)),
-                    );
-                }
-            }
-        }
-        match result {
-            Ok(()) => out.findings.push(Finding::new(
-                &check("signature"),
-                Outcome::Pass,
-                format!("the signer's {} signature verifies with the signer certificate's key", si.signature_algorithm.oid),
-            )),
-            Err(e) => {
-                let outcome = if e.is_unsupported() { Outcome::Unsupported } else { Outcome::Fail };
-                if e.is_unsupported() {
-                    unsupported = true;
-                } else {
-                    failed = true;
-                }
-                out.findings.push(Finding::new(&check("signature"), outcome, e.to_string()).at(at(si.signature.offset)));
-            }
-        }
-    }
-
-    out.verdict = if failed {
-        Outcome::Fail
-    } else if unsupported {
-        Outcome::Unsupported
-    } else {
-        Outcome::Pass
-    };
-    out
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
-//! Timestamps on a signer: RFC 3161 tokens (unsigned attribute 1.3.6.1.4.1.311.3.3.1) and legacy
-//! PKCS#9 countersignatures (1.2.840.113549.1.9.6). Both vouch for the outer SignerInfo's
-//! `signature` value: the token's messageImprint, or the countersigner's messageDigest, is its hash.
+//! Timestamps on a signer, decoded: RFC 3161 tokens (unsigned attribute 1.3.6.1.4.1.311.3.3.1)
+//! and legacy PKCS#9 countersignatures (1.2.840.113549.1.9.6). Both vouch for the outer
+//! SignerInfo's `signature` value: the token's messageImprint, or the countersigner's
+//! messageDigest, is its hash; [`super::verify()`] checks that and the TSA's signature.
+//!
+//! Decoding only: imports the CMS reader ([`super::signer`]), [`crate::tlv`] and [`crate::time`].
 
 use const_oid::ObjectIdentifier;
 use der::asn1::{Int, OctetString};
@@ -8,12 +11,11 @@ use der::{Any, Decode, Sequence};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::ext::Extensions;
 
-use super::signer;
+use super::signer::{self, RawSignedData, RawSignerInfo};
 use crate::digest::DigestAlgorithm;
-use crate::hex;
-use crate::report::{Finding, Outcome, TimestampReport};
+use crate::report::{Finding, Outcome};
+use crate::time::UnixTime;
 use crate::tlv::{Reader, Tlv, TAG_GENERALIZED_TIME};
-use crate::x509::Certificate;
 
 /// id-ct-TSTInfo: eContentType of a TimeStampToken.
 pub const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
@@ -79,47 +81,81 @@ pub struct Accuracy {
     pub micros: Option<Int>,
 }
 
-fn verdict_of(findings: &[Finding]) -> Outcome {
-    if findings.iter().any(|f| f.outcome == Outcome::Fail) {
-        Outcome::Fail
-    } else if findings.iter().any(|f| f.outcome == Outcome::Unsupported) {
-        Outcome::Unsupported
-    } else {
-        Outcome::Pass
+/// The two kinds of Authenticode timestamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimestampKind {
+    /// An RFC 3161 TimeStampToken (1.3.6.1.4.1.311.3.3.1).
+    Rfc3161,
+    /// A legacy PKCS#9 countersignature (1.2.840.113549.1.9.6).
+    Countersignature,
+}
+
+impl TimestampKind {
+    /// The report's spelling: `rfc3161` or `pkcs9-countersignature`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimestampKind::Rfc3161 => "rfc3161",
+            TimestampKind::Countersignature => "pkcs9-countersignature",
+        }
     }
 }
 
-/// The certificates a timestamp authority's path is built from (by `chain`, a layer above).
-#[derive(Clone, Debug, Default)]
-pub struct TsaCertificates {
-    /// An RFC 3161 token's own certificates (the enclosing SignedData's are tried after them);
-    /// `None` for a countersignature, whose certificates are the enclosing SignedData's.
-    pub own: Option<Vec<Certificate>>,
-    /// The TSA signer certificate's index among them, when it was found.
-    pub signer: Option<usize>,
+/// One timestamp, decoded: what it asserts and what its verification needs.
+#[derive(Clone, Debug)]
+pub struct DecodedTimestamp<'a> {
+    pub kind: TimestampKind,
+    /// File offset the walk's relative offsets start from.
+    pub file_offset: u64,
+    /// The asserted time: the token's genTime, or the countersigner's signingTime.
+    pub time: Option<UnixTime>,
+    /// The imprint's (RFC 3161) or the countersigner's digest algorithm: its name, or the OID
+    /// when unknown; empty when the timestamp did not decode that far.
+    pub digest_algorithm: String,
+    /// What decoding found wrong, in report order (they come before the verification's findings).
+    pub findings: Vec<Finding>,
+    pub content: TimestampContent<'a>,
 }
 
-/// Check an RFC 3161 TimeStampToken (`token` is the attribute value: a ContentInfo) against the
-/// outer signature value. Offsets in `token` are relative to the root of the walk.
-pub fn rfc3161(token: &Tlv<'_>, outer_signature: &[u8], file_offset: u64) -> (TimestampReport, TsaCertificates) {
+/// What a timestamp's verification works on.
+#[derive(Clone, Debug)]
+pub enum TimestampContent<'a> {
+    /// The timestamp did not decode far enough to be verified (the findings say why).
+    Undecoded,
+    Rfc3161 {
+        signed_data: Box<RawSignedData<'a>>,
+        /// The DER TSTInfo (eContent's OCTET STRING value), which the TSA's messageDigest covers.
+        tst_der: &'a [u8],
+        /// Relative offset of eContent, where imprint findings point.
+        econtent_offset: usize,
+        /// The TSTInfo's messageImprint, `None` when the TSTInfo does not decode.
+        imprint: Option<MessageImprint>,
+        /// The TSA's SignerInfo, or the finding that says why it cannot be read.
+        signer_info: Result<RawSignerInfo<'a>, Finding>,
+    },
+    Countersignature {
+        signer_info: RawSignerInfo<'a>,
+    },
+}
+
+/// Decode an RFC 3161 TimeStampToken (`token` is the attribute value: a ContentInfo). Offsets in
+/// `token` are relative to the root of the walk.
+pub fn decode_rfc3161<'a>(token: &Tlv<'a>, file_offset: u64) -> DecodedTimestamp<'a> {
     let at = |rel: usize| file_offset.saturating_add(rel as u64);
-    let mut report = unverified("rfc3161");
+    let mut ts = undecoded(TimestampKind::Rfc3161, file_offset);
     let mut reader = Reader::with_base(token.raw, token.offset);
     let sd = match signer::read_signed_data_content_info(&mut reader) {
         Ok(sd) => sd,
         Err(e) => {
-            report.verdict = e.outcome();
-            report
-                .findings
+            ts.findings
                 .push(Finding::new("timestamp.decode", e.outcome(), format!("the RFC 3161 token does not decode: {e}")).at(at(e.offset())));
-            return (report, TsaCertificates::default());
+            return ts;
         }
     };
     for (outcome, check, reason, off) in &sd.findings {
-        report.findings.push(Finding::new(check, *outcome, reason.clone()).at(at(*off)));
+        ts.findings.push(Finding::new(check, *outcome, reason.clone()).at(at(*off)));
     }
     if sd.content_type != ID_CT_TST_INFO {
-        report.findings.push(
+        ts.findings.push(
             Finding::new(
                 "timestamp.content-type",
                 Outcome::Fail,
@@ -127,130 +163,82 @@ pub fn rfc3161(token: &Tlv<'_>, outer_signature: &[u8], file_offset: u64) -> (Ti
             )
             .at(at(sd.tlv.offset)),
         );
-        report.verdict = Outcome::Fail;
-        return (report, TsaCertificates::default());
+        return ts;
     }
     // eContent is an OCTET STRING holding the DER TSTInfo; the signer's messageDigest covers it.
     let Some(econtent) = sd.econtent else {
-        report.findings.push(Finding::new("timestamp.decode", Outcome::Fail, "the token has no TSTInfo").at(at(sd.tlv.offset)));
-        return (report, TsaCertificates::default());
+        ts.findings.push(Finding::new("timestamp.decode", Outcome::Fail, "the token has no TSTInfo").at(at(sd.tlv.offset)));
+        return ts;
     };
-    let tst_der = econtent.value;
-    match TstInfo::from_der(tst_der) {
+    let imprint = match TstInfo::from_der(econtent.value) {
         Ok(tst) => {
             let gen = Tlv { tag: TAG_GENERALIZED_TIME, offset: 0, value_offset: 0, raw: &[], value: tst.gen_time.value() };
-            report.time = signer::parse_time(&gen).map(|t| t.to_rfc3339());
-            if report.time.is_none() {
-                report.findings.push(
+            ts.time = signer::parse_time(&gen);
+            if ts.time.is_none() {
+                ts.findings.push(
                     Finding::new("timestamp.time", Outcome::Fail, "the TSTInfo genTime is not a valid GeneralizedTime")
                         .at(at(econtent.offset)),
                 );
             }
             let oid = tst.message_imprint.hash_algorithm.oid;
-            match DigestAlgorithm::from_oid(&oid) {
-                Some(alg) => {
-                    report.digest_algorithm = alg.name().to_string();
-                    let expected = alg.digest(outer_signature);
-                    if tst.message_imprint.hashed_message.as_bytes() == expected.as_slice() {
-                        report.findings.push(Finding::new(
-                            "timestamp.message-imprint",
-                            Outcome::Pass,
-                            format!("the token's messageImprint is the {} of the signer's signature value", alg.name()),
-                        ));
-                    } else {
-                        report.findings.push(
-                            Finding::new(
-                                "timestamp.message-imprint",
-                                Outcome::Fail,
-                                format!(
-                                    "the token's messageImprint ({}) is not the {} of the signer's signature value ({})",
-                                    hex::encode(tst.message_imprint.hashed_message.as_bytes()),
-                                    alg.name(),
-                                    hex::encode(&expected)
-                                ),
-                            )
-                            .at(at(econtent.offset)),
-                        );
-                    }
-                }
-                None => {
-                    report.digest_algorithm = oid.to_string();
-                    report.findings.push(
-                        Finding::new("timestamp.message-imprint", Outcome::Unsupported, format!("unknown imprint hash algorithm {oid}"))
-                            .at(at(econtent.offset)),
-                    );
-                }
-            }
+            ts.digest_algorithm = DigestAlgorithm::from_oid(&oid).map_or_else(|| oid.to_string(), |a| a.name().to_string());
+            Some(tst.message_imprint)
         }
         Err(e) => {
-            report
-                .findings
+            ts.findings
                 .push(Finding::new("timestamp.decode", Outcome::Fail, format!("the TSTInfo does not decode: {e}")).at(at(econtent.offset)));
+            None
         }
-    }
-    // The TSA's SignerInfo.
-    let mut tsa_signer = None;
-    match sd.signer_infos.first().map(|t| signer::read_signer_info(*t)) {
-        Some(Ok(si)) => {
-            let c = signer::check_signer(&si, &sd.certificates, tst_der, Some(ID_CT_TST_INFO), file_offset, "timestamp");
-            report.signer = c.signer;
-            report.findings.extend(c.findings);
-            tsa_signer = c.signer_index.filter(|i| *i < sd.certificates.len());
+    };
+    let signer_info = match sd.signer_infos.first().map(|t| signer::read_signer_info(*t)) {
+        Some(Ok(si)) => Ok(si),
+        Some(Err(e)) => {
+            Err(Finding::new("timestamp.decode", e.outcome(), format!("the TSA SignerInfo does not decode: {e}")).at(at(e.offset())))
         }
-        Some(Err(e)) => report
-            .findings
-            .push(Finding::new("timestamp.decode", e.outcome(), format!("the TSA SignerInfo does not decode: {e}")).at(at(e.offset()))),
-        None => report.findings.push(Finding::new("timestamp.signer", Outcome::Fail, "the token has no SignerInfo").at(at(sd.tlv.offset))),
-    }
-    report.verdict = verdict_of(&report.findings);
-    (report, TsaCertificates { own: Some(sd.certificates), signer: tsa_signer })
+        None => Err(Finding::new("timestamp.signer", Outcome::Fail, "the token has no SignerInfo").at(at(sd.tlv.offset))),
+    };
+    ts.content = TimestampContent::Rfc3161 {
+        tst_der: econtent.value,
+        econtent_offset: econtent.offset,
+        imprint,
+        signer_info,
+        signed_data: Box::new(sd),
+    };
+    ts
 }
 
-/// Check a legacy PKCS#9 countersignature (`value` is a SignerInfo) against the outer signature
-/// value, with the certificates of the outer SignedData.
-pub fn countersignature(
-    value: &Tlv<'_>,
-    certs: &[Certificate],
-    outer_signature: &[u8],
-    file_offset: u64,
-) -> (TimestampReport, TsaCertificates) {
+/// Decode a legacy PKCS#9 countersignature (`value` is a SignerInfo).
+pub fn decode_countersignature<'a>(value: &Tlv<'a>, file_offset: u64) -> DecodedTimestamp<'a> {
     let at = |rel: usize| file_offset.saturating_add(rel as u64);
-    let mut report = unverified("pkcs9-countersignature");
-    let mut tsa = TsaCertificates::default();
+    let mut ts = undecoded(TimestampKind::Countersignature, file_offset);
     match signer::read_signer_info(*value) {
         Ok(si) => {
-            report.digest_algorithm = DigestAlgorithm::from_oid(&si.digest_algorithm.oid)
+            ts.digest_algorithm = DigestAlgorithm::from_oid(&si.digest_algorithm.oid)
                 .map(|a| a.name().to_string())
                 .unwrap_or_else(|| si.digest_algorithm.oid.to_string());
-            let c = signer::check_signer(&si, certs, outer_signature, None, file_offset, "timestamp");
-            report.time = c.signing_time.map(|t| t.to_rfc3339());
-            if report.time.is_none() {
-                report.findings.push(
+            ts.time = si.signing_time();
+            if ts.time.is_none() {
+                ts.findings.push(
                     Finding::new("timestamp.time", Outcome::Warn, "the countersignature has no readable signingTime attribute")
                         .at(at(si.tlv.offset)),
                 );
             }
-            report.signer = c.signer;
-            report.findings.extend(c.findings);
-            tsa.signer = c.signer_index.filter(|i| *i < certs.len());
+            ts.content = TimestampContent::Countersignature { signer_info: si };
         }
-        Err(e) => report
+        Err(e) => ts
             .findings
             .push(Finding::new("timestamp.decode", e.outcome(), format!("the countersignature does not decode: {e}")).at(at(e.offset()))),
     }
-    report.verdict = verdict_of(&report.findings);
-    (report, tsa)
+    ts
 }
 
-/// A timestamp report before anything is known: failing until the checks pass.
-fn unverified(kind: &str) -> TimestampReport {
-    TimestampReport {
-        kind: kind.to_string(),
+fn undecoded(kind: TimestampKind, file_offset: u64) -> DecodedTimestamp<'static> {
+    DecodedTimestamp {
+        kind,
+        file_offset,
         time: None,
         digest_algorithm: String::new(),
-        signer: None,
-        verdict: Outcome::Fail,
         findings: Vec::new(),
-        chain: None,
+        content: TimestampContent::Undecoded,
     }
 }

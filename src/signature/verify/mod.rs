@@ -1,0 +1,97 @@
+//! Verification of decoded signatures ([`super::decode()`]): the signer's check ([`signer`]) and
+//! each timestamp's ([`timestamp`]). No trust anchors and no certification paths: `chain`, a
+//! layer above, builds them from the certificates a verified [`Signature`] keeps.
+//!
+//! Imports the decoded types of [`crate::signature`], [`crate::x509`] and [`crate::digest`].
+
+pub mod signer;
+pub mod timestamp;
+
+use super::decode::DecodedSignature;
+use super::PageHashTable;
+use crate::digest::DigestAlgorithm;
+use crate::report::{ChainReport, Finding, Outcome};
+use crate::x509::Certificate;
+pub use timestamp::{Timestamp, TsaCertificates};
+
+/// One verified signature, outer or nested: what the file layer needs to check its digest and
+/// the chain layer to build its paths. The report is made from it with `From` (in
+/// [`crate::reporting`]).
+#[derive(Clone, Debug)]
+pub struct Signature {
+    /// Position in the file report's signatures.
+    pub index: usize,
+    /// 0 for an outer signature, 1 for one nested in it, ...
+    pub depth: u32,
+    /// Index of the signature this one is nested in.
+    pub parent: Option<usize>,
+    /// Where it came from, e.g. `WIN_CERTIFICATE #0 at 0x3a00` or `nested in signature 0`.
+    pub source: String,
+    /// File offset of the SignedData.
+    pub offset: u64,
+    /// From SpcIndirectDataContent.messageDigest.digestAlgorithm; `None` when unknown/unparsed.
+    pub digest_algorithm: Option<DigestAlgorithm>,
+    /// The digest algorithm's name, or its OID when unknown; empty without SpcIndirectDataContent.
+    pub digest_algorithm_name: String,
+    /// SpcIndirectDataContent.messageDigest.digest.
+    pub signed_digest: Vec<u8>,
+    pub page_hashes: Option<PageHashTable>,
+    /// The SignedData's certificates, decoded.
+    pub certificates: Vec<Certificate>,
+    /// The signer certificate's index in `certificates`, when it was found.
+    pub signer: Option<usize>,
+    /// The signer's signature over the signed attributes (and the messageDigest attribute).
+    pub signature_verdict: Outcome,
+    pub program_name: Option<String>,
+    pub more_info_url: Option<String>,
+    pub timestamps: Vec<Timestamp>,
+    /// Decoding's and the signer check's findings, in report order.
+    pub findings: Vec<Finding>,
+    /// The signer's certification path (added by `chain`).
+    pub chain: Option<ChainReport>,
+}
+
+/// Verify every decoded signature: each one's signer, then its timestamps. Same order, same
+/// indices as `decoded`.
+pub fn verify(decoded: &[DecodedSignature<'_>]) -> Vec<Signature> {
+    decoded.iter().map(verify_one).collect()
+}
+
+fn verify_one(d: &DecodedSignature<'_>) -> Signature {
+    let sd = &d.signed_data;
+    let mut findings = d.findings.clone();
+    let (signer, signature_verdict) = match &d.signer_info {
+        Ok(si) => {
+            let content = sd.econtent.map(|t| t.value).unwrap_or_default();
+            let check = signer::check_signer(si, &sd.certificates, content, Some(sd.content_type), d.file_offset, "signature");
+            findings.extend(check.findings);
+            (check.signer_index.filter(|i| *i < sd.certificates.len()), check.verdict)
+        }
+        Err(f) => {
+            findings.push(f.clone());
+            (None, f.outcome)
+        }
+    };
+    findings.extend(d.attribute_findings.iter().cloned());
+    let outer_signature = d.signer_info.as_ref().map(|si| si.signature.value).unwrap_or_default();
+    let timestamps = d.timestamps.iter().map(|t| timestamp::verify_timestamp(t, &sd.certificates, outer_signature)).collect();
+    Signature {
+        index: d.index,
+        depth: d.depth,
+        parent: d.parent,
+        source: d.source.clone(),
+        offset: d.offset,
+        digest_algorithm: d.indirect_data.digest_algorithm,
+        digest_algorithm_name: d.indirect_data.digest_algorithm_name.clone(),
+        signed_digest: d.indirect_data.signed_digest.clone(),
+        page_hashes: d.indirect_data.page_hashes.clone(),
+        certificates: sd.certificates.clone(),
+        signer,
+        signature_verdict,
+        program_name: d.program_name.clone(),
+        more_info_url: d.more_info_url.clone(),
+        timestamps,
+        findings,
+        chain: None,
+    }
+}
