@@ -52,8 +52,8 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
     if offset == 0 && size == 0 {
         return out;
     }
-    let entry_at = layout.security_entry_offset.unwrap_or(0) as u64;
     if offset == 0 || size == 0 {
+        let entry_at = layout.security_entry_offset.unwrap_or(0) as u64;
         out.findings.push(
             Finding::new(
                 "pe.certificate-table.half-empty",
@@ -66,12 +66,22 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
         return out;
     }
     let len = bytes.len();
-    let start = offset as usize;
-    let declared_end = start.saturating_add(size as usize);
-    let mut entries = Vec::new();
+    let declared_end = (offset as usize).saturating_add(size as usize);
+    check_table_bounds(offset, declared_end, len, &mut out.findings);
+    check_table_in_headers(offset, layout, &mut out.findings);
+    check_table_overlaps_sections(offset, layout, &mut out.findings);
+    check_table_alignment(offset, size, &mut out.findings);
+    let (entries, pos) = walk_entries(bytes, offset as usize, declared_end, size, &mut out);
+    check_entries_end(offset, pos, declared_end, len, &mut out.findings);
+    check_multiple_entries(offset, entries.len(), &mut out.findings);
+    out.table = Some(CertificateTable { offset: u64::from(offset), size: u64::from(size), entries });
+    out
+}
 
-    if start >= len || declared_end > len {
-        out.findings.push(
+/// The table lies inside the file and is the last thing in it.
+fn check_table_bounds(offset: u32, declared_end: usize, len: usize, findings: &mut Vec<Finding>) {
+    if offset as usize >= len || declared_end > len {
+        findings.push(
             Finding::new(
                 "pe.certificate-table.outside-file",
                 Outcome::Fail,
@@ -82,7 +92,7 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
             .at(u64::from(offset)),
         );
     } else if declared_end < len {
-        out.findings.push(
+        findings.push(
             Finding::new(
                 "pe.certificate-table.not-at-end",
                 Outcome::Warn,
@@ -94,8 +104,12 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
             .at(declared_end as u64),
         );
     }
+}
+
+/// The table does not start inside the headers.
+fn check_table_in_headers(offset: u32, layout: &Layout, findings: &mut Vec<Finding>) {
     if offset < layout.size_of_headers {
-        out.findings.push(
+        findings.push(
             Finding::new(
                 "pe.certificate-table.in-headers",
                 Outcome::Fail,
@@ -104,6 +118,10 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
             .at(u64::from(offset)),
         );
     }
+}
+
+/// The table starts after the section data.
+fn check_table_overlaps_sections(offset: u32, layout: &Layout, findings: &mut Vec<Finding>) {
     let sections_end = layout
         .sections
         .iter()
@@ -112,7 +130,7 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
         .max()
         .unwrap_or(0);
     if offset >= layout.size_of_headers && offset < sections_end {
-        out.findings.push(
+        findings.push(
             Finding::new(
                 "pe.certificate-table.overlaps-sections",
                 Outcome::Warn,
@@ -121,8 +139,12 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
             .at(u64::from(offset)),
         );
     }
+}
+
+/// The table's offset and size are multiples of 8.
+fn check_table_alignment(offset: u32, size: u32, findings: &mut Vec<Finding>) {
     if offset % 8 != 0 || size % 8 != 0 {
-        out.findings.push(
+        findings.push(
             Finding::new(
                 "pe.certificate-table.misaligned",
                 Outcome::Warn,
@@ -131,12 +153,15 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
             .at(u64::from(offset)),
         );
     }
+}
 
-    // Walk the entries that are readable, even in a table that runs past the end of the file.
+/// Walk the entries that are readable, even in a table that runs past the end of the file.
+/// Returns the entries and the position the walk stopped at.
+fn walk_entries(bytes: &[u8], start: usize, declared_end: usize, size: u32, out: &mut Scan) -> (Vec<WinCertificate>, usize) {
+    let mut entries = Vec::new();
     let mut pos = start;
     while pos < declared_end {
         let index = entries.len();
-        let at = pos as u64;
         if declared_end.saturating_sub(pos) < HEADER {
             out.findings.push(
                 Finding::new(
@@ -144,114 +169,164 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
                     Outcome::Warn,
                     format!("{} bytes are left at the end of the certificate table, too few for a WIN_CERTIFICATE header: the directory size 0x{size:x} does not match the entries.", declared_end.saturating_sub(pos)),
                 )
-                .at(at),
+                .at(pos as u64),
             );
             break;
         }
-        let (Ok(length), Ok(rev_type)) = (u32_at(bytes, pos, "dwLength"), u32_at(bytes, pos.saturating_add(4), "wRevision")) else {
-            out.findings.push(
+        let Some(entry) = read_entry_header(bytes, pos, index, &mut out.findings) else { break };
+        let next = read_entry(bytes, &entry, pos, index, declared_end, out);
+        entries.push(entry);
+        match next {
+            Some(next) => pos = next,
+            None => break,
+        }
+    }
+    (entries, pos)
+}
+
+/// The WIN_CERTIFICATE header at `pos`, or a finding when it lies past the end of the file.
+fn read_entry_header(bytes: &[u8], pos: usize, index: usize, findings: &mut Vec<Finding>) -> Option<WinCertificate> {
+    let (Ok(length), Ok(rev_type)) = (u32_at(bytes, pos, "dwLength"), u32_at(bytes, pos.saturating_add(4), "wRevision")) else {
+        findings.push(
+            Finding::new(
+                "pe.certificate-entry.truncated",
+                Outcome::Fail,
+                format!("WIN_CERTIFICATE #{index} at 0x{pos:x}: its header lies past the end of the file (0x{:x}).", bytes.len()),
+            )
+            .at(pos as u64),
+        );
+        return None;
+    };
+    let revision = (rev_type & 0xffff) as u16;
+    let certificate_type = (rev_type >> 16) as u16;
+    Some(WinCertificate { offset: pos as u64, length, revision, certificate_type })
+}
+
+/// Check one entry and record its payload; returns where the next entry starts, `None` when
+/// the rest of the table cannot be read.
+fn read_entry(bytes: &[u8], entry: &WinCertificate, pos: usize, index: usize, declared_end: usize, out: &mut Scan) -> Option<usize> {
+    let source = format!("WIN_CERTIFICATE #{index} at 0x{pos:x}");
+    check_entry_revision(entry, &source, &mut out.findings);
+    check_entry_type(entry, &source, &mut out.findings);
+    let Some(payload) = entry_payload(bytes, entry, pos, &source, declared_end, &mut out.findings) else {
+        out.payloads.push(None);
+        return None;
+    };
+    let entry_end = payload.end;
+    if entry.certificate_type == WIN_CERT_TYPE_PKCS_SIGNED_DATA {
+        check_payload_padding(bytes, payload.clone(), &source, &mut out.findings);
+    }
+    out.payloads.push(Some(payload));
+    // Entries are quadword aligned: the bytes up to the next multiple of 8 are padding.
+    let next = align8(entry_end).unwrap_or(usize::MAX).min(declared_end);
+    check_entry_alignment_padding(bytes, entry_end, next, &source, &mut out.findings);
+    Some(next)
+}
+
+/// wRevision is WIN_CERT_REVISION_2_0.
+fn check_entry_revision(entry: &WinCertificate, source: &str, findings: &mut Vec<Finding>) {
+    let at = entry.offset.saturating_add(4);
+    match entry.revision {
+        WIN_CERT_REVISION_2_0 => {}
+        WIN_CERT_REVISION_1_0 => findings.push(
+            Finding::new(
+                "pe.certificate-entry.old-revision",
+                Outcome::Warn,
+                format!("{source} has wRevision 0x0100 (WIN_CERT_REVISION_1_0); Authenticode uses 0x0200."),
+            )
+            .at(at),
+        ),
+        other => findings.push(
+            Finding::new(
+                "pe.certificate-entry.unknown-revision",
+                Outcome::Warn,
+                format!("{source} has the unknown wRevision 0x{other:04x} (expected 0x0200)."),
+            )
+            .at(at),
+        ),
+    }
+}
+
+/// wCertificateType is PKCS_SIGNED_DATA (the only type that carries an Authenticode signature).
+fn check_entry_type(entry: &WinCertificate, source: &str, findings: &mut Vec<Finding>) {
+    let certificate_type = entry.certificate_type;
+    if certificate_type == WIN_CERT_TYPE_PKCS_SIGNED_DATA {
+        return;
+    }
+    let what = match certificate_type {
+        WIN_CERT_TYPE_X509 => "WIN_CERT_TYPE_X509 (a bare certificate, not a signature)",
+        WIN_CERT_TYPE_RESERVED_1 => "WIN_CERT_TYPE_RESERVED_1",
+        WIN_CERT_TYPE_TS_STACK_SIGNED => "WIN_CERT_TYPE_TS_STACK_SIGNED",
+        _ => "an unknown type",
+    };
+    findings.push(
+        Finding::new(
+            "pe.certificate-entry.unsupported-type",
+            Outcome::Unsupported,
+            format!("{source} has wCertificateType 0x{certificate_type:04x}, {what}; only PKCS_SIGNED_DATA (0x0002) entries carry Authenticode signatures."),
+        )
+        .at(entry.offset.saturating_add(6)),
+    );
+}
+
+/// The bCertificate bytes: dwLength covers at least the header and stays inside the table and
+/// the file; `None` (with a finding) otherwise.
+fn entry_payload(
+    bytes: &[u8],
+    entry: &WinCertificate,
+    pos: usize,
+    source: &str,
+    declared_end: usize,
+    findings: &mut Vec<Finding>,
+) -> Option<Range<usize>> {
+    let (length, len) = (entry.length, bytes.len());
+    if length < HEADER as u32 {
+        findings.push(
+            Finding::new(
+                "pe.certificate-entry.bad-length",
+                Outcome::Fail,
+                format!("{source} has dwLength {length}, less than its own 8-byte header; the rest of the table cannot be read."),
+            )
+            .at(entry.offset),
+        );
+        return None;
+    }
+    match pos.checked_add(length as usize) {
+        // `end >= pos + HEADER`: dwLength >= HEADER was checked above.
+        Some(end) if end <= declared_end && end <= len => Some(pos.saturating_add(HEADER)..end),
+        _ => {
+            findings.push(
                 Finding::new(
                     "pe.certificate-entry.truncated",
                     Outcome::Fail,
-                    format!("WIN_CERTIFICATE #{index} at 0x{pos:x}: its header lies past the end of the file (0x{len:x})."),
+                    format!("{source} has dwLength 0x{length:x}, which runs past the end of the certificate table (0x{declared_end:x}) or of the file (0x{len:x})."),
                 )
-                .at(at),
+                .at(entry.offset),
             );
-            break;
-        };
-        let revision = (rev_type & 0xffff) as u16;
-        let certificate_type = (rev_type >> 16) as u16;
-        entries.push(WinCertificate { offset: at, length, revision, certificate_type });
-        let entry_end = pos.checked_add(length as usize);
-        let source = format!("WIN_CERTIFICATE #{index} at 0x{pos:x}");
-
-        match revision {
-            WIN_CERT_REVISION_2_0 => {}
-            WIN_CERT_REVISION_1_0 => out.findings.push(
-                Finding::new(
-                    "pe.certificate-entry.old-revision",
-                    Outcome::Warn,
-                    format!("{source} has wRevision 0x0100 (WIN_CERT_REVISION_1_0); Authenticode uses 0x0200."),
-                )
-                .at(at.saturating_add(4)),
-            ),
-            other => out.findings.push(
-                Finding::new(
-                    "pe.certificate-entry.unknown-revision",
-                    Outcome::Warn,
-                    format!("{source} has the unknown wRevision 0x{other:04x} (expected 0x0200)."),
-                )
-                .at(at.saturating_add(4)),
-            ),
+            None
         }
-        if certificate_type != WIN_CERT_TYPE_PKCS_SIGNED_DATA {
-            let what = match certificate_type {
-                WIN_CERT_TYPE_X509 => "WIN_CERT_TYPE_X509 (a bare certificate, not a signature)",
-                WIN_CERT_TYPE_RESERVED_1 => "WIN_CERT_TYPE_RESERVED_1",
-                WIN_CERT_TYPE_TS_STACK_SIGNED => "WIN_CERT_TYPE_TS_STACK_SIGNED",
-                _ => "an unknown type",
-            };
-            out.findings.push(
-                Finding::new(
-                    "pe.certificate-entry.unsupported-type",
-                    Outcome::Unsupported,
-                    format!("{source} has wCertificateType 0x{certificate_type:04x}, {what}; only PKCS_SIGNED_DATA (0x0002) entries carry Authenticode signatures."),
-                )
-                .at(at.saturating_add(6)),
-            );
-        }
-        if length < HEADER as u32 {
-            out.findings.push(
-                Finding::new(
-                    "pe.certificate-entry.bad-length",
-                    Outcome::Fail,
-                    format!("{source} has dwLength {length}, less than its own 8-byte header; the rest of the table cannot be read."),
-                )
-                .at(at),
-            );
-            out.payloads.push(None);
-            break;
-        }
-        let entry_end = match entry_end {
-            Some(end) if end <= declared_end && end <= len => end,
-            _ => {
-                out.findings.push(
-                    Finding::new(
-                        "pe.certificate-entry.truncated",
-                        Outcome::Fail,
-                        format!("{source} has dwLength 0x{length:x}, which runs past the end of the certificate table (0x{declared_end:x}) or of the file (0x{len:x})."),
-                    )
-                    .at(at),
-                );
-                out.payloads.push(None);
-                break;
-            }
-        };
-        // `entry_end >= pos + HEADER`: dwLength >= HEADER was checked above.
-        let payload = pos.saturating_add(HEADER)..entry_end;
-        if certificate_type == WIN_CERT_TYPE_PKCS_SIGNED_DATA {
-            check_payload_padding(bytes, payload.clone(), &source, &mut out.findings);
-        }
-        out.payloads.push(Some(payload));
-        // Entries are quadword aligned: the bytes up to the next multiple of 8 are padding.
-        let next = align8(entry_end).unwrap_or(usize::MAX).min(declared_end);
-        if let Some(pad) = bytes.get(entry_end..next.min(len)) {
-            if pad.iter().any(|&b| b != 0) {
-                out.findings.push(
-                    Finding::new(
-                        "pe.certificate-table.nonzero-padding",
-                        Outcome::Warn,
-                        format!("The alignment padding after {source} (0x{entry_end:x}..0x{next:x}) is not all zero."),
-                    )
-                    .at(entry_end as u64),
-                );
-            }
-        }
-        pos = next;
     }
-    let table_ok = declared_end <= len;
-    if table_ok && pos > declared_end {
-        out.findings.push(
+}
+
+/// The alignment padding after an entry (`entry_end..next`) is all zero.
+fn check_entry_alignment_padding(bytes: &[u8], entry_end: usize, next: usize, source: &str, findings: &mut Vec<Finding>) {
+    let Some(pad) = bytes.get(entry_end..next.min(bytes.len())) else { return };
+    if pad.iter().any(|&b| b != 0) {
+        findings.push(
+            Finding::new(
+                "pe.certificate-table.nonzero-padding",
+                Outcome::Warn,
+                format!("The alignment padding after {source} (0x{entry_end:x}..0x{next:x}) is not all zero."),
+            )
+            .at(entry_end as u64),
+        );
+    }
+}
+
+/// The entries end where the directory says the table ends.
+fn check_entries_end(offset: u32, pos: usize, declared_end: usize, len: usize, findings: &mut Vec<Finding>) {
+    if declared_end <= len && pos > declared_end {
+        findings.push(
             Finding::new(
                 "pe.certificate-table.size-mismatch",
                 Outcome::Warn,
@@ -260,21 +335,22 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
             .at(u64::from(offset)),
         );
     }
-    if entries.len() > 1 {
-        out.findings.push(
+}
+
+/// The table holds one entry (Windows verifies only the first).
+fn check_multiple_entries(offset: u32, count: usize, findings: &mut Vec<Finding>) {
+    if count > 1 {
+        findings.push(
             Finding::new(
                 "pe.certificate-table.multiple-entries",
                 Outcome::Warn,
                 format!(
-                    "The certificate table holds {} WIN_CERTIFICATE entries; Windows verifies only the first (further signatures belong nested in it), UEFI firmware tries each, and osslsigncode rejects such a table.",
-                    entries.len()
+                    "The certificate table holds {count} WIN_CERTIFICATE entries; Windows verifies only the first (further signatures belong nested in it), UEFI firmware tries each, and osslsigncode rejects such a table."
                 ),
             )
             .at(u64::from(offset)),
         );
     }
-    out.table = Some(CertificateTable { offset: u64::from(offset), size: u64::from(size), entries });
-    out
 }
 
 /// CVE-2013-3900: bytes after the PKCS#7 DER inside a WIN_CERTIFICATE entry are not covered by
