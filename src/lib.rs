@@ -21,6 +21,7 @@ pub mod digest;
 pub mod hex;
 pub mod inf;
 pub mod markdown;
+pub mod names;
 pub mod oid_names;
 pub mod package;
 pub mod pe;
@@ -29,6 +30,7 @@ pub mod report;
 pub mod signature;
 pub mod sniff;
 pub mod summary;
+pub mod target;
 pub mod time;
 pub mod triage;
 

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::policy::target::{Arch, Target};
+pub use crate::target::{Arch, Target};
 
 /// Everything the core says about one file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
