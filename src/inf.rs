@@ -14,26 +14,7 @@ use crate::report::{
 };
 
 /// How the bytes were decoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Encoding {
-    Utf16Le,
-    Utf16Be,
-    Utf8Bom,
-    Utf8,
-    Windows1252,
-}
-
-impl Encoding {
-    pub fn name(self) -> &'static str {
-        match self {
-            Encoding::Utf16Le => "utf-16le",
-            Encoding::Utf16Be => "utf-16be",
-            Encoding::Utf8Bom => "utf-8-bom",
-            Encoding::Utf8 => "utf-8",
-            Encoding::Windows1252 => "windows-1252",
-        }
-    }
-}
+pub use crate::report::InfEncoding as Encoding;
 
 /// One `key = values` (or key-less) line, strings substituted, quotes removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -426,7 +407,7 @@ impl Inf {
     /// What matters for signing, with findings.
     pub fn to_report(&self) -> InfReport {
         let mut findings = self.findings.clone();
-        let mut report = InfReport { encoding: self.encoding.name().to_string(), ..InfReport::default() };
+        let mut report = InfReport { encoding: self.encoding, ..InfReport::default() };
 
         match self.section("Version") {
             None => findings.push(finding("inf.version.missing", Outcome::Fail, "no [Version] section", None)),
@@ -802,7 +783,7 @@ Dev = \"Gerät\"\r\n";
     fn reads_a_typical_inf() {
         let inf = parse_inf(SAMPLE.as_bytes());
         let r = inf.to_report();
-        assert_eq!(r.encoding, "utf-8");
+        assert_eq!(r.encoding, Encoding::Utf8);
         assert_eq!(r.signature.as_deref(), Some("$Windows NT$"));
         assert_eq!(r.class.as_deref(), Some("Ports"));
         assert_eq!(r.provider.as_deref(), Some("Acme \"Quoted\" ; not a comment"));
@@ -829,7 +810,7 @@ Dev = \"Gerät\"\r\n";
         let mut with_bom = vec![0xef, 0xbb, 0xbf];
         with_bom.extend_from_slice(SAMPLE.as_bytes());
         let r = parse_inf(&with_bom).to_report();
-        assert_eq!(r.encoding, "utf-8-bom");
+        assert_eq!(r.encoding, Encoding::Utf8Bom);
         assert!(r.findings.is_empty(), "{:?}", r.findings);
     }
 
@@ -838,7 +819,7 @@ Dev = \"Gerät\"\r\n";
         let bytes =
             utf16le_bom("[Version]\r\nSignature=\"$Windows NT$\"\r\nProvider=Ünïcode\r\nCatalogFile=a.cat\r\nDriverVer=1/2/2003,1.0\r\n");
         let r = parse_inf(&bytes).to_report();
-        assert_eq!(r.encoding, "utf-16le");
+        assert_eq!(r.encoding, Encoding::Utf16Le);
         assert_eq!(r.provider.as_deref(), Some("Ünïcode"));
         assert_eq!(r.catalog_files[0].file, "a.cat");
         assert!(r.findings.is_empty(), "{:?}", r.findings);
@@ -850,7 +831,7 @@ Dev = \"Gerät\"\r\n";
             b"[Version]\nSignature=$Chicago$\nProvider=Acme\x99 \x80 caf\xe9\nCatalogFile=a.cat\nDriverVer=01/01/2001,1.0.0.0\n".to_vec();
         bytes.push(b'\n');
         let r = parse_inf(&bytes).to_report();
-        assert_eq!(r.encoding, "windows-1252");
+        assert_eq!(r.encoding, Encoding::Windows1252);
         assert_eq!(r.provider.as_deref(), Some("Acme\u{2122} \u{20ac} café"));
     }
 

@@ -34,7 +34,7 @@ macro_rules! named {
         impl ::core::fmt::Display for $ty {
             /// The JSON spelling.
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str($crate::names::spelling(self))
+                f.pad($crate::names::spelling(self))
             }
         }
     )+};

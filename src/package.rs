@@ -19,8 +19,9 @@ use std::io::{Cursor, Read};
 
 use crate::digest::DigestAlgorithm;
 use crate::report::{
-    AlgorithmDigest, CatalogMemberReport, CoverageRow, CoverageStatus, EmbeddedSummary, FileKind, FileReport, Finding, HwidComparison,
-    InspectionReport, MemberMatch, MissingFile, MissingMember, Outcome, PackageCatalog, PackageReport,
+    AlgorithmDigest, CatalogMemberReport, CoverageRow, CoverageStatus, EmbeddedSummary, FileKind, FileReport, Finding, HashKind,
+    HwidComparison, InspectionReport, MemberMatch, MemberMatchedBy, MissingFile, MissingMember, Outcome, PackageCatalog, PackageKind,
+    PackageReport, ReferencedAs, Role,
 };
 use crate::{hex, Options};
 
@@ -248,32 +249,6 @@ fn too_big(inner: &str) -> Finding {
 // ---------------------------------------------------------------------------------------------
 // Catalog members as the matcher sees them
 
-/// How the catalog hashes a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum HashKind {
-    /// Authenticode PE image hash (SPC_PE_IMAGE_DATA, 2.1.15).
-    Authenticode,
-    /// The whole file (SPC_CAB_DATA, 2.1.25, used for flat files).
-    Flat,
-}
-
-impl HashKind {
-    fn of(report: &FileReport) -> Self {
-        if report.kind.is_pe() {
-            HashKind::Authenticode
-        } else {
-            HashKind::Flat
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            HashKind::Authenticode => "authenticode",
-            HashKind::Flat => "flat",
-        }
-    }
-}
-
 struct Member<'r> {
     report: &'r CatalogMemberReport,
     alg: Option<DigestAlgorithm>,
@@ -309,12 +284,12 @@ fn members<'r>(catalog: &'r crate::report::CatalogReport) -> Vec<Member<'r>> {
         .collect()
 }
 
-fn member_match(m: &Member<'_>, matched_by: &str) -> MemberMatch {
+fn member_match(m: &Member<'_>, matched_by: MemberMatchedBy) -> MemberMatch {
     MemberMatch {
         tag: m.report.tag.clone(),
         algorithm: m.alg.map(|a| a.name().to_string()).unwrap_or_default(),
         digest: m.digest.clone(),
-        matched_by: matched_by.to_string(),
+        matched_by,
         file: m.report.attributes.iter().find(|a| a.name.eq_ignore_ascii_case("File")).map(|a| a.value.clone()),
         offset: m.report.offset,
     }
@@ -334,7 +309,7 @@ fn compute_digests(items: &[Item<'_>], needed: &BTreeMap<usize, BTreeSet<DigestA
         for &alg in algs {
             // Reuse what `inspect` already hashed: the whole-file SHA-256, and the Authenticode
             // digest of every embedded signature's algorithm.
-            let known = match HashKind::of(&item.report) {
+            let known = match HashKind::of(item.report.kind) {
                 HashKind::Flat => (alg == DigestAlgorithm::Sha256).then(|| item.report.sha256.clone()),
                 HashKind::Authenticode => item
                     .report
@@ -353,7 +328,7 @@ fn compute_digests(items: &[Item<'_>], needed: &BTreeMap<usize, BTreeSet<DigestA
         if todo.is_empty() {
             continue;
         }
-        match HashKind::of(&item.report) {
+        match HashKind::of(item.report.kind) {
             HashKind::Authenticode => match crate::pe::authenticode_digests(&item.bytes, &todo) {
                 Ok(digests) => {
                     for (alg, d) in todo.iter().zip(digests) {
@@ -433,7 +408,7 @@ fn build_packages(items: &[Item<'_>]) -> Vec<PackageReport> {
             if found.is_none() {
                 draft.missing_files.push(MissingFile {
                     name: file.to_string(),
-                    referenced_as: "catalog".into(),
+                    referenced_as: ReferencedAs::Catalog,
                     section: "Version".into(),
                     line: cf.line,
                 });
@@ -456,7 +431,12 @@ fn build_packages(items: &[Item<'_>]) -> Vec<PackageReport> {
             if chosen.is_empty() {
                 let section =
                     if sf.decoration.is_empty() { "SourceDisksFiles".to_string() } else { format!("SourceDisksFiles.{}", sf.decoration) };
-                draft.missing_files.push(MissingFile { name: sf.file.clone(), referenced_as: "source".into(), section, line: sf.line });
+                draft.missing_files.push(MissingFile {
+                    name: sf.file.clone(),
+                    referenced_as: ReferencedAs::Source,
+                    section,
+                    line: sf.line,
+                });
             }
             draft.files.extend(chosen);
         }
@@ -610,7 +590,8 @@ fn match_file(item_index: usize, item: &Item<'_>, catalog_name: &str, cat: &File
                 m.digest.is_some() && m.tag_hex.as_ref().is_some_and(|t| !t.eq_ignore_ascii_case(m.digest.as_deref().unwrap_or("")))
             })
             .collect();
-        let members: Vec<MemberMatch> = hits.iter().map(|m| member_match(m, if m.digest.is_some() { "digest" } else { "tag" })).collect();
+        let members: Vec<MemberMatch> =
+            hits.iter().map(|m| member_match(m, if m.digest.is_some() { MemberMatchedBy::Digest } else { MemberMatchedBy::Tag })).collect();
         if bad_tag.len() == hits.len() {
             let first = bad_tag.first().map(|m| (m.report.tag.clone(), m.digest.clone().unwrap_or_default())).unwrap_or_default();
             return CatalogMatch {
@@ -642,7 +623,7 @@ fn match_file(item_index: usize, item: &Item<'_>, catalog_name: &str, cat: &File
             status: CoverageStatus::Covered,
             members,
             named: Vec::new(),
-            reason: format!("the {} {} hash is a member of {catalog_name}.", algs.join(" and "), HashKind::of(&item.report).name()),
+            reason: format!("the {} {} hash is a member of {catalog_name}.", algs.join(" and "), HashKind::of(item.report.kind).name()),
             matched_offsets,
         };
     }
@@ -664,7 +645,7 @@ fn match_file(item_index: usize, item: &Item<'_>, catalog_name: &str, cat: &File
         return CatalogMatch {
             status: CoverageStatus::Mismatch,
             members: Vec::new(),
-            named: named.iter().map(|m| member_match(m, "name")).collect(),
+            named: named.iter().map(|m| member_match(m, MemberMatchedBy::Name)).collect(),
             reason,
             matched_offsets,
         };
@@ -743,15 +724,15 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
     for &index in &draft.files {
         let Some(item) = items.get(index) else { continue };
         let role = if draft.inf.is_none() {
-            "loose"
+            Role::Loose
         } else if item.is_inf() {
-            "inf"
+            Role::Inf
         } else if services.iter().any(|(b, _)| *b == item.base) {
-            "driver"
+            Role::Driver
         } else if referenced.contains(&item.base) {
-            "referenced"
+            Role::Referenced
         } else {
-            "extra"
+            Role::Extra
         };
         let boot_start = services.iter().any(|(b, t)| *b == item.base && *t == Some(0));
 
@@ -797,7 +778,7 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
             CoverageStatus::Covered => Outcome::Pass,
             CoverageStatus::CatalogUnverified | CoverageStatus::Mismatch => Outcome::Fail,
             CoverageStatus::NotInCatalog => match role {
-                "inf" | "driver" | "referenced" => Outcome::Fail,
+                _ if role.is_referenced_by_inf() => Outcome::Fail,
                 _ if embedded.verdict == Outcome::Pass => Outcome::NotPresent,
                 _ => Outcome::Warn,
             },
@@ -851,11 +832,11 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
         coverage.push(CoverageRow {
             file: item.name.clone(),
             kind: item.report.kind,
-            role: role.to_string(),
+            role,
             catalog,
             status: m.status,
             outcome,
-            hash_kind: HashKind::of(&item.report).name().to_string(),
+            hash_kind: HashKind::of(item.report.kind),
             digests: file_digests,
             members: m.members,
             named_members: m.named,
@@ -969,7 +950,7 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
     }
 
     PackageReport {
-        kind: if draft.inf.is_some() { "inf" } else { "loose" }.to_string(),
+        kind: if draft.inf.is_some() { PackageKind::Inf } else { PackageKind::Loose },
         inf: inf_item.map(|i| i.name.clone()),
         catalogs,
         coverage,
@@ -982,12 +963,12 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
 }
 
 /// Which signature Windows uses for what (DOMAIN.md "Would Windows load it?").
-fn windows_uses(role: &str, catalog: &str, status: CoverageStatus, embedded: &EmbeddedSummary, boot_start: bool) -> Vec<String> {
+fn windows_uses(role: Role, catalog: &str, status: CoverageStatus, embedded: &EmbeddedSummary, boot_start: bool) -> Vec<String> {
     let mut out = Vec::new();
     let catalog = base_name(catalog);
     let covered = status == CoverageStatus::Covered;
     let has_embedded = embedded.count > 0;
-    if role == "inf" {
+    if role == Role::Inf {
         out.push(if covered {
             format!("PnP installation checks this INF's hash against {catalog} and the catalog's signature.")
         } else {
@@ -1008,7 +989,7 @@ fn windows_uses(role: &str, catalog: &str, status: CoverageStatus, embedded: &Em
             ));
         }
     } else {
-        if role != "loose" && !catalog.is_empty() {
+        if role != Role::Loose && !catalog.is_empty() {
             out.push(format!("PnP installation rejects this file: it is not validly covered by {catalog}."));
         }
         out.push(if has_embedded && embedded.verdict == Outcome::Fail {

@@ -413,7 +413,7 @@ mod tests {
             classification: Some(Classification { kind, evidence: vec![] }),
             timestamps: timestamp
                 .map(|t| TimestampReport {
-                    kind: "rfc3161".into(),
+                    kind: crate::report::TimestampKind::Rfc3161,
                     time: Some(t.into()),
                     digest_algorithm: "sha256".into(),
                     signer: None,

@@ -133,7 +133,7 @@ pub struct Request<'a> {
     pub purpose: Purpose,
     /// The time validity is judged at and why (`timestamp`, `verification-time`, `lifetime-signing`).
     pub time: UnixTime,
-    pub basis: &'static str,
+    pub basis: crate::report::ValidityBasis,
 }
 
 /// The CN of a certificate's subject, or the whole subject when it has no CN.
@@ -229,7 +229,7 @@ pub fn build<'a>(ctx: &'a Context, req: &Request<'a>) -> ChainReport {
     let exhausted = search.exhausted;
     let mut report = match search.best {
         Some(j) => j.report,
-        None => ChainReport { validity_time: req.time.to_rfc3339(), validity_basis: req.basis.to_string(), ..Default::default() },
+        None => ChainReport { validity_time: req.time.to_rfc3339(), validity_basis: req.basis, ..Default::default() },
     };
     report.paths_tried = tried;
     if exhausted {
@@ -613,7 +613,7 @@ impl<'a> Search<'a, '_> {
                 trust,
                 anchor,
                 validity_time: t.to_rfc3339(),
-                validity_basis: req.basis.to_string(),
+                validity_basis: req.basis,
                 paths_tried: 0,
                 findings,
             },
@@ -636,11 +636,11 @@ fn worse(a: Outcome, b: Outcome) -> Outcome {
     }
 }
 
-fn basis_words(basis: &str) -> &'static str {
+fn basis_words(basis: crate::report::ValidityBasis) -> &'static str {
     match basis {
-        "timestamp" => "the verified timestamp's time",
-        "lifetime-signing" => "the verification time: the lifetime-signing EKU removes the timestamp's grace",
-        _ => "the verification time",
+        crate::report::ValidityBasis::Timestamp => "the verified timestamp's time",
+        crate::report::ValidityBasis::LifetimeSigning => "the verification time: the lifetime-signing EKU removes the timestamp's grace",
+        crate::report::ValidityBasis::VerificationTime => "the verification time",
     }
 }
 
@@ -675,7 +675,7 @@ mod tests {
             pool: &[],
             purpose: Purpose::CodeSigning,
             time: UnixTime(1_764_000_000),
-            basis: "verification-time",
+            basis: crate::report::ValidityBasis::VerificationTime,
         };
         let r = build(&ctx, &req);
         assert_eq!(r.trust, TrustKind::MicrosoftRoot);

@@ -254,9 +254,9 @@ impl Walk {
         });
         let lifetime = chain::has_lifetime_signing(&leaf.cert);
         let (time, basis) = match verified {
-            Some((time, _)) if !lifetime => (time, "timestamp"),
-            Some(_) => (self.chain.time, "lifetime-signing"),
-            None => (self.chain.time, "verification-time"),
+            Some((time, _)) if !lifetime => (time, crate::report::ValidityBasis::Timestamp),
+            Some(_) => (self.chain.time, crate::report::ValidityBasis::LifetimeSigning),
+            None => (self.chain.time, crate::report::ValidityBasis::VerificationTime),
         };
         let pool: Vec<Candidate<'_>> =
             certs.iter().map(|c| Candidate { der: &c.der, cert: &c.cert, source: self.chain.pool_source }).collect();

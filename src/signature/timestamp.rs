@@ -100,8 +100,8 @@ fn tsa_chain(
 ) -> crate::report::ChainReport {
     use crate::chain::{Candidate, Purpose, Request};
     let (time, basis) = match time.and_then(|t| crate::UnixTime::parse_rfc3339(t).ok()) {
-        Some(t) => (t, "timestamp"),
-        None => (chain.time, "verification-time"),
+        Some(t) => (t, crate::report::ValidityBasis::Timestamp),
+        None => (chain.time, crate::report::ValidityBasis::VerificationTime),
     };
     // A countersignature's certificates are the enclosing SignedData's; a token has its own.
     let own_source = if outer.is_empty() { chain.pool_source } else { "timestamp" };
@@ -130,7 +130,7 @@ pub fn rfc3161(
     chain: &crate::chain::Context,
 ) -> TimestampReport {
     let at = |rel: usize| file_offset.saturating_add(rel as u64);
-    let mut report = unverified("rfc3161");
+    let mut report = unverified(crate::report::TimestampKind::Rfc3161);
     let mut reader = Reader::with_base(token.raw, token.offset);
     let sd = match signer::read_signed_data_content_info(&mut reader) {
         Ok(sd) => sd,
@@ -244,7 +244,7 @@ pub fn countersignature(
     chain: &crate::chain::Context,
 ) -> TimestampReport {
     let at = |rel: usize| file_offset.saturating_add(rel as u64);
-    let mut report = unverified("pkcs9-countersignature");
+    let mut report = unverified(crate::report::TimestampKind::Pkcs9Countersignature);
     match signer::read_signer_info(*value) {
         Ok(si) => {
             report.digest_algorithm = DigestAlgorithm::from_oid(&si.digest_algorithm.oid)
@@ -273,9 +273,9 @@ pub fn countersignature(
 }
 
 /// A timestamp report before anything is known: failing until the checks pass.
-fn unverified(kind: &str) -> TimestampReport {
+fn unverified(kind: crate::report::TimestampKind) -> TimestampReport {
     TimestampReport {
-        kind: kind.to_string(),
+        kind,
         time: None,
         digest_algorithm: String::new(),
         signer: None,
