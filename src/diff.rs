@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::checks;
 use crate::report::{
     CatalogMemberReport, CatalogReport, CoverageRow, CoverageStatus, FileKind, FileReport, Finding, HashKind, InfReport, InfService,
     InspectionReport, LoadVerdict, NameValueReport, Outcome, PackageKind, PackageReport, SignatureReport, SignerKind, TargetVerdict,
@@ -1273,8 +1274,7 @@ fn file_highlights(f: &FileDiff, out: &mut Vec<Highlight>) {
             push(out, HighlightKind::DriverVersionChanged, Direction::Neutral, path, text);
         }
     }
-    let known_bad =
-        |list: &[Finding]| list.iter().filter(|x| x.check.starts_with("blocklist.")).map(|x| x.reason.clone()).collect::<Vec<_>>();
+    let known_bad = |list: &[Finding]| list.iter().filter(|x| checks::is_blocklist(&x.check)).map(|x| x.reason.clone()).collect::<Vec<_>>();
     let (added, removed) = (known_bad(&f.findings.added), known_bad(&f.findings.removed));
     if !added.is_empty() {
         push(out, HighlightKind::KnownBadChanged, Direction::Worse, path, format!("{path}: now on a block list: {}", added.join("; ")));
@@ -1288,7 +1288,7 @@ fn file_highlights(f: &FileDiff, out: &mut Vec<Highlight>) {
             format!("{path}: no longer on a block list: {}", removed.join("; ")),
         );
     }
-    let hvci = |list: &[Finding]| list.iter().filter(|x| x.check.starts_with("hvci.")).map(|x| x.check.clone()).collect::<Vec<_>>();
+    let hvci = |list: &[Finding]| list.iter().filter(|x| checks::is_hvci(&x.check)).map(|x| x.check.clone()).collect::<Vec<_>>();
     let (added, removed) = (hvci(&f.findings.added), hvci(&f.findings.removed));
     if !added.is_empty() {
         push(

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::checks;
 use crate::report::{
     FileReport, InfCatalogFile, InfKeyValue, InfModel, InfReport, InfService, InfSourceDisk, InfSourceFile, LineFinding, Outcome,
 };
@@ -204,7 +205,12 @@ fn logical_lines(text: &str, findings: &mut Vec<LineFinding>) -> Vec<(u32, Strin
         let n = u32::try_from(i).unwrap_or(u32::MAX).saturating_add(1);
         let (body, open_quote) = strip_comment(raw);
         if open_quote {
-            findings.push(finding("inf.syntax.unterminated-quote", Outcome::Warn, "a quoted string is not closed on this line", Some(n)));
+            findings.push(finding(
+                checks::INF_SYNTAX_UNTERMINATED_QUOTE.id,
+                Outcome::Warn,
+                "a quoted string is not closed on this line",
+                Some(n),
+            ));
         }
         let trimmed = body.trim_end();
         let (content, continues) = match trimmed.strip_suffix('\\') {
@@ -232,13 +238,13 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
     if text.chars().count() > MAX_CHARS {
         let cut = text.char_indices().nth(MAX_CHARS).map_or(text.len(), |(i, _)| i);
         text.truncate(cut);
-        findings.push(finding("inf.too-large", Outcome::Warn, format!("only the first {MAX_CHARS} characters are read"), None));
+        findings.push(finding(checks::INF_TOO_LARGE.id, Outcome::Warn, format!("only the first {MAX_CHARS} characters are read"), None));
     }
     if encoding == Encoding::Utf8 {
         if let Some(i) = text.find(|c: char| !c.is_ascii()) {
             let line = text.get(..i).map_or(0, |t| t.matches('\n').count()).saturating_add(1);
             findings.push(finding(
-                "inf.encoding.utf8-without-bom",
+                checks::INF_ENCODING_UTF8_WITHOUT_BOM.id,
                 Outcome::Warn,
                 "UTF-8 text without a byte order mark: Windows reads such INF files in the ANSI code page, so non-ASCII characters come out garbled",
                 Some(u32::try_from(line).unwrap_or(u32::MAX)),
@@ -259,7 +265,7 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
                 Some(end) => rest.get(..end).unwrap_or(rest).trim().to_string(),
                 None => {
                     inf.findings.push(finding(
-                        "inf.syntax.section-header",
+                        checks::INF_SYNTAX_SECTION_HEADER.id,
                         Outcome::Warn,
                         "section header without a closing ]",
                         Some(line),
@@ -283,7 +289,7 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
         let Some(section) = current else {
             if !outside_reported {
                 inf.findings.push(finding(
-                    "inf.syntax.outside-section",
+                    checks::INF_SYNTAX_OUTSIDE_SECTION.id,
                     Outcome::Warn,
                     "text before the first section header is ignored",
                     Some(line),
@@ -360,7 +366,7 @@ fn substitute(
                         let numeric = name.bytes().all(|b| b.is_ascii_digit());
                         if !numeric && seen.insert(name.to_ascii_lowercase()) {
                             findings.push(finding(
-                                "inf.string.undefined",
+                                checks::INF_STRING_UNDEFINED.id,
                                 Outcome::Warn,
                                 format!("%{name}% is not defined in [Strings]"),
                                 Some(line),
@@ -410,7 +416,7 @@ impl Inf {
         let mut report = InfReport { encoding: self.encoding, ..InfReport::default() };
 
         match self.section("Version") {
-            None => findings.push(finding("inf.version.missing", Outcome::Fail, "no [Version] section", None)),
+            None => findings.push(finding(checks::INF_VERSION_MISSING.id, Outcome::Fail, "no [Version] section", None)),
             Some(version) => self.read_version(version, &mut report, &mut findings),
         }
 
@@ -432,7 +438,7 @@ impl Inf {
                 let file = e.key.clone().unwrap_or_else(|| e.first().to_string());
                 if !seen.insert(file.to_ascii_lowercase()) {
                     findings.push(finding(
-                        "inf.source-disks-files.duplicate",
+                        checks::INF_SOURCE_DISKS_FILES_DUPLICATE.id,
                         Outcome::Warn,
                         format!("{file} is listed twice in [{}]", section.name),
                         Some(e.line),
@@ -441,14 +447,14 @@ impl Inf {
                 let disk_id = if e.key.is_some() { e.first().to_string() } else { String::new() };
                 if disk_id.is_empty() {
                     findings.push(finding(
-                        "inf.source-disks-files.no-disk",
+                        checks::INF_SOURCE_DISKS_FILES_NO_DISK.id,
                         Outcome::Warn,
                         format!("{file} names no source disk"),
                         Some(e.line),
                     ));
                 } else if !disk_ids.contains(disk_id.as_str()) {
                     findings.push(finding(
-                        "inf.source-disks-files.unknown-disk",
+                        checks::INF_SOURCE_DISKS_FILES_UNKNOWN_DISK.id,
                         Outcome::Warn,
                         format!("{file} is on disk {disk_id}, which no [SourceDisksNames] section defines"),
                         Some(e.line),
@@ -492,7 +498,7 @@ impl Inf {
             let significant = SIGNIFICANT.iter().any(|s| lower == s.to_ascii_lowercase() || lower.starts_with("catalogfile."));
             if significant && seen.contains(&lower) {
                 findings.push(finding(
-                    "inf.version.duplicate-key",
+                    checks::INF_VERSION_DUPLICATE_KEY.id,
                     Outcome::Warn,
                     format!("{key} appears more than once in [Version]; Windows uses one of them"),
                     Some(e.line),
@@ -514,7 +520,7 @@ impl Inf {
                     let ver = e.get(1).map(str::to_string);
                     if !valid_date(&date) {
                         findings.push(finding(
-                            "inf.version.driver-ver",
+                            checks::INF_VERSION_DRIVER_VER.id,
                             Outcome::Warn,
                             format!("DriverVer date {date:?} is not mm/dd/yyyy"),
                             Some(e.line),
@@ -522,7 +528,7 @@ impl Inf {
                     }
                     match &ver {
                         Some(v) if !valid_version(v) => findings.push(finding(
-                            "inf.version.driver-ver",
+                            checks::INF_VERSION_DRIVER_VER.id,
                             Outcome::Warn,
                             format!("DriverVer version {v:?} is not w.x.y.z with numbers up to 65535"),
                             Some(e.line),
@@ -537,14 +543,14 @@ impl Inf {
                     let file = e.value();
                     if !file.to_ascii_lowercase().ends_with(".cat") {
                         findings.push(finding(
-                            "inf.catalog-file.name",
+                            checks::INF_CATALOG_FILE_NAME.id,
                             Outcome::Warn,
                             format!("{key} = {file:?} does not name a .cat file"),
                             Some(e.line),
                         ));
                     } else if file.contains(['\\', '/']) {
                         findings.push(finding(
-                            "inf.catalog-file.name",
+                            checks::INF_CATALOG_FILE_NAME.id,
                             Outcome::Warn,
                             format!("{key} = {file:?} must be a file name without a path"),
                             Some(e.line),
@@ -556,12 +562,15 @@ impl Inf {
             }
         }
         match report.signature.as_deref() {
-            None => {
-                findings.push(finding("inf.version.signature-missing", Outcome::Fail, "[Version] has no Signature", Some(version.line)))
-            }
+            None => findings.push(finding(
+                checks::INF_VERSION_SIGNATURE_MISSING.id,
+                Outcome::Fail,
+                "[Version] has no Signature",
+                Some(version.line),
+            )),
             Some(s) if ["$windows nt$", "$chicago$", "$windows 95$"].contains(&s.to_ascii_lowercase().as_str()) => {}
             Some(s) => findings.push(finding(
-                "inf.version.signature-unknown",
+                checks::INF_VERSION_SIGNATURE_UNKNOWN.id,
                 Outcome::Warn,
                 format!("Signature {s:?} is not $Windows NT$ or $Chicago$"),
                 Some(version.line),
@@ -569,17 +578,22 @@ impl Inf {
         }
         if report.catalog_files.is_empty() {
             findings.push(finding(
-                "inf.catalog-file.missing",
+                checks::INF_CATALOG_FILE_MISSING.id,
                 Outcome::Warn,
                 "[Version] names no CatalogFile: the package cannot be signed by a catalog",
                 Some(version.line),
             ));
         }
         if report.driver_date.is_none() && report.driver_version.is_none() {
-            findings.push(finding("inf.version.driver-ver-missing", Outcome::Warn, "[Version] has no DriverVer", Some(version.line)));
+            findings.push(finding(
+                checks::INF_VERSION_DRIVER_VER_MISSING.id,
+                Outcome::Warn,
+                "[Version] has no DriverVer",
+                Some(version.line),
+            ));
         }
         if report.provider.is_none() {
-            findings.push(finding("inf.version.provider-missing", Outcome::Warn, "[Version] has no Provider", Some(version.line)));
+            findings.push(finding(checks::INF_VERSION_PROVIDER_MISSING.id, Outcome::Warn, "[Version] has no Provider", Some(version.line)));
         }
     }
 
@@ -604,7 +618,7 @@ impl Inf {
                 match self.section(&format!("{base}.{d}")) {
                     Some(s) => sections.push(s),
                     None => findings.push(finding(
-                        "inf.models.missing",
+                        checks::INF_MODELS_MISSING.id,
                         Outcome::Warn,
                         format!("models section [{base}.{d}] named in [Manufacturer] does not exist"),
                         Some(e.line),
@@ -613,7 +627,7 @@ impl Inf {
             }
             if sections.is_empty() && decorations.is_empty() {
                 findings.push(finding(
-                    "inf.models.missing",
+                    checks::INF_MODELS_MISSING.id,
                     Outcome::Warn,
                     format!("models section [{base}] named in [Manufacturer] does not exist"),
                     Some(e.line),
@@ -657,7 +671,7 @@ impl Inf {
                                     svc.start_type = number();
                                     if svc.start_type.is_none() {
                                         findings.push(finding(
-                                            "inf.service.start-type",
+                                            checks::INF_SERVICE_START_TYPE.id,
                                             Outcome::Warn,
                                             format!("StartType {:?} is not a number", se.first()),
                                             Some(se.line),
@@ -671,7 +685,7 @@ impl Inf {
                         }
                         if svc.service_binary.is_none() {
                             findings.push(finding(
-                                "inf.service.binary-missing",
+                                checks::INF_SERVICE_BINARY_MISSING.id,
                                 Outcome::Warn,
                                 format!("[{}] has no ServiceBinary", s.name),
                                 Some(s.line),
@@ -680,7 +694,7 @@ impl Inf {
                     }
                     None if service_section.is_empty() => {}
                     None => findings.push(finding(
-                        "inf.service.section-missing",
+                        checks::INF_SERVICE_SECTION_MISSING.id,
                         Outcome::Warn,
                         format!("service install section [{service_section}] does not exist"),
                         Some(e.line),

@@ -16,6 +16,7 @@ pub mod asn1;
 pub mod blocklist;
 pub mod catalog;
 pub mod chain;
+pub mod checks;
 pub mod diff;
 pub mod digest;
 pub mod hex;

@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
 
+use crate::checks;
 use crate::digest::DigestAlgorithm;
 use crate::report::{
     AlgorithmDigest, CatalogMemberReport, CoverageRow, CoverageStatus, EmbeddedSummary, FileKind, FileReport, Finding, HashKind,
@@ -72,7 +73,7 @@ pub fn inspect_package_with_reports(files: &[(String, &[u8])], reports: Vec<File
             };
             if r.kind == FileKind::Zip {
                 let nested = Finding::new(
-                    "zip.nested",
+                    checks::ZIP_NESTED.id,
                     Outcome::Warn,
                     "a zip inside a zip is not expanded (nesting depth 1): unpack it and inspect its files.",
                 );
@@ -143,7 +144,7 @@ fn expand_zip(name: &str, bytes: &[u8], findings: &mut Vec<Finding>) -> Vec<(Str
         Ok(a) => a,
         Err(e) => {
             findings.push(Finding::new(
-                "zip.open",
+                checks::ZIP_OPEN.id,
                 Outcome::Fail,
                 format!("the zip archive could not be read ({e}); its entries were not inspected."),
             ));
@@ -153,7 +154,7 @@ fn expand_zip(name: &str, bytes: &[u8], findings: &mut Vec<Finding>) -> Vec<(Str
     let count = archive.len();
     if count > MAX_ZIP_ENTRIES {
         findings.push(Finding::new(
-            "zip.entries",
+            checks::ZIP_ENTRIES.id,
             Outcome::Fail,
             format!("the archive holds {count} entries; only the first {MAX_ZIP_ENTRIES} were inspected (cap on the entry count)."),
         ));
@@ -163,7 +164,11 @@ fn expand_zip(name: &str, bytes: &[u8], findings: &mut Vec<Finding>) -> Vec<(Str
         let mut entry = match archive.by_index(index) {
             Ok(e) => e,
             Err(e) => {
-                findings.push(Finding::new("zip.entry", Outcome::Fail, format!("entry #{index} could not be read ({e}); it was skipped.")));
+                findings.push(Finding::new(
+                    checks::ZIP_ENTRY.id,
+                    Outcome::Fail,
+                    format!("entry #{index} could not be read ({e}); it was skipped."),
+                ));
                 continue;
             }
         };
@@ -190,7 +195,8 @@ fn expand_zip(name: &str, bytes: &[u8], findings: &mut Vec<Finding>) -> Vec<(Str
         let mut data = Vec::new();
         if let Err(e) = (&mut entry).take(limit.saturating_add(1)).read_to_end(&mut data) {
             findings.push(
-                Finding::new("zip.entry", Outcome::Fail, format!("{inner}: could not be decompressed ({e}); it was skipped.")).at(at),
+                Finding::new(checks::ZIP_ENTRY.id, Outcome::Fail, format!("{inner}: could not be decompressed ({e}); it was skipped."))
+                    .at(at),
             );
             continue;
         }
@@ -230,7 +236,7 @@ pub fn zip_member(bytes: &[u8], inner: &str) -> Option<Vec<u8>> {
 
 fn bomb(inner: &str, size: u64, compressed: u64) -> Finding {
     Finding::new(
-        "zip.ratio",
+        checks::ZIP_RATIO.id,
         Outcome::Fail,
         format!(
             "{inner}: expands to {size}+ bytes from {compressed} compressed bytes, more than {MAX_ZIP_RATIO} times (zip bomb cap); it was not inspected."
@@ -240,7 +246,7 @@ fn bomb(inner: &str, size: u64, compressed: u64) -> Finding {
 
 fn too_big(inner: &str) -> Finding {
     Finding::new(
-        "zip.total-size",
+        checks::ZIP_TOTAL_SIZE.id,
         Outcome::Fail,
         format!("{inner}: the archive expands to more than {MAX_ZIP_TOTAL_BYTES} bytes in all (size cap); this and later entries were not inspected."),
     )
@@ -695,13 +701,17 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
         if let Some(path) = &c.path {
             if c.signature == Outcome::Fail {
                 findings.push(Finding::new(
-                    "package.catalog.signature",
+                    checks::PACKAGE_CATALOG_SIGNATURE.id,
                     Outcome::Fail,
                     format!("the signature of {path} does not verify (or it is unsigned): no file is trusted through it."),
                 ));
             }
             if items.iter().any(|i| i.name == *path && !i.is_catalog()) {
-                findings.push(Finding::new("package.catalog.unreadable", Outcome::Fail, format!("{path} is not a readable catalog.")));
+                findings.push(Finding::new(
+                    checks::PACKAGE_CATALOG_UNREADABLE.id,
+                    Outcome::Fail,
+                    format!("{path} is not a readable catalog."),
+                ));
             }
         }
     }
@@ -786,7 +796,7 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
         let windows_uses = windows_uses(role, &catalog, m.status, &embedded, boot_start);
         if boot_start && embedded.count == 0 {
             findings.push(Finding::new(
-                "package.boot-start.embedded",
+                checks::PACKAGE_BOOT_START_EMBEDDED.id,
                 Outcome::Warn,
                 format!(
                     "{} is a boot-start driver (StartType 0) without an embedded signature: Windows Vista and 7 x64 require one at boot; newer Windows accept the catalog.",
@@ -902,7 +912,7 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
             };
             if !comparison.only_in_inf.is_empty() {
                 findings.push(Finding::new(
-                    "package.hwid.not-in-catalog",
+                    checks::PACKAGE_HWID_NOT_IN_CATALOG.id,
                     Outcome::Warn,
                     format!(
                         "{} hardware ID(s) of the INF's models are not among the catalog's HWID attributes (e.g. {}): the INF may have been edited after the catalog was made.",
@@ -917,7 +927,7 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
 
     if draft.inf.is_some() && draft.catalogs.is_empty() {
         findings.push(Finding::new(
-            "package.catalog.none",
+            checks::PACKAGE_CATALOG_NONE.id,
             Outcome::Fail,
             "the INF names no catalog (CatalogFile=): a PnP package without a catalog is unsigned.",
         ));

@@ -446,6 +446,9 @@ pub struct SignatureReport {
     pub page_hashes: Option<PageHashes>,
     pub page_hash_verdict: Outcome,
     pub signer: Option<CertificateSummary>,
+    /// The SignedData has no SignerInfo at all: nothing signs it (omitted when false).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub no_signer_info: bool,
     /// The signer's signature over the signed attributes (and the messageDigest attribute).
     pub signature_verdict: Outcome,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -462,6 +465,10 @@ pub struct SignatureReport {
     /// What kind of signature this is (WHQL, attestation, cross-signed SPC, ...; policy layer).
     #[serde(default)]
     pub classification: Option<Classification>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The page hash table of a signature (SpcSerializedObject 1.3.6.1.4.1.311.2.3.1 / .2.3.2).

@@ -194,6 +194,7 @@ impl Walk {
         let signer_info = match sd.signer_infos.as_slice() {
             [] => {
                 sig.report.signature_verdict = Outcome::Fail;
+                sig.report.no_signer_info = true;
                 sig.report.findings.push(
                     Finding::new("signature.signer-info", Outcome::Fail, "the SignedData has no SignerInfo: nothing is signed")
                         .at(self.at(sd.tlv.offset)),
