@@ -21,8 +21,8 @@ use crate::checks;
 use crate::digest::DigestAlgorithm;
 use crate::report::{
     AlgorithmDigest, CatalogMemberReport, CoverageRow, CoverageStatus, EmbeddedSummary, FileKind, FileReport, Finding, HashKind,
-    HwidComparison, InspectionReport, MemberMatch, MemberMatchedBy, MissingFile, MissingMember, Outcome, PackageCatalog, PackageKind,
-    PackageReport, ReferencedAs, Role,
+    HwidComparison, InfReport, InspectionReport, MemberMatch, MemberMatchedBy, MissingFile, MissingMember, Outcome, PackageCatalog,
+    PackageKind, PackageReport, ReferencedAs, Role, TargetVerdict,
 };
 use crate::{hex, Options};
 
@@ -678,7 +678,40 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
     let inf_item = draft.inf.and_then(|i| items.get(i));
     let inf = inf_item.and_then(|i| i.report.inf.as_ref());
     let mut findings = Vec::new();
+    let catalogs = package_catalogs(items, draft, &mut findings);
+    let facts = InfFacts::of(inf);
+    let mut matches = Matches::default();
+    let mut coverage = Vec::new();
+    for &index in &draft.files {
+        let Some(item) = items.get(index) else { continue };
+        coverage.push(coverage_row(items, draft, digests, &facts, index, item, &mut matches, &mut findings));
+    }
+    let missing_members = missing_members(items, draft, &matches);
+    let hwids = inf.and_then(|inf| hwid_comparison(items, draft, inf, &mut findings));
+    if draft.inf.is_some() && draft.catalogs.is_empty() {
+        findings.push(Finding::new(
+            checks::PACKAGE_CATALOG_NONE.id,
+            Outcome::Fail,
+            "the INF names no catalog (CatalogFile=): a PnP package without a catalog is unsigned.",
+        ));
+    }
+    let verdict = package_verdict(&coverage, &findings, draft, &missing_members);
+    PackageReport {
+        kind: if draft.inf.is_some() { PackageKind::Inf } else { PackageKind::Loose },
+        inf: inf_item.map(|i| i.name.clone()),
+        catalogs,
+        coverage,
+        missing_members,
+        missing_files: draft.missing_files.clone(),
+        hwids,
+        findings,
+        verdict,
+    }
+}
 
+/// The package's catalogs (found or missing), with a finding for each that does not verify or is
+/// not a readable catalog.
+fn package_catalogs(items: &[Item<'_>], draft: &Draft, findings: &mut Vec<Finding>) -> Vec<PackageCatalog> {
     let catalogs: Vec<PackageCatalog> = draft
         .catalogs
         .iter()
@@ -715,165 +748,226 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
             }
         }
     }
+    catalogs
+}
 
-    // INF facts: referenced names, service binaries and boot-start services.
-    let referenced: BTreeSet<String> =
-        inf.map(|i| i.source_files.iter().map(|s| base_name(&s.file).to_ascii_lowercase()).collect()).unwrap_or_default();
-    let services: Vec<(String, Option<u32>)> = inf
-        .map(|i| {
-            i.services
+/// What the INF says about the package's files: the names it references and its service binaries
+/// with their StartType (lowercase base names).
+#[derive(Default)]
+struct InfFacts {
+    referenced: BTreeSet<String>,
+    services: Vec<(String, Option<u32>)>,
+}
+
+impl InfFacts {
+    fn of(inf: Option<&InfReport>) -> Self {
+        let Some(inf) = inf else { return InfFacts::default() };
+        InfFacts {
+            referenced: inf.source_files.iter().map(|s| base_name(&s.file).to_ascii_lowercase()).collect(),
+            services: inf
+                .services
                 .iter()
                 .filter_map(|s| s.service_binary.as_deref().map(|b| (base_name(b).to_ascii_lowercase(), s.start_type)))
-                .collect()
-        })
-        .unwrap_or_default();
+                .collect(),
+        }
+    }
 
-    let mut coverage = Vec::new();
-    let mut matched: BTreeSet<(usize, u64)> = BTreeSet::new();
-    let mut covered_names: BTreeMap<String, CoverageStatus> = BTreeMap::new();
-    for &index in &draft.files {
-        let Some(item) = items.get(index) else { continue };
-        let role = if draft.inf.is_none() {
+    fn is_service(&self, base: &str) -> bool {
+        self.services.iter().any(|(b, _)| b == base)
+    }
+
+    fn is_boot_start(&self, base: &str) -> bool {
+        self.services.iter().any(|(b, t)| b == base && *t == Some(0))
+    }
+
+    /// What the file is to an INF package (`has_inf`), or `Loose` without one.
+    fn role(&self, has_inf: bool, item: &Item<'_>) -> Role {
+        if !has_inf {
             Role::Loose
         } else if item.is_inf() {
             Role::Inf
-        } else if services.iter().any(|(b, _)| *b == item.base) {
+        } else if self.is_service(&item.base) {
             Role::Driver
-        } else if referenced.contains(&item.base) {
+        } else if self.referenced.contains(&item.base) {
             Role::Referenced
         } else {
             Role::Extra
-        };
-        let boot_start = services.iter().any(|(b, t)| *b == item.base && *t == Some(0));
-
-        // The best match over the package's catalogs.
-        let mut best: Option<(String, CatalogMatch)> = None;
-        let mut covering: Vec<usize> = Vec::new();
-        for (_, _, found) in &draft.catalogs {
-            let Some(cat_index) = *found else { continue };
-            let Some(cat_item) = items.get(cat_index) else { continue };
-            let m = match_file(index, item, &cat_item.name, &cat_item.report, digests);
-            if m.status == CoverageStatus::Covered {
-                covering.push(cat_index);
-            }
-            for off in &m.matched_offsets {
-                matched.insert((cat_index, *off));
-            }
-            if best.as_ref().is_none_or(|(_, b)| rank(m.status) < rank(b.status)) {
-                best = Some((cat_item.name.clone(), m));
-            }
         }
-        let (catalog, m) = best.unwrap_or_else(|| {
-            (
-                String::new(),
-                CatalogMatch {
-                    status: CoverageStatus::NotInCatalog,
-                    members: Vec::new(),
-                    named: Vec::new(),
-                    reason: "the package has no catalog in the drop.".to_string(),
-                    matched_offsets: Vec::new(),
-                },
-            )
-        });
-        let embedded = embedded_summary(&item.report);
-        let algs: BTreeSet<DigestAlgorithm> = digests.keys().filter(|(i, _)| *i == index).map(|(_, a)| *a).collect();
-        let file_digests = algs
-            .iter()
-            .filter_map(|a| match digests.get(&(index, *a)) {
-                Some(Ok(d)) => Some(AlgorithmDigest { algorithm: a.name().to_string(), digest: d.clone() }),
-                _ => None,
-            })
-            .collect();
-        let outcome = match m.status {
-            CoverageStatus::Covered => Outcome::Pass,
-            CoverageStatus::CatalogUnverified | CoverageStatus::Mismatch => Outcome::Fail,
-            CoverageStatus::NotInCatalog => match role {
-                _ if role.is_referenced_by_inf() => Outcome::Fail,
-                _ if embedded.verdict == Outcome::Pass => Outcome::NotPresent,
-                _ => Outcome::Warn,
-            },
-        };
-        let windows_uses = windows_uses(role, &catalog, m.status, &embedded, boot_start);
-        if boot_start && embedded.count == 0 {
-            findings.push(Finding::new(
-                checks::PACKAGE_BOOT_START_EMBEDDED.id,
-                Outcome::Warn,
-                format!(
-                    "{} is a boot-start driver (StartType 0) without an embedded signature: Windows Vista and 7 x64 require one at boot; newer Windows accept the catalog.",
-                    item.name
-                ),
-            ));
-        }
-        covered_names
-            .entry(item.base.clone())
-            .and_modify(|s| {
-                if rank(m.status) < rank(*s) {
-                    *s = m.status;
-                }
-            })
-            .or_insert(m.status);
-        // Would Windows load it? For kernel drivers, the policy weighs the embedded signatures and
-        // every catalog of the package that covers the file, with the INF's StartType.
-        let verdicts = match &item.report.pe {
-            Some(pe) if crate::policy::is_kernel_driver(&item.name, pe) => {
-                let catalogs = covering
-                    .iter()
-                    .filter_map(|&i| items.get(i))
-                    .map(|c| crate::policy::CatalogCover {
-                        name: base_name(&c.name).to_string(),
-                        signatures: &c.report.signatures,
-                        os_attr_windows: c.report.catalog.as_ref().map(|r| r.os_attr_windows.clone()).unwrap_or_default(),
-                        member_algorithm: c.report.catalog.as_ref().map(|r| r.subject_algorithm.clone()),
-                    })
-                    .collect();
-                let started_by_inf = services.iter().any(|(b, _)| *b == item.base);
-                crate::policy::evaluate(&crate::policy::PolicyInput {
-                    embedded: &item.report.signatures,
-                    catalogs,
-                    catalogs_considered: true,
-                    boot_start: if started_by_inf { Some(boot_start) } else { None },
-                    kernel_driver: true,
-                    pe: Some(pe),
-                    blocklist: item.report.blocklist.as_ref(),
-                })
-            }
-            _ => Vec::new(),
-        };
-        coverage.push(CoverageRow {
-            file: item.name.clone(),
-            kind: item.report.kind,
-            role,
-            catalog,
-            status: m.status,
-            outcome,
-            hash_kind: HashKind::of(item.report.kind),
-            digests: file_digests,
-            members: m.members,
-            named_members: m.named,
-            reason: m.reason,
-            embedded,
-            windows_uses,
-            verdicts,
-        });
     }
+}
 
-    // Members no file matched.
-    let mut missing_members = Vec::new();
+/// What the coverage rows matched so far: (catalog item, member offset) pairs, and the best status
+/// per file base name (for the notes of missing members).
+#[derive(Default)]
+struct Matches {
+    members: BTreeSet<(usize, u64)>,
+    names: BTreeMap<String, CoverageStatus>,
+}
+
+/// One file's coverage row: the best match over the package's catalogs, its outcome, what Windows
+/// uses, and (for kernel drivers) the policy's verdicts with the covering catalogs.
+#[allow(clippy::too_many_arguments)]
+fn coverage_row(
+    items: &[Item<'_>],
+    draft: &Draft,
+    digests: &Digests,
+    facts: &InfFacts,
+    index: usize,
+    item: &Item<'_>,
+    matches: &mut Matches,
+    findings: &mut Vec<Finding>,
+) -> CoverageRow {
+    let role = facts.role(draft.inf.is_some(), item);
+    let boot_start = facts.is_boot_start(&item.base);
+    let (catalog, m, covering) = best_match(items, draft, digests, index, item, &mut matches.members);
+    let embedded = embedded_summary(&item.report);
+    let outcome = match m.status {
+        CoverageStatus::Covered => Outcome::Pass,
+        CoverageStatus::CatalogUnverified | CoverageStatus::Mismatch => Outcome::Fail,
+        CoverageStatus::NotInCatalog => match role {
+            _ if role.is_referenced_by_inf() => Outcome::Fail,
+            _ if embedded.verdict == Outcome::Pass => Outcome::NotPresent,
+            _ => Outcome::Warn,
+        },
+    };
+    let windows_uses = windows_uses(role, &catalog, m.status, &embedded, boot_start);
+    if boot_start && embedded.count == 0 {
+        findings.push(Finding::new(
+            checks::PACKAGE_BOOT_START_EMBEDDED.id,
+            Outcome::Warn,
+            format!(
+                "{} is a boot-start driver (StartType 0) without an embedded signature: Windows Vista and 7 x64 require one at boot; newer Windows accept the catalog.",
+                item.name
+            ),
+        ));
+    }
+    matches
+        .names
+        .entry(item.base.clone())
+        .and_modify(|s| {
+            if rank(m.status) < rank(*s) {
+                *s = m.status;
+            }
+        })
+        .or_insert(m.status);
+    let started_by_inf = facts.is_service(&item.base).then_some(boot_start);
+    let verdicts = file_verdicts(items, item, &covering, started_by_inf);
+    CoverageRow {
+        file: item.name.clone(),
+        kind: item.report.kind,
+        role,
+        catalog,
+        status: m.status,
+        outcome,
+        hash_kind: HashKind::of(item.report.kind),
+        digests: file_digests(index, digests),
+        members: m.members,
+        named_members: m.named,
+        reason: m.reason,
+        embedded,
+        windows_uses,
+        verdicts,
+    }
+}
+
+/// The best match of one file over the package's catalogs (its catalog's path, empty without one),
+/// and the catalogs that cover it; records the members it matched.
+fn best_match(
+    items: &[Item<'_>],
+    draft: &Draft,
+    digests: &Digests,
+    index: usize,
+    item: &Item<'_>,
+    matched: &mut BTreeSet<(usize, u64)>,
+) -> (String, CatalogMatch, Vec<usize>) {
+    let mut best: Option<(String, CatalogMatch)> = None;
+    let mut covering: Vec<usize> = Vec::new();
+    for (_, _, found) in &draft.catalogs {
+        let Some(cat_index) = *found else { continue };
+        let Some(cat_item) = items.get(cat_index) else { continue };
+        let m = match_file(index, item, &cat_item.name, &cat_item.report, digests);
+        if m.status == CoverageStatus::Covered {
+            covering.push(cat_index);
+        }
+        for off in &m.matched_offsets {
+            matched.insert((cat_index, *off));
+        }
+        if best.as_ref().is_none_or(|(_, b)| rank(m.status) < rank(b.status)) {
+            best = Some((cat_item.name.clone(), m));
+        }
+    }
+    let (catalog, m) = best.unwrap_or_else(|| {
+        (
+            String::new(),
+            CatalogMatch {
+                status: CoverageStatus::NotInCatalog,
+                members: Vec::new(),
+                named: Vec::new(),
+                reason: "the package has no catalog in the drop.".to_string(),
+                matched_offsets: Vec::new(),
+            },
+        )
+    });
+    (catalog, m, covering)
+}
+
+/// The file's digests with every algorithm computed for it.
+fn file_digests(index: usize, digests: &Digests) -> Vec<AlgorithmDigest> {
+    let algs: BTreeSet<DigestAlgorithm> = digests.keys().filter(|(i, _)| *i == index).map(|(_, a)| *a).collect();
+    algs.iter()
+        .filter_map(|a| match digests.get(&(index, *a)) {
+            Some(Ok(d)) => Some(AlgorithmDigest { algorithm: a.name().to_string(), digest: d.clone() }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Would Windows load it? For kernel drivers, the policy weighs the embedded signatures and every
+/// catalog of the package that covers the file, with the INF's StartType (`started_by_inf`: whether
+/// it is boot-start, when an INF service starts it). Empty for other files.
+fn file_verdicts(items: &[Item<'_>], item: &Item<'_>, covering: &[usize], started_by_inf: Option<bool>) -> Vec<TargetVerdict> {
+    let Some(pe) = item.report.pe.as_ref().filter(|pe| crate::policy::is_kernel_driver(&item.name, pe)) else {
+        return Vec::new();
+    };
+    let catalogs = covering
+        .iter()
+        .filter_map(|&i| items.get(i))
+        .map(|c| crate::policy::CatalogCover {
+            name: base_name(&c.name).to_string(),
+            signatures: &c.report.signatures,
+            os_attr_windows: c.report.catalog.as_ref().map(|r| r.os_attr_windows.clone()).unwrap_or_default(),
+            member_algorithm: c.report.catalog.as_ref().map(|r| r.subject_algorithm.clone()),
+        })
+        .collect();
+    crate::policy::evaluate(&crate::policy::PolicyInput {
+        embedded: &item.report.signatures,
+        catalogs,
+        catalogs_considered: true,
+        boot_start: started_by_inf,
+        kernel_driver: true,
+        pe: Some(pe),
+        blocklist: item.report.blocklist.as_ref(),
+    })
+}
+
+/// The members of the listed catalogs that no file matched, each with a note on why.
+fn missing_members(items: &[Item<'_>], draft: &Draft, matches: &Matches) -> Vec<MissingMember> {
+    let mut missing = Vec::new();
     for &cat_index in &draft.list_missing_members {
         let Some(cat_item) = items.get(cat_index) else { continue };
         let Some(catalog) = &cat_item.report.catalog else { continue };
         for m in members(catalog) {
-            if matched.contains(&(cat_index, m.report.offset)) {
+            if matches.members.contains(&(cat_index, m.report.offset)) {
                 continue;
             }
-            let note = match m.file.as_deref().and_then(|f| covered_names.get(f)) {
+            let note = match m.file.as_deref().and_then(|f| matches.names.get(f)) {
                 Some(CoverageStatus::Covered) | Some(CoverageStatus::CatalogUnverified) => {
                     "a file of this name is present and matches another member: this one is a variant (another architecture or hash algorithm) that is not in the drop.".to_string()
                 }
                 Some(_) => "a file of this name is present but its digest differs (see its coverage row).".to_string(),
                 None => "no file of the drop has this digest or name.".to_string(),
             };
-            missing_members.push(MissingMember {
+            missing.push(MissingMember {
                 catalog: cat_item.name.clone(),
                 tag: m.report.tag.clone(),
                 algorithm: m.alg.map(|a| a.name().to_string()).unwrap_or_default(),
@@ -883,57 +977,51 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
             });
         }
     }
+    missing
+}
 
-    // HWIDs: the first present catalog that lists some, against the INF's models.
-    let mut hwids = None;
-    if let Some(inf) = inf {
-        let cat = draft
-            .catalogs
-            .iter()
-            .filter_map(|c| c.2)
-            .filter_map(|c| items.get(c))
-            .find(|i| i.report.catalog.as_ref().is_some_and(|c| !c.hwids.is_empty()));
-        if let Some(cat_item) = cat {
-            let cat_ids: Vec<String> = cat_item.report.catalog.as_ref().map(|c| c.hwids.clone()).unwrap_or_default();
-            let mut inf_ids: Vec<String> = Vec::new();
-            for model in &inf.models {
-                for id in &model.hardware_ids {
-                    if !inf_ids.iter().any(|x| x.eq_ignore_ascii_case(id)) {
-                        inf_ids.push(id.clone());
-                    }
-                }
+/// The first present catalog that lists HWIDs, against the INF's models (a finding when the INF
+/// has IDs the catalog lacks); `None` when no catalog lists any.
+fn hwid_comparison(items: &[Item<'_>], draft: &Draft, inf: &InfReport, findings: &mut Vec<Finding>) -> Option<HwidComparison> {
+    let cat_item = draft
+        .catalogs
+        .iter()
+        .filter_map(|c| c.2)
+        .filter_map(|c| items.get(c))
+        .find(|i| i.report.catalog.as_ref().is_some_and(|c| !c.hwids.is_empty()))?;
+    let cat_ids: Vec<String> = cat_item.report.catalog.as_ref().map(|c| c.hwids.clone()).unwrap_or_default();
+    let mut inf_ids: Vec<String> = Vec::new();
+    for model in &inf.models {
+        for id in &model.hardware_ids {
+            if !inf_ids.iter().any(|x| x.eq_ignore_ascii_case(id)) {
+                inf_ids.push(id.clone());
             }
-            let contains = |list: &[String], id: &str| list.iter().any(|x| x.eq_ignore_ascii_case(id));
-            let comparison = HwidComparison {
-                catalog: cat_item.name.clone(),
-                in_both: cat_ids.iter().filter(|id| contains(&inf_ids, id)).cloned().collect(),
-                only_in_catalog: cat_ids.iter().filter(|id| !contains(&inf_ids, id)).cloned().collect(),
-                only_in_inf: inf_ids.iter().filter(|id| !contains(&cat_ids, id)).cloned().collect(),
-            };
-            if !comparison.only_in_inf.is_empty() {
-                findings.push(Finding::new(
-                    checks::PACKAGE_HWID_NOT_IN_CATALOG.id,
-                    Outcome::Warn,
-                    format!(
-                        "{} hardware ID(s) of the INF's models are not among the catalog's HWID attributes (e.g. {}): the INF may have been edited after the catalog was made.",
-                        comparison.only_in_inf.len(),
-                        comparison.only_in_inf.first().map(String::as_str).unwrap_or("")
-                    ),
-                ));
-            }
-            hwids = Some(comparison);
         }
     }
-
-    if draft.inf.is_some() && draft.catalogs.is_empty() {
+    let contains = |list: &[String], id: &str| list.iter().any(|x| x.eq_ignore_ascii_case(id));
+    let comparison = HwidComparison {
+        catalog: cat_item.name.clone(),
+        in_both: cat_ids.iter().filter(|id| contains(&inf_ids, id)).cloned().collect(),
+        only_in_catalog: cat_ids.iter().filter(|id| !contains(&inf_ids, id)).cloned().collect(),
+        only_in_inf: inf_ids.iter().filter(|id| !contains(&cat_ids, id)).cloned().collect(),
+    };
+    if !comparison.only_in_inf.is_empty() {
         findings.push(Finding::new(
-            checks::PACKAGE_CATALOG_NONE.id,
-            Outcome::Fail,
-            "the INF names no catalog (CatalogFile=): a PnP package without a catalog is unsigned.",
+            checks::PACKAGE_HWID_NOT_IN_CATALOG.id,
+            Outcome::Warn,
+            format!(
+                "{} hardware ID(s) of the INF's models are not among the catalog's HWID attributes (e.g. {}): the INF may have been edited after the catalog was made.",
+                comparison.only_in_inf.len(),
+                comparison.only_in_inf.first().map(String::as_str).unwrap_or("")
+            ),
         ));
     }
+    Some(comparison)
+}
 
-    let mut verdict = Outcome::Pass;
+/// Fail when a row or a finding fails or a referenced file is missing; Warn for a warning row or
+/// finding and for missing members; else Pass.
+fn package_verdict(coverage: &[CoverageRow], findings: &[Finding], draft: &Draft, missing_members: &[MissingMember]) -> Outcome {
     let worst = |a: Outcome, b: Outcome| -> Outcome {
         let score = |o: Outcome| match o {
             Outcome::Fail => 2,
@@ -946,10 +1034,11 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
             a
         }
     };
-    for row in &coverage {
+    let mut verdict = Outcome::Pass;
+    for row in coverage {
         verdict = worst(verdict, row.outcome);
     }
-    for f in &findings {
+    for f in findings {
         verdict = worst(verdict, f.outcome);
     }
     if !draft.missing_files.is_empty() {
@@ -958,18 +1047,7 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
     if !missing_members.is_empty() {
         verdict = worst(verdict, Outcome::Warn);
     }
-
-    PackageReport {
-        kind: if draft.inf.is_some() { PackageKind::Inf } else { PackageKind::Loose },
-        inf: inf_item.map(|i| i.name.clone()),
-        catalogs,
-        coverage,
-        missing_members,
-        missing_files: draft.missing_files.clone(),
-        hwids,
-        findings,
-        verdict,
-    }
+    verdict
 }
 
 /// Which signature Windows uses for what (DOMAIN.md "Would Windows load it?").
