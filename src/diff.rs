@@ -13,9 +13,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::checks;
 use crate::report::{
-    CatalogMemberReport, CatalogReport, CoverageRow, CoverageStatus, FileKind, FileReport, Finding, InfReport, InfService,
-    InspectionReport, LoadVerdict, NameValueReport, Outcome, PackageReport, SignatureReport, SignerKind, TargetVerdict, TrustKind,
+    CatalogMemberReport, CatalogReport, CoverageRow, CoverageStatus, FileKind, FileReport, Finding, HashKind, InfReport, InfService,
+    InspectionReport, LoadVerdict, NameValueReport, Outcome, PackageKind, PackageReport, SignatureReport, SignerKind, TargetVerdict,
+    TrustKind,
 };
 
 /// Everything that differs between an old and a new inspection.
@@ -348,13 +350,7 @@ impl SignatureBrief {
             timestamps: s
                 .timestamps
                 .iter()
-                .map(|t| {
-                    let kind = match t.kind.as_str() {
-                        "" => "timestamp",
-                        k => k,
-                    };
-                    format!("{kind} {} ({})", t.time.as_deref().unwrap_or("no time"), outcome_name(t.verdict))
-                })
+                .map(|t| format!("{} {} ({})", t.kind.name(), t.time.as_deref().unwrap_or("no time"), t.verdict.name()))
                 .collect(),
             chain_verdict: s.chain.as_ref().map(|c| c.verdict),
             chain_trust: s.chain.as_ref().map(|c| c.trust),
@@ -509,7 +505,7 @@ impl InfDiff {
 pub struct PackageDiff {
     pub status: FileStatus,
     /// `inf` or `loose`.
-    pub kind: String,
+    pub kind: PackageKind,
     /// The INF's relative path on the old side.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_inf: Option<String>,
@@ -867,7 +863,7 @@ fn authenticode_digests(side: &Side<'_>, file: &FileReport) -> BTreeMap<String, 
     for s in file.signatures.iter().filter(|s| !s.computed_digest.is_empty()) {
         out.insert(s.digest_algorithm.clone(), s.computed_digest.clone());
     }
-    let rows = side.rows_of(&file.name).filter(|r| r.hash_kind == "authenticode");
+    let rows = side.rows_of(&file.name).filter(|r| r.hash_kind == HashKind::Authenticode);
     for d in rows.flat_map(|r| &r.digests) {
         out.insert(d.algorithm.clone(), d.digest.clone());
     }
@@ -917,10 +913,10 @@ fn signature_direction(old: &SignatureBrief, new: &SignatureBrief) -> Direction 
 }
 
 fn signature_changes(a: &SignatureBrief, b: &SignatureBrief) -> Vec<ValueChange> {
-    let kind = |s: &SignatureBrief| s.kind.map(signer_kind_name).map(str::to_string);
-    let chain = |s: &SignatureBrief| s.chain_verdict.map(outcome_name).map(str::to_string);
-    let trust = |s: &SignatureBrief| s.chain_trust.map(trust_name).map(str::to_string);
-    let outcome = |o: Outcome| Some(outcome_name(o).to_string());
+    let kind = |s: &SignatureBrief| s.kind.map(SignerKind::name).map(str::to_string);
+    let chain = |s: &SignatureBrief| s.chain_verdict.map(Outcome::name).map(str::to_string);
+    let trust = |s: &SignatureBrief| s.chain_trust.map(TrustKind::name).map(str::to_string);
+    let outcome = |o: Outcome| Some(o.name().to_string());
     let present = |p: bool| Some(if p { "present" } else { "absent" }.to_string());
     [
         change(Field::SignerKind, None, kind(a), kind(b)),
@@ -1131,10 +1127,7 @@ fn package_diff(
     let empty = PackageReport::default();
     let (a, b) = (o.unwrap_or(&empty), n.unwrap_or(&empty));
     let catalogs = |p: &PackageReport| -> Vec<String> {
-        p.catalogs
-            .iter()
-            .map(|c| format!("{} ({})", c.name, if c.path.is_some() { outcome_name(c.signature) } else { "missing" }))
-            .collect()
+        p.catalogs.iter().map(|c| format!("{} ({})", c.name, if c.path.is_some() { c.signature.name() } else { "missing" })).collect()
     };
     let missing_files = |p: &PackageReport| -> Vec<String> { p.missing_files.iter().map(|m| m.name.clone()).collect() };
     let missing_members =
@@ -1149,7 +1142,7 @@ fn package_diff(
             .collect()
     };
     let mut diff = PackageDiff {
-        kind: n.or(o).map(|p| p.kind.clone()).unwrap_or_default(),
+        kind: n.or(o).map(|p| p.kind).unwrap_or_default(),
         old_inf: o.and_then(|p| p.inf.as_deref()).map(|i| old.rel(i)),
         new_inf: n.and_then(|p| p.inf.as_deref()).map(|i| new.rel(i)),
         old_verdict: o.map(|p| p.verdict),
@@ -1253,7 +1246,7 @@ fn file_highlights(f: &FileDiff, out: &mut Vec<Highlight>) {
         push(out, HighlightKind::FileRenamed, Direction::Neutral, path, format!("{old} renamed to {path} ({how})"));
     }
     for v in f.verdicts.iter().filter(|v| v.verdict_changed && v.old.is_some() && v.new.is_some()) {
-        let word = |x: &Option<TargetVerdict>| x.as_ref().map_or("no verdict", |t| load_name(t.verdict));
+        let word = |x: &Option<TargetVerdict>| x.as_ref().map_or("no verdict", |t| t.verdict.name());
         push(out, HighlightKind::VerdictChanged, v.direction, path, format!("{path}: {}: {} -> {}", v.label, word(&v.old), word(&v.new)));
     }
     signature_highlights(f, path, out);
@@ -1281,8 +1274,7 @@ fn file_highlights(f: &FileDiff, out: &mut Vec<Highlight>) {
             push(out, HighlightKind::DriverVersionChanged, Direction::Neutral, path, text);
         }
     }
-    let known_bad =
-        |list: &[Finding]| list.iter().filter(|x| x.check.starts_with("blocklist.")).map(|x| x.reason.clone()).collect::<Vec<_>>();
+    let known_bad = |list: &[Finding]| list.iter().filter(|x| checks::is_blocklist(&x.check)).map(|x| x.reason.clone()).collect::<Vec<_>>();
     let (added, removed) = (known_bad(&f.findings.added), known_bad(&f.findings.removed));
     if !added.is_empty() {
         push(out, HighlightKind::KnownBadChanged, Direction::Worse, path, format!("{path}: now on a block list: {}", added.join("; ")));
@@ -1296,7 +1288,7 @@ fn file_highlights(f: &FileDiff, out: &mut Vec<Highlight>) {
             format!("{path}: no longer on a block list: {}", removed.join("; ")),
         );
     }
-    let hvci = |list: &[Finding]| list.iter().filter(|x| x.check.starts_with("hvci.")).map(|x| x.check.clone()).collect::<Vec<_>>();
+    let hvci = |list: &[Finding]| list.iter().filter(|x| checks::is_hvci(&x.check)).map(|x| x.check.clone()).collect::<Vec<_>>();
     let (added, removed) = (hvci(&f.findings.added), hvci(&f.findings.removed));
     if !added.is_empty() {
         push(
@@ -1329,7 +1321,7 @@ fn set_highlight(out: &mut Vec<Highlight>, kind: HighlightKind, path: &str, what
 
 fn describe_signer(s: &SignatureBrief) -> String {
     let who = s.signer.as_deref().map_or_else(|| "unknown signer".to_string(), crate::x509::name::cn_or_name);
-    let kind = s.kind.map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
+    let kind = s.kind.map_or(String::new(), |k| format!(", {}", k.name()));
     format!("{who} ({}{kind})", s.digest_algorithm)
 }
 
@@ -1395,12 +1387,12 @@ fn package_highlights(p: &PackageDiff, out: &mut Vec<Highlight>) {
                 Outcome::Warn | Outcome::Unsupported => 1,
                 Outcome::Fail => 0,
             };
-            let text = format!("package {name}: verdict {} -> {}", outcome_name(a), outcome_name(b));
+            let text = format!("package {name}: verdict {} -> {}", a.name(), b.name());
             push(out, HighlightKind::PackageVerdictChanged, compare_rank(Some(rank(a)), Some(rank(b))), name, text);
         }
     }
     for c in &p.coverage {
-        let word = |s: Option<CoverageStatus>| s.map_or("not in the package", coverage_name);
+        let word = |s: Option<CoverageStatus>| s.map_or("not in the package", CoverageStatus::name);
         let text = format!("package {name}: {}: {} -> {}", c.file, word(c.old), word(c.new));
         push(out, HighlightKind::CoverageChanged, c.direction, name, text);
     }
@@ -1409,65 +1401,6 @@ fn package_highlights(p: &PackageDiff, out: &mut Vec<Highlight>) {
     }
     for m in &p.missing_files.removed {
         push(out, HighlightKind::CoverageChanged, Direction::Better, name, format!("package {name}: {m} is no longer missing"));
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Names (the JSON spellings of the report's enums, for the string values of a ValueChange)
-
-pub fn outcome_name(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Pass => "pass",
-        Outcome::Warn => "warn",
-        Outcome::Fail => "fail",
-        Outcome::Unsupported => "unsupported",
-        Outcome::NotPresent => "not-present",
-    }
-}
-
-pub fn load_name(v: LoadVerdict) -> &'static str {
-    match v {
-        LoadVerdict::Loads => "loads",
-        LoadVerdict::LoadsWithConditions => "loads-with-conditions",
-        LoadVerdict::Blocked => "blocked",
-    }
-}
-
-pub fn coverage_name(s: CoverageStatus) -> &'static str {
-    match s {
-        CoverageStatus::Covered => "covered",
-        CoverageStatus::CatalogUnverified => "catalog-unverified",
-        CoverageStatus::Mismatch => "mismatch",
-        CoverageStatus::NotInCatalog => "not-in-catalog",
-    }
-}
-
-pub fn signer_kind_name(k: SignerKind) -> &'static str {
-    match k {
-        SignerKind::Whql => "whql",
-        SignerKind::Attestation => "attestation",
-        SignerKind::WindowsComponent => "windows-component",
-        SignerKind::Elam => "elam",
-        SignerKind::Store => "store",
-        SignerKind::Microsoft => "microsoft",
-        SignerKind::MicrosoftUserMode => "microsoft-user-mode",
-        SignerKind::CrossSignedSpc => "cross-signed-spc",
-        SignerKind::SpcWithoutCrossCertificate => "spc-without-cross-certificate",
-        SignerKind::TestSigned => "test-signed",
-        SignerKind::SelfSigned => "self-signed",
-        SignerKind::Untrusted => "untrusted",
-        SignerKind::Unsigned => "unsigned",
-    }
-}
-
-pub fn trust_name(t: TrustKind) -> &'static str {
-    match t {
-        TrustKind::MicrosoftRoot => "microsoft-root",
-        TrustKind::MicrosoftCodeVerificationRoot => "microsoft-code-verification-root",
-        TrustKind::UserRoot => "user-root",
-        TrustKind::UntrustedRoot => "untrusted-root",
-        TrustKind::SelfSigned => "self-signed",
-        TrustKind::Incomplete => "incomplete",
     }
 }
 

@@ -9,31 +9,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::checks;
 use crate::report::{
     FileReport, InfCatalogFile, InfKeyValue, InfModel, InfReport, InfService, InfSourceDisk, InfSourceFile, LineFinding, Outcome,
 };
 
 /// How the bytes were decoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Encoding {
-    Utf16Le,
-    Utf16Be,
-    Utf8Bom,
-    Utf8,
-    Windows1252,
-}
-
-impl Encoding {
-    pub fn name(self) -> &'static str {
-        match self {
-            Encoding::Utf16Le => "utf-16le",
-            Encoding::Utf16Be => "utf-16be",
-            Encoding::Utf8Bom => "utf-8-bom",
-            Encoding::Utf8 => "utf-8",
-            Encoding::Windows1252 => "windows-1252",
-        }
-    }
-}
+pub use crate::report::InfEncoding as Encoding;
 
 /// One `key = values` (or key-less) line, strings substituted, quotes removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -223,7 +205,12 @@ fn logical_lines(text: &str, findings: &mut Vec<LineFinding>) -> Vec<(u32, Strin
         let n = u32::try_from(i).unwrap_or(u32::MAX).saturating_add(1);
         let (body, open_quote) = strip_comment(raw);
         if open_quote {
-            findings.push(finding("inf.syntax.unterminated-quote", Outcome::Warn, "a quoted string is not closed on this line", Some(n)));
+            findings.push(finding(
+                checks::INF_SYNTAX_UNTERMINATED_QUOTE.id,
+                Outcome::Warn,
+                "a quoted string is not closed on this line",
+                Some(n),
+            ));
         }
         let trimmed = body.trim_end();
         let (content, continues) = match trimmed.strip_suffix('\\') {
@@ -251,13 +238,13 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
     if text.chars().count() > MAX_CHARS {
         let cut = text.char_indices().nth(MAX_CHARS).map_or(text.len(), |(i, _)| i);
         text.truncate(cut);
-        findings.push(finding("inf.too-large", Outcome::Warn, format!("only the first {MAX_CHARS} characters are read"), None));
+        findings.push(finding(checks::INF_TOO_LARGE.id, Outcome::Warn, format!("only the first {MAX_CHARS} characters are read"), None));
     }
     if encoding == Encoding::Utf8 {
         if let Some(i) = text.find(|c: char| !c.is_ascii()) {
             let line = text.get(..i).map_or(0, |t| t.matches('\n').count()).saturating_add(1);
             findings.push(finding(
-                "inf.encoding.utf8-without-bom",
+                checks::INF_ENCODING_UTF8_WITHOUT_BOM.id,
                 Outcome::Warn,
                 "UTF-8 text without a byte order mark: Windows reads such INF files in the ANSI code page, so non-ASCII characters come out garbled",
                 Some(u32::try_from(line).unwrap_or(u32::MAX)),
@@ -278,7 +265,7 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
                 Some(end) => rest.get(..end).unwrap_or(rest).trim().to_string(),
                 None => {
                     inf.findings.push(finding(
-                        "inf.syntax.section-header",
+                        checks::INF_SYNTAX_SECTION_HEADER.id,
                         Outcome::Warn,
                         "section header without a closing ]",
                         Some(line),
@@ -302,7 +289,7 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
         let Some(section) = current else {
             if !outside_reported {
                 inf.findings.push(finding(
-                    "inf.syntax.outside-section",
+                    checks::INF_SYNTAX_OUTSIDE_SECTION.id,
                     Outcome::Warn,
                     "text before the first section header is ignored",
                     Some(line),
@@ -379,7 +366,7 @@ fn substitute(
                         let numeric = name.bytes().all(|b| b.is_ascii_digit());
                         if !numeric && seen.insert(name.to_ascii_lowercase()) {
                             findings.push(finding(
-                                "inf.string.undefined",
+                                checks::INF_STRING_UNDEFINED.id,
                                 Outcome::Warn,
                                 format!("%{name}% is not defined in [Strings]"),
                                 Some(line),
@@ -426,10 +413,10 @@ impl Inf {
     /// What matters for signing, with findings.
     pub fn to_report(&self) -> InfReport {
         let mut findings = self.findings.clone();
-        let mut report = InfReport { encoding: self.encoding.name().to_string(), ..InfReport::default() };
+        let mut report = InfReport { encoding: self.encoding, ..InfReport::default() };
 
         match self.section("Version") {
-            None => findings.push(finding("inf.version.missing", Outcome::Fail, "no [Version] section", None)),
+            None => findings.push(finding(checks::INF_VERSION_MISSING.id, Outcome::Fail, "no [Version] section", None)),
             Some(version) => self.read_version(version, &mut report, &mut findings),
         }
 
@@ -451,7 +438,7 @@ impl Inf {
                 let file = e.key.clone().unwrap_or_else(|| e.first().to_string());
                 if !seen.insert(file.to_ascii_lowercase()) {
                     findings.push(finding(
-                        "inf.source-disks-files.duplicate",
+                        checks::INF_SOURCE_DISKS_FILES_DUPLICATE.id,
                         Outcome::Warn,
                         format!("{file} is listed twice in [{}]", section.name),
                         Some(e.line),
@@ -460,14 +447,14 @@ impl Inf {
                 let disk_id = if e.key.is_some() { e.first().to_string() } else { String::new() };
                 if disk_id.is_empty() {
                     findings.push(finding(
-                        "inf.source-disks-files.no-disk",
+                        checks::INF_SOURCE_DISKS_FILES_NO_DISK.id,
                         Outcome::Warn,
                         format!("{file} names no source disk"),
                         Some(e.line),
                     ));
                 } else if !disk_ids.contains(disk_id.as_str()) {
                     findings.push(finding(
-                        "inf.source-disks-files.unknown-disk",
+                        checks::INF_SOURCE_DISKS_FILES_UNKNOWN_DISK.id,
                         Outcome::Warn,
                         format!("{file} is on disk {disk_id}, which no [SourceDisksNames] section defines"),
                         Some(e.line),
@@ -511,7 +498,7 @@ impl Inf {
             let significant = SIGNIFICANT.iter().any(|s| lower == s.to_ascii_lowercase() || lower.starts_with("catalogfile."));
             if significant && seen.contains(&lower) {
                 findings.push(finding(
-                    "inf.version.duplicate-key",
+                    checks::INF_VERSION_DUPLICATE_KEY.id,
                     Outcome::Warn,
                     format!("{key} appears more than once in [Version]; Windows uses one of them"),
                     Some(e.line),
@@ -533,7 +520,7 @@ impl Inf {
                     let ver = e.get(1).map(str::to_string);
                     if !valid_date(&date) {
                         findings.push(finding(
-                            "inf.version.driver-ver",
+                            checks::INF_VERSION_DRIVER_VER.id,
                             Outcome::Warn,
                             format!("DriverVer date {date:?} is not mm/dd/yyyy"),
                             Some(e.line),
@@ -541,7 +528,7 @@ impl Inf {
                     }
                     match &ver {
                         Some(v) if !valid_version(v) => findings.push(finding(
-                            "inf.version.driver-ver",
+                            checks::INF_VERSION_DRIVER_VER.id,
                             Outcome::Warn,
                             format!("DriverVer version {v:?} is not w.x.y.z with numbers up to 65535"),
                             Some(e.line),
@@ -556,14 +543,14 @@ impl Inf {
                     let file = e.value();
                     if !file.to_ascii_lowercase().ends_with(".cat") {
                         findings.push(finding(
-                            "inf.catalog-file.name",
+                            checks::INF_CATALOG_FILE_NAME.id,
                             Outcome::Warn,
                             format!("{key} = {file:?} does not name a .cat file"),
                             Some(e.line),
                         ));
                     } else if file.contains(['\\', '/']) {
                         findings.push(finding(
-                            "inf.catalog-file.name",
+                            checks::INF_CATALOG_FILE_NAME.id,
                             Outcome::Warn,
                             format!("{key} = {file:?} must be a file name without a path"),
                             Some(e.line),
@@ -575,12 +562,15 @@ impl Inf {
             }
         }
         match report.signature.as_deref() {
-            None => {
-                findings.push(finding("inf.version.signature-missing", Outcome::Fail, "[Version] has no Signature", Some(version.line)))
-            }
+            None => findings.push(finding(
+                checks::INF_VERSION_SIGNATURE_MISSING.id,
+                Outcome::Fail,
+                "[Version] has no Signature",
+                Some(version.line),
+            )),
             Some(s) if ["$windows nt$", "$chicago$", "$windows 95$"].contains(&s.to_ascii_lowercase().as_str()) => {}
             Some(s) => findings.push(finding(
-                "inf.version.signature-unknown",
+                checks::INF_VERSION_SIGNATURE_UNKNOWN.id,
                 Outcome::Warn,
                 format!("Signature {s:?} is not $Windows NT$ or $Chicago$"),
                 Some(version.line),
@@ -588,17 +578,22 @@ impl Inf {
         }
         if report.catalog_files.is_empty() {
             findings.push(finding(
-                "inf.catalog-file.missing",
+                checks::INF_CATALOG_FILE_MISSING.id,
                 Outcome::Warn,
                 "[Version] names no CatalogFile: the package cannot be signed by a catalog",
                 Some(version.line),
             ));
         }
         if report.driver_date.is_none() && report.driver_version.is_none() {
-            findings.push(finding("inf.version.driver-ver-missing", Outcome::Warn, "[Version] has no DriverVer", Some(version.line)));
+            findings.push(finding(
+                checks::INF_VERSION_DRIVER_VER_MISSING.id,
+                Outcome::Warn,
+                "[Version] has no DriverVer",
+                Some(version.line),
+            ));
         }
         if report.provider.is_none() {
-            findings.push(finding("inf.version.provider-missing", Outcome::Warn, "[Version] has no Provider", Some(version.line)));
+            findings.push(finding(checks::INF_VERSION_PROVIDER_MISSING.id, Outcome::Warn, "[Version] has no Provider", Some(version.line)));
         }
     }
 
@@ -623,7 +618,7 @@ impl Inf {
                 match self.section(&format!("{base}.{d}")) {
                     Some(s) => sections.push(s),
                     None => findings.push(finding(
-                        "inf.models.missing",
+                        checks::INF_MODELS_MISSING.id,
                         Outcome::Warn,
                         format!("models section [{base}.{d}] named in [Manufacturer] does not exist"),
                         Some(e.line),
@@ -632,7 +627,7 @@ impl Inf {
             }
             if sections.is_empty() && decorations.is_empty() {
                 findings.push(finding(
-                    "inf.models.missing",
+                    checks::INF_MODELS_MISSING.id,
                     Outcome::Warn,
                     format!("models section [{base}] named in [Manufacturer] does not exist"),
                     Some(e.line),
@@ -676,7 +671,7 @@ impl Inf {
                                     svc.start_type = number();
                                     if svc.start_type.is_none() {
                                         findings.push(finding(
-                                            "inf.service.start-type",
+                                            checks::INF_SERVICE_START_TYPE.id,
                                             Outcome::Warn,
                                             format!("StartType {:?} is not a number", se.first()),
                                             Some(se.line),
@@ -690,7 +685,7 @@ impl Inf {
                         }
                         if svc.service_binary.is_none() {
                             findings.push(finding(
-                                "inf.service.binary-missing",
+                                checks::INF_SERVICE_BINARY_MISSING.id,
                                 Outcome::Warn,
                                 format!("[{}] has no ServiceBinary", s.name),
                                 Some(s.line),
@@ -699,7 +694,7 @@ impl Inf {
                     }
                     None if service_section.is_empty() => {}
                     None => findings.push(finding(
-                        "inf.service.section-missing",
+                        checks::INF_SERVICE_SECTION_MISSING.id,
                         Outcome::Warn,
                         format!("service install section [{service_section}] does not exist"),
                         Some(e.line),
@@ -802,7 +797,7 @@ Dev = \"Gerät\"\r\n";
     fn reads_a_typical_inf() {
         let inf = parse_inf(SAMPLE.as_bytes());
         let r = inf.to_report();
-        assert_eq!(r.encoding, "utf-8");
+        assert_eq!(r.encoding, Encoding::Utf8);
         assert_eq!(r.signature.as_deref(), Some("$Windows NT$"));
         assert_eq!(r.class.as_deref(), Some("Ports"));
         assert_eq!(r.provider.as_deref(), Some("Acme \"Quoted\" ; not a comment"));
@@ -829,7 +824,7 @@ Dev = \"Gerät\"\r\n";
         let mut with_bom = vec![0xef, 0xbb, 0xbf];
         with_bom.extend_from_slice(SAMPLE.as_bytes());
         let r = parse_inf(&with_bom).to_report();
-        assert_eq!(r.encoding, "utf-8-bom");
+        assert_eq!(r.encoding, Encoding::Utf8Bom);
         assert!(r.findings.is_empty(), "{:?}", r.findings);
     }
 
@@ -838,7 +833,7 @@ Dev = \"Gerät\"\r\n";
         let bytes =
             utf16le_bom("[Version]\r\nSignature=\"$Windows NT$\"\r\nProvider=Ünïcode\r\nCatalogFile=a.cat\r\nDriverVer=1/2/2003,1.0\r\n");
         let r = parse_inf(&bytes).to_report();
-        assert_eq!(r.encoding, "utf-16le");
+        assert_eq!(r.encoding, Encoding::Utf16Le);
         assert_eq!(r.provider.as_deref(), Some("Ünïcode"));
         assert_eq!(r.catalog_files[0].file, "a.cat");
         assert!(r.findings.is_empty(), "{:?}", r.findings);
@@ -850,7 +845,7 @@ Dev = \"Gerät\"\r\n";
             b"[Version]\nSignature=$Chicago$\nProvider=Acme\x99 \x80 caf\xe9\nCatalogFile=a.cat\nDriverVer=01/01/2001,1.0.0.0\n".to_vec();
         bytes.push(b'\n');
         let r = parse_inf(&bytes).to_report();
-        assert_eq!(r.encoding, "windows-1252");
+        assert_eq!(r.encoding, Encoding::Windows1252);
         assert_eq!(r.provider.as_deref(), Some("Acme\u{2122} \u{20ac} café"));
     }
 

@@ -248,7 +248,7 @@ fn package_section(out: &mut String, p: &PackageReport) {
                 out,
                 "| {} | {} | {} | {} | {} |",
                 cell(&r.file),
-                cell(&r.role),
+                r.role.name(),
                 cell(&r.catalog),
                 coverage_text(r.status),
                 cell(&r.reason)
@@ -312,7 +312,7 @@ mod tests {
         });
         let inf = crate::inspect("pkg/a.inf", b"[Version]\r\nCatalogFile=a.cat\r\n", &Options::at(UnixTime(0)));
         let package = PackageReport {
-            kind: "inf".into(),
+            kind: crate::report::PackageKind::Inf,
             inf: Some("pkg/a.inf".into()),
             catalogs: vec![PackageCatalog { name: "a.cat".into(), member_count: 2, ..Default::default() }],
             coverage: vec![CoverageRow {

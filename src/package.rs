@@ -17,12 +17,14 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
 
+use crate::checks;
 use crate::digest::DigestAlgorithm;
 use crate::hex;
 use crate::options::Options;
 use crate::report::{
-    AlgorithmDigest, CatalogMemberReport, CoverageRow, CoverageStatus, EmbeddedSummary, FileKind, FileReport, Finding, HwidComparison,
-    InspectionReport, MemberMatch, MissingFile, MissingMember, Outcome, PackageCatalog, PackageReport,
+    AlgorithmDigest, CatalogMemberReport, CoverageRow, CoverageStatus, EmbeddedSummary, FileKind, FileReport, Finding, HashKind,
+    HwidComparison, InfReport, InspectionReport, MemberMatch, MemberMatchedBy, MissingFile, MissingMember, Outcome, PackageCatalog,
+    PackageKind, PackageReport, ReferencedAs, Role, TargetVerdict,
 };
 
 /// At most this many zip entries are read; the rest are reported by one finding.
@@ -72,7 +74,7 @@ pub fn inspect_package_with_reports(files: &[(String, &[u8])], reports: Vec<File
             };
             if r.kind == FileKind::Zip {
                 let nested = Finding::new(
-                    "zip.nested",
+                    checks::ZIP_NESTED.id,
                     Outcome::Warn,
                     "a zip inside a zip is not expanded (nesting depth 1): unpack it and inspect its files.",
                 );
@@ -143,7 +145,7 @@ fn expand_zip(name: &str, bytes: &[u8], findings: &mut Vec<Finding>) -> Vec<(Str
         Ok(a) => a,
         Err(e) => {
             findings.push(Finding::new(
-                "zip.open",
+                checks::ZIP_OPEN.id,
                 Outcome::Fail,
                 format!("the zip archive could not be read ({e}); its entries were not inspected."),
             ));
@@ -153,7 +155,7 @@ fn expand_zip(name: &str, bytes: &[u8], findings: &mut Vec<Finding>) -> Vec<(Str
     let count = archive.len();
     if count > MAX_ZIP_ENTRIES {
         findings.push(Finding::new(
-            "zip.entries",
+            checks::ZIP_ENTRIES.id,
             Outcome::Fail,
             format!("the archive holds {count} entries; only the first {MAX_ZIP_ENTRIES} were inspected (cap on the entry count)."),
         ));
@@ -163,7 +165,11 @@ fn expand_zip(name: &str, bytes: &[u8], findings: &mut Vec<Finding>) -> Vec<(Str
         let mut entry = match archive.by_index(index) {
             Ok(e) => e,
             Err(e) => {
-                findings.push(Finding::new("zip.entry", Outcome::Fail, format!("entry #{index} could not be read ({e}); it was skipped.")));
+                findings.push(Finding::new(
+                    checks::ZIP_ENTRY.id,
+                    Outcome::Fail,
+                    format!("entry #{index} could not be read ({e}); it was skipped."),
+                ));
                 continue;
             }
         };
@@ -190,7 +196,8 @@ fn expand_zip(name: &str, bytes: &[u8], findings: &mut Vec<Finding>) -> Vec<(Str
         let mut data = Vec::new();
         if let Err(e) = (&mut entry).take(limit.saturating_add(1)).read_to_end(&mut data) {
             findings.push(
-                Finding::new("zip.entry", Outcome::Fail, format!("{inner}: could not be decompressed ({e}); it was skipped.")).at(at),
+                Finding::new(checks::ZIP_ENTRY.id, Outcome::Fail, format!("{inner}: could not be decompressed ({e}); it was skipped."))
+                    .at(at),
             );
             continue;
         }
@@ -230,7 +237,7 @@ pub fn zip_member(bytes: &[u8], inner: &str) -> Option<Vec<u8>> {
 
 fn bomb(inner: &str, size: u64, compressed: u64) -> Finding {
     Finding::new(
-        "zip.ratio",
+        checks::ZIP_RATIO.id,
         Outcome::Fail,
         format!(
             "{inner}: expands to {size}+ bytes from {compressed} compressed bytes, more than {MAX_ZIP_RATIO} times (zip bomb cap); it was not inspected."
@@ -240,7 +247,7 @@ fn bomb(inner: &str, size: u64, compressed: u64) -> Finding {
 
 fn too_big(inner: &str) -> Finding {
     Finding::new(
-        "zip.total-size",
+        checks::ZIP_TOTAL_SIZE.id,
         Outcome::Fail,
         format!("{inner}: the archive expands to more than {MAX_ZIP_TOTAL_BYTES} bytes in all (size cap); this and later entries were not inspected."),
     )
@@ -248,32 +255,6 @@ fn too_big(inner: &str) -> Finding {
 
 // ---------------------------------------------------------------------------------------------
 // Catalog members as the matcher sees them
-
-/// How the catalog hashes a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum HashKind {
-    /// Authenticode PE image hash (SPC_PE_IMAGE_DATA, 2.1.15).
-    Authenticode,
-    /// The whole file (SPC_CAB_DATA, 2.1.25, used for flat files).
-    Flat,
-}
-
-impl HashKind {
-    fn of(report: &FileReport) -> Self {
-        if report.kind.is_pe() {
-            HashKind::Authenticode
-        } else {
-            HashKind::Flat
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            HashKind::Authenticode => "authenticode",
-            HashKind::Flat => "flat",
-        }
-    }
-}
 
 struct Member<'r> {
     report: &'r CatalogMemberReport,
@@ -310,12 +291,12 @@ fn members<'r>(catalog: &'r crate::report::CatalogReport) -> Vec<Member<'r>> {
         .collect()
 }
 
-fn member_match(m: &Member<'_>, matched_by: &str) -> MemberMatch {
+fn member_match(m: &Member<'_>, matched_by: MemberMatchedBy) -> MemberMatch {
     MemberMatch {
         tag: m.report.tag.clone(),
         algorithm: m.alg.map(|a| a.name().to_string()).unwrap_or_default(),
         digest: m.digest.clone(),
-        matched_by: matched_by.to_string(),
+        matched_by,
         file: m.report.attributes.iter().find(|a| a.name.eq_ignore_ascii_case("File")).map(|a| a.value.clone()),
         offset: m.report.offset,
     }
@@ -335,7 +316,7 @@ fn compute_digests(items: &[Item<'_>], needed: &BTreeMap<usize, BTreeSet<DigestA
         for &alg in algs {
             // Reuse what `inspect` already hashed: the whole-file SHA-256, and the Authenticode
             // digest of every embedded signature's algorithm.
-            let known = match HashKind::of(&item.report) {
+            let known = match HashKind::of(item.report.kind) {
                 HashKind::Flat => (alg == DigestAlgorithm::Sha256).then(|| item.report.sha256.clone()),
                 HashKind::Authenticode => item
                     .report
@@ -354,7 +335,7 @@ fn compute_digests(items: &[Item<'_>], needed: &BTreeMap<usize, BTreeSet<DigestA
         if todo.is_empty() {
             continue;
         }
-        match HashKind::of(&item.report) {
+        match HashKind::of(item.report.kind) {
             HashKind::Authenticode => match crate::pe::authenticode_digests(&item.bytes, &todo) {
                 Ok(digests) => {
                     for (alg, d) in todo.iter().zip(digests) {
@@ -434,7 +415,7 @@ fn build_packages(items: &[Item<'_>]) -> Vec<PackageReport> {
             if found.is_none() {
                 draft.missing_files.push(MissingFile {
                     name: file.to_string(),
-                    referenced_as: "catalog".into(),
+                    referenced_as: ReferencedAs::Catalog,
                     section: "Version".into(),
                     line: cf.line,
                 });
@@ -457,7 +438,12 @@ fn build_packages(items: &[Item<'_>]) -> Vec<PackageReport> {
             if chosen.is_empty() {
                 let section =
                     if sf.decoration.is_empty() { "SourceDisksFiles".to_string() } else { format!("SourceDisksFiles.{}", sf.decoration) };
-                draft.missing_files.push(MissingFile { name: sf.file.clone(), referenced_as: "source".into(), section, line: sf.line });
+                draft.missing_files.push(MissingFile {
+                    name: sf.file.clone(),
+                    referenced_as: ReferencedAs::Source,
+                    section,
+                    line: sf.line,
+                });
             }
             draft.files.extend(chosen);
         }
@@ -611,7 +597,8 @@ fn match_file(item_index: usize, item: &Item<'_>, catalog_name: &str, cat: &File
                 m.digest.is_some() && m.tag_hex.as_ref().is_some_and(|t| !t.eq_ignore_ascii_case(m.digest.as_deref().unwrap_or("")))
             })
             .collect();
-        let members: Vec<MemberMatch> = hits.iter().map(|m| member_match(m, if m.digest.is_some() { "digest" } else { "tag" })).collect();
+        let members: Vec<MemberMatch> =
+            hits.iter().map(|m| member_match(m, if m.digest.is_some() { MemberMatchedBy::Digest } else { MemberMatchedBy::Tag })).collect();
         if bad_tag.len() == hits.len() {
             let first = bad_tag.first().map(|m| (m.report.tag.clone(), m.digest.clone().unwrap_or_default())).unwrap_or_default();
             return CatalogMatch {
@@ -643,7 +630,7 @@ fn match_file(item_index: usize, item: &Item<'_>, catalog_name: &str, cat: &File
             status: CoverageStatus::Covered,
             members,
             named: Vec::new(),
-            reason: format!("the {} {} hash is a member of {catalog_name}.", algs.join(" and "), HashKind::of(&item.report).name()),
+            reason: format!("the {} {} hash is a member of {catalog_name}.", algs.join(" and "), HashKind::of(item.report.kind).name()),
             matched_offsets,
         };
     }
@@ -665,7 +652,7 @@ fn match_file(item_index: usize, item: &Item<'_>, catalog_name: &str, cat: &File
         return CatalogMatch {
             status: CoverageStatus::Mismatch,
             members: Vec::new(),
-            named: named.iter().map(|m| member_match(m, "name")).collect(),
+            named: named.iter().map(|m| member_match(m, MemberMatchedBy::Name)).collect(),
             reason,
             matched_offsets,
         };
@@ -692,7 +679,40 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
     let inf_item = draft.inf.and_then(|i| items.get(i));
     let inf = inf_item.and_then(|i| i.report.inf.as_ref());
     let mut findings = Vec::new();
+    let catalogs = package_catalogs(items, draft, &mut findings);
+    let facts = InfFacts::of(inf);
+    let mut matches = Matches::default();
+    let mut coverage = Vec::new();
+    for &index in &draft.files {
+        let Some(item) = items.get(index) else { continue };
+        coverage.push(coverage_row(items, draft, digests, &facts, index, item, &mut matches, &mut findings));
+    }
+    let missing_members = missing_members(items, draft, &matches);
+    let hwids = inf.and_then(|inf| hwid_comparison(items, draft, inf, &mut findings));
+    if draft.inf.is_some() && draft.catalogs.is_empty() {
+        findings.push(Finding::new(
+            checks::PACKAGE_CATALOG_NONE.id,
+            Outcome::Fail,
+            "the INF names no catalog (CatalogFile=): a PnP package without a catalog is unsigned.",
+        ));
+    }
+    let verdict = package_verdict(&coverage, &findings, draft, &missing_members);
+    PackageReport {
+        kind: if draft.inf.is_some() { PackageKind::Inf } else { PackageKind::Loose },
+        inf: inf_item.map(|i| i.name.clone()),
+        catalogs,
+        coverage,
+        missing_members,
+        missing_files: draft.missing_files.clone(),
+        hwids,
+        findings,
+        verdict,
+    }
+}
 
+/// The package's catalogs (found or missing), with a finding for each that does not verify or is
+/// not a readable catalog.
+fn package_catalogs(items: &[Item<'_>], draft: &Draft, findings: &mut Vec<Finding>) -> Vec<PackageCatalog> {
     let catalogs: Vec<PackageCatalog> = draft
         .catalogs
         .iter()
@@ -715,175 +735,240 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
         if let Some(path) = &c.path {
             if c.signature == Outcome::Fail {
                 findings.push(Finding::new(
-                    "package.catalog.signature",
+                    checks::PACKAGE_CATALOG_SIGNATURE.id,
                     Outcome::Fail,
                     format!("the signature of {path} does not verify (or it is unsigned): no file is trusted through it."),
                 ));
             }
             if items.iter().any(|i| i.name == *path && !i.is_catalog()) {
-                findings.push(Finding::new("package.catalog.unreadable", Outcome::Fail, format!("{path} is not a readable catalog.")));
+                findings.push(Finding::new(
+                    checks::PACKAGE_CATALOG_UNREADABLE.id,
+                    Outcome::Fail,
+                    format!("{path} is not a readable catalog."),
+                ));
             }
         }
     }
+    catalogs
+}
 
-    // INF facts: referenced names, service binaries and boot-start services.
-    let referenced: BTreeSet<String> =
-        inf.map(|i| i.source_files.iter().map(|s| base_name(&s.file).to_ascii_lowercase()).collect()).unwrap_or_default();
-    let services: Vec<(String, Option<u32>)> = inf
-        .map(|i| {
-            i.services
+/// What the INF says about the package's files: the names it references and its service binaries
+/// with their StartType (lowercase base names).
+#[derive(Default)]
+struct InfFacts {
+    referenced: BTreeSet<String>,
+    services: Vec<(String, Option<u32>)>,
+}
+
+impl InfFacts {
+    fn of(inf: Option<&InfReport>) -> Self {
+        let Some(inf) = inf else { return InfFacts::default() };
+        InfFacts {
+            referenced: inf.source_files.iter().map(|s| base_name(&s.file).to_ascii_lowercase()).collect(),
+            services: inf
+                .services
                 .iter()
                 .filter_map(|s| s.service_binary.as_deref().map(|b| (base_name(b).to_ascii_lowercase(), s.start_type)))
-                .collect()
-        })
-        .unwrap_or_default();
-
-    let mut coverage = Vec::new();
-    let mut matched: BTreeSet<(usize, u64)> = BTreeSet::new();
-    let mut covered_names: BTreeMap<String, CoverageStatus> = BTreeMap::new();
-    for &index in &draft.files {
-        let Some(item) = items.get(index) else { continue };
-        let role = if draft.inf.is_none() {
-            "loose"
-        } else if item.is_inf() {
-            "inf"
-        } else if services.iter().any(|(b, _)| *b == item.base) {
-            "driver"
-        } else if referenced.contains(&item.base) {
-            "referenced"
-        } else {
-            "extra"
-        };
-        let boot_start = services.iter().any(|(b, t)| *b == item.base && *t == Some(0));
-
-        // The best match over the package's catalogs.
-        let mut best: Option<(String, CatalogMatch)> = None;
-        let mut covering: Vec<usize> = Vec::new();
-        for (_, _, found) in &draft.catalogs {
-            let Some(cat_index) = *found else { continue };
-            let Some(cat_item) = items.get(cat_index) else { continue };
-            let m = match_file(index, item, &cat_item.name, &cat_item.report, digests);
-            if m.status == CoverageStatus::Covered {
-                covering.push(cat_index);
-            }
-            for off in &m.matched_offsets {
-                matched.insert((cat_index, *off));
-            }
-            if best.as_ref().is_none_or(|(_, b)| rank(m.status) < rank(b.status)) {
-                best = Some((cat_item.name.clone(), m));
-            }
+                .collect(),
         }
-        let (catalog, m) = best.unwrap_or_else(|| {
-            (
-                String::new(),
-                CatalogMatch {
-                    status: CoverageStatus::NotInCatalog,
-                    members: Vec::new(),
-                    named: Vec::new(),
-                    reason: "the package has no catalog in the drop.".to_string(),
-                    matched_offsets: Vec::new(),
-                },
-            )
-        });
-        let embedded = embedded_summary(&item.report);
-        let algs: BTreeSet<DigestAlgorithm> = digests.keys().filter(|(i, _)| *i == index).map(|(_, a)| *a).collect();
-        let file_digests = algs
-            .iter()
-            .filter_map(|a| match digests.get(&(index, *a)) {
-                Some(Ok(d)) => Some(AlgorithmDigest { algorithm: a.name().to_string(), digest: d.clone() }),
-                _ => None,
-            })
-            .collect();
-        let outcome = match m.status {
-            CoverageStatus::Covered => Outcome::Pass,
-            CoverageStatus::CatalogUnverified | CoverageStatus::Mismatch => Outcome::Fail,
-            CoverageStatus::NotInCatalog => match role {
-                "inf" | "driver" | "referenced" => Outcome::Fail,
-                _ if embedded.verdict == Outcome::Pass => Outcome::NotPresent,
-                _ => Outcome::Warn,
-            },
-        };
-        let windows_uses = windows_uses(role, &catalog, m.status, &embedded, boot_start);
-        if boot_start && embedded.count == 0 {
-            findings.push(Finding::new(
-                "package.boot-start.embedded",
-                Outcome::Warn,
-                format!(
-                    "{} is a boot-start driver (StartType 0) without an embedded signature: Windows Vista and 7 x64 require one at boot; newer Windows accept the catalog.",
-                    item.name
-                ),
-            ));
-        }
-        covered_names
-            .entry(item.base.clone())
-            .and_modify(|s| {
-                if rank(m.status) < rank(*s) {
-                    *s = m.status;
-                }
-            })
-            .or_insert(m.status);
-        // Would Windows load it? For kernel drivers, the policy weighs the embedded signatures and
-        // every catalog of the package that covers the file, with the INF's StartType.
-        let verdicts = match &item.report.pe {
-            Some(pe) if crate::policy::is_kernel_driver(&item.name, pe) => {
-                let catalogs = covering
-                    .iter()
-                    .filter_map(|&i| items.get(i))
-                    .map(|c| crate::policy::CatalogCover {
-                        name: base_name(&c.name).to_string(),
-                        signatures: &c.report.signatures,
-                        os_attr_windows: c.report.catalog.as_ref().map(|r| r.os_attr_windows.clone()).unwrap_or_default(),
-                        member_algorithm: c.report.catalog.as_ref().map(|r| r.subject_algorithm.clone()),
-                    })
-                    .collect();
-                let started_by_inf = services.iter().any(|(b, _)| *b == item.base);
-                crate::policy::evaluate(&crate::policy::PolicyInput {
-                    embedded: &item.report.signatures,
-                    catalogs,
-                    catalogs_considered: true,
-                    boot_start: if started_by_inf { Some(boot_start) } else { None },
-                    kernel_driver: true,
-                    pe: Some(pe),
-                    blocklist: item.report.blocklist.as_ref(),
-                })
-            }
-            _ => Vec::new(),
-        };
-        coverage.push(CoverageRow {
-            file: item.name.clone(),
-            kind: item.report.kind,
-            role: role.to_string(),
-            catalog,
-            status: m.status,
-            outcome,
-            hash_kind: HashKind::of(&item.report).name().to_string(),
-            digests: file_digests,
-            members: m.members,
-            named_members: m.named,
-            reason: m.reason,
-            embedded,
-            windows_uses,
-            verdicts,
-        });
     }
 
-    // Members no file matched.
-    let mut missing_members = Vec::new();
+    fn is_service(&self, base: &str) -> bool {
+        self.services.iter().any(|(b, _)| b == base)
+    }
+
+    fn is_boot_start(&self, base: &str) -> bool {
+        self.services.iter().any(|(b, t)| b == base && *t == Some(0))
+    }
+
+    /// What the file is to an INF package (`has_inf`), or `Loose` without one.
+    fn role(&self, has_inf: bool, item: &Item<'_>) -> Role {
+        if !has_inf {
+            Role::Loose
+        } else if item.is_inf() {
+            Role::Inf
+        } else if self.is_service(&item.base) {
+            Role::Driver
+        } else if self.referenced.contains(&item.base) {
+            Role::Referenced
+        } else {
+            Role::Extra
+        }
+    }
+}
+
+/// What the coverage rows matched so far: (catalog item, member offset) pairs, and the best status
+/// per file base name (for the notes of missing members).
+#[derive(Default)]
+struct Matches {
+    members: BTreeSet<(usize, u64)>,
+    names: BTreeMap<String, CoverageStatus>,
+}
+
+/// One file's coverage row: the best match over the package's catalogs, its outcome, what Windows
+/// uses, and (for kernel drivers) the policy's verdicts with the covering catalogs.
+#[allow(clippy::too_many_arguments)]
+fn coverage_row(
+    items: &[Item<'_>],
+    draft: &Draft,
+    digests: &Digests,
+    facts: &InfFacts,
+    index: usize,
+    item: &Item<'_>,
+    matches: &mut Matches,
+    findings: &mut Vec<Finding>,
+) -> CoverageRow {
+    let role = facts.role(draft.inf.is_some(), item);
+    let boot_start = facts.is_boot_start(&item.base);
+    let (catalog, m, covering) = best_match(items, draft, digests, index, item, &mut matches.members);
+    let embedded = embedded_summary(&item.report);
+    let outcome = match m.status {
+        CoverageStatus::Covered => Outcome::Pass,
+        CoverageStatus::CatalogUnverified | CoverageStatus::Mismatch => Outcome::Fail,
+        CoverageStatus::NotInCatalog => match role {
+            _ if role.is_referenced_by_inf() => Outcome::Fail,
+            _ if embedded.verdict == Outcome::Pass => Outcome::NotPresent,
+            _ => Outcome::Warn,
+        },
+    };
+    let windows_uses = windows_uses(role, &catalog, m.status, &embedded, boot_start);
+    if boot_start && embedded.count == 0 {
+        findings.push(Finding::new(
+            checks::PACKAGE_BOOT_START_EMBEDDED.id,
+            Outcome::Warn,
+            format!(
+                "{} is a boot-start driver (StartType 0) without an embedded signature: Windows Vista and 7 x64 require one at boot; newer Windows accept the catalog.",
+                item.name
+            ),
+        ));
+    }
+    matches
+        .names
+        .entry(item.base.clone())
+        .and_modify(|s| {
+            if rank(m.status) < rank(*s) {
+                *s = m.status;
+            }
+        })
+        .or_insert(m.status);
+    let started_by_inf = facts.is_service(&item.base).then_some(boot_start);
+    let verdicts = file_verdicts(items, item, &covering, started_by_inf);
+    CoverageRow {
+        file: item.name.clone(),
+        kind: item.report.kind,
+        role,
+        catalog,
+        status: m.status,
+        outcome,
+        hash_kind: HashKind::of(item.report.kind),
+        digests: file_digests(index, digests),
+        members: m.members,
+        named_members: m.named,
+        reason: m.reason,
+        embedded,
+        windows_uses,
+        verdicts,
+    }
+}
+
+/// The best match of one file over the package's catalogs (its catalog's path, empty without one),
+/// and the catalogs that cover it; records the members it matched.
+fn best_match(
+    items: &[Item<'_>],
+    draft: &Draft,
+    digests: &Digests,
+    index: usize,
+    item: &Item<'_>,
+    matched: &mut BTreeSet<(usize, u64)>,
+) -> (String, CatalogMatch, Vec<usize>) {
+    let mut best: Option<(String, CatalogMatch)> = None;
+    let mut covering: Vec<usize> = Vec::new();
+    for (_, _, found) in &draft.catalogs {
+        let Some(cat_index) = *found else { continue };
+        let Some(cat_item) = items.get(cat_index) else { continue };
+        let m = match_file(index, item, &cat_item.name, &cat_item.report, digests);
+        if m.status == CoverageStatus::Covered {
+            covering.push(cat_index);
+        }
+        for off in &m.matched_offsets {
+            matched.insert((cat_index, *off));
+        }
+        if best.as_ref().is_none_or(|(_, b)| rank(m.status) < rank(b.status)) {
+            best = Some((cat_item.name.clone(), m));
+        }
+    }
+    let (catalog, m) = best.unwrap_or_else(|| {
+        (
+            String::new(),
+            CatalogMatch {
+                status: CoverageStatus::NotInCatalog,
+                members: Vec::new(),
+                named: Vec::new(),
+                reason: "the package has no catalog in the drop.".to_string(),
+                matched_offsets: Vec::new(),
+            },
+        )
+    });
+    (catalog, m, covering)
+}
+
+/// The file's digests with every algorithm computed for it.
+fn file_digests(index: usize, digests: &Digests) -> Vec<AlgorithmDigest> {
+    let algs: BTreeSet<DigestAlgorithm> = digests.keys().filter(|(i, _)| *i == index).map(|(_, a)| *a).collect();
+    algs.iter()
+        .filter_map(|a| match digests.get(&(index, *a)) {
+            Some(Ok(d)) => Some(AlgorithmDigest { algorithm: a.name().to_string(), digest: d.clone() }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Would Windows load it? For kernel drivers, the policy weighs the embedded signatures and every
+/// catalog of the package that covers the file, with the INF's StartType (`started_by_inf`: whether
+/// it is boot-start, when an INF service starts it). Empty for other files.
+fn file_verdicts(items: &[Item<'_>], item: &Item<'_>, covering: &[usize], started_by_inf: Option<bool>) -> Vec<TargetVerdict> {
+    let Some(pe) = item.report.pe.as_ref().filter(|pe| crate::policy::is_kernel_driver(&item.name, pe)) else {
+        return Vec::new();
+    };
+    let catalogs = covering
+        .iter()
+        .filter_map(|&i| items.get(i))
+        .map(|c| crate::policy::CatalogCover {
+            name: base_name(&c.name).to_string(),
+            signatures: &c.report.signatures,
+            os_attr_windows: c.report.catalog.as_ref().map(|r| r.os_attr_windows.clone()).unwrap_or_default(),
+            member_algorithm: c.report.catalog.as_ref().map(|r| r.subject_algorithm.clone()),
+        })
+        .collect();
+    crate::policy::evaluate(&crate::policy::PolicyInput {
+        embedded: &item.report.signatures,
+        catalogs,
+        catalogs_considered: true,
+        boot_start: started_by_inf,
+        kernel_driver: true,
+        pe: Some(pe),
+        blocklist: item.report.blocklist.as_ref(),
+    })
+}
+
+/// The members of the listed catalogs that no file matched, each with a note on why.
+fn missing_members(items: &[Item<'_>], draft: &Draft, matches: &Matches) -> Vec<MissingMember> {
+    let mut missing = Vec::new();
     for &cat_index in &draft.list_missing_members {
         let Some(cat_item) = items.get(cat_index) else { continue };
         let Some(catalog) = &cat_item.report.catalog else { continue };
         for m in members(catalog) {
-            if matched.contains(&(cat_index, m.report.offset)) {
+            if matches.members.contains(&(cat_index, m.report.offset)) {
                 continue;
             }
-            let note = match m.file.as_deref().and_then(|f| covered_names.get(f)) {
+            let note = match m.file.as_deref().and_then(|f| matches.names.get(f)) {
                 Some(CoverageStatus::Covered) | Some(CoverageStatus::CatalogUnverified) => {
                     "a file of this name is present and matches another member: this one is a variant (another architecture or hash algorithm) that is not in the drop.".to_string()
                 }
                 Some(_) => "a file of this name is present but its digest differs (see its coverage row).".to_string(),
                 None => "no file of the drop has this digest or name.".to_string(),
             };
-            missing_members.push(MissingMember {
+            missing.push(MissingMember {
                 catalog: cat_item.name.clone(),
                 tag: m.report.tag.clone(),
                 algorithm: m.alg.map(|a| a.name().to_string()).unwrap_or_default(),
@@ -893,57 +978,51 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
             });
         }
     }
+    missing
+}
 
-    // HWIDs: the first present catalog that lists some, against the INF's models.
-    let mut hwids = None;
-    if let Some(inf) = inf {
-        let cat = draft
-            .catalogs
-            .iter()
-            .filter_map(|c| c.2)
-            .filter_map(|c| items.get(c))
-            .find(|i| i.report.catalog.as_ref().is_some_and(|c| !c.hwids.is_empty()));
-        if let Some(cat_item) = cat {
-            let cat_ids: Vec<String> = cat_item.report.catalog.as_ref().map(|c| c.hwids.clone()).unwrap_or_default();
-            let mut inf_ids: Vec<String> = Vec::new();
-            for model in &inf.models {
-                for id in &model.hardware_ids {
-                    if !inf_ids.iter().any(|x| x.eq_ignore_ascii_case(id)) {
-                        inf_ids.push(id.clone());
-                    }
-                }
+/// The first present catalog that lists HWIDs, against the INF's models (a finding when the INF
+/// has IDs the catalog lacks); `None` when no catalog lists any.
+fn hwid_comparison(items: &[Item<'_>], draft: &Draft, inf: &InfReport, findings: &mut Vec<Finding>) -> Option<HwidComparison> {
+    let cat_item = draft
+        .catalogs
+        .iter()
+        .filter_map(|c| c.2)
+        .filter_map(|c| items.get(c))
+        .find(|i| i.report.catalog.as_ref().is_some_and(|c| !c.hwids.is_empty()))?;
+    let cat_ids: Vec<String> = cat_item.report.catalog.as_ref().map(|c| c.hwids.clone()).unwrap_or_default();
+    let mut inf_ids: Vec<String> = Vec::new();
+    for model in &inf.models {
+        for id in &model.hardware_ids {
+            if !inf_ids.iter().any(|x| x.eq_ignore_ascii_case(id)) {
+                inf_ids.push(id.clone());
             }
-            let contains = |list: &[String], id: &str| list.iter().any(|x| x.eq_ignore_ascii_case(id));
-            let comparison = HwidComparison {
-                catalog: cat_item.name.clone(),
-                in_both: cat_ids.iter().filter(|id| contains(&inf_ids, id)).cloned().collect(),
-                only_in_catalog: cat_ids.iter().filter(|id| !contains(&inf_ids, id)).cloned().collect(),
-                only_in_inf: inf_ids.iter().filter(|id| !contains(&cat_ids, id)).cloned().collect(),
-            };
-            if !comparison.only_in_inf.is_empty() {
-                findings.push(Finding::new(
-                    "package.hwid.not-in-catalog",
-                    Outcome::Warn,
-                    format!(
-                        "{} hardware ID(s) of the INF's models are not among the catalog's HWID attributes (e.g. {}): the INF may have been edited after the catalog was made.",
-                        comparison.only_in_inf.len(),
-                        comparison.only_in_inf.first().map(String::as_str).unwrap_or("")
-                    ),
-                ));
-            }
-            hwids = Some(comparison);
         }
     }
-
-    if draft.inf.is_some() && draft.catalogs.is_empty() {
+    let contains = |list: &[String], id: &str| list.iter().any(|x| x.eq_ignore_ascii_case(id));
+    let comparison = HwidComparison {
+        catalog: cat_item.name.clone(),
+        in_both: cat_ids.iter().filter(|id| contains(&inf_ids, id)).cloned().collect(),
+        only_in_catalog: cat_ids.iter().filter(|id| !contains(&inf_ids, id)).cloned().collect(),
+        only_in_inf: inf_ids.iter().filter(|id| !contains(&cat_ids, id)).cloned().collect(),
+    };
+    if !comparison.only_in_inf.is_empty() {
         findings.push(Finding::new(
-            "package.catalog.none",
-            Outcome::Fail,
-            "the INF names no catalog (CatalogFile=): a PnP package without a catalog is unsigned.",
+            checks::PACKAGE_HWID_NOT_IN_CATALOG.id,
+            Outcome::Warn,
+            format!(
+                "{} hardware ID(s) of the INF's models are not among the catalog's HWID attributes (e.g. {}): the INF may have been edited after the catalog was made.",
+                comparison.only_in_inf.len(),
+                comparison.only_in_inf.first().map(String::as_str).unwrap_or("")
+            ),
         ));
     }
+    Some(comparison)
+}
 
-    let mut verdict = Outcome::Pass;
+/// Fail when a row or a finding fails or a referenced file is missing; Warn for a warning row or
+/// finding and for missing members; else Pass.
+fn package_verdict(coverage: &[CoverageRow], findings: &[Finding], draft: &Draft, missing_members: &[MissingMember]) -> Outcome {
     let worst = |a: Outcome, b: Outcome| -> Outcome {
         let score = |o: Outcome| match o {
             Outcome::Fail => 2,
@@ -956,10 +1035,11 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
             a
         }
     };
-    for row in &coverage {
+    let mut verdict = Outcome::Pass;
+    for row in coverage {
         verdict = worst(verdict, row.outcome);
     }
-    for f in &findings {
+    for f in findings {
         verdict = worst(verdict, f.outcome);
     }
     if !draft.missing_files.is_empty() {
@@ -968,27 +1048,16 @@ fn package_report(items: &[Item<'_>], draft: &Draft, digests: &Digests) -> Packa
     if !missing_members.is_empty() {
         verdict = worst(verdict, Outcome::Warn);
     }
-
-    PackageReport {
-        kind: if draft.inf.is_some() { "inf" } else { "loose" }.to_string(),
-        inf: inf_item.map(|i| i.name.clone()),
-        catalogs,
-        coverage,
-        missing_members,
-        missing_files: draft.missing_files.clone(),
-        hwids,
-        findings,
-        verdict,
-    }
+    verdict
 }
 
 /// Which signature Windows uses for what (DOMAIN.md "Would Windows load it?").
-fn windows_uses(role: &str, catalog: &str, status: CoverageStatus, embedded: &EmbeddedSummary, boot_start: bool) -> Vec<String> {
+fn windows_uses(role: Role, catalog: &str, status: CoverageStatus, embedded: &EmbeddedSummary, boot_start: bool) -> Vec<String> {
     let mut out = Vec::new();
     let catalog = base_name(catalog);
     let covered = status == CoverageStatus::Covered;
     let has_embedded = embedded.count > 0;
-    if role == "inf" {
+    if role == Role::Inf {
         out.push(if covered {
             format!("PnP installation checks this INF's hash against {catalog} and the catalog's signature.")
         } else {
@@ -1009,7 +1078,7 @@ fn windows_uses(role: &str, catalog: &str, status: CoverageStatus, embedded: &Em
             ));
         }
     } else {
-        if role != "loose" && !catalog.is_empty() {
+        if role != Role::Loose && !catalog.is_empty() {
             out.push(format!("PnP installation rejects this file: it is not validly covered by {catalog}."));
         }
         out.push(if has_embedded && embedded.verdict == Outcome::Fail {

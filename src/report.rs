@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::policy::target::{Arch, Target};
+pub use crate::target::{Arch, Target};
 
 /// Everything the core says about one file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -446,6 +446,9 @@ pub struct SignatureReport {
     pub page_hashes: Option<PageHashes>,
     pub page_hash_verdict: Outcome,
     pub signer: Option<CertificateSummary>,
+    /// The SignedData has no SignerInfo at all: nothing signs it (omitted when false).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub no_signer_info: bool,
     /// The signer's signature over the signed attributes (and the messageDigest attribute).
     pub signature_verdict: Outcome,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -462,6 +465,10 @@ pub struct SignatureReport {
     /// What kind of signature this is (WHQL, attestation, cross-signed SPC, ...; policy layer).
     #[serde(default)]
     pub classification: Option<Classification>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The page hash table of a signature (SpcSerializedObject 1.3.6.1.4.1.311.2.3.1 / .2.3.2).
@@ -526,8 +533,7 @@ pub struct CertificateSummary {
 /// A timestamp on a signature: RFC 3161 token or legacy PKCS#9 countersignature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimestampReport {
-    /// `rfc3161` or `pkcs9-countersignature`.
-    pub kind: String,
+    pub kind: TimestampKind,
     /// The asserted time (RFC 3339), when it could be read.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub time: Option<String>,
@@ -538,6 +544,17 @@ pub struct TimestampReport {
     /// The certification path built for the timestamp authority.
     #[serde(default)]
     pub chain: Option<ChainReport>,
+}
+
+/// The two kinds of Authenticode timestamps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimestampKind {
+    /// An RFC 3161 token (unsigned attribute 1.3.6.1.4.1.311.3.3.1).
+    #[default]
+    Rfc3161,
+    /// A legacy PKCS #9 countersignature (1.2.840.113549.1.9.6).
+    Pkcs9Countersignature,
 }
 
 /// A security catalog's certificate trust list (the signer is in `FileReport::signatures`).
@@ -623,8 +640,7 @@ pub struct LineFinding {
 /// What a driver INF says that matters for signing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InfReport {
-    /// `utf-16le`, `utf-16be`, `utf-8-bom`, `utf-8` or `windows-1252`.
-    pub encoding: String,
+    pub encoding: InfEncoding,
     /// `[Version]` fields (strings substituted).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub signature: Option<String>,
@@ -649,6 +665,28 @@ pub struct InfReport {
     /// `[SignatureAttributes]` and the sections it names, as key/value lines.
     pub signature_attributes: Vec<InfKeyValue>,
     pub findings: Vec<LineFinding>,
+}
+
+/// How an INF's bytes were decoded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InfEncoding {
+    /// UTF-16 little-endian, with a BOM.
+    #[serde(rename = "utf-16le")]
+    Utf16Le,
+    /// UTF-16 big-endian, with a BOM.
+    #[serde(rename = "utf-16be")]
+    Utf16Be,
+    /// UTF-8 with a BOM.
+    #[serde(rename = "utf-8-bom")]
+    Utf8Bom,
+    /// UTF-8 without a BOM.
+    #[default]
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// Anything else, read as Windows-1252 (ANSI).
+    #[serde(rename = "windows-1252")]
+    Windows1252,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -738,13 +776,26 @@ pub struct ChainReport {
     pub anchor: Option<String>,
     /// The time validity was judged at (RFC 3339).
     pub validity_time: String,
-    /// Why that time: `timestamp` (a verified timestamp's time), `verification-time`, or
-    /// `lifetime-signing` (the lifetime-signing EKU removes the timestamp's grace).
-    pub validity_basis: String,
+    /// Why that time.
+    pub validity_basis: ValidityBasis,
     /// How many candidate paths were tried (cross certificates give several).
     pub paths_tried: u32,
     /// The most useful reasons when the chain fails, and warnings.
     pub findings: Vec<Finding>,
+}
+
+/// Why a chain was judged at the time it was.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValidityBasis {
+    /// A verified timestamp's time.
+    Timestamp,
+    /// The verification time: no verified timestamp.
+    #[default]
+    VerificationTime,
+    /// The verification time although a timestamp verified: the lifetime-signing EKU removes the
+    /// timestamp's grace.
+    LifetimeSigning,
 }
 
 /// How the top of a path is trusted.
@@ -917,7 +968,7 @@ impl InspectionReport {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageReport {
     /// `inf` (grouped by an INF) or `loose` (files without an INF, matched against any catalog).
-    pub kind: String,
+    pub kind: PackageKind,
     /// Path of the INF (in the drop), for `inf` packages.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub inf: Option<String>,
@@ -937,6 +988,17 @@ pub struct PackageReport {
     /// Fail when a row is a mismatch, a catalog does not verify, or a required file is missing;
     /// Warn for files outside the catalog, missing members and HWID differences; else Pass.
     pub verdict: Outcome,
+}
+
+/// How a package was formed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PackageKind {
+    /// Grouped by an INF.
+    #[default]
+    Inf,
+    /// The files no INF claims, matched against every catalog of the drop.
+    Loose,
 }
 
 /// A catalog of a package.
@@ -981,8 +1043,8 @@ pub struct CoverageRow {
     /// Path of the file in the drop.
     pub file: String,
     pub kind: FileKind,
-    /// `inf`, `driver` (an INF service binary), `referenced` (in `[SourceDisksFiles]`) or `extra`.
-    pub role: String,
+    /// What the file is to the package.
+    pub role: Role,
     /// Path (or, when missing, name) of the catalog this row is about; empty when the package has none.
     pub catalog: String,
     pub status: CoverageStatus,
@@ -990,7 +1052,7 @@ pub struct CoverageRow {
     /// Warn an unreferenced file not in the catalog.
     pub outcome: Outcome,
     /// `authenticode` (PE image hash) or `flat` (whole-file hash): what the catalog hashes.
-    pub hash_kind: String,
+    pub hash_kind: HashKind,
     /// The file's digests with the algorithms the catalog uses (`sha1`, `sha256`), lowercase hex.
     pub digests: Vec<AlgorithmDigest>,
     /// The members that matched (by digest, or by tag when a member carries no digest); a catalog
@@ -1007,6 +1069,53 @@ pub struct CoverageRow {
     /// catalogs covering it (filled by `policy`, empty otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub verdicts: Vec<TargetVerdict>,
+}
+
+/// What a file is to its package.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The package's INF.
+    Inf,
+    /// An INF service binary (`ServiceBinary`).
+    Driver,
+    /// Named in `[SourceDisksFiles*]`.
+    Referenced,
+    /// Neither, but matched by a catalog of the package.
+    #[default]
+    Extra,
+    /// A file of the loose package (no INF claims it).
+    Loose,
+}
+
+impl Role {
+    /// The INF references the file (the INF itself, a service binary, a source file): it must be in
+    /// the catalog.
+    pub fn is_referenced_by_inf(self) -> bool {
+        matches!(self, Role::Inf | Role::Driver | Role::Referenced)
+    }
+}
+
+/// How a catalog hashes a file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HashKind {
+    /// Authenticode PE image hash (SPC_PE_IMAGE_DATA, 2.1.15).
+    Authenticode,
+    /// The whole file (SPC_CAB_DATA, 2.1.25, used for flat files).
+    #[default]
+    Flat,
+}
+
+impl HashKind {
+    /// What a catalog hashes of this file: the PE image for PE files, else the whole file.
+    pub fn of(kind: FileKind) -> Self {
+        if kind.is_pe() {
+            HashKind::Authenticode
+        } else {
+            HashKind::Flat
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -1027,11 +1136,24 @@ pub struct MemberMatch {
     pub digest: Option<String>,
     /// `digest` (SPC_INDIRECT_DATA digest equal), `tag` (tag-only member, tag equal) or `name`
     /// (`File` attribute equal, digest different).
-    pub matched_by: String,
+    pub matched_by: MemberMatchedBy,
     /// The member's `File` attribute.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub file: Option<String>,
     pub offset: u64,
+}
+
+/// How a catalog member was matched to a file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MemberMatchedBy {
+    /// Its SPC_INDIRECT_DATA digest equals the file's.
+    #[default]
+    Digest,
+    /// A member without a digest whose hash tag equals the file's digest.
+    Tag,
+    /// Its `File` attribute names the file, with another digest.
+    Name,
 }
 
 /// The embedded signatures of a file, in short.
@@ -1069,10 +1191,21 @@ pub struct MissingMember {
 pub struct MissingFile {
     pub name: String,
     /// `catalog` (CatalogFile) or `source` (`[SourceDisksFiles*]`).
-    pub referenced_as: String,
+    pub referenced_as: ReferencedAs,
     /// The INF section, e.g. `SourceDisksFiles.amd64` or `Version`.
     pub section: String,
     pub line: u32,
+}
+
+/// How the INF references a file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReferencedAs {
+    /// `CatalogFile`.
+    Catalog,
+    /// `[SourceDisksFiles*]`.
+    #[default]
+    Source,
 }
 
 /// Hardware IDs: the catalog's HWIDn attributes against the INF's models (compared case-insensitively).
@@ -1085,4 +1218,97 @@ pub struct HwidComparison {
     pub only_in_catalog: Vec<String>,
     /// Hardware IDs of the INF's models that the catalog does not list.
     pub only_in_inf: Vec<String>,
+}
+
+crate::named!(
+    ListKind,
+    MatchedBy,
+    LolCategory,
+    FileKind,
+    Outcome,
+    TrustKind,
+    SignerKind,
+    LoadVerdict,
+    PackageKind,
+    CoverageStatus,
+    Role,
+    HashKind,
+    MemberMatchedBy,
+    ReferencedAs,
+    ValidityBasis,
+    TimestampKind,
+    InfEncoding,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant's `name()` is its JSON spelling, and that spelling reads back as the variant.
+    macro_rules! round_trip {
+        ($($v:expr),+ $(,)?) => {$(
+            let json = serde_json::to_string(&$v).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", $v.name()), "{:?}", $v);
+            assert_eq!(serde_json::from_str(&json).ok(), Some($v));
+        )+};
+    }
+
+    #[test]
+    fn names_are_the_json_spellings() {
+        use ListKind as L;
+        round_trip!(L::MicrosoftInbox, L::MicrosoftRecommended, L::UserSipolicy, L::Loldrivers);
+        use MatchedBy as M;
+        round_trip!(
+            M::AuthenticodeSha1,
+            M::AuthenticodeSha256,
+            M::FirstPageSha1,
+            M::FirstPageSha256,
+            M::FileSha256,
+            M::FileSha1,
+            M::FileMd5,
+            M::FileName,
+            M::Signer
+        );
+        round_trip!(LolCategory::VulnerableDriver, LolCategory::Malicious);
+        use FileKind as F;
+        round_trip!(F::Pe32, F::Pe32Plus, F::Catalog, F::Inf, F::Zip, F::Certificate, F::Other);
+        use Outcome as O;
+        round_trip!(O::Pass, O::Warn, O::Fail, O::Unsupported, O::NotPresent);
+        use TrustKind as T;
+        round_trip!(T::MicrosoftRoot, T::MicrosoftCodeVerificationRoot, T::UserRoot, T::UntrustedRoot, T::SelfSigned, T::Incomplete);
+        use SignerKind as S;
+        round_trip!(
+            S::Whql,
+            S::Attestation,
+            S::WindowsComponent,
+            S::Microsoft,
+            S::Elam,
+            S::Store,
+            S::MicrosoftUserMode,
+            S::CrossSignedSpc,
+            S::SpcWithoutCrossCertificate,
+            S::TestSigned,
+            S::SelfSigned,
+            S::Untrusted,
+            S::Unsigned
+        );
+        round_trip!(LoadVerdict::Loads, LoadVerdict::LoadsWithConditions, LoadVerdict::Blocked);
+        round_trip!(PackageKind::Inf, PackageKind::Loose);
+        use CoverageStatus as C;
+        round_trip!(C::Covered, C::CatalogUnverified, C::Mismatch, C::NotInCatalog);
+        round_trip!(Role::Inf, Role::Driver, Role::Referenced, Role::Extra, Role::Loose);
+        round_trip!(HashKind::Authenticode, HashKind::Flat);
+        round_trip!(MemberMatchedBy::Digest, MemberMatchedBy::Tag, MemberMatchedBy::Name);
+        round_trip!(ReferencedAs::Catalog, ReferencedAs::Source);
+        use ValidityBasis as V;
+        round_trip!(V::Timestamp, V::VerificationTime, V::LifetimeSigning);
+        round_trip!(TimestampKind::Rfc3161, TimestampKind::Pkcs9Countersignature);
+        use InfEncoding as E;
+        round_trip!(E::Utf16Le, E::Utf16Be, E::Utf8Bom, E::Utf8, E::Windows1252);
+        assert_eq!(
+            [O::NotPresent.name(), C::CatalogUnverified.name(), F::Pe32Plus.name(), E::Utf8Bom.name()],
+            ["not-present", "catalog-unverified", "pe32+", "utf-8-bom"]
+        );
+        assert_eq!(V::LifetimeSigning.to_string(), "lifetime-signing");
+    }
 }

@@ -70,6 +70,7 @@ impl From<Signature> for SignatureReport {
             signed_digest: hex::encode(&sig.signed_digest),
             signer: sig.signer.and_then(|i| sig.certificates.get(i)).map(CertificateSummary::from),
             signature_verdict: sig.signature_verdict,
+            no_signer_info: sig.no_signer_info,
             program_name: sig.program_name,
             more_info_url: sig.more_info_url,
             certificates: sig.certificates.iter().map(CertificateSummary::from).collect(),
@@ -84,7 +85,10 @@ impl From<Signature> for SignatureReport {
 impl From<Timestamp> for TimestampReport {
     fn from(ts: Timestamp) -> TimestampReport {
         TimestampReport {
-            kind: ts.kind.as_str().to_string(),
+            kind: match ts.kind {
+                crate::signature::timestamp::TimestampKind::Rfc3161 => crate::report::TimestampKind::Rfc3161,
+                crate::signature::timestamp::TimestampKind::Countersignature => crate::report::TimestampKind::Pkcs9Countersignature,
+            },
             time: ts.time.map(|t| t.to_rfc3339()),
             digest_algorithm: ts.digest_algorithm,
             signer: ts.signer.as_ref().map(CertificateSummary::from),

@@ -179,8 +179,8 @@ fn signature_headline(report: &FileReport) -> Headline {
         _ => who(kind, signer.as_deref()),
     };
     sentence.push_str(&timestamp_clause(basis_sig.unwrap_or(primary)));
-    let (tone, loads) = load_clause(&report.verdicts, &lead);
-    sentence.push_str(if loads.starts_with("loads only") || loads.starts_with("Windows") { ": " } else { ", " });
+    let LoadClause { tone, text: loads, no_production_target } = load_clause(&report.verdicts, &lead);
+    sentence.push_str(if no_production_target { ": " } else { ", " });
     sentence.push_str(&loads);
     match basis {
         Some(b) if !is_primary(b, primary) => {
@@ -344,7 +344,16 @@ fn names(list: &[&TargetVerdict]) -> String {
 
 /// The "would Windows load it" clause and the tone it sets, from the verdicts alone (the table
 /// shows the same verdicts): the lead targets first, then the others.
-fn load_clause(verdicts: &[TargetVerdict], lead: &[&TargetVerdict]) -> (Tone, String) {
+/// What the lead targets say about loading, in a clause of the headline.
+struct LoadClause {
+    tone: Tone,
+    text: String,
+    /// No production target loads the driver (it loads in test mode, or nowhere): the clause
+    /// stands after a colon.
+    no_production_target: bool,
+}
+
+fn load_clause(verdicts: &[TargetVerdict], lead: &[&TargetVerdict]) -> LoadClause {
     let production: Vec<&TargetVerdict> = verdicts.iter().filter(|v| v.target != Target::TestSigning).collect();
     let of = |verdict: LoadVerdict| -> Vec<&TargetVerdict> { lead.iter().copied().filter(|v| v.verdict == verdict).collect() };
     let (loads, conditional, blocked) = (of(LoadVerdict::Loads), of(LoadVerdict::LoadsWithConditions), of(LoadVerdict::Blocked));
@@ -354,7 +363,7 @@ fn load_clause(verdicts: &[TargetVerdict], lead: &[&TargetVerdict]) -> (Tone, St
         if others > 0 {
             clause.push_str(&format!(" (blocked on {others} of {} older or special targets)", production.len()));
         }
-        return (Tone::Good, clause);
+        return LoadClause { tone: Tone::Good, text: clause, no_production_target: false };
     }
     if !loads.is_empty() || !conditional.is_empty() {
         let mut parts = Vec::new();
@@ -368,7 +377,7 @@ fn load_clause(verdicts: &[TargetVerdict], lead: &[&TargetVerdict]) -> (Tone, St
         if !blocked.is_empty() {
             parts.push(format!("blocked on {}", names(&blocked)));
         }
-        return (Tone::Caution, parts.join("; "));
+        return LoadClause { tone: Tone::Caution, text: parts.join("; "), no_production_target: false };
     }
     let not_on = if blocked.is_empty() { String::new() } else { format!(", but not on {}", names(&blocked).replace(" and ", " or ")) };
     let elsewhere: Vec<&TargetVerdict> = production.iter().copied().filter(|v| v.verdict != LoadVerdict::Blocked).collect();
@@ -382,12 +391,13 @@ fn load_clause(verdicts: &[TargetVerdict], lead: &[&TargetVerdict]) -> (Tone, St
             clause.push_str(" (with conditions)");
         }
         clause.push_str(&not_on);
-        return (Tone::Caution, clause);
+        return LoadClause { tone: Tone::Caution, text: clause, no_production_target: false };
     }
-    match verdicts.iter().find(|v| v.target == Target::TestSigning).map(|t| t.verdict) {
-        Some(LoadVerdict::Loads | LoadVerdict::LoadsWithConditions) => (Tone::Caution, "loads only with TESTSIGNING on".to_string()),
-        _ => (Tone::Bad, "Windows will not load it on any target".to_string()),
-    }
+    let (tone, text) = match verdicts.iter().find(|v| v.target == Target::TestSigning).map(|t| t.verdict) {
+        Some(LoadVerdict::Loads | LoadVerdict::LoadsWithConditions) => (Tone::Caution, "loads only with TESTSIGNING on"),
+        _ => (Tone::Bad, "Windows will not load it on any target"),
+    };
+    LoadClause { tone, text: text.to_string(), no_production_target: true }
 }
 
 #[cfg(test)]
@@ -411,7 +421,7 @@ mod tests {
             classification: Some(Classification { kind, evidence: vec![] }),
             timestamps: timestamp
                 .map(|t| TimestampReport {
-                    kind: "rfc3161".into(),
+                    kind: crate::report::TimestampKind::Rfc3161,
                     time: Some(t.into()),
                     digest_algorithm: "sha256".into(),
                     signer: None,

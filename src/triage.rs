@@ -220,7 +220,7 @@ fn tone(file: &FileReport, intact: Outcome, coverage: Option<CoverageStatus>, ve
 
 fn role(file: &FileReport, package: Option<&PackageReport>, coverage: &[&CoverageRow]) -> String {
     if let Some(r) = coverage.first() {
-        return r.role.clone();
+        return r.role.name().to_string();
     }
     match file.kind {
         FileKind::Inf => "inf".to_string(),

@@ -200,7 +200,7 @@ fn expired_but_timestamped_signatures_pass() {
         let s = &r.signatures[index];
         let c = chain_of(s);
         assert_eq!(c.verdict, Outcome::Pass, "{rel}: {:#?}", c.findings);
-        assert_eq!(c.validity_basis, "timestamp", "{rel}");
+        assert_eq!(c.validity_basis.name(), "timestamp", "{rel}");
         assert_eq!(Some(&c.validity_time), s.timestamps[0].time.as_ref(), "{rel}");
         // The signer certificate expired long before the verification time.
         assert!(s.signer.as_ref().unwrap().not_after < now, "{rel}: signer not expired");
@@ -212,7 +212,7 @@ fn expired_but_timestamped_signatures_pass() {
     // Cross-signed: the signer expired in 2015, the timestamp (2015-07-28) is inside its validity.
     let r = inspect_corpus(&dir, "drivers/windivert-1.1/WinDivert64.sys");
     let c = chain_of(&r.signatures[0]);
-    assert_eq!(c.validity_basis, "timestamp");
+    assert_eq!(c.validity_basis.name(), "timestamp");
     assert!(!c.findings.iter().any(|f| f.outcome == Outcome::Fail), "{:#?}", c.findings);
     assert!(has_finding(c, "chain.timestamp-untrusted", Outcome::Warn));
     // The top is the cross certificate; its own signature cannot be checked (root not bundled).
@@ -242,7 +242,7 @@ fn lifetime_signing_removes_the_timestamp_grace() {
     // VirtualKD-Redux SPC has EKU 1.3.6.1.4.1.311.10.3.13 and a DigiCert timestamp.
     let r = inspect_corpus(&dir, "pe/signify/kdbazis.dll");
     let c = chain_of(&r.signatures[0]);
-    assert_eq!(c.validity_basis, "lifetime-signing");
+    assert_eq!(c.validity_basis.name(), "lifetime-signing");
     assert_eq!(c.validity_time, verification_time().to_rfc3339());
     assert!(has_finding(c, "chain.lifetime-signing", Outcome::Warn));
 }
@@ -267,13 +267,19 @@ fn code_verification_root_expiry_is_reported() {
     let leaf = *pool.iter().find(|c| c.cert.subject_cn() == "Nemea Mjukvaruutveckling AB").unwrap();
     let ctx = Context::new(&Options::at(verification_time()));
     // Without the timestamp's grace, at 2026-11-25: the root expired on 2025-11-01.
-    let req = Request { leaf, pool: &pool, purpose: Purpose::CodeSigning, time: verification_time(), basis: "verification-time" };
+    let req = Request {
+        leaf,
+        pool: &pool,
+        purpose: Purpose::CodeSigning,
+        time: verification_time(),
+        basis: drvsig::report::ValidityBasis::VerificationTime,
+    };
     let c = chain::build(&ctx, &req);
     assert_eq!(c.trust, TrustKind::MicrosoftCodeVerificationRoot);
     assert!(has_finding(&c, "chain.code-verification-root.expired", Outcome::Fail), "{:#?}", c.findings);
     // Before the expiry (and inside every certificate's validity) the path holds, with the unverifiable cross link as a warning.
     let t = UnixTime::parse_rfc3339("2015-01-01T00:00:00Z").unwrap();
-    let c = chain::build(&ctx, &Request { time: t, basis: "timestamp", ..req });
+    let c = chain::build(&ctx, &Request { time: t, basis: drvsig::report::ValidityBasis::Timestamp, ..req });
     assert_eq!(c.verdict, Outcome::Warn, "{:#?}", c.findings);
     // As a time stamping authority the signer is refused on the EKU.
     let c = chain::build(&ctx, &Request { time: t, purpose: Purpose::TimeStamping, ..req });
@@ -303,7 +309,7 @@ fn fixture_with_and_without_the_test_root() {
         assert_eq!(c.anchor.as_deref(), Some("drvsig Test Root CA"));
         assert_eq!(c.certificates.len(), 3);
         assert_eq!(c.certificates[2].source, "user");
-        assert_eq!(c.validity_basis, "timestamp");
+        assert_eq!(c.validity_basis.name(), "timestamp");
         assert_eq!(c.validity_time, "2025-01-15T12:00:30Z");
         let tc = s.timestamps[0].chain.as_ref().unwrap();
         assert_eq!((tc.trust, tc.verdict), (TrustKind::UserRoot, Outcome::Pass), "{:#?}", tc.findings);
@@ -324,14 +330,14 @@ fn expired_leaf_with_and_without_a_timestamp() {
     let o = with_test_root(at("2026-11-25"));
     let r = inspect("driver-expired.sys", &fixture("chain/driver-expired.sys"), &o);
     let c = chain_of(&r.signatures[0]);
-    assert_eq!((c.trust, c.verdict, c.validity_basis.as_str()), (TrustKind::UserRoot, Outcome::Fail, "verification-time"));
+    assert_eq!((c.trust, c.verdict, c.validity_basis.name()), (TrustKind::UserRoot, Outcome::Fail, "verification-time"));
     let f = c.findings.iter().find(|f| f.check == "chain.validity").unwrap();
     assert!(f.reason.contains("drvsig Test Expired Publisher expired on 2024-06-30T23:59:59Z"), "{}", f.reason);
     assert_eq!(c.certificates[0].link_verdict, Outcome::Fail);
 
     let r = inspect("driver-expired-ts.sys", &fixture("chain/driver-expired-ts.sys"), &o);
     let c = chain_of(&r.signatures[0]);
-    assert_eq!((c.trust, c.verdict, c.validity_basis.as_str()), (TrustKind::UserRoot, Outcome::Pass, "timestamp"), "{:#?}", c.findings);
+    assert_eq!((c.trust, c.verdict, c.validity_basis.name()), (TrustKind::UserRoot, Outcome::Pass, "timestamp"), "{:#?}", c.findings);
     assert_eq!(c.validity_time, "2024-03-01T00:00:30Z");
 }
 
@@ -352,8 +358,13 @@ fn two_candidate_issuers_backtrack() {
     assert_eq!(rogue.decoded.tbs_certificate.subject, real.decoded.tbs_certificate.subject);
     let ctx = Context::new(&with_test_root(at("2026-11-25")));
     let pool = [cand(&leaf), cand(&rogue), cand(&real)];
-    let req =
-        Request { leaf: cand(&leaf), pool: &pool, purpose: Purpose::CodeSigning, time: verification_time(), basis: "verification-time" };
+    let req = Request {
+        leaf: cand(&leaf),
+        pool: &pool,
+        purpose: Purpose::CodeSigning,
+        time: verification_time(),
+        basis: drvsig::report::ValidityBasis::VerificationTime,
+    };
     let c = chain::build(&ctx, &req);
     assert_eq!((c.trust, c.verdict), (TrustKind::UserRoot, Outcome::Pass), "{:#?}", c.findings);
     assert_eq!(c.paths_tried, 2, "the rogue CA first, then the real one");
@@ -383,8 +394,13 @@ fn trusted_expired_path_beats_untrusted_path() {
     let real = decoded("pki/code-signing-ca.der");
     let ctx = Context::new(&with_test_root(at("2026-11-25")));
     let pool = [cand(&self_signed), cand(&real)];
-    let req =
-        Request { leaf: cand(&leaf), pool: &pool, purpose: Purpose::CodeSigning, time: verification_time(), basis: "verification-time" };
+    let req = Request {
+        leaf: cand(&leaf),
+        pool: &pool,
+        purpose: Purpose::CodeSigning,
+        time: verification_time(),
+        basis: drvsig::report::ValidityBasis::VerificationTime,
+    };
     let c = chain::build(&ctx, &req);
     assert_eq!(c.paths_tried, 2);
     assert_eq!((c.trust, c.verdict), (TrustKind::UserRoot, Outcome::Fail), "{:#?}", c.findings);
@@ -418,8 +434,13 @@ fn work_budget_is_bounded() {
         .collect();
     let ctx = Context::new(&with_test_root(at("2026-11-25")));
     let pool: Vec<Candidate<'_>> = variants.iter().map(cand).collect();
-    let req =
-        Request { leaf: cand(&leaf), pool: &pool, purpose: Purpose::CodeSigning, time: verification_time(), basis: "verification-time" };
+    let req = Request {
+        leaf: cand(&leaf),
+        pool: &pool,
+        purpose: Purpose::CodeSigning,
+        time: verification_time(),
+        basis: drvsig::report::ValidityBasis::VerificationTime,
+    };
     let c = chain::build(&ctx, &req);
     assert_eq!(c.verdict, Outcome::Fail);
     assert!(has_finding(&c, "chain.budget", Outcome::Warn), "{:#?}", c.findings);

@@ -26,7 +26,7 @@ fn hwids(r: &InfReport, section: &str) -> Vec<String> {
 #[test]
 fn arduino() {
     let Some(r) = read("drivers/arduino/arduino.inf") else { return };
-    assert_eq!(r.encoding, "utf-8");
+    assert_eq!(r.encoding.name(), "utf-8");
     assert_eq!(r.signature.as_deref(), Some("$Windows NT$"));
     assert_eq!(r.class.as_deref(), Some("Ports"));
     assert_eq!(r.provider.as_deref(), Some("Arduino LLC (www.arduino.cc)"));
@@ -104,7 +104,7 @@ fn hand_written() {
     let text = "[Version]\r\nSignature=\"$Windows NT$\" ; c\r\nProvider=%P%\r\nCatalogFile.NTx86=a.cat\r\nCatalogFile.NTamd64=b.cat\r\nDriverVer=01/02/2024,\\\r\n 1.2.3.4\r\n[Strings]\r\nP=\"Zürich; AG\"\r\n";
     let bytes: Vec<u8> = [0xff, 0xfe].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
     let r = parse_inf(&bytes).to_report();
-    assert_eq!(r.encoding, "utf-16le");
+    assert_eq!(r.encoding.name(), "utf-16le");
     assert_eq!(r.provider.as_deref(), Some("Zürich; AG"));
     assert_eq!(r.driver_version.as_deref(), Some("1.2.3.4"));
     let cats: Vec<_> = r.catalog_files.iter().map(|c| (c.decoration.as_str(), c.file.as_str(), c.line)).collect();
@@ -114,7 +114,7 @@ fn hand_written() {
     // ANSI bytes 0x80-0x9F per Windows-1252.
     let r = parse_inf(b"[Version]\nSignature=$Windows NT$\nProvider=\x93Acme\x94 \x96 \x85\nCatalogFile=x.cat\nDriverVer=1/1/2020,1\n")
         .to_report();
-    assert_eq!(r.encoding, "windows-1252");
+    assert_eq!(r.encoding.name(), "windows-1252");
     assert_eq!(r.provider.as_deref(), Some("\u{201c}Acme\u{201d} \u{2013} \u{2026}"));
 
     // Missing sections and keys, with lines.

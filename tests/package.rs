@@ -92,7 +92,7 @@ fn vigembus_inf_cat_sys_all_covered_by_sha1_and_sha256_members() {
     let Some(files) = corpus_package("drivers/vigembus") else { return };
     let r = run(&files);
     let p = only_package(&r);
-    assert_eq!(p.kind, "inf");
+    assert_eq!(p.kind.name(), "inf");
     assert_eq!(p.inf.as_deref(), Some("ViGEmBus.inf"));
     assert_eq!(p.catalogs.len(), 1);
     assert_eq!(p.catalogs[0].path.as_deref(), Some("ViGEmBus.cat"));
@@ -106,15 +106,15 @@ fn vigembus_inf_cat_sys_all_covered_by_sha1_and_sha256_members() {
         assert_eq!(algs, ["sha1", "sha256"], "{}", r.file);
     }
     let sys = row(p, "ViGEmBus.sys");
-    assert_eq!(sys.hash_kind, "authenticode");
-    assert_eq!(sys.role, "driver");
+    assert_eq!(sys.hash_kind.name(), "authenticode");
+    assert_eq!(sys.role.name(), "driver");
     assert_eq!(sys.embedded.count, 2);
     assert_eq!(sys.embedded.verdict, Outcome::Pass);
     assert!(sys.windows_uses.iter().any(|w| w.contains("embedded signature")), "{:?}", sys.windows_uses);
     assert_eq!(digest(sys, "sha256"), "e5e75f5242939f29a885f210f63e465c12a38d6353c85ef56e128a4f4fbfde14");
     let inf = row(p, "ViGEmBus.inf");
-    assert_eq!(inf.hash_kind, "flat");
-    assert_eq!(inf.role, "inf");
+    assert_eq!(inf.hash_kind.name(), "flat");
+    assert_eq!(inf.role.name(), "inf");
     assert!(p.missing_members.is_empty(), "{:?}", p.missing_members);
     assert!(p.missing_files.is_empty(), "{:?}", p.missing_files);
     let h = p.hwids.as_ref().unwrap();
@@ -131,14 +131,14 @@ fn cp210x_silabser_covered_by_sha1_authenticode_and_x86_members_missing() {
     assert_eq!(p.catalogs[0].subject_algorithm, "sha1");
     let sys = row(p, "x64/silabser.sys");
     assert_eq!(sys.status, CoverageStatus::Covered, "{}", sys.reason);
-    assert_eq!(sys.hash_kind, "authenticode");
+    assert_eq!(sys.hash_kind.name(), "authenticode");
     assert_eq!(sys.embedded.count, 0);
     assert_eq!(sys.members.len(), 1);
     assert_eq!(sys.members[0].tag, digest(sys, "sha1").to_ascii_uppercase());
     assert!(sys.windows_uses.iter().any(|w| w.contains("only through slabvcp.cat")), "{:?}", sys.windows_uses);
     let inf = row(p, "slabvcp.inf");
     assert_eq!(inf.status, CoverageStatus::Covered, "{}", inf.reason);
-    assert_eq!(inf.hash_kind, "flat");
+    assert_eq!(inf.hash_kind.name(), "flat");
     // 7 members, 2 matched: the other silabser.sys (x86), silabenm.sys x2, WdfCoinstaller x2.
     assert_eq!(p.missing_members.len(), 5, "{:#?}", p.missing_members);
     assert!(p.missing_members.iter().any(|m| m.file.as_deref() == Some("silabser.sys") && m.note.contains("variant")));
@@ -220,7 +220,7 @@ fn loose_sys_without_inf_is_matched_against_the_catalog() {
     ];
     let r = run(&files);
     let p = only_package(&r);
-    assert_eq!(p.kind, "loose");
+    assert_eq!(p.kind.name(), "loose");
     assert_eq!(p.inf, None);
     assert_eq!(row(p, "silabser.sys").status, CoverageStatus::Covered);
     assert_eq!(p.missing_members.len(), 6);
@@ -322,7 +322,7 @@ fn fixture_good_package_is_all_covered() {
     for r in &p.coverage {
         assert_eq!(r.status, CoverageStatus::Covered, "{}: {}", r.file, r.reason);
     }
-    assert_eq!(row(p, "drvsigtest.sys").hash_kind, "authenticode");
+    assert_eq!(row(p, "drvsigtest.sys").hash_kind.name(), "authenticode");
     assert_eq!(row(p, "drvsigtest.sys").embedded.count, 1);
     assert!(p.missing_members.is_empty() && p.missing_files.is_empty());
     assert_eq!(p.hwids.as_ref().unwrap().in_both, ["root\\drvsigtest"]);

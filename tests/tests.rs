@@ -5,6 +5,7 @@
 mod blocklist; // block lists: the index, every rule kind on written SiPolicy files, no false positive
 mod catalog; // catalogs (.cat) against signify's member listings
 mod chain; // certificate chains and trust anchors vs signify's verified chains
+mod checks; // the check registry against docs/report.md, the golden reports and the core's literals
 mod deps; // the core depends on no browser crate
 mod diff; // two inspections compared: generated version pairs, the WinDivert releases
 mod fixtures; // our generated, test-signed PE fixtures

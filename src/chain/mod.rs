@@ -119,7 +119,7 @@ pub struct Request<'a> {
     pub purpose: Purpose,
     /// The time validity is judged at and why (`timestamp`, `verification-time`, `lifetime-signing`).
     pub time: UnixTime,
-    pub basis: &'static str,
+    pub basis: crate::report::ValidityBasis,
 }
 
 /// True when a timestamp's chain lets its time stand for the signer's validity: every link that
@@ -216,7 +216,7 @@ pub fn build<'a>(ctx: &'a Context, req: &Request<'a>) -> ChainReport {
     let exhausted = search.exhausted;
     let mut report = match search.best {
         Some(j) => j.report,
-        None => ChainReport { validity_time: req.time.to_rfc3339(), validity_basis: req.basis.to_string(), ..Default::default() },
+        None => ChainReport { validity_time: req.time.to_rfc3339(), validity_basis: req.basis, ..Default::default() },
     };
     report.paths_tried = tried;
     if exhausted {
@@ -415,7 +415,7 @@ impl<'a> Search<'a, '_> {
                 trust,
                 anchor,
                 validity_time: t.to_rfc3339(),
-                validity_basis: req.basis.to_string(),
+                validity_basis: req.basis,
                 paths_tried: 0,
                 findings,
             },
@@ -424,7 +424,14 @@ impl<'a> Search<'a, '_> {
 
     /// The top certificate's link: how the path ends ([`End`]); an expired Microsoft Code
     /// Verification Root adds `chain.code-verification-root.expired`.
-    fn link_at_top(&self, n: &Node<'_>, end: &End, t: UnixTime, basis: &str, checks: &mut Vec<Check>) -> (Outcome, String) {
+    fn link_at_top(
+        &self,
+        n: &Node<'_>,
+        end: &End,
+        t: UnixTime,
+        basis: crate::report::ValidityBasis,
+        checks: &mut Vec<Check>,
+    ) -> (Outcome, String) {
         match end {
             End::Anchor(a) => {
                 let src = self.ctx.anchors.get(*a).map(|a| a.source).unwrap_or("built-in");
@@ -488,13 +495,13 @@ impl<'a> Search<'a, '_> {
 type Check = (Outcome, &'static str, String);
 
 /// The judged time and its basis, for reasons.
-fn when(t: UnixTime, basis: &str) -> String {
+fn when(t: UnixTime, basis: crate::report::ValidityBasis) -> String {
     format!("{} ({})", t.to_rfc3339(), basis_words(basis))
 }
 
 /// `chain.validity`: the certificate is valid at the judged time (a trust anchor's own validity
 /// only warns).
-fn check_validity(n: &Node<'_>, who: &str, t: UnixTime, basis: &str, checks: &mut Vec<Check>) {
+fn check_validity(n: &Node<'_>, who: &str, t: UnixTime, basis: crate::report::ValidityBasis, checks: &mut Vec<Check>) {
     let (outcome, anchor_note) =
         if n.anchor.is_some() { (Outcome::Warn, " (a trust anchor's own validity is not enforced)") } else { (Outcome::Fail, "") };
     if let Some(na) = n.cert.not_after().filter(|na| t > *na) {
@@ -613,7 +620,7 @@ fn chain_verdict(findings: &[Finding], certs: &[ChainCertificate], trust: TrustK
 }
 
 /// `chain.trusted`: which anchor, of which kind, at which time.
-fn trusted_finding(trust: TrustKind, anchor: Option<&str>, t: UnixTime, basis: &str) -> Finding {
+fn trusted_finding(trust: TrustKind, anchor: Option<&str>, t: UnixTime, basis: crate::report::ValidityBasis) -> Finding {
     let src = match trust {
         TrustKind::UserRoot => "a root you trust",
         TrustKind::MicrosoftCodeVerificationRoot => "the kernel-mode cross-signing root, by name and key identifier",
@@ -641,11 +648,11 @@ fn worse(a: Outcome, b: Outcome) -> Outcome {
     }
 }
 
-fn basis_words(basis: &str) -> &'static str {
+fn basis_words(basis: crate::report::ValidityBasis) -> &'static str {
     match basis {
-        "timestamp" => "the verified timestamp's time",
-        "lifetime-signing" => "the verification time: the lifetime-signing EKU removes the timestamp's grace",
-        _ => "the verification time",
+        crate::report::ValidityBasis::Timestamp => "the verified timestamp's time",
+        crate::report::ValidityBasis::LifetimeSigning => "the verification time: the lifetime-signing EKU removes the timestamp's grace",
+        crate::report::ValidityBasis::VerificationTime => "the verification time",
     }
 }
 
@@ -679,7 +686,7 @@ mod tests {
             pool: &[],
             purpose: Purpose::CodeSigning,
             time: UnixTime(1_764_000_000),
-            basis: "verification-time",
+            basis: crate::report::ValidityBasis::VerificationTime,
         };
         let r = build(&ctx, &req);
         assert_eq!(r.trust, TrustKind::MicrosoftRoot);

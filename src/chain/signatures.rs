@@ -49,8 +49,8 @@ fn timestamp_chain(ctx: &Context, tsa: &TsaCertificates, outer: &[Certificate], 
     };
     let leaf = tsa.signer.and_then(|i| own.get(i))?;
     let (time, basis) = match time {
-        Some(t) => (t, "timestamp"),
-        None => (ctx.time, "verification-time"),
+        Some(t) => (t, crate::report::ValidityBasis::Timestamp),
+        None => (ctx.time, crate::report::ValidityBasis::VerificationTime),
     };
     // A countersignature's certificates are the enclosing SignedData's; a token has its own.
     let own_source = if outer.is_empty() { ctx.pool_source } else { "timestamp" };
@@ -73,9 +73,9 @@ fn signer_chain(ctx: &Context, leaf: &Certificate, certs: &[Certificate], timest
     });
     let lifetime = has_lifetime_signing(leaf);
     let (time, basis) = match verified {
-        Some((time, _)) if !lifetime => (time, "timestamp"),
-        Some(_) => (ctx.time, "lifetime-signing"),
-        None => (ctx.time, "verification-time"),
+        Some((time, _)) if !lifetime => (time, crate::report::ValidityBasis::Timestamp),
+        Some(_) => (ctx.time, crate::report::ValidityBasis::LifetimeSigning),
+        None => (ctx.time, crate::report::ValidityBasis::VerificationTime),
     };
     let pool: Vec<Candidate<'_>> = certs.iter().map(|c| Candidate { cert: c, source: ctx.pool_source }).collect();
     let req = Request { leaf: Candidate { cert: leaf, source: ctx.pool_source }, pool: &pool, purpose: Purpose::CodeSigning, time, basis };

@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use super::{
-    field_name, load_name, signer_kind_name, CatalogDiff, DiffReport, Direction, FileDiff, FileStatus, FindingDiff, InfDiff, PackageDiff,
-    SetDiff, SignatureBrief, SignatureDiff, ValueChange, VerdictChange,
+    field_name, CatalogDiff, DiffReport, Direction, FileDiff, FileStatus, FindingDiff, InfDiff, PackageDiff, SetDiff, SignatureBrief,
+    SignatureDiff, ValueChange, VerdictChange,
 };
 use crate::markdown::{cell, code};
 
@@ -104,7 +104,7 @@ fn changes_table(out: &mut String, changes: &[ValueChange]) {
 
 fn brief(s: &SignatureBrief) -> String {
     let who = s.signer.as_deref().unwrap_or("no signer certificate");
-    let kind = s.kind.map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
+    let kind = s.kind.map_or(String::new(), |k| format!(", {}", k.name()));
     let ph = if s.page_hashes { ", page hashes" } else { "" };
     let ts = if s.timestamps.is_empty() { ", no timestamp".to_string() } else { format!(", timestamps: {}", s.timestamps.join("; ")) };
     format!("#{} {} ({}{kind}{ph}{ts})", s.index, code(who), s.digest_algorithm)
@@ -144,7 +144,7 @@ fn verdicts(out: &mut String, list: &[VerdictChange]) {
     out.push_str("| Windows | old | new |\n|---|---|---|\n");
     for v in list {
         let side = |t: &Option<crate::report::TargetVerdict>| {
-            t.as_ref().map_or_else(|| "\u{2014}".to_string(), |t| format!("{} ({})", load_name(t.verdict), cell(&t.rests_on)))
+            t.as_ref().map_or_else(|| "\u{2014}".to_string(), |t| format!("{} ({})", t.verdict.name(), cell(&t.rests_on)))
         };
         let (old, new) = (side(&v.old), side(&v.new));
         if v.verdict_changed {
@@ -158,22 +158,10 @@ fn verdicts(out: &mut String, list: &[VerdictChange]) {
 
 fn findings(out: &mut String, f: &FindingDiff) {
     for x in &f.added {
-        let _ = writeln!(
-            out,
-            "- new finding: {} ({}): {}",
-            code(&x.check),
-            super::outcome_name(x.outcome),
-            x.reason.replace(['\r', '\n'], " ")
-        );
+        let _ = writeln!(out, "- new finding: {} ({}): {}", code(&x.check), x.outcome.name(), x.reason.replace(['\r', '\n'], " "));
     }
     for x in &f.removed {
-        let _ = writeln!(
-            out,
-            "- finding gone: {} ({}): {}",
-            code(&x.check),
-            super::outcome_name(x.outcome),
-            x.reason.replace(['\r', '\n'], " ")
-        );
+        let _ = writeln!(out, "- finding gone: {} ({}): {}", code(&x.check), x.outcome.name(), x.reason.replace(['\r', '\n'], " "));
     }
     if !f.is_empty() {
         out.push('\n');
@@ -232,7 +220,7 @@ fn inf(out: &mut String, i: &InfDiff) {
 
 fn package_section(out: &mut String, p: &PackageDiff) {
     let _ = writeln!(out, "### {} ({} package, {})\n", code(p.name()), p.kind, p.status.word());
-    let verdict = |v: Option<crate::report::Outcome>| v.map_or("\u{2014}", super::outcome_name);
+    let verdict = |v: Option<crate::report::Outcome>| v.map_or("\u{2014}", crate::report::Outcome::name);
     if p.old_verdict != p.new_verdict {
         let _ = writeln!(out, "- verdict: {} \u{2192} {}", verdict(p.old_verdict), verdict(p.new_verdict));
     }
@@ -248,7 +236,7 @@ fn package_section(out: &mut String, p: &PackageDiff) {
         out.push_str("| file | old | new |\n|---|---|---|\n");
         for c in &p.coverage {
             let status = |s: Option<crate::report::CoverageStatus>, catalog: &str| {
-                s.map_or_else(|| "\u{2014}".to_string(), |s| format!("{} ({})", super::coverage_name(s), cell(catalog)))
+                s.map_or_else(|| "\u{2014}".to_string(), |s| format!("{} ({})", s.name(), cell(catalog)))
             };
             let _ = writeln!(
                 out,

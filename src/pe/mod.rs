@@ -647,6 +647,7 @@ mod tests {
             certificates: Vec::new(),
             signer: None,
             signature_verdict: Outcome::Pass,
+            no_signer_info: false,
             program_name: None,
             more_info_url: None,
             timestamps: Vec::new(),

@@ -10,6 +10,7 @@
 //! for a vulnerable one) and the headline.
 
 use super::target::Target;
+use crate::checks;
 use crate::report::{
     BlocklistMatch, BlocklistReport, Finding, FourPartVersion, ListKind, LoadVerdict, LolCategory, Outcome, TargetVerdict,
 };
@@ -102,7 +103,7 @@ fn finding(m: &BlocklistMatch) -> Finding {
                 None => "",
             };
             Finding::new(
-                "blocklist.loldrivers",
+                checks::BLOCKLIST_LOLDRIVERS.id,
                 outcome,
                 format!(
                     "LOLDrivers {} lists it as {what} (record {}; {}){hvci}. Windows does not enforce LOLDrivers.",
@@ -111,7 +112,7 @@ fn finding(m: &BlocklistMatch) -> Finding {
             )
         }
         _ => Finding::new(
-            "blocklist.microsoft",
+            checks::BLOCKLIST_MICROSOFT.id,
             Outcome::Fail,
             format!("Microsoft's driver block rules deny it: {}; {WHERE_ON}.", rule_words(m)),
         ),

@@ -209,8 +209,7 @@ fn describe_trust(t: &Trust) -> String {
 pub fn classify(sig: &SignatureReport) -> Classification {
     let mut evidence = Vec::new();
     let Some(signer) = &sig.signer else {
-        let no_signer_info = sig.findings.iter().any(|f| f.check == "signature.signer-info" && f.reason.contains("no SignerInfo"));
-        if no_signer_info || (sig.certificates.is_empty() && sig.signature_verdict == Outcome::NotPresent) {
+        if sig.no_signer_info || (sig.certificates.is_empty() && sig.signature_verdict == Outcome::NotPresent) {
             evidence.push("the SignedData has no SignerInfo and no certificates: nothing signs it".to_string());
             return Classification { kind: SignerKind::Unsigned, evidence };
         }

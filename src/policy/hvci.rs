@@ -9,6 +9,7 @@
 //! writable `INIT` section are information only (outcome `pass`): they are not on Microsoft's list.
 
 use super::HVCI;
+use crate::checks;
 use crate::report::{Finding, Outcome, PeInfo, PeSection};
 
 /// The page size memory integrity maps sections with.
@@ -58,7 +59,7 @@ pub fn check(pe: &PeInfo) -> Vec<Finding> {
     let mut out = Vec::new();
     if pe.section_alignment == 0 || pe.section_alignment % PAGE != 0 {
         out.push(Finding::new(
-            "hvci.section-alignment",
+            checks::HVCI_SECTION_ALIGNMENT.id,
             Outcome::Warn,
             format!(
                 "SectionAlignment is 0x{:x}, not a multiple of 0x1000: memory integrity cannot map the sections with \
@@ -70,7 +71,7 @@ pub fn check(pe: &PeInfo) -> Vec<Finding> {
     for s in pe.sections.iter().filter(|s| s.writable && s.executable) {
         let finding = if is_init(s) {
             Finding::new(
-                "hvci.writable-executable-init",
+                checks::HVCI_WRITABLE_EXECUTABLE_INIT.id,
                 Outcome::Pass,
                 format!(
                     "Information: section {} is writable and executable (characteristics 0x{:08x}), as older WDKs built it; \
@@ -81,7 +82,7 @@ pub fn check(pe: &PeInfo) -> Vec<Finding> {
             )
         } else {
             Finding::new(
-                "hvci.writable-executable-section",
+                checks::HVCI_WRITABLE_EXECUTABLE_SECTION.id,
                 Outcome::Warn,
                 format!(
                     "Section {} is both writable and executable (characteristics 0x{:08x}): memory integrity does not allow \
@@ -95,7 +96,7 @@ pub fn check(pe: &PeInfo) -> Vec<Finding> {
     }
     if let (Some(s), Some(iat)) = (iat_section(pe), pe.import_address_table) {
         out.push(Finding::new(
-            "hvci.iat-executable-section",
+            checks::HVCI_IAT_EXECUTABLE_SECTION.id,
             Outcome::Warn,
             format!(
                 "The import address table (RVA 0x{:x}) is in executable section {}: memory integrity lists an IAT in an \
@@ -107,7 +108,7 @@ pub fn check(pe: &PeInfo) -> Vec<Finding> {
     }
     if !pe.nx_compat {
         out.push(Finding::new(
-            "hvci.nx-compat",
+            checks::HVCI_NX_COMPAT.id,
             Outcome::Pass,
             format!(
                 "Information: DllCharacteristics 0x{:04x} lacks IMAGE_DLLCHARACTERISTICS_NX_COMPAT (0x100). Microsoft asks \

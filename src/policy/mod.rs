@@ -8,11 +8,11 @@
 pub mod blocklist;
 pub mod classify;
 pub mod hvci;
-pub mod target;
 pub mod verdict;
 
+pub use crate::target;
+pub use crate::target::{Arch, Target};
 pub use classify::{classify, classify_all};
-pub use target::{Arch, Target};
 pub use verdict::{evaluate, CatalogCover, PolicyInput};
 
 use crate::report::{FileReport, Finding, PeInfo};

@@ -14,6 +14,7 @@ use super::target::{Arch, Target};
 use super::{
     CODE_SIGNING_REQUIREMENTS, DRIVER_SIGNING_POLICY, HVCI, KERNEL_TRUST_2026, KMCS, PE_FORMAT, PUBLIC_RELEASE, SIGNING_A_DRIVER, S_MODE,
 };
+use crate::checks;
 use crate::report::{LoadVerdict, Outcome, PeInfo, RestsOn, SignatureReport, SignerKind, TargetVerdict, TrustKind};
 use crate::time::UnixTime;
 
@@ -210,9 +211,7 @@ fn invalid(c: &Candidate, target: Target) -> Option<Decision> {
         // In test mode the kernel accepts a valid signature whose root is not trusted (that is
         // what test signing is); only a chain that fails for other reasons still blocks there.
         let untrusted_top = matches!(chain.trust, TrustKind::Incomplete | TrustKind::UntrustedRoot | TrustKind::SelfSigned);
-        let trust_only = chain.findings.iter().filter(|f| f.outcome == Outcome::Fail).all(|f| {
-            f.check.starts_with("chain.untrusted") || f.check.starts_with("chain.incomplete") || f.check.starts_with("chain.self-signed")
-        });
+        let trust_only = chain.findings.iter().filter(|f| f.outcome == Outcome::Fail).all(|f| checks::is_trust_only(&f.check));
         if chain.verdict == Outcome::Fail && !(target == Target::TestSigning && untrusted_top && trust_only) {
             let reason = chain.findings.iter().find(|f| f.outcome == Outcome::Fail).map(|f| format!(": {}", f.reason)).unwrap_or_default();
             return Some(blocked(

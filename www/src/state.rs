@@ -627,7 +627,7 @@ mod tests {
         let s = s.apply(Action::Done(1, report("a.inf", b"[Version]")));
         let s = s.apply(Action::PackagesPending);
         assert!(s.packages_pending);
-        let package = PackageReport { kind: "inf".into(), ..Default::default() };
+        let package = PackageReport { kind: drvsig::report::PackageKind::Inf, ..Default::default() };
         let s = s.apply(Action::Packages(Rc::new(vec![package.clone()])));
         assert!(!s.packages_pending);
         let r = s.inspection_report();

@@ -6,8 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use drvsig::diff::{
-    coverage_name, field_name, load_name, outcome_name, signer_kind_name, DiffReport, Direction, FileDiff, FileStatus, FindingDiff,
-    PackageDiff, SetDiff, SignatureBrief, ValueChange,
+    field_name, DiffReport, Direction, FileDiff, FileStatus, FindingDiff, PackageDiff, SetDiff, SignatureBrief, ValueChange,
 };
 use drvsig::Options;
 
@@ -113,15 +112,15 @@ fn set_lines(s: &mut String, indent: &str, what: &str, set: &SetDiff) {
 
 fn findings(s: &mut String, f: &FindingDiff) {
     for x in &f.added {
-        let _ = writeln!(s, "  + finding {} ({}): {}", x.check, outcome_name(x.outcome), x.reason);
+        let _ = writeln!(s, "  + finding {} ({}): {}", x.check, x.outcome.name(), x.reason);
     }
     for x in &f.removed {
-        let _ = writeln!(s, "  - finding {} ({}): {}", x.check, outcome_name(x.outcome), x.reason);
+        let _ = writeln!(s, "  - finding {} ({}): {}", x.check, x.outcome.name(), x.reason);
     }
 }
 
 fn brief(b: &SignatureBrief) -> String {
-    let kind = b.kind.map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
+    let kind = b.kind.map_or(String::new(), |k| format!(", {}", k.name()));
     let ph = if b.page_hashes { ", page hashes" } else { "" };
     let ts = if b.timestamps.is_empty() { ", no timestamp".to_string() } else { format!(", {}", b.timestamps.join("; ")) };
     format!("#{} {} ({}{kind}{ph}{ts})", b.index, b.signer.as_deref().unwrap_or("no signer certificate"), b.digest_algorithm)
@@ -151,7 +150,7 @@ fn file(s: &mut String, f: &FileDiff) {
     // Verdicts whose rule text alone changed are in the JSON, not here.
     for v in f.verdicts.iter().filter(|v| v.verdict_changed || rests_on(v.old.as_ref()) != rests_on(v.new.as_ref())) {
         let word = |t: &Option<drvsig::report::TargetVerdict>| {
-            t.as_ref().map_or("none".to_string(), |t| format!("{} ({})", load_name(t.verdict), t.rests_on))
+            t.as_ref().map_or("none".to_string(), |t| format!("{} ({})", t.verdict.name(), t.rests_on))
         };
         let flag = if v.verdict_changed { mark(v.direction) } else { "        " };
         let _ = writeln!(s, "  {flag}{}: {} -> {}", v.label, word(&v.old), word(&v.new));
@@ -194,11 +193,11 @@ fn rests_on(v: Option<&drvsig::report::TargetVerdict>) -> Option<&str> {
 fn package(s: &mut String, p: &PackageDiff) {
     let _ = writeln!(s, "package {} ({}, {})", p.name(), p.kind, p.status.word());
     if p.old_verdict != p.new_verdict {
-        let v = |o: Option<drvsig::Outcome>| o.map_or("none", outcome_name);
+        let v = |o: Option<drvsig::Outcome>| o.map_or("none", drvsig::Outcome::name);
         let _ = writeln!(s, "  verdict: {} -> {}", v(p.old_verdict), v(p.new_verdict));
     }
     for c in &p.coverage {
-        let st = |x: Option<drvsig::report::CoverageStatus>| x.map_or("not in the package", coverage_name);
+        let st = |x: Option<drvsig::report::CoverageStatus>| x.map_or("not in the package", drvsig::report::CoverageStatus::name);
         let _ = writeln!(s, "  {}{}: {} -> {}", mark(c.direction), c.file, st(c.old), st(c.new));
     }
     set_lines(s, "  ", "catalog", &p.catalogs);

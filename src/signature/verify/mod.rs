@@ -42,6 +42,8 @@ pub struct Signature {
     pub signer: Option<usize>,
     /// The signer's signature over the signed attributes (and the messageDigest attribute).
     pub signature_verdict: Outcome,
+    /// The SignedData has no SignerInfo at all: nothing is signed.
+    pub no_signer_info: bool,
     pub program_name: Option<String>,
     pub more_info_url: Option<String>,
     pub timestamps: Vec<Timestamp>,
@@ -88,6 +90,7 @@ fn verify_one(d: &DecodedSignature<'_>) -> Signature {
         certificates: sd.certificates.clone(),
         signer,
         signature_verdict,
+        no_signer_info: sd.signer_infos.is_empty(),
         program_name: d.program_name.clone(),
         more_info_url: d.more_info_url.clone(),
         timestamps,

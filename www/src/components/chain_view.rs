@@ -325,7 +325,7 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
             <p class="chain-basis muted">
                 { format!("Validity judged at {} ({}); {} path{} tried.",
                     chain.validity_time,
-                    basis_label(&chain.validity_basis),
+                    basis_label(chain.validity_basis),
                     chain.paths_tried,
                     if chain.paths_tried == 1 { "" } else { "s" }) }
             </p>
@@ -381,12 +381,11 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
     }
 }
 
-fn basis_label(basis: &str) -> &str {
+fn basis_label(basis: drvsig::report::ValidityBasis) -> &'static str {
     match basis {
-        "timestamp" => "the verified timestamp's time",
-        "verification-time" => "the verification time: no verified timestamp",
-        "lifetime-signing" => "the verification time: lifetime-signing EKU",
-        other => other,
+        drvsig::report::ValidityBasis::Timestamp => "the verified timestamp's time",
+        drvsig::report::ValidityBasis::VerificationTime => "the verification time: no verified timestamp",
+        drvsig::report::ValidityBasis::LifetimeSigning => "the verification time: lifetime-signing EKU",
     }
 }
 

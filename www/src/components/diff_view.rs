@@ -5,10 +5,7 @@
 
 use std::rc::Rc;
 
-use drvsig::diff::{
-    coverage_name, field_name, load_name, outcome_name, signer_kind_name, DiffReport, Direction, FileDiff, FileStatus, PackageDiff,
-    SetDiff, SignatureBrief, ValueChange,
-};
+use drvsig::diff::{field_name, DiffReport, Direction, FileDiff, FileStatus, PackageDiff, SetDiff, SignatureBrief, ValueChange};
 use yew::prelude::*;
 
 use crate::services::browser;
@@ -56,7 +53,7 @@ fn set_rows<'a>(what: &'a str, set: &'a SetDiff) -> impl Iterator<Item = Row> + 
 }
 
 fn signature_text(s: &SignatureBrief) -> String {
-    let kind = s.kind.map_or(String::new(), |k| format!(", {}", signer_kind_name(k)));
+    let kind = s.kind.map_or(String::new(), |k| format!(", {}", k.name()));
     let ph = if s.page_hashes { ", page hashes" } else { "" };
     let ts = if s.timestamps.is_empty() { ", no timestamp".to_string() } else { format!(", {}", s.timestamps.join("; ")) };
     format!("#{} {} ({}{kind}{ph}{ts})", s.index, s.signer.as_deref().unwrap_or("no signer certificate"), s.digest_algorithm)
@@ -81,16 +78,16 @@ pub fn file_rows(f: &FileDiff) -> Vec<Row> {
     }
     let rests_on = |t: &Option<drvsig::report::TargetVerdict>| t.as_ref().map(|t| t.rests_on.clone());
     for v in f.verdicts.iter().filter(|v| v.verdict_changed || rests_on(&v.old) != rests_on(&v.new)) {
-        let side = |t: &Option<drvsig::report::TargetVerdict>| t.as_ref().map(|t| format!("{} ({})", load_name(t.verdict), t.rests_on));
+        let side = |t: &Option<drvsig::report::TargetVerdict>| t.as_ref().map(|t| format!("{} ({})", t.verdict.name(), t.rests_on));
         let row = Row::new(v.label.clone(), side(&v.old).as_deref(), side(&v.new).as_deref());
         rows.push(if v.verdict_changed { row.toward(v.direction) } else { row });
     }
     for x in &f.findings.added {
-        let text = format!("{} ({}): {}", x.check, outcome_name(x.outcome), x.reason);
+        let text = format!("{} ({}): {}", x.check, x.outcome.name(), x.reason);
         rows.push(Row::new("finding", None, Some(&text)).toward(Direction::Worse));
     }
     for x in &f.findings.removed {
-        let text = format!("{} ({}): {}", x.check, outcome_name(x.outcome), x.reason);
+        let text = format!("{} ({}): {}", x.check, x.outcome.name(), x.reason);
         rows.push(Row::new("finding", Some(&text), None).toward(Direction::Better));
     }
     if let Some(c) = &f.catalog {
@@ -130,11 +127,11 @@ pub fn package_rows(p: &PackageDiff) -> Vec<Row> {
             std::cmp::Ordering::Greater => Direction::Worse,
             std::cmp::Ordering::Equal => Direction::Neutral,
         };
-        let (old, new) = (p.old_verdict.map(outcome_name), p.new_verdict.map(outcome_name));
+        let (old, new) = (p.old_verdict.map(drvsig::Outcome::name), p.new_verdict.map(drvsig::Outcome::name));
         rows.push(Row::new("package verdict", old, new).toward(direction));
     }
     for c in &p.coverage {
-        let status = |s: Option<drvsig::report::CoverageStatus>, catalog: &str| s.map(|s| format!("{} ({catalog})", coverage_name(s)));
+        let status = |s: Option<drvsig::report::CoverageStatus>, catalog: &str| s.map(|s| format!("{} ({catalog})", s.name()));
         let (old, new) = (status(c.old, &c.old_catalog), status(c.new, &c.new_catalog));
         rows.push(Row::new(c.file.clone(), old.as_deref(), new.as_deref()).toward(c.direction));
     }

@@ -203,7 +203,7 @@ pub fn package_view(props: &PackageViewProps) -> Html {
                             <li data-missing-file={m.name.clone()}>
                                 <Badge outcome={Outcome::Fail} text="missing" />
                                 { " " }<code>{ &m.name }</code>
-                                <span class="muted">{ format!(" \u{b7} {} in [{}], line {}", if m.referenced_as == "catalog" { "CatalogFile" } else { "source file" }, m.section, m.line) }</span>
+                                <span class="muted">{ format!(" \u{b7} {} in [{}], line {}", if m.referenced_as == drvsig::report::ReferencedAs::Catalog { "CatalogFile" } else { "source file" }, m.section, m.line) }</span>
                             </li>
                         }) }
                     </ul>
@@ -319,7 +319,7 @@ fn matrix_row(file: &str, columns: &[String], rows: &[CoverageRow]) -> Html {
             CoverageStatus::Covered => 0,
         })
         .unwrap_or_default();
-    let role = mine.first().map(|r| r.role.clone()).unwrap_or_default();
+    let role = mine.first().map(|r| r.role.name()).unwrap_or_default();
     let (dir, base) = split_path(file);
     // `?target=ID` limits these verdicts as it limits the file cards' tables.
     let (only, _) = crate::services::browser::requested_targets();

@@ -205,10 +205,9 @@ fn digests(sig: &SignatureReport) -> Html {
 }
 
 fn timestamp(ts: &TimestampReport, id: &str, verified_at: &AttrValue) -> Html {
-    let kind = match ts.kind.as_str() {
-        "rfc3161" => "RFC 3161",
-        "pkcs9-countersignature" => "PKCS #9 countersignature",
-        other => other,
+    let kind = match ts.kind {
+        drvsig::report::TimestampKind::Rfc3161 => "RFC 3161",
+        drvsig::report::TimestampKind::Pkcs9Countersignature => "PKCS #9 countersignature",
     };
     html! {
         <div class="sig-ts" data-field="timestamps">

@@ -34,11 +34,7 @@ impl Arch {
 
     /// The JSON spelling (`x86`, `x64`, `arm64`).
     pub fn id(self) -> &'static str {
-        match self {
-            Arch::X86 => "x86",
-            Arch::X64 => "x64",
-            Arch::Arm64 => "arm64",
-        }
+        crate::names::spelling(&self)
     }
 
     /// 64-bit architectures (x64, ARM64): kernel-mode code signing always applies there.
@@ -111,23 +107,7 @@ impl Target {
 
     /// The stable id (the JSON spelling of `TargetVerdict::target`).
     pub fn id(self) -> &'static str {
-        match self {
-            Target::Win7Sp1X86 => "win7-sp1-x86",
-            Target::Win7Sp1 => "win7-sp1-x64",
-            Target::Win7Sp1Sha2 => "win7-sp1-x64-sha2",
-            Target::Win81 => "win8.1-x64",
-            Target::Win10Early => "win10-1507",
-            Target::Win10X86SecureBoot => "win10-x86-secureboot",
-            Target::Win10SecureBoot => "win10-1607-secureboot",
-            Target::Win10NoSecureBoot => "win10-1607-no-secureboot",
-            Target::Win11Enforced => "win11-24h2-enforced",
-            Target::Win11Evaluation => "win11-24h2-evaluation",
-            Target::Win11Arm64 => "win11-arm64",
-            Target::Server2016 => "server-2016",
-            Target::Server2025 => "server-2025",
-            Target::SMode => "s-mode",
-            Target::TestSigning => "testsigning",
-        }
+        crate::names::spelling(&self)
     }
 
     /// The target with this id, if any (`--target ID`, `?target=ID`).
