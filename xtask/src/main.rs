@@ -1,7 +1,8 @@
 //! `cargo xtask <command>`: build, serve and test drvsig with nothing but cargo and crates.io.
 //!
-//! - `dist [--dev]`: build the page (`drvsig-www`, wasm32), run wasm-bindgen (library, pinned),
-//!   optionally wasm-opt, and write a static `dist/` whose wasm is inlined into a JS module.
+//! - `dist [--dev]`: build the page (`drvsig-www`) and the workers' core (`drvsig-worker`), two
+//!   wasm32 modules, run wasm-bindgen (library, pinned), optionally wasm-opt, and write a static
+//!   `dist/` whose wasm modules are inlined into JS modules.
 //! - `serve [--port N] [--no-build]`: `dist`, then serve `dist/` on 127.0.0.1.
 //! - `test`: native tests, core tests under wasm32 in headless Chromium, end-to-end page tests.
 //! - `setup`: install what `test` needs (wasm32 target, wasm-bindgen-test-runner, Chromium).
@@ -22,6 +23,8 @@ const WASM_BINDGEN_VERSION: &str = "0.2.130";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const WWW_PACKAGE: &str = "drvsig-www";
 const WWW_LIB: &str = "drvsig_www";
+const WORKER_PACKAGE: &str = "drvsig-worker";
+const WORKER_LIB: &str = "drvsig_worker";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 include!("../../crates/e2e/shared.rs");
@@ -364,11 +367,12 @@ if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
 await init({ module_or_path: await wasmBytes() });
 "#;
 
-/// The module that carries the wasm: gzip-compressed, base64, inflated by the browser's own
+/// The functions of a module that carries a wasm (`drvsig_wasm_bytes.js` for the page,
+/// `drvsig_worker_bytes.js` for the workers): gzip-compressed, base64, inflated by the browser's own
 /// DecompressionStream (no fetch, no library). Base64 of the raw wasm gzips to about 1.4x the
 /// wasm's own gzip; base64 of its gzip stays near 1.0x on the wire and 1.33x in memory.
 const BYTES_JS_FUNCTIONS: &str = r#"
-/** The page's wasm bytes: base64-decoded, then gunzipped by the browser (DecompressionStream). */
+/** The wasm bytes: base64-decoded, then gunzipped by the browser (DecompressionStream). */
 export async function wasmBytes() {
   const binary = atob(WASM_GZIP_BASE64);
   const packed = new Uint8Array(binary.length);
@@ -414,16 +418,105 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
     ensure_wasm_target()?;
 
     let profile = if dev { "debug" } else { "release" };
-    eprintln!("xtask: building {WWW_PACKAGE} for {WASM_TARGET} ({profile})");
+    eprintln!("xtask: building {WWW_PACKAGE} and {WORKER_PACKAGE} for {WASM_TARGET} ({profile})");
     let mut build = cargo();
-    build.current_dir(root).args(["build", "-p", WWW_PACKAGE, "--lib", "--target", WASM_TARGET]);
+    build.current_dir(root).args(["build", "-p", WWW_PACKAGE, "-p", WORKER_PACKAGE, "--lib", "--target", WASM_TARGET]);
     if !dev {
         build.arg("--release");
     }
     run(&mut build)?;
-    let wasm = target_dir(root).join(WASM_TARGET).join(profile).join(format!("{WWW_LIB}.wasm"));
+    let page = bindgen_module(root, WWW_LIB, dev)?;
+    let worker = bindgen_module(root, WORKER_LIB, dev)?;
 
-    let out = target_dir(root).join("xtask-bindgen").join(profile);
+    let dist = root.join("dist");
+    let _ = std::fs::remove_dir_all(&dist);
+    std::fs::create_dir_all(&dist).map_err(|e| format!("mkdir {}: {e}", dist.display()))?;
+    let static_dir = root.join("www/static");
+    if static_dir.is_dir() {
+        copy_dir(&static_dir, &dist)?;
+    }
+    if !dev {
+        let css_path = dist.join("style.css");
+        if let Ok(css) = std::fs::read_to_string(&css_path) {
+            std::fs::write(&css_path, minify_css(&css)).map_err(|e| format!("write {}: {e}", css_path.display()))?;
+        }
+    }
+    let page_bytes_js = page.bytes_module("the page's wasm (crates: drvsig-www)");
+    let worker_bytes_js = worker.bytes_module("the inspection workers' wasm (crates: drvsig-worker)");
+    let blocklists_js = blocklists_module(root, dev)?;
+    let files: [(&str, &[u8]); 7] = [
+        ("index.html", index_html.as_bytes()),
+        ("drvsig_www.js", &page.glue),
+        ("drvsig_wasm_bytes.js", page_bytes_js.as_bytes()),
+        ("drvsig_worker.js", &worker.glue),
+        ("drvsig_worker_bytes.js", worker_bytes_js.as_bytes()),
+        ("boot.js", BOOT_JS.as_bytes()),
+        ("drvsig_blocklists.js", blocklists_js.as_bytes()),
+    ];
+    for (name, contents) in files {
+        std::fs::write(dist.join(name), contents).map_err(|e| format!("write dist/{name}: {e}"))?;
+    }
+
+    println!("dist: {} ({profile}) in {:.1}s", dist.display(), started.elapsed().as_secs_f64());
+    for (what, module) in [("page wasm", &page), ("worker wasm", &worker)] {
+        let s = sizes(&module.wasm);
+        println!("  {what}: {}", module.opt_note);
+        println!(
+            "  {what:<30} raw {:>10}  gzip {:>10}  inlined as {} {}",
+            kb(s.raw),
+            kb(s.gzip),
+            if dev { "gzip" } else { "zopfli" },
+            kb(module.packed.len() as u64)
+        );
+    }
+    // What a browser downloads: every file of dist/ (the page, its modules, the worker, CSS, icon);
+    // a first visit loads all but the block list index (imported when a PE is first inspected).
+    let (mut total_raw, mut total_gzip, mut first_raw, mut first_gzip) = (0, 0, 0, 0);
+    for (name, s) in dist_file_sizes(&dist)? {
+        println!("  {name:<30} raw {:>10}  gzip {:>10}", kb(s.raw), kb(s.gzip));
+        if !LAZY_FILES.contains(&name.as_str()) {
+            first_raw += s.raw;
+            first_gzip += s.gzip;
+        }
+        total_raw += s.raw;
+        total_gzip += s.gzip;
+    }
+    println!("  first visit (all but {}): raw {}, gzip {}", LAZY_FILES.join(", "), kb(first_raw), kb(first_gzip));
+    println!("  shipped (all of dist/, wasm inlined): raw {}, gzip {}", kb(total_raw), kb(total_gzip));
+    Ok(dist)
+}
+
+/// Files of dist/ a first visit does not load: the block list index (the workers import it the
+/// first time they inspect a PE or a zip) and what only runs without JavaScript.
+const LAZY_FILES: &[&str] = &["drvsig_blocklists.js", "noscript.css"];
+
+/// One wasm module after wasm-bindgen (and wasm-opt when it helps).
+struct Module {
+    /// The JS glue (`{lib}.js`).
+    glue: Vec<u8>,
+    /// The wasm that ships.
+    wasm: Vec<u8>,
+    /// Its gzip, as inlined (zopfli in release).
+    packed: Vec<u8>,
+    opt_note: String,
+}
+
+impl Module {
+    /// The JS module that carries the wasm: gzip, base64 (`wasmBytes()` inflates it).
+    fn bytes_module(&self, what: &str) -> String {
+        format!(
+            "// Generated by `cargo xtask dist`: {what}, {} bytes, gzip-compressed, base64.\nexport const WASM_GZIP_BASE64 = \"{}\";\n{BYTES_JS_FUNCTIONS}",
+            self.wasm.len(),
+            base64(&self.packed)
+        )
+    }
+}
+
+/// wasm-bindgen (and wasm-opt, when it makes the gzip smaller) on the built `{lib}.wasm`.
+fn bindgen_module(root: &Path, lib: &str, dev: bool) -> Result<Module, String> {
+    let profile = if dev { "debug" } else { "release" };
+    let wasm = target_dir(root).join(WASM_TARGET).join(profile).join(format!("{lib}.wasm"));
+    let out = target_dir(root).join("xtask-bindgen").join(profile).join(lib);
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).map_err(|e| format!("mkdir {}: {e}", out.display()))?;
     wasm_bindgen_cli_support::Bindgen::new()
@@ -436,8 +529,8 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
         .remove_producers_section(!dev)
         .generate(&out)
         .map_err(|e| format!("wasm-bindgen on {}: {e:#}", wasm.display()))?;
-    let glue_path = out.join(format!("{WWW_LIB}.js"));
-    let bg_path = out.join(format!("{WWW_LIB}_bg.wasm"));
+    let glue_path = out.join(format!("{lib}.js"));
+    let bg_path = out.join(format!("{lib}_bg.wasm"));
     let glue = std::fs::read(&glue_path).map_err(|e| format!("read {}: {e}", glue_path.display()))?;
     let mut wasm_bytes = std::fs::read(&bg_path).map_err(|e| format!("read {}: {e}", bg_path.display()))?;
 
@@ -447,7 +540,7 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
     if dev {
         opt_note = "wasm-opt: skipped (--dev)".into();
     } else if let Some(tool) = find_wasm_opt(root) {
-        let opt_path = out.join(format!("{WWW_LIB}_opt.wasm"));
+        let opt_path = out.join(format!("{lib}_opt.wasm"));
         match wasm_opt(&tool, &bg_path, &opt_path).and_then(|()| std::fs::read(&opt_path).map_err(|e| e.to_string())) {
             Ok(opt_bytes) => {
                 let opt = sizes(&opt_bytes);
@@ -470,59 +563,9 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
             Err(e) => opt_note = format!("wasm-opt failed ({e}); kept the unoptimised file"),
         }
     }
-
-    let dist = root.join("dist");
-    let _ = std::fs::remove_dir_all(&dist);
-    std::fs::create_dir_all(&dist).map_err(|e| format!("mkdir {}: {e}", dist.display()))?;
-    let static_dir = root.join("www/static");
-    if static_dir.is_dir() {
-        copy_dir(&static_dir, &dist)?;
-    }
-    if !dev {
-        let css_path = dist.join("style.css");
-        if let Ok(css) = std::fs::read_to_string(&css_path) {
-            std::fs::write(&css_path, minify_css(&css)).map_err(|e| format!("write {}: {e}", css_path.display()))?;
-        }
-    }
     // Release: zopfli (about 5 % smaller than flate2's best, a few seconds); --dev: flate2.
     let packed = if dev { gzip(&wasm_bytes) } else { zopfli_gzip(&wasm_bytes) };
-    let bytes_js = format!(
-        "// Generated by `cargo xtask dist`: the page's wasm ({} bytes), gzip-compressed, base64.\nexport const WASM_GZIP_BASE64 = \"{}\";\n{BYTES_JS_FUNCTIONS}",
-        wasm_bytes.len(),
-        base64(&packed)
-    );
-    let blocklists_js = blocklists_module(root, dev)?;
-    let files: [(&str, &[u8]); 5] = [
-        ("index.html", index_html.as_bytes()),
-        ("drvsig_www.js", &glue),
-        ("drvsig_wasm_bytes.js", bytes_js.as_bytes()),
-        ("boot.js", BOOT_JS.as_bytes()),
-        ("drvsig_blocklists.js", blocklists_js.as_bytes()),
-    ];
-    for (name, contents) in files {
-        std::fs::write(dist.join(name), contents).map_err(|e| format!("write dist/{name}: {e}"))?;
-    }
-
-    let wasm_sizes = sizes(&wasm_bytes);
-    println!("dist: {} ({profile}) in {:.1}s", dist.display(), started.elapsed().as_secs_f64());
-    println!("  {opt_note}");
-    println!(
-        "  wasm {:>26} raw {:>10}  gzip {:>10}  inlined as {} {}",
-        "",
-        kb(wasm_sizes.raw),
-        kb(wasm_sizes.gzip),
-        if dev { "gzip" } else { "zopfli" },
-        kb(packed.len() as u64)
-    );
-    // What a browser downloads: every file of dist/ (the page, its modules, the worker, CSS, icon).
-    let (mut total_raw, mut total_gzip) = (0, 0);
-    for (name, s) in dist_file_sizes(&dist)? {
-        println!("  {name:<30} raw {:>10}  gzip {:>10}", kb(s.raw), kb(s.gzip));
-        total_raw += s.raw;
-        total_gzip += s.gzip;
-    }
-    println!("  shipped (all of dist/, wasm inlined): raw {}, gzip {}", kb(total_raw), kb(total_gzip));
-    Ok(dist)
+    Ok(Module { glue, wasm: wasm_bytes, packed, opt_note })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 //! The one queue every file goes through: read its bytes, run the core, show the result.
-//! The core runs in a pool of module Web Workers ([`super::worker`], `static/worker.js`): several
-//! files are inspected at once, each card is filled as soon as its file is done, and the main
-//! thread only hands each worker the `File` handle (the worker reads it, posting progress, and
-//! hashes it with WebCrypto), then renders the report, so a big file never freezes the tab.
-//! Without a worker (file://, an old browser, or it failed to load) the core runs here as before,
-//! one file at a time, yielding a frame before each so "Inspecting" shows, and the card says so.
+//! The core runs in a pool of module Web Workers ([`super::worker`], `static/inspector.js` over the
+//! core's own wasm): several files are inspected at once, each card is filled as soon as its file
+//! is done, and the main thread only hands each worker the `File` handle (the worker reads it,
+//! posting progress, and hashes it with WebCrypto), then renders the report, so a big file never
+//! freezes the tab. The page's own wasm has no inspection code: without a worker (file://, an old
+//! browser, or it failed to load) the same inspector runs on this thread, one file at a time, and
+//! the card says so.
 //!
 //! Each file is inspected alone as soon as it is read (a zip is expanded by the core, its members
 //! become entries), so its card appears at once. The page keeps no copy of a user's file: it keeps
@@ -21,7 +22,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 
-use js_sys::{ArrayBuffer, Promise, Uint8Array};
+use drvsig_messages::{Context, DroppedLists, NamedBytes, PackageFile};
+use js_sys::{Array, ArrayBuffer, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::Callback;
@@ -57,6 +59,16 @@ enum Held {
 }
 
 impl Held {
+    /// What a worker gets to read these bytes: the `File` handle, or a copy of the bytes
+    /// (transferred).
+    fn payload(&self) -> super::worker::Payload {
+        match self {
+            Held::Wasm(bytes) => super::worker::Payload::Buffer(Uint8Array::from(&bytes[..]).buffer()),
+            Held::Blob(file) => super::worker::Payload::File(file.clone()),
+            Held::Buffer(buffer) => super::worker::Payload::Buffer(buffer.slice(0)),
+        }
+    }
+
     async fn bytes(&self) -> Option<Bytes> {
         match self {
             Held::Wasm(bytes) => Some(bytes.clone()),
@@ -191,16 +203,30 @@ thread_local! {
     static ORIGINALS: RefCell<Vec<(FileId, Picked)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The roots the person trusts for this page (DER).
-pub fn trusted_anchors() -> Vec<Vec<u8>> {
-    TRUST.with(|t| t.borrow().clone())
+thread_local! {
+    /// The block lists dropped on the page, and a version that changes with them.
+    static DROPPED_LISTS: RefCell<DroppedLists> = RefCell::new(DroppedLists::default());
 }
 
-/// The core's options now: the browser's clock and the trusted roots.
-fn options() -> drvsig::Options {
-    let mut options = drvsig::Options::at(browser::now());
-    options.trust_anchors = trusted_anchors();
-    options
+/// Add a dropped block list; every later inspection judges against it too.
+fn add_dropped_list(name: String, bytes: Vec<u8>) {
+    DROPPED_LISTS.with(|d| {
+        let mut d = d.borrow_mut();
+        d.version = d.version.wrapping_add(1).max(1);
+        d.lists.retain(|l| l.name != name);
+        d.lists.push(NamedBytes { name, bytes: drvsig_messages::Bytes(bytes) });
+    });
+}
+
+/// What the core needs besides the bytes: the browser's clock, the trusted roots and the dropped
+/// block lists.
+fn context() -> Context {
+    let trust = TRUST.with(|t| t.borrow().iter().map(|der| drvsig_messages::Bytes(der.clone())).collect());
+    let lists = DROPPED_LISTS.with(|d| {
+        let d = d.borrow();
+        (d.version != 0).then(|| d.clone())
+    });
+    Context { time: browser::now().0, trust, lists }
 }
 
 /// Sets the trusted roots and judges the whole drop again: every file picked or dropped so far is
@@ -251,44 +277,31 @@ async fn take_block_lists(files: Vec<Picked>, dispatch: &Callback<Action>) -> Ve
             Source::Static(bytes) => Some(bytes.to_vec()),
             Source::Blob(file) => read_blob(file).await.map(|b| b.to_vec()),
         };
-        let Some(bytes) = bytes.filter(|b| drvsig::blocklist::sniff(b).is_some()) else {
+        let Some(bytes) = bytes else {
             rest.push(picked);
             continue;
         };
+        // A worker says whether it is a block list (by content) and makes its card.
+        let card = match worker::block_list(&picked.name, bytes.clone(), browser::now().0).await {
+            Ok((Some(card), in_use)) => super::decode::file_from_json(&card).ok().map(|card| (card, in_use)),
+            Ok((None, _)) => None,
+            Err(why) => {
+                web_sys::console::warn_1(&format!("drvsig block list: {why}").into());
+                None
+            }
+        };
+        let Some((card, in_use)) = card else {
+            rest.push(picked);
+            continue;
+        };
+        if in_use {
+            add_dropped_list(picked.name.clone(), bytes);
+        }
         let id = next_id();
         dispatch.emit(Action::Add(vec![NewFile { id, name: picked.name.clone(), size: picked.size }]));
-        let report = block_list_report(&picked.name, &bytes);
-        dispatch.emit(Action::Done(id, Rc::new(report)));
+        dispatch.emit(Action::Done(id, Rc::new(card)));
     }
     rest
-}
-
-/// The card of a dropped block list: what the core says of the file, and a finding saying the
-/// list is in use (its name, version and rule counts) or why it cannot be read (file, line, element).
-fn block_list_report(name: &str, bytes: &[u8]) -> drvsig::FileReport {
-    let options = drvsig::Options::at(browser::now());
-    let mut report = drvsig::inspect(name, bytes, &options);
-    let finding = match drvsig::blocklist::parse_user_list(name, bytes) {
-        Ok(list) => {
-            let c = &list.info.counts;
-            worker::add_dropped_list(name.to_string(), bytes.to_vec());
-            drvsig::Finding::new(
-                "blocklist.dropped",
-                drvsig::Outcome::Pass,
-                format!(
-                    "Block list in use for the drivers inspected from now on: {} {} ({} hash rules, {} file name rules, {} signers, {} LOLDrivers records).",
-                    list.info.name, list.info.version, c.hash_rules, c.file_name_rules, c.signer_rules, c.records
-                ),
-            )
-        }
-        Err(e) => drvsig::Finding::new(
-            "blocklist.dropped",
-            drvsig::Outcome::Fail,
-            format!("This block list cannot be read: {e}. The drivers are inspected with the other lists."),
-        ),
-    };
-    report.findings.push(finding);
-    report
 }
 
 fn enqueue_now(files: Vec<Picked>, dispatch: Callback<Action>) {
@@ -316,13 +329,11 @@ fn start() {
 }
 
 /// Starts queued files, in page order, while there is room (as many as the worker pool holds and
-/// [`IN_FLIGHT_BYTES`] allows, one without workers), and the package pass once every file is done and the file set changed.
+/// [`IN_FLIGHT_BYTES`] allows, one on the main thread), and the package pass once every file is done and the file set changed.
 fn schedule() {
-    if worker::available() {
-        prefetch();
-    }
+    prefetch();
     loop {
-        let limit = if worker::available() { worker::pool_size() } else { 1 };
+        let limit = worker::pool_size();
         let active = ACTIVE.with(Cell::get);
         if active >= limit {
             return;
@@ -398,14 +409,14 @@ pub fn cancel_all() {
 }
 
 /// The bytes of a file on the page (a user's file is read again; a zip member is read out of its
-/// zip, on demand); `None` when the file is gone or cannot be read.
+/// zip by a worker, on demand); `None` when the file is gone or cannot be read.
 pub async fn bytes_of(id: FileId) -> Option<Bytes> {
     if let Some(held) = held(id) {
         return held.bytes().await;
     }
     let (zip_id, inner) = member_of(id)?;
-    let zip_bytes = held(zip_id)?.bytes().await?;
-    member_bytes(&zip_bytes, &inner)
+    let zip = held(zip_id)?.payload();
+    worker::zip_member(zip, &inner).await.map(|data| Rc::new(Cow::Owned(data)))
 }
 
 /// `len` bytes of a file from `start` (fewer at its end): of a user's file, only those bytes are
@@ -426,11 +437,6 @@ fn held(id: FileId) -> Option<Held> {
 
 fn member_of(id: FileId) -> Option<(FileId, String)> {
     MEMBERS.with(|m| m.borrow().iter().find(|(member, _, _)| *member == id).map(|(_, zip, inner)| (*zip, inner.clone())))
-}
-
-/// A zip member's bytes, read out of its zip by the core (within the core's caps).
-fn member_bytes(zip_bytes: &[u8], inner: &str) -> Option<Bytes> {
-    drvsig::package::zip_member(zip_bytes, inner).map(|data| Rc::new(Cow::Owned(data)))
 }
 
 fn live(id: FileId) -> bool {
@@ -458,110 +464,136 @@ async fn refresh_packages() {
         return;
     }
     dispatch.emit(Action::PackagesPending);
-    if worker::available() {
-        if let Some(packages) = packages_in_worker().await {
-            if generation == GENERATION.with(|g| g.get()) {
-                dispatch.emit(Action::Packages(Rc::new(packages)));
-            }
-            return;
-        }
-        if generation != GENERATION.with(|g| g.get()) {
-            return;
+    // A worker that failed is replaced: one more try.
+    let mut packages = None;
+    for _ in 0..2 {
+        packages = packages_in_worker().await;
+        if packages.is_some() || generation != GENERATION.with(|g| g.get()) {
+            break;
         }
     }
-    next_frame().await;
-    if generation != GENERATION.with(|g| g.get()) {
-        return;
-    }
-    let mut files = Vec::new();
-    for (name, part) in package_files().await {
-        let bytes = match part {
-            Part::Bytes(b) => Some(b),
-            Part::File(file) => read_blob(&file).await,
-            Part::Buffer(buffer) => Some(Rc::new(Cow::Owned(Uint8Array::new(&buffer).to_vec()))),
-        };
-        if let Some(b) = bytes {
-            files.push((name, b));
-        }
-    }
-    if generation != GENERATION.with(|g| g.get()) {
-        return;
-    }
-    let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
-    let report = drvsig::inspect_package(&borrowed, &options());
     if generation == GENERATION.with(|g| g.get()) {
-        dispatch.emit(Action::Packages(Rc::new(report.packages)));
+        dispatch.emit(Action::Packages(Rc::new(packages.unwrap_or_default())));
     }
 }
 
-/// A file for the package pass.
-enum Part {
-    Bytes(Bytes),
-    /// A user's file (its handle: the bytes are read where the pass runs).
-    File(web_sys::File),
-    /// A small user file's kept bytes (a copy goes to the pass).
-    Buffer(ArrayBuffer),
-}
-
-/// The files of the package pass: (name, bytes or handle). A zip some of whose members were removed
-/// gives its remaining members one by one (read out of the zip here).
-async fn package_files() -> Vec<(String, Part)> {
+/// The files of the package pass, each a `File` handle or bytes (transferred: a copy of what is
+/// held here). A zip some of whose members were removed gives only its remaining members (the
+/// worker reads them out of the zip).
+fn package_files(transfer: &Array) -> Vec<PackageFile> {
     let stored: Vec<(FileId, String, Held)> = STORE.with(|s| s.borrow().iter().map(|f| (f.id, f.name.clone(), f.bytes.clone())).collect());
     let mut files = Vec::with_capacity(stored.len());
     for (id, name, held) in stored {
-        if TRIMMED.with(|t| t.borrow().contains(&id)) {
+        let members = TRIMMED.with(|t| t.borrow().contains(&id)).then(|| {
             // The members still on the page, named as the core named them.
-            let members: Vec<String> =
-                MEMBERS.with(|m| m.borrow().iter().filter(|(_, zip, _)| *zip == id).map(|(_, _, inner)| inner.clone()).collect());
-            if members.is_empty() {
-                continue;
-            }
-            let Some(zip_bytes) = held.bytes().await else {
-                continue;
-            };
-            for inner in members {
-                if let Some(b) = member_bytes(&zip_bytes, &inner) {
-                    files.push((format!("{name}/{inner}"), Part::Bytes(b)));
-                }
-            }
+            MEMBERS.with(|m| m.borrow().iter().filter(|(_, zip, _)| *zip == id).map(|(_, _, inner)| inner.clone()).collect::<Vec<_>>())
+        });
+        if members.as_ref().is_some_and(Vec::is_empty) {
             continue;
         }
-        files.push((
-            name,
-            match held {
-                Held::Wasm(b) => Part::Bytes(b),
-                Held::Blob(file) => Part::File(file),
-                Held::Buffer(buffer) => Part::Buffer(buffer),
-            },
-        ));
+        let source = match held.payload() {
+            worker::Payload::File(file) => JsValue::from(file),
+            worker::Payload::Buffer(buffer) => {
+                transfer.push(&buffer);
+                buffer.into()
+            }
+        };
+        files.push(PackageFile { name, source, members });
     }
     files
 }
 
 /// The package pass in a worker: it gets the `File` handles (and copies of the bytes held here)
 /// with the reports the workers made, so nothing is copied into this thread's wasm memory or
-/// inspected again. `None` when the worker failed (the caller runs the pass here).
+/// inspected again. `None` when the worker failed.
 async fn packages_in_worker() -> Option<Vec<PackageReport>> {
     let reports: Vec<String> = STORE.with(|s| s.borrow().iter().filter_map(|f| f.report_json.clone()).collect());
-    let files = package_files()
-        .await
-        .into_iter()
-        .map(|(name, part)| {
-            let file = match part {
-                Part::File(file) => worker::PackageFile::File(file),
-                Part::Bytes(b) => worker::PackageFile::Buffer(Uint8Array::from(&b[..]).buffer()),
-                // Transferred to the worker: send a copy, keep ours.
-                Part::Buffer(buffer) => worker::PackageFile::Buffer(buffer.slice(0)),
-            };
-            (name, file)
-        })
-        .collect();
-    match worker::packages(files, reports, browser::now().0 as f64).await {
+    let transfer = Array::new();
+    let files = package_files(&transfer);
+    match worker::packages(context(), files, transfer, reports).await {
         Ok(json) => super::decode::packages_from_json(&json).ok(),
         Err(why) => {
             web_sys::console::warn_1(&format!("drvsig package worker: {why}").into());
             None
         }
+    }
+}
+
+/// What the worker gets for a file: a small one is read here (asynchronously, maybe already by
+/// [`prefetch`]: measured, a worker's first read of a Blob takes ~30 ms more) and its buffer
+/// transferred, with a copy kept here; a big one is read by the worker, with progress.
+async fn payload_of(picked: &Picked, prefetch: Option<Promise>) -> (worker::Payload, Option<ArrayBuffer>) {
+    match &picked.source {
+        Source::Static(bytes) => (worker::Payload::Buffer(Uint8Array::from(*bytes).buffer()), None),
+        Source::Blob(file) if picked.size <= SMALL_FILE_BYTES => {
+            let read = prefetch.unwrap_or_else(|| file.array_buffer());
+            match JsFuture::from(read).await.map(JsCast::dyn_into::<ArrayBuffer>) {
+                // The worker gets (and detaches) the buffer; the page keeps a copy.
+                Ok(Ok(buffer)) => (worker::Payload::Buffer(buffer.slice(0)), Some(buffer)),
+                _ => (worker::Payload::File(file.clone()), None),
+            }
+        }
+        Source::Blob(file) => (worker::Payload::File(file.clone()), None),
+    }
+}
+
+/// Where a file's bytes stay once it is inspected.
+fn held_of(picked: &Picked, kept: Option<ArrayBuffer>) -> Held {
+    match (&picked.source, kept) {
+        (Source::Static(bytes), _) => Held::Wasm(Rc::new(Cow::Borrowed(*bytes))),
+        (Source::Blob(_), Some(buffer)) => Held::Buffer(buffer),
+        (Source::Blob(file), None) => Held::Blob(file.clone()),
+    }
+}
+
+/// Inspects one file in a worker (a worker that fails is replaced and the file tried once more);
+/// `Err` with the card's message when it cannot be inspected or was cancelled.
+async fn inspect_in_worker(
+    id: FileId,
+    name: &str,
+    picked: &Picked,
+    prefetch: Option<Promise>,
+    dispatch: &Callback<Action>,
+) -> Result<(drvsig::InspectionReport, Held, String), String> {
+    let progress: Rc<dyn Fn(worker::Progress)> = {
+        let dispatch = dispatch.clone();
+        Rc::new(move |p: worker::Progress| {
+            if !live(id) {
+                return;
+            }
+            match p {
+                worker::Progress::Read(loaded, total) => dispatch.emit(Action::Progress(id, loaded as u64, total as u64)),
+                worker::Progress::Inspecting => dispatch.emit(Action::Inspecting(id)),
+            }
+        })
+    };
+    // From here on Cancel reaches this file (also while a small one is still being read).
+    IN_FLIGHT.with(|f| f.borrow_mut().insert(id));
+    let (payload, kept) = payload_of(picked, prefetch).await;
+    let mut reply = worker::inspect(id, name, context(), payload, progress.clone()).await;
+    if let Err(worker::Answer::Failed(why)) = &reply {
+        if !aborted_peek(id) {
+            web_sys::console::warn_1(&format!("drvsig worker: {why}; trying again").into());
+            let (payload, _) = payload_of(picked, None).await;
+            reply = worker::inspect(id, name, context(), payload, progress).await;
+        }
+    }
+    IN_FLIGHT.with(|f| f.borrow_mut().remove(&id));
+    if aborted(id) {
+        return Err("Cancelled".into());
+    }
+    match reply {
+        Ok(done) => {
+            let inspection = super::decode::inspection_from_json(&done.json)?;
+            mark_inspector(if done.main_thread { "main-thread" } else { "worker" });
+            if let Some(timings) = &done.timings {
+                mark("data-timings", timings);
+            }
+            Ok((inspection, held_of(picked, kept), done.json))
+        }
+        Err(worker::Answer::Cancelled) => Err("Cancelled".into()),
+        Err(worker::Answer::Failed(why)) => Err(format!("The file could not be inspected: {why}")),
+        Err(worker::Answer::Reply(_)) => Err("The inspection returned no report".into()),
     }
 }
 
@@ -582,112 +614,18 @@ async fn process(Job { id, picked, dispatch, prefetch }: Job) {
         dispatch.emit(Action::Saved(saved));
         return;
     }
-    let mut done = None;
-    if worker::available() {
-        // From here on Cancel reaches this file (also while a small one is still being read).
-        IN_FLIGHT.with(|f| f.borrow_mut().insert(id));
-        let mut kept: Option<ArrayBuffer> = None;
-        let payload = match &picked.source {
-            Source::Static(bytes) => worker::Payload::Buffer(Uint8Array::from(*bytes).buffer()),
-            // A small file is read here (asynchronously: measured, a worker's first read of a
-            // Blob takes ~30 ms more) and its buffer transferred; a big one is read by the worker,
-            // with progress.
-            Source::Blob(file) if picked.size <= SMALL_FILE_BYTES => {
-                let read = prefetch.unwrap_or_else(|| file.array_buffer());
-                match JsFuture::from(read).await.map(JsCast::dyn_into::<ArrayBuffer>) {
-                    Ok(Ok(buffer)) => {
-                        // The worker gets (and detaches) the buffer; the page keeps a copy.
-                        kept = Some(buffer.slice(0));
-                        worker::Payload::Buffer(buffer)
-                    }
-                    _ => worker::Payload::File(file.clone()),
-                }
-            }
-            Source::Blob(file) => worker::Payload::File(file.clone()),
-        };
-        let progress = {
-            let dispatch = dispatch.clone();
-            Rc::new(move |p: worker::Progress| {
-                if !live(id) {
-                    return;
-                }
-                match p {
-                    worker::Progress::Read(loaded, total) => dispatch.emit(Action::Progress(id, loaded as u64, total as u64)),
-                    worker::Progress::Inspecting => dispatch.emit(Action::Inspecting(id)),
-                }
-            })
-        };
-        let reply = worker::inspect(id, &name, payload, browser::now().0 as f64, progress).await;
-        IN_FLIGHT.with(|f| f.borrow_mut().remove(&id));
-        let reply = if aborted(id) { worker::Reply::Cancelled } else { reply };
-        match reply {
-            worker::Reply::Report(json, timings) => match super::decode::inspection_from_json(&json) {
-                Ok(inspection) => {
-                    let bytes = match &picked.source {
-                        Source::Static(bytes) => Held::Wasm(Rc::new(Cow::Borrowed(*bytes))),
-                        Source::Blob(file) => match kept.take() {
-                            Some(buffer) => Held::Buffer(buffer),
-                            None => Held::Blob(file.clone()),
-                        },
-                    };
-                    done = Some((inspection, bytes, Some(json)));
-                    mark_inspector("worker");
-                    if let Some(timings) = timings {
-                        mark("data-timings", &timings);
-                    }
-                }
-                Err(e) => web_sys::console::warn_1(&format!("drvsig worker report: {e}").into()),
-            },
-            worker::Reply::Cancelled => {
-                if live(id) {
-                    dispatch.emit(Action::Failed(id, "Cancelled".into()));
-                }
-                LIVE.with(|l| l.borrow_mut().remove(&id));
-                return;
-            }
-            worker::Reply::Failed(why) => {
-                web_sys::console::warn_1(&format!("drvsig worker: {why}; inspecting here").into());
-            }
-        }
-        if !live(id) {
-            return;
-        }
-    }
-    let (inspection, bytes, report_json) = match done {
-        Some(done) => done,
-        None => {
-            // The main-thread path (no worker, or it failed): read the file here.
-            let bytes: Cow<'static, [u8]> = match &picked.source {
-                Source::Static(bytes) => Cow::Borrowed(*bytes),
-                Source::Blob(file) => match JsFuture::from(file.array_buffer()).await {
-                    Ok(buffer) => Cow::Owned(Uint8Array::new(&buffer).to_vec()),
-                    Err(e) => {
-                        if live(id) {
-                            dispatch.emit(Action::Failed(id, error_text(&e)));
-                        }
-                        LIVE.with(|l| l.borrow_mut().remove(&id));
-                        return;
-                    }
-                },
-            };
-            // Let "Inspecting" render before the core blocks this thread.
-            dispatch.emit(Action::Inspecting(id));
-            next_frame().await;
-            if !live(id) {
-                return;
-            }
-            mark_inspector("main-thread");
-            // The package entry point on this one file: a zip is expanded into its members.
-            let inspection = drvsig::inspect_package(&[(name.clone(), &bytes[..])], &options());
-            let held = match &picked.source {
-                // Kept as the handle: the bytes read here are dropped.
-                Source::Blob(file) => Held::Blob(file.clone()),
-                Source::Static(_) => Held::Wasm(Rc::new(bytes)),
-            };
-            (inspection, held, None)
-        }
-    };
+    let result = inspect_in_worker(id, &name, &picked, prefetch, &dispatch).await;
+    let was_live = live(id);
     LIVE.with(|l| l.borrow_mut().remove(&id));
+    match result {
+        Ok((inspection, held, json)) if was_live => show(id, name, inspection, held, json, &dispatch),
+        Err(message) if was_live => dispatch.emit(Action::Failed(id, message)),
+        _ => {}
+    }
+}
+
+/// Stores an inspected file and shows its card (and its zip members' cards).
+fn show(id: FileId, name: String, inspection: drvsig::InspectionReport, bytes: Held, json: String, dispatch: &Callback<Action>) {
     let mut reports = inspection.files.into_iter();
     let Some(own) = reports.next() else {
         dispatch.emit(Action::Failed(id, "The inspection returned no report".into()));
@@ -704,7 +642,7 @@ async fn process(Job { id, picked, dispatch, prefetch }: Job) {
             (member, Rc::new(r))
         })
         .collect();
-    let stored = Stored { id, name, bytes, report_json, kinds, packages: inspection.packages };
+    let stored = Stored { id, name, bytes, report_json: Some(json), kinds, packages: inspection.packages };
     // In page order (files finish in any order when several are inspected at once).
     STORE.with(|s| {
         let mut s = s.borrow_mut();
@@ -714,10 +652,6 @@ async fn process(Job { id, picked, dispatch, prefetch }: Job) {
     dispatch.emit(Action::Done(id, Rc::new(own)));
     if !members.is_empty() {
         dispatch.emit(Action::Members(id, members));
-    }
-    if !worker::available() {
-        // Main-thread path: let the card render before the next file blocks the thread again.
-        next_frame().await;
     }
 }
 
@@ -756,6 +690,10 @@ fn aborted(id: FileId) -> bool {
     ABORTED.with(|a| a.borrow_mut().remove(&id))
 }
 
+fn aborted_peek(id: FileId) -> bool {
+    ABORTED.with(|a| a.borrow().contains(&id))
+}
+
 /// Where the last file was inspected, on `<body data-inspector>` ("worker" or "main-thread"), for
 /// the e2e tests and anyone curious.
 fn mark_inspector(place: &str) {
@@ -772,58 +710,10 @@ fn mark(attribute: &str, value: &str) {
 
 /// Whether inspections run off the main thread (false: no Web Worker, the page says so).
 pub fn off_main_thread() -> bool {
-    worker::available()
+    worker::off_main_thread()
 }
 
-/// Starts the first workers (they warm their own wasm up). Without workers, runs the core's hashing
-/// here on a few small buffers while the page is idle, so the browser compiles it with its
-/// optimising tier before a real file arrives. Without this the first big file is
-/// hashed by the baseline compiler in one long call (measured: 200 MB in 17 s instead of 1.6 s).
+/// Starts the first workers (they warm their own wasm up while the page idles).
 pub fn warm_up() {
     worker::prepare();
-    if worker::available() {
-        // The workers run the core: this thread's wasm only builds ASN.1 trees, no warm-up (it
-        // would only take main-thread time while the first files come in).
-        return;
-    }
-    wasm_bindgen_futures::spawn_local(async {
-        let buffer = vec![0u8; WARM_UP_CHUNK];
-        for _ in 0..WARM_UP_ROUNDS {
-            next_frame().await;
-            if ACTIVE.with(Cell::get) > 0 {
-                // Real work is running: it warms the code up by itself.
-                return;
-            }
-            let _ = drvsig::inspect("warm-up.bin", &buffer, &drvsig::Options::at(drvsig::UnixTime(0)));
-        }
-    });
-}
-
-const WARM_UP_CHUNK: usize = 128 * 1024;
-const WARM_UP_ROUNDS: usize = 24;
-
-/// Waits until the browser has had a chance to render: the next animation frame (or 100 ms in a
-/// background tab, where frames stop), then a fresh task.
-async fn next_frame() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let frame = Promise::new(&mut |resolve, _| {
-        let _ = window.request_animation_frame(&resolve);
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
-    });
-    let _ = JsFuture::from(frame).await;
-    let task = Promise::new(&mut |resolve, _| {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-    });
-    let _ = JsFuture::from(task).await;
-}
-
-fn error_text(e: &JsValue) -> String {
-    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        let name = String::from(err.name());
-        let message = String::from(err.message());
-        return format!("Could not read the file ({name}: {message})");
-    }
-    e.as_string().unwrap_or_else(|| "Could not read the file".to_string())
 }
