@@ -181,10 +181,25 @@ function takeWorkers() {
   return list.map(({ worker, ready, error }) => ({ worker, ready, error }));
 }
 
+/**
+ * The app's side: a bundled demo (www/demo) as a File, or null for an unknown id. The demos are
+ * not in the page's wasm: drvsig_demo.js (written by `cargo xtask dist`) carries them, imported
+ * the first time one is asked for.
+ */
+async function demo(id) {
+  const m = await import("./drvsig_demo.js");
+  const d = Object.hasOwn(m.DEMOS, id) ? m.DEMOS[id] : null;
+  if (!d) return null;
+  const binary = atob(d.base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return new File([bytes], d.name, { type: "application/octet-stream" });
+}
+
 /** How many files wait for the app (the e2e tests read it). */
 function queued() {
   return queue.length;
 }
 
 // `listeningAt`: when the drop zone became usable, in ms since navigation (the benchmark reads it).
-window.drvsigEarly = { take, takeWorkers, localWorker, queued, listeningAt: performance.now() };
+window.drvsigEarly = { take, takeWorkers, localWorker, demo, queued, listeningAt: performance.now() };

@@ -33,15 +33,11 @@ pub fn app() -> Html {
     };
     let on_demo = {
         let dispatch = dispatch.clone();
-        Callback::from(move |()| pipeline::enqueue(vec![files::demo()], dispatch.clone()))
+        Callback::from(move |()| enqueue_demo("driver", dispatch.clone()))
     };
     let on_demo_pick = {
         let dispatch = dispatch.clone();
-        Callback::from(move |id: &'static str| {
-            if let Some(demo) = files::demo_named(id) {
-                pipeline::enqueue(vec![demo], dispatch.clone());
-            }
-        })
+        Callback::from(move |id: &'static str| enqueue_demo(id, dispatch.clone()))
     };
     let embed = use_memo((), |_| browser::embed_requested());
     // "Trust this root for this page": the state keeps the roots, the pipeline judges every file
@@ -133,8 +129,8 @@ pub fn app() -> Html {
                 show_link.emit(hash);
             }
             let hash_guard = browser::HashChange::listen(show_link);
-            if let Some(demo) = browser::requested_demo().and_then(files::demo_named) {
-                pipeline::enqueue(vec![demo], dispatch);
+            if let Some(id) = browser::requested_demo() {
+                enqueue_demo(id, dispatch);
             }
             if browser::embed_requested() {
                 browser::mark_embed();
@@ -191,4 +187,13 @@ pub fn app() -> Html {
             }
         </>
     }
+}
+
+/// Loads a bundled demo and inspects it as if it had been dropped.
+fn enqueue_demo(id: &'static str, dispatch: Callback<Action>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(demo) = files::demo_named(id).await {
+            pipeline::enqueue(vec![demo], dispatch);
+        }
+    });
 }

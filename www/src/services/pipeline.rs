@@ -28,13 +28,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::Callback;
 
-use super::files::{Picked, Source};
+use super::files::Picked;
 use super::{browser, worker};
 use crate::state::{too_large, Action, FileId, NewFile};
 use drvsig::report::PackageReport;
 use drvsig::FileKind;
 
-/// A file's bytes, shared (compiled-in demo bytes are borrowed).
+/// A file's bytes, shared.
 pub type Bytes = Rc<Cow<'static, [u8]>>;
 
 /// Several files start at once only while their sizes sum to at most this (a worker holds its file
@@ -48,8 +48,6 @@ const SMALL_FILE_BYTES: u64 = 1 << 20;
 /// Where a stored file's bytes are.
 #[derive(Clone)]
 enum Held {
-    /// In the wasm memory (demo bytes).
-    Wasm(Bytes),
     /// In the user's file: read again when needed (a slice at a time for the ASN.1 view).
     Blob(web_sys::File),
     /// A small user file's bytes, kept from its first read (at most `SMALL_FILE_BYTES`): reading a
@@ -63,7 +61,6 @@ impl Held {
     /// (transferred).
     fn payload(&self) -> super::worker::Payload {
         match self {
-            Held::Wasm(bytes) => super::worker::Payload::Buffer(Uint8Array::from(&bytes[..]).buffer()),
             Held::Blob(file) => super::worker::Payload::File(file.clone()),
             Held::Buffer(buffer) => super::worker::Payload::Buffer(buffer.slice(0)),
         }
@@ -71,7 +68,6 @@ impl Held {
 
     async fn bytes(&self) -> Option<Bytes> {
         match self {
-            Held::Wasm(bytes) => Some(bytes.clone()),
             Held::Blob(file) => read_blob(file).await,
             Held::Buffer(buffer) => Some(Rc::new(Cow::Owned(Uint8Array::new(buffer).to_vec()))),
         }
@@ -79,10 +75,6 @@ impl Held {
 
     async fn slice(&self, start: usize, end: usize) -> Option<Bytes> {
         match self {
-            Held::Wasm(bytes) => {
-                let end = end.min(bytes.len());
-                bytes.get(start..end).map(|s| Rc::new(Cow::Owned(s.to_vec())))
-            }
             Held::Blob(file) => {
                 let len = file.size().max(0.0) as usize;
                 let end = end.min(len);
@@ -143,9 +135,7 @@ fn prefetch() {
             if job.prefetch.is_some() || job.picked.size > SMALL_FILE_BYTES {
                 continue;
             }
-            if let Source::Blob(file) = &job.picked.source {
-                job.prefetch = Some(file.array_buffer());
-            }
+            job.prefetch = Some(job.picked.file.array_buffer());
         }
     });
 }
@@ -273,10 +263,7 @@ async fn take_block_lists(files: Vec<Picked>, dispatch: &Callback<Action>) -> Ve
             rest.push(picked);
             continue;
         }
-        let bytes = match &picked.source {
-            Source::Static(bytes) => Some(bytes.to_vec()),
-            Source::Blob(file) => read_blob(file).await.map(|b| b.to_vec()),
-        };
+        let bytes = read_blob(&picked.file).await.map(|b| b.to_vec());
         let Some(bytes) = bytes else {
             rest.push(picked);
             continue;
@@ -523,26 +510,23 @@ async fn packages_in_worker() -> Option<Vec<PackageReport>> {
 /// [`prefetch`]: measured, a worker's first read of a Blob takes ~30 ms more) and its buffer
 /// transferred, with a copy kept here; a big one is read by the worker, with progress.
 async fn payload_of(picked: &Picked, prefetch: Option<Promise>) -> (worker::Payload, Option<ArrayBuffer>) {
-    match &picked.source {
-        Source::Static(bytes) => (worker::Payload::Buffer(Uint8Array::from(*bytes).buffer()), None),
-        Source::Blob(file) if picked.size <= SMALL_FILE_BYTES => {
-            let read = prefetch.unwrap_or_else(|| file.array_buffer());
-            match JsFuture::from(read).await.map(JsCast::dyn_into::<ArrayBuffer>) {
-                // The worker gets (and detaches) the buffer; the page keeps a copy.
-                Ok(Ok(buffer)) => (worker::Payload::Buffer(buffer.slice(0)), Some(buffer)),
-                _ => (worker::Payload::File(file.clone()), None),
-            }
-        }
-        Source::Blob(file) => (worker::Payload::File(file.clone()), None),
+    let file = &picked.file;
+    if picked.size > SMALL_FILE_BYTES {
+        return (worker::Payload::File(file.clone()), None);
+    }
+    let read = prefetch.unwrap_or_else(|| file.array_buffer());
+    match JsFuture::from(read).await.map(JsCast::dyn_into::<ArrayBuffer>) {
+        // The worker gets (and detaches) the buffer; the page keeps a copy.
+        Ok(Ok(buffer)) => (worker::Payload::Buffer(buffer.slice(0)), Some(buffer)),
+        _ => (worker::Payload::File(file.clone()), None),
     }
 }
 
 /// Where a file's bytes stay once it is inspected.
 fn held_of(picked: &Picked, kept: Option<ArrayBuffer>) -> Held {
-    match (&picked.source, kept) {
-        (Source::Static(bytes), _) => Held::Wasm(Rc::new(Cow::Borrowed(*bytes))),
-        (Source::Blob(_), Some(buffer)) => Held::Buffer(buffer),
-        (Source::Blob(file), None) => Held::Blob(file.clone()),
+    match kept {
+        Some(buffer) => Held::Buffer(buffer),
+        None => Held::Blob(picked.file.clone()),
     }
 }
 
@@ -664,10 +648,7 @@ async fn saved_report(id: FileId, name: &str, picked: &Picked) -> Option<crate::
     if !name.to_ascii_lowercase().ends_with(".json") || picked.size > MAX_SAVED_REPORT_BYTES {
         return None;
     }
-    let bytes = match &picked.source {
-        Source::Static(bytes) => Rc::new(Cow::Borrowed(*bytes)),
-        Source::Blob(file) => read_blob(file).await?,
-    };
+    let bytes = read_blob(&picked.file).await?;
     let report = crate::saved::parse_saved(&String::from_utf8_lossy(&bytes)).transpose()?;
     Some(crate::saved::Saved { id, origin: name.to_string(), report: report.map(Rc::new) })
 }
