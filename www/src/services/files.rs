@@ -11,17 +11,10 @@ pub const MAX_FILES: usize = 5_000;
 
 /// A file with the name the page shows for it: one the user gave us, or a bundled demo (made a
 /// `File` by early.js).
-#[derive(Clone, Debug)]
-pub struct Picked {
-    pub name: String,
-    pub size: u64,
-    pub file: File,
-}
+pub type Picked = super::pipeline::model::Picked<File>;
 
-impl Picked {
-    fn from_file(file: File, name: String) -> Picked {
-        Picked { name, size: file.size().max(0.0) as u64, file }
-    }
+fn picked(file: File, name: String) -> Picked {
+    Picked { name, size: file.size().max(0.0) as u64, file }
 }
 
 /// A bundled demo by its `?demo=` id (see [`crate::state::DEMOS`]), as if it had been dropped. The
@@ -31,7 +24,7 @@ pub async fn demo_named(id: &str) -> Option<Picked> {
     let promise = early_demo(id).ok()?;
     let file: File = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
     let name = file.name();
-    Some(Picked::from_file(file, name))
+    Some(picked(file, name))
 }
 
 /// The files of an `<input type=file>`: a folder picker gives each its `webkitRelativePath`.
@@ -46,7 +39,7 @@ pub fn from_file_list(list: Option<FileList>) -> Vec<Picked> {
                 .and_then(|v| v.as_string())
                 .filter(|s| !s.is_empty());
             let name = relative.unwrap_or_else(|| file.name());
-            Picked::from_file(file, name)
+            picked(file, name)
         })
         .collect()
 }
@@ -83,7 +76,7 @@ pub fn take_early() -> impl std::future::Future<Output = Vec<Picked>> {
             .take(MAX_FILES)
             .map(|v| {
                 let early: EarlyFile = v.unchecked_into();
-                Picked::from_file(early.file(), early.path())
+                picked(early.file(), early.path())
             })
             .collect()
     }
@@ -140,7 +133,7 @@ pub async fn collect_drop(dropped: Dropped) -> Vec<Picked> {
         .take(MAX_FILES)
         .map(|file| {
             let name = file.name();
-            Picked::from_file(file, name)
+            picked(file, name)
         })
         .collect();
     let mut stack: Vec<FileSystemEntry> = dropped.directories.into_iter().map(|d| d.unchecked_into()).collect();
@@ -160,7 +153,7 @@ pub async fn collect_drop(dropped: Dropped) -> Vec<Picked> {
             let name = relative_name(&entry);
             let file_entry: FileSystemFileEntry = entry.unchecked_into();
             if let Ok(file) = file_of(&file_entry).await {
-                out.push(Picked::from_file(file, name));
+                out.push(picked(file, name));
             }
         }
     }
