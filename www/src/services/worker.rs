@@ -79,7 +79,7 @@ enum Mode {
     Local,
 }
 
-struct Pool {
+struct PoolState {
     mode: Mode,
     slots: Vec<Slot>,
     jobs: VecDeque<Job>,
@@ -89,78 +89,6 @@ struct Pool {
     /// Ids of requests that are not a file's (package passes, block lists, zip members): above
     /// every file id.
     next_other: RequestId,
-}
-
-thread_local! {
-    static POOL: RefCell<Pool> = RefCell::new(Pool {
-        mode: Mode::Workers,
-        slots: Vec::new(),
-        jobs: VecDeque::new(),
-        pending: HashMap::new(),
-        next_slot: 1,
-        next_other: 4_000_000_000_000,
-    });
-}
-
-fn with<R>(f: impl FnOnce(&mut Pool) -> R) -> R {
-    POOL.with(|p| f(&mut p.borrow_mut()))
-}
-
-/// Whether inspections run off the main thread (false: no Web Worker, the page says so).
-pub fn off_main_thread() -> bool {
-    with(|p| p.mode == Mode::Workers)
-}
-
-/// How many requests run at once: `min(navigator.hardwareConcurrency, 4)` workers, at least 2;
-/// one on the main thread.
-pub fn pool_size() -> usize {
-    if !off_main_thread() {
-        return 1;
-    }
-    let cores = web_sys::window().map(|w| w.navigator().hardware_concurrency()).unwrap_or(2.0);
-    (cores as usize).clamp(2, 4)
-}
-
-/// A fresh id for a request that is not a file's.
-fn other_id() -> RequestId {
-    with(|p| {
-        p.next_other += 1;
-        p.next_other
-    })
-}
-
-fn resolve(id: RequestId, answer: Answer) {
-    let waiting = with(|p| p.pending.remove(&id));
-    if let Some(w) = waiting {
-        *w.answer.borrow_mut() = Some(answer);
-        let _ = w.resolve.call0(&JsValue::NULL);
-    }
-}
-
-/// Drops a slot's closures after the current handler returns (not inside their own call).
-fn drop_later<T: 'static>(value: T) {
-    if let Some(window) = web_sys::window() {
-        let keep = Closure::once_into_js(move || drop(value));
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(keep.unchecked_ref(), 0);
-    }
-}
-
-/// Stops every worker for good and answers every request "failed" (the pipeline asks again: the
-/// local inspector answers from then on).
-fn break_all(why: &str) {
-    let (slots, pending) = with(|p| {
-        p.mode = Mode::Local;
-        p.jobs.clear();
-        (p.slots.drain(..).collect::<Vec<_>>(), p.pending.drain().map(|(id, _)| id).collect::<Vec<_>>())
-    });
-    web_sys::console::warn_1(&format!("drvsig: {why}; inspecting on the page").into());
-    for slot in &slots {
-        slot.worker.terminate();
-    }
-    for id in pending {
-        resolve(id, Answer::Failed(why.to_string()));
-    }
-    drop_later(slots);
 }
 
 // Workers index.html's early.js started while the page's own wasm was loading (so the first
@@ -185,194 +113,6 @@ extern "C" {
     /// (postMessage, onmessage, onerror, terminate).
     #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = localWorker)]
     fn early_local_worker() -> Result<JsValue, JsValue>;
-}
-
-/// Adopts early.js's workers into the pool (each with the state its first message gave).
-fn adopt_early_workers() {
-    let Ok(list) = early_take_workers() else { return };
-    for early in list.iter() {
-        let early: EarlyWorker = early.unchecked_into();
-        match (early.ready(), early.error()) {
-            (Some(false), error) => {
-                early.worker().terminate();
-                break_all(&format!("the inspection worker did not load ({})", error.unwrap_or_default()));
-                return;
-            }
-            (ready, _) => add_slot(early.worker(), ready == Some(true)),
-        }
-    }
-}
-
-fn spawn_slot() {
-    let worker = match with(|p| p.mode) {
-        Mode::Workers => {
-            let options = WorkerOptions::new();
-            options.set_type(WorkerType::Module);
-            match Worker::new_with_options("./worker.js", &options) {
-                Ok(w) => w,
-                Err(_) => {
-                    break_all("no inspection worker could be started");
-                    return spawn_slot();
-                }
-            }
-        }
-        // Structurally a Worker: the bindings only call its methods and setters by name.
-        Mode::Local => match early_local_worker() {
-            Ok(local) => local.unchecked_into(),
-            Err(_) => return,
-        },
-    };
-    add_slot(worker, false);
-}
-
-/// A worker joins the pool (`ready`: it already said its wasm is loaded).
-fn add_slot(worker: Worker, ready: bool) {
-    let slot_key = with(|p| {
-        let k = p.next_slot;
-        p.next_slot = k.wrapping_add(1);
-        k
-    });
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        on_message(slot_key, event.data());
-    });
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-        // The script or the wasm did not load: never try again.
-        event.prevent_default();
-        on_failed_slot(slot_key, "the inspection worker did not start");
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    with(|p| p.slots.push(Slot { key: slot_key, worker, ready, busy: None, _on_message: on_message, _on_error: on_error }));
-}
-
-/// A slot that could not load: workers break for good (the local inspector takes over); the local
-/// inspector itself failing leaves nothing to inspect with (requests fail).
-fn on_failed_slot(slot_key: u32, why: &str) {
-    if with(|p| p.mode) == Mode::Workers {
-        break_all(why);
-        pump();
-        return;
-    }
-    let slot = with(|p| p.slots.iter().position(|s| s.key == slot_key).map(|at| p.slots.remove(at)));
-    let jobs: Vec<RequestId> = with(|p| p.jobs.drain(..).map(|j| j.id).collect());
-    for id in jobs.into_iter().chain(slot.as_ref().and_then(|s| s.busy)) {
-        resolve(id, Answer::Failed(why.to_string()));
-    }
-    drop_later(slot);
-}
-
-fn on_message(slot_key: u32, data: JsValue) {
-    let reply: Reply = match serde_wasm_bindgen::from_value(data) {
-        Ok(reply) => reply,
-        Err(e) => {
-            web_sys::console::warn_1(&format!("drvsig: a worker's message was not understood: {e}").into());
-            return;
-        }
-    };
-    let id = match &reply {
-        Reply::Ready(ready) => {
-            if ready.ok {
-                with(|p| {
-                    if let Some(slot) = p.slots.iter_mut().find(|s| s.key == slot_key) {
-                        slot.ready = true;
-                    }
-                });
-                pump();
-            } else {
-                let why = format!("the inspection worker did not load ({})", ready.error.clone().unwrap_or_default());
-                on_failed_slot(slot_key, &why);
-            }
-            return;
-        }
-        Reply::Progress(p) => return progress(p.id, Progress::Read(p.loaded, p.total)),
-        Reply::Inspecting(s) => return progress(s.id, Progress::Inspecting),
-        other => other.id().unwrap_or_default(),
-    };
-    let failed = matches!(reply, Reply::Error(_));
-    let retired = with(|p| {
-        let at = p.slots.iter().position(|s| s.key == slot_key)?;
-        if let Some(slot) = p.slots.get_mut(at) {
-            if slot.busy == Some(id) {
-                slot.busy = None;
-            }
-        }
-        // A worker whose wasm threw may be left in a bad state: retire it (a fresh one starts
-        // when requests wait).
-        (failed && p.mode == Mode::Workers).then(|| p.slots.remove(at))
-    });
-    let answer = match reply {
-        Reply::Error(f) => Answer::Failed(f.error),
-        reply => Answer::Reply(reply),
-    };
-    resolve(id, answer);
-    if let Some(slot) = retired {
-        slot.worker.terminate();
-        drop_later(slot);
-    }
-    pump();
-}
-
-fn progress(id: RequestId, progress: Progress) {
-    let callback = with(|p| p.pending.get(&id).and_then(|w| w.progress.clone()));
-    if let Some(callback) = callback {
-        callback(progress);
-    }
-}
-
-/// Hands waiting requests to free, loaded workers; starts another worker when requests wait and
-/// every worker is busy (up to [`pool_size`]).
-fn pump() {
-    loop {
-        let limit = pool_size();
-        let next = with(|p| {
-            if p.jobs.is_empty() {
-                return None;
-            }
-            let Some(slot) = p.slots.iter_mut().find(|s| s.ready && s.busy.is_none()) else {
-                let starting = p.slots.iter().filter(|s| !s.ready).count();
-                return Some(Err(starting < p.jobs.len() && p.slots.len() < limit));
-            };
-            let job = p.jobs.pop_front()?;
-            slot.busy = Some(job.id);
-            Some(Ok((slot.key, slot.worker.clone(), job)))
-        });
-        match next {
-            None => return,
-            Some(Err(start)) => {
-                if start {
-                    spawn_slot();
-                }
-                return;
-            }
-            Some(Ok((slot_key, worker, job))) => {
-                if let Err(e) = worker.post_message_with_transfer(&job.message, &job.transfer) {
-                    with(|p| {
-                        if let Some(slot) = p.slots.iter_mut().find(|s| s.key == slot_key) {
-                            slot.busy = None;
-                        }
-                    });
-                    resolve(job.id, Answer::Failed(format!("{e:?}")));
-                }
-            }
-        }
-    }
-}
-
-/// Queues one request and waits for its answer.
-async fn request(id: RequestId, request: &Request, transfer: Array, progress: Option<OnProgress>) -> Answer {
-    let message = match serde_wasm_bindgen::to_value(request) {
-        Ok(message) => message,
-        Err(e) => return Answer::Failed(e.to_string()),
-    };
-    let answer = Rc::new(RefCell::new(None));
-    let promise = Promise::new(&mut |resolve, _| {
-        with(|p| p.pending.insert(id, Waiting { resolve, progress: progress.clone(), answer: answer.clone() }));
-    });
-    with(|p| p.jobs.push_back(Job { id, message, transfer }));
-    pump();
-    let _ = JsFuture::from(promise).await;
-    let answer = answer.borrow_mut().take();
-    answer.unwrap_or(Answer::Cancelled)
 }
 
 /// What the worker gets for one file.
@@ -404,87 +144,376 @@ pub struct Inspected {
     pub main_thread: bool,
 }
 
-/// Inspects one file in a worker, under the request id `id` (the page's file id: [`abort`] takes
-/// it). Nothing comes back but the report (a transferred buffer stays with the worker).
-pub async fn inspect(id: u64, name: &str, context: Context, payload: Payload, progress: OnProgress) -> Result<Inspected, Answer> {
-    let transfer = Array::new();
-    let source = payload.value_and_transfer(&transfer);
-    let message = Request::Inspect(drvsig_messages::Inspect { id, name: name.to_string(), context, source });
-    match request(id, &message, transfer, Some(progress)).await {
-        Answer::Reply(Reply::Report(report)) => {
-            let timings = js_sys::JSON::stringify(&report.timings).ok().and_then(|s| s.as_string());
-            Ok(Inspected { json: report.json, timings, main_thread: report.main_thread })
+/// The pool (cloning shares it): the page's services hold one.
+#[derive(Clone)]
+pub struct Pool(Rc<RefCell<PoolState>>);
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool(Rc::new(RefCell::new(PoolState {
+            mode: Mode::Workers,
+            slots: Vec::new(),
+            jobs: VecDeque::new(),
+            pending: HashMap::new(),
+            next_slot: 1,
+            next_other: 4_000_000_000_000,
+        })))
+    }
+}
+
+/// Drops a slot's closures after the current handler returns (not inside their own call).
+fn drop_later<T: 'static>(value: T) {
+    if let Some(window) = web_sys::window() {
+        let keep = Closure::once_into_js(move || drop(value));
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(keep.unchecked_ref(), 0);
+    }
+}
+
+impl Pool {
+    fn with<R>(&self, f: impl FnOnce(&mut PoolState) -> R) -> R {
+        f(&mut self.0.borrow_mut())
+    }
+
+    /// Whether inspections run off the main thread (false: no Web Worker, the page says so).
+    pub fn off_main_thread(&self) -> bool {
+        self.with(|p| p.mode == Mode::Workers)
+    }
+
+    /// How many requests run at once: `min(navigator.hardwareConcurrency, 4)` workers, at least 2;
+    /// one on the main thread.
+    pub fn pool_size(&self) -> usize {
+        if !self.off_main_thread() {
+            return 1;
         }
-        Answer::Reply(_) => Err(Answer::Failed("the worker's answer has no report".into())),
-        other => Err(other),
+        let cores = web_sys::window().map(|w| w.navigator().hardware_concurrency()).unwrap_or(2.0);
+        (cores as usize).clamp(2, 4)
     }
-}
 
-/// The package pass in a worker over `files` with the reports the workers made: the packages JSON.
-pub async fn packages(context: Context, files: Vec<PackageFile>, transfer: Array, reports: Vec<String>) -> Result<String, String> {
-    let id = other_id();
-    let message = Request::Packages(drvsig_messages::Packages { id, context, files, reports });
-    match request(id, &message, transfer, None).await {
-        Answer::Reply(Reply::Packages(p)) => Ok(p.json),
-        Answer::Failed(why) => Err(why),
-        _ => Err("the worker's answer has no packages".into()),
+    /// A fresh id for a request that is not a file's.
+    fn other_id(&self) -> RequestId {
+        self.with(|p| {
+            p.next_other += 1;
+            p.next_other
+        })
     }
-}
 
-/// A file that may be a block list: its card (`FileReport` JSON; `None`: not a block list) and
-/// whether the list can be used.
-pub async fn block_list(name: &str, bytes: Vec<u8>, time: i64) -> Result<(Option<String>, bool), String> {
-    let id = other_id();
-    let message = Request::BlockList(drvsig_messages::BlockList { id, name: name.to_string(), time, bytes: drvsig_messages::Bytes(bytes) });
-    match request(id, &message, Array::new(), None).await {
-        Answer::Reply(Reply::BlockList(card)) => Ok((card.card, card.in_use)),
-        Answer::Failed(why) => Err(why),
-        _ => Err("the worker's answer has no card".into()),
-    }
-}
-
-/// A zip member's bytes, read out of the zip (`zip`: its `File` or a copy of its bytes) by a
-/// worker.
-pub async fn zip_member(zip: Payload, member: &str) -> Option<Vec<u8>> {
-    let id = other_id();
-    let transfer = Array::new();
-    let zip = zip.value_and_transfer(&transfer);
-    let message = Request::ZipMember(drvsig_messages::ZipMember { id, zip, member: member.to_string() });
-    match request(id, &message, transfer, None).await {
-        Answer::Reply(Reply::Bytes(b)) => b.bytes.map(|b| b.0),
-        _ => None,
-    }
-}
-
-/// Starts the pool's first two workers ahead of the first files (their wasm compiles and warms up
-/// while the page idles: a worker started on demand takes a few hundred milliseconds to be ready,
-/// longer than a small package takes to inspect). More start only when files wait.
-pub fn prepare() {
-    if with(|p| p.slots.is_empty()) {
-        adopt_early_workers();
-    }
-    while with(|p| p.slots.len()) < pool_size().min(2) {
-        let before = with(|p| p.slots.len());
-        spawn_slot();
-        if with(|p| p.slots.len()) == before {
-            break;
+    fn resolve(&self, id: RequestId, answer: Answer) {
+        let waiting = self.with(|p| p.pending.remove(&id));
+        if let Some(w) = waiting {
+            *w.answer.borrow_mut() = Some(answer);
+            let _ = w.resolve.call0(&JsValue::NULL);
         }
     }
-}
 
-/// Cancels request `id`: still waiting, it is dropped; with a worker, that worker is terminated
-/// (the others go on) and a fresh one is started when requests wait. Its wait ends as
-/// [`Answer::Cancelled`].
-pub fn abort(id: u64) {
-    let slot = with(|p| {
-        p.jobs.retain(|job| job.id != id);
-        let at = p.slots.iter().position(|slot| slot.busy == Some(id))?;
-        Some(p.slots.remove(at))
-    });
-    if let Some(slot) = slot {
-        slot.worker.terminate();
+    /// Stops every worker for good and answers every request "failed" (the pipeline asks again: the
+    /// local inspector answers from then on).
+    fn break_all(&self, why: &str) {
+        let (slots, pending) = self.with(|p| {
+            p.mode = Mode::Local;
+            p.jobs.clear();
+            (p.slots.drain(..).collect::<Vec<_>>(), p.pending.drain().map(|(id, _)| id).collect::<Vec<_>>())
+        });
+        web_sys::console::warn_1(&format!("drvsig: {why}; inspecting on the page").into());
+        for slot in &slots {
+            slot.worker.terminate();
+        }
+        for id in pending {
+            self.resolve(id, Answer::Failed(why.to_string()));
+        }
+        drop_later(slots);
+    }
+
+    /// Adopts early.js's workers into the pool (each with the state its first message gave).
+    fn adopt_early_workers(&self) {
+        let Ok(list) = early_take_workers() else { return };
+        for early in list.iter() {
+            let early: EarlyWorker = early.unchecked_into();
+            match (early.ready(), early.error()) {
+                (Some(false), error) => {
+                    early.worker().terminate();
+                    self.break_all(&format!("the inspection worker did not load ({})", error.unwrap_or_default()));
+                    return;
+                }
+                (ready, _) => self.add_slot(early.worker(), ready == Some(true)),
+            }
+        }
+    }
+
+    fn spawn_slot(&self) {
+        let worker = match self.with(|p| p.mode) {
+            Mode::Workers => {
+                let options = WorkerOptions::new();
+                options.set_type(WorkerType::Module);
+                match Worker::new_with_options("./worker.js", &options) {
+                    Ok(w) => w,
+                    Err(_) => {
+                        self.break_all("no inspection worker could be started");
+                        return self.spawn_slot();
+                    }
+                }
+            }
+            // Structurally a Worker: the bindings only call its methods and setters by name.
+            Mode::Local => match early_local_worker() {
+                Ok(local) => local.unchecked_into(),
+                Err(_) => return,
+            },
+        };
+        self.add_slot(worker, false);
+    }
+
+    /// A worker joins the pool (`ready`: it already said its wasm is loaded).
+    fn add_slot(&self, worker: Worker, ready: bool) {
+        let slot_key = self.with(|p| {
+            let k = p.next_slot;
+            p.next_slot = k.wrapping_add(1);
+            k
+        });
+        // The closures live in the pool's slots: they hold it weakly (no cycle).
+        let pool = Rc::downgrade(&self.0);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let Some(pool) = pool.upgrade() {
+                Pool(pool).on_message(slot_key, event.data());
+            }
+        });
+        let pool = Rc::downgrade(&self.0);
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            // The script or the wasm did not load: never try again.
+            event.prevent_default();
+            if let Some(pool) = pool.upgrade() {
+                Pool(pool).on_failed_slot(slot_key, "the inspection worker did not start");
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        self.with(|p| p.slots.push(Slot { key: slot_key, worker, ready, busy: None, _on_message: on_message, _on_error: on_error }));
+    }
+
+    /// A slot that could not load: workers break for good (the local inspector takes over); the local
+    /// inspector itself failing leaves nothing to inspect with (requests fail).
+    fn on_failed_slot(&self, slot_key: u32, why: &str) {
+        if self.with(|p| p.mode) == Mode::Workers {
+            self.break_all(why);
+            self.pump();
+            return;
+        }
+        let slot = self.with(|p| p.slots.iter().position(|s| s.key == slot_key).map(|at| p.slots.remove(at)));
+        let jobs: Vec<RequestId> = self.with(|p| p.jobs.drain(..).map(|j| j.id).collect());
+        for id in jobs.into_iter().chain(slot.as_ref().and_then(|s| s.busy)) {
+            self.resolve(id, Answer::Failed(why.to_string()));
+        }
         drop_later(slot);
     }
-    resolve(id, Answer::Cancelled);
-    pump();
+
+    fn on_message(&self, slot_key: u32, data: JsValue) {
+        let reply: Reply = match serde_wasm_bindgen::from_value(data) {
+            Ok(reply) => reply,
+            Err(e) => {
+                web_sys::console::warn_1(&format!("drvsig: a worker's message was not understood: {e}").into());
+                return;
+            }
+        };
+        let id = match &reply {
+            Reply::Ready(ready) => {
+                if ready.ok {
+                    self.with(|p| {
+                        if let Some(slot) = p.slots.iter_mut().find(|s| s.key == slot_key) {
+                            slot.ready = true;
+                        }
+                    });
+                    self.pump();
+                } else {
+                    let why = format!("the inspection worker did not load ({})", ready.error.clone().unwrap_or_default());
+                    self.on_failed_slot(slot_key, &why);
+                }
+                return;
+            }
+            Reply::Progress(p) => return self.progress(p.id, Progress::Read(p.loaded, p.total)),
+            Reply::Inspecting(s) => return self.progress(s.id, Progress::Inspecting),
+            other => other.id().unwrap_or_default(),
+        };
+        let failed = matches!(reply, Reply::Error(_));
+        let retired = self.with(|p| {
+            let at = p.slots.iter().position(|s| s.key == slot_key)?;
+            if let Some(slot) = p.slots.get_mut(at) {
+                if slot.busy == Some(id) {
+                    slot.busy = None;
+                }
+            }
+            // A worker whose wasm threw may be left in a bad state: retire it (a fresh one starts
+            // when requests wait).
+            (failed && p.mode == Mode::Workers).then(|| p.slots.remove(at))
+        });
+        let answer = match reply {
+            Reply::Error(f) => Answer::Failed(f.error),
+            reply => Answer::Reply(reply),
+        };
+        self.resolve(id, answer);
+        if let Some(slot) = retired {
+            slot.worker.terminate();
+            drop_later(slot);
+        }
+        self.pump();
+    }
+
+    fn progress(&self, id: RequestId, progress: Progress) {
+        let callback = self.with(|p| p.pending.get(&id).and_then(|w| w.progress.clone()));
+        if let Some(callback) = callback {
+            callback(progress);
+        }
+    }
+
+    /// Hands waiting requests to free, loaded workers; starts another worker when requests wait and
+    /// every worker is busy (up to [`pool_size`]).
+    fn pump(&self) {
+        loop {
+            let limit = self.pool_size();
+            let next = self.with(|p| {
+                if p.jobs.is_empty() {
+                    return None;
+                }
+                let Some(slot) = p.slots.iter_mut().find(|s| s.ready && s.busy.is_none()) else {
+                    let starting = p.slots.iter().filter(|s| !s.ready).count();
+                    return Some(Err(starting < p.jobs.len() && p.slots.len() < limit));
+                };
+                let job = p.jobs.pop_front()?;
+                slot.busy = Some(job.id);
+                Some(Ok((slot.key, slot.worker.clone(), job)))
+            });
+            match next {
+                None => return,
+                Some(Err(start)) => {
+                    if start {
+                        self.spawn_slot();
+                    }
+                    return;
+                }
+                Some(Ok((slot_key, worker, job))) => {
+                    if let Err(e) = worker.post_message_with_transfer(&job.message, &job.transfer) {
+                        self.with(|p| {
+                            if let Some(slot) = p.slots.iter_mut().find(|s| s.key == slot_key) {
+                                slot.busy = None;
+                            }
+                        });
+                        self.resolve(job.id, Answer::Failed(format!("{e:?}")));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Queues one request and waits for its answer.
+    async fn request(&self, id: RequestId, request: &Request, transfer: Array, progress: Option<OnProgress>) -> Answer {
+        let message = match serde_wasm_bindgen::to_value(request) {
+            Ok(message) => message,
+            Err(e) => return Answer::Failed(e.to_string()),
+        };
+        let answer = Rc::new(RefCell::new(None));
+        let promise = Promise::new(&mut |resolve, _| {
+            self.with(|p| p.pending.insert(id, Waiting { resolve, progress: progress.clone(), answer: answer.clone() }));
+        });
+        self.with(|p| p.jobs.push_back(Job { id, message, transfer }));
+        self.pump();
+        let _ = JsFuture::from(promise).await;
+        let answer = answer.borrow_mut().take();
+        answer.unwrap_or(Answer::Cancelled)
+    }
+
+    /// Inspects one file in a worker, under the request id `id` (the page's file id: [`abort`] takes
+    /// it). Nothing comes back but the report (a transferred buffer stays with the worker).
+    pub async fn inspect(
+        &self,
+        id: u64,
+        name: &str,
+        context: Context,
+        payload: Payload,
+        progress: OnProgress,
+    ) -> Result<Inspected, Answer> {
+        let transfer = Array::new();
+        let source = payload.value_and_transfer(&transfer);
+        let message = Request::Inspect(drvsig_messages::Inspect { id, name: name.to_string(), context, source });
+        match self.request(id, &message, transfer, Some(progress)).await {
+            Answer::Reply(Reply::Report(report)) => {
+                let timings = js_sys::JSON::stringify(&report.timings).ok().and_then(|s| s.as_string());
+                Ok(Inspected { json: report.json, timings, main_thread: report.main_thread })
+            }
+            Answer::Reply(_) => Err(Answer::Failed("the worker's answer has no report".into())),
+            other => Err(other),
+        }
+    }
+
+    /// The package pass in a worker over `files` with the reports the workers made: the packages JSON.
+    pub async fn packages(
+        &self,
+        context: Context,
+        files: Vec<PackageFile>,
+        transfer: Array,
+        reports: Vec<String>,
+    ) -> Result<String, String> {
+        let id = self.other_id();
+        let message = Request::Packages(drvsig_messages::Packages { id, context, files, reports });
+        match self.request(id, &message, transfer, None).await {
+            Answer::Reply(Reply::Packages(p)) => Ok(p.json),
+            Answer::Failed(why) => Err(why),
+            _ => Err("the worker's answer has no packages".into()),
+        }
+    }
+
+    /// A file that may be a block list: its card (`FileReport` JSON; `None`: not a block list) and
+    /// whether the list can be used.
+    pub async fn block_list(&self, name: &str, bytes: Vec<u8>, time: i64) -> Result<(Option<String>, bool), String> {
+        let id = self.other_id();
+        let message =
+            Request::BlockList(drvsig_messages::BlockList { id, name: name.to_string(), time, bytes: drvsig_messages::Bytes(bytes) });
+        match self.request(id, &message, Array::new(), None).await {
+            Answer::Reply(Reply::BlockList(card)) => Ok((card.card, card.in_use)),
+            Answer::Failed(why) => Err(why),
+            _ => Err("the worker's answer has no card".into()),
+        }
+    }
+
+    /// A zip member's bytes, read out of the zip (`zip`: its `File` or a copy of its bytes) by a
+    /// worker.
+    pub async fn zip_member(&self, zip: Payload, member: &str) -> Option<Vec<u8>> {
+        let id = self.other_id();
+        let transfer = Array::new();
+        let zip = zip.value_and_transfer(&transfer);
+        let message = Request::ZipMember(drvsig_messages::ZipMember { id, zip, member: member.to_string() });
+        match self.request(id, &message, transfer, None).await {
+            Answer::Reply(Reply::Bytes(b)) => b.bytes.map(|b| b.0),
+            _ => None,
+        }
+    }
+
+    /// Starts the pool's first two workers ahead of the first files (their wasm compiles and warms up
+    /// while the page idles: a worker started on demand takes a few hundred milliseconds to be ready,
+    /// longer than a small package takes to inspect). More start only when files wait.
+    pub fn prepare(&self) {
+        if self.with(|p| p.slots.is_empty()) {
+            self.adopt_early_workers();
+        }
+        while self.with(|p| p.slots.len()) < self.pool_size().min(2) {
+            let before = self.with(|p| p.slots.len());
+            self.spawn_slot();
+            if self.with(|p| p.slots.len()) == before {
+                break;
+            }
+        }
+    }
+
+    /// Cancels request `id`: still waiting, it is dropped; with a worker, that worker is terminated
+    /// (the others go on) and a fresh one is started when requests wait. Its wait ends as
+    /// [`Answer::Cancelled`].
+    pub fn abort(&self, id: u64) {
+        let slot = self.with(|p| {
+            p.jobs.retain(|job| job.id != id);
+            let at = p.slots.iter().position(|slot| slot.busy == Some(id))?;
+            Some(p.slots.remove(at))
+        });
+        if let Some(slot) = slot {
+            slot.worker.terminate();
+            drop_later(slot);
+        }
+        self.resolve(id, Answer::Cancelled);
+        self.pump();
+    }
 }

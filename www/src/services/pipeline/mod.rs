@@ -113,66 +113,268 @@ struct Shell {
     prefetched: HashMap<FileId, Promise>,
 }
 
-thread_local! {
-    static SHELL: RefCell<Shell> =
-        RefCell::new(Shell { pipeline: Pipeline::new(worker::pool_size()), dispatch: None, prefetched: HashMap::new() });
+/// The page's services: the pipeline, its shell and the worker pool (cloning shares them). The
+/// app makes one and hands it to the components that need it (a yew context).
+#[derive(Clone)]
+pub struct Services {
+    shell: Rc<RefCell<Shell>>,
+    pool: worker::Pool,
 }
 
-fn with<R>(f: impl FnOnce(&mut Shell) -> R) -> R {
-    SHELL.with(|s| f(&mut s.borrow_mut()))
-}
-
-/// One step of the pipeline, then its effects (performed outside the borrow: a dispatch may
-/// render, and rendering may ask the pipeline).
-fn step(f: impl FnOnce(&mut Pipeline<web_sys::File, Held>) -> Vec<Effect<web_sys::File, Held>>) {
-    let effects = with(|s| {
-        s.pipeline.set_limit(worker::pool_size());
-        f(&mut s.pipeline)
-    });
-    for effect in effects {
-        perform(effect);
+impl PartialEq for Services {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.shell, &other.shell)
     }
 }
 
-fn perform(effect: Effect<web_sys::File, Held>) {
-    match effect {
-        Effect::Dispatch(action) => {
-            if let Some(dispatch) = with(|s| s.dispatch.clone()) {
-                dispatch.emit(action);
+impl Default for Services {
+    fn default() -> Self {
+        let pool = worker::Pool::default();
+        let pipeline = Pipeline::new(pool.pool_size());
+        Services { shell: Rc::new(RefCell::new(Shell { pipeline, dispatch: None, prefetched: HashMap::new() })), pool }
+    }
+}
+
+impl Services {
+    fn with<R>(&self, f: impl FnOnce(&mut Shell) -> R) -> R {
+        f(&mut self.shell.borrow_mut())
+    }
+
+    /// One step of the pipeline, then its effects (performed outside the borrow: a dispatch may
+    /// render, and rendering may ask the pipeline).
+    fn step(&self, f: impl FnOnce(&mut Pipeline<web_sys::File, Held>) -> Vec<Effect<web_sys::File, Held>>) {
+        let effects = self.with(|s| {
+            s.pipeline.set_limit(self.pool.pool_size());
+            f(&mut s.pipeline)
+        });
+        for effect in effects {
+            self.perform(effect);
+        }
+    }
+
+    fn perform(&self, effect: Effect<web_sys::File, Held>) {
+        match effect {
+            Effect::Dispatch(action) => {
+                if let Some(dispatch) = self.with(|s| s.dispatch.clone()) {
+                    dispatch.emit(action);
+                }
+            }
+            Effect::Prefetch { id, file } => {
+                self.with(|s| s.prefetched.insert(id, file.array_buffer()));
+            }
+            Effect::Inspect { id, picked } => {
+                let prefetch = self.with(|s| s.prefetched.remove(&id));
+                let this = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let finished = this.inspect(id, picked, prefetch).await;
+                    this.step(|p| p.finished(id, finished));
+                });
+            }
+            Effect::Abort(id) => self.pool.abort(id),
+            Effect::Package { generation, files, reports } => {
+                let this = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let packages = this.package_pass(generation, files, reports).await;
+                    this.step(|p| p.packaged(generation, packages));
+                });
             }
         }
-        Effect::Prefetch { id, file } => {
-            with(|s| s.prefetched.insert(id, file.array_buffer()));
-        }
-        Effect::Inspect { id, picked } => {
-            let prefetch = with(|s| s.prefetched.remove(&id));
+    }
+
+    fn emit(&self, action: Action) {
+        self.perform(Effect::Dispatch(action));
+    }
+
+    /// Sets the trusted roots and judges the whole drop again: every file picked or dropped so far is
+    /// inspected anew (new cards), so every verdict and chain reflects the roots.
+    pub fn set_trust(&self, anchors: Vec<Vec<u8>>, dispatch: Callback<Action>) {
+        self.with(|s| {
+            s.dispatch = Some(dispatch);
+            s.prefetched.clear();
+        });
+        self.step(|p| p.set_trust(anchors));
+    }
+
+    /// Adds files to the page and to the queue. Block lists among them (SiPolicy XML, LOLDrivers
+    /// JSON / YAML, recognised by content) are read first: every file inspected from then on is judged
+    /// against them too, and each gets a card saying it is in use (or why it cannot be read).
+    pub fn enqueue(&self, files: Vec<Picked>, dispatch: Callback<Action>) {
+        self.with(|s| s.dispatch = Some(dispatch));
+        if files.iter().any(may_be_block_list) {
+            let this = self.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let finished = inspect(id, picked, prefetch).await;
-                step(|p| p.finished(id, finished));
+                let rest = this.take_block_lists(files).await;
+                this.step(|p| p.add(rest));
             });
-        }
-        Effect::Abort(id) => worker::abort(id),
-        Effect::Package { generation, files, reports } => {
-            wasm_bindgen_futures::spawn_local(async move {
-                let packages = package_pass(generation, files, reports).await;
-                step(|p| p.packaged(generation, packages));
-            });
+        } else {
+            self.step(|p| p.add(files));
         }
     }
-}
 
-fn emit(action: Action) {
-    perform(Effect::Dispatch(action));
-}
+    /// The files that are not block lists; the block lists get their card (a worker says whether the
+    /// content is one and makes it).
+    async fn take_block_lists(&self, files: Vec<Picked>) -> Vec<Picked> {
+        let mut rest = Vec::new();
+        for picked in files {
+            if !may_be_block_list(&picked) {
+                rest.push(picked);
+                continue;
+            }
+            let Some(bytes) = read_blob(&picked.file).await.map(|b| b.to_vec()) else {
+                rest.push(picked);
+                continue;
+            };
+            let card = match self.pool.block_list(&picked.name, bytes.clone(), browser::now().0).await {
+                Ok((Some(card), in_use)) => super::decode::file_from_json(&card).ok().map(|card| (card, in_use)),
+                Ok((None, _)) => None,
+                Err(why) => {
+                    web_sys::console::warn_1(&format!("drvsig block list: {why}").into());
+                    None
+                }
+            };
+            match card {
+                Some((card, in_use)) => self.step(|p| p.add_block_list(&picked.name, picked.size, card, in_use.then_some(bytes))),
+                None => rest.push(picked),
+            }
+        }
+        rest
+    }
 
-/// Sets the trusted roots and judges the whole drop again: every file picked or dropped so far is
-/// inspected anew (new cards), so every verdict and chain reflects the roots.
-pub fn set_trust(anchors: Vec<Vec<u8>>, dispatch: Callback<Action>) {
-    with(|s| {
-        s.dispatch = Some(dispatch);
-        s.prefetched.clear();
-    });
-    step(|p| p.set_trust(anchors));
+    /// Forgets a file: a queued one is never read, a running one's result is dropped; the packages
+    /// are computed again without it.
+    pub fn cancel(&self, id: FileId) {
+        self.with(|s| s.prefetched.remove(&id));
+        self.step(|p| p.remove(id));
+    }
+
+    /// Forgets every file.
+    pub fn cancel_all(&self) {
+        self.with(|s| s.prefetched.clear());
+        self.step(|p| p.clear());
+    }
+
+    /// The bytes of a file on the page (a user's file is read again; a zip member is read out of its
+    /// zip by a worker, on demand); `None` when the file is gone or cannot be read.
+    pub async fn bytes_of(&self, id: FileId) -> Option<Bytes> {
+        if let Some(held) = self.with(|s| s.pipeline.held(id)) {
+            return held.bytes().await;
+        }
+        let (zip_id, inner) = self.with(|s| s.pipeline.member_of(id))?;
+        let zip = self.with(|s| s.pipeline.held(zip_id))?.payload();
+        self.pool.zip_member(zip, &inner).await.map(|data| Rc::new(Cow::Owned(data)))
+    }
+
+    /// `len` bytes of a file from `start` (fewer at its end): of a user's file, only those bytes are
+    /// read (`Blob.slice`).
+    pub async fn slice_of(&self, id: FileId, start: usize, len: usize) -> Option<Bytes> {
+        let end = start.saturating_add(len);
+        if let Some(held) = self.with(|s| s.pipeline.held(id)) {
+            return held.slice(start, end).await;
+        }
+        let bytes = self.bytes_of(id).await?;
+        let end = end.min(bytes.len());
+        bytes.get(start..end).map(|s| Rc::new(Cow::Owned(s.to_vec())))
+    }
+
+    /// The package pass in a worker: it gets the `File` handles (and copies of the bytes held here)
+    /// with the reports the workers made, so nothing is copied into this thread's wasm memory or
+    /// inspected again. A worker that fails is replaced: one more try; `None` when that fails too.
+    async fn package_pass(&self, generation: u64, files: Vec<PackageInput<Held>>, reports: Vec<String>) -> Option<Vec<PackageReport>> {
+        for _ in 0..2 {
+            if !self.with(|s| s.pipeline.is_current(generation)) {
+                return None;
+            }
+            let transfer = Array::new();
+            let files = files
+                .iter()
+                .map(|f| {
+                    let source = match f.held.payload() {
+                        worker::Payload::File(file) => JsValue::from(file),
+                        worker::Payload::Buffer(buffer) => {
+                            transfer.push(&buffer);
+                            buffer.into()
+                        }
+                    };
+                    PackageFile { name: f.name.clone(), source, members: f.members.clone() }
+                })
+                .collect();
+            let context = self.with(|s| s.pipeline.context(browser::now().0));
+            match self.pool.packages(context, files, transfer, reports.clone()).await {
+                Ok(json) => return super::decode::packages_from_json(&json).ok(),
+                Err(why) => web_sys::console::warn_1(&format!("drvsig package worker: {why}").into()),
+            }
+        }
+        None
+    }
+
+    /// One file: a drvsig JSON report is shown as saved; anything else is inspected in a worker.
+    async fn inspect(&self, id: FileId, picked: Picked, prefetch: Option<Promise>) -> Finished<Held> {
+        let name = picked.name.replace('\\', "/");
+        if let Some(saved) = saved_report(id, &name, &picked).await {
+            return Finished::Saved(saved);
+        }
+        let this = self.clone();
+        let progress: Rc<dyn Fn(worker::Progress)> = Rc::new(move |p: worker::Progress| {
+            if !this.with(|s| s.pipeline.is_live(id)) {
+                return;
+            }
+            match p {
+                worker::Progress::Read(loaded, total) => this.emit(Action::Progress(id, loaded as u64, total as u64)),
+                worker::Progress::Inspecting => this.emit(Action::Inspecting(id)),
+            }
+        });
+        let context = || self.with(|s| s.pipeline.context(browser::now().0));
+        let (payload, kept) = payload_of(&picked, prefetch).await;
+        let mut reply = self.pool.inspect(id, &name, context(), payload, progress.clone()).await;
+        if let Err(worker::Answer::Failed(why)) = &reply {
+            // A worker that fails is replaced: the file is tried once more.
+            if !self.with(|s| s.pipeline.is_aborted(id)) {
+                web_sys::console::warn_1(&format!("drvsig worker: {why}; trying again").into());
+                let (payload, _) = payload_of(&picked, None).await;
+                reply = self.pool.inspect(id, &name, context(), payload, progress).await;
+            }
+        }
+        match reply {
+            Ok(done) => match super::decode::inspection_from_json(&done.json) {
+                Ok(inspection) => {
+                    mark("data-inspector", if done.main_thread { "main-thread" } else { "worker" });
+                    if let Some(timings) = &done.timings {
+                        mark("data-timings", timings);
+                    }
+                    let held = match kept {
+                        Some(buffer) => Held::Buffer(buffer),
+                        None => Held::Blob(picked.file.clone()),
+                    };
+                    Finished::Inspected { inspection, held, json: done.json }
+                }
+                Err(e) => Finished::Failed(format!("The worker's report cannot be read: {e}")),
+            },
+            Err(worker::Answer::Cancelled) => Finished::Failed("Cancelled".into()),
+            Err(worker::Answer::Failed(why)) => Finished::Failed(format!("The file could not be inspected: {why}")),
+            Err(worker::Answer::Reply(_)) => Finished::Failed("The inspection returned no report".into()),
+        }
+    }
+
+    /// A fresh id for something that is not a file (a share link's report).
+    pub fn fresh_id(&self) -> FileId {
+        self.with(|s| s.pipeline.fresh_id())
+    }
+
+    /// Cancels a file being read or inspected: its worker is terminated (the other files go on), the
+    /// file is marked cancelled, and the pool starts a fresh worker when files wait.
+    pub fn abort_inspection(&self, id: FileId) {
+        self.step(|p| p.abort(id));
+    }
+
+    /// Whether inspections run off the main thread (false: no Web Worker, the page says so).
+    pub fn off_main_thread(&self) -> bool {
+        self.pool.off_main_thread()
+    }
+
+    /// Starts the first workers (they warm their own wasm up while the page idles).
+    pub fn warm_up(&self) {
+        self.pool.prepare();
+    }
 }
 
 /// The biggest file read as a possible block list (the recommended list is 0.5 MB; LOLDrivers'
@@ -183,117 +385,6 @@ const MAX_LIST_BYTES: u64 = 32 << 20;
 fn may_be_block_list(p: &Picked) -> bool {
     let name = p.name.to_ascii_lowercase();
     p.size <= MAX_LIST_BYTES && [".xml", ".json", ".yaml", ".yml"].iter().any(|e| name.ends_with(e))
-}
-
-/// Adds files to the page and to the queue. Block lists among them (SiPolicy XML, LOLDrivers
-/// JSON / YAML, recognised by content) are read first: every file inspected from then on is judged
-/// against them too, and each gets a card saying it is in use (or why it cannot be read).
-pub fn enqueue(files: Vec<Picked>, dispatch: Callback<Action>) {
-    with(|s| s.dispatch = Some(dispatch));
-    if files.iter().any(may_be_block_list) {
-        wasm_bindgen_futures::spawn_local(async move {
-            let rest = take_block_lists(files).await;
-            step(|p| p.add(rest));
-        });
-    } else {
-        step(|p| p.add(files));
-    }
-}
-
-/// The files that are not block lists; the block lists get their card (a worker says whether the
-/// content is one and makes it).
-async fn take_block_lists(files: Vec<Picked>) -> Vec<Picked> {
-    let mut rest = Vec::new();
-    for picked in files {
-        if !may_be_block_list(&picked) {
-            rest.push(picked);
-            continue;
-        }
-        let Some(bytes) = read_blob(&picked.file).await.map(|b| b.to_vec()) else {
-            rest.push(picked);
-            continue;
-        };
-        let card = match worker::block_list(&picked.name, bytes.clone(), browser::now().0).await {
-            Ok((Some(card), in_use)) => super::decode::file_from_json(&card).ok().map(|card| (card, in_use)),
-            Ok((None, _)) => None,
-            Err(why) => {
-                web_sys::console::warn_1(&format!("drvsig block list: {why}").into());
-                None
-            }
-        };
-        match card {
-            Some((card, in_use)) => step(|p| p.add_block_list(&picked.name, picked.size, card, in_use.then_some(bytes))),
-            None => rest.push(picked),
-        }
-    }
-    rest
-}
-
-/// Forgets a file: a queued one is never read, a running one's result is dropped; the packages
-/// are computed again without it.
-pub fn cancel(id: FileId) {
-    with(|s| s.prefetched.remove(&id));
-    step(|p| p.remove(id));
-}
-
-/// Forgets every file.
-pub fn cancel_all() {
-    with(|s| s.prefetched.clear());
-    step(|p| p.clear());
-}
-
-/// The bytes of a file on the page (a user's file is read again; a zip member is read out of its
-/// zip by a worker, on demand); `None` when the file is gone or cannot be read.
-pub async fn bytes_of(id: FileId) -> Option<Bytes> {
-    if let Some(held) = with(|s| s.pipeline.held(id)) {
-        return held.bytes().await;
-    }
-    let (zip_id, inner) = with(|s| s.pipeline.member_of(id))?;
-    let zip = with(|s| s.pipeline.held(zip_id))?.payload();
-    worker::zip_member(zip, &inner).await.map(|data| Rc::new(Cow::Owned(data)))
-}
-
-/// `len` bytes of a file from `start` (fewer at its end): of a user's file, only those bytes are
-/// read (`Blob.slice`).
-pub async fn slice_of(id: FileId, start: usize, len: usize) -> Option<Bytes> {
-    let end = start.saturating_add(len);
-    if let Some(held) = with(|s| s.pipeline.held(id)) {
-        return held.slice(start, end).await;
-    }
-    let bytes = bytes_of(id).await?;
-    let end = end.min(bytes.len());
-    bytes.get(start..end).map(|s| Rc::new(Cow::Owned(s.to_vec())))
-}
-
-/// The package pass in a worker: it gets the `File` handles (and copies of the bytes held here)
-/// with the reports the workers made, so nothing is copied into this thread's wasm memory or
-/// inspected again. A worker that fails is replaced: one more try; `None` when that fails too.
-async fn package_pass(generation: u64, files: Vec<PackageInput<Held>>, reports: Vec<String>) -> Option<Vec<PackageReport>> {
-    for _ in 0..2 {
-        if !with(|s| s.pipeline.is_current(generation)) {
-            return None;
-        }
-        let transfer = Array::new();
-        let files = files
-            .iter()
-            .map(|f| {
-                let source = match f.held.payload() {
-                    worker::Payload::File(file) => JsValue::from(file),
-                    worker::Payload::Buffer(buffer) => {
-                        transfer.push(&buffer);
-                        buffer.into()
-                    }
-                };
-                PackageFile { name: f.name.clone(), source, members: f.members.clone() }
-            })
-            .collect();
-        let context = with(|s| s.pipeline.context(browser::now().0));
-        match worker::packages(context, files, transfer, reports.clone()).await {
-            Ok(json) => return super::decode::packages_from_json(&json).ok(),
-            Err(why) => web_sys::console::warn_1(&format!("drvsig package worker: {why}").into()),
-        }
-    }
-    None
 }
 
 /// What the worker gets for a file: a small one is read here (asynchronously, maybe already
@@ -312,53 +403,6 @@ async fn payload_of(picked: &Picked, prefetch: Option<Promise>) -> (worker::Payl
     }
 }
 
-/// One file: a drvsig JSON report is shown as saved; anything else is inspected in a worker.
-async fn inspect(id: FileId, picked: Picked, prefetch: Option<Promise>) -> Finished<Held> {
-    let name = picked.name.replace('\\', "/");
-    if let Some(saved) = saved_report(id, &name, &picked).await {
-        return Finished::Saved(saved);
-    }
-    let progress: Rc<dyn Fn(worker::Progress)> = Rc::new(move |p: worker::Progress| {
-        if !with(|s| s.pipeline.is_live(id)) {
-            return;
-        }
-        match p {
-            worker::Progress::Read(loaded, total) => emit(Action::Progress(id, loaded as u64, total as u64)),
-            worker::Progress::Inspecting => emit(Action::Inspecting(id)),
-        }
-    });
-    let context = || with(|s| s.pipeline.context(browser::now().0));
-    let (payload, kept) = payload_of(&picked, prefetch).await;
-    let mut reply = worker::inspect(id, &name, context(), payload, progress.clone()).await;
-    if let Err(worker::Answer::Failed(why)) = &reply {
-        // A worker that fails is replaced: the file is tried once more.
-        if !with(|s| s.pipeline.is_aborted(id)) {
-            web_sys::console::warn_1(&format!("drvsig worker: {why}; trying again").into());
-            let (payload, _) = payload_of(&picked, None).await;
-            reply = worker::inspect(id, &name, context(), payload, progress).await;
-        }
-    }
-    match reply {
-        Ok(done) => match super::decode::inspection_from_json(&done.json) {
-            Ok(inspection) => {
-                mark("data-inspector", if done.main_thread { "main-thread" } else { "worker" });
-                if let Some(timings) = &done.timings {
-                    mark("data-timings", timings);
-                }
-                let held = match kept {
-                    Some(buffer) => Held::Buffer(buffer),
-                    None => Held::Blob(picked.file.clone()),
-                };
-                Finished::Inspected { inspection, held, json: done.json }
-            }
-            Err(e) => Finished::Failed(format!("The worker's report cannot be read: {e}")),
-        },
-        Err(worker::Answer::Cancelled) => Finished::Failed("Cancelled".into()),
-        Err(worker::Answer::Failed(why)) => Finished::Failed(format!("The file could not be inspected: {why}")),
-        Err(worker::Answer::Reply(_)) => Finished::Failed("The inspection returned no report".into()),
-    }
-}
-
 /// Saved reports are at most this big (the CLI's report of a big drop is a few MB).
 const MAX_SAVED_REPORT_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -373,17 +417,6 @@ async fn saved_report(id: FileId, name: &str, picked: &Picked) -> Option<crate::
     Some(crate::saved::Saved { id, origin: name.to_string(), report: report.map(Rc::new) })
 }
 
-/// A fresh id for something that is not a file (a share link's report).
-pub fn fresh_id() -> FileId {
-    with(|s| s.pipeline.fresh_id())
-}
-
-/// Cancels a file being read or inspected: its worker is terminated (the other files go on), the
-/// file is marked cancelled, and the pool starts a fresh worker when files wait.
-pub fn abort_inspection(id: FileId) {
-    step(|p| p.abort(id));
-}
-
 /// Sets an attribute on `<body>`: `data-inspector` (where the last file was inspected, "worker"
 /// or "main-thread") and `data-timings` (the last worker's read / hash / core milliseconds), for
 /// the e2e tests, the benchmark and anyone curious.
@@ -391,14 +424,4 @@ fn mark(attribute: &str, value: &str) {
     if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.set_attribute(attribute, value);
     }
-}
-
-/// Whether inspections run off the main thread (false: no Web Worker, the page says so).
-pub fn off_main_thread() -> bool {
-    worker::off_main_thread()
-}
-
-/// Starts the first workers (they warm their own wasm up while the page idles).
-pub fn warm_up() {
-    worker::prepare();
 }
