@@ -806,7 +806,7 @@ fn a_dropped_sipolicy_changes_a_verdict() {
     });
 }
 
-/// What matching costs in the page (issue 13, docs/benchmarks.md): the workers' wasm, instantiated
+/// What matching costs in the page (docs/benchmarks.md): the workers' wasm, instantiated
 /// in the page, loads the index, then matches the fixture drivers 50 times each; the figures are printed.
 #[test]
 fn block_list_matching_time_in_the_page() {
