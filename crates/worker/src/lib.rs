@@ -230,6 +230,12 @@ impl WorkerFile {
     }
 }
 
+/// A report the page sent back (as a worker made it), read with the browser's `JSON.parse` and
+/// serde-wasm-bindgen: serde_json's deserializer for the whole report stays out of this module.
+fn report_from_json(json: &str) -> Option<drvsig::InspectionReport> {
+    serde_wasm_bindgen::from_value(js_sys::JSON::parse(json).ok()?).ok()
+}
+
 /// The reply carrying a file's report (`timings`: what the shim measured).
 #[wasm_bindgen]
 pub fn report_reply(id: f64, json: String, timings: JsValue, main_thread: bool) -> JsValue {
@@ -265,12 +271,7 @@ pub fn package_pass(request: JsValue, buffers: Vec<js_sys::Uint8Array>) -> Resul
         }
     }
     let files: Vec<(String, &[u8])> = owned.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
-    let known: Vec<drvsig::FileReport> = request
-        .reports
-        .iter()
-        .filter_map(|json| serde_json::from_str::<drvsig::InspectionReport>(json).ok())
-        .flat_map(|r| r.files)
-        .collect();
+    let known: Vec<drvsig::FileReport> = request.reports.iter().filter_map(|json| report_from_json(json)).flat_map(|r| r.files).collect();
     let report = drvsig::package::inspect_package_with_reports(&files, known, &options);
     let json = serde_json::to_string(&report.packages).unwrap_or_default();
     Ok(to_js(&Reply::Packages(Json { id: request.id, json })))
