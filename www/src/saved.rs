@@ -4,7 +4,6 @@
 //! deflated and base64url-encoded in the URL fragment (`#report=...`), which browsers never send
 //! to a server. Pure functions: unit-tested natively.
 
-use std::io::{Read, Write};
 use std::rc::Rc;
 
 use base64::Engine;
@@ -28,25 +27,65 @@ pub struct Saved {
     pub report: Result<Rc<InspectionReport>, String>,
 }
 
+/// What is read of a JSON file first, to tell a drvsig report from other JSON.
+#[derive(serde::Deserialize)]
+struct Peek {
+    #[allow(dead_code)]
+    files: Vec<serde::de::IgnoredAny>,
+    #[allow(dead_code)]
+    packages: Vec<serde::de::IgnoredAny>,
+    #[serde(default)]
+    made_by: Option<PeekMadeBy>,
+}
+
+#[derive(serde::Deserialize)]
+struct PeekMadeBy {
+    #[serde(default)]
+    schema_version: u64,
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// JSON text, parsed once, decoded as often as asked. In the page the browser's `JSON.parse`
+/// reads it and serde-wasm-bindgen converts it (as `services::decode` does for the workers'
+/// reports): serde_json's parser and a second set of the report's `Deserialize` code stay out of
+/// the page's wasm. Natively (the tests), serde_json.
+struct Parsed(#[cfg(target_arch = "wasm32")] wasm_bindgen::JsValue, #[cfg(not(target_arch = "wasm32"))] serde_json::Value);
+
+impl Parsed {
+    fn new(text: &str) -> Option<Parsed> {
+        #[cfg(target_arch = "wasm32")]
+        return js_sys::JSON::parse(text).ok().map(Parsed);
+        #[cfg(not(target_arch = "wasm32"))]
+        return serde_json::from_str(text).ok().map(Parsed);
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+        #[cfg(target_arch = "wasm32")]
+        return serde_wasm_bindgen::from_value(self.0.clone()).map_err(|e| e.to_string());
+        #[cfg(not(target_arch = "wasm32"))]
+        return T::deserialize(&self.0).map_err(|e| e.to_string());
+    }
+}
+
 /// Reads `text` as a drvsig report: `Ok(None)` when it is not one (other JSON, or not JSON),
 /// `Ok(Some(..))` when it is, `Err(message)` when it is a drvsig report this page cannot read.
 pub fn parse_saved(text: &str) -> Result<Option<InspectionReport>, String> {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+    let Some(parsed) = Parsed::new(text) else {
         return Ok(None);
     };
-    let looks_like_report = value.get("files").is_some_and(|f| f.is_array()) && value.get("packages").is_some_and(|p| p.is_array());
-    if !looks_like_report {
+    let Ok(peek) = parsed.decode::<Peek>() else {
         return Ok(None);
-    }
-    let made_by = value.get("made_by");
-    let schema = made_by.and_then(|m| m.get("schema_version")).and_then(|v| v.as_u64()).unwrap_or(0);
+    };
+    let schema = peek.made_by.as_ref().map_or(0, |m| m.schema_version);
     if schema > u64::from(SCHEMA_VERSION) {
-        let version = made_by.and_then(|m| m.get("version")).and_then(|v| v.as_str()).unwrap_or("a newer drvsig");
+        let version = peek.made_by.and_then(|m| m.version).unwrap_or_else(|| "a newer drvsig".to_string());
         return Err(format!(
             "This report was made by drvsig {version} with report schema {schema}; this page reads schema {SCHEMA_VERSION} and earlier. Open it with drvsig {version} or newer (the command-line tool, or a newer copy of this page)."
         ));
     }
-    serde_json::from_value::<InspectionReport>(value)
+    parsed
+        .decode::<InspectionReport>()
         .map(Some)
         .map_err(|e| format!("This looks like a drvsig report, but it cannot be read: {e}. Was it edited by hand?"))
 }
@@ -69,9 +108,7 @@ pub fn marker(report: &InspectionReport) -> String {
 /// The fragment (`#report=...`) carrying `report` (deflated JSON, base64url without padding).
 pub fn encode_fragment(report: &InspectionReport) -> Result<String, String> {
     let json = serde_json::to_vec(report).map_err(|e| e.to_string())?;
-    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(&json).map_err(|e| e.to_string())?;
-    let deflated = encoder.finish().map_err(|e| e.to_string())?;
+    let deflated = miniz_oxide::deflate::compress_to_vec(&json, 9);
     Ok(format!("{FRAGMENT}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(deflated)))
 }
 
@@ -83,10 +120,7 @@ pub fn decode_fragment(hash: &str) -> Option<Result<InspectionReport, String>> {
             .decode(data.trim_end_matches('='))
             .map_err(|_| "The link's report is damaged (it is not base64url): was the link cut short?".to_string())?;
         // Never inflate without a bound: a link is small, its report at most 64 MiB.
-        let mut json = Vec::new();
-        flate2::read::DeflateDecoder::new(deflated.as_slice())
-            .take(64 * 1024 * 1024)
-            .read_to_end(&mut json)
+        let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, 64 * 1024 * 1024)
             .map_err(|_| "The link's report is damaged (it does not inflate): was the link cut short?".to_string())?;
         match parse_saved(&String::from_utf8_lossy(&json))? {
             Some(report) => Ok(report),

@@ -91,10 +91,11 @@ function onKey(event) {
   }
 }
 
-// The inspection worker starts now, beside the page's own wasm start-up (it loads the same wasm
-// itself), so the first file dropped at once does not wait for a second start-up once the app is
-// ready. The app adopts it with takeWorkers(), with what its first message said; more workers are
-// the app's to start. Without module workers, nothing happens here and the app decides.
+// The inspection worker starts now, beside the page's own wasm start-up (it loads the core's wasm,
+// a module of its own: the page does not need it to draw), so the first file dropped at once does
+// not wait for a worker's start-up once the app is ready. The app adopts it with takeWorkers(),
+// with what its first message said; more workers are the app's to start. Without module workers,
+// nothing happens here and the app decides (localWorker below).
 const workers = [];
 function startWorker() {
   let worker;
@@ -105,10 +106,11 @@ function startWorker() {
   }
   const early = { worker, ready: undefined, error: undefined };
   early.onMessage = (event) => {
-    const data = event.data || {};
-    if (typeof data.ready === "boolean") {
-      early.ready = data.ready;
-      early.error = data.error;
+    // {ready: {ok, error}} (drvsig_messages::Reply::Ready), once.
+    const ready = (event.data || {}).ready;
+    if (ready) {
+      early.ready = ready.ok;
+      early.error = ready.error;
     }
   };
   early.onError = (event) => {
@@ -121,6 +123,36 @@ function startWorker() {
   workers.push(early);
 }
 startWorker();
+
+/**
+ * The app's side, where there is no Worker: inspector.js run on this thread behind the Worker
+ * interface the app uses (postMessage, onmessage, onerror, terminate). Requests posted before the
+ * module is loaded wait for it; after terminate() nothing more is delivered.
+ */
+function localWorker() {
+  const local = { onmessage: null, onerror: null };
+  let handle = null;
+  let stopped = false;
+  const waiting = [];
+  local.postMessage = (data) => {
+    if (stopped) return;
+    if (handle) handle({ data });
+    else waiting.push(data);
+  };
+  local.terminate = () => { stopped = true; };
+  import("./inspector.js").then(
+    (m) => {
+      handle = m.serve((reply) => {
+        if (!stopped && local.onmessage) local.onmessage({ data: reply });
+      });
+      for (const data of waiting.splice(0)) handle({ data });
+    },
+    (e) => {
+      if (!stopped && local.onerror) local.onerror({ preventDefault() {}, message: String(e) });
+    },
+  );
+  return local;
+}
 
 window.addEventListener("dragover", onDragOver);
 window.addEventListener("drop", onDrop);
@@ -149,10 +181,25 @@ function takeWorkers() {
   return list.map(({ worker, ready, error }) => ({ worker, ready, error }));
 }
 
+/**
+ * The app's side: a bundled demo (www/demo) as a File, or null for an unknown id. The demos are
+ * not in the page's wasm: drvsig_demo.js (written by `cargo xtask dist`) carries them, imported
+ * the first time one is asked for.
+ */
+async function demo(id) {
+  const m = await import("./drvsig_demo.js");
+  const d = Object.hasOwn(m.DEMOS, id) ? m.DEMOS[id] : null;
+  if (!d) return null;
+  const binary = atob(d.base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return new File([bytes], d.name, { type: "application/octet-stream" });
+}
+
 /** How many files wait for the app (the e2e tests read it). */
 function queued() {
   return queue.length;
 }
 
 // `listeningAt`: when the drop zone became usable, in ms since navigation (the benchmark reads it).
-window.drvsigEarly = { take, takeWorkers, queued, listeningAt: performance.now() };
+window.drvsigEarly = { take, takeWorkers, localWorker, demo, queued, listeningAt: performance.now() };

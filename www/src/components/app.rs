@@ -18,6 +18,8 @@ use crate::state::{Action, AppState, FileId};
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
     let dispatch = state.dispatcher().to_callback();
+    // The services (pipeline, workers) for this page, shared with the components that need them.
+    let services = (*use_memo((), |_| pipeline::Services::default())).clone();
     let target = use_state_eq(crate::services::prefs::initial_target);
     let on_target = {
         let target = target.clone();
@@ -29,25 +31,25 @@ pub fn app() -> Html {
 
     let on_files = {
         let dispatch = dispatch.clone();
-        Callback::from(move |picked: Vec<files::Picked>| pipeline::enqueue(picked, dispatch.clone()))
+        let services = services.clone();
+        Callback::from(move |picked: Vec<files::Picked>| services.enqueue(picked, dispatch.clone()))
     };
     let on_demo = {
         let dispatch = dispatch.clone();
-        Callback::from(move |()| pipeline::enqueue(vec![files::demo()], dispatch.clone()))
+        let services = services.clone();
+        Callback::from(move |()| enqueue_demo(services.clone(), "driver", dispatch.clone()))
     };
     let on_demo_pick = {
         let dispatch = dispatch.clone();
-        Callback::from(move |id: &'static str| {
-            if let Some(demo) = files::demo_named(id) {
-                pipeline::enqueue(vec![demo], dispatch.clone());
-            }
-        })
+        let services = services.clone();
+        Callback::from(move |id: &'static str| enqueue_demo(services.clone(), id, dispatch.clone()))
     };
     let embed = use_memo((), |_| browser::embed_requested());
     // "Trust this root for this page": the state keeps the roots, the pipeline judges every file
     // again with them.
     let on_trust = {
         let (dispatch, state) = (dispatch.clone(), state.clone());
+        let services = services.clone();
         Callback::from(move |(trust, cert): (bool, drvsig::report::CertificateSummary)| {
             use base64::Engine;
             let mut roots: Vec<crate::state::TrustedRoot> = state.trusted.clone();
@@ -63,28 +65,31 @@ pub fn app() -> Html {
                 roots.retain(|r| r.sha256 != cert.sha256);
                 dispatch.emit(Action::Untrust(cert.sha256.clone()));
             }
-            pipeline::set_trust(roots.iter().map(|r| (*r.der).clone()).collect(), dispatch.clone());
+            services.set_trust(roots.iter().map(|r| (*r.der).clone()).collect(), dispatch.clone());
         })
     };
     let on_remove = {
         let dispatch = dispatch.clone();
+        let services = services.clone();
         Callback::from(move |id: FileId| {
-            pipeline::cancel(id);
+            services.cancel(id);
             dispatch.emit(Action::Remove(id));
         })
     };
     let on_clear = {
         let dispatch = dispatch.clone();
+        let services = services.clone();
         Callback::from(move |()| {
-            pipeline::cancel_all();
+            services.cancel_all();
             dispatch.emit(Action::Clear);
         })
     };
     // Compare mode: keep the reports on the page as the old side, clear the page for the new one.
     let on_compare = {
         let dispatch = dispatch.clone();
+        let services = services.clone();
         Callback::from(move |()| {
-            pipeline::cancel_all();
+            services.cancel_all();
             dispatch.emit(Action::CompareWith);
         })
     };
@@ -97,6 +102,7 @@ pub fn app() -> Html {
     {
         let on_files = on_files.clone();
         let early_files = on_files.clone();
+        let services = services.clone();
         use_effect_with((), move |_| {
             // Drops outside the drop zone count too (and never navigate away from the page).
             let on_drop = Callback::from(move |dropped: files::Dropped| {
@@ -119,10 +125,11 @@ pub fn app() -> Html {
             // when a link is pasted into this tab).
             let show_link = {
                 let dispatch = dispatch.clone();
+                let services = services.clone();
                 Callback::from(move |hash: String| {
                     if let Some(report) = crate::saved::decode_fragment(&hash) {
                         dispatch.emit(Action::Saved(crate::saved::Saved {
-                            id: pipeline::fresh_id(),
+                            id: services.fresh_id(),
                             origin: "a shared link".to_string(),
                             report: report.map(std::rc::Rc::new),
                         }));
@@ -133,14 +140,14 @@ pub fn app() -> Html {
                 show_link.emit(hash);
             }
             let hash_guard = browser::HashChange::listen(show_link);
-            if let Some(demo) = browser::requested_demo().and_then(files::demo_named) {
-                pipeline::enqueue(vec![demo], dispatch);
+            if let Some(id) = browser::requested_demo() {
+                enqueue_demo(services.clone(), id, dispatch);
             }
             if browser::embed_requested() {
                 browser::mark_embed();
             }
             browser::mark_ready();
-            pipeline::warm_up();
+            services.warm_up();
             move || {
                 drop(guard);
                 drop(hash_guard);
@@ -149,7 +156,7 @@ pub fn app() -> Html {
     }
 
     html! {
-        <>
+        <ContextProvider<pipeline::Services> context={services}>
             if !*embed {
                 <Header />
             }
@@ -189,6 +196,15 @@ pub fn app() -> Html {
             if !*embed {
                 <Footer />
             }
-        </>
+        </ContextProvider<pipeline::Services>>
     }
+}
+
+/// Loads a bundled demo and inspects it as if it had been dropped.
+fn enqueue_demo(services: pipeline::Services, id: &'static str, dispatch: Callback<Action>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(demo) = files::demo_named(id).await {
+            services.enqueue(vec![demo], dispatch);
+        }
+    });
 }

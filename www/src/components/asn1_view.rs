@@ -75,10 +75,14 @@ struct Asn1BlobProps {
 }
 
 /// The ASN.1 tree of one blob of a file (only the blob's bytes are read, not a whole big file).
-async fn build_tree(id: FileId, blob: &Blob) -> Result<Rc<Asn1Node>, String> {
+async fn build_tree(services: Option<pipeline::Services>, id: FileId, blob: &Blob) -> Result<Rc<Asn1Node>, String> {
     let start = usize::try_from(blob.offset).unwrap_or(usize::MAX);
     let len = usize::try_from(blob.len).unwrap_or(usize::MAX);
-    let slice = pipeline::slice_of(id, start, len).await.ok_or_else(|| "The file's bytes are no longer available.".to_string())?;
+    let slice = match services {
+        Some(services) => services.slice_of(id, start, len).await,
+        None => None,
+    };
+    let slice = slice.ok_or_else(|| "The file's bytes are no longer available.".to_string())?;
     if slice.is_empty() {
         return Err("The blob lies outside the file.".to_string());
     }
@@ -89,6 +93,7 @@ async fn build_tree(id: FileId, blob: &Blob) -> Result<Rc<Asn1Node>, String> {
 fn asn1_blob(props: &Asn1BlobProps) -> Html {
     let tree = use_state(|| None::<Result<Rc<Asn1Node>, String>>);
     let reading = use_state(|| false);
+    let services = use_context::<pipeline::Services>();
     let ontoggle = {
         let tree = tree.clone();
         let reading = reading.clone();
@@ -104,8 +109,9 @@ fn asn1_blob(props: &Asn1BlobProps) -> Html {
             let tree = tree.clone();
             let reading = reading.clone();
             let blob = blob.clone();
+            let services = services.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let built = build_tree(id, &blob).await;
+                let built = build_tree(services, id, &blob).await;
                 tree.set(Some(built));
                 reading.set(false);
             });

@@ -34,6 +34,7 @@ pub struct FileCardProps {
 #[function_component(FileCard)]
 pub fn file_card(props: &FileCardProps) -> Html {
     let entry = &props.entry;
+    let services = use_context::<pipeline::Services>();
     let on_remove = {
         let on_remove = props.on_remove.clone();
         let id = entry.id;
@@ -42,8 +43,8 @@ pub fn file_card(props: &FileCardProps) -> Html {
     let title_id = format!("file-{}-title", entry.id);
     let (state_class, status) = match &entry.status {
         Status::Queued => ("is-busy".to_string(), progress("Waiting")),
-        Status::Reading => ("is-busy".to_string(), reading(entry.id, entry.loaded)),
-        Status::Inspecting => ("is-busy".to_string(), inspecting(entry.id)),
+        Status::Reading => ("is-busy".to_string(), reading(services.as_ref(), entry.id, entry.loaded)),
+        Status::Inspecting => ("is-busy".to_string(), inspecting(services.as_ref(), entry.id)),
         Status::Failed(_) => ("is-failed".to_string(), html! { <Badge outcome={Outcome::Fail} text="Could not read" large=true /> }),
         Status::Done(report) => {
             let tone = drvsig::summary::headline(report).tone;
@@ -107,8 +108,7 @@ fn progress(text: &'static str) -> Html {
 
 /// "Reading…" with a progress bar, determinate once the worker reports how far it read, and a
 /// Cancel button when a worker has the file (it terminates that worker only).
-fn reading(id: FileId, loaded: Option<(u64, u64)>) -> Html {
-    let off_main = pipeline::off_main_thread();
+fn reading(services: Option<&pipeline::Services>, id: FileId, loaded: Option<(u64, u64)>) -> Html {
     let bar = match loaded {
         Some((loaded, total)) if total > 0 => {
             let percent = (loaded as f64 * 100.0 / total as f64).floor();
@@ -129,15 +129,17 @@ fn reading(id: FileId, loaded: Option<(u64, u64)>) -> Html {
     html! {
         <span class="progress reading">
             { bar }
-            if off_main {
-                { cancel_button(id) }
-            }
+            { cancel_button(services, id) }
         </span>
     }
 }
 
-fn cancel_button(id: FileId) -> Html {
-    let on_cancel = Callback::from(move |_: MouseEvent| pipeline::abort_inspection(id));
+/// A Cancel button when a worker has the file (none when the inspection runs on this thread).
+fn cancel_button(services: Option<&pipeline::Services>, id: FileId) -> Html {
+    let Some(services) = services.filter(|s| s.off_main_thread()).cloned() else {
+        return html! {};
+    };
+    let on_cancel = Callback::from(move |_: MouseEvent| services.abort_inspection(id));
     html! {
         <button type="button" class="button button-small cancel-button" data-action="cancel" onclick={on_cancel}>{ "Cancel" }</button>
     }
@@ -145,14 +147,14 @@ fn cancel_button(id: FileId) -> Html {
 
 /// "Hashing and verifying…" with an indeterminate progress bar and, when the core runs in a worker,
 /// a Cancel button (it terminates that worker; the other files go on).
-fn inspecting(id: FileId) -> Html {
-    let off_main = pipeline::off_main_thread();
+fn inspecting(services: Option<&pipeline::Services>, id: FileId) -> Html {
+    let off_main = services.is_some_and(|s| s.off_main_thread());
     html! {
         <span class="progress inspecting">
             <span data-field="progress-text">{ "Hashing and verifying\u{2026}" }</span>
             <progress class="inspect-progress" aria-label="Inspecting"></progress>
             if off_main {
-                { cancel_button(id) }
+                { cancel_button(services, id) }
             } else {
                 <span class="muted note" data-field="main-thread-note">{ "(no Web Worker here: the page may pause while this file is inspected)" }</span>
             }

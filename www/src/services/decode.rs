@@ -10,7 +10,7 @@
 //! report's counts, offsets or sizes comes near that.
 
 use drvsig::report::PackageReport;
-use drvsig::InspectionReport;
+use drvsig::{FileReport, InspectionReport};
 use wasm_bindgen::JsValue;
 
 fn parse(json: &str) -> Result<JsValue, String> {
@@ -24,5 +24,10 @@ pub fn inspection_from_json(json: &str) -> Result<InspectionReport, String> {
 
 /// The packages of the worker's package pass.
 pub fn packages_from_json(json: &str) -> Result<Vec<PackageReport>, String> {
+    serde_wasm_bindgen::from_value(parse(json)?).map_err(|e| e.to_string())
+}
+
+/// One file's report (a dropped block list's card).
+pub fn file_from_json(json: &str) -> Result<FileReport, String> {
     serde_wasm_bindgen::from_value(parse(json)?).map_err(|e| e.to_string())
 }

@@ -9,48 +9,22 @@ use web_sys::{DataTransfer, File, FileList, FileSystemDirectoryEntry, FileSystem
 /// A walk never collects more than this many files (a dropped home folder must not hang the tab).
 pub const MAX_FILES: usize = 5_000;
 
-/// Where a file's bytes come from.
-#[derive(Clone, Debug)]
-pub enum Source {
-    /// A file the user gave us.
-    Blob(File),
-    /// Bytes compiled into the page (the demo).
-    Static(&'static [u8]),
+/// A file with the name the page shows for it: one the user gave us, or a bundled demo (made a
+/// `File` by early.js).
+pub type Picked = super::pipeline::model::Picked<File>;
+
+fn picked(file: File, name: String) -> Picked {
+    Picked { name, size: file.size().max(0.0) as u64, file }
 }
 
-/// A file with the name the page shows for it.
-#[derive(Clone, Debug)]
-pub struct Picked {
-    pub name: String,
-    pub size: u64,
-    pub source: Source,
-}
-
-impl Picked {
-    fn from_file(file: File, name: String) -> Picked {
-        Picked { name, size: file.size().max(0.0) as u64, source: Source::Blob(file) }
-    }
-}
-
-/// The bundled demo driver, as if it had been dropped.
-pub fn demo() -> Picked {
-    demo_named("driver").unwrap_or_else(|| Picked { name: String::new(), size: 0, source: Source::Static(&[]) })
-}
-
-/// A bundled demo by its `?demo=` id (see [`crate::state::DEMOS`]), as if it had been dropped.
-pub fn demo_named(id: &str) -> Option<Picked> {
-    static DRIVER: &[u8] = include_bytes!("../../demo/demo-driver.sys");
-    static GOOD: &[u8] = include_bytes!("../../demo/good.zip");
-    static TAMPERED: &[u8] = include_bytes!("../../demo/tampered.zip");
-    static MISSING: &[u8] = include_bytes!("../../demo/missing-file.zip");
-    let (name, bytes) = match id {
-        "driver" => ("demo-driver.sys", DRIVER),
-        "good" => ("good.zip", GOOD),
-        "tampered" => ("tampered.zip", TAMPERED),
-        "missing-file" => ("missing-file.zip", MISSING),
-        _ => return None,
-    };
-    Some(Picked { name: name.to_string(), size: bytes.len() as u64, source: Source::Static(bytes) })
+/// A bundled demo by its `?demo=` id (see [`crate::state::DEMOS`]), as if it had been dropped. The
+/// demos (`www/demo`) are not in the page's wasm: `drvsig_demo.js` carries them, imported the
+/// first time one is asked for.
+pub async fn demo_named(id: &str) -> Option<Picked> {
+    let promise = early_demo(id).ok()?;
+    let file: File = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
+    let name = file.name();
+    Some(picked(file, name))
 }
 
 /// The files of an `<input type=file>`: a folder picker gives each its `webkitRelativePath`.
@@ -65,7 +39,7 @@ pub fn from_file_list(list: Option<FileList>) -> Vec<Picked> {
                 .and_then(|v| v.as_string())
                 .filter(|s| !s.is_empty());
             let name = relative.unwrap_or_else(|| file.name());
-            Picked::from_file(file, name)
+            picked(file, name)
         })
         .collect()
 }
@@ -84,6 +58,9 @@ extern "C" {
     /// [`EarlyFile`]); throws where the page has no early.js (then nothing was queued).
     #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = take)]
     fn early_take() -> Result<Promise, JsValue>;
+    /// `drvsigEarly.demo(id)`: resolves to the demo as a `File` (null for an unknown id).
+    #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = demo)]
+    fn early_demo(id: &str) -> Result<Promise, JsValue>;
 }
 
 /// The files dropped or picked before the app started, in the order they came. early.js stops
@@ -99,7 +76,7 @@ pub fn take_early() -> impl std::future::Future<Output = Vec<Picked>> {
             .take(MAX_FILES)
             .map(|v| {
                 let early: EarlyFile = v.unchecked_into();
-                Picked::from_file(early.file(), early.path())
+                picked(early.file(), early.path())
             })
             .collect()
     }
@@ -156,7 +133,7 @@ pub async fn collect_drop(dropped: Dropped) -> Vec<Picked> {
         .take(MAX_FILES)
         .map(|file| {
             let name = file.name();
-            Picked::from_file(file, name)
+            picked(file, name)
         })
         .collect();
     let mut stack: Vec<FileSystemEntry> = dropped.directories.into_iter().map(|d| d.unchecked_into()).collect();
@@ -176,7 +153,7 @@ pub async fn collect_drop(dropped: Dropped) -> Vec<Picked> {
             let name = relative_name(&entry);
             let file_entry: FileSystemFileEntry = entry.unchecked_into();
             if let Ok(file) = file_of(&file_entry).await {
-                out.push(Picked::from_file(file, name));
+                out.push(picked(file, name));
             }
         }
     }

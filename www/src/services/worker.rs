@@ -1,35 +1,37 @@
-//! The inspection workers (`static/worker.js`): the core runs there, off the main thread, so a big
-//! driver never freezes the page. The main thread hands a worker the `File` itself (a structured
-//! clone, no copy: the worker reads it with progress, hashing it as it reads) or a transferred
-//! `ArrayBuffer` (demo bytes, small files), and gets the report back as JSON. The bytes stay in the
-//! worker (the page keeps the `File` handle and reads it again when it needs bytes).
+//! The inspection workers (`static/worker.js` running `static/inspector.js` over the core's own
+//! wasm, `crates/worker`): the core runs there, off the main thread, so a big driver never freezes
+//! the page, and the page's wasm holds no parser, verifier or block list. Requests and replies are
+//! [`drvsig_messages`] types sent with serde-wasm-bindgen. The main thread hands a worker the
+//! `File` itself (a structured clone, no copy: the worker reads it with progress) or a transferred
+//! `ArrayBuffer` (demo bytes, small files), and gets the report back as JSON.
 //!
 //! A pool of `min(hardwareConcurrency, 4)` workers (at least 2), created lazily: two by
-//! [`prepare`] (the page calls it once mounted), another only when a request waits and every
-//! started worker is busy. A request goes
-//! to the first worker that is loaded and free. [`abort`] terminates the one worker holding that
-//! request (its wait ends as [`Reply::Cancelled`]); the others go on. When no worker can be created
-//! (file://, an old browser) or one fails to load, [`available`] turns false for good and the
-//! pipeline runs the core on the main thread, as before.
+//! [`prepare`] (the page calls it once mounted; the first is early.js's, started beside the page's
+//! own start-up), another only when a request waits and every started worker is busy. A request
+//! goes to the first worker that is loaded and free. [`abort`] terminates the one worker holding
+//! that request (its wait ends as [`Answer::Cancelled`]); the others go on. When no worker can be
+//! created (file://, an old browser) or one fails to load, the pool turns to one local inspector
+//! for good: `inspector.js` loaded into the page (early.js `localWorker`), same messages, on the
+//! main thread ([`off_main_thread`] turns false).
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
-use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect};
+use drvsig_messages::{Context, PackageFile, Reply, Request, RequestId};
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
-/// A worker's answer on one file.
-pub enum Reply {
-    /// The `InspectionReport` JSON and the worker's timings JSON.
-    Report(String, Option<String>),
-    /// The worker was terminated ([`abort`]) while it had the file.
+/// How a request ended.
+pub enum Answer {
+    Reply(Reply),
+    /// The worker was terminated ([`abort`]) while it had the request.
     Cancelled,
-    /// The worker failed (it could not load, or threw): the caller falls back to the main thread.
+    /// The worker failed (it could not load, or threw).
     Failed(String),
 }
 
@@ -41,23 +43,15 @@ pub enum Progress {
     Inspecting,
 }
 
-/// What the worker gets for one file.
-pub enum Payload {
-    /// A user's file: the worker reads it (structured clone of the handle, no copy).
-    File(web_sys::File),
-    /// Bytes made here (the demo): transferred.
-    Buffer(ArrayBuffer),
-}
-
 type OnProgress = Rc<dyn Fn(Progress)>;
 
 struct Slot {
     key: u32,
     worker: Worker,
-    /// The wasm is loaded (the worker said `{ready: true}`).
+    /// The wasm is loaded (the worker said `{ready: {ok: true}}`).
     ready: bool,
     /// The request it works on.
-    busy: Option<f64>,
+    busy: Option<RequestId>,
     // Kept alive as long as the worker is.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
@@ -66,74 +60,40 @@ struct Slot {
 struct Waiting {
     resolve: Function,
     progress: Option<OnProgress>,
+    /// What the promise resolves with, set before `resolve` is called.
+    answer: Rc<RefCell<Option<Answer>>>,
 }
 
 struct Job {
-    id: f64,
-    message: Object,
+    id: RequestId,
+    message: JsValue,
     transfer: Array,
 }
 
-thread_local! {
-    static SLOTS: RefCell<Vec<Slot>> = const { RefCell::new(Vec::new()) };
-    static JOBS: RefCell<VecDeque<Job>> = const { RefCell::new(VecDeque::new()) };
-    static BROKEN: Cell<bool> = const { Cell::new(false) };
-    static NEXT_SLOT: Cell<u32> = const { Cell::new(1) };
+/// Where requests run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Module Web Workers.
+    Workers,
+    /// `inspector.js` on the main thread (no Worker, or one failed to load).
+    Local,
+}
+
+struct PoolState {
+    mode: Mode,
+    slots: Vec<Slot>,
+    jobs: VecDeque<Job>,
     /// Request id -> the `resolve` of the promise its caller awaits (and its progress callback).
-    static PENDING: RefCell<HashMap<u64, Waiting>> = RefCell::new(HashMap::new());
-}
-
-/// Whether inspections go to workers (false once creating or loading one failed).
-pub fn available() -> bool {
-    !BROKEN.with(Cell::get)
-}
-
-/// How many workers the pool may hold: `min(navigator.hardwareConcurrency, 4)`, at least 2.
-pub fn pool_size() -> usize {
-    let cores = web_sys::window().map(|w| w.navigator().hardware_concurrency()).unwrap_or(2.0);
-    (cores as usize).clamp(2, 4)
-}
-
-fn key(id: f64) -> u64 {
-    id as u64
-}
-
-fn resolve(id: f64, value: &JsValue) {
-    let waiting = PENDING.with(|p| p.borrow_mut().remove(&key(id)));
-    if let Some(w) = waiting {
-        let _ = w.resolve.call1(&JsValue::NULL, value);
-    }
-}
-
-fn failure(text: &str) -> JsValue {
-    let failed = Object::new();
-    let _ = Reflect::set(&failed, &"error".into(), &JsValue::from_str(text));
-    failed.into()
-}
-
-/// Stops every worker for good and answers every request "failed" (the pipeline then inspects on
-/// the main thread).
-fn break_all(why: &str) {
-    BROKEN.with(|b| b.set(true));
-    let slots: Vec<Slot> = SLOTS.with(|s| s.borrow_mut().drain(..).collect());
-    for slot in &slots {
-        slot.worker.terminate();
-    }
-    JOBS.with(|j| j.borrow_mut().clear());
-    let pending: Vec<Waiting> = PENDING.with(|p| p.borrow_mut().drain().map(|(_, w)| w).collect());
-    let value = failure(why);
-    for w in pending {
-        let _ = w.resolve.call1(&JsValue::NULL, &value);
-    }
-    // The closures of the slots are dropped after this handler returns (not inside their own call).
-    if let Some(window) = web_sys::window() {
-        let keep = Closure::once_into_js(move || drop(slots));
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(keep.unchecked_ref(), 0);
-    }
+    pending: HashMap<RequestId, Waiting>,
+    next_slot: u32,
+    /// Ids of requests that are not a file's (package passes, block lists, zip members): above
+    /// every file id.
+    next_other: RequestId,
 }
 
 // Workers index.html's early.js started while the page's own wasm was loading (so the first
-// file dropped at once does not wait for a worker's start-up after the page's).
+// file dropped at once does not wait for a worker's start-up after the page's), and its stand-in
+// for a Worker on the main thread.
 #[wasm_bindgen]
 extern "C" {
     /// One early worker: `{ worker, ready, error }` in early.js (`ready`/`error` as its first
@@ -149,339 +109,411 @@ extern "C" {
     /// to them); throws where the page has no early.js.
     #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = takeWorkers)]
     fn early_take_workers() -> Result<Array, JsValue>;
+    /// `drvsigEarly.localWorker()`: `inspector.js` on this thread behind the Worker interface
+    /// (postMessage, onmessage, onerror, terminate).
+    #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = localWorker)]
+    fn early_local_worker() -> Result<JsValue, JsValue>;
 }
 
-/// Adopts early.js's workers into the pool (each with the state its first message gave).
-fn adopt_early_workers() {
-    let Ok(list) = early_take_workers() else { return };
-    for early in list.iter() {
-        let early: EarlyWorker = early.unchecked_into();
-        match (early.ready(), early.error()) {
-            (Some(false), error) => {
-                early.worker().terminate();
-                break_all(&format!("the inspection worker did not load ({})", error.unwrap_or_default()));
-                return;
-            }
-            (ready, _) => {
-                add_slot(early.worker(), ready == Some(true));
+/// What the worker gets for one file.
+pub enum Payload {
+    /// A user's file: the worker reads it (structured clone of the handle, no copy).
+    File(web_sys::File),
+    /// Bytes made here (the demo, a small file read here): transferred.
+    Buffer(js_sys::ArrayBuffer),
+}
+
+impl Payload {
+    fn value_and_transfer(self, transfer: &Array) -> JsValue {
+        match self {
+            Payload::File(file) => file.into(),
+            Payload::Buffer(buffer) => {
+                transfer.push(&buffer);
+                buffer.into()
             }
         }
     }
 }
 
-fn spawn_slot() -> bool {
-    if !available() {
-        return false;
+/// A file's report, as its worker made it.
+pub struct Inspected {
+    /// The `InspectionReport` JSON.
+    pub json: String,
+    /// The worker's timings, as JSON.
+    pub timings: Option<String>,
+    pub main_thread: bool,
+}
+
+/// The pool (cloning shares it): the page's services hold one.
+#[derive(Clone)]
+pub struct Pool(Rc<RefCell<PoolState>>);
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool(Rc::new(RefCell::new(PoolState {
+            mode: Mode::Workers,
+            slots: Vec::new(),
+            jobs: VecDeque::new(),
+            pending: HashMap::new(),
+            next_slot: 1,
+            next_other: 4_000_000_000_000,
+        })))
     }
-    let options = WorkerOptions::new();
-    options.set_type(WorkerType::Module);
-    let worker = match Worker::new_with_options("./worker.js", &options) {
-        Ok(w) => w,
-        Err(_) => {
-            BROKEN.with(|b| b.set(true));
-            return false;
+}
+
+/// Drops a slot's closures after the current handler returns (not inside their own call).
+fn drop_later<T: 'static>(value: T) {
+    if let Some(window) = web_sys::window() {
+        let keep = Closure::once_into_js(move || drop(value));
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(keep.unchecked_ref(), 0);
+    }
+}
+
+impl Pool {
+    fn with<R>(&self, f: impl FnOnce(&mut PoolState) -> R) -> R {
+        f(&mut self.0.borrow_mut())
+    }
+
+    /// Whether inspections run off the main thread (false: no Web Worker, the page says so).
+    pub fn off_main_thread(&self) -> bool {
+        self.with(|p| p.mode == Mode::Workers)
+    }
+
+    /// How many requests run at once: `min(navigator.hardwareConcurrency, 4)` workers, at least 2;
+    /// one on the main thread.
+    pub fn pool_size(&self) -> usize {
+        if !self.off_main_thread() {
+            return 1;
         }
-    };
-    add_slot(worker, false);
-    true
-}
+        let cores = web_sys::window().map(|w| w.navigator().hardware_concurrency()).unwrap_or(2.0);
+        (cores as usize).clamp(2, 4)
+    }
 
-/// A worker joins the pool (`ready`: it already said its wasm is loaded).
-fn add_slot(worker: Worker, ready: bool) {
-    let slot_key = NEXT_SLOT.with(|n| {
-        let k = n.get();
-        n.set(k.wrapping_add(1));
-        k
-    });
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        on_message(slot_key, event.data());
-    });
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
-        // The script or the wasm did not load: never try again, answer everyone "failed".
-        event.prevent_default();
-        break_all("the inspection worker did not start");
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    SLOTS.with(|s| s.borrow_mut().push(Slot { key: slot_key, worker, ready, busy: None, _on_message: on_message, _on_error: on_error }));
-}
+    /// A fresh id for a request that is not a file's.
+    fn other_id(&self) -> RequestId {
+        self.with(|p| {
+            p.next_other += 1;
+            p.next_other
+        })
+    }
 
-fn field(data: &JsValue, k: &str) -> JsValue {
-    Reflect::get(data, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-}
+    fn resolve(&self, id: RequestId, answer: Answer) {
+        let waiting = self.with(|p| p.pending.remove(&id));
+        if let Some(w) = waiting {
+            *w.answer.borrow_mut() = Some(answer);
+            let _ = w.resolve.call0(&JsValue::NULL);
+        }
+    }
 
-fn on_message(slot_key: u32, data: JsValue) {
-    let ready = field(&data, "ready");
-    if let Some(ok) = ready.as_bool() {
-        if ok {
-            SLOTS.with(|s| {
-                if let Some(slot) = s.borrow_mut().iter_mut().find(|s| s.key == slot_key) {
-                    slot.ready = true;
+    /// Stops every worker for good and answers every request "failed" (the pipeline asks again: the
+    /// local inspector answers from then on).
+    fn break_all(&self, why: &str) {
+        let (slots, pending) = self.with(|p| {
+            p.mode = Mode::Local;
+            p.jobs.clear();
+            (p.slots.drain(..).collect::<Vec<_>>(), p.pending.drain().map(|(id, _)| id).collect::<Vec<_>>())
+        });
+        web_sys::console::warn_1(&format!("drvsig: {why}; inspecting on the page").into());
+        for slot in &slots {
+            slot.worker.terminate();
+        }
+        for id in pending {
+            self.resolve(id, Answer::Failed(why.to_string()));
+        }
+        drop_later(slots);
+    }
+
+    /// Adopts early.js's workers into the pool (each with the state its first message gave).
+    fn adopt_early_workers(&self) {
+        let Ok(list) = early_take_workers() else { return };
+        for early in list.iter() {
+            let early: EarlyWorker = early.unchecked_into();
+            match (early.ready(), early.error()) {
+                (Some(false), error) => {
+                    early.worker().terminate();
+                    self.break_all(&format!("the inspection worker did not load ({})", error.unwrap_or_default()));
+                    return;
                 }
-            });
-            pump();
-        } else {
-            let why = field(&data, "error").as_string().unwrap_or_default();
-            break_all(&format!("the inspection worker did not load ({why})"));
-        }
-        return;
-    }
-    let Some(id) = field(&data, "id").as_f64() else {
-        return;
-    };
-    let loaded = field(&data, "loaded").as_f64();
-    let stage = field(&data, "stage").as_string();
-    if loaded.is_some() || stage.is_some() {
-        let progress = PENDING.with(|p| p.borrow().get(&key(id)).and_then(|w| w.progress.clone()));
-        if let Some(progress) = progress {
-            match loaded {
-                Some(loaded) => {
-                    let total = field(&data, "total").as_f64().unwrap_or(0.0);
-                    progress(Progress::Read(loaded, total));
-                }
-                None => progress(Progress::Inspecting),
+                (ready, _) => self.add_slot(early.worker(), ready == Some(true)),
             }
         }
-        return;
     }
-    let failed = field(&data, "error").is_string();
-    let retired = SLOTS.with(|s| {
-        let mut s = s.borrow_mut();
-        let at = s.iter().position(|s| s.key == slot_key)?;
-        if let Some(slot) = s.get_mut(at) {
-            if slot.busy == Some(id) {
-                slot.busy = None;
-            }
-        }
-        // A worker whose wasm threw may be left in a bad state: retire it (a fresh one starts
-        // when files wait).
-        failed.then(|| s.remove(at))
-    });
-    resolve(id, &data);
-    if let Some(slot) = retired {
-        slot.worker.terminate();
-        // Its closures are dropped after this handler returns (not inside their own call).
-        if let Some(window) = web_sys::window() {
-            let keep = Closure::once_into_js(move || drop(slot));
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(keep.unchecked_ref(), 0);
-        }
-    }
-    pump();
-}
 
-/// Hands waiting requests to free, loaded workers; starts another worker when requests wait and
-/// every worker is busy (up to [`pool_size`]).
-fn pump() {
-    loop {
-        if JOBS.with(|j| j.borrow().is_empty()) {
-            return;
-        }
-        let free = SLOTS.with(|s| s.borrow().iter().find(|s| s.ready && s.busy.is_none()).map(|s| (s.key, s.worker.clone())));
-        let Some((slot_key, worker)) = free else {
-            let (count, starting) = SLOTS.with(|s| {
-                let s = s.borrow();
-                (s.len(), s.iter().filter(|s| !s.ready).count())
-            });
-            let waiting = JOBS.with(|j| j.borrow().len());
-            if starting < waiting && count < pool_size() {
-                spawn_slot();
+    fn spawn_slot(&self) {
+        let worker = match self.with(|p| p.mode) {
+            Mode::Workers => {
+                let options = WorkerOptions::new();
+                options.set_type(WorkerType::Module);
+                match Worker::new_with_options("./worker.js", &options) {
+                    Ok(w) => w,
+                    Err(_) => {
+                        self.break_all("no inspection worker could be started");
+                        return self.spawn_slot();
+                    }
+                }
             }
-            return;
+            // Structurally a Worker: the bindings only call its methods and setters by name.
+            Mode::Local => match early_local_worker() {
+                Ok(local) => local.unchecked_into(),
+                Err(_) => return,
+            },
         };
-        let Some(job) = JOBS.with(|j| j.borrow_mut().pop_front()) else {
-            return;
-        };
-        SLOTS.with(|s| {
-            if let Some(slot) = s.borrow_mut().iter_mut().find(|s| s.key == slot_key) {
-                slot.busy = Some(job.id);
+        self.add_slot(worker, false);
+    }
+
+    /// A worker joins the pool (`ready`: it already said its wasm is loaded).
+    fn add_slot(&self, worker: Worker, ready: bool) {
+        let slot_key = self.with(|p| {
+            let k = p.next_slot;
+            p.next_slot = k.wrapping_add(1);
+            k
+        });
+        // The closures live in the pool's slots: they hold it weakly (no cycle).
+        let pool = Rc::downgrade(&self.0);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let Some(pool) = pool.upgrade() {
+                Pool(pool).on_message(slot_key, event.data());
             }
         });
-        if let Err(e) = worker.post_message_with_transfer(&job.message, &job.transfer) {
-            SLOTS.with(|s| {
-                if let Some(slot) = s.borrow_mut().iter_mut().find(|s| s.key == slot_key) {
-                    slot.busy = None;
-                }
-            });
-            resolve(job.id, &failure(&format!("{e:?}")));
-        }
+        let pool = Rc::downgrade(&self.0);
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            // The script or the wasm did not load: never try again.
+            event.prevent_default();
+            if let Some(pool) = pool.upgrade() {
+                Pool(pool).on_failed_slot(slot_key, "the inspection worker did not start");
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        self.with(|p| p.slots.push(Slot { key: slot_key, worker, ready, busy: None, _on_message: on_message, _on_error: on_error }));
     }
-}
 
-/// Queues one request and waits for its answer (`None`: cancelled).
-async fn request(id: f64, message: Object, transfer: Array, progress: Option<OnProgress>) -> Option<JsValue> {
-    if !available() {
-        return Some(failure("no worker"));
-    }
-    let answer = Promise::new(&mut |resolve, _| {
-        PENDING.with(|p| p.borrow_mut().insert(key(id), Waiting { resolve, progress: progress.clone() }));
-    });
-    JOBS.with(|j| j.borrow_mut().push_back(Job { id, message, transfer }));
-    pump();
-    if !available() {
-        JOBS.with(|j| j.borrow_mut().retain(|job| job.id != id));
-        resolve(id, &failure("no worker"));
-    }
-    let data = JsFuture::from(answer).await.unwrap_or(JsValue::NULL);
-    (!data.is_null() && !data.is_undefined()).then_some(data)
-}
-
-/// The roots the person trusts for this page, as an array of `Uint8Array` (DER) for the worker.
-fn trust_array() -> Array {
-    super::pipeline::trusted_anchors().iter().map(|der| JsValue::from(js_sys::Uint8Array::from(der.as_slice()))).collect()
-}
-
-/// The block lists dropped on the page, (name, bytes), and a version that changes with them.
-type DroppedLists = (u32, Vec<(String, Vec<u8>)>);
-
-thread_local! {
-    static DROPPED_LISTS: std::cell::RefCell<DroppedLists> = const { std::cell::RefCell::new((0, Vec::new())) };
-}
-
-/// Add a dropped block list; every later inspection in a worker judges against it too.
-pub fn add_dropped_list(name: String, bytes: Vec<u8>) {
-    DROPPED_LISTS.with(|d| {
-        let mut d = d.borrow_mut();
-        d.0 = d.0.wrapping_add(1).max(1);
-        d.1.retain(|(n, _)| *n != name);
-        d.1.push((name, bytes));
-    });
-}
-
-/// The dropped lists as the worker message carries them: `[{name, buffer}]` and the version.
-fn dropped_lists(message: &Object) {
-    DROPPED_LISTS.with(|d| {
-        let d = d.borrow();
-        if d.0 == 0 {
+    /// A slot that could not load: workers break for good (the local inspector takes over); the local
+    /// inspector itself failing leaves nothing to inspect with (requests fail).
+    fn on_failed_slot(&self, slot_key: u32, why: &str) {
+        if self.with(|p| p.mode) == Mode::Workers {
+            self.break_all(why);
+            self.pump();
             return;
         }
-        let lists = Array::new();
-        for (name, bytes) in &d.1 {
-            let entry = Object::new();
-            let _ = Reflect::set(&entry, &"name".into(), &JsValue::from_str(name));
-            let _ = Reflect::set(&entry, &"buffer".into(), &js_sys::Uint8Array::from(&bytes[..]).buffer());
-            lists.push(&entry);
+        let slot = self.with(|p| p.slots.iter().position(|s| s.key == slot_key).map(|at| p.slots.remove(at)));
+        let jobs: Vec<RequestId> = self.with(|p| p.jobs.drain(..).map(|j| j.id).collect());
+        for id in jobs.into_iter().chain(slot.as_ref().and_then(|s| s.busy)) {
+            self.resolve(id, Answer::Failed(why.to_string()));
         }
-        let _ = Reflect::set(message, &"lists".into(), &lists);
-        let _ = Reflect::set(message, &"listsVersion".into(), &JsValue::from(d.0));
-    });
-}
-
-/// Inspects one file in a worker, under the request id `id` (the page's file id: [`abort`] takes
-/// it). Nothing comes back but the report (a transferred buffer stays with the worker).
-pub async fn inspect(id: u64, name: &str, payload: Payload, time_secs: f64, progress: OnProgress) -> Reply {
-    let message = Object::new();
-    let transfer = Array::new();
-    let _ = Reflect::set(&message, &"id".into(), &JsValue::from(id as f64));
-    let _ = Reflect::set(&message, &"name".into(), &JsValue::from_str(name));
-    let _ = Reflect::set(&message, &"time".into(), &JsValue::from(time_secs));
-    let _ = Reflect::set(&message, &"trust".into(), &trust_array());
-    dropped_lists(&message);
-    match payload {
-        Payload::File(file) => {
-            let _ = Reflect::set(&message, &"file".into(), &file);
-        }
-        Payload::Buffer(buffer) => {
-            let _ = Reflect::set(&message, &"buffer".into(), &buffer);
-            transfer.push(&buffer);
-        }
+        drop_later(slot);
     }
-    let Some(data) = request(id as f64, message, transfer, Some(progress)).await else {
-        return Reply::Cancelled;
-    };
-    if let Some(error) = field(&data, "error").as_string() {
-        return Reply::Failed(error);
-    }
-    let timings = js_sys::JSON::stringify(&field(&data, "timings")).ok().and_then(|s| s.as_string());
-    match field(&data, "json").as_string() {
-        Some(json) => Reply::Report(json, timings),
-        None => Reply::Failed("the worker's answer has no report".into()),
-    }
-}
 
-thread_local! {
-    /// Request ids of package passes: above every file id.
-    static NEXT_OTHER: Cell<f64> = const { Cell::new(4_000_000_000_000.0) };
-}
-
-fn other_id() -> f64 {
-    NEXT_OTHER.with(|n| {
-        let id = n.get();
-        n.set(id + 1.0);
-        id
-    })
-}
-
-/// A file for the package pass in a worker.
-pub enum PackageFile {
-    /// A user's file: the worker reads it (structured clone of the handle, no copy here).
-    File(web_sys::File),
-    /// Bytes made here (demo bytes, zip members): transferred.
-    Buffer(ArrayBuffer),
-}
-
-/// The package pass in a worker over `files` (name, file) with the reports the workers made: the
-/// packages JSON.
-pub async fn packages(files: Vec<(String, PackageFile)>, reports: Vec<String>, time_secs: f64) -> Result<String, String> {
-    let id = other_id();
-    let message = Object::new();
-    let body = Object::new();
-    let names: Array = files.iter().map(|(n, _)| JsValue::from_str(n)).collect();
-    let handles = Array::new();
-    let transfer = Array::new();
-    for (_, file) in &files {
-        match file {
-            PackageFile::File(f) => {
-                handles.push(f);
+    fn on_message(&self, slot_key: u32, data: JsValue) {
+        let reply: Reply = match serde_wasm_bindgen::from_value(data) {
+            Ok(reply) => reply,
+            Err(e) => {
+                web_sys::console::warn_1(&format!("drvsig: a worker's message was not understood: {e}").into());
+                return;
             }
-            PackageFile::Buffer(b) => {
-                handles.push(b);
-                transfer.push(b);
+        };
+        let id = match &reply {
+            Reply::Ready(ready) => {
+                if ready.ok {
+                    self.with(|p| {
+                        if let Some(slot) = p.slots.iter_mut().find(|s| s.key == slot_key) {
+                            slot.ready = true;
+                        }
+                    });
+                    self.pump();
+                } else {
+                    let why = format!("the inspection worker did not load ({})", ready.error.clone().unwrap_or_default());
+                    self.on_failed_slot(slot_key, &why);
+                }
+                return;
+            }
+            Reply::Progress(p) => return self.progress(p.id, Progress::Read(p.loaded, p.total)),
+            Reply::Inspecting(s) => return self.progress(s.id, Progress::Inspecting),
+            other => other.id().unwrap_or_default(),
+        };
+        let failed = matches!(reply, Reply::Error(_));
+        let retired = self.with(|p| {
+            let at = p.slots.iter().position(|s| s.key == slot_key)?;
+            if let Some(slot) = p.slots.get_mut(at) {
+                if slot.busy == Some(id) {
+                    slot.busy = None;
+                }
+            }
+            // A worker whose wasm threw may be left in a bad state: retire it (a fresh one starts
+            // when requests wait).
+            (failed && p.mode == Mode::Workers).then(|| p.slots.remove(at))
+        });
+        let answer = match reply {
+            Reply::Error(f) => Answer::Failed(f.error),
+            reply => Answer::Reply(reply),
+        };
+        self.resolve(id, answer);
+        if let Some(slot) = retired {
+            slot.worker.terminate();
+            drop_later(slot);
+        }
+        self.pump();
+    }
+
+    fn progress(&self, id: RequestId, progress: Progress) {
+        let callback = self.with(|p| p.pending.get(&id).and_then(|w| w.progress.clone()));
+        if let Some(callback) = callback {
+            callback(progress);
+        }
+    }
+
+    /// Hands waiting requests to free, loaded workers; starts another worker when requests wait and
+    /// every worker is busy (up to [`pool_size`]).
+    fn pump(&self) {
+        loop {
+            let limit = self.pool_size();
+            let next = self.with(|p| {
+                if p.jobs.is_empty() {
+                    return None;
+                }
+                let Some(slot) = p.slots.iter_mut().find(|s| s.ready && s.busy.is_none()) else {
+                    let starting = p.slots.iter().filter(|s| !s.ready).count();
+                    return Some(Err(starting < p.jobs.len() && p.slots.len() < limit));
+                };
+                let job = p.jobs.pop_front()?;
+                slot.busy = Some(job.id);
+                Some(Ok((slot.key, slot.worker.clone(), job)))
+            });
+            match next {
+                None => return,
+                Some(Err(start)) => {
+                    if start {
+                        self.spawn_slot();
+                    }
+                    return;
+                }
+                Some(Ok((slot_key, worker, job))) => {
+                    if let Err(e) = worker.post_message_with_transfer(&job.message, &job.transfer) {
+                        self.with(|p| {
+                            if let Some(slot) = p.slots.iter_mut().find(|s| s.key == slot_key) {
+                                slot.busy = None;
+                            }
+                        });
+                        self.resolve(job.id, Answer::Failed(format!("{e:?}")));
+                    }
+                }
             }
         }
     }
-    let reports: Array = reports.iter().map(|s| JsValue::from_str(s)).collect();
-    let _ = Reflect::set(&body, &"names".into(), &names);
-    let _ = Reflect::set(&body, &"files".into(), &handles);
-    let _ = Reflect::set(&body, &"reports".into(), &reports);
-    let _ = Reflect::set(&message, &"id".into(), &JsValue::from(id));
-    let _ = Reflect::set(&message, &"packages".into(), &body);
-    let _ = Reflect::set(&message, &"time".into(), &JsValue::from(time_secs));
-    let _ = Reflect::set(&message, &"trust".into(), &trust_array());
-    let data = request(id, message, transfer, None).await.unwrap_or_else(|| failure("cancelled"));
-    if let Some(error) = field(&data, "error").as_string() {
-        return Err(error);
-    }
-    field(&data, "json").as_string().ok_or_else(|| "the worker's answer has no packages".to_string())
-}
 
-/// Starts the pool's first two workers ahead of the first files (their wasm compiles and warms up
-/// while the page idles: a worker started on demand takes a few hundred milliseconds to be ready,
-/// longer than a small package takes to inspect). More start only when files wait.
-pub fn prepare() {
-    if SLOTS.with(|s| s.borrow().is_empty()) {
-        adopt_early_workers();
+    /// Queues one request and waits for its answer.
+    async fn request(&self, id: RequestId, request: &Request, transfer: Array, progress: Option<OnProgress>) -> Answer {
+        let message = match serde_wasm_bindgen::to_value(request) {
+            Ok(message) => message,
+            Err(e) => return Answer::Failed(e.to_string()),
+        };
+        let answer = Rc::new(RefCell::new(None));
+        let promise = Promise::new(&mut |resolve, _| {
+            self.with(|p| p.pending.insert(id, Waiting { resolve, progress: progress.clone(), answer: answer.clone() }));
+        });
+        self.with(|p| p.jobs.push_back(Job { id, message, transfer }));
+        self.pump();
+        let _ = JsFuture::from(promise).await;
+        let answer = answer.borrow_mut().take();
+        answer.unwrap_or(Answer::Cancelled)
     }
-    while SLOTS.with(|s| s.borrow().len()) < 2 && available() {
-        if !spawn_slot() {
-            break;
+
+    /// Inspects one file in a worker, under the request id `id` (the page's file id: [`abort`] takes
+    /// it). Nothing comes back but the report (a transferred buffer stays with the worker).
+    pub async fn inspect(
+        &self,
+        id: u64,
+        name: &str,
+        context: Context,
+        payload: Payload,
+        progress: OnProgress,
+    ) -> Result<Inspected, Answer> {
+        let transfer = Array::new();
+        let source = payload.value_and_transfer(&transfer);
+        let message = Request::Inspect(drvsig_messages::Inspect { id, name: name.to_string(), context, source });
+        match self.request(id, &message, transfer, Some(progress)).await {
+            Answer::Reply(Reply::Report(report)) => {
+                let timings = js_sys::JSON::stringify(&report.timings).ok().and_then(|s| s.as_string());
+                Ok(Inspected { json: report.json, timings, main_thread: report.main_thread })
+            }
+            Answer::Reply(_) => Err(Answer::Failed("the worker's answer has no report".into())),
+            other => Err(other),
         }
     }
-}
 
-/// Cancels request `id`: still waiting, it is dropped; with a worker, that worker is terminated
-/// (the others go on) and a fresh one is started when requests wait. Its wait ends as
-/// [`Reply::Cancelled`].
-pub fn abort(id: u64) {
-    let id = id as f64;
-    JOBS.with(|j| j.borrow_mut().retain(|job| job.id != id));
-    let slot = SLOTS.with(|s| {
-        let mut s = s.borrow_mut();
-        let at = s.iter().position(|slot| slot.busy == Some(id))?;
-        Some(s.remove(at))
-    });
-    if let Some(slot) = slot {
-        slot.worker.terminate();
+    /// The package pass in a worker over `files` with the reports the workers made: the packages JSON.
+    pub async fn packages(
+        &self,
+        context: Context,
+        files: Vec<PackageFile>,
+        transfer: Array,
+        reports: Vec<String>,
+    ) -> Result<String, String> {
+        let id = self.other_id();
+        let message = Request::Packages(drvsig_messages::Packages { id, context, files, reports });
+        match self.request(id, &message, transfer, None).await {
+            Answer::Reply(Reply::Packages(p)) => Ok(p.json),
+            Answer::Failed(why) => Err(why),
+            _ => Err("the worker's answer has no packages".into()),
+        }
     }
-    resolve(id, &JsValue::NULL);
-    pump();
+
+    /// A file that may be a block list: its card (`FileReport` JSON; `None`: not a block list) and
+    /// whether the list can be used.
+    pub async fn block_list(&self, name: &str, bytes: Vec<u8>, time: i64) -> Result<(Option<String>, bool), String> {
+        let id = self.other_id();
+        let message =
+            Request::BlockList(drvsig_messages::BlockList { id, name: name.to_string(), time, bytes: drvsig_messages::Bytes(bytes) });
+        match self.request(id, &message, Array::new(), None).await {
+            Answer::Reply(Reply::BlockList(card)) => Ok((card.card, card.in_use)),
+            Answer::Failed(why) => Err(why),
+            _ => Err("the worker's answer has no card".into()),
+        }
+    }
+
+    /// A zip member's bytes, read out of the zip (`zip`: its `File` or a copy of its bytes) by a
+    /// worker.
+    pub async fn zip_member(&self, zip: Payload, member: &str) -> Option<Vec<u8>> {
+        let id = self.other_id();
+        let transfer = Array::new();
+        let zip = zip.value_and_transfer(&transfer);
+        let message = Request::ZipMember(drvsig_messages::ZipMember { id, zip, member: member.to_string() });
+        match self.request(id, &message, transfer, None).await {
+            Answer::Reply(Reply::Bytes(b)) => b.bytes.map(|b| b.0),
+            _ => None,
+        }
+    }
+
+    /// Starts the pool's first two workers ahead of the first files (their wasm compiles and warms up
+    /// while the page idles: a worker started on demand takes a few hundred milliseconds to be ready,
+    /// longer than a small package takes to inspect). More start only when files wait.
+    pub fn prepare(&self) {
+        if self.with(|p| p.slots.is_empty()) {
+            self.adopt_early_workers();
+        }
+        while self.with(|p| p.slots.len()) < self.pool_size().min(2) {
+            let before = self.with(|p| p.slots.len());
+            self.spawn_slot();
+            if self.with(|p| p.slots.len()) == before {
+                break;
+            }
+        }
+    }
+
+    /// Cancels request `id`: still waiting, it is dropped; with a worker, that worker is terminated
+    /// (the others go on) and a fresh one is started when requests wait. Its wait ends as
+    /// [`Answer::Cancelled`].
+    pub fn abort(&self, id: u64) {
+        let slot = self.with(|p| {
+            p.jobs.retain(|job| job.id != id);
+            let at = p.slots.iter().position(|slot| slot.busy == Some(id))?;
+            Some(p.slots.remove(at))
+        });
+        if let Some(slot) = slot {
+            slot.worker.terminate();
+            drop_later(slot);
+        }
+        self.resolve(id, Answer::Cancelled);
+        self.pump();
+    }
 }

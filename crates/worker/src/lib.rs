@@ -1,0 +1,340 @@
+//! The drvsig core in the page's inspection workers: a wasm module of its own, apart from the
+//! page's (`www/`, which only draws reports), so a first visit loads the views at once and the core
+//! (parsing, verification, chains, block lists, packages) beside them, in the workers.
+//!
+//! `www/static/inspector.js` runs it: in a module Web Worker (`worker.js`), or on the page's main
+//! thread when there is no Worker. The shim reads a `File` straight into the wasm memory
+//! ([`WorkerFile`]), asks for the digests the signatures need ([`WorkerFile::plan`]), has WebCrypto
+//! compute them and the whole-file SHA-256, and hands them back ([`WorkerFile::inspect`]), so
+//! nothing is hashed twice. Requests and replies are [`drvsig_messages`] types: the functions here
+//! take a request (or its [`Context`]) as the JS value the page posted and return typed replies.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use drvsig::blocklist::{BlockLists, List};
+use drvsig::digest::DigestAlgorithm;
+use drvsig_messages::{BlockListCard, Bytes, Context, Json, MemberBytes, Packages, Reply, Report};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+
+thread_local! {
+    /// The block lists of this wasm instance: the built-in index, loaded by the shim from the
+    /// `drvsig_blocklists.js` module the first time it inspects a PE or a zip
+    /// ([`set_blocklist_index`]), and the lists dropped on the page (each request's
+    /// [`Context::lists`]); `None` until then.
+    static BLOCKLISTS: RefCell<Option<Arc<BlockLists>>> = const { RefCell::new(None) };
+    static BUILTIN_LISTS: RefCell<Vec<List>> = const { RefCell::new(Vec::new()) };
+    /// The dropped lists, parsed, and the version of the page's set they came from.
+    static USER_LISTS: RefCell<(u32, Vec<List>)> = const { RefCell::new((0, Vec::new())) };
+}
+
+fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
+    serde_wasm_bindgen::to_value(value).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsValue::from_str(&format!("a malformed request: {e}")))
+}
+
+/// The lookup tables over the built-in and the dropped lists.
+fn rebuild_blocklists() {
+    let mut lists = BUILTIN_LISTS.with(|b| b.borrow().clone());
+    lists.extend(USER_LISTS.with(|u| u.borrow().1.clone()));
+    let lists = Arc::new(BlockLists::new(lists));
+    BLOCKLISTS.with(|b| *b.borrow_mut() = Some(lists));
+}
+
+/// Read the block list index (`data/blocklists.json`, inflated by the shim) and use it for every
+/// inspection from now on; the error text when it cannot be read (inspections then go on without
+/// the built-in lists).
+#[wasm_bindgen]
+pub fn set_blocklist_index(index: &[u8]) -> Option<String> {
+    match drvsig::blocklist::index::Index::from_json(index) {
+        Ok(index) => {
+            BUILTIN_LISTS.with(|b| *b.borrow_mut() = index.lists);
+            rebuild_blocklists();
+            None
+        }
+        Err(e) => Some(e.to_string()),
+    }
+}
+
+/// Takes the dropped lists of a request when their version changed (lists that cannot be read
+/// are left out: the page shows their error on their card).
+fn use_dropped_lists(context: &Context) {
+    let Some(dropped) = &context.lists else { return };
+    if USER_LISTS.with(|u| u.borrow().0) == dropped.version {
+        return;
+    }
+    let lists = dropped.lists.iter().filter_map(|l| drvsig::blocklist::parse_user_list(&l.name, &l.bytes.0).ok()).collect();
+    USER_LISTS.with(|u| *u.borrow_mut() = (dropped.version, lists));
+    rebuild_blocklists();
+}
+
+/// The core's options for a request: its time, the roots the person trusts for the page (DER
+/// certificates, as the CLI's `--trust`) and the block lists loaded here.
+fn options_for(context: &Context) -> drvsig::Options {
+    use_dropped_lists(context);
+    let mut options = drvsig::Options::at(drvsig::UnixTime(context.time));
+    options.trust_anchors = context.trust.iter().map(|b| b.0.clone()).collect();
+    options.blocklists = BLOCKLISTS.with(|b| b.borrow().clone());
+    options
+}
+
+/// What matching against the loaded block lists costs for one file, in milliseconds per run
+/// (average of `runs`, timed with `Date.now()`): the file is inspected once first, then only the
+/// matching is repeated (the digests it computes, then the lookups). For measurements in the
+/// browser (the e2e test `block_list_matching_time_in_the_page`).
+#[wasm_bindgen]
+pub fn blocklist_match_ms(name: String, bytes: &[u8], runs: u32) -> f64 {
+    let Some(lists) = BLOCKLISTS.with(|b| b.borrow().clone()) else {
+        return -1.0;
+    };
+    let context = Context { time: 1_767_225_600, ..Context::default() };
+    let report = drvsig::inspect(&name, bytes, &options_for(&context));
+    let runs = runs.max(1);
+    let start = js_sys::Date::now();
+    for _ in 0..runs {
+        let facts = drvsig::file::blocklist_facts(bytes, &report, &lists, &drvsig::KnownDigests::default());
+        let _ = drvsig::blocklist::match_file(&lists, &facts);
+    }
+    (js_sys::Date::now() - start) / f64::from(runs)
+}
+
+fn webcrypto_name(alg: DigestAlgorithm) -> Option<&'static str> {
+    match alg {
+        DigestAlgorithm::Sha1 => Some("SHA-1"),
+        DigestAlgorithm::Sha256 => Some("SHA-256"),
+        DigestAlgorithm::Sha384 => Some("SHA-384"),
+        DigestAlgorithm::Sha512 => Some("SHA-512"),
+        DigestAlgorithm::Md5 => None,
+    }
+}
+
+fn from_webcrypto_name(name: &str) -> Option<DigestAlgorithm> {
+    [DigestAlgorithm::Sha1, DigestAlgorithm::Sha256, DigestAlgorithm::Sha384, DigestAlgorithm::Sha512]
+        .into_iter()
+        .find(|a| webcrypto_name(*a) == Some(name))
+}
+
+/// One file in the wasm memory (the shim reads a big file straight into it): it says which
+/// Authenticode digests the signatures need ([`WorkerFile::plan`]) and their ranges, the shim
+/// hashes those (and the whole file) with WebCrypto, then the core inspects it with those digests
+/// ([`drvsig::inspect_with`]), so nothing is hashed twice.
+#[wasm_bindgen]
+pub struct WorkerFile {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl WorkerFile {
+    #[wasm_bindgen(constructor)]
+    pub fn new(name: String, bytes: &[u8]) -> WorkerFile {
+        WorkerFile { name, bytes: bytes.to_vec() }
+    }
+
+    /// A file of `len` zero bytes, for the shim to read the real bytes straight into (at
+    /// [`WorkerFile::ptr`] in the wasm memory): no copy of a big file from a JS buffer.
+    pub fn with_len(name: String, len: usize) -> WorkerFile {
+        WorkerFile { name, bytes: vec![0; len] }
+    }
+
+    /// Where the bytes are in the wasm memory (they never move: the vector is never resized but
+    /// by [`WorkerFile::truncate`], which only shrinks it).
+    pub fn ptr(&self) -> usize {
+        self.bytes.as_ptr() as usize
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Keeps the first `len` bytes (the file was shorter than its size said when it was read).
+    pub fn truncate(&mut self, len: usize) {
+        self.bytes.truncate(len);
+    }
+
+    /// Whether the block lists can concern this file: a PE image, or a zip (which may hold some).
+    pub fn may_hold_pe(&self) -> bool {
+        let kind = drvsig::sniff::sniff(&self.name, &self.bytes);
+        kind.is_pe() || kind == drvsig::FileKind::Zip
+    }
+
+    /// The digest algorithms (WebCrypto names) of the Authenticode image hashes the embedded
+    /// signatures need ([`drvsig::pe::hash_plan`]: exactly those the core would compute); empty
+    /// for an unsigned file or one that is not a PE image. `context`: the request's [`Context`]
+    /// (with the block lists loaded, the plan also names the Authenticode SHA-1 and SHA-256 their
+    /// hash rules need: WebCrypto computes them instead of the wasm).
+    pub fn plan(&self, context: JsValue) -> Result<Vec<String>, JsValue> {
+        let context: Context = from_js(context)?;
+        let options = options_for(&context);
+        let Some(plan) = drvsig::pe::hash_plan(&self.bytes, &options) else {
+            return Ok(Vec::new());
+        };
+        Ok(plan.algorithms.iter().filter_map(|a| webcrypto_name(*a)).map(str::to_string).collect())
+    }
+
+    /// The Authenticode image-hash ranges as `[start, end, start, end, ..., zero_padding]`
+    /// (concatenate the ranges, then append that many zero bytes), or `undefined` when the file is
+    /// not a PE image whose headers can be read.
+    pub fn authenticode_ranges(&self) -> Option<Vec<f64>> {
+        let ranges = drvsig::pe::authenticode_ranges(&self.bytes).ok()?;
+        let mut flat = Vec::with_capacity(ranges.ranges.len() * 2 + 1);
+        for r in &ranges.ranges {
+            flat.push(r.start as f64);
+            flat.push(r.end as f64);
+        }
+        flat.push(ranges.zero_padding as f64);
+        Some(flat)
+    }
+
+    /// The core's SHA-256 (sha2 in wasm) of the file, for the speed comparison with WebCrypto.
+    pub fn sha256_wasm(&self) -> Vec<u8> {
+        hash_with(DigestAlgorithm::Sha256, &self.bytes)
+    }
+
+    /// The core's SHA-1 of the file (same comparison).
+    pub fn sha1_wasm(&self) -> Vec<u8> {
+        hash_with(DigestAlgorithm::Sha1, &self.bytes)
+    }
+
+    /// The core's package pass on this one file (a zip is expanded into its members), with the
+    /// digests computed outside the core: the whole file's SHA-256 (`file_sha256`) and
+    /// Authenticode image hashes, `algorithms[i]` (WebCrypto names) -> `digests[i]`. Anything
+    /// absent is hashed by the core. The JSON of an [`drvsig::InspectionReport`].
+    pub fn inspect(
+        &self,
+        context: JsValue,
+        file_sha256: Option<Vec<u8>>,
+        algorithms: Vec<String>,
+        digests: Vec<js_sys::Uint8Array>,
+    ) -> Result<String, JsValue> {
+        let context: Context = from_js(context)?;
+        let options = options_for(&context);
+        let authenticode = algorithms
+            .iter()
+            .zip(digests.iter())
+            .filter_map(|(name, digest)| Some((from_webcrypto_name(name)?, digest.to_vec())))
+            .collect();
+        let known = drvsig::KnownDigests { file_sha256, authenticode };
+        let report = drvsig::inspect_with(&self.name, &self.bytes, &options, &known);
+        let files = [(self.name.clone(), &self.bytes[..])];
+        let inspection = drvsig::package::inspect_package_with_reports(&files, vec![report], &options);
+        Ok(serde_json::to_string(&inspection).unwrap_or_default())
+    }
+}
+
+/// A report the page sent back (as a worker made it), read with the browser's `JSON.parse` and
+/// serde-wasm-bindgen: serde_json's deserializer for the whole report stays out of this module.
+fn report_from_json(json: &str) -> Option<drvsig::InspectionReport> {
+    serde_wasm_bindgen::from_value(js_sys::JSON::parse(json).ok()?).ok()
+}
+
+/// The reply carrying a file's report (`timings`: what the shim measured).
+#[wasm_bindgen]
+pub fn report_reply(id: f64, json: String, timings: JsValue, main_thread: bool) -> JsValue {
+    to_js(&Reply::Report(Report { id: id as u64, json, timings, main_thread }))
+}
+
+fn hash_with(alg: DigestAlgorithm, bytes: &[u8]) -> Vec<u8> {
+    let mut h = alg.hasher();
+    h.update(bytes);
+    h.finalize().into_vec()
+}
+
+/// The package pass over every file on the page (a [`Packages`] request): `buffers[i]` holds the
+/// bytes of `files[i]` (the shim read them); the reports the workers returned for those files are
+/// reused by name, zip members included, so nothing is inspected again. A zip with
+/// `members` gives only those members. Replies [`Reply::Packages`].
+#[wasm_bindgen]
+pub fn package_pass(request: JsValue, buffers: Vec<js_sys::Uint8Array>) -> Result<JsValue, JsValue> {
+    let request: Packages = from_js(request)?;
+    let options = options_for(&request.context);
+    let mut owned: Vec<(String, Vec<u8>)> = Vec::with_capacity(request.files.len());
+    for (file, buffer) in request.files.iter().zip(buffers.iter()) {
+        let bytes = buffer.to_vec();
+        match &file.members {
+            None => owned.push((file.name.clone(), bytes)),
+            Some(members) => {
+                for member in members {
+                    if let Some(data) = drvsig::package::zip_member(&bytes, member) {
+                        owned.push((format!("{}/{member}", file.name), data));
+                    }
+                }
+            }
+        }
+    }
+    let files: Vec<(String, &[u8])> = owned.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
+    let known: Vec<drvsig::FileReport> = request.reports.iter().filter_map(|json| report_from_json(json)).flat_map(|r| r.files).collect();
+    let report = drvsig::package::inspect_package_with_reports(&files, known, &options);
+    let json = serde_json::to_string(&report.packages).unwrap_or_default();
+    Ok(to_js(&Reply::Packages(Json { id: request.id, json })))
+}
+
+/// A file that may be a block list (a [`drvsig_messages::BlockList`] request): when its content is
+/// one (SiPolicy XML, LOLDrivers JSON / YAML), its card: what the core says of the file, and a
+/// finding saying the list is in use (its name, version and rule counts) or why it cannot be read
+/// (file, line, element). Replies [`Reply::BlockList`].
+#[wasm_bindgen]
+pub fn block_list(request: JsValue) -> Result<JsValue, JsValue> {
+    let request: drvsig_messages::BlockList = from_js(request)?;
+    let (name, bytes) = (&request.name, &request.bytes.0);
+    if drvsig::blocklist::sniff(bytes).is_none() {
+        return Ok(to_js(&Reply::BlockList(BlockListCard { id: request.id, card: None, in_use: false })));
+    }
+    let mut report = drvsig::inspect(name, bytes, &drvsig::Options::at(drvsig::UnixTime(request.time)));
+    let (finding, in_use) = match drvsig::blocklist::parse_user_list(name, bytes) {
+        Ok(list) => {
+            let c = &list.info.counts;
+            let text = format!(
+                "Block list in use for the drivers inspected from now on: {} {} ({} hash rules, {} file name rules, {} signers, {} LOLDrivers records).",
+                list.info.name, list.info.version, c.hash_rules, c.file_name_rules, c.signer_rules, c.records
+            );
+            (drvsig::Finding::new("blocklist.dropped", drvsig::Outcome::Pass, text), true)
+        }
+        Err(e) => (
+            drvsig::Finding::new(
+                "blocklist.dropped",
+                drvsig::Outcome::Fail,
+                format!("This block list cannot be read: {e}. The drivers are inspected with the other lists."),
+            ),
+            false,
+        ),
+    };
+    report.findings.push(finding);
+    let card = serde_json::to_string(&report).ok();
+    Ok(to_js(&Reply::BlockList(BlockListCard { id: request.id, card, in_use })))
+}
+
+/// A zip member's bytes (a [`drvsig_messages::ZipMember`] request; `zip`: the zip's bytes, read by
+/// the shim), read out of the zip by the core within its caps. Replies [`Reply::Bytes`].
+#[wasm_bindgen]
+pub fn zip_member(request: JsValue, zip: &[u8]) -> Result<JsValue, JsValue> {
+    let request: drvsig_messages::ZipMember = from_js(request)?;
+    let bytes = drvsig::package::zip_member(zip, &request.member).map(Bytes);
+    Ok(to_js(&Reply::Bytes(MemberBytes { id: request.id, bytes })))
+}
+
+/// Runs the core's hashing on small buffers so the worker's wasm reaches the optimising tier
+/// before a real file arrives (without it the first big file is hashed by the baseline compiler
+/// in one long call), then every other path a driver package takes (zip, INF, catalog,
+/// signatures, chains, packages) on the bundled good package.
+#[wasm_bindgen]
+pub fn warm_up() {
+    static GOOD: &[u8] = include_bytes!("../../../www/demo/good.zip");
+    let options = drvsig::Options::at(drvsig::UnixTime(1_700_000_000));
+    let buffer = vec![0u8; 128 * 1024];
+    for _ in 0..24 {
+        let _ = drvsig::inspect("warm-up.bin", &buffer, &options);
+    }
+    for _ in 0..3 {
+        let report = drvsig::inspect_package(&[("good.zip".to_string(), GOOD)], &options);
+        let _ = serde_json::to_string(&report);
+    }
+}

@@ -1,0 +1,585 @@
+//! The pipeline's state and rules, without the browser: which files wait, which run (as many as
+//! the worker pool holds, within a byte budget), what the page shows when one finishes, when the
+//! package pass runs and over what, what a Cancel or a new trusted root does. Every method changes
+//! the [`Pipeline`] and returns the [`Effect`]s the shell (`super`) performs: reducer actions to
+//! dispatch, files to inspect, workers to stop, package passes to run. Generic over the file handle
+//! `F` (a `web_sys::File` in the page) and the held bytes `H`, so it is tested natively, like the
+//! reducer in `state.rs`.
+
+use std::collections::{HashSet, VecDeque};
+use std::rc::Rc;
+
+use drvsig::report::PackageReport;
+use drvsig::{FileKind, FileReport, InspectionReport};
+use drvsig_messages::{Bytes, Context, DroppedLists, NamedBytes};
+
+use crate::state::{too_large, Action, FileId, NewFile};
+
+/// Several files run at once only while their sizes sum to at most this (a worker holds its file
+/// in its wasm memory while it inspects it), so four 500 MiB files do not take 2 GB at once; a
+/// single file always starts, whatever its size.
+pub const IN_FLIGHT_BYTES: u64 = 256 << 20;
+
+/// Files up to this size are read on the main thread (one asynchronous read, then transferred),
+/// and read ahead while they wait.
+pub const SMALL_FILE_BYTES: u64 = 1 << 20;
+
+/// How many waiting small files are read ahead.
+const PREFETCH_AHEAD: usize = 16;
+
+/// A file with the name the page shows for it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Picked<F> {
+    pub name: String,
+    pub size: u64,
+    pub file: F,
+}
+
+/// What the shell does for the pipeline.
+#[derive(Debug)]
+pub enum Effect<F, H> {
+    /// Hand this to the reducer.
+    Dispatch(Action),
+    /// Inspect this file (a drvsig JSON report is shown as saved instead), then call
+    /// [`Pipeline::finished`].
+    Inspect { id: FileId, picked: Picked<F> },
+    /// Start reading this waiting small file (its inspection takes the read when it starts).
+    Prefetch { id: FileId, file: F },
+    /// Stop the worker that has this file.
+    Abort(FileId),
+    /// Run the package pass over these files (with the reports the workers made), then call
+    /// [`Pipeline::packaged`] with this generation.
+    Package { generation: u64, files: Vec<PackageInput<H>>, reports: Vec<String> },
+}
+
+/// One file of the package pass.
+#[derive(Debug, PartialEq)]
+pub struct PackageInput<H> {
+    pub name: String,
+    pub held: H,
+    /// A zip some of whose members were removed from the page: only these members.
+    pub members: Option<Vec<String>>,
+}
+
+/// How one file's inspection ended.
+pub enum Finished<H> {
+    /// The worker's report: the inspection, where the bytes stay, the JSON it came as.
+    Inspected { inspection: InspectionReport, held: H, json: String },
+    /// A drvsig JSON report: shown as saved, not inspected.
+    Saved(crate::saved::Saved),
+    /// The card's message.
+    Failed(String),
+}
+
+/// One inspected file, kept for the package pass and the ASN.1 view.
+struct Stored<H> {
+    id: FileId,
+    name: String,
+    held: H,
+    /// The `InspectionReport` JSON its worker returned (the package pass reuses its reports).
+    report_json: String,
+    /// What its own pass found: its kinds (members included) and packages.
+    kinds: Vec<FileKind>,
+    packages: Vec<PackageReport>,
+}
+
+/// Zip members: member id, zip id, name inside the zip.
+struct Member {
+    id: FileId,
+    zip: FileId,
+    inner: String,
+}
+
+/// The page's files between the drop and the card.
+pub struct Pipeline<F, H> {
+    next_id: FileId,
+    /// Files waiting, in page order.
+    queue: VecDeque<(FileId, Picked<F>)>,
+    /// Waiting files whose read has started ([`Effect::Prefetch`]).
+    prefetched: HashSet<FileId>,
+    /// Files still wanted: removing a file drops it from here and its result is discarded.
+    live: HashSet<FileId>,
+    /// Files being read or inspected now, with their sizes.
+    running: Vec<(FileId, u64)>,
+    /// Files whose Cancel button was pressed while they were being inspected.
+    aborted: HashSet<FileId>,
+    /// The package pass is running.
+    packaging: bool,
+    /// The file-set generation the last package pass was for.
+    packaged: u64,
+    /// Bumped on every change of the file set: a package pass for an older set is dropped.
+    generation: u64,
+    /// Inspected files, in page order.
+    store: Vec<Stored<H>>,
+    members: Vec<Member>,
+    /// Zips some of whose members were removed from the page: the package pass takes their
+    /// remaining members instead of the whole zip.
+    trimmed: HashSet<FileId>,
+    /// What was picked or dropped, by page id, so that a change of trusted roots can inspect the
+    /// drop again.
+    originals: Vec<(FileId, Picked<F>)>,
+    /// DER roots the person trusts for this page.
+    trust: Vec<Vec<u8>>,
+    /// The block lists dropped on the page.
+    lists: DroppedLists,
+    /// How many files run at once (the worker pool's size).
+    limit: usize,
+}
+
+impl<F: Clone, H: Clone> Pipeline<F, H> {
+    /// An empty pipeline running up to `limit` files at once.
+    pub fn new(limit: usize) -> Self {
+        Pipeline {
+            next_id: 1,
+            queue: VecDeque::new(),
+            prefetched: HashSet::new(),
+            live: HashSet::new(),
+            running: Vec::new(),
+            aborted: HashSet::new(),
+            packaging: false,
+            packaged: 0,
+            generation: 0,
+            store: Vec::new(),
+            members: Vec::new(),
+            trimmed: HashSet::new(),
+            originals: Vec::new(),
+            trust: Vec::new(),
+            lists: DroppedLists::default(),
+            limit: limit.max(1),
+        }
+    }
+
+    /// The worker pool's size changed (it fell back to the main thread: one at a time).
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit.max(1);
+    }
+
+    /// A fresh id (for a file, a member, or something else on the page such as a share link).
+    pub fn fresh_id(&mut self) -> FileId {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// What the core needs besides the bytes, at `time`: the trusted roots and the dropped lists.
+    pub fn context(&self, time: i64) -> Context {
+        let trust = self.trust.iter().map(|der| Bytes(der.clone())).collect();
+        let lists = (self.lists.version != 0).then(|| self.lists.clone());
+        Context { time, trust, lists }
+    }
+
+    /// Adds files to the page and to the queue.
+    pub fn add(&mut self, files: Vec<Picked<F>>) -> Vec<Effect<F, H>> {
+        if files.is_empty() {
+            return Vec::new();
+        }
+        self.generation += 1;
+        let mut added = Vec::with_capacity(files.len());
+        for picked in files {
+            let id = self.fresh_id();
+            self.originals.push((id, picked.clone()));
+            added.push(NewFile { id, name: picked.name.clone(), size: picked.size });
+            self.live.insert(id);
+            self.queue.push_back((id, picked));
+        }
+        let mut effects = vec![Effect::Dispatch(Action::Add(added))];
+        effects.extend(self.schedule());
+        effects
+    }
+
+    /// A dropped block list's card (`list`: its name and bytes when it can be used: every file
+    /// inspected from now on is judged against it too).
+    pub fn add_block_list(&mut self, name: &str, size: u64, card: FileReport, list: Option<Vec<u8>>) -> Vec<Effect<F, H>> {
+        if let Some(bytes) = list {
+            self.lists.version = self.lists.version.wrapping_add(1).max(1);
+            self.lists.lists.retain(|l| l.name != name);
+            self.lists.lists.push(NamedBytes { name: name.to_string(), bytes: Bytes(bytes) });
+        }
+        let id = self.fresh_id();
+        vec![
+            Effect::Dispatch(Action::Add(vec![NewFile { id, name: name.to_string(), size }])),
+            Effect::Dispatch(Action::Done(id, Rc::new(card))),
+        ]
+    }
+
+    /// Starts waiting files, in page order, while there is room ([`Pipeline::new`]'s limit and
+    /// [`IN_FLIGHT_BYTES`]), reads the next small ones ahead, and starts the package pass once
+    /// every file is done and the file set changed.
+    pub fn schedule(&mut self) -> Vec<Effect<F, H>> {
+        let mut effects = self.prefetch();
+        while self.running.len() < self.limit {
+            let in_flight: u64 = self.running.iter().map(|(_, size)| size).sum();
+            let fits = match self.queue.front() {
+                None => break,
+                Some((_, next)) => self.running.is_empty() || in_flight.saturating_add(next.size) <= IN_FLIGHT_BYTES,
+            };
+            if !fits {
+                break;
+            }
+            let Some((id, picked)) = self.queue.pop_front() else { break };
+            self.prefetched.remove(&id);
+            if !self.live.contains(&id) {
+                continue;
+            }
+            if let Some(message) = too_large(picked.size) {
+                self.live.remove(&id);
+                effects.push(Effect::Dispatch(Action::Failed(id, message)));
+                continue;
+            }
+            self.running.push((id, picked.size));
+            effects.push(Effect::Dispatch(Action::Reading(id)));
+            effects.push(Effect::Inspect { id, picked });
+        }
+        effects.extend(self.package_if_due());
+        effects
+    }
+
+    fn prefetch(&mut self) -> Vec<Effect<F, H>> {
+        let mut effects = Vec::new();
+        for (id, picked) in self.queue.iter().take(PREFETCH_AHEAD) {
+            if picked.size <= SMALL_FILE_BYTES && self.prefetched.insert(*id) {
+                effects.push(Effect::Prefetch { id: *id, file: picked.file.clone() });
+            }
+        }
+        effects
+    }
+
+    /// The package pass, when every file is done and the set changed since the last one; over
+    /// every file on the page when it can differ from the files' own passes (two or more files,
+    /// one of them an INF or a catalog, or a zip with members removed), else the single file's
+    /// own packages at once.
+    fn package_if_due(&mut self) -> Vec<Effect<F, H>> {
+        if !self.running.is_empty() || self.packaging || self.packaged == self.generation {
+            return Vec::new();
+        }
+        self.packaged = self.generation;
+        let relevant = self.store.iter().flat_map(|f| f.kinds.iter()).any(|k| matches!(k, FileKind::Inf | FileKind::Catalog));
+        if self.trimmed.is_empty() && (self.store.len() <= 1 || !relevant) {
+            let single = match self.store.as_slice() {
+                [only] => only.packages.clone(),
+                _ => Vec::new(),
+            };
+            return vec![Effect::Dispatch(Action::Packages(Rc::new(single)))];
+        }
+        self.packaging = true;
+        let files = self
+            .store
+            .iter()
+            .filter_map(|f| {
+                let members = self.trimmed.contains(&f.id).then(|| self.members_of(f.id));
+                if members.as_ref().is_some_and(Vec::is_empty) {
+                    return None;
+                }
+                Some(PackageInput { name: f.name.clone(), held: f.held.clone(), members })
+            })
+            .collect();
+        let reports = self.store.iter().map(|f| f.report_json.clone()).collect();
+        vec![Effect::Dispatch(Action::PackagesPending), Effect::Package { generation: self.generation, files, reports }]
+    }
+
+    /// The members of zip `zip` still on the page, named as the core named them.
+    fn members_of(&self, zip: FileId) -> Vec<String> {
+        self.members.iter().filter(|m| m.zip == zip).map(|m| m.inner.clone()).collect()
+    }
+
+    /// A file's inspection ended.
+    pub fn finished(&mut self, id: FileId, finished: Finished<H>) -> Vec<Effect<F, H>> {
+        self.running.retain(|(running, _)| *running != id);
+        let finished = if self.aborted.remove(&id) { Finished::Failed("Cancelled".into()) } else { finished };
+        let mut effects = Vec::new();
+        if self.live.remove(&id) {
+            match finished {
+                Finished::Saved(saved) => effects.push(Effect::Dispatch(Action::Saved(saved))),
+                Finished::Failed(message) => effects.push(Effect::Dispatch(Action::Failed(id, message))),
+                Finished::Inspected { inspection, held, json } => effects.extend(self.show(id, inspection, held, json)),
+            }
+        }
+        effects.extend(self.schedule());
+        effects
+    }
+
+    /// Stores an inspected file and shows its card (and its zip members' cards).
+    fn show(&mut self, id: FileId, inspection: InspectionReport, held: H, json: String) -> Vec<Effect<F, H>> {
+        let mut reports = inspection.files.into_iter();
+        let Some(own) = reports.next() else {
+            return vec![Effect::Dispatch(Action::Failed(id, "The inspection returned no report".into()))];
+        };
+        let name =
+            self.originals.iter().find(|(o, _)| *o == id).map(|(_, p)| p.name.replace('\\', "/")).unwrap_or_else(|| own.name.clone());
+        let mut kinds = vec![own.kind];
+        let prefix = format!("{name}/");
+        let mut members = Vec::new();
+        for r in reports {
+            let member = self.fresh_id();
+            let inner = r.name.strip_prefix(&prefix).unwrap_or(&r.name).to_string();
+            self.members.push(Member { id: member, zip: id, inner });
+            kinds.push(r.kind);
+            members.push((member, Rc::new(r)));
+        }
+        let stored = Stored { id, name, held, report_json: json, kinds, packages: inspection.packages };
+        // In page order (files finish in any order when several are inspected at once).
+        let at = self.store.iter().position(|f| f.id > id).unwrap_or(self.store.len());
+        self.store.insert(at, stored);
+        let mut effects = vec![Effect::Dispatch(Action::Done(id, Rc::new(own)))];
+        if !members.is_empty() {
+            effects.push(Effect::Dispatch(Action::Members(id, members)));
+        }
+        effects
+    }
+
+    /// The package pass of `generation` ended (`None`: it failed).
+    pub fn packaged(&mut self, generation: u64, packages: Option<Vec<PackageReport>>) -> Vec<Effect<F, H>> {
+        self.packaging = false;
+        let mut effects = Vec::new();
+        if generation == self.generation {
+            effects.push(Effect::Dispatch(Action::Packages(Rc::new(packages.unwrap_or_default()))));
+        }
+        // Files may have come or gone while the packages were computed.
+        effects.extend(self.schedule());
+        effects
+    }
+
+    /// Whether the package pass of `generation` is still wanted.
+    pub fn is_current(&self, generation: u64) -> bool {
+        generation == self.generation
+    }
+
+    /// The Cancel button of a file being read or inspected: its worker is stopped (the other
+    /// files go on) and the file is marked cancelled.
+    pub fn abort(&mut self, id: FileId) -> Vec<Effect<F, H>> {
+        if !self.running.iter().any(|(r, _)| *r == id) {
+            return Vec::new();
+        }
+        self.aborted.insert(id);
+        vec![Effect::Abort(id)]
+    }
+
+    /// Whether the file is still wanted (not removed since it was added).
+    pub fn is_live(&self, id: FileId) -> bool {
+        self.live.contains(&id)
+    }
+
+    /// Whether Cancel was pressed for this running file.
+    pub fn is_aborted(&self, id: FileId) -> bool {
+        self.aborted.contains(&id)
+    }
+
+    /// Forgets a file: a queued one is never read, a running one's result is dropped (its worker
+    /// stopped); the packages are computed again without it.
+    pub fn remove(&mut self, id: FileId) -> Vec<Effect<F, H>> {
+        self.originals.retain(|(i, _)| *i != id);
+        self.live.remove(&id);
+        let mut effects = Vec::new();
+        if self.running.iter().any(|(r, _)| *r == id) {
+            effects.push(Effect::Abort(id));
+        }
+        self.queue.retain(|(i, _)| *i != id);
+        self.store.retain(|f| f.id != id);
+        if let Some(zip) = self.members.iter().find(|m| m.id == id).map(|m| m.zip) {
+            self.trimmed.insert(zip);
+        }
+        self.trimmed.remove(&id);
+        self.members.retain(|m| m.id != id && m.zip != id);
+        self.generation += 1;
+        effects.extend(self.schedule());
+        effects
+    }
+
+    /// Forgets every file.
+    pub fn clear(&mut self) -> Vec<Effect<F, H>> {
+        self.originals.clear();
+        self.live.clear();
+        let effects = self.running.iter().map(|(id, _)| Effect::Abort(*id)).collect();
+        self.queue.clear();
+        self.prefetched.clear();
+        self.store.clear();
+        self.trimmed.clear();
+        self.members.clear();
+        self.generation += 1;
+        effects
+    }
+
+    /// Sets the trusted roots and judges the whole drop again: every file picked or dropped so far
+    /// is inspected anew (new cards), so every verdict and chain reflects the roots.
+    pub fn set_trust(&mut self, anchors: Vec<Vec<u8>>) -> Vec<Effect<F, H>> {
+        self.trust = anchors;
+        let originals = std::mem::take(&mut self.originals);
+        let mut effects: Vec<Effect<F, H>> = originals.iter().map(|(id, _)| Effect::Dispatch(Action::Remove(*id))).collect();
+        effects.extend(self.clear());
+        effects.extend(self.add(originals.into_iter().map(|(_, p)| p).collect()));
+        effects
+    }
+
+    /// Where a stored file's bytes are.
+    pub fn held(&self, id: FileId) -> Option<H> {
+        self.store.iter().find(|f| f.id == id).map(|f| f.held.clone())
+    }
+
+    /// A zip member's zip and its name inside it.
+    pub fn member_of(&self, id: FileId) -> Option<(FileId, String)> {
+        self.members.iter().find(|m| m.id == id).map(|m| (m.zip, m.inner.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use drvsig::{Options, UnixTime};
+
+    type P = Pipeline<&'static str, &'static str>;
+
+    fn picked(name: &str, size: u64) -> Picked<&'static str> {
+        Picked { name: name.to_string(), size, file: "handle" }
+    }
+
+    fn inspected(files: &[(&str, &[u8])]) -> Finished<&'static str> {
+        let owned: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.to_string(), *b)).collect();
+        let inspection = drvsig::inspect_package(&owned, &Options::at(UnixTime(1_700_000_000)));
+        Finished::Inspected { inspection, held: "bytes", json: "{}".into() }
+    }
+
+    fn inspects(effects: &[Effect<&'static str, &'static str>]) -> Vec<FileId> {
+        effects.iter().filter_map(|e| if let Effect::Inspect { id, .. } = e { Some(*id) } else { None }).collect()
+    }
+
+    fn dispatched<'a>(effects: &'a [Effect<&'static str, &'static str>]) -> Vec<&'a Action> {
+        effects.iter().filter_map(|e| if let Effect::Dispatch(a) = e { Some(a) } else { None }).collect()
+    }
+
+    fn package_pass(effects: &[Effect<&'static str, &'static str>]) -> Option<(u64, usize)> {
+        effects.iter().find_map(|e| if let Effect::Package { generation, files, .. } = e { Some((*generation, files.len())) } else { None })
+    }
+
+    #[test]
+    fn starts_as_many_files_as_the_pool_holds_then_the_next_when_one_finishes() {
+        let mut p = P::new(2);
+        let effects = p.add(vec![picked("a.sys", 10), picked("b.sys", 10), picked("c.sys", 10)]);
+        assert_eq!(inspects(&effects), vec![1, 2]);
+        assert!(matches!(dispatched(&effects)[0], Action::Add(files) if files.len() == 3));
+        let effects = p.finished(1, inspected(&[("a.sys", b"not a driver")]));
+        assert_eq!(inspects(&effects), vec![3]);
+        assert!(dispatched(&effects).iter().any(|a| matches!(a, Action::Done(1, _))));
+    }
+
+    #[test]
+    fn big_files_wait_for_the_byte_budget_but_one_always_starts() {
+        let mut p = P::new(4);
+        let big = IN_FLIGHT_BYTES / 2 + 1;
+        let effects = p.add(vec![picked("a.bin", big), picked("b.bin", big)]);
+        assert_eq!(inspects(&effects), vec![1]);
+        assert_eq!(inspects(&p.finished(1, Finished::Failed("x".into()))), vec![2]);
+    }
+
+    #[test]
+    fn small_waiting_files_are_read_ahead_once() {
+        let mut p = P::new(1);
+        let effects = p.add(vec![picked("a.sys", 10), picked("b.sys", 10), picked("big.sys", SMALL_FILE_BYTES + 1)]);
+        let ahead: Vec<FileId> =
+            effects.iter().filter_map(|e| if let Effect::Prefetch { id, .. } = e { Some(*id) } else { None }).collect();
+        assert_eq!(ahead, vec![1, 2]);
+        let effects = p.finished(1, Finished::Failed("x".into()));
+        assert!(!effects.iter().any(|e| matches!(e, Effect::Prefetch { .. })));
+    }
+
+    #[test]
+    fn a_file_too_big_fails_without_being_read() {
+        let mut p = P::new(2);
+        let effects = p.add(vec![picked("huge.bin", u64::MAX / 2)]);
+        assert!(inspects(&effects).is_empty());
+        assert!(dispatched(&effects).iter().any(|a| matches!(a, Action::Failed(1, _))));
+    }
+
+    #[test]
+    fn a_removed_file_is_never_started_and_a_running_one_is_stopped() {
+        let mut p = P::new(1);
+        p.add(vec![picked("a.sys", 10), picked("b.sys", 10)]);
+        let effects = p.remove(2);
+        assert!(inspects(&effects).is_empty());
+        let effects = p.remove(1);
+        assert!(effects.iter().any(|e| matches!(e, Effect::Abort(1))));
+        // Its late result is dropped.
+        let effects = p.finished(1, inspected(&[("a.sys", b"x")]));
+        assert!(dispatched(&effects).iter().all(|a| !matches!(a, Action::Done(..))));
+    }
+
+    #[test]
+    fn cancel_stops_the_worker_and_the_card_says_cancelled() {
+        let mut p = P::new(2);
+        p.add(vec![picked("a.sys", 10)]);
+        assert!(p.abort(1).iter().any(|e| matches!(e, Effect::Abort(1))));
+        assert!(p.is_aborted(1));
+        let effects = p.finished(1, Finished::Failed("terminated".into()));
+        assert!(dispatched(&effects).iter().any(|a| matches!(a, Action::Failed(1, m) if m == "Cancelled")));
+        // Not running any more: nothing to cancel.
+        assert!(p.abort(1).is_empty());
+    }
+
+    #[test]
+    fn one_file_gets_its_own_packages_without_a_package_pass() {
+        let mut p = P::new(2);
+        p.add(vec![picked("a.sys", 10)]);
+        let effects = p.finished(1, inspected(&[("a.sys", b"x")]));
+        assert!(package_pass(&effects).is_none());
+        assert!(dispatched(&effects).iter().any(|a| matches!(a, Action::Packages(_))));
+    }
+
+    #[test]
+    fn an_inf_among_several_files_runs_the_package_pass_once_all_are_done() {
+        let mut p = P::new(2);
+        p.add(vec![picked("a.inf", 10), picked("a.sys", 10)]);
+        let effects = p.finished(1, inspected(&[("a.inf", b"[Version]\r\nSignature=\"$WINDOWS NT$\"\r\nCatalogFile=a.cat\r\n")]));
+        assert!(package_pass(&effects).is_none());
+        let effects = p.finished(2, inspected(&[("a.sys", b"x")]));
+        let (generation, files) = package_pass(&effects).expect("a package pass");
+        assert_eq!(files, 2);
+        assert!(dispatched(&effects).iter().any(|a| matches!(a, Action::PackagesPending)));
+        // A pass for a set that changed since is dropped: the new set gets its own answer.
+        p.remove(2);
+        assert!(!p.is_current(generation));
+        let effects = p.packaged(generation, Some(vec![]));
+        let answers = dispatched(&effects).iter().filter(|a| matches!(a, Action::Packages(_))).count();
+        assert_eq!(answers, 1, "only the answer for the files now on the page");
+    }
+
+    #[test]
+    fn a_zip_with_a_member_removed_gives_only_its_other_members_to_the_package_pass() {
+        let mut p = P::new(2);
+        p.add(vec![picked("pkg.zip", 10)]);
+        let zip = include_bytes!("../../../demo/good.zip");
+        p.finished(1, inspected(&[("pkg.zip", zip)]));
+        let count = p.members_of(1).len();
+        assert!(count >= 2, "good.zip has several files");
+        let member = p.member_of(2).map(|(zip, _)| zip);
+        assert_eq!(member, Some(1));
+        let effects = p.remove(2);
+        let pass = effects.iter().find_map(|e| if let Effect::Package { files, .. } = e { Some(files) } else { None });
+        let files = pass.expect("a package pass over the trimmed zip");
+        assert_eq!(files[0].members.as_ref().map(Vec::len), Some(count - 1));
+    }
+
+    #[test]
+    fn new_trusted_roots_inspect_every_file_again_with_them() {
+        let mut p = P::new(4);
+        p.add(vec![picked("a.sys", 10), picked("b.sys", 10)]);
+        p.finished(1, Finished::Failed("x".into()));
+        let effects = p.set_trust(vec![vec![0x30, 0x00]]);
+        let removed = dispatched(&effects).iter().filter(|a| matches!(a, Action::Remove(_))).count();
+        assert_eq!(removed, 2);
+        assert_eq!(inspects(&effects), vec![3, 4]);
+        assert!(effects.iter().any(|e| matches!(e, Effect::Abort(2))));
+        assert_eq!(p.context(5).trust.len(), 1);
+    }
+
+    #[test]
+    fn a_usable_dropped_list_travels_with_every_later_inspection() {
+        let mut p = P::new(2);
+        assert!(p.context(0).lists.is_none());
+        let card = drvsig::inspect("list.xml", b"<x/>", &Options::at(UnixTime(0)));
+        p.add_block_list("list.xml", 4, card.clone(), Some(b"<x/>".to_vec()));
+        p.add_block_list("list.xml", 4, card.clone(), Some(b"<y/>".to_vec()));
+        let lists = p.context(0).lists.expect("the dropped list");
+        assert_eq!((lists.version, lists.lists.len()), (2, 1));
+        p.add_block_list("bad.xml", 4, card, None);
+        assert_eq!(p.context(0).lists.map(|l| l.lists.len()), Some(1));
+    }
+}

@@ -1,0 +1,287 @@
+// The drvsig inspector: the core's wasm (crates/worker, drvsig_worker.js + drvsig_worker_bytes.js,
+// a module apart from the page's) and the shim around it. worker.js runs it in a module Web
+// Worker, so a big driver never freezes the tab: the page starts a small pool of those and gives
+// each one file at a time. Where there is no Worker, the page loads this module itself
+// (early.js `localWorker`) and it runs on the main thread, with the same messages. The wasm comes
+// from the inlined bytes (the CSP says connect-src 'none': nothing is fetched); nothing touches the
+// network.
+//
+// Messages are drvsig_messages::Request / Reply (crates/messages), serde enums sent with
+// serde-wasm-bindgen: an object with one key naming the variant. This shim routes requests by that
+// key and moves bytes (reads the File into the wasm memory, has WebCrypto hash it); the wasm
+// decodes the requests and builds the replies, but for the four that carry nothing from the core,
+// built here: {ready: {ok, error}}, {progress: {id, loaded, total}}, {inspecting: {id}},
+// {error: {id, error}}.
+//
+// Digests come from WebCrypto (crypto.subtle.digest), not from the wasm, where it serves: measured
+// in headless Chromium on this project's 2-core box, in a worker, over the same 64 MiB
+// (crates/e2e worker::webcrypto_and_wasm_sha256_speeds): SHA-256 WebCrypto ~700-830 MB/s vs the
+// core's sha2 in wasm ~345 MB/s; SHA-1 WebCrypto ~850-920 MB/s vs wasm ~420-575 MB/s (68 MB/s
+// while the wasm still runs in the baseline tier). The whole file's SHA-256 and the Authenticode
+// image hashes the embedded signatures name (drvsig::pe::hash_plan: exactly what the core would
+// compute; nothing for an unsigned file) are WebCrypto's; the core gets them through
+// `KnownDigests` and hashes nothing twice (page hashes, catalogs and the PE CheckSum stay with the
+// core). Without crypto.subtle (a non-secure context) the core hashes everything.
+//
+// Where a big file's time goes (64 MiB, drop to verdict, this box, e2e big_file test): reading it
+// into the wasm memory ~110-200 ms, each SHA-256 ~80-90 ms, the core ~18 ms (its CheckSum pass).
+// Tried and measured, not kept:
+// - hashing the whole file in wasm (sha2) chunk by chunk while file.stream() delivers it: the read
+//   took as much longer as the hashing (~185 -> ~390 ms): the chunks are copied out of the browser
+//   on this thread, so nothing overlaps here, and wasm hashes at half WebCrypto's speed;
+// - reading in 4-16 MiB slices (Blob.slice().arrayBuffer(), 2-3 in flight) or in one
+//   arrayBuffer(): no faster than the stream within the noise;
+// - a nested helper worker reading the File itself and hashing the whole file with WebCrypto
+//   while this one reads and hashes the image: ~305 ms instead of ~335 when both cores were free,
+//   but ~500 ms when anything else ran (the two reads and hashes then compete for 2 cores), and
+//   slower for unsigned files (one hash: nothing to share).
+// digest() hashes on the calling thread (two digests take twice one), so they run one after the
+// other.
+//
+// The page keeps the File handle, not the bytes: nothing is copied back (the package pass and the
+// ASN.1 view read the File again, only what they need).
+//
+import init, {
+  WorkerFile, block_list, package_pass, report_reply, set_blocklist_index, warm_up, zip_member,
+} from "./drvsig_worker.js";
+import { wasmBytes } from "./drvsig_worker_bytes.js";
+
+const subtle = self.crypto && self.crypto.subtle ? self.crypto.subtle : null;
+const PROGRESS_MS = 50;
+/// Files up to this size are read in one go, without progress.
+const SMALL_BYTES = 1 << 20;
+/// On the page's main thread (no Worker): no warm-up (it would hold the thread).
+const MAIN_THREAD = typeof window !== "undefined";
+
+let wasm = null;
+const ready = (async () => {
+  wasm = await init({ module_or_path: await wasmBytes() });
+  if (!MAIN_THREAD) {
+    try { warm_up(); } catch (_) { /* only a warm-up */ }
+  }
+})();
+
+const message = (e) => String(e && e.message ? e.message : e);
+
+/// The bytes of a WorkerFile, as a view of the wasm memory (made again after every call into the
+/// wasm: a call may grow the memory, which detaches older views).
+const viewOf = (file) => new Uint8Array(wasm.memory.buffer, file.ptr(), file.len());
+
+/// A File or an ArrayBuffer, as bytes.
+async function bytesOf(source) {
+  return new Uint8Array(source instanceof Blob ? await source.arrayBuffer() : source);
+}
+
+/// Reads a File straight into the wasm memory (one WorkerFile of its size), posting throttled
+/// progress.
+async function readFile(post, id, name, blob) {
+  const total = blob.size;
+  if (total <= SMALL_BYTES) {
+    // One read, no stream (its set-up costs more than a small file takes to read).
+    return new WorkerFile(name, new Uint8Array(await blob.arrayBuffer()));
+  }
+  const file = WorkerFile.with_len(name, total);
+  try {
+    const reader = blob.stream().getReader();
+    let loaded = 0;
+    let last = performance.now();
+    post({ progress: { id, loaded, total } });
+    let view = viewOf(file);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (loaded + value.length > total) throw new Error("the file changed while it was read");
+      if (view.byteLength === 0 && total) view = viewOf(file);
+      view.set(value, loaded);
+      loaded += value.length;
+      const now = performance.now();
+      if (now - last >= PROGRESS_MS) {
+        last = now;
+        post({ progress: { id, loaded, total } });
+      }
+    }
+    post({ progress: { id, loaded, total } });
+    if (loaded !== total) file.truncate(loaded);
+    return file;
+  } catch (e) {
+    file.free();
+    throw e;
+  }
+}
+
+/// Starts WebCrypto digests of the Authenticode image of `bytes` with each of `algorithms`. The
+/// image is the ranges concatenated plus zero padding; when everything but the last range is
+/// small (the usual case: the headers around CheckSum and the security entry) and there is no
+/// padding, the head ranges are moved for a moment right in front of the last one, so the image
+/// is one contiguous view and nothing big is copied (WebCrypto copies its input synchronously,
+/// before digest() returns; the bytes are put back at once).
+function imageDigests(bytes, flat, algorithms) {
+  const padding = flat[flat.length - 1];
+  const ranges = [];
+  for (let i = 0; i + 1 < flat.length - 1; i += 2) ranges.push([flat[i], flat[i + 1]]);
+  if (!ranges.length) return algorithms.map((a) => subtle.digest(a, new Uint8Array(padding)));
+  const [lastStart, lastEnd] = ranges[ranges.length - 1];
+  const head = ranges.slice(0, -1);
+  const headLength = head.reduce((n, [s, e]) => n + (e - s), 0);
+  if (padding === 0 && headLength <= 1 << 20 && headLength <= lastStart) {
+    const prefix = new Uint8Array(headLength);
+    let at = 0;
+    for (const [s, e] of head) { prefix.set(bytes.subarray(s, e), at); at += e - s; }
+    const start = lastStart - headLength;
+    const saved = bytes.slice(start, lastStart);
+    bytes.set(prefix, start);
+    try {
+      const image = bytes.subarray(start, lastEnd);
+      return algorithms.map((a) => subtle.digest(a, image));
+    } finally {
+      bytes.set(saved, start);
+    }
+  }
+  const length = ranges.reduce((n, [s, e]) => n + (e - s), padding);
+  const image = new Uint8Array(length); // the zero padding stays zero
+  let at = 0;
+  for (const [s, e] of ranges) { image.set(bytes.subarray(s, e), at); at += e - s; }
+  return algorithms.map((a) => subtle.digest(a, image));
+}
+
+/// The block list index (drvsig_blocklists.js, about 300 KB): imported the first time a PE or a
+/// zip is inspected, never on a first visit that inspects nothing (a module import, not a fetch:
+/// the CSP keeps connect-src 'none'). Once per instance.
+let blocklists = null;
+let blocklistsLoaded = false; // reported in the timings (the e2e tests check the laziness)
+function loadBlocklists() {
+  if (!blocklists) {
+    blocklists = import("./drvsig_blocklists.js")
+      .then(async (m) => {
+        const error = set_blocklist_index(await m.blocklistIndex());
+        if (error) console.warn("drvsig: block lists: " + error);
+        else blocklistsLoaded = true;
+      })
+      .catch((e) => console.warn("drvsig: block lists not loaded: " + e));
+  }
+  return blocklists;
+}
+
+async function inspect(post, request) {
+  const { id, name, context, source } = request;
+  const t0 = performance.now();
+  let file = null;
+  try {
+    await ready;
+    file = source instanceof Blob ? await readFile(post, id, name, source) : new WorkerFile(name, new Uint8Array(source));
+    if (file.may_hold_pe() || context.lists) await loadBlocklists();
+    const t1 = performance.now();
+    post({ inspecting: { id } });
+    // The image digests the signatures need (none for an unsigned file).
+    let algorithms = file.plan(context);
+    const t2 = performance.now();
+    let whole;
+    let digests = [];
+    if (subtle) {
+      try {
+        const flat = algorithms.length ? file.authenticode_ranges() : null;
+        const bytes = viewOf(file);
+        const pending = [subtle.digest("SHA-256", bytes)];
+        if (flat) pending.push(...imageDigests(bytes, flat, algorithms));
+        const done = (await Promise.all(pending)).map((d) => new Uint8Array(d));
+        whole = done[0];
+        if (flat) digests = done.slice(1);
+        else algorithms = [];
+      } catch (_) {
+        // WebCrypto refused: the core hashes.
+        whole = undefined;
+        algorithms = [];
+        digests = [];
+      }
+    } else {
+      algorithms = [];
+    }
+    const t3 = performance.now();
+    const json = file.inspect(context, whole, algorithms, digests);
+    const t4 = performance.now();
+    // wasmMemory: this instance's wasm linear memory now (it never shrinks: its peak so far).
+    const timings = { read: t1 - t0, plan: t2 - t1, hash: t3 - t2, core: t4 - t3, webcrypto: !!subtle, algorithms,
+                      wasmMemory: wasm.memory.buffer.byteLength, blocklists: blocklistsLoaded };
+    post(report_reply(id, json, timings, MAIN_THREAD));
+  } catch (e) {
+    post({ error: { id, error: message(e) } });
+  } finally {
+    if (file) file.free();
+  }
+}
+
+async function packages(post, request) {
+  try {
+    await ready;
+    await loadBlocklists();
+    // The page's File handles are read here (the page keeps no copy of their bytes).
+    const buffers = await Promise.all(request.files.map((f) => bytesOf(f.source)));
+    post(package_pass(request, buffers));
+  } catch (e) {
+    post({ error: { id: request.id, error: message(e) } });
+  }
+}
+
+async function blockList(post, request) {
+  try {
+    await ready;
+    post(block_list(request));
+  } catch (e) {
+    post({ error: { id: request.id, error: message(e) } });
+  }
+}
+
+async function zipMember(post, request) {
+  try {
+    await ready;
+    post(zip_member(request, await bytesOf(request.zip)));
+  } catch (e) {
+    post({ error: { id: request.id, error: message(e) } });
+  }
+}
+
+/// SHA-256 of the same bytes with WebCrypto (one digest, and two at once) and with the core's sha2
+/// in wasm; milliseconds each.
+async function bench(post, { id, mib }) {
+  await ready;
+  const bytes = new Uint8Array(mib << 20);
+  for (let i = 0; i < bytes.length; i += 4) bytes[i] = (i * 2654435761) >>> 24;
+  const out = { mib };
+  let t = performance.now();
+  await subtle.digest("SHA-256", bytes);
+  out.subtle = performance.now() - t;
+  t = performance.now();
+  await Promise.all([subtle.digest("SHA-256", bytes), subtle.digest("SHA-256", bytes.subarray(8))]);
+  out.subtleTwo = performance.now() - t;
+  t = performance.now();
+  const file = new WorkerFile("bench.bin", bytes);
+  out.copyIn = performance.now() - t;
+  t = performance.now();
+  file.sha256_wasm();
+  out.wasm = performance.now() - t;
+  t = performance.now();
+  file.sha1_wasm();
+  out.wasmSha1 = performance.now() - t;
+  t = performance.now();
+  await subtle.digest("SHA-1", bytes);
+  out.subtleSha1 = performance.now() - t;
+  file.free();
+  post({ bench: { id, json: JSON.stringify(out) } });
+}
+
+/// Serves requests, posting replies with `post`: returns the `onmessage` handler. `{ready}` is
+/// posted once the wasm is loaded (or failed to).
+export function serve(post) {
+  ready.then(
+    () => post({ ready: { ok: true } }),
+    (e) => post({ ready: { ok: false, error: message(e) } }),
+  );
+  return (event) => {
+    const data = event.data || {};
+    if (data.inspect) inspect(post, data.inspect);
+    else if (data.packages) packages(post, data.packages);
+    else if (data.blockList) blockList(post, data.blockList);
+    else if (data.zipMember) zipMember(post, data.zipMember);
+    else if (data.bench) bench(post, data.bench);
+  };
+}
