@@ -28,7 +28,7 @@ use crate::state::{Entry, FileId, Status};
 use crate::text::Inert;
 
 /// How many cards are drawn at first, and how many more per "Show more" (or per frame for "Show all").
-pub const CARDS_AT_ONCE: usize = 50;
+pub const CARDS_AT_ONCE: usize = 20;
 
 /// The cards drawn: the first `shown` entries, and those opened from the summary, in page order.
 pub fn drawn_cards<'a>(entries: &'a [Entry], shown: usize, opened: &HashSet<FileId>) -> Vec<&'a Entry> {
