@@ -151,8 +151,9 @@ fn corpus_vmlinuz(root: &Path) -> Option<PathBuf> {
         let name = p.rsplit('/').next().unwrap_or(p);
         name.starts_with("vmlinuz")
     })?;
+    // chromedriver takes canonical paths only.
     let path = dir.join(path);
-    if path.is_file() {
+    if let Ok(path) = path.canonicalize() {
         Some(path)
     } else {
         eprintln!("bench: notice: {} is listed in the corpus manifest but absent: the vmlinuz rows are skipped", path.display());
