@@ -16,7 +16,7 @@ use yew::Reducible;
 pub type FileId = u64;
 
 /// Where one file is in the pipeline.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Status {
     /// Waiting for the files before it.
     Queued,
@@ -28,6 +28,20 @@ pub enum Status {
     Done(Rc<FileReport>),
     /// Reading failed (the browser's message).
     Failed(String),
+}
+
+/// Two finished statuses are equal when they hold the same report (the same `Rc`): the page
+/// never makes two reports of one inspection, and comparing a thousand reports field by field on
+/// every render is what the components' props comparison must not do.
+impl PartialEq for Status {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Status::Queued, Status::Queued) | (Status::Reading, Status::Reading) | (Status::Inspecting, Status::Inspecting) => true,
+            (Status::Done(a), Status::Done(b)) => Rc::ptr_eq(a, b),
+            (Status::Failed(a), Status::Failed(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl Status {
@@ -51,8 +65,9 @@ pub struct Entry {
 /// What the page shows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppState {
-    /// In the order the files were added (a zip's members right after the zip).
-    pub entries: Vec<Entry>,
+    /// In the order the files were added (a zip's members right after the zip). Shared with the
+    /// components (a thousand entries are not copied per render); changed through `entries_mut`.
+    pub entries: Rc<Vec<Entry>>,
     /// Zip members: member id -> the zip's id.
     pub parents: BTreeMap<FileId, FileId>,
     /// The packages formed by all files on the page (empty when there is no INF or catalog).
@@ -123,20 +138,40 @@ pub enum Action {
     CompareWith,
     /// Leave Compare mode (the files on the page stay).
     StopComparing,
+    /// Several actions in order, applied to one copy of the state (one render): what the
+    /// services report within one animation frame.
+    Batch(Vec<Action>),
 }
 
 impl AppState {
     /// The pure transition function behind [`Reducible`].
     pub fn apply(&self, action: Action) -> AppState {
         let mut next = self.clone();
+        next.apply_mut(action);
+        next
+    }
+
+    fn entries_mut(&mut self) -> &mut Vec<Entry> {
+        Rc::make_mut(&mut self.entries)
+    }
+
+    fn apply_mut(&mut self, action: Action) {
+        let next = self;
         match action {
+            Action::Batch(actions) => {
+                for action in actions {
+                    next.apply_mut(action);
+                }
+            }
             Action::Add(files) => {
                 next.packaged = false;
+                let mut known: std::collections::HashSet<FileId> = next.entries.iter().map(|e| e.id).collect();
+                let entries = next.entries_mut();
                 for file in files {
-                    if next.entries.iter().any(|e| e.id == file.id) {
+                    if !known.insert(file.id) {
                         continue;
                     }
-                    next.entries.push(Entry { id: file.id, name: file.name, size: file.size, status: Status::Queued, loaded: None });
+                    entries.push(Entry { id: file.id, name: file.name, size: file.size, status: Status::Queued, loaded: None });
                 }
             }
             Action::Reading(id) => next.set_status(id, Status::Reading),
@@ -168,7 +203,7 @@ impl AppState {
             Action::Members(parent, members) => {
                 next.packaged = false;
                 let Some(at) = next.entries.iter().position(|e| e.id == parent) else {
-                    return next;
+                    return;
                 };
                 // After the zip and any members it already has.
                 let mut insert = at + 1;
@@ -180,7 +215,7 @@ impl AppState {
                         continue;
                     }
                     next.parents.insert(id, parent);
-                    next.entries.insert(
+                    next.entries_mut().insert(
                         insert,
                         Entry { id, name: report.name.clone(), size: report.size, status: Status::Done(report), loaded: None },
                     );
@@ -196,8 +231,8 @@ impl AppState {
             }
             Action::Remove(id) => {
                 next.saved.retain(|s| s.id != id);
-                let parents = &next.parents;
-                next.entries.retain(|e| e.id != id && parents.get(&e.id) != Some(&id));
+                let parents = next.parents.clone();
+                next.entries_mut().retain(|e| e.id != id && parents.get(&e.id) != Some(&id));
                 next.parents.retain(|member, parent| *member != id && *parent != id);
             }
             Action::Trust(root) => {
@@ -208,7 +243,7 @@ impl AppState {
             Action::Untrust(sha256) => next.trusted.retain(|r| r.sha256 != sha256),
             Action::Saved(saved) => {
                 let id = saved.id;
-                next.entries.retain(|e| e.id != id);
+                next.entries_mut().retain(|e| e.id != id);
                 next.saved.retain(|s| s.id != id);
                 next.saved.push(saved);
             }
@@ -226,11 +261,10 @@ impl AppState {
             }
             Action::StopComparing => next.compare_base = None,
         }
-        next
     }
 
     fn clear_files(&mut self) {
-        self.entries.clear();
+        self.entries = Rc::new(Vec::new());
         self.parents.clear();
         self.packages = Rc::new(Vec::new());
         self.packages_pending = false;
@@ -286,7 +320,9 @@ impl AppState {
     }
 
     fn entry_mut(&mut self, id: FileId) -> Option<&mut Entry> {
-        self.entries.iter_mut().find(|e| e.id == id)
+        // Only the vector's first change in a batch copies it (the previous state shares it).
+        let at = self.entries.iter().position(|e| e.id == id)?;
+        self.entries_mut().get_mut(at)
     }
 
     /// Updates a file still on the page; results for removed files are dropped.
@@ -556,6 +592,32 @@ mod tests {
         // Progress for a removed file is ignored.
         let s = s.apply(Action::Remove(2)).apply(Action::Progress(2, 1, 2));
         assert_eq!(s.entries.len(), 1);
+    }
+
+    #[test]
+    fn a_batch_is_its_actions_in_order() {
+        let r = report("a.sys", b"hello");
+        let actions = vec![
+            Action::Add(vec![NewFile { id: 1, name: "a.sys".into(), size: 10 }, NewFile { id: 2, name: "b.sys".into(), size: 10 }]),
+            Action::Reading(1),
+            Action::Progress(2, 1, 10),
+            Action::Inspecting(1),
+            Action::Done(1, r.clone()),
+            Action::Remove(2),
+            Action::Done(2, report("b.sys", b"late")),
+        ];
+        let one_by_one = actions.iter().cloned().fold(AppState::default(), |s, a| s.apply(a));
+        let batched = AppState::default().apply(Action::Batch(actions));
+        assert_eq!(batched, one_by_one);
+        assert_eq!(batched.entries.len(), 1);
+        assert_eq!(batched.entries[0].status, Status::Done(r));
+        // The state before a batch is left as it was (the entries are shared, never changed in place).
+        let before = add(&AppState::default(), 1, "a.sys");
+        let after = before.apply(Action::Batch(vec![Action::Reading(1), Action::Inspecting(1)]));
+        assert_eq!(before.entries[0].status, Status::Queued);
+        assert_eq!(after.entries[0].status, Status::Inspecting);
+        // Reports are compared by identity, not field by field.
+        assert_ne!(Status::Done(report("a.sys", b"x")), Status::Done(report("a.sys", b"x")));
     }
 
     #[test]

@@ -107,6 +107,9 @@ mod worker;
 /// Triage first: summary table, target picker, folded cards, copy summary (tests/triage/mod.rs).
 mod triage;
 
+/// A thousand files at once: a verdict each in the summary, never a blank page (tests/many/mod.rs).
+mod many;
+
 #[test]
 fn file_input_shows_digest_and_kind() {
     scenario("file_input_shows_digest_and_kind", |client, base| async move {

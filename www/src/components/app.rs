@@ -2,6 +2,7 @@
 //! `?demo` / `?demo=ID` loads a bundled demo at start; `?embed` is the compact iframe layout
 //! (no header or footer; everything the result needs stays).
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -14,10 +15,100 @@ use super::header::Header;
 use crate::services::{browser, files, pipeline};
 use crate::state::{Action, AppState, FileId};
 
+/// The services' actions, throttled to one state change (one render) per animation frame: the
+/// first action after a quiet frame is applied at once, the ones that follow within the frame are
+/// applied together at the next one ([`Action::Batch`]). A thousand files send thousands of
+/// progress and done messages; each used to copy the state and draw the page again.
+#[derive(Clone)]
+struct Throttle {
+    dispatcher: UseReducerDispatcher<AppState>,
+    inner: Rc<RefCell<ThrottleState>>,
+}
+
+#[derive(Default)]
+struct ThrottleState {
+    pending: Vec<Action>,
+    /// An action was applied since the last frame (a frame callback is scheduled).
+    busy: bool,
+}
+
+impl Throttle {
+    fn new(dispatcher: UseReducerDispatcher<AppState>) -> Self {
+        Throttle { dispatcher, inner: Rc::default() }
+    }
+
+    fn push(&self, action: Action) {
+        let now = {
+            let mut inner = self.inner.borrow_mut();
+            if inner.busy {
+                inner.pending.push(action);
+                None
+            } else {
+                inner.busy = true;
+                Some(action)
+            }
+        };
+        if let Some(action) = now {
+            self.dispatcher.dispatch(action);
+            self.at_next_frame();
+        }
+    }
+
+    /// Applies what waits, then `action` (a person's click: never later than the services' news).
+    fn now(&self, action: Action) {
+        let mut actions = std::mem::take(&mut self.inner.borrow_mut().pending);
+        actions.push(action);
+        self.dispatcher.dispatch(Action::Batch(actions));
+    }
+
+    fn at_next_frame(&self) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            next_frame().await;
+            let actions = {
+                let mut inner = this.inner.borrow_mut();
+                let actions = std::mem::take(&mut inner.pending);
+                inner.busy = !actions.is_empty();
+                actions
+            };
+            if !actions.is_empty() {
+                this.dispatcher.dispatch(Action::Batch(actions));
+                this.at_next_frame();
+            }
+        });
+    }
+}
+
+/// The next animation frame (or 100 ms, in a background tab where frames stop).
+async fn next_frame() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window.request_animation_frame(&resolve);
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
-    let dispatch = state.dispatcher().to_callback();
+    let throttle = use_memo((), {
+        let dispatcher = state.dispatcher();
+        move |_| Throttle::new(dispatcher)
+    });
+    // The services' news goes through the throttle; a person's actions are applied at once.
+    let dispatch = use_memo((), {
+        let throttle = (*throttle).clone();
+        move |_| Callback::from(move |action: Action| throttle.push(action))
+    });
+    let dispatch: Callback<Action> = (*dispatch).clone();
+    let act = use_memo((), {
+        let throttle = (*throttle).clone();
+        move |_| Callback::from(move |action: Action| throttle.now(action))
+    });
+    let act: Callback<Action> = (*act).clone();
     // The services (pipeline, workers) for this page, shared with the components that need them.
     let services = (*use_memo((), |_| pipeline::Services::default())).clone();
     let target = use_state_eq(crate::services::prefs::initial_target);
@@ -47,55 +138,68 @@ pub fn app() -> Html {
     let embed = use_memo((), |_| browser::embed_requested());
     // "Trust this root for this page": the state keeps the roots, the pipeline judges every file
     // again with them.
-    let on_trust = {
-        let (dispatch, state) = (dispatch.clone(), state.clone());
+    // Every card holds `on_trust` and `on_remove`: they stay the same across renders (a new
+    // callback would draw every card again), reading the current roots here.
+    let trusted_now = use_mut_ref(Vec::new);
+    *trusted_now.borrow_mut() = state.trusted.clone();
+    let on_trust = use_memo((), {
+        let (dispatch, act, trusted_now) = (dispatch.clone(), act.clone(), trusted_now.clone());
         let services = services.clone();
-        Callback::from(move |(trust, cert): (bool, drvsig::report::CertificateSummary)| {
-            use base64::Engine;
-            let mut roots: Vec<crate::state::TrustedRoot> = state.trusted.clone();
-            if trust {
-                let Ok(der) = base64::engine::general_purpose::STANDARD.decode(cert.der_base64.as_bytes()) else {
-                    return;
-                };
-                let root =
-                    crate::state::TrustedRoot { sha256: cert.sha256.clone(), subject: cert.subject.clone(), der: std::rc::Rc::new(der) };
-                roots.push(root.clone());
-                dispatch.emit(Action::Trust(root));
-            } else {
-                roots.retain(|r| r.sha256 != cert.sha256);
-                dispatch.emit(Action::Untrust(cert.sha256.clone()));
-            }
-            services.set_trust(roots.iter().map(|r| (*r.der).clone()).collect(), dispatch.clone());
-        })
-    };
-    let on_remove = {
-        let dispatch = dispatch.clone();
+        move |_| {
+            Callback::from(move |(trust, cert): (bool, drvsig::report::CertificateSummary)| {
+                use base64::Engine;
+                let mut roots: Vec<crate::state::TrustedRoot> = trusted_now.borrow().clone();
+                if trust {
+                    let Ok(der) = base64::engine::general_purpose::STANDARD.decode(cert.der_base64.as_bytes()) else {
+                        return;
+                    };
+                    let root = crate::state::TrustedRoot {
+                        sha256: cert.sha256.clone(),
+                        subject: cert.subject.clone(),
+                        der: std::rc::Rc::new(der),
+                    };
+                    roots.push(root.clone());
+                    act.emit(Action::Trust(root));
+                } else {
+                    roots.retain(|r| r.sha256 != cert.sha256);
+                    act.emit(Action::Untrust(cert.sha256.clone()));
+                }
+                services.set_trust(roots.iter().map(|r| (*r.der).clone()).collect(), dispatch.clone());
+            })
+        }
+    });
+    let on_trust: Callback<(bool, drvsig::report::CertificateSummary)> = (*on_trust).clone();
+    let on_remove = use_memo((), {
+        let act = act.clone();
         let services = services.clone();
-        Callback::from(move |id: FileId| {
-            services.cancel(id);
-            dispatch.emit(Action::Remove(id));
-        })
-    };
+        move |_| {
+            Callback::from(move |id: FileId| {
+                services.cancel(id);
+                act.emit(Action::Remove(id));
+            })
+        }
+    });
+    let on_remove: Callback<FileId> = (*on_remove).clone();
     let on_clear = {
-        let dispatch = dispatch.clone();
+        let act = act.clone();
         let services = services.clone();
         Callback::from(move |()| {
             services.cancel_all();
-            dispatch.emit(Action::Clear);
+            act.emit(Action::Clear);
         })
     };
     // Compare mode: keep the reports on the page as the old side, clear the page for the new one.
     let on_compare = {
-        let dispatch = dispatch.clone();
+        let act = act.clone();
         let services = services.clone();
         Callback::from(move |()| {
             services.cancel_all();
-            dispatch.emit(Action::CompareWith);
+            act.emit(Action::CompareWith);
         })
     };
     let on_stop_comparing = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |_: MouseEvent| dispatch.emit(Action::StopComparing))
+        let act = act.clone();
+        Callback::from(move |_: MouseEvent| act.emit(Action::StopComparing))
     };
     let comparison = state.comparison().map(Rc::new);
 

@@ -113,11 +113,13 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
         let on_files = props.on_files.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            let picked = files::from_file_list(input.files());
+            let named = files::named_files(input.files());
             // Picking the same file again must fire `change` again.
             input.set_value("");
-            if !picked.is_empty() {
-                on_files.emit(picked);
+            if !named.is_empty() {
+                // Fifty files per task: a thousand picked files start at once, without a long task.
+                let on_files = on_files.clone();
+                wasm_bindgen_futures::spawn_local(files::picked_in_batches(named, move |picked| on_files.emit(picked)));
             }
         })
     };

@@ -36,15 +36,15 @@ pub fn render(report: &InspectionReport, format: Format) -> String {
 
 #[derive(Properties, PartialEq)]
 pub struct ExportBarProps {
-    pub entries: Vec<Entry>,
+    pub entries: Rc<Vec<Entry>>,
     pub packages: Rc<Vec<PackageReport>>,
     /// The chosen Windows, for "Copy summary".
     #[prop_or(drvsig::triage::DEFAULT_TARGET)]
     pub target: drvsig::policy::Target,
 }
 
-fn report_of(entries: &[Entry], packages: &Rc<Vec<PackageReport>>) -> InspectionReport {
-    AppState { entries: entries.to_vec(), packages: packages.clone(), ..Default::default() }.inspection_report()
+fn report_of(entries: &Rc<Vec<Entry>>, packages: &Rc<Vec<PackageReport>>) -> InspectionReport {
+    AppState { entries: entries.clone(), packages: packages.clone(), ..Default::default() }.inspection_report()
 }
 
 #[function_component(ExportBar)]

@@ -1,9 +1,15 @@
 //! The results: a toolbar (counts, export, clear), a live summary for screen readers, the
 //! packages the files form, then one card per file, each followed by its deep views (a catalog's
 //! members, the ASN.1 of its signature blobs).
+//!
+//! The summary table lists every file; the cards come [`CARDS_AT_ONCE`] at a time ("Show more",
+//! "Show all" draws the rest a batch per frame), plus any card whose file name is followed from
+//! the summary: a drop of a thousand files never draws a thousand cards in one task.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
 
 use drvsig::report::PackageReport;
 use drvsig::FileKind;
@@ -21,9 +27,25 @@ use super::target_picker::TargetPicker;
 use crate::state::{Entry, FileId, Status};
 use crate::text::Inert;
 
+/// How many cards are drawn at first, and how many more per "Show more" (or per frame for "Show all").
+pub const CARDS_AT_ONCE: usize = 20;
+
+/// The cards drawn: the first `shown` entries, and those opened from the summary, in page order.
+pub fn drawn_cards<'a>(entries: &'a [Entry], shown: usize, opened: &HashSet<FileId>) -> Vec<&'a Entry> {
+    entries.iter().enumerate().filter(|(i, e)| *i < shown || opened.contains(&e.id)).map(|(_, e)| e).collect()
+}
+
+/// Runs `f` at the next animation frame.
+fn at_next_frame(f: impl FnOnce() + 'static) {
+    if let Some(window) = web_sys::window() {
+        let f = wasm_bindgen::closure::Closure::once_into_js(f);
+        let _ = window.request_animation_frame(f.unchecked_ref());
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct FileListProps {
-    pub entries: Vec<Entry>,
+    pub entries: Rc<Vec<Entry>>,
     /// One sentence summarising progress, announced politely.
     pub announcement: AttrValue,
     /// Files still in progress.
@@ -70,6 +92,63 @@ pub fn file_list(props: &FileListProps) -> Html {
     };
     let count = props.entries.len();
     let done = props.entries.iter().any(|e| matches!(e.status, Status::Done(_)));
+    // Cards drawn: the first `shown`; "Show all" raises `wanted` and each frame draws one more batch.
+    let shown = use_state_eq(|| CARDS_AT_ONCE);
+    let wanted = use_state_eq(|| CARDS_AT_ONCE);
+    let opened = use_state_eq(HashSet::<FileId>::new);
+    {
+        let (shown, wanted) = (shown.clone(), wanted.clone());
+        use_effect_with((*shown, *wanted), move |(now, want)| {
+            if now < want {
+                let next = (*now + CARDS_AT_ONCE).min(*want);
+                at_next_frame(move || shown.set(next));
+            }
+        });
+    }
+    {
+        // A new drop after Clear starts with the first cards again.
+        let (shown, wanted, opened) = (shown.clone(), wanted.clone(), opened.clone());
+        use_effect_with(count == 0, move |empty| {
+            if *empty {
+                shown.set(CARDS_AT_ONCE);
+                wanted.set(CARDS_AT_ONCE);
+                opened.set(HashSet::new());
+            }
+        });
+    }
+    // Following a file name in the summary draws its card if it is not drawn yet. The callback
+    // stays the same across renders (every summary row holds it), reading the current drop here.
+    let current = use_mut_ref(|| (Rc::new(Vec::<Entry>::new()), 0usize, HashSet::<FileId>::new()));
+    *current.borrow_mut() = (props.entries.clone(), *shown, (*opened).clone());
+    let on_open = {
+        let (current, set_opened) = (current.clone(), opened.setter());
+        use_memo((), move |_| {
+            Callback::from(move |id: FileId| {
+                let (entries, shown, opened) = &*current.borrow();
+                let hidden = entries.iter().position(|e| e.id == id).is_some_and(|at| at >= *shown);
+                if hidden && !opened.contains(&id) {
+                    let mut next = opened.clone();
+                    next.insert(id);
+                    set_opened.set(next);
+                }
+            })
+        })
+    };
+    let show_more = {
+        let (shown, wanted) = (shown.clone(), wanted.clone());
+        Callback::from(move |_: MouseEvent| {
+            let next = *shown + CARDS_AT_ONCE;
+            wanted.set(next);
+            shown.set(next);
+        })
+    };
+    let show_all = {
+        let wanted = wanted.clone();
+        Callback::from(move |_: MouseEvent| wanted.set(count))
+    };
+    let trusted: Vec<String> = props.trusted.iter().map(|r| r.sha256.clone()).collect();
+    let cards = drawn_cards(&props.entries, *shown, &opened);
+    let hidden = count - cards.len();
     html! {
         <section class="results" aria-labelledby="results-title" aria-busy={(props.busy > 0 || props.packages_pending).to_string()}>
             <div class="results-bar">
@@ -112,22 +191,35 @@ pub fn file_list(props: &FileListProps) -> Html {
                     <div class="summary-tools"><TargetPicker target={props.target} on_change={props.on_target.clone()} /></div>
                 }
                 if done {
-                    <SummaryPanel entries={props.entries.clone()} packages={props.packages.clone()} target={props.target} on_target={props.on_target.clone()} />
+                    <SummaryPanel entries={props.entries.clone()} packages={props.packages.clone()} target={props.target} on_target={props.on_target.clone()} on_open={Some((*on_open).clone())} />
                     <ExportBar entries={props.entries.clone()} packages={props.packages.clone()} target={props.target} />
                 }
                 <PackageList packages={props.packages.clone()} pending={props.packages_pending} />
                 <div class="cards">
-                    { for props.entries.iter().map(|entry| {
+                    { for cards.iter().map(|entry| {
                         let member = props.parents.contains_key(&entry.id);
                         html! {
                             <div key={entry.id} class={classes!("file-block", member.then_some("is-member"))}>
-                                <FileCard entry={entry.clone()} on_remove={props.on_remove.clone()} target={props.target}
-                    trusted={props.trusted.iter().map(|r| r.sha256.clone()).collect::<Vec<_>>()} on_trust={props.on_trust.clone()} />
-                                { extras(entry, &props.packages) }
+                                <FileCard entry={(*entry).clone()} on_remove={props.on_remove.clone()} target={props.target}
+                                    trusted={trusted.clone()} on_trust={props.on_trust.clone()} />
+                                <CardExtras entry={(*entry).clone()} packages={props.packages.clone()} />
                             </div>
                         }
                     }) }
                 </div>
+                if hidden > 0 {
+                    <div class="more-cards" data-hidden={hidden.to_string()}>
+                        <p class="muted">
+                            { format!("{} of {count} cards shown; every file is in the summary above (its name opens its card).", count - hidden) }
+                        </p>
+                        <button type="button" id="show-more-cards" class="button button-small" onclick={show_more}>
+                            { format!("Show {} more", hidden.min(CARDS_AT_ONCE)) }
+                        </button>
+                        <button type="button" id="show-all-cards" class="button button-small button-ghost" onclick={show_all}>
+                            { format!("Show all {count}") }
+                        </button>
+                    </div>
+                }
                 { for props.saved.iter().map(|saved| html! {
                     <SavedView key={saved.id} saved={saved.clone()} target={props.target} on_remove={props.on_remove.clone()} />
                 }) }
@@ -136,8 +228,16 @@ pub fn file_list(props: &FileListProps) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct CardExtrasProps {
+    entry: Entry,
+    packages: Rc<Vec<PackageReport>>,
+}
+
 /// The deep views under a finished card: a catalog's contents, the ASN.1 of its signature blobs.
-fn extras(entry: &Entry, packages: &[PackageReport]) -> Html {
+#[function_component(CardExtras)]
+fn card_extras(props: &CardExtrasProps) -> Html {
+    let (entry, packages) = (&props.entry, &props.packages);
     let Status::Done(report) = &entry.status else {
         return html! {};
     };
@@ -163,5 +263,22 @@ fn extras(entry: &Entry, packages: &[PackageReport]) -> Html {
             }
             <Asn1Panel id={entry.id} {blobs} />
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_cards_and_the_opened_ones_in_page_order() {
+        let entries: Vec<Entry> =
+            (1..=200).map(|id| Entry { id, name: format!("f{id}"), size: 1, status: Status::Queued, loaded: None }).collect();
+        let ids = |v: Vec<&Entry>| v.iter().map(|e| e.id).collect::<Vec<_>>();
+        assert_eq!(drawn_cards(&entries, CARDS_AT_ONCE, &HashSet::new()).len(), CARDS_AT_ONCE);
+        let opened: HashSet<FileId> = [150, 3].into_iter().collect();
+        let drawn = ids(drawn_cards(&entries, 2, &opened));
+        assert_eq!(drawn, [1, 2, 3, 150]);
+        assert_eq!(drawn_cards(&entries, 500, &HashSet::new()).len(), 200);
     }
 }

@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use super::file_card::FileCard;
 use super::package_view::PackageList;
-use super::triage_table::TriageTable;
+use super::triage_table::{Group, TriageTable};
 use crate::saved::{marker, Saved};
 use crate::state::{Entry, FileId, Status};
 use crate::text::{plain, Inert};
@@ -36,10 +36,31 @@ pub fn saved_view(props: &SavedViewProps) -> Html {
         let (cb, id) = (props.on_remove.clone(), s.id);
         Callback::from(move |_: MouseEvent| cb.emit(id))
     };
-    let remove_whole = {
-        let (cb, id) = (props.on_remove.clone(), s.id);
+    let remove_whole = use_memo((props.on_remove.clone(), s.id), |(cb, id)| {
+        let (cb, id) = (cb.clone(), *id);
         Callback::from(move |_: FileId| cb.emit(id))
-    };
+    });
+    // Made once per saved report (and target): the cards' entries keep their reports, so a render
+    // of the page does not draw the saved cards again.
+    let entries = use_memo(s.id, |_| match &s.report {
+        Ok(report) => report
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| Entry {
+                id: member_id(s.id, i),
+                name: f.name.clone(),
+                size: f.size,
+                status: Status::Done(Rc::new(f.clone())),
+                loaded: None,
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    });
+    let groups = use_memo((s.id, props.target), |(_, target)| match &s.report {
+        Ok(report) => drvsig::triage::triage(report, *target).into_iter().map(Group::from).collect(),
+        Err(_) => Vec::<Group>::new(),
+    });
     let body = match &s.report {
         Err(message) => {
             html! { <p class="card-error saved-error" role="alert" data-field="saved-error">{ message }</p> }
@@ -49,18 +70,11 @@ pub fn saved_view(props: &SavedViewProps) -> Html {
                 report.files.iter().enumerate().map(|(i, f)| (f.name.clone(), member_id(s.id, i))).collect();
             html! {
                 <>
-                    <TriageTable groups={Rc::new(drvsig::triage::triage(report, props.target))} ids={Rc::new(ids)} target={props.target} />
+                    <TriageTable groups={groups.clone()} ids={Rc::new(ids)} target={props.target} />
                     <PackageList packages={Rc::new(report.packages.clone())} pending=false />
                     <div class="cards">
-                        { for report.files.iter().enumerate().map(|(i, f)| {
-                            let entry = Entry {
-                                id: member_id(s.id, i),
-                                name: f.name.clone(),
-                                size: f.size,
-                                status: Status::Done(Rc::new(f.clone())),
-                                loaded: None,
-                            };
-                            html! { <div key={entry.id} class="file-block is-saved"><FileCard {entry} on_remove={remove_whole.clone()} target={props.target} /></div> }
+                        { for entries.iter().map(|entry| {
+                            html! { <div key={entry.id} class="file-block is-saved"><FileCard entry={entry.clone()} on_remove={(*remove_whole).clone()} target={props.target} /></div> }
                         }) }
                     </div>
                 </>

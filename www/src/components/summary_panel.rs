@@ -1,42 +1,153 @@
 //! The first thing under the toolbar once files are in: the target picker and the triage table
 //! over everything finished so far (files, then the packages when the package pass is done), and
 //! "Expand all" / "Collapse all" for the folded card details.
+//!
+//! The rows are made once per file and report (a cache kept across renders): a drop of a thousand
+//! files adds its rows as the reports come in without copying the reports already shown. Files in
+//! a package take their rows from the core's triage of the packages (made again only when the
+//! packages, their files' reports or the target change); every other file's row is the core's
+//! row of that file alone, which is what the core's triage gives a file outside any package.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use drvsig::policy::Target;
 use drvsig::report::PackageReport;
+use drvsig::triage::TriageRow;
+use drvsig::{FileReport, InspectionReport};
 use yew::prelude::*;
 
 use super::target_picker::TargetPicker;
-use super::triage_table::TriageTable;
+use super::triage_table::{Group, TriageTable};
 use crate::services::browser;
-use crate::state::{AppState, Entry, Status};
+use crate::state::{Entry, FileId, Status};
 
 #[derive(Properties, PartialEq)]
 pub struct SummaryPanelProps {
-    pub entries: Vec<Entry>,
+    pub entries: Rc<Vec<Entry>>,
     pub packages: Rc<Vec<PackageReport>>,
     pub target: Target,
     pub on_target: Callback<Target>,
+    /// A file name in the table was followed (its card id).
+    #[prop_or_default]
+    pub on_open: Option<Callback<FileId>>,
+}
+
+/// The package groups, and what they were made from: the packages, the target, the reports of the
+/// files they name.
+struct PackageGroups {
+    packages: Rc<Vec<PackageReport>>,
+    target: Target,
+    members: Vec<Rc<FileReport>>,
+    groups: Rc<Vec<Group>>,
+}
+
+/// Rows made so far, for the target they were made for.
+#[derive(Default)]
+pub struct RowCache {
+    target: Option<Target>,
+    /// File id -> the report the row was made from, and the row.
+    rows: HashMap<FileId, (Rc<FileReport>, Rc<TriageRow>)>,
+    packages: Option<PackageGroups>,
+}
+
+/// The files a package names (its INF, catalogs and coverage rows), as `drvsig::triage` places them.
+fn package_names(packages: &[PackageReport]) -> HashSet<&str> {
+    let mut names = HashSet::new();
+    for p in packages {
+        names.extend(p.inf.iter().map(String::as_str));
+        names.extend(p.catalogs.iter().filter_map(|c| c.path.as_deref()));
+        names.extend(p.coverage.iter().map(|r| r.file.as_str()));
+    }
+    names
+}
+
+/// The triage groups of the finished files: the packages' groups, then the other files.
+pub fn groups(cache: &mut RowCache, entries: &[Entry], packages: &Rc<Vec<PackageReport>>, target: Target) -> Vec<Group> {
+    if cache.target != Some(target) {
+        *cache = RowCache { target: Some(target), ..Default::default() };
+    }
+    let done: Vec<(FileId, &Rc<FileReport>)> = entries
+        .iter()
+        .filter_map(|e| match &e.status {
+            Status::Done(r) => Some((e.id, r)),
+            _ => None,
+        })
+        .collect();
+
+    let mut out = Vec::new();
+    let mut placed: HashSet<&str> = HashSet::new();
+    if !packages.is_empty() {
+        let names = package_names(packages);
+        let members: Vec<Rc<FileReport>> =
+            done.iter().filter(|(_, r)| names.contains(r.name.as_str())).map(|(_, r)| Rc::clone(r)).collect();
+        let fresh = match &cache.packages {
+            Some(made) => {
+                !(Rc::ptr_eq(&made.packages, packages)
+                    && made.target == target
+                    && made.members.len() == members.len()
+                    && made.members.iter().zip(&members).all(|(a, b)| Rc::ptr_eq(a, b)))
+            }
+            None => true,
+        };
+        if fresh {
+            let report =
+                InspectionReport { made_by: None, files: members.iter().map(|r| (**r).clone()).collect(), packages: (**packages).clone() };
+            let groups: Vec<Group> =
+                drvsig::triage::triage(&report, target).into_iter().filter(|g| g.verdict.is_some()).map(Group::from).collect();
+            cache.packages = Some(PackageGroups { packages: packages.clone(), target, members, groups: Rc::new(groups) });
+        }
+        if let Some(PackageGroups { groups, .. }) = &cache.packages {
+            for g in groups.iter() {
+                placed.extend(g.rows.iter().map(|r| r.file.as_str()));
+            }
+            out.extend(groups.iter().cloned());
+        }
+    } else {
+        cache.packages = None;
+    }
+
+    let mut rest = Vec::new();
+    let mut live = HashSet::new();
+    for &(id, report) in &done {
+        live.insert(id);
+        if placed.contains(report.name.as_str()) {
+            continue;
+        }
+        let row = match cache.rows.get(&id) {
+            Some((made_from, row)) if Rc::ptr_eq(made_from, report) => Some(row.clone()),
+            _ => {
+                let alone = InspectionReport { made_by: None, files: vec![(**report).clone()], packages: Vec::new() };
+                let row = drvsig::triage::triage(&alone, target).into_iter().flat_map(|g| g.rows).next().map(Rc::new);
+                if let Some(row) = &row {
+                    cache.rows.insert(id, (Rc::clone(report), row.clone()));
+                }
+                row
+            }
+        };
+        rest.extend(row);
+    }
+    cache.rows.retain(|id, _| live.contains(id));
+    if !rest.is_empty() {
+        let title = if out.is_empty() { "Files" } else { "Other files" };
+        out.push(Group { title: title.to_string(), verdict: None, line: String::new(), rows: rest });
+    }
+    out
 }
 
 #[function_component(SummaryPanel)]
 pub fn summary_panel(props: &SummaryPanelProps) -> Html {
-    let groups = {
-        let report =
-            AppState { entries: props.entries.clone(), packages: props.packages.clone(), ..Default::default() }.inspection_report();
-        Rc::new(drvsig::triage::triage(&report, props.target))
-    };
-    let ids: BTreeMap<String, u64> = props
-        .entries
-        .iter()
-        .filter_map(|e| match &e.status {
-            Status::Done(r) => Some((r.name.clone(), e.id)),
-            _ => None,
-        })
-        .collect();
+    let cache = use_mut_ref(RowCache::default);
+    let groups = Rc::new(groups(&mut cache.borrow_mut(), &props.entries, &props.packages, props.target));
+    let ids = use_memo(props.entries.clone(), |entries| {
+        entries
+            .iter()
+            .filter_map(|e| match &e.status {
+                Status::Done(r) => Some((r.name.clone(), e.id)),
+                _ => None,
+            })
+            .collect::<BTreeMap<String, u64>>()
+    });
     let expand = Callback::from(|_: MouseEvent| browser::set_all_details(true));
     let collapse = Callback::from(|_: MouseEvent| browser::set_all_details(false));
     html! {
@@ -49,8 +160,66 @@ pub fn summary_panel(props: &SummaryPanelProps) -> Html {
                 </div>
             </div>
             if !groups.is_empty() {
-                <TriageTable {groups} ids={Rc::new(ids)} target={props.target} />
+                <TriageTable {groups} {ids} target={props.target} on_open={props.on_open.clone()} />
             }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use drvsig::{Options, UnixTime};
+
+    fn entry(id: FileId, name: &str, bytes: &[u8]) -> Entry {
+        let report = Rc::new(drvsig::inspect(name, bytes, &Options::at(UnixTime(1_700_000_000))));
+        Entry { id, name: name.into(), size: bytes.len() as u64, status: Status::Done(report), loaded: None }
+    }
+
+    fn plain(groups: &[Group]) -> Vec<drvsig::triage::TriageGroup> {
+        groups
+            .iter()
+            .map(|g| drvsig::triage::TriageGroup {
+                title: g.title.clone(),
+                verdict: g.verdict,
+                line: g.line.clone(),
+                rows: g.rows.iter().map(|r| (**r).clone()).collect(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_are_the_cores_triage_and_made_once() {
+        let inf = b"[Version]\r\nSignature=\"$Windows NT$\"\r\nCatalogFile=a.cat\r\n[SourceDisksFiles]\r\na.sys=1\r\n";
+        let entries = vec![
+            entry(1, "a.inf", inf),
+            entry(2, "a.sys", b"MZ not really"),
+            entry(3, "notes.txt", b"hello"),
+            Entry { id: 4, name: "later.sys".into(), size: 1, status: Status::Reading, loaded: None },
+        ];
+        let files: Vec<(String, Vec<u8>)> = vec![("a.inf".into(), inf.to_vec()), ("a.sys".into(), b"MZ not really".to_vec())];
+        let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
+        let packages = Rc::new(drvsig::inspect_package(&borrowed, &Options::at(UnixTime(1_700_000_000))).packages);
+        let target = drvsig::triage::DEFAULT_TARGET;
+        let state = crate::state::AppState { entries: Rc::new(entries.clone()), packages: packages.clone(), ..Default::default() };
+        let expected = drvsig::triage::triage(&state.inspection_report(), target);
+
+        let mut cache = RowCache::default();
+        let got = groups(&mut cache, &entries, &packages, target);
+        assert_eq!(plain(&got), expected);
+        assert!(expected.len() >= 2, "a package and the other files: {expected:?}");
+        // Without packages: one group of every finished file, as the core makes it.
+        let none = Rc::new(Vec::new());
+        let loose = groups(&mut cache, &entries, &none, target);
+        let state = crate::state::AppState { entries: Rc::new(entries.clone()), ..Default::default() };
+        assert_eq!(plain(&loose), drvsig::triage::triage(&state.inspection_report(), target));
+        // A second render reuses the rows (the same Rc), a new report makes a new row.
+        let again = groups(&mut cache, &entries, &none, target);
+        assert!(Rc::ptr_eq(&again[0].rows[0], &loose[0].rows[0]));
+        let mut changed = entries.clone();
+        changed[0] = entry(1, "a.inf", inf);
+        let after = groups(&mut cache, &changed, &none, target);
+        assert!(!Rc::ptr_eq(&after[0].rows[0], &loose[0].rows[0]));
+        assert!(Rc::ptr_eq(&after[0].rows[1], &loose[0].rows[1]));
     }
 }

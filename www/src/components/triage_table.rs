@@ -2,8 +2,14 @@
 //! role, signer, signature kind, intact, catalog coverage, the verdict on the chosen Windows and
 //! how many targets load it), grouped by package with the package's one-line verdict
 //! (`drvsig::triage`). Columns sort (buttons in the headers, `aria-sort`), a search box filters
-//! the rows, and each file name links to its card.
+//! the rows, and each file name links to its card. Rows are shared (`Rc`) and each is a component
+//! of its own: with a thousand files, a render redraws only the rows that changed.
+//!
+//! A tally above the table counts every file's verdict; the table draws [`ROWS_AT_ONCE`] rows
+//! (in the chosen order, filtered), then "Show more" / "Show all" (the rest a batch per frame):
+//! a thousand rows in the DOM make every change of the page re-lay out the whole table.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -134,11 +140,12 @@ pub fn row_matches(r: &TriageRow, query: &str) -> bool {
 }
 
 /// The rows of a group as shown: filtered, then sorted (stable, so ties keep the package order).
-pub fn shown_rows<'a>(rows: &'a [TriageRow], query: &str, sort: Option<(Column, bool)>) -> Vec<&'a TriageRow> {
-    let mut out: Vec<&TriageRow> = rows.iter().filter(|r| row_matches(r, query)).collect();
+pub fn shown_rows<'a, R: Borrow<TriageRow>>(rows: &'a [R], query: &str, sort: Option<(Column, bool)>) -> Vec<&'a R> {
+    let mut out: Vec<&R> =
+        if query.trim().is_empty() { rows.iter().collect() } else { rows.iter().filter(|r| row_matches((*r).borrow(), query)).collect() };
     if let Some((column, ascending)) = sort {
         out.sort_by(|a, b| {
-            let o = sort_key(a, column).cmp(&sort_key(b, column));
+            let o = sort_key((*a).borrow(), column).cmp(&sort_key((*b).borrow(), column));
             if ascending {
                 o
             } else {
@@ -149,12 +156,78 @@ pub fn shown_rows<'a>(rows: &'a [TriageRow], query: &str, sort: Option<(Column, 
     out
 }
 
+/// A group of the table: [`TriageGroup`] with shared rows (a row made once is reused by every
+/// later render while its file's report is the same).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub title: String,
+    pub verdict: Option<Outcome>,
+    pub line: String,
+    pub rows: Vec<Rc<TriageRow>>,
+}
+
+impl From<TriageGroup> for Group {
+    fn from(g: TriageGroup) -> Self {
+        Group { title: g.title, verdict: g.verdict, line: g.line, rows: g.rows.into_iter().map(Rc::new).collect() }
+    }
+}
+
+/// How many rows are drawn at first, and how many more per "Show more" (or per frame for "Show all").
+pub const ROWS_AT_ONCE: usize = 100;
+
+/// A group to draw: its index in the table, the group, its rows to draw.
+pub type DrawnGroup<'a> = (usize, &'a Group, Vec<&'a Rc<TriageRow>>);
+
+/// The rows to draw: each group's shown rows (filtered, sorted), the groups in order, at most
+/// `limit` rows in all; groups with no row drawn are left out. Also how many rows match in all.
+pub fn drawn_rows<'a>(groups: &'a [Group], query: &str, sort: Option<(Column, bool)>, limit: usize) -> (Vec<DrawnGroup<'a>>, usize) {
+    let mut out = Vec::new();
+    let mut left = limit;
+    let mut matching = 0;
+    for (i, g) in groups.iter().enumerate() {
+        let rows = shown_rows(&g.rows, query, sort);
+        matching += rows.len();
+        let take: Vec<&Rc<TriageRow>> = rows.into_iter().take(left).collect();
+        left -= take.len();
+        if !take.is_empty() {
+            out.push((i, g, take));
+        }
+    }
+    (out, matching)
+}
+
+/// Every file's verdict on the target, counted: (loads, with conditions, blocked, no verdict).
+pub fn tally(groups: &[Group]) -> (usize, usize, usize, usize) {
+    let mut t = (0, 0, 0, 0);
+    for r in groups.iter().flat_map(|g| g.rows.iter()) {
+        match r.verdict {
+            Some(LoadVerdict::Loads) => t.0 += 1,
+            Some(LoadVerdict::LoadsWithConditions) => t.1 += 1,
+            Some(LoadVerdict::Blocked) => t.2 += 1,
+            None => t.3 += 1,
+        }
+    }
+    t
+}
+
+/// Runs `f` at the next animation frame.
+fn at_next_frame(f: impl FnOnce() + 'static) {
+    if let Some(window) = web_sys::window() {
+        let f = wasm_bindgen::closure::Closure::once_into_js(f);
+        let _ = window.request_animation_frame(f.unchecked_ref());
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct TriageTableProps {
-    pub groups: Rc<Vec<TriageGroup>>,
+    pub groups: Rc<Vec<Group>>,
     /// File name -> card id (the row links to `#file-ID`).
     pub ids: Rc<BTreeMap<String, FileId>>,
     pub target: Target,
+    /// Called with the card id when a file name is followed (before the browser scrolls to it),
+    /// so the page can show a card it has not drawn yet.
+    #[prop_or_default]
+    pub on_open: Option<Callback<FileId>>,
 }
 
 #[function_component(TriageTable)]
@@ -169,8 +242,34 @@ pub fn triage_table(props: &TriageTableProps) -> Html {
             }
         })
     };
+    // Rows drawn: the first `limit`; "Show all" raises `wanted` and each frame draws one more batch.
+    let limit = use_state_eq(|| ROWS_AT_ONCE);
+    let wanted = use_state_eq(|| ROWS_AT_ONCE);
+    {
+        let (limit, wanted) = (limit.clone(), wanted.clone());
+        use_effect_with((*limit, *wanted), move |(now, want)| {
+            if now < want {
+                let next = (*now + ROWS_AT_ONCE).min(*want);
+                at_next_frame(move || limit.set(next));
+            }
+        });
+    }
     let total: usize = props.groups.iter().map(|g| g.rows.len()).sum();
-    let shown: usize = props.groups.iter().map(|g| shown_rows(&g.rows, &query, None).len()).sum();
+    let (drawn, shown) = drawn_rows(&props.groups, &query, *sort, *limit);
+    let drawn_count: usize = drawn.iter().map(|(_, _, rows)| rows.len()).sum();
+    let (loads, conditional, blocked, unjudged) = tally(&props.groups);
+    let show_more = {
+        let (limit, wanted) = (limit.clone(), wanted.clone());
+        Callback::from(move |_: MouseEvent| {
+            let next = *limit + ROWS_AT_ONCE;
+            wanted.set(next);
+            limit.set(next);
+        })
+    };
+    let show_all = {
+        let wanted = wanted.clone();
+        Callback::from(move |_: MouseEvent| wanted.set(total))
+    };
     let header = |c: Column| {
         let sort = sort.clone();
         let (aria, arrow) = match *sort {
@@ -201,20 +300,46 @@ pub fn triage_table(props: &TriageTableProps) -> Html {
                 </div>
                 <p class="muted filter-count" aria-live="polite" data-count={shown.to_string()}>{ format!("{shown} of {total} files") }</p>
             </div>
+            <p class="triage-tally" data-files={total.to_string()} data-verdicts={(total - unjudged).to_string()}
+                data-loads={loads.to_string()} data-conditional={conditional.to_string()} data-blocked={blocked.to_string()}>
+                { format!("On {}: ", props.target.label()) }
+                { tally_part(blocked, "blocked", "blocked") }{ ", " }
+                { tally_part(conditional, "with conditions", "conditional") }{ ", " }
+                { tally_part(loads, "load", "loads") }
+                if unjudged > 0 {
+                    { format!("; {unjudged} not judged (not a driver)") }
+                }
+                { "." }
+            </p>
             <div class="table-scroll">
                 <table class="data-table triage-table" data-target={props.target.id()}>
                     <caption class="visually-hidden">{ format!("Every file of the drop, grouped by package; verdicts for {}", props.target.label()) }</caption>
                     <thead>
                         <tr>{ for Column::ALL.iter().map(|c| header(*c)) }</tr>
                     </thead>
-                    { for props.groups.iter().enumerate().map(|(i, g)| group(i, g, &shown_rows(&g.rows, &query, *sort), &props.ids)) }
+                    { for drawn.iter().map(|(i, g, rows)| group(*i, g, rows, &props.ids, &props.on_open)) }
                 </table>
             </div>
+            if drawn_count < shown {
+                <div class="more-rows" data-hidden={(shown - drawn_count).to_string()}>
+                    <span class="muted">{ format!("{drawn_count} of {shown} rows shown (the counts above are over every file). ") }</span>
+                    <button type="button" id="show-more-rows" class="button button-small" onclick={show_more}>
+                        { format!("Show {} more", (shown - drawn_count).min(ROWS_AT_ONCE)) }
+                    </button>
+                    { " " }
+                    <button type="button" id="show-all-rows" class="button button-small button-ghost" onclick={show_all}>{ format!("Show all {shown}") }</button>
+                </div>
+            }
         </section>
     }
 }
 
-fn group(index: usize, g: &TriageGroup, rows: &[&TriageRow], ids: &BTreeMap<String, FileId>) -> Html {
+/// `3 blocked` in the verdict's colour (nothing for zero but the number).
+fn tally_part(n: usize, word: &str, class: &str) -> Html {
+    html! { <span class={classes!("tally", format!("load-{class}"))}><strong>{ n.to_string() }</strong>{ format!(" {word}") }</span> }
+}
+
+fn group(index: usize, g: &Group, rows: &[&Rc<TriageRow>], ids: &BTreeMap<String, FileId>, on_open: &Option<Callback<FileId>>) -> Html {
     let outcome = g.verdict.map(outcome_class).unwrap_or("absent");
     html! {
         <tbody class="triage-group" data-group={index.to_string()} data-verdict={outcome}>
@@ -226,18 +351,35 @@ fn group(index: usize, g: &TriageGroup, rows: &[&TriageRow], ids: &BTreeMap<Stri
                     }
                 </th>
             </tr>
-            { for rows.iter().map(|r| row(r, ids.get(&r.file).copied())) }
+            { for rows.iter().map(|r| html! { <TriageRowView row={(*r).clone()} id={ids.get(&r.file).copied()} on_open={on_open.clone()} /> }) }
         </tbody>
     }
 }
 
-fn row(r: &TriageRow, id: Option<FileId>) -> Html {
+#[derive(Properties, PartialEq)]
+struct TriageRowProps {
+    row: Rc<TriageRow>,
+    id: Option<FileId>,
+    on_open: Option<Callback<FileId>>,
+}
+
+#[function_component(TriageRowView)]
+fn triage_row_view(props: &TriageRowProps) -> Html {
+    let r = &*props.row;
+    let id = props.id;
+    let onclick = match (&props.on_open, id) {
+        (Some(cb), Some(id)) => {
+            let cb = cb.clone();
+            Some(Callback::from(move |_: MouseEvent| cb.emit(id)))
+        }
+        _ => None,
+    };
     let verdict = r.verdict.map(crate::components::verdict_table::load_label);
     html! {
         <tr class={classes!("triage-row", format!("tone-{}", tone_class(r.tone)))} data-file={r.file.clone()} data-tone={tone_class(r.tone)} data-verdict={verdict.map(|v| v.2).unwrap_or("none")}>
             <th scope="row" data-label="File">
                 if let Some(id) = id {
-                    <a href={format!("#file-{id}")} class="triage-link"><Inert text={r.file.clone()} max={200} /></a>
+                    <a href={format!("#file-{id}")} class="triage-link" {onclick}><Inert text={r.file.clone()} max={200} /></a>
                 } else {
                     <Inert text={r.file.clone()} max={200} />
                 }
