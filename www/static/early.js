@@ -91,11 +91,14 @@ function onKey(event) {
   }
 }
 
-// The inspection worker starts now, beside the page's own wasm start-up (it loads the core's wasm,
-// a module of its own: the page does not need it to draw), so the first file dropped at once does
-// not wait for a worker's start-up once the app is ready. The app adopts it with takeWorkers(),
-// with what its first message said; more workers are the app's to start. Without module workers,
-// nothing happens here and the app decides (localWorker below).
+// The inspection worker (it loads the core's wasm, a module of its own: the page does not need it to
+// draw) starts on the first sign of use, not on a plain visit: a drag over the window, a pointer
+// or keyboard focus on the page, a picked file, or a `?demo` in the URL. A first visit that only
+// reads the page loads the page alone; a drag gives the worker its start-up while the file is
+// still in the air. Before the app is ready the worker starts here and the app adopts it with
+// takeWorkers(), with what its first message said; once the app is ready, the sign of use calls the
+// app's hook instead (whenUsed). Without module workers nothing happens here and the app decides
+// (localWorker below).
 const workers = [];
 function startWorker() {
   let worker;
@@ -122,7 +125,26 @@ function startWorker() {
   worker.addEventListener("error", early.onError);
   workers.push(early);
 }
-startWorker();
+
+let used = false;
+let useHook = null;
+const USE_EVENTS = [["dragenter", window], ["dragover", window], ["drop", window], ["pointerdown", document],
+  ["focusin", document], ["keydown", document], ["change", document]];
+function onUse() {
+  if (used) return;
+  used = true;
+  for (const [type, target] of USE_EVENTS) target.removeEventListener(type, onUse, true);
+  if (useHook) useHook();
+  else startWorker();
+}
+for (const [type, target] of USE_EVENTS) target.addEventListener(type, onUse, true);
+if (new URLSearchParams(location.search).has("demo")) onUse();
+
+/** The app's side: `hook` runs at the first sign of use (at once if there was one already). */
+function whenUsed(hook) {
+  if (used) hook();
+  else useHook = hook;
+}
 
 /**
  * The app's side, where there is no Worker: inspector.js run on this thread behind the Worker
@@ -202,4 +224,9 @@ function queued() {
 }
 
 // `listeningAt`: when the drop zone became usable, in ms since navigation (the benchmark reads it).
-window.drvsigEarly = { take, takeWorkers, localWorker, demo, queued, listeningAt: performance.now() };
+/** Whether the page has been used yet (the e2e tests read it). */
+function inUse() {
+  return used;
+}
+
+window.drvsigEarly = { take, takeWorkers, whenUsed, inUse, localWorker, demo, queued, listeningAt: performance.now() };

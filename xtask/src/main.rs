@@ -491,8 +491,9 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
             kb(module.packed.len() as u64)
         );
     }
-    // What a browser downloads: every file of dist/ (the page, its modules, the worker, CSS, icon);
-    // a first visit loads all but the block list index (imported when a PE is first inspected).
+    // What a browser downloads: every file of dist/ (the page, its modules, the worker, CSS, icon).
+    // A first visit loads the page alone; the first sign of use (a drag, a pointer or keyboard
+    // focus, a picked file) adds the workers' files; the first PE or zip the block list index.
     let (mut total_raw, mut total_gzip, mut first_raw, mut first_gzip, mut page_raw, mut page_gzip) = (0, 0, 0, 0, 0, 0);
     for (name, s) in dist_file_sizes(&dist)? {
         println!("  {name:<30} raw {:>10}  gzip {:>10}", kb(s.raw), kb(s.gzip));
@@ -507,8 +508,17 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
         total_raw += s.raw;
         total_gzip += s.gzip;
     }
-    println!("  the page (all but the workers' files and {}): raw {}, gzip {}", LAZY_FILES.join(", "), kb(page_raw), kb(page_gzip));
-    println!("  first visit (the page + the first worker, started at once): raw {}, gzip {}", kb(first_raw), kb(first_gzip));
+    println!(
+        "  first visit = the page (all but the workers' files and {}): raw {}, gzip {}",
+        LAZY_FILES.join(", "),
+        kb(page_raw),
+        kb(page_gzip)
+    );
+    println!(
+        "  first use (the page + the first worker, started at the first drag, focus or pick): raw {}, gzip {}",
+        kb(first_raw),
+        kb(first_gzip)
+    );
     println!("  shipped (all of dist/, wasm inlined): raw {}, gzip {}", kb(total_raw), kb(total_gzip));
     Ok(dist)
 }
@@ -518,8 +528,8 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
 /// only applies without JavaScript.
 pub(crate) const LAZY_FILES: &[&str] = &["drvsig_blocklists.js", "drvsig_demo.js", "noscript.css"];
 
-/// The workers' files: loaded beside the page (early.js starts the first worker at once), not
-/// needed to draw it.
+/// The workers' files: not needed to draw the page; early.js starts the first worker at the first
+/// sign of use.
 pub(crate) const WORKER_FILES: &[&str] = &["worker.js", "inspector.js", "drvsig_worker.js", "drvsig_worker_bytes.js"];
 
 /// One wasm module after wasm-bindgen (and wasm-opt when it helps).

@@ -251,7 +251,11 @@ pub fn app() -> Html {
                 browser::mark_embed();
             }
             browser::mark_ready();
-            services.warm_up();
+            {
+                // The workers (and so the core's wasm) start at the first sign of use.
+                let services = services.clone();
+                browser::when_used(move || services.warm_up());
+            }
             move || {
                 drop(guard);
                 drop(hash_guard);

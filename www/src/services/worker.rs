@@ -6,8 +6,8 @@
 //! `ArrayBuffer` (demo bytes, small files), and gets the report back as JSON.
 //!
 //! A pool of `min(hardwareConcurrency, 4)` workers (at least 2), created lazily: two by
-//! [`prepare`] (the page calls it once mounted; the first is early.js's, started beside the page's
-//! own start-up), another only when a request waits and every started worker is busy. A request
+//! [`prepare`] (the page calls it at the first sign of use, `browser::when_used`; the first is
+//! early.js's when the use came before the app was ready), another only when a request waits and every started worker is busy. A request
 //! goes to the first worker that is loaded and free. [`abort`] terminates the one worker holding
 //! that request (its wait ends as [`Answer::Cancelled`]); the others go on. When no worker can be
 //! created (file://, an old browser) or one fails to load, the pool turns to one local inspector
@@ -91,8 +91,9 @@ struct PoolState {
     next_other: RequestId,
 }
 
-// Workers index.html's early.js started while the page's own wasm was loading (so the first
-// file dropped at once does not wait for a worker's start-up after the page's), and its stand-in
+// Workers index.html's early.js started while the page's own wasm was loading, at the first sign
+// of use (so a file dropped at once does not wait for a worker's start-up after the page's), and
+// its stand-in
 // for a Worker on the main thread.
 #[wasm_bindgen]
 extern "C" {

@@ -861,3 +861,34 @@ const done = arguments[arguments.length - 1];
         Ok(())
     });
 }
+
+/// A plain visit loads the page alone: no inspection worker and none of the core's files until
+/// the first sign of use; a drag over the page starts one, and a drop is inspected.
+#[test]
+fn a_plain_visit_does_not_load_the_core() {
+    scenario("a_plain_visit_does_not_load_the_core", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let state = js(
+            &client,
+            "return {used: window.drvsigEarly.inUse(), \
+             files: performance.getEntriesByType('resource').map((e) => e.name.split('/').pop())};",
+            vec![],
+        )
+        .await?;
+        if state["used"] != json!(false) {
+            return Err(format!("the page counts as used without any input: {state}"));
+        }
+        let files = state["files"].as_array().cloned().unwrap_or_default();
+        if files.iter().any(|f| f.as_str().is_some_and(|f| f.starts_with("drvsig_worker") || f == "inspector.js" || f == "worker.js")) {
+            return Err(format!("a plain visit loaded the workers' files: {files:?}"));
+        }
+        js(&client, "window.dispatchEvent(new DragEvent('dragenter', {bubbles: true})); return null;", vec![]).await?;
+        if js(&client, "return window.drvsigEarly.inUse();", vec![]).await? != json!(true) {
+            return Err("a drag over the page did not count as use".into());
+        }
+        drop_files(&client, &[("tiny.sys", tiny_pe32_plus())]).await?;
+        wait_for(&client, "a finished card for tiny.sys", CARD_JS, vec![json!("tiny.sys"), Value::Null]).await?;
+        Ok(())
+    });
+}
