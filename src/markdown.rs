@@ -294,11 +294,14 @@ fn package_section(out: &mut String, p: &PackageReport) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::file::inspect;
+    use crate::options::Options;
+    use crate::report::FileKind;
     use crate::report::{CatalogMemberReport, CoverageRow, PackageCatalog, TargetVerdict};
-    use crate::{FileKind, Options, UnixTime};
+    use crate::time::UnixTime;
 
     fn sample() -> InspectionReport {
-        let mut a = crate::inspect("drv|x.sys", b"MZ not really", &Options::at(UnixTime(1_700_000_000)));
+        let mut a = inspect("drv|x.sys", b"MZ not really", &Options::at(UnixTime(1_700_000_000)));
         a.kind = FileKind::Pe32Plus;
         a.findings.push(Finding::new("pe.x", Outcome::Fail, "line one\nline two").at(0x40));
         a.findings.push(Finding::new("pe.y", Outcome::Warn, "careful"));
@@ -310,7 +313,7 @@ mod tests {
             rests_on: "embedded signature #0 (sha256)".into(),
             ..Default::default()
         });
-        let inf = crate::inspect("pkg/a.inf", b"[Version]\r\nCatalogFile=a.cat\r\n", &Options::at(UnixTime(0)));
+        let inf = inspect("pkg/a.inf", b"[Version]\r\nCatalogFile=a.cat\r\n", &Options::at(UnixTime(0)));
         let package = PackageReport {
             kind: crate::report::PackageKind::Inf,
             inf: Some("pkg/a.inf".into()),

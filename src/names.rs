@@ -4,24 +4,21 @@
 //! serde attributes (`rename_all = "kebab-case"`, `rename = "..."`). [`spelling`] reads that
 //! spelling back without serializing anything, so the name people read in a diff, a headline or a
 //! CLI line is always the one in the JSON, and no enum keeps a hand-written table of names beside
-//! its serde attributes. [`named!`](crate::named) gives an enum `name()` and `Display` from it.
+//! its serde attributes. `named!` gives an enum `name()` and `Display` from it.
 
 use core::fmt;
 
 use serde::ser::{self, Impossible, Serialize, Serializer};
 
 /// The serde spelling of a unit variant (`Outcome::NotPresent` gives `not-present`); `""` for a
-/// value that is not a unit variant of an enum (never the case for the types [`named!`] is used on:
+/// value that is not a unit variant of an enum (never the case for the types `named!` is used on:
 /// a test per type checks every variant).
-///
-/// [`named!`]: crate::named
 pub fn spelling<T: Serialize + ?Sized>(value: &T) -> &'static str {
     value.serialize(VariantName).unwrap_or("")
 }
 
 /// Gives each listed enum an inherent `name()` (its serde spelling, through [`spelling`]) and a
 /// `Display` that writes it.
-#[macro_export]
 macro_rules! named {
     ($($ty:ty),+ $(,)?) => {$(
         impl $ty {
@@ -39,6 +36,7 @@ macro_rules! named {
         }
     )+};
 }
+pub(crate) use named;
 
 /// Not a unit variant.
 #[derive(Debug)]

@@ -45,7 +45,7 @@ pub fn inspect_package(files: &[(String, &[u8])], options: &Options) -> Inspecti
 }
 
 /// [`inspect_package`] with reports the caller already made (the CLI makes them on several
-/// threads; the page's workers made one per file): each is `crate::inspect` of a file (named with
+/// threads; the page's workers made one per file): each is `crate::file::inspect` of a file (named with
 /// `/`) or of a zip member (named `archive.zip/inner/path`), with the same options, and is matched
 /// to its file by name. Files and members without a report are inspected here.
 pub fn inspect_package_with_reports(files: &[(String, &[u8])], reports: Vec<FileReport>, options: &Options) -> InspectionReport {

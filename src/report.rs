@@ -1220,7 +1220,7 @@ pub struct HwidComparison {
     pub only_in_inf: Vec<String>,
 }
 
-crate::named!(
+crate::names::named!(
     ListKind,
     MatchedBy,
     LolCategory,
