@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::checks;
 use crate::report::{
-    FileReport, InfCatalogFile, InfKeyValue, InfModel, InfReport, InfService, InfSourceDisk, InfSourceFile, LineFinding, Outcome,
+    FileReport, Finding, InfCatalogFile, InfKeyValue, InfModel, InfReport, InfService, InfSourceDisk, InfSourceFile, Outcome,
 };
 
 /// How the bytes were decoded.
@@ -58,7 +58,7 @@ pub struct Inf {
     pub encoding: Encoding,
     pub sections: Vec<Section>,
     /// Problems found while reading (syntax, undefined strings).
-    pub findings: Vec<LineFinding>,
+    pub findings: Vec<Finding>,
     index: HashMap<String, usize>,
 }
 
@@ -111,8 +111,12 @@ pub fn decode_text(bytes: &[u8]) -> (Encoding, String) {
     }
 }
 
-fn finding(check: &str, outcome: Outcome, reason: impl Into<String>, line: Option<u32>) -> LineFinding {
-    LineFinding { check: check.to_string(), outcome, reason: reason.into(), line }
+fn finding(check: &str, outcome: Outcome, reason: impl Into<String>, line: Option<u32>) -> Finding {
+    let f = Finding::new(check, outcome, reason);
+    match line {
+        Some(line) => f.on_line(line),
+        None => f,
+    }
 }
 
 /// One logical line split into fields: the key (text before the first unquoted `=`) and the
@@ -197,7 +201,7 @@ fn split_fields(line: &str) -> Fields {
 }
 
 /// Split text into logical lines: (first physical line number, text without comment).
-fn logical_lines(text: &str, findings: &mut Vec<LineFinding>) -> Vec<(u32, String)> {
+fn logical_lines(text: &str, findings: &mut Vec<Finding>) -> Vec<(u32, String)> {
     let mut out = Vec::new();
     let mut pending: Option<(u32, String)> = None;
     let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
@@ -335,13 +339,7 @@ pub fn parse_inf(bytes: &[u8]) -> Inf {
 
 /// Replace `%name%` with its [Strings] value, `%%` with `%`. Numbers (DIRIDs like %12%) and
 /// undefined names stay as written; an undefined non-numeric name is reported once.
-fn substitute(
-    s: &str,
-    strings: &HashMap<String, String>,
-    line: u32,
-    seen: &mut HashSet<String>,
-    findings: &mut Vec<LineFinding>,
-) -> String {
+fn substitute(s: &str, strings: &HashMap<String, String>, line: u32, seen: &mut HashSet<String>, findings: &mut Vec<Finding>) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
@@ -489,7 +487,7 @@ impl Inf {
         report
     }
 
-    fn read_version(&self, version: &Section, report: &mut InfReport, findings: &mut Vec<LineFinding>) {
+    fn read_version(&self, version: &Section, report: &mut InfReport, findings: &mut Vec<Finding>) {
         const SIGNIFICANT: [&str; 6] = ["Signature", "Class", "ClassGuid", "Provider", "DriverVer", "CatalogFile"];
         let mut seen: Vec<String> = Vec::new();
         for e in &version.entries {
@@ -597,7 +595,7 @@ impl Inf {
         }
     }
 
-    fn read_models(&self, report: &mut InfReport, findings: &mut Vec<LineFinding>) {
+    fn read_models(&self, report: &mut InfReport, findings: &mut Vec<Finding>) {
         let Some(manufacturer) = self.section("Manufacturer") else {
             return;
         };
@@ -648,7 +646,7 @@ impl Inf {
         }
     }
 
-    fn read_services(&self, report: &mut InfReport, findings: &mut Vec<LineFinding>) {
+    fn read_services(&self, report: &mut InfReport, findings: &mut Vec<Finding>) {
         for section in &self.sections {
             for e in section.entries.iter().filter(|e| e.key_is("AddService")) {
                 let name = e.first().to_string();

@@ -238,19 +238,48 @@ pub struct Finding {
     pub outcome: Outcome,
     /// One sentence a support engineer can paste into a ticket.
     pub reason: String,
-    /// Byte offset in the file the finding is about, when there is one.
+    /// Byte offset in the file the finding is about, when there is one (binary files).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub offset: Option<u64>,
+    /// 1-based line number the finding is about, when there is one (text files: INFs).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u32>,
+}
+
+/// Where a [`Finding`] points: a byte offset, a line, or nowhere in particular.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    Offset(u64),
+    Line(u32),
+    None,
 }
 
 impl Finding {
     pub fn new(check: &str, outcome: Outcome, reason: impl Into<String>) -> Self {
-        Finding { check: check.to_string(), outcome, reason: reason.into(), offset: None }
+        Finding { check: check.to_string(), outcome, reason: reason.into(), offset: None, line: None }
     }
 
+    /// The finding about the byte at `offset` (replaces any line).
     pub fn at(mut self, offset: u64) -> Self {
         self.offset = Some(offset);
+        self.line = None;
         self
+    }
+
+    /// The finding about line `line` (1-based; replaces any offset).
+    pub fn on_line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self.offset = None;
+        self
+    }
+
+    /// Where the finding points.
+    pub fn location(&self) -> Location {
+        match (self.offset, self.line) {
+            (Some(offset), _) => Location::Offset(offset),
+            (None, Some(line)) => Location::Line(line),
+            (None, None) => Location::None,
+        }
     }
 }
 
@@ -625,18 +654,6 @@ pub struct CatalogMemberReport {
     pub offset: u64,
 }
 
-/// A finding about a line of a text file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LineFinding {
-    /// Stable machine name, e.g. `inf.catalog-file.missing`.
-    pub check: String,
-    pub outcome: Outcome,
-    pub reason: String,
-    /// 1-based line number, when the finding is about a line.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub line: Option<u32>,
-}
-
 /// What a driver INF says that matters for signing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InfReport {
@@ -664,7 +681,7 @@ pub struct InfReport {
     pub services: Vec<InfService>,
     /// `[SignatureAttributes]` and the sections it names, as key/value lines.
     pub signature_attributes: Vec<InfKeyValue>,
-    pub findings: Vec<LineFinding>,
+    pub findings: Vec<Finding>,
 }
 
 /// How an INF's bytes were decoded.

@@ -169,11 +169,7 @@ impl<'a> Walk<'a> {
         source: String,
         position: usize,
     ) -> DecodedSignature<'a> {
-        let mut findings: Vec<Finding> = sd
-            .findings
-            .iter()
-            .map(|(outcome, check, reason, off)| Finding::new(check, *outcome, reason.clone()).at(self.at(*off)))
-            .collect();
+        let mut findings: Vec<Finding> = signer::rebased(&sd.findings, |off| self.at(off)).collect();
         let indirect_data = self.content(&sd, &mut findings);
         let signer_info = self.signer_info(&sd, &mut findings);
         let mut attributes = Attributes::default();

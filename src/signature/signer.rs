@@ -23,7 +23,7 @@
 //! (RFC 5652 sections 3, 5.1, 5.2, 5.3; Authenticode puts SpcIndirectDataContent directly in
 //! eContent, PKCS#7 v1.5 style, where CMS would wrap it in an OCTET STRING.)
 
-use crate::report::Outcome;
+use crate::report::{Finding, Outcome};
 use crate::time::UnixTime;
 use crate::tlv::{Reader, Tlv, TlvError, TAG_CTX0, TAG_CTX1, TAG_INTEGER, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE, TAG_SET};
 use crate::x509::oid::ID_SUBJECT_KEY_ID;
@@ -120,8 +120,9 @@ pub struct RawSignedData<'a> {
     pub econtent: Option<Tlv<'a>>,
     pub certificates: Vec<Certificate>,
     pub signer_infos: Vec<Tlv<'a>>,
-    /// Non-fatal problems met while reading (certificate decode failures, duplicates).
-    pub findings: Vec<(Outcome, &'static str, String, usize)>,
+    /// Non-fatal problems met while reading (certificate decode failures, duplicates); their
+    /// offsets are relative to the DER read, made file offsets by the caller ([`rebased`]).
+    pub findings: Vec<Finding>,
 }
 
 /// A SignerInfo read over its original bytes.
@@ -209,31 +210,26 @@ pub fn read_signed_data(sd: Tlv<'_>) -> Result<RawSignedData<'_>, CmsError> {
                 continue;
             }
             if c.tag != TAG_SEQUENCE {
-                findings.push((
-                    Outcome::Warn,
-                    "signature.certificates",
-                    format!("certificate choice with tag 0x{:02x} (not an X.509 certificate) skipped", c.tag),
-                    c.offset,
-                ));
+                findings.push(
+                    Finding::new(
+                        "signature.certificates",
+                        Outcome::Warn,
+                        format!("certificate choice with tag 0x{:02x} (not an X.509 certificate) skipped", c.tag),
+                    )
+                    .at(c.offset as u64),
+                );
                 continue;
             }
             if certificates.iter().any(|p| p.der == c.raw) {
-                findings.push((
-                    Outcome::Warn,
-                    "signature.certificates.duplicate",
-                    "the certificate SET holds the same certificate twice (not valid DER; strict DER decoders reject it); the copy is ignored".to_string(),
-                    c.offset,
-                ));
+                findings.push(Finding::new("signature.certificates.duplicate", Outcome::Warn, "the certificate SET holds the same certificate twice (not valid DER; strict DER decoders reject it); the copy is ignored".to_string()).at(c.offset as u64));
                 continue;
             }
             match Certificate::from_der(c.raw) {
                 Ok(cert) => certificates.push(cert),
-                Err(e) => findings.push((
-                    Outcome::Warn,
-                    "signature.certificates",
-                    format!("a certificate does not decode ({e}) and is ignored"),
-                    c.offset,
-                )),
+                Err(e) => findings.push(
+                    Finding::new("signature.certificates", Outcome::Warn, format!("a certificate does not decode ({e}) and is ignored"))
+                        .at(c.offset as u64),
+                ),
             }
         }
     }
@@ -322,6 +318,15 @@ pub fn parse_time(t: &Tlv<'_>) -> Option<UnixTime> {
     let field = |i: usize| -> Option<u32> { rest.get(i..i.checked_add(2)?)?.parse().ok() };
     let second = if rest.len() >= 10 { field(8)? } else { 0 };
     UnixTime::from_civil(year, field(0)?, field(2)?, field(4)?, field(6)?, second)
+}
+
+/// `findings` (offsets relative to a DER read) with their offsets made file offsets by `at`.
+pub fn rebased<'f>(findings: &'f [Finding], at: impl Fn(usize) -> u64 + 'f) -> impl Iterator<Item = Finding> + 'f {
+    findings.iter().map(move |f| {
+        let mut f = f.clone();
+        f.offset = f.offset.map(|o| at(usize::try_from(o).unwrap_or(usize::MAX)));
+        f
+    })
 }
 
 #[cfg(test)]

@@ -151,9 +151,7 @@ pub fn decode_rfc3161<'a>(token: &Tlv<'a>, file_offset: u64) -> DecodedTimestamp
             return ts;
         }
     };
-    for (outcome, check, reason, off) in &sd.findings {
-        ts.findings.push(Finding::new(check, *outcome, reason.clone()).at(at(*off)));
-    }
+    ts.findings.extend(signer::rebased(&sd.findings, at));
     if sd.content_type != ID_CT_TST_INFO {
         ts.findings.push(
             Finding::new(
