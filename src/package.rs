@@ -391,67 +391,80 @@ fn find_by_name(items: &[Item<'_>], name: &str, dir: &str, want: impl Fn(&Item<'
 }
 
 fn build_packages(items: &[Item<'_>]) -> Vec<PackageReport> {
-    let mut drafts: Vec<Draft> = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        let Some(inf) = &item.report.inf else { continue };
-        let mut draft = Draft {
-            inf: Some(index),
-            catalogs: Vec::new(),
-            files: BTreeSet::from([index]),
-            missing_files: Vec::new(),
-            list_missing_members: BTreeSet::new(),
-        };
-        // CatalogFile, every decoration; one slot per distinct file name.
-        for cf in &inf.catalog_files {
-            let file = cf.file.trim();
-            if file.is_empty() {
-                continue;
-            }
-            if let Some(slot) = draft.catalogs.iter_mut().find(|c| c.0.eq_ignore_ascii_case(file)) {
-                slot.1.push(cf.decoration.clone());
-                continue;
-            }
-            let found = find_by_name(items, file, &item.dir, |_| true);
-            if found.is_none() {
-                draft.missing_files.push(MissingFile {
-                    name: file.to_string(),
-                    referenced_as: ReferencedAs::Catalog,
-                    section: "Version".into(),
-                    line: cf.line,
-                });
-            }
-            if let Some(f) = found {
-                draft.list_missing_members.insert(f);
-            }
-            draft.catalogs.push((file.to_string(), vec![cf.decoration.clone()], found));
-        }
-        // [SourceDisksFiles*]: every file of that name under the INF's directory, else anywhere.
-        let mut seen = BTreeSet::new();
-        for sf in &inf.source_files {
-            let lower = base_name(&sf.file).to_ascii_lowercase();
-            if lower.is_empty() || !seen.insert(lower.clone()) {
-                continue;
-            }
-            let named: Vec<usize> = items.iter().enumerate().filter(|(_, i)| i.base == lower && i.is_payload()).map(|(n, _)| n).collect();
-            let near: Vec<usize> = named.iter().copied().filter(|&n| items.get(n).is_some_and(|i| i.is_under(&item.dir))).collect();
-            let chosen = if near.is_empty() { named } else { near };
-            if chosen.is_empty() {
-                let section =
-                    if sf.decoration.is_empty() { "SourceDisksFiles".to_string() } else { format!("SourceDisksFiles.{}", sf.decoration) };
-                draft.missing_files.push(MissingFile {
-                    name: sf.file.clone(),
-                    referenced_as: ReferencedAs::Source,
-                    section,
-                    line: sf.line,
-                });
-            }
-            draft.files.extend(chosen);
-        }
-        drafts.push(draft);
-    }
-
-    // Which algorithms each catalog uses (to know what to hash).
+    let mut drafts: Vec<Draft> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(index, item)| item.report.inf.as_ref().map(|inf| inf_draft(items, index, item, inf)))
+        .collect();
     let catalog_items: Vec<usize> = items.iter().enumerate().filter(|(_, i)| i.is_catalog()).map(|(n, _)| n).collect();
+    let digests = compute_digests(items, &needed_digests(items, &catalog_items));
+    for draft in &mut drafts {
+        claim_listed_files(items, draft, &digests);
+    }
+    if let Some(loose) = loose_draft(items, &drafts, &catalog_items) {
+        drafts.push(loose);
+    }
+    drafts.iter().map(|d| package_report(items, d, &digests)).collect()
+}
+
+/// An INF's package before matching: its catalogs (CatalogFile, every decoration; one slot per
+/// distinct file name) and the files its [SourceDisksFiles*] name (under the INF's directory,
+/// else anywhere), with what it names and the drop lacks.
+fn inf_draft(items: &[Item<'_>], index: usize, item: &Item<'_>, inf: &crate::report::InfReport) -> Draft {
+    let mut draft = Draft {
+        inf: Some(index),
+        catalogs: Vec::new(),
+        files: BTreeSet::from([index]),
+        missing_files: Vec::new(),
+        list_missing_members: BTreeSet::new(),
+    };
+    // CatalogFile, every decoration; one slot per distinct file name.
+    for cf in &inf.catalog_files {
+        let file = cf.file.trim();
+        if file.is_empty() {
+            continue;
+        }
+        if let Some(slot) = draft.catalogs.iter_mut().find(|c| c.0.eq_ignore_ascii_case(file)) {
+            slot.1.push(cf.decoration.clone());
+            continue;
+        }
+        let found = find_by_name(items, file, &item.dir, |_| true);
+        if found.is_none() {
+            draft.missing_files.push(MissingFile {
+                name: file.to_string(),
+                referenced_as: ReferencedAs::Catalog,
+                section: "Version".into(),
+                line: cf.line,
+            });
+        }
+        if let Some(f) = found {
+            draft.list_missing_members.insert(f);
+        }
+        draft.catalogs.push((file.to_string(), vec![cf.decoration.clone()], found));
+    }
+    // [SourceDisksFiles*]: every file of that name under the INF's directory, else anywhere.
+    let mut seen = BTreeSet::new();
+    for sf in &inf.source_files {
+        let lower = base_name(&sf.file).to_ascii_lowercase();
+        if lower.is_empty() || !seen.insert(lower.clone()) {
+            continue;
+        }
+        let named: Vec<usize> = items.iter().enumerate().filter(|(_, i)| i.base == lower && i.is_payload()).map(|(n, _)| n).collect();
+        let near: Vec<usize> = named.iter().copied().filter(|&n| items.get(n).is_some_and(|i| i.is_under(&item.dir))).collect();
+        let chosen = if near.is_empty() { named } else { near };
+        if chosen.is_empty() {
+            let section =
+                if sf.decoration.is_empty() { "SourceDisksFiles".to_string() } else { format!("SourceDisksFiles.{}", sf.decoration) };
+            draft.missing_files.push(MissingFile { name: sf.file.clone(), referenced_as: ReferencedAs::Source, section, line: sf.line });
+        }
+        draft.files.extend(chosen);
+    }
+    draft
+}
+
+/// Which digests each file needs: every algorithm any catalog of the drop uses, for every payload
+/// and INF (a catalog may list any of them).
+fn needed_digests(items: &[Item<'_>], catalog_items: &[usize]) -> BTreeMap<usize, BTreeSet<DigestAlgorithm>> {
     let algs_of = |cat: usize| -> BTreeSet<DigestAlgorithm> {
         items
             .get(cat)
@@ -466,53 +479,53 @@ fn build_packages(items: &[Item<'_>]) -> Vec<PackageReport> {
             needed.entry(index).or_default().extend(all_algs.iter().copied());
         }
     }
-    let digests = compute_digests(items, &needed);
+    needed
+}
 
-    // Files a package's catalogs list (by digest anywhere, by name under the INF's directory).
-    for draft in &mut drafts {
-        let inf_dir = draft.inf.and_then(|i| items.get(i)).map(|i| i.dir.clone()).unwrap_or_default();
-        // Each catalog's members are read once per package, not once per file.
-        let lists: Vec<Vec<Member<'_>>> = draft
-            .catalogs
-            .iter()
-            .filter_map(|c| c.2)
-            .filter_map(|c| items.get(c).and_then(|ci| ci.report.catalog.as_ref()))
-            .map(members)
-            .collect();
-        for (index, item) in items.iter().enumerate() {
-            if !item.is_payload() || draft.files.contains(&index) {
-                continue;
-            }
-            let near = item.is_under(&inf_dir);
-            let listed = lists
-                .iter()
-                .flatten()
-                .any(|m| digest_matches(m, index, &digests) || (near && m.file.as_deref() == Some(item.base.as_str())));
-            if listed {
-                draft.files.insert(index);
-            }
+/// Adds to a package the files its catalogs list (by digest anywhere, by name under the INF's
+/// directory); each catalog's members are read once per package, not once per file.
+fn claim_listed_files(items: &[Item<'_>], draft: &mut Draft, digests: &Digests) {
+    let inf_dir = draft.inf.and_then(|i| items.get(i)).map(|i| i.dir.clone()).unwrap_or_default();
+    let lists: Vec<Vec<Member<'_>>> = draft
+        .catalogs
+        .iter()
+        .filter_map(|c| c.2)
+        .filter_map(|c| items.get(c).and_then(|ci| ci.report.catalog.as_ref()))
+        .map(members)
+        .collect();
+    for (index, item) in items.iter().enumerate() {
+        if !item.is_payload() || draft.files.contains(&index) {
+            continue;
+        }
+        let near = item.is_under(&inf_dir);
+        let listed =
+            lists.iter().flatten().any(|m| digest_matches(m, index, digests) || (near && m.file.as_deref() == Some(item.base.as_str())));
+        if listed {
+            draft.files.insert(index);
         }
     }
+}
 
-    // The loose package: files no INF claims, against every catalog of the drop.
+/// The loose package: files no INF claims, against every catalog of the drop (none when the drop
+/// has no catalog, or nothing is left over).
+fn loose_draft(items: &[Item<'_>], drafts: &[Draft], catalog_items: &[usize]) -> Option<Draft> {
     let claimed: BTreeSet<usize> =
         drafts.iter().flat_map(|d| d.files.iter().copied().chain(d.catalogs.iter().filter_map(|c| c.2))).collect();
     let loose: BTreeSet<usize> = items.iter().enumerate().filter(|(n, i)| i.is_payload() && !claimed.contains(n)).map(|(n, _)| n).collect();
     let unclaimed_catalogs: BTreeSet<usize> = catalog_items.iter().copied().filter(|c| !claimed.contains(c)).collect();
-    if !catalog_items.is_empty() && (!loose.is_empty() || !unclaimed_catalogs.is_empty()) {
-        drafts.push(Draft {
-            inf: None,
-            catalogs: catalog_items
-                .iter()
-                .map(|&c| (items.get(c).map(|i| base_name(&i.name).to_string()).unwrap_or_default(), Vec::new(), Some(c)))
-                .collect(),
-            files: loose,
-            missing_files: Vec::new(),
-            list_missing_members: unclaimed_catalogs,
-        });
+    if catalog_items.is_empty() || (loose.is_empty() && unclaimed_catalogs.is_empty()) {
+        return None;
     }
-
-    drafts.iter().map(|d| package_report(items, d, &digests)).collect()
+    Some(Draft {
+        inf: None,
+        catalogs: catalog_items
+            .iter()
+            .map(|&c| (items.get(c).map(|i| base_name(&i.name).to_string()).unwrap_or_default(), Vec::new(), Some(c)))
+            .collect(),
+        files: loose,
+        missing_files: Vec::new(),
+        list_missing_members: unclaimed_catalogs,
+    })
 }
 
 fn digest_matches(m: &Member<'_>, index: usize, digests: &Digests) -> bool {
