@@ -8,6 +8,7 @@
 //! being decoded as `SetOf`: der 0.7 would reorder them and reject duplicates, and people compare the
 //! listing with other tools that show the stored order.
 
+use crate::checks;
 use core::fmt;
 
 use const_oid::ObjectIdentifier;
@@ -429,7 +430,8 @@ fn member_tag(identifier: &[u8]) -> MemberTag {
 fn elements<'a>(body: &'a [u8], base: &[u8], what: &str, findings: &mut Vec<Finding>) -> Vec<&'a [u8]> {
     let mut out = Vec::new();
     let Ok(mut reader) = SliceReader::new(body) else {
-        findings.push(Finding::new("catalog.decode", Outcome::Fail, format!("{what} is too long to read")).at(offset_in(base, body)));
+        findings
+            .push(Finding::new(checks::CATALOG_DECODE.id, Outcome::Fail, format!("{what} is too long to read")).at(offset_in(base, body)));
         return out;
     };
     while !reader.is_finished() {
@@ -437,7 +439,8 @@ fn elements<'a>(body: &'a [u8], base: &[u8], what: &str, findings: &mut Vec<Find
         match reader.tlv_bytes() {
             Ok(tlv) => out.push(tlv),
             Err(e) => {
-                findings.push(Finding::new("catalog.decode", Outcome::Fail, format!("{what}: element does not decode: {e}")).at(at));
+                findings
+                    .push(Finding::new(checks::CATALOG_DECODE.id, Outcome::Fail, format!("{what}: element does not decode: {e}")).at(at));
                 break;
             }
         }
@@ -454,7 +457,7 @@ fn decode_name_value(base: &[u8], der_bytes: &[u8], what: &str, findings: &mut V
             let value_bytes = if raw.len() > MAX_VALUE_BYTES {
                 findings.push(
                     Finding::new(
-                        "catalog.value-too-long",
+                        checks::CATALOG_VALUE_TOO_LONG.id,
                         Outcome::Warn,
                         format!("{what} {name:?} has a {} byte value; only the first {MAX_VALUE_BYTES} bytes are shown", raw.len()),
                     )
@@ -465,14 +468,15 @@ fn decode_name_value(base: &[u8], der_bytes: &[u8], what: &str, findings: &mut V
                 raw
             };
             let flags = int_to_i64(&nv.flags).unwrap_or_else(|| {
-                findings
-                    .push(Finding::new("catalog.decode", Outcome::Warn, format!("{what} {name:?} has flags wider than 64 bits")).at(at));
+                findings.push(
+                    Finding::new(checks::CATALOG_DECODE.id, Outcome::Warn, format!("{what} {name:?} has flags wider than 64 bits")).at(at),
+                );
                 0
             });
             Some(NameValue { name, flags, value: utf16le(value_bytes), offset: at })
         }
         Err(e) => {
-            findings.push(Finding::new("catalog.decode", Outcome::Fail, format!("{what} is not a CAT_NAMEVALUE: {e}")).at(at));
+            findings.push(Finding::new(checks::CATALOG_DECODE.id, Outcome::Fail, format!("{what} is not a CAT_NAMEVALUE: {e}")).at(at));
             None
         }
     }
@@ -483,15 +487,23 @@ fn decode_ctl(bytes: &[u8], signed_data_offset: u64, ctl_offset: u64, ctl: &Cert
     let version = ctl.version.as_ref().and_then(int_to_i64).and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
     if !ctl.subject_usage.contains(&OID_CATALOG_LIST) {
         findings.push(
-            Finding::new("catalog.subject-usage", Outcome::Warn, "subjectUsage does not name szOID_CATALOG_LIST (1.3.6.1.4.1.311.12.1.1)")
-                .at(ctl_offset),
+            Finding::new(
+                checks::CATALOG_SUBJECT_USAGE.id,
+                Outcome::Warn,
+                "subjectUsage does not name szOID_CATALOG_LIST (1.3.6.1.4.1.311.12.1.1)",
+            )
+            .at(ctl_offset),
         );
     }
     let subject_algorithm = ctl.subject_algorithm.oid;
     if subject_algorithm != OID_CATALOG_LIST_MEMBER && subject_algorithm != OID_CATALOG_LIST_MEMBER2 {
         findings.push(
-            Finding::new("catalog.subject-algorithm", Outcome::Unsupported, format!("unknown subjectAlgorithm {subject_algorithm}"))
-                .at(ctl_offset),
+            Finding::new(
+                checks::CATALOG_SUBJECT_ALGORITHM.id,
+                Outcome::Unsupported,
+                format!("unknown subjectAlgorithm {subject_algorithm}"),
+            )
+            .at(ctl_offset),
         );
     }
 
@@ -507,15 +519,14 @@ fn decode_ctl(bytes: &[u8], signed_data_offset: u64, ctl_offset: u64, ctl: &Cert
                 }
                 Ok(e) => findings.push(
                     Finding::new(
-                        "catalog.extension",
+                        checks::CATALOG_EXTENSION.id,
                         Outcome::Warn,
                         format!("catalog extension {} is not a CAT_NAMEVALUE; ignored", e.extn_id),
                     )
                     .at(at),
                 ),
-                Err(e) => {
-                    findings.push(Finding::new("catalog.decode", Outcome::Fail, format!("catalog extension does not decode: {e}")).at(at))
-                }
+                Err(e) => findings
+                    .push(Finding::new(checks::CATALOG_DECODE.id, Outcome::Fail, format!("catalog extension does not decode: {e}")).at(at)),
             }
         }
     }
@@ -526,7 +537,7 @@ fn decode_ctl(bytes: &[u8], signed_data_offset: u64, ctl_offset: u64, ctl: &Cert
         if all.len() > MAX_MEMBERS {
             findings.push(
                 Finding::new(
-                    "catalog.too-many-members",
+                    checks::CATALOG_TOO_MANY_MEMBERS.id,
                     Outcome::Warn,
                     format!("the catalog lists {} members; only the first {MAX_MEMBERS} are read", all.len()),
                 )
@@ -561,7 +572,8 @@ fn decode_member(bytes: &[u8], tlv: &[u8], findings: &mut Vec<Finding>) -> Optio
     let subject = match TrustedSubject::from_der(tlv) {
         Ok(s) => s,
         Err(e) => {
-            findings.push(Finding::new("catalog.member", Outcome::Fail, format!("catalog member does not decode: {e}")).at(offset));
+            findings
+                .push(Finding::new(checks::CATALOG_MEMBER.id, Outcome::Fail, format!("catalog member does not decode: {e}")).at(offset));
             return None;
         }
     };
@@ -585,7 +597,8 @@ fn decode_member(bytes: &[u8], tlv: &[u8], findings: &mut Vec<Finding>) -> Optio
         let attr = match RawAttribute::from_der(attr_tlv) {
             Ok(a) => a,
             Err(e) => {
-                findings.push(Finding::new("catalog.member", Outcome::Fail, format!("member attribute does not decode: {e}")).at(at));
+                findings
+                    .push(Finding::new(checks::CATALOG_MEMBER.id, Outcome::Fail, format!("member attribute does not decode: {e}")).at(at));
                 continue;
             }
         };
@@ -609,7 +622,7 @@ fn decode_member(bytes: &[u8], tlv: &[u8], findings: &mut Vec<Finding>) -> Optio
                             if algorithm.is_some_and(|a| a.output_len() != digest.len()) {
                                 findings.push(
                                     Finding::new(
-                                        "catalog.member-digest-length",
+                                        checks::CATALOG_MEMBER_DIGEST_LENGTH.id,
                                         Outcome::Fail,
                                         format!("member digest is {} bytes, not what {algorithm_oid} produces", digest.len()),
                                     )
@@ -619,7 +632,7 @@ fn decode_member(bytes: &[u8], tlv: &[u8], findings: &mut Vec<Finding>) -> Optio
                             if member.digest.is_some() {
                                 findings.push(
                                     Finding::new(
-                                        "catalog.member-duplicate-digest",
+                                        checks::CATALOG_MEMBER_DUPLICATE_DIGEST.id,
                                         Outcome::Warn,
                                         "member carries more than one SPC_INDIRECT_DATA; the first is used",
                                     )
@@ -630,8 +643,12 @@ fn decode_member(bytes: &[u8], tlv: &[u8], findings: &mut Vec<Finding>) -> Optio
                             }
                         }
                         Err(e) => findings.push(
-                            Finding::new("catalog.member", Outcome::Fail, format!("member SPC_INDIRECT_DATA does not decode: {e}"))
-                                .at(offset_in(bytes, v)),
+                            Finding::new(
+                                checks::CATALOG_MEMBER.id,
+                                Outcome::Fail,
+                                format!("member SPC_INDIRECT_DATA does not decode: {e}"),
+                            )
+                            .at(offset_in(bytes, v)),
                         ),
                     }
                 }
@@ -644,7 +661,7 @@ fn decode_member(bytes: &[u8], tlv: &[u8], findings: &mut Vec<Finding>) -> Optio
                             member.member_info_version = int_to_i64(&mi.cert_version);
                         }
                         Err(e) => findings.push(
-                            Finding::new("catalog.member", Outcome::Warn, format!("member CAT_MEMBERINFO does not decode: {e}"))
+                            Finding::new(checks::CATALOG_MEMBER.id, Outcome::Warn, format!("member CAT_MEMBERINFO does not decode: {e}"))
                                 .at(offset_in(bytes, v)),
                         ),
                     }
@@ -776,7 +793,7 @@ pub fn inspect_catalog(bytes: &[u8], options: &crate::options::Options, report: 
     let _ = options;
     match parse_catalog(bytes) {
         Ok(catalog) => report.catalog = Some(catalog.to_report()),
-        Err(e) => report.findings.push(Finding::new("catalog.decode", Outcome::Fail, e.to_string()).at(e.offset())),
+        Err(e) => report.findings.push(Finding::new(checks::CATALOG_DECODE.id, Outcome::Fail, e.to_string()).at(e.offset())),
     }
 }
 

@@ -2,6 +2,7 @@
 //! and signatures, catalog, INF, certificates), then the block lists and the policy. The top of
 //! the per-file flow: it may import every layer; only `package` (many files) sits above it.
 
+use crate::checks;
 use sha2::{Digest, Sha256};
 
 use crate::options::{KnownDigests, Options};
@@ -18,14 +19,14 @@ fn inspect_certificates(bytes: &[u8], report: &mut FileReport) {
                 match x509::Certificate::from_der(&der) {
                     Ok(cert) => report.certificates.push(CertificateSummary::from(&cert)),
                     Err(e) => report.findings.push(Finding::new(
-                        "certificate.decode",
+                        checks::CERTIFICATE_DECODE.id,
                         Outcome::Fail,
                         format!("a certificate does not decode: {e}"),
                     )),
                 }
             }
         }
-        Err(e) => report.findings.push(Finding::new("certificate.decode", Outcome::Fail, e.to_string())),
+        Err(e) => report.findings.push(Finding::new(checks::CERTIFICATE_DECODE.id, Outcome::Fail, e.to_string())),
     }
 }
 

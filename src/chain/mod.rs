@@ -16,6 +16,7 @@
 pub mod anchors;
 pub mod signatures;
 
+use crate::checks;
 use const_oid::ObjectIdentifier;
 
 use crate::options::Options;
@@ -128,7 +129,10 @@ pub struct Request<'a> {
 /// is not carried and not built in: drvsig bundles Microsoft roots only, Windows trusts many
 /// public timestamping roots). The signer's chain then carries a `chain.timestamp-untrusted` warning.
 pub fn is_intact(report: &ChainReport) -> bool {
-    !report.findings.iter().any(|f| f.outcome == Outcome::Fail && f.check != "chain.untrusted-root" && f.check != "chain.incomplete")
+    !report
+        .findings
+        .iter()
+        .any(|f| f.outcome == Outcome::Fail && f.check != checks::CHAIN_UNTRUSTED_ROOT.id && f.check != checks::CHAIN_INCOMPLETE.id)
 }
 
 /// True when the leaf carries the lifetime-signing EKU (a timestamp does not extend validity).
@@ -221,14 +225,14 @@ pub fn build<'a>(ctx: &'a Context, req: &Request<'a>) -> ChainReport {
     report.paths_tried = tried;
     if exhausted {
         report.findings.push(Finding::new(
-            "chain.budget",
+            checks::CHAIN_BUDGET.id,
             Outcome::Warn,
             format!("path building stopped after {MAX_VERIFICATIONS} signature verifications; other paths were not tried"),
         ));
     }
     if tried > 1 && report.verdict == Outcome::Fail {
         report.findings.push(Finding::new(
-            "chain.paths",
+            checks::CHAIN_PATHS.id,
             Outcome::Warn,
             format!("{tried} candidate paths were tried; none is valid, the most useful one is shown"),
         ));
@@ -441,7 +445,7 @@ impl<'a> Search<'a, '_> {
                 if t > anchors::MSCV_NOT_AFTER {
                     checks.push((
                         Outcome::Fail,
-                        "chain.code-verification-root.expired",
+                        checks::CHAIN_CODE_VERIFICATION_ROOT_EXPIRED.id,
                         format!(
                             "{} expired on {}, before {}: cross-signed signatures stay valid only when timestamped before that",
                             anchors::MSCV_NAME,
@@ -505,12 +509,16 @@ fn check_validity(n: &Node<'_>, who: &str, t: UnixTime, basis: crate::report::Va
     let (outcome, anchor_note) =
         if n.anchor.is_some() { (Outcome::Warn, " (a trust anchor's own validity is not enforced)") } else { (Outcome::Fail, "") };
     if let Some(na) = n.cert.not_after().filter(|na| t > *na) {
-        checks.push((outcome, "chain.validity", format!("{who} expired on {}, before {}{anchor_note}", na.to_rfc3339(), when(t, basis))));
+        checks.push((
+            outcome,
+            checks::CHAIN_VALIDITY.id,
+            format!("{who} expired on {}, before {}{anchor_note}", na.to_rfc3339(), when(t, basis)),
+        ));
     }
     if let Some(nb) = n.cert.not_before().filter(|nb| t < *nb) {
         checks.push((
             outcome,
-            "chain.validity",
+            checks::CHAIN_VALIDITY.id,
             format!("{who} is not valid before {}, after {}{anchor_note}", nb.to_rfc3339(), when(t, basis)),
         ));
     }
@@ -520,20 +528,20 @@ fn check_validity(n: &Node<'_>, who: &str, t: UnixTime, basis: crate::report::Va
 fn check_extensions_decode(n: &Node<'_>, who: &str, checks: &mut Vec<Check>) {
     if !n.facts.malformed.is_empty() {
         let list = n.facts.malformed.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ");
-        checks.push((Outcome::Warn, "chain.extensions", format!("{who}: extension(s) {list} do not decode and were ignored")));
+        checks.push((Outcome::Warn, checks::CHAIN_EXTENSIONS.id, format!("{who}: extension(s) {list} do not decode and were ignored")));
     }
 }
 
 /// `chain.key-usage` / `chain.eku` on the signer: digitalSignature, and an EKU for the purpose.
 fn check_signer_usage(n: &Node<'_>, who: &str, purpose: Purpose, checks: &mut Vec<Check>) {
     if n.facts.key_usage.as_ref().is_some_and(|ku| !ku.digital_signature()) {
-        checks.push((Outcome::Fail, "chain.key-usage", format!("{who} (the signer) has keyUsage without digitalSignature")));
+        checks.push((Outcome::Fail, checks::CHAIN_KEY_USAGE.id, format!("{who} (the signer) has keyUsage without digitalSignature")));
     }
     if let Some(ekus) = &n.facts.ekus {
         if !ekus.iter().any(|o| purpose.ekus().contains(o) || *o == EKU_ANY) {
             checks.push((
                 Outcome::Fail,
-                "chain.eku",
+                checks::CHAIN_EKU.id,
                 format!("{who} (the signer) is not valid for {}: its extended key usages are {}", purpose.label(), eku_list(ekus)),
             ));
         }
@@ -547,29 +555,29 @@ fn check_issuer(n: &Node<'_>, who: &str, pos: usize, leaf_ekus: &[ObjectIdentifi
     match n.facts.basic_constraints {
         Some((false, _)) => checks.push((
             Outcome::Fail,
-            "chain.basic-constraints",
+            checks::CHAIN_BASIC_CONSTRAINTS.id,
             format!("{who} issued a certificate but is not a CA (basicConstraints cA false)"),
         )),
         Some((true, Some(len))) if (pos as u64).saturating_sub(1) > u64::from(len) => checks.push((
             Outcome::Fail,
-            "chain.path-length",
+            checks::CHAIN_PATH_LENGTH.id,
             format!("{who} allows {len} CA certificate(s) below it (pathLenConstraint), the path has {}", pos.saturating_sub(1)),
         )),
         None if n.cert.decoded.tbs_certificate.extensions.is_some() => checks.push((
             Outcome::Warn,
-            "chain.basic-constraints",
+            checks::CHAIN_BASIC_CONSTRAINTS.id,
             format!("{who} issued a certificate but has no basicConstraints extension"),
         )),
         _ => {}
     }
     if n.facts.key_usage.as_ref().is_some_and(|ku| !ku.key_cert_sign()) {
-        checks.push((Outcome::Fail, "chain.key-usage", format!("{who} issued a certificate but its keyUsage lacks keyCertSign")));
+        checks.push((Outcome::Fail, checks::CHAIN_KEY_USAGE.id, format!("{who} issued a certificate but its keyUsage lacks keyCertSign")));
     }
     if let Some(ekus) = &n.facts.ekus {
         if !ekus.contains(&EKU_ANY) && !ekus.iter().any(|o| leaf_ekus.contains(o)) {
             checks.push((
                 Outcome::Fail,
-                "chain.eku",
+                checks::CHAIN_EKU.id,
                 format!("{who} is an issuing CA whose extended key usages ({}) do not allow {}", eku_list(ekus), purpose.label()),
             ));
         }
@@ -582,7 +590,7 @@ fn end_finding(end: &End, top: Option<&Node<'_>>) -> Option<Finding> {
     match end {
         End::Anchor(_) | End::CodeVerificationRoot => None,
         End::UntrustedRoot => Some(Finding::new(
-            "chain.untrusted-root",
+            checks::CHAIN_UNTRUSTED_ROOT.id,
             Outcome::Fail,
             format!(
                 "the top certificate {top_desc} is self-signed but not a trust anchor (drvsig trusts the built-in Microsoft roots and the roots given with --trust)"
@@ -591,14 +599,14 @@ fn end_finding(end: &End, top: Option<&Node<'_>>) -> Option<Finding> {
         End::Incomplete(failed) => {
             let issuer = top.map(|n| n.cert.issuer()).unwrap_or_default();
             let (check, why) = if failed.is_empty() {
-                ("chain.incomplete", format!("its issuer {issuer} is not among the certificates the signature carries nor a trust anchor"))
+                (checks::CHAIN_INCOMPLETE.id, format!("its issuer {issuer} is not among the certificates the signature carries nor a trust anchor"))
             } else {
-                ("chain.issuer-signature", format!("certificates named {issuer} were found but none verifies its signature"))
+                (checks::CHAIN_ISSUER_SIGNATURE.id, format!("certificates named {issuer} were found but none verifies its signature"))
             };
             Some(Finding::new(check, Outcome::Fail, format!("the path ends at {top_desc}: {why}")))
         }
-        End::TooDeep => Some(Finding::new("chain.depth", Outcome::Fail, format!("no trust anchor within {MAX_DEPTH} certificates"))),
-        End::Budget => Some(Finding::new("chain.incomplete", Outcome::Fail, format!("the path ends at {top_desc}: the work budget ran out"))),
+        End::TooDeep => Some(Finding::new(checks::CHAIN_DEPTH.id, Outcome::Fail, format!("no trust anchor within {MAX_DEPTH} certificates"))),
+        End::Budget => Some(Finding::new(checks::CHAIN_INCOMPLETE.id, Outcome::Fail, format!("the path ends at {top_desc}: the work budget ran out"))),
     }
 }
 
@@ -627,7 +635,7 @@ fn trusted_finding(trust: TrustKind, anchor: Option<&str>, t: UnixTime, basis: c
         _ => "a built-in Microsoft root",
     };
     Finding::new(
-        "chain.trusted",
+        checks::CHAIN_TRUSTED.id,
         Outcome::Pass,
         format!("chains to {} ({src}), valid at {} ({})", anchor.unwrap_or_default(), t.to_rfc3339(), basis_words(basis)),
     )

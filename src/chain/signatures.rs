@@ -9,6 +9,7 @@
 //! certificates in [`Signature`] for this step. Imports `signature` (down) and the chain builder.
 
 use super::{build, has_lifetime_signing, is_intact, Candidate, Context, Purpose, Request};
+use crate::checks;
 use crate::options::Options;
 use crate::report::{ChainReport, Finding, Outcome};
 use crate::signature::verify::TsaCertificates;
@@ -84,7 +85,7 @@ fn signer_chain(ctx: &Context, leaf: &Certificate, certs: &[Certificate], timest
         if let Some(tc) = ts.chain.as_ref().filter(|c| c.verdict == Outcome::Fail) {
             let top = tc.certificates.last().map(|c| c.certificate.subject.clone()).unwrap_or_default();
             report.findings.push(Finding::new(
-                "chain.timestamp-untrusted",
+                checks::CHAIN_TIMESTAMP_UNTRUSTED.id,
                 Outcome::Warn,
                 format!(
                     "validity is judged at the timestamp's time although the timestamp authority's path ends at {top}, which is not a trust anchor here (drvsig bundles Microsoft roots only; the links found and their dates are valid)"
@@ -96,7 +97,7 @@ fn signer_chain(ctx: &Context, leaf: &Certificate, certs: &[Certificate], timest
         }
     } else if lifetime && verified.is_some() {
         report.findings.push(Finding::new(
-            "chain.lifetime-signing",
+            checks::CHAIN_LIFETIME_SIGNING.id,
             Outcome::Warn,
             "the signer certificate has the lifetime-signing EKU (1.3.6.1.4.1.311.10.3.13): the timestamp does not extend its validity",
         ));

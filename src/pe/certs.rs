@@ -5,6 +5,7 @@
 //! Walked here rather than with goblin's `certificates`, because goblin rejects the whole table on
 //! an unknown revision or type and does not give entry offsets; every anomaly becomes a finding.
 
+use crate::checks;
 use core::ops::Range;
 
 use super::layout::{u32_at, Layout};
@@ -56,7 +57,7 @@ pub fn scan(bytes: &[u8], layout: &Layout) -> Scan {
         let entry_at = layout.security_entry_offset.unwrap_or(0) as u64;
         out.findings.push(
             Finding::new(
-                "pe.certificate-table.half-empty",
+                checks::PE_CERTIFICATE_TABLE_HALF_EMPTY.id,
                 Outcome::Warn,
                 format!("The security directory has offset 0x{offset:x} and size 0x{size:x}: one of them is zero, so the file has no usable certificate table."),
             )
@@ -83,7 +84,7 @@ fn check_table_bounds(offset: u32, declared_end: usize, len: usize, findings: &m
     if offset as usize >= len || declared_end > len {
         findings.push(
             Finding::new(
-                "pe.certificate-table.outside-file",
+                checks::PE_CERTIFICATE_TABLE_OUTSIDE_FILE.id,
                 Outcome::Fail,
                 format!(
                     "The security directory places the certificate table at 0x{offset:x}..0x{declared_end:x}, but the file ends at 0x{len:x}: the table is truncated or the directory is corrupt, so the file is hashed as unsigned (as osslsigncode and signify do)."
@@ -94,7 +95,7 @@ fn check_table_bounds(offset: u32, declared_end: usize, len: usize, findings: &m
     } else if declared_end < len {
         findings.push(
             Finding::new(
-                "pe.certificate-table.not-at-end",
+                checks::PE_CERTIFICATE_TABLE_NOT_AT_END.id,
                 Outcome::Warn,
                 format!(
                     "{} bytes follow the certificate table (0x{offset:x}..0x{declared_end:x}) up to the end of the file at 0x{len:x}; since MS12-024 the table must be the last thing in the file (osslsigncode ignores such a signature).",
@@ -111,7 +112,7 @@ fn check_table_in_headers(offset: u32, layout: &Layout, findings: &mut Vec<Findi
     if offset < layout.size_of_headers {
         findings.push(
             Finding::new(
-                "pe.certificate-table.in-headers",
+                checks::PE_CERTIFICATE_TABLE_IN_HEADERS.id,
                 Outcome::Fail,
                 format!("The certificate table starts at 0x{offset:x}, inside the headers (SizeOfHeaders 0x{:x}).", layout.size_of_headers),
             )
@@ -132,7 +133,7 @@ fn check_table_overlaps_sections(offset: u32, layout: &Layout, findings: &mut Ve
     if offset >= layout.size_of_headers && offset < sections_end {
         findings.push(
             Finding::new(
-                "pe.certificate-table.overlaps-sections",
+                checks::PE_CERTIFICATE_TABLE_OVERLAPS_SECTIONS.id,
                 Outcome::Warn,
                 format!("The certificate table starts at 0x{offset:x}, before the end of the section data at 0x{sections_end:x}."),
             )
@@ -146,7 +147,7 @@ fn check_table_alignment(offset: u32, size: u32, findings: &mut Vec<Finding>) {
     if offset % 8 != 0 || size % 8 != 0 {
         findings.push(
             Finding::new(
-                "pe.certificate-table.misaligned",
+                checks::PE_CERTIFICATE_TABLE_MISALIGNED.id,
                 Outcome::Warn,
                 format!("The certificate table at 0x{offset:x} with size 0x{size:x} is not quadword aligned (offset and size must be multiples of 8)."),
             )
@@ -165,7 +166,7 @@ fn walk_entries(bytes: &[u8], start: usize, declared_end: usize, size: u32, out:
         if declared_end.saturating_sub(pos) < HEADER {
             out.findings.push(
                 Finding::new(
-                    "pe.certificate-table.size-mismatch",
+                    checks::PE_CERTIFICATE_TABLE_SIZE_MISMATCH.id,
                     Outcome::Warn,
                     format!("{} bytes are left at the end of the certificate table, too few for a WIN_CERTIFICATE header: the directory size 0x{size:x} does not match the entries.", declared_end.saturating_sub(pos)),
                 )
@@ -189,7 +190,7 @@ fn read_entry_header(bytes: &[u8], pos: usize, index: usize, findings: &mut Vec<
     let (Ok(length), Ok(rev_type)) = (u32_at(bytes, pos, "dwLength"), u32_at(bytes, pos.saturating_add(4), "wRevision")) else {
         findings.push(
             Finding::new(
-                "pe.certificate-entry.truncated",
+                checks::PE_CERTIFICATE_ENTRY_TRUNCATED.id,
                 Outcome::Fail,
                 format!("WIN_CERTIFICATE #{index} at 0x{pos:x}: its header lies past the end of the file (0x{:x}).", bytes.len()),
             )
@@ -230,7 +231,7 @@ fn check_entry_revision(entry: &WinCertificate, source: &str, findings: &mut Vec
         WIN_CERT_REVISION_2_0 => {}
         WIN_CERT_REVISION_1_0 => findings.push(
             Finding::new(
-                "pe.certificate-entry.old-revision",
+                checks::PE_CERTIFICATE_ENTRY_OLD_REVISION.id,
                 Outcome::Warn,
                 format!("{source} has wRevision 0x0100 (WIN_CERT_REVISION_1_0); Authenticode uses 0x0200."),
             )
@@ -238,7 +239,7 @@ fn check_entry_revision(entry: &WinCertificate, source: &str, findings: &mut Vec
         ),
         other => findings.push(
             Finding::new(
-                "pe.certificate-entry.unknown-revision",
+                checks::PE_CERTIFICATE_ENTRY_UNKNOWN_REVISION.id,
                 Outcome::Warn,
                 format!("{source} has the unknown wRevision 0x{other:04x} (expected 0x0200)."),
             )
@@ -261,7 +262,7 @@ fn check_entry_type(entry: &WinCertificate, source: &str, findings: &mut Vec<Fin
     };
     findings.push(
         Finding::new(
-            "pe.certificate-entry.unsupported-type",
+            checks::PE_CERTIFICATE_ENTRY_UNSUPPORTED_TYPE.id,
             Outcome::Unsupported,
             format!("{source} has wCertificateType 0x{certificate_type:04x}, {what}; only PKCS_SIGNED_DATA (0x0002) entries carry Authenticode signatures."),
         )
@@ -283,7 +284,7 @@ fn entry_payload(
     if length < HEADER as u32 {
         findings.push(
             Finding::new(
-                "pe.certificate-entry.bad-length",
+                checks::PE_CERTIFICATE_ENTRY_BAD_LENGTH.id,
                 Outcome::Fail,
                 format!("{source} has dwLength {length}, less than its own 8-byte header; the rest of the table cannot be read."),
             )
@@ -297,7 +298,7 @@ fn entry_payload(
         _ => {
             findings.push(
                 Finding::new(
-                    "pe.certificate-entry.truncated",
+                    checks::PE_CERTIFICATE_ENTRY_TRUNCATED.id,
                     Outcome::Fail,
                     format!("{source} has dwLength 0x{length:x}, which runs past the end of the certificate table (0x{declared_end:x}) or of the file (0x{len:x})."),
                 )
@@ -314,7 +315,7 @@ fn check_entry_alignment_padding(bytes: &[u8], entry_end: usize, next: usize, so
     if pad.iter().any(|&b| b != 0) {
         findings.push(
             Finding::new(
-                "pe.certificate-table.nonzero-padding",
+                checks::PE_CERTIFICATE_TABLE_NONZERO_PADDING.id,
                 Outcome::Warn,
                 format!("The alignment padding after {source} (0x{entry_end:x}..0x{next:x}) is not all zero."),
             )
@@ -328,7 +329,7 @@ fn check_entries_end(offset: u32, pos: usize, declared_end: usize, len: usize, f
     if declared_end <= len && pos > declared_end {
         findings.push(
             Finding::new(
-                "pe.certificate-table.size-mismatch",
+                checks::PE_CERTIFICATE_TABLE_SIZE_MISMATCH.id,
                 Outcome::Warn,
                 format!("The certificate table entries end at 0x{pos:x}, past the directory's end 0x{declared_end:x}."),
             )
@@ -342,7 +343,7 @@ fn check_multiple_entries(offset: u32, count: usize, findings: &mut Vec<Finding>
     if count > 1 {
         findings.push(
             Finding::new(
-                "pe.certificate-table.multiple-entries",
+                checks::PE_CERTIFICATE_TABLE_MULTIPLE_ENTRIES.id,
                 Outcome::Warn,
                 format!(
                     "The certificate table holds {count} WIN_CERTIFICATE entries; Windows verifies only the first (further signatures belong nested in it), UEFI firmware tries each, and osslsigncode rejects such a table."
@@ -361,7 +362,7 @@ fn check_payload_padding(bytes: &[u8], payload: Range<usize>, source: &str, find
     match der_total_len(data) {
         Ok(Some(der_len)) if der_len > data.len() => findings.push(
             Finding::new(
-                "pe.certificate-entry.der-truncated",
+                checks::PE_CERTIFICATE_ENTRY_DER_TRUNCATED.id,
                 Outcome::Fail,
                 format!("{source}: the PKCS#7 DER says it is {der_len} bytes long, but the entry holds only {} bytes.", data.len()),
             )
@@ -374,7 +375,7 @@ fn check_payload_padding(bytes: &[u8], payload: Range<usize>, source: &str, find
                 let at = start.saturating_add(der_len) as u64;
                 findings.push(
                     Finding::new(
-                        "pe.certificate-entry.trailing-data",
+                        checks::PE_CERTIFICATE_ENTRY_TRAILING_DATA.id,
                         Outcome::Warn,
                         format!(
                             "{source}: {} {} follow the {der_len}-byte PKCS#7 signature inside the entry; they are not covered by the signature (CVE-2013-3900: rejected only where EnableCertPaddingCheck is set).",
@@ -388,7 +389,7 @@ fn check_payload_padding(bytes: &[u8], payload: Range<usize>, source: &str, find
         }
         Ok(None) => findings.push(
             Finding::new(
-                "pe.certificate-entry.indefinite-length",
+                checks::PE_CERTIFICATE_ENTRY_INDEFINITE_LENGTH.id,
                 Outcome::Warn,
                 format!("{source}: the PKCS#7 uses a BER indefinite length, not DER; data after it inside the entry cannot be checked."),
             )
@@ -396,7 +397,7 @@ fn check_payload_padding(bytes: &[u8], payload: Range<usize>, source: &str, find
         ),
         Err(()) => findings.push(
             Finding::new(
-                "pe.certificate-entry.not-der",
+                checks::PE_CERTIFICATE_ENTRY_NOT_DER.id,
                 Outcome::Fail,
                 format!("{source}: the entry does not start with a DER SEQUENCE header."),
             )

@@ -3,6 +3,7 @@
 //! The hashed ranges do not depend on the hash algorithm: they are computed once ([`ImageRanges`])
 //! and fed, chunk by chunk, to every hasher a file needs, so each byte is read from memory once.
 
+use crate::checks;
 use core::ops::Range;
 use std::collections::HashMap;
 
@@ -297,7 +298,7 @@ pub fn verify_page_hashes(bytes: &[u8], layout: &Layout, table: &PageHashTable) 
     let layout_ok = listed == wanted && terminal.map(|t| u64::from(t.0)) == Some(last);
     if !layout_ok {
         findings.push(Finding::new(
-            "authenticode.page-hashes.layout",
+            checks::AUTHENTICODE_PAGE_HASHES_LAYOUT.id,
             Outcome::Fail,
             format!(
                 "The {} page hash table lists {} pages ending at 0x{:x}; the file's sections make {} pages ending at 0x{last:x}.",
@@ -311,7 +312,7 @@ pub fn verify_page_hashes(bytes: &[u8], layout: &Layout, table: &PageHashTable) 
     let all_match = matching == listed.len() as u64;
     if !all_match {
         let mut f = Finding::new(
-            "authenticode.page-hashes",
+            checks::AUTHENTICODE_PAGE_HASHES.id,
             Outcome::Fail,
             format!(
                 "{} of {} {} page hashes do not match the file; the first mismatch is the page at 0x{:x}.",

@@ -12,6 +12,7 @@ pub mod hash;
 pub mod layout;
 pub mod version;
 
+use crate::checks;
 use core::fmt;
 
 use crate::digest::DigestAlgorithm;
@@ -134,7 +135,7 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::options::Known
         (Ok(l), Some(e)) => {
             report.findings.push(
                 Finding::new(
-                    "pe.parse",
+                    checks::PE_PARSE.id,
                     Outcome::Warn,
                     format!("goblin refused the PE headers ({e}); they were read directly, bounds-checked."),
                 )
@@ -144,9 +145,9 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::options::Known
         }
         (Err(e), g) => {
             let goblin = g.map(|g| format!(" (goblin: {g})")).unwrap_or_default();
-            report
-                .findings
-                .push(Finding::new("pe.headers", Outcome::Fail, format!("The PE headers cannot be read: {e}{goblin}.")).at(e.offset()));
+            report.findings.push(
+                Finding::new(checks::PE_HEADERS.id, Outcome::Fail, format!("The PE headers cannot be read: {e}{goblin}.")).at(e.offset()),
+            );
             return;
         }
     };
@@ -157,7 +158,7 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::options::Known
         if s.size_of_raw_data != 0 && end > bytes.len() as u64 {
             report.findings.push(
                 Finding::new(
-                    "pe.section.outside-file",
+                    checks::PE_SECTION_OUTSIDE_FILE.id,
                     Outcome::Warn,
                     format!(
                         "Section #{} ({}) has raw data 0x{:x}..0x{end:x}, past the end of the file at 0x{:x}.",
@@ -323,7 +324,7 @@ fn check_signature_digest(
     let Some(alg) = alg else {
         r.digest_verdict = Outcome::Unsupported;
         r.findings.push(Finding::new(
-            "authenticode.digest",
+            checks::AUTHENTICODE_DIGEST.id,
             Outcome::Unsupported,
             format!("The signature's digest algorithm {} is not supported, so the file's digest cannot be checked.", r.digest_algorithm),
         ));
@@ -334,7 +335,7 @@ fn check_signature_digest(
         Err(e) => {
             r.digest_verdict = Outcome::Fail;
             r.findings.push(
-                Finding::new("authenticode.digest", Outcome::Fail, format!("The Authenticode digest cannot be computed: {e}."))
+                Finding::new(checks::AUTHENTICODE_DIGEST.id, Outcome::Fail, format!("The Authenticode digest cannot be computed: {e}."))
                     .at(e.offset()),
             );
             return;
@@ -347,7 +348,7 @@ fn check_signature_digest(
     } else {
         r.digest_verdict = Outcome::Fail;
         r.findings.push(Finding::new(
-            "authenticode.digest",
+            checks::AUTHENTICODE_DIGEST.id,
             Outcome::Fail,
             format!(
                 "The file's {} Authenticode digest is {}, but the signature was made over {}: the file was changed after signing.",
@@ -359,7 +360,7 @@ fn check_signature_digest(
     }
     if alg == DigestAlgorithm::Md5 {
         r.findings.push(Finding::new(
-            "authenticode.digest.weak",
+            checks::AUTHENTICODE_DIGEST_WEAK.id,
             Outcome::Warn,
             "The signature uses MD5 for the file digest; MD5 is broken for collisions and current Windows versions do not accept it.",
         ));
@@ -379,7 +380,7 @@ fn check_checksum(bytes: &[u8], layout: &Layout, findings: &mut Vec<Finding>) ->
         let outcome = if driver { Outcome::Warn } else { Outcome::Pass };
         findings.push(
             Finding::new(
-                "pe.checksum",
+                checks::PE_CHECKSUM.id,
                 outcome,
                 format!("The optional-header CheckSum is not set (0; the file sums to 0x{computed:08x}); {why}."),
             )
@@ -388,7 +389,7 @@ fn check_checksum(bytes: &[u8], layout: &Layout, findings: &mut Vec<Finding>) ->
     } else if !matches {
         findings.push(
             Finding::new(
-                "pe.checksum",
+                checks::PE_CHECKSUM.id,
                 Outcome::Warn,
                 format!("The optional-header CheckSum is 0x{stored:08x} but the file sums to 0x{computed:08x}: the file was changed after linking; {why}."),
             )

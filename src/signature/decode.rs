@@ -7,6 +7,7 @@
 //! timestamp decoder ([`super::timestamp`]), [`crate::tlv`] and [`crate::x509`] (certificates are
 //! decoded, not verified). No cryptographic check, no chain: see [`super::verify()`].
 
+use crate::checks;
 use der::Decode;
 
 use super::signer::{self, RawSignedData, RawSignerInfo};
@@ -83,7 +84,7 @@ pub fn decode<'a>(der: &'a [u8], file_offset: u64, source: &str, first_index: us
         Ok(sd) => sd,
         Err(e) => {
             return Err(Finding::new(
-                "signature.decode",
+                checks::SIGNATURE_DECODE.id,
                 e.outcome(),
                 format!("the signature's ContentInfo / SignedData cannot be read: {e}"),
             )
@@ -98,7 +99,7 @@ pub fn decode<'a>(der: &'a [u8], file_offset: u64, source: &str, first_index: us
     if trailing.len() >= 8 || trailing.iter().any(|b| *b != 0) {
         first.attribute_findings.push(
             Finding::new(
-                "signature.trailing-data",
+                checks::SIGNATURE_TRAILING_DATA.id,
                 Outcome::Warn,
                 format!(
                     "{} bytes follow the ContentInfo inside the signature blob (more than alignment padding; \
@@ -139,7 +140,7 @@ fn strict_der_check(der: &[u8], file_offset: u64) -> Option<Finding> {
     };
     result.err().map(|e| {
         Finding::new(
-            "signature.strict-der",
+            checks::SIGNATURE_STRICT_DER.id,
             Outcome::Warn,
             format!("a strict DER decoder (cms 0.2) refuses this SignedData ({e}); it was read from its original bytes instead"),
         )
@@ -202,14 +203,14 @@ impl<'a> Walk<'a> {
             match sd.econtent {
                 Some(t) => return self.indirect_data(&t, findings),
                 None => findings.push(
-                    Finding::new("signature.indirect-data", Outcome::Fail, "SpcIndirectDataContent is missing (detached content)")
+                    Finding::new(checks::SIGNATURE_INDIRECT_DATA.id, Outcome::Fail, "SpcIndirectDataContent is missing (detached content)")
                         .at(self.at(sd.tlv.offset)),
                 ),
             }
         } else if sd.content_type != spc::SZ_OID_CTL {
             findings.push(
                 Finding::new(
-                    "signature.content-type",
+                    checks::SIGNATURE_CONTENT_TYPE.id,
                     Outcome::Warn,
                     format!("the signed content type is {}, not SpcIndirectDataContent or a catalog", sd.content_type),
                 )
@@ -222,13 +223,17 @@ impl<'a> Walk<'a> {
     /// The first SignerInfo (Authenticode allows one), or the finding that says why there is none.
     fn signer_info(&self, sd: &RawSignedData<'a>, findings: &mut Vec<Finding>) -> Result<RawSignerInfo<'a>, Finding> {
         let Some((first, rest)) = sd.signer_infos.split_first() else {
-            return Err(Finding::new("signature.signer-info", Outcome::Fail, "the SignedData has no SignerInfo: nothing is signed")
-                .at(self.at(sd.tlv.offset)));
+            return Err(Finding::new(
+                checks::SIGNATURE_SIGNER_INFO.id,
+                Outcome::Fail,
+                "the SignedData has no SignerInfo: nothing is signed",
+            )
+            .at(self.at(sd.tlv.offset)));
         };
         if !rest.is_empty() {
             findings.push(
                 Finding::new(
-                    "signature.signer-info",
+                    checks::SIGNATURE_SIGNER_INFO.id,
                     Outcome::Warn,
                     format!("{} SignerInfos; Authenticode allows one, only the first is checked", rest.len().saturating_add(1)),
                 )
@@ -236,7 +241,8 @@ impl<'a> Walk<'a> {
             );
         }
         signer::read_signer_info(*first).map_err(|e| {
-            Finding::new("signature.signer-info", e.outcome(), format!("the SignerInfo cannot be read: {e}")).at(self.at(e.offset()))
+            Finding::new(checks::SIGNATURE_SIGNER_INFO.id, e.outcome(), format!("the SignerInfo cannot be read: {e}"))
+                .at(self.at(e.offset()))
         })
     }
 
@@ -246,7 +252,7 @@ impl<'a> Walk<'a> {
             Ok(v) => v,
             Err(e) => {
                 findings.push(
-                    Finding::new("signature.indirect-data", Outcome::Fail, format!("SpcIndirectDataContent does not decode: {e}"))
+                    Finding::new(checks::SIGNATURE_INDIRECT_DATA.id, Outcome::Fail, format!("SpcIndirectDataContent does not decode: {e}"))
                         .at(self.at(t.offset)),
                 );
                 return out;
@@ -263,7 +269,7 @@ impl<'a> Walk<'a> {
         if ty != spc::SPC_PE_IMAGE_DATA {
             findings.push(
                 Finding::new(
-                    "signature.indirect-data.type",
+                    checks::SIGNATURE_INDIRECT_DATA_TYPE.id,
                     Outcome::Warn,
                     format!("the indirect data type is {ty}, not SpcPeImageData (1.3.6.1.4.1.311.2.1.15); the digest is used as given"),
                 )
@@ -278,15 +284,19 @@ impl<'a> Walk<'a> {
                         match spc::parse_page_hashes(obj.serialized_data.as_bytes()) {
                             Ok(table) => out.page_hashes = Some(table),
                             Err(e) => findings.push(
-                                Finding::new("signature.page-hashes", Outcome::Fail, format!("the page hash table cannot be read: {e}"))
-                                    .at(self.at(t.offset)),
+                                Finding::new(
+                                    checks::SIGNATURE_PAGE_HASHES.id,
+                                    Outcome::Fail,
+                                    format!("the page hash table cannot be read: {e}"),
+                                )
+                                .at(self.at(t.offset)),
                             ),
                         }
                     }
                 }
             }
             Some(Err(e)) if ty == spc::SPC_PE_IMAGE_DATA => findings.push(
-                Finding::new("signature.indirect-data", Outcome::Warn, format!("SpcPeImageData does not decode: {e}"))
+                Finding::new(checks::SIGNATURE_INDIRECT_DATA.id, Outcome::Warn, format!("SpcPeImageData does not decode: {e}"))
                     .at(self.at(t.offset)),
             ),
             _ => {}
@@ -304,19 +314,23 @@ impl<'a> Walk<'a> {
     ) -> Option<Finding> {
         match alg {
             None => Some(
-                Finding::new("signature.digest-algorithm", Outcome::Unsupported, format!("unknown Authenticode digest algorithm {oid}"))
-                    .at(self.at(t.offset)),
+                Finding::new(
+                    checks::SIGNATURE_DIGEST_ALGORITHM.id,
+                    Outcome::Unsupported,
+                    format!("unknown Authenticode digest algorithm {oid}"),
+                )
+                .at(self.at(t.offset)),
             ),
             Some(a) if a.output_len() != len => Some(
                 Finding::new(
-                    "signature.digest-algorithm",
+                    checks::SIGNATURE_DIGEST_ALGORITHM.id,
                     Outcome::Fail,
                     format!("the signed digest has {len} bytes, {} has {}", a.name(), a.output_len()),
                 )
                 .at(self.at(t.offset)),
             ),
             Some(a) if a.is_weak() => Some(Finding::new(
-                "signature.digest-algorithm",
+                checks::SIGNATURE_DIGEST_ALGORITHM.id,
                 if a == DigestAlgorithm::Md5 { Outcome::Warn } else { Outcome::Pass },
                 format!(
                     "the file digest is {}{}",
@@ -337,7 +351,8 @@ impl<'a> Walk<'a> {
                 sig.more_info_url = info.more_info.map(|l| l.text());
             }
             Err(e) => sig.findings.push(
-                Finding::new("signature.opus-info", Outcome::Warn, format!("SpcSpOpusInfo does not decode: {e}")).at(self.at(v.offset)),
+                Finding::new(checks::SIGNATURE_OPUS_INFO.id, Outcome::Warn, format!("SpcSpOpusInfo does not decode: {e}"))
+                    .at(self.at(v.offset)),
             ),
         }
     }
@@ -364,7 +379,7 @@ impl<'a> Walk<'a> {
         if depth.saturating_add(1) > MAX_NESTING_DEPTH {
             sig.findings.push(
                 Finding::new(
-                    "signature.nested.depth",
+                    checks::SIGNATURE_NESTED_DEPTH.id,
                     Outcome::Warn,
                     format!("nested signatures deeper than {MAX_NESTING_DEPTH} levels are not decoded"),
                 )
@@ -375,7 +390,7 @@ impl<'a> Walk<'a> {
         if self.out.len().saturating_add(1) >= MAX_SIGNATURES {
             sig.findings.push(
                 Finding::new(
-                    "signature.nested.count",
+                    checks::SIGNATURE_NESTED_COUNT.id,
                     Outcome::Warn,
                     format!("more than {MAX_SIGNATURES} signatures: the rest are not decoded"),
                 )
@@ -395,7 +410,8 @@ impl<'a> Walk<'a> {
                 }
             }
             Err(e) => sig.findings.push(
-                Finding::new("signature.nested", e.outcome(), format!("a nested signature cannot be read: {e}")).at(self.at(e.offset())),
+                Finding::new(checks::SIGNATURE_NESTED.id, e.outcome(), format!("a nested signature cannot be read: {e}"))
+                    .at(self.at(e.offset())),
             ),
         }
     }

@@ -23,6 +23,7 @@
 //! (RFC 5652 sections 3, 5.1, 5.2, 5.3; Authenticode puts SpcIndirectDataContent directly in
 //! eContent, PKCS#7 v1.5 style, where CMS would wrap it in an OCTET STRING.)
 
+use crate::checks;
 use crate::report::{Finding, Outcome};
 use crate::time::UnixTime;
 use crate::tlv::{Reader, Tlv, TlvError, TAG_CTX0, TAG_CTX1, TAG_INTEGER, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE, TAG_SET};
@@ -212,7 +213,7 @@ pub fn read_signed_data(sd: Tlv<'_>) -> Result<RawSignedData<'_>, CmsError> {
             if c.tag != TAG_SEQUENCE {
                 findings.push(
                     Finding::new(
-                        "signature.certificates",
+                        checks::SIGNATURE_CERTIFICATES.id,
                         Outcome::Warn,
                         format!("certificate choice with tag 0x{:02x} (not an X.509 certificate) skipped", c.tag),
                     )
@@ -221,14 +222,18 @@ pub fn read_signed_data(sd: Tlv<'_>) -> Result<RawSignedData<'_>, CmsError> {
                 continue;
             }
             if certificates.iter().any(|p| p.der == c.raw) {
-                findings.push(Finding::new("signature.certificates.duplicate", Outcome::Warn, "the certificate SET holds the same certificate twice (not valid DER; strict DER decoders reject it); the copy is ignored".to_string()).at(c.offset as u64));
+                findings.push(Finding::new(checks::SIGNATURE_CERTIFICATES_DUPLICATE.id, Outcome::Warn, "the certificate SET holds the same certificate twice (not valid DER; strict DER decoders reject it); the copy is ignored".to_string()).at(c.offset as u64));
                 continue;
             }
             match Certificate::from_der(c.raw) {
                 Ok(cert) => certificates.push(cert),
                 Err(e) => findings.push(
-                    Finding::new("signature.certificates", Outcome::Warn, format!("a certificate does not decode ({e}) and is ignored"))
-                        .at(c.offset as u64),
+                    Finding::new(
+                        checks::SIGNATURE_CERTIFICATES.id,
+                        Outcome::Warn,
+                        format!("a certificate does not decode ({e}) and is ignored"),
+                    )
+                    .at(c.offset as u64),
                 ),
             }
         }

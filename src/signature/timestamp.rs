@@ -5,6 +5,7 @@
 //!
 //! Decoding only: imports the CMS reader ([`super::signer`]), [`crate::tlv`] and [`crate::time`].
 
+use crate::checks;
 use const_oid::ObjectIdentifier;
 use der::asn1::{Int, OctetString};
 use der::{Any, Decode, Sequence};
@@ -146,8 +147,10 @@ pub fn decode_rfc3161<'a>(token: &Tlv<'a>, file_offset: u64) -> DecodedTimestamp
     let sd = match signer::read_signed_data_content_info(&mut reader) {
         Ok(sd) => sd,
         Err(e) => {
-            ts.findings
-                .push(Finding::new("timestamp.decode", e.outcome(), format!("the RFC 3161 token does not decode: {e}")).at(at(e.offset())));
+            ts.findings.push(
+                Finding::new(checks::TIMESTAMP_DECODE.id, e.outcome(), format!("the RFC 3161 token does not decode: {e}"))
+                    .at(at(e.offset())),
+            );
             return ts;
         }
     };
@@ -155,7 +158,7 @@ pub fn decode_rfc3161<'a>(token: &Tlv<'a>, file_offset: u64) -> DecodedTimestamp
     if sd.content_type != ID_CT_TST_INFO {
         ts.findings.push(
             Finding::new(
-                "timestamp.content-type",
+                checks::TIMESTAMP_CONTENT_TYPE.id,
                 Outcome::Fail,
                 format!("the token's content type is {}, not id-ct-TSTInfo", sd.content_type),
             )
@@ -165,7 +168,7 @@ pub fn decode_rfc3161<'a>(token: &Tlv<'a>, file_offset: u64) -> DecodedTimestamp
     }
     // eContent is an OCTET STRING holding the DER TSTInfo; the signer's messageDigest covers it.
     let Some(econtent) = sd.econtent else {
-        ts.findings.push(Finding::new("timestamp.decode", Outcome::Fail, "the token has no TSTInfo").at(at(sd.tlv.offset)));
+        ts.findings.push(Finding::new(checks::TIMESTAMP_DECODE.id, Outcome::Fail, "the token has no TSTInfo").at(at(sd.tlv.offset)));
         return ts;
     };
     let imprint = match TstInfo::from_der(econtent.value) {
@@ -174,7 +177,7 @@ pub fn decode_rfc3161<'a>(token: &Tlv<'a>, file_offset: u64) -> DecodedTimestamp
             ts.time = signer::parse_time(&gen);
             if ts.time.is_none() {
                 ts.findings.push(
-                    Finding::new("timestamp.time", Outcome::Fail, "the TSTInfo genTime is not a valid GeneralizedTime")
+                    Finding::new(checks::TIMESTAMP_TIME.id, Outcome::Fail, "the TSTInfo genTime is not a valid GeneralizedTime")
                         .at(at(econtent.offset)),
                 );
             }
@@ -183,18 +186,20 @@ pub fn decode_rfc3161<'a>(token: &Tlv<'a>, file_offset: u64) -> DecodedTimestamp
             Some(tst.message_imprint)
         }
         Err(e) => {
-            ts.findings
-                .push(Finding::new("timestamp.decode", Outcome::Fail, format!("the TSTInfo does not decode: {e}")).at(at(econtent.offset)));
+            ts.findings.push(
+                Finding::new(checks::TIMESTAMP_DECODE.id, Outcome::Fail, format!("the TSTInfo does not decode: {e}"))
+                    .at(at(econtent.offset)),
+            );
             None
         }
     };
-    let signer_info = match sd.signer_infos.first().map(|t| signer::read_signer_info(*t)) {
-        Some(Ok(si)) => Ok(si),
-        Some(Err(e)) => {
-            Err(Finding::new("timestamp.decode", e.outcome(), format!("the TSA SignerInfo does not decode: {e}")).at(at(e.offset())))
-        }
-        None => Err(Finding::new("timestamp.signer", Outcome::Fail, "the token has no SignerInfo").at(at(sd.tlv.offset))),
-    };
+    let signer_info =
+        match sd.signer_infos.first().map(|t| signer::read_signer_info(*t)) {
+            Some(Ok(si)) => Ok(si),
+            Some(Err(e)) => Err(Finding::new(checks::TIMESTAMP_DECODE.id, e.outcome(), format!("the TSA SignerInfo does not decode: {e}"))
+                .at(at(e.offset()))),
+            None => Err(Finding::new(checks::TIMESTAMP_SIGNER.id, Outcome::Fail, "the token has no SignerInfo").at(at(sd.tlv.offset))),
+        };
     ts.content = TimestampContent::Rfc3161 {
         tst_der: econtent.value,
         econtent_offset: econtent.offset,
@@ -217,15 +222,15 @@ pub fn decode_countersignature<'a>(value: &Tlv<'a>, file_offset: u64) -> Decoded
             ts.time = si.signing_time();
             if ts.time.is_none() {
                 ts.findings.push(
-                    Finding::new("timestamp.time", Outcome::Warn, "the countersignature has no readable signingTime attribute")
+                    Finding::new(checks::TIMESTAMP_TIME.id, Outcome::Warn, "the countersignature has no readable signingTime attribute")
                         .at(at(si.tlv.offset)),
                 );
             }
             ts.content = TimestampContent::Countersignature { signer_info: si };
         }
-        Err(e) => ts
-            .findings
-            .push(Finding::new("timestamp.decode", e.outcome(), format!("the countersignature does not decode: {e}")).at(at(e.offset()))),
+        Err(e) => ts.findings.push(
+            Finding::new(checks::TIMESTAMP_DECODE.id, e.outcome(), format!("the countersignature does not decode: {e}")).at(at(e.offset())),
+        ),
     }
     ts
 }

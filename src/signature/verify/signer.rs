@@ -5,6 +5,7 @@
 //! Imports the decoded CMS types ([`crate::signature::signer`]) and [`crate::x509`] (keys and
 //! signature verification); builds no certification path.
 
+use crate::checks;
 use const_oid::ObjectIdentifier;
 
 use crate::digest::DigestAlgorithm;
@@ -201,7 +202,7 @@ fn check_signature(
                 result = Ok(());
                 c.findings.push(
                     Finding::new(
-                        &c.id("signature.legacy-padding"),
+                        &c.id(checks::SIGNATURE_LEGACY_PADDING.id),
                         Outcome::Warn,
                         "the RSA signature holds the bare digest without a DigestInfo (a legacy form CryptoAPI accepts and OpenSSL rejects)",
                     )

@@ -5,6 +5,7 @@
 //! ([`super::signer`]); the TSA's certification path is built above, by `chain`.
 
 use super::signer::check_signer;
+use crate::checks;
 use crate::digest::DigestAlgorithm;
 use crate::hex;
 use crate::report::{ChainReport, Finding, Outcome};
@@ -99,18 +100,19 @@ pub fn verify_timestamp(ts: &DecodedTimestamp<'_>, outer_certs: &[Certificate], 
 fn check_message_imprint(imprint: &MessageImprint, outer_signature: &[u8], at: u64) -> Finding {
     let oid = imprint.hash_algorithm.oid;
     let Some(alg) = DigestAlgorithm::from_oid(&oid) else {
-        return Finding::new("timestamp.message-imprint", Outcome::Unsupported, format!("unknown imprint hash algorithm {oid}")).at(at);
+        return Finding::new(checks::TIMESTAMP_MESSAGE_IMPRINT.id, Outcome::Unsupported, format!("unknown imprint hash algorithm {oid}"))
+            .at(at);
     };
     let expected = alg.digest(outer_signature);
     if imprint.hashed_message.as_bytes() == expected.as_slice() {
         Finding::new(
-            "timestamp.message-imprint",
+            checks::TIMESTAMP_MESSAGE_IMPRINT.id,
             Outcome::Pass,
             format!("the token's messageImprint is the {} of the signer's signature value", alg.name()),
         )
     } else {
         Finding::new(
-            "timestamp.message-imprint",
+            checks::TIMESTAMP_MESSAGE_IMPRINT.id,
             Outcome::Fail,
             format!(
                 "the token's messageImprint ({}) is not the {} of the signer's signature value ({})",
