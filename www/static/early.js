@@ -20,6 +20,7 @@ function status() {
 
 function add(file, path) {
   if (queue.length < MAX_FILES) queue.push({ file, path: path || file.name });
+  engage();
 }
 
 function entryFile(entry) {
@@ -91,11 +92,14 @@ function onKey(event) {
   }
 }
 
-// The inspection worker starts now, beside the page's own wasm start-up (it loads the core's wasm,
-// a module of its own: the page does not need it to draw), so the first file dropped at once does
-// not wait for a worker's start-up once the app is ready. The app adopts it with takeWorkers(),
-// with what its first message said; more workers are the app's to start. Without module workers,
-// nothing happens here and the app decides (localWorker below).
+// The inspection worker (and with it the core's wasm, a module of its own: the page does not need
+// it to draw) starts on the first sign of use, never on a plain visit: something dragged over the
+// window, a pointer, focus or key on the drop zone (its pick and demo buttons are inside it), a
+// `?demo` in the URL, or a file queued here. Once the app is up it says what to do then
+// (`whenUsed`: its pool starts its workers); before that, early.js starts the first worker itself,
+// so a file dropped during start-up does not wait for one after the app is ready. The app adopts it
+// with takeWorkers(), with what its first message said. Without module workers, nothing happens
+// here and the app decides (localWorker below).
 const workers = [];
 function startWorker() {
   let worker;
@@ -122,7 +126,40 @@ function startWorker() {
   worker.addEventListener("error", early.onError);
   workers.push(early);
 }
-startWorker();
+
+/// When the page was first used (ms since navigation), or null.
+let usedAt = null;
+/// The app's callback for the first use (set by whenUsed before it).
+let onUse = null;
+
+function engage() {
+  if (usedAt !== null) return;
+  usedAt = performance.now();
+  window.removeEventListener("dragenter", engage, true);
+  window.removeEventListener("dragover", engage, true);
+  for (const type of ["pointerdown", "focusin", "keydown"]) document.removeEventListener(type, onZoneUse, true);
+  if (onUse) onUse();
+  else startWorker();
+}
+
+function onZoneUse(event) {
+  const target = event.target;
+  if (target && target.closest && target.closest("#drop-zone")) engage();
+}
+
+window.addEventListener("dragenter", engage, true);
+window.addEventListener("dragover", engage, true);
+for (const type of ["pointerdown", "focusin", "keydown"]) document.addEventListener(type, onZoneUse, true);
+if (new URLSearchParams(location.search).has("demo")) engage();
+
+/**
+ * The app's side: `callback` runs on the first sign of use (at once when the page was used
+ * already: the early worker, if any, waits in takeWorkers()).
+ */
+function whenUsed(callback) {
+  if (usedAt !== null) callback();
+  else onUse = callback;
+}
 
 /**
  * The app's side, where there is no Worker: inspector.js run on this thread behind the Worker
@@ -202,4 +239,7 @@ function queued() {
 }
 
 // `listeningAt`: when the drop zone became usable, in ms since navigation (the benchmark reads it).
-window.drvsigEarly = { take, takeWorkers, localWorker, demo, queued, listeningAt: performance.now() };
+// `usedAt()`: when the page was first used (null: not yet; nothing of the core was loaded).
+window.drvsigEarly = {
+  take, takeWorkers, localWorker, demo, queued, whenUsed, usedAt: () => usedAt, listeningAt: performance.now(),
+};

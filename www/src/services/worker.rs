@@ -113,6 +113,10 @@ extern "C" {
     /// (postMessage, onmessage, onerror, terminate).
     #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = localWorker)]
     fn early_local_worker() -> Result<JsValue, JsValue>;
+    /// `drvsigEarly.whenUsed(callback)`: calls it on the first sign of use (at once when the page
+    /// was used already); throws where the page has no early.js.
+    #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = whenUsed)]
+    fn early_when_used(callback: &Function) -> Result<(), JsValue>;
 }
 
 /// What the worker gets for one file.
@@ -497,6 +501,18 @@ impl Pool {
             if self.with(|p| p.slots.len()) == before {
                 break;
             }
+        }
+    }
+
+    /// Calls [`Pool::prepare`] on the first sign of use (something dragged over the window, the
+    /// drop zone touched, a demo asked for, a file queued: early.js watches), not on a plain visit:
+    /// the workers load the core's wasm, which a visit that inspects nothing does not need. At once
+    /// where the page has no early.js.
+    pub fn prepare_when_used(&self) {
+        let pool = self.clone();
+        let callback = Closure::once_into_js(move || pool.prepare());
+        if early_when_used(callback.unchecked_ref()).is_err() {
+            self.prepare();
         }
     }
 

@@ -200,6 +200,8 @@ impl Services {
     /// against them too, and each gets a card saying it is in use (or why it cannot be read).
     pub fn enqueue(&self, files: Vec<Picked>, dispatch: Callback<Action>) {
         self.with(|s| s.dispatch = Some(dispatch));
+        // Files came by a way early.js does not watch (e.g. a script's click): start the workers.
+        self.pool.prepare();
         if files.iter().any(may_be_block_list) {
             let this = self.clone();
             wasm_bindgen_futures::spawn_local(async move {
@@ -371,9 +373,10 @@ impl Services {
         self.pool.off_main_thread()
     }
 
-    /// Starts the first workers (they warm their own wasm up while the page idles).
+    /// Starts the first workers on the first sign of use (they warm their own wasm up while the
+    /// page idles); a plain visit loads nothing of the core.
     pub fn warm_up(&self) {
-        self.pool.prepare();
+        self.pool.prepare_when_used();
     }
 }
 
