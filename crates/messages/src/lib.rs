@@ -128,6 +128,11 @@ pub enum Reply {
     Progress(Progress),
     /// Read; now hashing and verifying.
     Inspecting(Stage),
+    /// A big file's verdict, before its report: the `InspectionReport` made with the Authenticode
+    /// digests its signatures name, without the whole file's SHA-256 (`sha256` is empty) and
+    /// without the block lists (their hash rules need more digests). The [`Reply::Report`] that
+    /// follows completes it.
+    Verdict(Report),
     /// The file's `InspectionReport`.
     Report(Report),
     /// The packages (`Vec<PackageReport>`) of the package pass.
@@ -212,7 +217,7 @@ impl Reply {
             Reply::Ready(_) => None,
             Reply::Progress(p) => Some(p.id),
             Reply::Inspecting(s) => Some(s.id),
-            Reply::Report(r) => Some(r.id),
+            Reply::Verdict(r) | Reply::Report(r) => Some(r.id),
             Reply::Packages(j) | Reply::Bench(j) => Some(j.id),
             Reply::BlockList(c) => Some(c.id),
             Reply::Bytes(b) => Some(b.id),

@@ -41,6 +41,9 @@ pub enum Progress {
     Read(f64, f64),
     /// Read; now hashing and verifying.
     Inspecting,
+    /// A big file's verdict (the `InspectionReport` JSON without the whole file's SHA-256 and the
+    /// block lists' check), before its report.
+    Verdict(String),
 }
 
 type OnProgress = Rc<dyn Fn(Progress)>;
@@ -333,6 +336,7 @@ impl Pool {
             }
             Reply::Progress(p) => return self.progress(p.id, Progress::Read(p.loaded, p.total)),
             Reply::Inspecting(s) => return self.progress(s.id, Progress::Inspecting),
+            Reply::Verdict(r) => return self.progress(r.id, Progress::Verdict(r.json.clone())),
             other => other.id().unwrap_or_default(),
         };
         let failed = matches!(reply, Reply::Error(_));

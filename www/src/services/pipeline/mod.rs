@@ -323,6 +323,10 @@ impl Services {
             match p {
                 worker::Progress::Read(loaded, total) => this.emit(Action::Progress(id, loaded as u64, total as u64)),
                 worker::Progress::Inspecting => this.emit(Action::Inspecting(id)),
+                worker::Progress::Verdict(json) => match super::decode::inspection_from_json(&json) {
+                    Ok(inspection) => this.step(|p| p.verdict(id, inspection)),
+                    Err(e) => web_sys::console::warn_1(&format!("drvsig: a verdict cannot be read: {e}").into()),
+                },
             }
         });
         let context = || self.with(|s| s.pipeline.context(browser::now().0));

@@ -298,6 +298,19 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
         effects
     }
 
+    /// A big file's verdict came before its report (the whole file's SHA-256 and the block lists'
+    /// check still run): its card shows the verdict, marked as completing; the package pass waits
+    /// for the report ([`Pipeline::finished`]).
+    pub fn verdict(&mut self, id: FileId, inspection: InspectionReport) -> Vec<Effect<F, H>> {
+        if !self.live.contains(&id) || self.aborted.contains(&id) || !self.running.iter().any(|(r, _)| *r == id) {
+            return Vec::new();
+        }
+        match inspection.files.into_iter().next() {
+            Some(own) => vec![Effect::Dispatch(Action::Verdict(id, Rc::new(own)))],
+            None => Vec::new(),
+        }
+    }
+
     /// Stores an inspected file and shows its card (and its zip members' cards).
     fn show(&mut self, id: FileId, inspection: InspectionReport, held: H, json: String) -> Vec<Effect<F, H>> {
         let mut reports = inspection.files.into_iter();
@@ -500,6 +513,23 @@ mod tests {
         // Its late result is dropped.
         let effects = p.finished(1, inspected(&[("a.sys", b"x")]));
         assert!(dispatched(&effects).iter().all(|a| !matches!(a, Action::Done(..))));
+    }
+
+    #[test]
+    fn a_verdict_shows_before_the_report_and_the_package_pass_waits_for_the_report() {
+        let mut p = P::new(2);
+        p.add(vec![picked("a.inf", 10), picked("big.sys", SMALL_FILE_BYTES + 1)]);
+        p.finished(1, inspected(&[("a.inf", b"[Version]\r\nSignature=\"$WINDOWS NT$\"\r\nCatalogFile=a.cat\r\n")]));
+        let Finished::Inspected { inspection, .. } = inspected(&[("big.sys", b"x")]) else { unreachable!() };
+        let effects = p.verdict(2, inspection);
+        assert!(matches!(dispatched(&effects)[..], [Action::Verdict(2, _)]));
+        assert!(package_pass(&effects).is_none(), "the package pass waits for the report");
+        let effects = p.finished(2, inspected(&[("big.sys", b"x")]));
+        assert!(dispatched(&effects).iter().any(|a| matches!(a, Action::Done(2, _))));
+        assert!(package_pass(&effects).is_some());
+        // A verdict after the report (or for a removed file) changes nothing.
+        let Finished::Inspected { inspection, .. } = inspected(&[("big.sys", b"x")]) else { unreachable!() };
+        assert!(p.verdict(2, inspection).is_empty());
     }
 
     #[test]
