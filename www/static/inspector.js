@@ -249,6 +249,52 @@ async function inspect(post, request) {
   }
 }
 
+/// A small file already in the wasm memory, inspected in one pass: its report's JSON.
+async function inspectWhole(file, context) {
+  const planned = file.plan(context);
+  const d = subtle ? await digestsOf(file, true, planned) : null;
+  return d ? file.inspect(context, d.whole, d.algorithms, d.digests) : file.inspect(context, undefined, [], []);
+}
+
+/// Several small files in one request (read here, together), one reply with every report, and the
+/// package pass over them when asked (the files are every file on the page).
+async function batch(post, request) {
+  const { id, context, files } = request;
+  try {
+    await ready;
+    const t0 = performance.now();
+    const buffers = await Promise.all(files.map((f) => bytesOf(f.source)));
+    const t1 = performance.now();
+    const reports = [];
+    for (let i = 0; i < files.length; i++) {
+      let file = null;
+      try {
+        file = new WorkerFile(files[i].name, buffers[i]);
+        if (file.may_hold_pe() || context.lists) await loadBlocklists();
+        reports.push({ id: files[i].id, json: await inspectWhole(file, context) });
+      } catch (e) {
+        reports.push({ id: files[i].id, error: message(e) });
+      } finally {
+        if (file) file.free();
+      }
+    }
+    const t2 = performance.now();
+    let packages = null;
+    if (request.package) {
+      await loadBlocklists();
+      const pass = { id, context, files: files.map((f) => ({ name: f.name, source: null })),
+                     reports: reports.filter((r) => r.json).map((r) => r.json) };
+      packages = package_pass(pass, buffers).packages.json;
+    }
+    const t3 = performance.now();
+    const timings = { files: files.length, read: t1 - t0, inspect: t2 - t1, package: t3 - t2, webcrypto: !!subtle,
+                      wasmMemory: wasm.memory.buffer.byteLength, blocklists: blocklistsLoaded };
+    post({ batch: { id, reports, packages, timings, main_thread: MAIN_THREAD } });
+  } catch (e) {
+    post({ error: { id, error: message(e) } });
+  }
+}
+
 async function packages(post, request) {
   try {
     await ready;
@@ -318,6 +364,7 @@ export function serve(post) {
   return (event) => {
     const data = event.data || {};
     if (data.inspect) inspect(post, data.inspect);
+    else if (data.batch) batch(post, data.batch);
     else if (data.packages) packages(post, data.packages);
     else if (data.blockList) blockList(post, data.blockList);
     else if (data.zipMember) zipMember(post, data.zipMember);

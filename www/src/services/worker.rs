@@ -2,8 +2,9 @@
 //! wasm, `crates/worker`): the core runs there, off the main thread, so a big driver never freezes
 //! the page, and the page's wasm holds no parser, verifier or block list. Requests and replies are
 //! [`drvsig_messages`] types sent with serde-wasm-bindgen. The main thread hands a worker the
-//! `File` itself (a structured clone, no copy: the worker reads it with progress) or a transferred
-//! `ArrayBuffer` (demo bytes, small files), and gets the report back as JSON.
+//! `File` itself (a structured clone, no copy: the worker reads it, a big one with progress) and
+//! gets the report back as JSON; small files go [`Pool::inspect_batch`] at a time (one request,
+//! one reply).
 //!
 //! A pool of `min(hardwareConcurrency, 4)` workers (at least 2), created lazily: two by
 //! [`prepare`] (the page calls it once mounted; the first is early.js's, started beside the page's
@@ -126,18 +127,12 @@ extern "C" {
 pub enum Payload {
     /// A user's file: the worker reads it (structured clone of the handle, no copy).
     File(web_sys::File),
-    /// Bytes made here (the demo, a small file read here): transferred.
-    Buffer(js_sys::ArrayBuffer),
 }
 
 impl Payload {
-    fn value_and_transfer(self, transfer: &Array) -> JsValue {
+    fn value_and_transfer(self, _transfer: &Array) -> JsValue {
         match self {
             Payload::File(file) => file.into(),
-            Payload::Buffer(buffer) => {
-                transfer.push(&buffer);
-                buffer.into()
-            }
         }
     }
 }
@@ -445,6 +440,25 @@ impl Pool {
                 Ok(Inspected { json: report.json, timings, main_thread: report.main_thread })
             }
             Answer::Reply(_) => Err(Answer::Failed("the worker's answer has no report".into())),
+            other => Err(other),
+        }
+    }
+
+    /// Several small files (`(page id, name, File)`) inspected in one worker request, which reads
+    /// them itself; with `package` (they are every file on the page) the package pass over them
+    /// too. One reply.
+    pub async fn inspect_batch(
+        &self,
+        context: Context,
+        files: Vec<(u64, String, web_sys::File)>,
+        package: bool,
+    ) -> Result<drvsig_messages::Batched, Answer> {
+        let id = self.other_id();
+        let files = files.into_iter().map(|(id, name, file)| drvsig_messages::BatchFile { id, name, source: file.into() }).collect();
+        let message = Request::Batch(drvsig_messages::Batch { id, context, files, package });
+        match self.request(id, &message, Array::new(), None).await {
+            Answer::Reply(Reply::Batch(batched)) => Ok(batched),
+            Answer::Reply(_) => Err(Answer::Failed("the worker's answer has no reports".into())),
             other => Err(other),
         }
     }

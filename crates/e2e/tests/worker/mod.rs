@@ -922,3 +922,36 @@ const done = arguments[arguments.length - 1];
         Ok(())
     });
 }
+
+/// A loose package (INF + catalog + driver) dropped alone: one worker request inspects the three
+/// files and makes the package (the worker's timings say so: three files, a package step), and the
+/// package verdict is the demo's.
+#[test]
+fn a_loose_package_is_inspected_and_packaged_in_one_request() {
+    scenario("a_loose_package_is_inspected_and_packaged_in_one_request", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        let files: Vec<(&str, Vec<u8>)> = ["drvsigtest.inf", "drvsigtest.cat", "drvsigtest.sys"]
+            .iter()
+            .map(|name| (*name, fixture(&format!("packages/good/{name}"))))
+            .collect();
+        drop_files(&client, &files).await?;
+        let verdict = wait_for(
+            &client,
+            "the package's verdict",
+            "const p = document.querySelector('article.package'); \
+             if (!p || document.querySelector('section.packages[aria-busy=true]')) return null; \
+             return [p.dataset.package, p.dataset.verdict];",
+            vec![],
+        )
+        .await?;
+        if verdict != json!(["drvsigtest.inf", "pass"]) {
+            return Err(format!("the package: {verdict}"));
+        }
+        let timings = js(&client, "return document.body.dataset.timings || null;", vec![]).await?;
+        let timings: Value = serde_json::from_str(timings.as_str().unwrap_or("null")).map_err(|e| format!("timings: {e}"))?;
+        if timings["files"] != json!(3) || !timings["package"].is_number() {
+            return Err(format!("not one request for the files and their package: {timings}"));
+        }
+        Ok(())
+    });
+}
