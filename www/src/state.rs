@@ -60,6 +60,9 @@ pub struct Entry {
     pub status: Status,
     /// While it is read: (bytes read, bytes in all), from the worker's progress messages.
     pub loaded: Option<(u64, u64)>,
+    /// Its verdict is shown (`Done`), but the whole file's SHA-256 and the block lists' check are
+    /// still computed (a big file: [`Action::Verdict`], then [`Action::Done`] completes it).
+    pub completing: bool,
 }
 
 /// What the page shows.
@@ -120,6 +123,9 @@ pub enum Action {
     Progress(FileId, u64, u64),
     Inspecting(FileId),
     Done(FileId, Rc<FileReport>),
+    /// A big file's verdict before its report: the report without the whole file's SHA-256 and the
+    /// block lists' check (the [`Action::Done`] that follows completes it).
+    Verdict(FileId, Rc<FileReport>),
     /// The members of a zip, each with its report (the core expanded the zip).
     Members(FileId, Vec<(FileId, Rc<FileReport>)>),
     Failed(FileId, String),
@@ -171,7 +177,14 @@ impl AppState {
                     if !known.insert(file.id) {
                         continue;
                     }
-                    entries.push(Entry { id: file.id, name: file.name, size: file.size, status: Status::Queued, loaded: None });
+                    entries.push(Entry {
+                        id: file.id,
+                        name: file.name,
+                        size: file.size,
+                        status: Status::Queued,
+                        loaded: None,
+                        completing: false,
+                    });
                 }
             }
             Action::Reading(id) => next.set_status(id, Status::Reading),
@@ -198,6 +211,19 @@ impl AppState {
                 if let Some(entry) = next.entry_mut(id) {
                     entry.size = size;
                     entry.status = Status::Done(report);
+                    entry.completing = false;
+                }
+            }
+            Action::Verdict(id, report) => {
+                let size = report.size;
+                if let Some(entry) = next.entry_mut(id) {
+                    // Only while it runs: a late verdict never replaces a report.
+                    if entry.status.is_busy() {
+                        entry.size = size;
+                        entry.status = Status::Done(report);
+                        entry.loaded = None;
+                        entry.completing = true;
+                    }
                 }
             }
             Action::Members(parent, members) => {
@@ -217,12 +243,24 @@ impl AppState {
                     next.parents.insert(id, parent);
                     next.entries_mut().insert(
                         insert,
-                        Entry { id, name: report.name.clone(), size: report.size, status: Status::Done(report), loaded: None },
+                        Entry {
+                            id,
+                            name: report.name.clone(),
+                            size: report.size,
+                            status: Status::Done(report),
+                            loaded: None,
+                            completing: false,
+                        },
                     );
                     insert += 1;
                 }
             }
-            Action::Failed(id, message) => next.set_status(id, Status::Failed(message)),
+            Action::Failed(id, message) => {
+                if let Some(entry) = next.entry_mut(id) {
+                    entry.completing = false;
+                }
+                next.set_status(id, Status::Failed(message));
+            }
             Action::PackagesPending => next.packages_pending = true,
             Action::Packages(packages) => {
                 next.packages = packages;
@@ -334,7 +372,7 @@ impl AppState {
 
     /// How many files are still queued, being read or being inspected.
     pub fn busy(&self) -> usize {
-        self.entries.iter().filter(|e| e.status.is_busy()).count()
+        self.entries.iter().filter(|e| e.status.is_busy() || e.completing).count()
     }
 
     /// One sentence for the screen-reader live region.
@@ -592,6 +630,26 @@ mod tests {
         // Progress for a removed file is ignored.
         let s = s.apply(Action::Remove(2)).apply(Action::Progress(2, 1, 2));
         assert_eq!(s.entries.len(), 1);
+    }
+
+    #[test]
+    fn a_verdict_shows_the_card_as_completing_until_the_report() {
+        let s = add(&AppState::default(), 1, "big.sys");
+        let s = s.apply(Action::Inspecting(1));
+        let partial = report("big.sys", b"hello");
+        let s = s.apply(Action::Verdict(1, partial.clone()));
+        assert_eq!(s.entries[0].status, Status::Done(partial));
+        assert!(s.entries[0].completing);
+        assert_eq!(s.busy(), 1, "still in progress");
+        let full = report("big.sys", b"hello");
+        let s = s.apply(Action::Done(1, full.clone()));
+        assert_eq!(s.entries[0].status, Status::Done(full.clone()));
+        assert!(!s.entries[0].completing);
+        assert_eq!(s.busy(), 0);
+        // A late verdict never replaces the report.
+        let s = s.apply(Action::Verdict(1, report("big.sys", b"hello")));
+        assert_eq!(s.entries[0].status, Status::Done(full));
+        assert!(!s.entries[0].completing);
     }
 
     #[test]

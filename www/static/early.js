@@ -20,6 +20,7 @@ function status() {
 
 function add(file, path) {
   if (queue.length < MAX_FILES) queue.push({ file, path: path || file.name });
+  engage();
 }
 
 function entryFile(entry) {
@@ -91,14 +92,14 @@ function onKey(event) {
   }
 }
 
-// The inspection worker (it loads the core's wasm, a module of its own: the page does not need it to
-// draw) starts on the first sign of use, not on a plain visit: a drag over the window, a pointer
-// or keyboard focus on the page, a picked file, or a `?demo` in the URL. A first visit that only
-// reads the page loads the page alone; a drag gives the worker its start-up while the file is
-// still in the air. Before the app is ready the worker starts here and the app adopts it with
-// takeWorkers(), with what its first message said; once the app is ready, the sign of use calls the
-// app's hook instead (whenUsed). Without module workers nothing happens here and the app decides
-// (localWorker below).
+// The inspection worker (and with it the core's wasm, a module of its own: the page does not need
+// it to draw) starts on the first sign of use, never on a plain visit: something dragged over the
+// window, a pointer, focus or key on the drop zone (its pick and demo buttons are inside it), a
+// `?demo` in the URL, or a file queued here. Once the app is up it says what to do then
+// (`whenUsed`: its pool starts its workers); before that, early.js starts the first worker itself,
+// so a file dropped during start-up does not wait for one after the app is ready. The app adopts it
+// with takeWorkers(), with what its first message said. Without module workers, nothing happens
+// here and the app decides (localWorker below).
 const workers = [];
 function startWorker() {
   let worker;
@@ -126,24 +127,38 @@ function startWorker() {
   workers.push(early);
 }
 
-let used = false;
-let useHook = null;
-const USE_EVENTS = [["dragenter", window], ["dragover", window], ["drop", window], ["pointerdown", document],
-  ["focusin", document], ["keydown", document], ["change", document]];
-function onUse() {
-  if (used) return;
-  used = true;
-  for (const [type, target] of USE_EVENTS) target.removeEventListener(type, onUse, true);
-  if (useHook) useHook();
+/// When the page was first used (ms since navigation), or null.
+let usedAt = null;
+/// The app's callback for the first use (set by whenUsed before it).
+let onUse = null;
+
+function engage() {
+  if (usedAt !== null) return;
+  usedAt = performance.now();
+  window.removeEventListener("dragenter", engage, true);
+  window.removeEventListener("dragover", engage, true);
+  for (const type of ["pointerdown", "focusin", "keydown"]) document.removeEventListener(type, onZoneUse, true);
+  if (onUse) onUse();
   else startWorker();
 }
-for (const [type, target] of USE_EVENTS) target.addEventListener(type, onUse, true);
-if (new URLSearchParams(location.search).has("demo")) onUse();
 
-/** The app's side: `hook` runs at the first sign of use (at once if there was one already). */
-function whenUsed(hook) {
-  if (used) hook();
-  else useHook = hook;
+function onZoneUse(event) {
+  const target = event.target;
+  if (target && target.closest && target.closest("#drop-zone")) engage();
+}
+
+window.addEventListener("dragenter", engage, true);
+window.addEventListener("dragover", engage, true);
+for (const type of ["pointerdown", "focusin", "keydown"]) document.addEventListener(type, onZoneUse, true);
+if (new URLSearchParams(location.search).has("demo")) engage();
+
+/**
+ * The app's side: `callback` runs on the first sign of use (at once when the page was used
+ * already: the early worker, if any, waits in takeWorkers()).
+ */
+function whenUsed(callback) {
+  if (usedAt !== null) callback();
+  else onUse = callback;
 }
 
 /**
@@ -224,9 +239,7 @@ function queued() {
 }
 
 // `listeningAt`: when the drop zone became usable, in ms since navigation (the benchmark reads it).
-/** Whether the page has been used yet (the e2e tests read it). */
-function inUse() {
-  return used;
-}
-
-window.drvsigEarly = { take, takeWorkers, whenUsed, inUse, localWorker, demo, queued, listeningAt: performance.now() };
+// `usedAt()`: when the page was first used (null: not yet; nothing of the core was loaded).
+window.drvsigEarly = {
+  take, takeWorkers, localWorker, demo, queued, whenUsed, usedAt: () => usedAt, listeningAt: performance.now(),
+};

@@ -977,7 +977,14 @@ impl Until {
 fn page_run(wd: &WebDriver, base: &str, files: &[&Path], until: Until) -> Result<(PageRun, Value), String> {
     wd.goto(&format!("{base}/"))?;
     wd.wait("the page", "return !!document.body && document.body.dataset.ready === 'true';", Duration::from_secs(60))?;
-    // Let the page's own warm-up (a few frames of small hashes) finish first.
+    // A person presses "Choose files" before the picker opens: the first sign of use, which starts
+    // the workers (a plain visit loads none; the startup rows measure a drop that comes at once).
+    wd.exec(
+        "const b = document.querySelector('#drop-zone button, #drop-zone label'); \
+         if (b) b.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true })); return null;",
+        json!([]),
+    )?;
+    // Let the workers start and the page's own warm-up (a few frames of small hashes) finish first.
     std::thread::sleep(Duration::from_millis(1500));
     wd.exec(INSTRUMENT_JS, json!([files.len(), until.name()]))?;
     eprintln!("bench: page: setting {} file(s) on #file-input", files.len());
@@ -1339,9 +1346,10 @@ fn shipped(dist: &Path, rows: &mut Vec<Row>) -> Result<(), String> {
         ));
     }
     // Every file of dist/ is what a browser may download: index.html, early.js, boot.js, the
-    // page's glue and wasm module, worker.js + inspector.js + the workers' glue and wasm module
-    // (early.js starts the first worker at once, beside the page's start-up), style.css, the
-    // favicon; the block list index and the demos only when first needed. gzip: `crate::sizes`,
+    // page's glue and wasm module, style.css, the favicon on a first visit; worker.js +
+    // inspector.js + the workers' glue and wasm module on the first sign of use (a drag over the
+    // window, the drop zone touched, a demo: early.js starts the first worker then); the block list
+    // index and the demos only when first needed. gzip: `crate::sizes`,
     // level 6 as a server sends it.
     let (mut page, mut first, mut all) = ((0, 0), (0, 0), (0, 0));
     for (name, s) in crate::dist_file_sizes(dist)? {
@@ -1374,12 +1382,20 @@ fn shipped(dist: &Path, rows: &mut Vec<Row>) -> Result<(), String> {
         Some(page.1 <= 450 * 1024),
     ));
     rows.push(row(
-        "size: a first visit (the page + the first worker early.js starts at once; not the block list index nor the demos)",
-        format!("{} raw / {} gzip", kb(first.0), kb(first.1)),
+        "size: a first visit (the page alone: the workers start on the first sign of use)",
+        format!("{} raw / {} gzip", kb(page.0), kb(page.1)),
         "-",
         None,
         "gzip <= 450 KB",
-        Some(first.1 <= 450 * 1024),
+        Some(page.1 <= 450 * 1024),
+    ));
+    rows.push(row(
+        "size: what the first use adds (the workers' shim, glue and wasm; not the block list index nor the demos)",
+        format!("{} raw / {} gzip", kb(first.0 - page.0), kb(first.1 - page.1)),
+        "-",
+        None,
+        "(info)",
+        None,
     ));
     rows.push(row("size: all of dist/", format!("{} raw / {} gzip", kb(all.0), kb(all.1)), "-", None, "(info)", None));
     Ok(())

@@ -491,9 +491,10 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
             kb(module.packed.len() as u64)
         );
     }
-    // What a browser downloads: every file of dist/ (the page, its modules, the worker, CSS, icon).
-    // A first visit loads the page alone; the first sign of use (a drag, a pointer or keyboard
-    // focus, a picked file) adds the workers' files; the first PE or zip the block list index.
+    // What a browser downloads: every file of dist/ (the page, its modules, the worker, CSS, icon);
+    // a first visit loads the page only; the first use (a drag over the window, the drop zone
+    // touched, a demo) adds the workers' files; the block list index comes when a PE is first
+    // inspected.
     let (mut total_raw, mut total_gzip, mut first_raw, mut first_gzip, mut page_raw, mut page_gzip) = (0, 0, 0, 0, 0, 0);
     for (name, s) in dist_file_sizes(&dist)? {
         println!("  {name:<30} raw {:>10}  gzip {:>10}", kb(s.raw), kb(s.gzip));
@@ -508,14 +509,12 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
         total_raw += s.raw;
         total_gzip += s.gzip;
     }
+    println!("  the page (all but the workers' files and {}): raw {}, gzip {}", LAZY_FILES.join(", "), kb(page_raw), kb(page_gzip));
+    println!("  first visit: the page alone (the workers start on the first sign of use)");
     println!(
-        "  first visit = the page (all but the workers' files and {}): raw {}, gzip {}",
-        LAZY_FILES.join(", "),
-        kb(page_raw),
-        kb(page_gzip)
-    );
-    println!(
-        "  first use (the page + the first worker, started at the first drag, focus or pick): raw {}, gzip {}",
+        "  first use adds the workers' files: raw {}, gzip {} (page + workers: raw {}, gzip {})",
+        kb(first_raw - page_raw),
+        kb(first_gzip - page_gzip),
         kb(first_raw),
         kb(first_gzip)
     );
@@ -528,8 +527,8 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
 /// only applies without JavaScript.
 pub(crate) const LAZY_FILES: &[&str] = &["drvsig_blocklists.js", "drvsig_demo.js", "noscript.css"];
 
-/// The workers' files: not needed to draw the page; early.js starts the first worker at the first
-/// sign of use.
+/// The workers' files: loaded on the first sign of use (early.js or the app starts the first
+/// worker then), not needed to draw the page nor on a plain visit.
 pub(crate) const WORKER_FILES: &[&str] = &["worker.js", "inspector.js", "drvsig_worker.js", "drvsig_worker_bytes.js"];
 
 /// One wasm module after wasm-bindgen (and wasm-opt when it helps).

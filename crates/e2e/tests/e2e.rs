@@ -299,6 +299,44 @@ fn page_stays_on_its_own_origin() {
     });
 }
 
+/// The workers' files (the core's wasm): not on a plain visit, only from the first sign of use.
+const WORKER_FILES: [&str; 4] = ["/worker.js", "/inspector.js", "/drvsig_worker.js", "/drvsig_worker_bytes.js"];
+
+#[test]
+fn a_plain_visit_loads_no_worker_until_the_page_is_used() {
+    scenario("a_plain_visit_loads_no_worker_until_the_page_is_used", |client, base| async move {
+        open(&client, &format!("{base}/")).await?;
+        // Give a worker time to start, were one started.
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let own = format!("{base}/");
+        let network = only_own_origin_requests(&client, &own).await?;
+        let early: Vec<&String> = network.iter().filter(|u| WORKER_FILES.iter().any(|f| u.ends_with(f))).collect();
+        if !early.is_empty() {
+            return Err(format!("a plain visit requested the workers' files: {early:?}"));
+        }
+        let loaded = js(&client, "return performance.getEntriesByType('resource').map(e => e.name);", vec![]).await?;
+        let loaded: Vec<String> = loaded.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
+        if loaded.iter().any(|u| WORKER_FILES.iter().any(|f| u.ends_with(f))) {
+            return Err(format!("a plain visit loaded the workers' files: {loaded:?}"));
+        }
+        let used = js(&client, "return window.drvsigEarly.usedAt();", vec![]).await?;
+        if !used.is_null() {
+            return Err(format!("a plain visit counted as a use at {used}"));
+        }
+        // Something dragged over the window: the first worker starts.
+        js(&client, "window.dispatchEvent(new DragEvent('dragenter', { bubbles: true, cancelable: true })); return null;", vec![]).await?;
+        // The page's resource timing lists what its workers load, too.
+        wait_for(
+            &client,
+            "the workers' files loaded after a dragenter",
+            "return performance.getEntriesByType('resource').some(e => e.name.endsWith('/drvsig_worker_bytes.js')) || null;",
+            vec![],
+        )
+        .await?;
+        Ok(())
+    });
+}
+
 #[test]
 fn demo_shows_a_signed_pe() {
     scenario("demo_shows_a_signed_pe", |client, base| async move {

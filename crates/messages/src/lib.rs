@@ -25,6 +25,10 @@ pub enum Request {
     /// Inspect one file (a zip is expanded into its members): answered by [`Reply::Report`], with
     /// [`Reply::Progress`] and [`Reply::Inspecting`] before.
     Inspect(Inspect),
+    /// Several small files, each inspected as [`Request::Inspect`] would (the worker reads them),
+    /// and with `package` the package pass over them and their reports: answered by one
+    /// [`Reply::Batch`], nothing before it.
+    Batch(Batch),
     /// The package pass over the page's files: answered by [`Reply::Packages`].
     Packages(Packages),
     /// A file that may be a block list (by its name): answered by [`Reply::BlockList`].
@@ -54,6 +58,26 @@ pub struct Inspect {
     pub name: String,
     pub context: Context,
     /// A `File` (the worker reads it, with progress) or an `ArrayBuffer` (transferred).
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub source: JsValue,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Batch {
+    pub id: RequestId,
+    pub context: Context,
+    pub files: Vec<BatchFile>,
+    /// The files are every file on the page: run the package pass over them too.
+    #[serde(default)]
+    pub package: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct BatchFile {
+    /// The page's file id.
+    pub id: RequestId,
+    pub name: String,
+    /// A `File`.
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub source: JsValue,
 }
@@ -128,8 +152,15 @@ pub enum Reply {
     Progress(Progress),
     /// Read; now hashing and verifying.
     Inspecting(Stage),
+    /// A big file's verdict, before its report: the `InspectionReport` made with the Authenticode
+    /// digests its signatures name, without the whole file's SHA-256 (`sha256` is empty) and
+    /// without the block lists (their hash rules need more digests). The [`Reply::Report`] that
+    /// follows completes it.
+    Verdict(Report),
     /// The file's `InspectionReport`.
     Report(Report),
+    /// The reports of a [`Request::Batch`] (and its packages when asked).
+    Batch(Batched),
     /// The packages (`Vec<PackageReport>`) of the package pass.
     Packages(Json),
     /// The card of a dropped block list.
@@ -176,6 +207,32 @@ pub struct Report {
 }
 
 #[derive(Serialize, Deserialize)]
+pub struct Batched {
+    pub id: RequestId,
+    /// One per file, in the request's order.
+    pub reports: Vec<BatchReport>,
+    /// The packages (`Vec<PackageReport>` JSON) when the request asked for them.
+    #[serde(default)]
+    pub packages: Option<String>,
+    /// What the shim measured (read, inspect, package milliseconds, ...).
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    pub timings: JsValue,
+    #[serde(default)]
+    pub main_thread: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct BatchReport {
+    /// The page's file id.
+    pub id: RequestId,
+    /// The `InspectionReport` JSON, or why there is none.
+    #[serde(default)]
+    pub json: Option<String>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
 pub struct Json {
     pub id: RequestId,
     pub json: String,
@@ -212,7 +269,8 @@ impl Reply {
             Reply::Ready(_) => None,
             Reply::Progress(p) => Some(p.id),
             Reply::Inspecting(s) => Some(s.id),
-            Reply::Report(r) => Some(r.id),
+            Reply::Verdict(r) | Reply::Report(r) => Some(r.id),
+            Reply::Batch(b) => Some(b.id),
             Reply::Packages(j) | Reply::Bench(j) => Some(j.id),
             Reply::BlockList(c) => Some(c.id),
             Reply::Bytes(b) => Some(b.id),

@@ -180,6 +180,41 @@ impl WorkerFile {
         Ok(plan.algorithms.iter().filter_map(|a| webcrypto_name(*a)).map(str::to_string).collect())
     }
 
+    /// The digest algorithms (WebCrypto names) the embedded signatures name, without those only the
+    /// block lists' hash rules need: what the verdict waits for ([`WorkerFile::inspect_verdict`]).
+    pub fn plan_verdict(&self, context: JsValue) -> Result<Vec<String>, JsValue> {
+        let context: Context = from_js(context)?;
+        let mut options = options_for(&context);
+        options.blocklists = None;
+        let Some(plan) = drvsig::pe::hash_plan(&self.bytes, &options) else {
+            return Ok(Vec::new());
+        };
+        Ok(plan.algorithms.iter().filter_map(|a| webcrypto_name(*a)).map(str::to_string).collect())
+    }
+
+    /// The verdict before the whole file is hashed: the core's pass with the Authenticode digests
+    /// the signatures name (`algorithms[i]` -> `digests[i]`), without the block lists and without
+    /// the whole file's SHA-256 (the report's `sha256` is empty: [`WorkerFile::inspect`] fills it
+    /// in, and matches the block lists, once WebCrypto has hashed the whole file). The JSON of an
+    /// [`drvsig::InspectionReport`].
+    pub fn inspect_verdict(&self, context: JsValue, algorithms: Vec<String>, digests: Vec<js_sys::Uint8Array>) -> Result<String, JsValue> {
+        let context: Context = from_js(context)?;
+        let mut options = options_for(&context);
+        options.blocklists = None;
+        let authenticode = algorithms
+            .iter()
+            .zip(digests.iter())
+            .filter_map(|(name, digest)| Some((from_webcrypto_name(name)?, digest.to_vec())))
+            .collect();
+        // Not hashed here: a stand-in, blanked below.
+        let known = drvsig::KnownDigests { file_sha256: Some(vec![0; 32]), authenticode };
+        let mut report = drvsig::inspect_with(&self.name, &self.bytes, &options, &known);
+        report.sha256.clear();
+        let files = [(self.name.clone(), &self.bytes[..])];
+        let inspection = drvsig::package::inspect_package_with_reports(&files, vec![report], &options);
+        Ok(serde_json::to_string(&inspection).unwrap_or_default())
+    }
+
     /// The Authenticode image-hash ranges as `[start, end, start, end, ..., zero_padding]`
     /// (concatenate the ranges, then append that many zero bytes), or `undefined` when the file is
     /// not a PE image whose headers can be read.
@@ -240,6 +275,12 @@ fn report_from_json(json: &str) -> Option<drvsig::InspectionReport> {
 #[wasm_bindgen]
 pub fn report_reply(id: f64, json: String, timings: JsValue, main_thread: bool) -> JsValue {
     to_js(&Reply::Report(Report { id: id as u64, json, timings, main_thread }))
+}
+
+/// The reply carrying a big file's verdict ([`WorkerFile::inspect_verdict`]), before its report.
+#[wasm_bindgen]
+pub fn verdict_reply(id: f64, json: String, timings: JsValue, main_thread: bool) -> JsValue {
+    to_js(&Reply::Verdict(Report { id: id as u64, json, timings, main_thread }))
 }
 
 fn hash_with(alg: DigestAlgorithm, bytes: &[u8]) -> Vec<u8> {

@@ -251,11 +251,7 @@ pub fn app() -> Html {
                 browser::mark_embed();
             }
             browser::mark_ready();
-            {
-                // The workers (and so the core's wasm) start at the first sign of use.
-                let services = services.clone();
-                browser::when_used(move || services.warm_up());
-            }
+            services.warm_up();
             move || {
                 drop(guard);
                 drop(hash_guard);

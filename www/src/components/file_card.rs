@@ -57,6 +57,7 @@ pub fn file_card(props: &FileCardProps) -> Html {
             class={classes!("file-card", state_class)}
             data-name={entry.name.clone()}
             data-status={status_name(&entry.status)}
+            data-completing={entry.completing.then_some("true")}
             aria-labelledby={title_id.clone()}
         >
             <header class="card-head">
@@ -88,10 +89,19 @@ pub fn file_card(props: &FileCardProps) -> Html {
                     </div>
                     <div class="fact fact-wide">
                         <dt>{ "SHA-256" }</dt>
-                        <dd><code class="hash" data-field="sha256">{ &report.sha256 }</code></dd>
+                        if entry.completing {
+                            <dd data-field="sha256-pending">{ progress("Hashing the whole file\u{2026}") }</dd>
+                        } else {
+                            <dd><code class="hash" data-field="sha256">{ &report.sha256 }</code></dd>
+                        }
                     </div>
                 }
             </dl>
+            if entry.completing {
+                <p class="notice completing" data-field="blocklist-pending" role="status">
+                    { "Verdict from the signatures. Still running: the whole file's SHA-256 and the check against the known-vulnerable driver block lists (their hash rules); the verdict is updated if a list names this file." }
+                </p>
+            }
             { body(&entry.status, entry.id, props) }
         </article>
     }

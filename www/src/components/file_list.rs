@@ -272,8 +272,9 @@ mod tests {
 
     #[test]
     fn the_first_cards_and_the_opened_ones_in_page_order() {
-        let entries: Vec<Entry> =
-            (1..=200).map(|id| Entry { id, name: format!("f{id}"), size: 1, status: Status::Queued, loaded: None }).collect();
+        let entries: Vec<Entry> = (1..=200)
+            .map(|id| Entry { id, name: format!("f{id}"), size: 1, status: Status::Queued, loaded: None, completing: false })
+            .collect();
         let ids = |v: Vec<&Entry>| v.iter().map(|e| e.id).collect::<Vec<_>>();
         assert_eq!(drawn_cards(&entries, CARDS_AT_ONCE, &HashSet::new()).len(), CARDS_AT_ONCE);
         let opened: HashSet<FileId> = [150, 3].into_iter().collect();

@@ -53,6 +53,7 @@ pub fn saved_view(props: &SavedViewProps) -> Html {
                 size: f.size,
                 status: Status::Done(Rc::new(f.clone())),
                 loaded: None,
+                completing: false,
             })
             .collect(),
         Err(_) => Vec::new(),

@@ -173,7 +173,7 @@ mod tests {
 
     fn entry(id: FileId, name: &str, bytes: &[u8]) -> Entry {
         let report = Rc::new(drvsig::inspect(name, bytes, &Options::at(UnixTime(1_700_000_000))));
-        Entry { id, name: name.into(), size: bytes.len() as u64, status: Status::Done(report), loaded: None }
+        Entry { id, name: name.into(), size: bytes.len() as u64, status: Status::Done(report), loaded: None, completing: false }
     }
 
     fn plain(groups: &[Group]) -> Vec<drvsig::triage::TriageGroup> {
@@ -195,7 +195,7 @@ mod tests {
             entry(1, "a.inf", inf),
             entry(2, "a.sys", b"MZ not really"),
             entry(3, "notes.txt", b"hello"),
-            Entry { id: 4, name: "later.sys".into(), size: 1, status: Status::Reading, loaded: None },
+            Entry { id: 4, name: "later.sys".into(), size: 1, status: Status::Reading, loaded: None, completing: false },
         ];
         let files: Vec<(String, Vec<u8>)> = vec![("a.inf".into(), inf.to_vec()), ("a.sys".into(), b"MZ not really".to_vec())];
         let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), &b[..])).collect();

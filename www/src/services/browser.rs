@@ -3,23 +3,6 @@
 use drvsig::UnixTime;
 use wasm_bindgen::JsCast;
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// `drvsigEarly.whenUsed(hook)` (www/static/early.js): `hook` runs at the first sign of use
-    /// (a drag, a pointer or keyboard focus, a picked file, `?demo`), at once if there was one.
-    #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = whenUsed)]
-    fn early_when_used(hook: &js_sys::Function) -> Result<(), wasm_bindgen::JsValue>;
-}
-
-/// Runs `f` at the first sign that the page is used (the inspection workers start then, so a
-/// visit that only reads the page never loads the core); at once without early.js.
-pub fn when_used(f: impl FnOnce() + 'static) {
-    let hook: js_sys::Function = wasm_bindgen::closure::Closure::once_into_js(f).unchecked_into();
-    if early_when_used(&hook).is_err() {
-        let _ = hook.call0(&wasm_bindgen::JsValue::NULL);
-    }
-}
-
 /// Now, from the browser's clock (the core takes time as an argument).
 pub fn now() -> UnixTime {
     let millis = js_sys::Date::now();

@@ -2,11 +2,12 @@
 //! wasm, `crates/worker`): the core runs there, off the main thread, so a big driver never freezes
 //! the page, and the page's wasm holds no parser, verifier or block list. Requests and replies are
 //! [`drvsig_messages`] types sent with serde-wasm-bindgen. The main thread hands a worker the
-//! `File` itself (a structured clone, no copy: the worker reads it with progress) or a transferred
-//! `ArrayBuffer` (demo bytes, small files), and gets the report back as JSON.
+//! `File` itself (a structured clone, no copy: the worker reads it, a big one with progress) and
+//! gets the report back as JSON; small files go [`Pool::inspect_batch`] at a time (one request,
+//! one reply).
 //!
 //! A pool of `min(hardwareConcurrency, 4)` workers (at least 2), created lazily: two by
-//! [`prepare`] (the page calls it at the first sign of use, `browser::when_used`; the first is
+//! [`prepare`] (the page calls it at the first sign of use, `Pool::prepare_when_used`; the first is
 //! early.js's when the use came before the app was ready), another only when a request waits and every started worker is busy. A request
 //! goes to the first worker that is loaded and free. [`abort`] terminates the one worker holding
 //! that request (its wait ends as [`Answer::Cancelled`]); the others go on. When no worker can be
@@ -41,6 +42,9 @@ pub enum Progress {
     Read(f64, f64),
     /// Read; now hashing and verifying.
     Inspecting,
+    /// A big file's verdict (the `InspectionReport` JSON without the whole file's SHA-256 and the
+    /// block lists' check), before its report.
+    Verdict(String),
 }
 
 type OnProgress = Rc<dyn Fn(Progress)>;
@@ -114,24 +118,22 @@ extern "C" {
     /// (postMessage, onmessage, onerror, terminate).
     #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = localWorker)]
     fn early_local_worker() -> Result<JsValue, JsValue>;
+    /// `drvsigEarly.whenUsed(callback)`: calls it on the first sign of use (at once when the page
+    /// was used already); throws where the page has no early.js.
+    #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = whenUsed)]
+    fn early_when_used(callback: &Function) -> Result<(), JsValue>;
 }
 
 /// What the worker gets for one file.
 pub enum Payload {
     /// A user's file: the worker reads it (structured clone of the handle, no copy).
     File(web_sys::File),
-    /// Bytes made here (the demo, a small file read here): transferred.
-    Buffer(js_sys::ArrayBuffer),
 }
 
 impl Payload {
-    fn value_and_transfer(self, transfer: &Array) -> JsValue {
+    fn value_and_transfer(self, _transfer: &Array) -> JsValue {
         match self {
             Payload::File(file) => file.into(),
-            Payload::Buffer(buffer) => {
-                transfer.push(&buffer);
-                buffer.into()
-            }
         }
     }
 }
@@ -330,6 +332,7 @@ impl Pool {
             }
             Reply::Progress(p) => return self.progress(p.id, Progress::Read(p.loaded, p.total)),
             Reply::Inspecting(s) => return self.progress(s.id, Progress::Inspecting),
+            Reply::Verdict(r) => return self.progress(r.id, Progress::Verdict(r.json.clone())),
             other => other.id().unwrap_or_default(),
         };
         let failed = matches!(reply, Reply::Error(_));
@@ -442,6 +445,25 @@ impl Pool {
         }
     }
 
+    /// Several small files (`(page id, name, File)`) inspected in one worker request, which reads
+    /// them itself; with `package` (they are every file on the page) the package pass over them
+    /// too. One reply.
+    pub async fn inspect_batch(
+        &self,
+        context: Context,
+        files: Vec<(u64, String, web_sys::File)>,
+        package: bool,
+    ) -> Result<drvsig_messages::Batched, Answer> {
+        let id = self.other_id();
+        let files = files.into_iter().map(|(id, name, file)| drvsig_messages::BatchFile { id, name, source: file.into() }).collect();
+        let message = Request::Batch(drvsig_messages::Batch { id, context, files, package });
+        match self.request(id, &message, Array::new(), None).await {
+            Answer::Reply(Reply::Batch(batched)) => Ok(batched),
+            Answer::Reply(_) => Err(Answer::Failed("the worker's answer has no reports".into())),
+            other => Err(other),
+        }
+    }
+
     /// The package pass in a worker over `files` with the reports the workers made: the packages JSON.
     pub async fn packages(
         &self,
@@ -498,6 +520,18 @@ impl Pool {
             if self.with(|p| p.slots.len()) == before {
                 break;
             }
+        }
+    }
+
+    /// Calls [`Pool::prepare`] on the first sign of use (something dragged over the window, the
+    /// drop zone touched, a demo asked for, a file queued: early.js watches), not on a plain visit:
+    /// the workers load the core's wasm, which a visit that inspects nothing does not need. At once
+    /// where the page has no early.js.
+    pub fn prepare_when_used(&self) {
+        let pool = self.clone();
+        let callback = Closure::once_into_js(move || pool.prepare());
+        if early_when_used(callback.unchecked_ref()).is_err() {
+            self.prepare();
         }
     }
 

@@ -126,6 +126,67 @@ fn signature_digests(r: &drvsig::FileReport) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// Watches `arguments[0]`'s card: what it showed (`sha256` field, a pending one, the
+/// completing mark) each time its attributes or children changed, in `window.__seen`.
+const WATCH_CARD_JS: &str = r#"
+const name = arguments[0];
+window.__seen = [];
+new MutationObserver(() => {
+  const c = document.querySelector(`article.file-card[data-name="${name}"]`);
+  if (!c) return;
+  const last = window.__seen[window.__seen.length - 1];
+  const now = { status: c.dataset.status, completing: c.dataset.completing === 'true',
+                pending: !!c.querySelector('[data-field="sha256-pending"]'),
+                blocklistPending: !!c.querySelector('[data-field="blocklist-pending"]'),
+                sha256: (c.querySelector('[data-field="sha256"]') || {}).textContent || '' };
+  if (!last || JSON.stringify(last) !== JSON.stringify(now)) window.__seen.push(now);
+}).observe(document.body, { childList: true, subtree: true, attributes: true });
+return true;
+"#;
+
+/// A big signed file: its card shows the verdict first, marked as completing (the whole-file
+/// SHA-256 and the block lists' hash check pending, no hash shown), then the complete report,
+/// which equals the native core's (the exported JSON, block lists aside).
+#[test]
+fn a_big_files_verdict_comes_before_its_whole_file_digest() {
+    scenario("a_big_files_verdict_comes_before_its_whole_file_digest", |client, base| async move {
+        let pe = big_signed_pe(24 << 20);
+        open(&client, &format!("{base}/")).await?;
+        js(&client, WATCH_CARD_JS, vec![json!("twophase.sys")]).await?;
+        drop_files(&client, &[("twophase.sys", pe.clone())]).await?;
+        let card = wait_for(&client, "a finished card for twophase.sys", CARD_JS, vec![json!("twophase.sys"), Value::Null]).await?;
+        check_card(&card, "twophase.sys", &pe, "PE32+", None)?;
+        let seen = js(&client, "return window.__seen;", vec![]).await?;
+        eprintln!("a_big_files_verdict_comes_before_its_whole_file_digest: seen {seen}");
+        let seen = seen.as_array().cloned().unwrap_or_default();
+        let early = seen.iter().find(|s| s["status"] == "done" && s["completing"] == true);
+        let Some(early) = early else {
+            return Err(format!("the verdict was never shown before the report: {seen:?}"));
+        };
+        if early["pending"] != true || early["blocklistPending"] != true || early["sha256"] != "" {
+            return Err(format!("while completing, the card must say the digest and the block-list check are pending: {early}"));
+        }
+        let last = seen.last().cloned().unwrap_or_default();
+        if last["completing"] == true || last["pending"] == true {
+            return Err(format!("the card still says completing at the end: {last}"));
+        }
+        let timings = js(&client, "return document.body.dataset.timings || null;", vec![]).await?;
+        if !timings.as_str().is_some_and(|t| t.contains("\"verdict\":{") && t.contains("\"algorithms\":[\"SHA-1\",\"SHA-256\"]")) {
+            return Err(format!("the worker's timings have no verdict or not both digests: {timings}"));
+        }
+        let page = exported_report(&client).await?;
+        let native = drvsig::inspect("twophase.sys", &pe, &drvsig::Options::at(drvsig::UnixTime(1_800_000_000)));
+        let shown = page.files.iter().find(|f| f.name == "twophase.sys").ok_or("twophase.sys is not in the export")?;
+        if shown.sha256 != native.sha256 || signature_digests(shown) != signature_digests(&native) {
+            return Err(format!("sha256 / signature digests differ from the native core's: {} vs {}", shown.sha256, native.sha256));
+        }
+        if shown.blocklist.is_none() {
+            return Err("the complete report has no block list section".into());
+        }
+        Ok(())
+    });
+}
+
 /// A signed driver big enough for the worker to read it as a stream (not in one go): its whole-file
 /// SHA-256 and Authenticode digest (WebCrypto, with the algorithms `hash_plan` names) equal the
 /// native core's, and the ASN.1 view of its signature is read from the File the page kept (the page
@@ -862,33 +923,35 @@ const done = arguments[arguments.length - 1];
     });
 }
 
-/// A plain visit loads the page alone: no inspection worker and none of the core's files until
-/// the first sign of use; a drag over the page starts one, and a drop is inspected.
+/// A loose package (INF + catalog + driver) dropped alone: one worker request inspects the three
+/// files and makes the package (the worker's timings say so: three files, a package step), and the
+/// package verdict is the demo's.
 #[test]
-fn a_plain_visit_does_not_load_the_core() {
-    scenario("a_plain_visit_does_not_load_the_core", |client, base| async move {
+fn a_loose_package_is_inspected_and_packaged_in_one_request() {
+    scenario("a_loose_package_is_inspected_and_packaged_in_one_request", |client, base| async move {
         open(&client, &format!("{base}/")).await?;
-        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-        let state = js(
+        let files: Vec<(&str, Vec<u8>)> = ["drvsigtest.inf", "drvsigtest.cat", "drvsigtest.sys"]
+            .iter()
+            .map(|name| (*name, fixture(&format!("packages/good/{name}"))))
+            .collect();
+        drop_files(&client, &files).await?;
+        let verdict = wait_for(
             &client,
-            "return {used: window.drvsigEarly.inUse(), \
-             files: performance.getEntriesByType('resource').map((e) => e.name.split('/').pop())};",
+            "the package's verdict",
+            "const p = document.querySelector('article.package'); \
+             if (!p || document.querySelector('section.packages[aria-busy=true]')) return null; \
+             return [p.dataset.package, p.dataset.verdict];",
             vec![],
         )
         .await?;
-        if state["used"] != json!(false) {
-            return Err(format!("the page counts as used without any input: {state}"));
+        if verdict != json!(["drvsigtest.inf", "pass"]) {
+            return Err(format!("the package: {verdict}"));
         }
-        let files = state["files"].as_array().cloned().unwrap_or_default();
-        if files.iter().any(|f| f.as_str().is_some_and(|f| f.starts_with("drvsig_worker") || f == "inspector.js" || f == "worker.js")) {
-            return Err(format!("a plain visit loaded the workers' files: {files:?}"));
+        let timings = js(&client, "return document.body.dataset.timings || null;", vec![]).await?;
+        let timings: Value = serde_json::from_str(timings.as_str().unwrap_or("null")).map_err(|e| format!("timings: {e}"))?;
+        if timings["files"] != json!(3) || !timings["package"].is_number() {
+            return Err(format!("not one request for the files and their package: {timings}"));
         }
-        js(&client, "window.dispatchEvent(new DragEvent('dragenter', {bubbles: true})); return null;", vec![]).await?;
-        if js(&client, "return window.drvsigEarly.inUse();", vec![]).await? != json!(true) {
-            return Err("a drag over the page did not count as use".into());
-        }
-        drop_files(&client, &[("tiny.sys", tiny_pe32_plus())]).await?;
-        wait_for(&client, "a finished card for tiny.sys", CARD_JS, vec![json!("tiny.sys"), Value::Null]).await?;
         Ok(())
     });
 }

@@ -7,8 +7,10 @@
 //! browser, or it failed to load) the same inspector runs on this thread, one file at a time, and
 //! the card says so.
 //!
-//! Each file is inspected alone as soon as it is read (a zip is expanded by the core, its members
-//! become entries), so its card appears at once. The page keeps no copy of a user's file: it keeps
+//! A big file is inspected alone (its verdict first, then its complete report); small ones go to
+//! a worker up to 16 per request, which reads them and answers with all their reports at once (a
+//! zip is expanded by the core, its members become entries). When such a batch is every file on
+//! the page and holds an INF or a catalog, the worker makes the packages in the same request. The page keeps no copy of a user's file: it keeps
 //! the `File` handle (a Blob, readable again at any time) with the report JSON the worker made, and
 //! reads again only what it needs ([`bytes_of`], [`slice_of`]: the ASN.1 view reads just a
 //! signature's bytes). When the queue is empty, the package pass runs over every file on the page,
@@ -26,33 +28,28 @@ pub mod model;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use drvsig::report::PackageReport;
 use drvsig_messages::PackageFile;
-use js_sys::{Array, ArrayBuffer, Promise, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use yew::Callback;
 
 use super::files::Picked;
 use super::{browser, worker};
 use crate::state::{Action, FileId};
-use model::{Effect, Finished, PackageInput, Pipeline, SMALL_FILE_BYTES};
+use model::{Effect, Finished, PackageInput, Pipeline};
 
 /// A file's bytes, shared.
 pub type Bytes = Rc<Cow<'static, [u8]>>;
 
-/// Where a stored file's bytes are.
+/// Where a stored file's bytes are: in the user's file, read again when needed (a slice at a time
+/// for the ASN.1 view). The page reads no file to inspect it: the workers do.
 #[derive(Clone, Debug)]
 pub enum Held {
-    /// In the user's file: read again when needed (a slice at a time for the ASN.1 view).
     Blob(web_sys::File),
-    /// A small user file's bytes, kept from its first read (at most `SMALL_FILE_BYTES`): reading a
-    /// Blob again costs ~30 ms of latency however small it is (measured), which a package of small
-    /// files would pay on every package pass.
-    Buffer(ArrayBuffer),
 }
 
 impl Held {
@@ -61,14 +58,12 @@ impl Held {
     fn payload(&self) -> super::worker::Payload {
         match self {
             Held::Blob(file) => super::worker::Payload::File(file.clone()),
-            Held::Buffer(buffer) => super::worker::Payload::Buffer(buffer.slice(0)),
         }
     }
 
     async fn bytes(&self) -> Option<Bytes> {
         match self {
             Held::Blob(file) => read_blob(file).await,
-            Held::Buffer(buffer) => Some(Rc::new(Cow::Owned(Uint8Array::new(buffer).to_vec()))),
         }
     }
 
@@ -82,15 +77,6 @@ impl Held {
                 }
                 let part = file.slice_with_f64_and_f64(start as f64, end as f64).ok()?;
                 read_blob(&part).await
-            }
-            Held::Buffer(buffer) => {
-                let len = buffer.byte_length() as usize;
-                let end = end.min(len);
-                if start > end {
-                    return None;
-                }
-                let part = Uint8Array::new(buffer).subarray(start as u32, end as u32);
-                Some(Rc::new(Cow::Owned(part.to_vec())))
             }
         }
     }
@@ -108,9 +94,6 @@ struct Shell {
     pipeline: Pipeline<web_sys::File, Held>,
     /// Where actions go (the app's dispatcher).
     dispatch: Option<Callback<Action>>,
-    /// Small waiting files' reads ([`Effect::Prefetch`]: reads overlap, each costs ~30 ms of
-    /// latency in Chromium however small the file), taken when their inspection starts.
-    prefetched: HashMap<FileId, Promise>,
 }
 
 /// The page's services: the pipeline, its shell and the worker pool (cloning shares them). The
@@ -131,7 +114,7 @@ impl Default for Services {
     fn default() -> Self {
         let pool = worker::Pool::default();
         let pipeline = Pipeline::new(pool.pool_size());
-        Services { shell: Rc::new(RefCell::new(Shell { pipeline, dispatch: None, prefetched: HashMap::new() })), pool }
+        Services { shell: Rc::new(RefCell::new(Shell { pipeline, dispatch: None })), pool }
     }
 }
 
@@ -159,15 +142,19 @@ impl Services {
                     dispatch.emit(action);
                 }
             }
-            Effect::Prefetch { id, file } => {
-                self.with(|s| s.prefetched.insert(id, file.array_buffer()));
-            }
             Effect::Inspect { id, picked } => {
-                let prefetch = self.with(|s| s.prefetched.remove(&id));
                 let this = self.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let finished = this.inspect(id, picked, prefetch).await;
+                    let finished = this.inspect(id, picked).await;
                     this.step(|p| p.finished(id, finished));
+                });
+            }
+            Effect::InspectBatch { files, package } => {
+                let this = self.clone();
+                let first = files.first().map(|(id, _)| *id).unwrap_or_default();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let (results, packages) = this.inspect_batch(files, package).await;
+                    this.step(|p| p.finished_batch(first, results, packages));
                 });
             }
             Effect::Abort(id) => self.pool.abort(id),
@@ -188,10 +175,7 @@ impl Services {
     /// Sets the trusted roots and judges the whole drop again: every file picked or dropped so far is
     /// inspected anew (new cards), so every verdict and chain reflects the roots.
     pub fn set_trust(&self, anchors: Vec<Vec<u8>>, dispatch: Callback<Action>) {
-        self.with(|s| {
-            s.dispatch = Some(dispatch);
-            s.prefetched.clear();
-        });
+        self.with(|s| s.dispatch = Some(dispatch));
         self.step(|p| p.set_trust(anchors));
     }
 
@@ -200,6 +184,8 @@ impl Services {
     /// against them too, and each gets a card saying it is in use (or why it cannot be read).
     pub fn enqueue(&self, files: Vec<Picked>, dispatch: Callback<Action>) {
         self.with(|s| s.dispatch = Some(dispatch));
+        // Files came by a way early.js does not watch (e.g. a script's click): start the workers.
+        self.pool.prepare();
         if files.iter().any(may_be_block_list) {
             let this = self.clone();
             wasm_bindgen_futures::spawn_local(async move {
@@ -243,13 +229,11 @@ impl Services {
     /// Forgets a file: a queued one is never read, a running one's result is dropped; the packages
     /// are computed again without it.
     pub fn cancel(&self, id: FileId) {
-        self.with(|s| s.prefetched.remove(&id));
         self.step(|p| p.remove(id));
     }
 
     /// Forgets every file.
     pub fn cancel_all(&self) {
-        self.with(|s| s.prefetched.clear());
         self.step(|p| p.clear());
     }
 
@@ -288,14 +272,8 @@ impl Services {
             let files = files
                 .iter()
                 .map(|f| {
-                    let source = match f.held.payload() {
-                        worker::Payload::File(file) => JsValue::from(file),
-                        worker::Payload::Buffer(buffer) => {
-                            transfer.push(&buffer);
-                            buffer.into()
-                        }
-                    };
-                    PackageFile { name: f.name.clone(), source, members: f.members.clone() }
+                    let worker::Payload::File(file) = f.held.payload();
+                    PackageFile { name: f.name.clone(), source: JsValue::from(file), members: f.members.clone() }
                 })
                 .collect();
             let context = self.with(|s| s.pipeline.context(browser::now().0));
@@ -308,7 +286,7 @@ impl Services {
     }
 
     /// One file: a drvsig JSON report is shown as saved; anything else is inspected in a worker.
-    async fn inspect(&self, id: FileId, picked: Picked, prefetch: Option<Promise>) -> Finished<Held> {
+    async fn inspect(&self, id: FileId, picked: Picked) -> Finished<Held> {
         let name = picked.name.replace('\\', "/");
         if let Some(saved) = saved_report(id, &name, &picked).await {
             return Finished::Saved(saved);
@@ -321,17 +299,20 @@ impl Services {
             match p {
                 worker::Progress::Read(loaded, total) => this.emit(Action::Progress(id, loaded as u64, total as u64)),
                 worker::Progress::Inspecting => this.emit(Action::Inspecting(id)),
+                worker::Progress::Verdict(json) => match super::decode::inspection_from_json(&json) {
+                    Ok(inspection) => this.step(|p| p.verdict(id, inspection)),
+                    Err(e) => web_sys::console::warn_1(&format!("drvsig: a verdict cannot be read: {e}").into()),
+                },
             }
         });
         let context = || self.with(|s| s.pipeline.context(browser::now().0));
-        let (payload, kept) = payload_of(&picked, prefetch).await;
-        let mut reply = self.pool.inspect(id, &name, context(), payload, progress.clone()).await;
+        let payload = || worker::Payload::File(picked.file.clone());
+        let mut reply = self.pool.inspect(id, &name, context(), payload(), progress.clone()).await;
         if let Err(worker::Answer::Failed(why)) = &reply {
             // A worker that fails is replaced: the file is tried once more.
             if !self.with(|s| s.pipeline.is_aborted(id)) {
                 web_sys::console::warn_1(&format!("drvsig worker: {why}; trying again").into());
-                let (payload, _) = payload_of(&picked, None).await;
-                reply = self.pool.inspect(id, &name, context(), payload, progress).await;
+                reply = self.pool.inspect(id, &name, context(), payload(), progress).await;
             }
         }
         match reply {
@@ -341,11 +322,7 @@ impl Services {
                     if let Some(timings) = &done.timings {
                         mark("data-timings", timings);
                     }
-                    let held = match kept {
-                        Some(buffer) => Held::Buffer(buffer),
-                        None => Held::Blob(picked.file.clone()),
-                    };
-                    Finished::Inspected { inspection, held, json: done.json }
+                    Finished::Inspected { inspection, held: Held::Blob(picked.file.clone()), json: done.json }
                 }
                 Err(e) => Finished::Failed(format!("The worker's report cannot be read: {e}")),
             },
@@ -353,6 +330,60 @@ impl Services {
             Err(worker::Answer::Failed(why)) => Finished::Failed(format!("The file could not be inspected: {why}")),
             Err(worker::Answer::Reply(_)) => Finished::Failed("The inspection returned no report".into()),
         }
+    }
+
+    /// Small files in one worker request (the worker reads them) and one reply with their reports;
+    /// with `package` (they are every file on the page, at that generation) the packages too. A
+    /// worker that fails is replaced: the batch is tried once more.
+    async fn inspect_batch(
+        &self,
+        files: Vec<(FileId, Picked)>,
+        package: Option<u64>,
+    ) -> (Vec<(FileId, Finished<Held>)>, Option<(u64, Option<Vec<PackageReport>>)>) {
+        let items: Vec<(u64, String, web_sys::File)> =
+            files.iter().map(|(id, p)| (*id, p.name.replace('\\', "/"), p.file.clone())).collect();
+        let context = || self.with(|s| s.pipeline.context(browser::now().0));
+        let mut reply = self.pool.inspect_batch(context(), items.clone(), package.is_some()).await;
+        if let Err(worker::Answer::Failed(why)) = &reply {
+            web_sys::console::warn_1(&format!("drvsig worker: {why}; trying again").into());
+            reply = self.pool.inspect_batch(context(), items, package.is_some()).await;
+        }
+        let batched = match reply {
+            Ok(batched) => batched,
+            Err(answer) => {
+                let message = match answer {
+                    worker::Answer::Cancelled => "Cancelled".to_string(),
+                    worker::Answer::Failed(why) => format!("The file could not be inspected: {why}"),
+                    worker::Answer::Reply(_) => "The inspection returned no report".to_string(),
+                };
+                return (files.into_iter().map(|(id, _)| (id, Finished::Failed(message.clone()))).collect(), None);
+            }
+        };
+        mark("data-inspector", if batched.main_thread { "main-thread" } else { "worker" });
+        if let Some(timings) = js_sys::JSON::stringify(&batched.timings).ok().and_then(|s| s.as_string()) {
+            mark("data-timings", &timings);
+        }
+        let mut reports = batched.reports;
+        let results = files
+            .into_iter()
+            .map(|(id, picked)| {
+                let report = reports.iter().position(|r| r.id == id).map(|at| reports.swap_remove(at));
+                let finished = match report {
+                    Some(drvsig_messages::BatchReport { json: Some(json), .. }) => match super::decode::inspection_from_json(&json) {
+                        Ok(inspection) => Finished::Inspected { inspection, held: Held::Blob(picked.file), json },
+                        Err(e) => Finished::Failed(format!("The worker's report cannot be read: {e}")),
+                    },
+                    Some(drvsig_messages::BatchReport { error: Some(why), .. }) => {
+                        Finished::Failed(format!("The file could not be inspected: {why}"))
+                    }
+                    _ => Finished::Failed("The inspection returned no report".into()),
+                };
+                (id, finished)
+            })
+            .collect();
+        let packages = package
+            .map(|generation| (generation, batched.packages.as_deref().and_then(|json| super::decode::packages_from_json(json).ok())));
+        (results, packages)
     }
 
     /// A fresh id for something that is not a file (a share link's report).
@@ -371,9 +402,10 @@ impl Services {
         self.pool.off_main_thread()
     }
 
-    /// Starts the first workers (they warm their own wasm up while the page idles).
+    /// Starts the first workers on the first sign of use (they warm their own wasm up while the
+    /// page idles); a plain visit loads nothing of the core.
     pub fn warm_up(&self) {
-        self.pool.prepare();
+        self.pool.prepare_when_used();
     }
 }
 
@@ -385,22 +417,6 @@ const MAX_LIST_BYTES: u64 = 32 << 20;
 fn may_be_block_list(p: &Picked) -> bool {
     let name = p.name.to_ascii_lowercase();
     p.size <= MAX_LIST_BYTES && [".xml", ".json", ".yaml", ".yml"].iter().any(|e| name.ends_with(e))
-}
-
-/// What the worker gets for a file: a small one is read here (asynchronously, maybe already
-/// ahead: measured, a worker's first read of a Blob takes ~30 ms more) and its buffer transferred,
-/// with a copy kept here; a big one is read by the worker, with progress.
-async fn payload_of(picked: &Picked, prefetch: Option<Promise>) -> (worker::Payload, Option<ArrayBuffer>) {
-    let file = &picked.file;
-    if picked.size > SMALL_FILE_BYTES {
-        return (worker::Payload::File(file.clone()), None);
-    }
-    let read = prefetch.unwrap_or_else(|| file.array_buffer());
-    match JsFuture::from(read).await.map(JsCast::dyn_into::<ArrayBuffer>) {
-        // The worker gets (and detaches) the buffer; the page keeps a copy.
-        Ok(Ok(buffer)) => (worker::Payload::Buffer(buffer.slice(0)), Some(buffer)),
-        _ => (worker::Payload::File(file.clone()), None),
-    }
 }
 
 /// Saved reports are at most this big (the CLI's report of a big drop is a few MB).

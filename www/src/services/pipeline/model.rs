@@ -20,12 +20,12 @@ use crate::state::{too_large, Action, FileId, NewFile};
 /// single file always starts, whatever its size.
 pub const IN_FLIGHT_BYTES: u64 = 256 << 20;
 
-/// Files up to this size are read on the main thread (one asynchronous read, then transferred),
-/// and read ahead while they wait.
+/// Files up to this size go to a worker in batches ([`Effect::InspectBatch`]: one request, one
+/// reply for them all; the worker reads them); bigger ones alone, with progress.
 pub const SMALL_FILE_BYTES: u64 = 1 << 20;
 
-/// How many waiting small files are read ahead.
-const PREFETCH_AHEAD: usize = 16;
+/// At most this many small files per batch.
+pub const BATCH_FILES: usize = 16;
 
 /// A file with the name the page shows for it.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,8 +43,10 @@ pub enum Effect<F, H> {
     /// Inspect this file (a drvsig JSON report is shown as saved instead), then call
     /// [`Pipeline::finished`].
     Inspect { id: FileId, picked: Picked<F> },
-    /// Start reading this waiting small file (its inspection takes the read when it starts).
-    Prefetch { id: FileId, file: F },
+    /// Inspect these small files in one worker request (`package`: they are every file on the
+    /// page, at this generation: the worker runs the package pass over them too), then call
+    /// [`Pipeline::finished_batch`].
+    InspectBatch { files: Vec<(FileId, Picked<F>)>, package: Option<u64> },
     /// Stop the worker that has this file.
     Abort(FileId),
     /// Run the package pass over these files (with the reports the workers made), then call
@@ -95,12 +97,12 @@ pub struct Pipeline<F, H> {
     next_id: FileId,
     /// Files waiting, in page order.
     queue: VecDeque<(FileId, Picked<F>)>,
-    /// Waiting files whose read has started ([`Effect::Prefetch`]).
-    prefetched: HashSet<FileId>,
     /// Files still wanted: removing a file drops it from here and its result is discarded.
     live: HashSet<FileId>,
     /// Files being read or inspected now, with their sizes.
     running: Vec<(FileId, u64)>,
+    /// The worker requests in flight: the files of each (one, or a batch).
+    slots: Vec<Vec<FileId>>,
     /// Files whose Cancel button was pressed while they were being inspected.
     aborted: HashSet<FileId>,
     /// The package pass is running.
@@ -132,9 +134,9 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
         Pipeline {
             next_id: 1,
             queue: VecDeque::new(),
-            prefetched: HashSet::new(),
             live: HashSet::new(),
             running: Vec::new(),
+            slots: Vec::new(),
             aborted: HashSet::new(),
             packaging: false,
             packaged: 0,
@@ -202,12 +204,12 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
         ]
     }
 
-    /// Starts waiting files, in page order, while there is room ([`Pipeline::new`]'s limit and
-    /// [`IN_FLIGHT_BYTES`]), reads the next small ones ahead, and starts the package pass once
-    /// every file is done and the file set changed.
+    /// Starts waiting files, in page order, while there is room ([`Pipeline::new`]'s limit of
+    /// worker requests and [`IN_FLIGHT_BYTES`]): small ones [`BATCH_FILES`] at a time in one
+    /// request; and starts the package pass once every file is done and the file set changed.
     pub fn schedule(&mut self) -> Vec<Effect<F, H>> {
-        let mut effects = self.prefetch();
-        while self.running.len() < self.limit {
+        let mut effects = Vec::new();
+        while self.slots.len() < self.limit {
             let in_flight: u64 = self.running.iter().map(|(_, size)| size).sum();
             let fits = match self.queue.front() {
                 None => break,
@@ -217,7 +219,6 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
                 break;
             }
             let Some((id, picked)) = self.queue.pop_front() else { break };
-            self.prefetched.remove(&id);
             if !self.live.contains(&id) {
                 continue;
             }
@@ -226,21 +227,37 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
                 effects.push(Effect::Dispatch(Action::Failed(id, message)));
                 continue;
             }
-            self.running.push((id, picked.size));
-            effects.push(Effect::Dispatch(Action::Reading(id)));
-            effects.push(Effect::Inspect { id, picked });
+            if !batchable(&picked) {
+                self.running.push((id, picked.size));
+                self.slots.push(vec![id]);
+                effects.push(Effect::Dispatch(Action::Reading(id)));
+                effects.push(Effect::Inspect { id, picked });
+                continue;
+            }
+            let mut files = vec![(id, picked)];
+            while files.len() < BATCH_FILES {
+                match self.queue.front() {
+                    Some((next, p)) if batchable(p) || !self.live.contains(next) => {
+                        let Some((next, p)) = self.queue.pop_front() else { break };
+                        if self.live.contains(&next) {
+                            files.push((next, p));
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            // Every file on the page, a package among them: its package pass in the same request.
+            let whole_page = self.store.is_empty() && self.running.is_empty() && self.queue.is_empty();
+            let package =
+                (whole_page && files.len() >= 2 && files.iter().any(|(_, p)| names_package_file(&p.name))).then_some(self.generation);
+            for (id, p) in &files {
+                self.running.push((*id, p.size));
+                effects.push(Effect::Dispatch(Action::Reading(*id)));
+            }
+            self.slots.push(files.iter().map(|(id, _)| *id).collect());
+            effects.push(Effect::InspectBatch { files, package });
         }
         effects.extend(self.package_if_due());
-        effects
-    }
-
-    fn prefetch(&mut self) -> Vec<Effect<F, H>> {
-        let mut effects = Vec::new();
-        for (id, picked) in self.queue.iter().take(PREFETCH_AHEAD) {
-            if picked.size <= SMALL_FILE_BYTES && self.prefetched.insert(*id) {
-                effects.push(Effect::Prefetch { id: *id, file: picked.file.clone() });
-            }
-        }
         effects
     }
 
@@ -284,6 +301,37 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
 
     /// A file's inspection ended.
     pub fn finished(&mut self, id: FileId, finished: Finished<H>) -> Vec<Effect<F, H>> {
+        self.slots.retain(|slot| slot.as_slice() != [id]);
+        let mut effects = self.finish_one(id, finished);
+        effects.extend(self.schedule());
+        effects
+    }
+
+    /// A batch's inspections ended (`first`: its first file's id): each file's result, and the
+    /// packages when it was asked for them (`(generation, packages)`; `None` packages: the pass
+    /// failed, the usual package pass runs).
+    pub fn finished_batch(
+        &mut self,
+        first: FileId,
+        results: Vec<(FileId, Finished<H>)>,
+        packages: Option<(u64, Option<Vec<PackageReport>>)>,
+    ) -> Vec<Effect<F, H>> {
+        self.slots.retain(|slot| slot.first() != Some(&first));
+        let mut effects = Vec::new();
+        for (id, finished) in results {
+            effects.extend(self.finish_one(id, finished));
+        }
+        if let Some((generation, Some(packages))) = packages {
+            if generation == self.generation && self.running.is_empty() && !self.packaging {
+                self.packaged = generation;
+                effects.push(Effect::Dispatch(Action::Packages(Rc::new(packages))));
+            }
+        }
+        effects.extend(self.schedule());
+        effects
+    }
+
+    fn finish_one(&mut self, id: FileId, finished: Finished<H>) -> Vec<Effect<F, H>> {
         self.running.retain(|(running, _)| *running != id);
         let finished = if self.aborted.remove(&id) { Finished::Failed("Cancelled".into()) } else { finished };
         let mut effects = Vec::new();
@@ -294,8 +342,20 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
                 Finished::Inspected { inspection, held, json } => effects.extend(self.show(id, inspection, held, json)),
             }
         }
-        effects.extend(self.schedule());
         effects
+    }
+
+    /// A big file's verdict came before its report (the whole file's SHA-256 and the block lists'
+    /// check still run): its card shows the verdict, marked as completing; the package pass waits
+    /// for the report ([`Pipeline::finished`]).
+    pub fn verdict(&mut self, id: FileId, inspection: InspectionReport) -> Vec<Effect<F, H>> {
+        if !self.live.contains(&id) || self.aborted.contains(&id) || !self.running.iter().any(|(r, _)| *r == id) {
+            return Vec::new();
+        }
+        match inspection.files.into_iter().next() {
+            Some(own) => vec![Effect::Dispatch(Action::Verdict(id, Rc::new(own)))],
+            None => Vec::new(),
+        }
     }
 
     /// Stores an inspected file and shows its card (and its zip members' cards).
@@ -391,7 +451,6 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
         self.live.clear();
         let effects = self.running.iter().map(|(id, _)| Effect::Abort(*id)).collect();
         self.queue.clear();
-        self.prefetched.clear();
         self.store.clear();
         self.trimmed.clear();
         self.members.clear();
@@ -419,6 +478,18 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
     pub fn member_of(&self, id: FileId) -> Option<(FileId, String)> {
         self.members.iter().find(|m| m.id == id).map(|m| (m.zip, m.inner.clone()))
     }
+}
+
+/// Whether a file goes to a worker in a batch: small, and not a possible saved report (`.json`,
+/// read on the page first).
+fn batchable<F>(picked: &Picked<F>) -> bool {
+    picked.size <= SMALL_FILE_BYTES && !picked.name.to_ascii_lowercase().ends_with(".json")
+}
+
+/// Whether a name is an INF's or a catalog's (their package pass can differ from the files' own).
+fn names_package_file(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.ends_with(".inf") || name.ends_with(".cat")
 }
 
 #[cfg(test)]
@@ -453,7 +524,8 @@ mod tests {
     #[test]
     fn starts_as_many_files_as_the_pool_holds_then_the_next_when_one_finishes() {
         let mut p = P::new(2);
-        let effects = p.add(vec![picked("a.sys", 10), picked("b.sys", 10), picked("c.sys", 10)]);
+        let big = SMALL_FILE_BYTES + 1;
+        let effects = p.add(vec![picked("a.sys", big), picked("b.sys", big), picked("c.sys", big)]);
         assert_eq!(inspects(&effects), vec![1, 2]);
         assert!(matches!(dispatched(&effects)[0], Action::Add(files) if files.len() == 3));
         let effects = p.finished(1, inspected(&[("a.sys", b"not a driver")]));
@@ -470,15 +542,51 @@ mod tests {
         assert_eq!(inspects(&p.finished(1, Finished::Failed("x".into()))), vec![2]);
     }
 
+    fn batches(effects: &[Effect<&'static str, &'static str>]) -> Vec<(Vec<FileId>, Option<u64>)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::InspectBatch { files, package } => Some((files.iter().map(|(id, _)| *id).collect(), *package)),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
-    fn small_waiting_files_are_read_ahead_once() {
-        let mut p = P::new(1);
-        let effects = p.add(vec![picked("a.sys", 10), picked("b.sys", 10), picked("big.sys", SMALL_FILE_BYTES + 1)]);
-        let ahead: Vec<FileId> =
-            effects.iter().filter_map(|e| if let Effect::Prefetch { id, .. } = e { Some(*id) } else { None }).collect();
-        assert_eq!(ahead, vec![1, 2]);
-        let effects = p.finished(1, Finished::Failed("x".into()));
-        assert!(!effects.iter().any(|e| matches!(e, Effect::Prefetch { .. })));
+    fn small_files_go_to_the_workers_in_batches_and_big_ones_alone() {
+        let mut p = P::new(2);
+        let mut files: Vec<_> = (0..20).map(|i| picked(&format!("f{i}.sys"), 10)).collect();
+        files.push(picked("big.sys", SMALL_FILE_BYTES + 1));
+        let effects = p.add(files);
+        let started = batches(&effects);
+        assert_eq!(started.len(), 2);
+        assert_eq!(started[0].0, (1..=16).collect::<Vec<_>>());
+        assert_eq!(started[1].0, (17..=20).collect::<Vec<_>>(), "a batch stops before a big file");
+        assert!(started.iter().all(|(_, package)| package.is_none()));
+        // The big file waits for a free worker, then goes alone.
+        let results = (1..=16).map(|id| (id, Finished::Failed("x".into()))).collect();
+        let effects = p.finished_batch(1, results, None);
+        assert_eq!(inspects(&effects), vec![21]);
+    }
+
+    #[test]
+    fn a_package_dropped_alone_is_inspected_and_packaged_in_one_request() {
+        let mut p = P::new(2);
+        let effects = p.add(vec![picked("a.inf", 10), picked("a.cat", 10), picked("a.sys", 10)]);
+        let started = batches(&effects);
+        assert_eq!(started, vec![(vec![1, 2, 3], Some(1))]);
+        let inf: &[u8] = b"[Version]\r\nSignature=\"$WINDOWS NT$\"\r\nCatalogFile=a.cat\r\n";
+        let results = vec![(1, inspected(&[("a.inf", inf)])), (2, inspected(&[("a.cat", b"x")])), (3, inspected(&[("a.sys", b"x")]))];
+        let effects = p.finished_batch(1, results, Some((1, Some(vec![]))));
+        assert!(package_pass(&effects).is_none(), "no second request for the packages");
+        let answers = dispatched(&effects).iter().filter(|a| matches!(a, Action::Packages(_))).count();
+        assert_eq!(answers, 1);
+        // Without the packages (the pass failed), the usual package pass runs.
+        let mut p = P::new(2);
+        p.add(vec![picked("a.inf", 10), picked("a.sys", 10)]);
+        let results = vec![(1, inspected(&[("a.inf", inf)])), (2, inspected(&[("a.sys", b"x")]))];
+        let effects = p.finished_batch(1, results, Some((1, None)));
+        assert!(package_pass(&effects).is_some());
     }
 
     #[test]
@@ -500,6 +608,23 @@ mod tests {
         // Its late result is dropped.
         let effects = p.finished(1, inspected(&[("a.sys", b"x")]));
         assert!(dispatched(&effects).iter().all(|a| !matches!(a, Action::Done(..))));
+    }
+
+    #[test]
+    fn a_verdict_shows_before_the_report_and_the_package_pass_waits_for_the_report() {
+        let mut p = P::new(2);
+        p.add(vec![picked("a.inf", 10), picked("big.sys", SMALL_FILE_BYTES + 1)]);
+        p.finished(1, inspected(&[("a.inf", b"[Version]\r\nSignature=\"$WINDOWS NT$\"\r\nCatalogFile=a.cat\r\n")]));
+        let Finished::Inspected { inspection, .. } = inspected(&[("big.sys", b"x")]) else { unreachable!() };
+        let effects = p.verdict(2, inspection);
+        assert!(matches!(dispatched(&effects)[..], [Action::Verdict(2, _)]));
+        assert!(package_pass(&effects).is_none(), "the package pass waits for the report");
+        let effects = p.finished(2, inspected(&[("big.sys", b"x")]));
+        assert!(dispatched(&effects).iter().any(|a| matches!(a, Action::Done(2, _))));
+        assert!(package_pass(&effects).is_some());
+        // A verdict after the report (or for a removed file) changes nothing.
+        let Finished::Inspected { inspection, .. } = inspected(&[("big.sys", b"x")]) else { unreachable!() };
+        assert!(p.verdict(2, inspection).is_empty());
     }
 
     #[test]
@@ -560,7 +685,8 @@ mod tests {
     #[test]
     fn new_trusted_roots_inspect_every_file_again_with_them() {
         let mut p = P::new(4);
-        p.add(vec![picked("a.sys", 10), picked("b.sys", 10)]);
+        let big = SMALL_FILE_BYTES + 1;
+        p.add(vec![picked("a.sys", big), picked("b.sys", big)]);
         p.finished(1, Finished::Failed("x".into()));
         let effects = p.set_trust(vec![vec![0x30, 0x00]]);
         let removed = dispatched(&effects).iter().filter(|a| matches!(a, Action::Remove(_))).count();
