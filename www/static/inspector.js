@@ -220,6 +220,7 @@ async function inspect(post, request) {
       }
     }
     // The image digests the signatures and the block lists need (none for an unsigned file).
+    const tPlan = performance.now();
     const planned = file.plan(context);
     const t2 = performance.now();
     let whole;
@@ -238,7 +239,7 @@ async function inspect(post, request) {
     const json = file.inspect(context, whole, algorithms, digests);
     const t4 = performance.now();
     // wasmMemory: this instance's wasm linear memory now (it never shrinks: its peak so far).
-    const timings = { read: t1 - t0, plan: t2 - t1, hash: t3 - t2, core: t4 - t3, webcrypto: !!subtle,
+    const timings = { read: t1 - t0, plan: t2 - tPlan, hash: t3 - t2, core: t4 - t3, webcrypto: !!subtle,
                       algorithms: [...algorithms].sort(), verdict, wasmMemory: wasm.memory.buffer.byteLength,
                       blocklists: blocklistsLoaded };
     post(report_reply(id, json, timings, MAIN_THREAD));

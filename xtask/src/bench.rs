@@ -894,7 +894,8 @@ fn startup_run(wd: &WebDriver, base: &str, file: &Path, run: usize) -> Result<Va
             }
         }
         if t.elapsed() > Duration::from_secs(30) {
-            return Err("the page did not show its drop zone within 30 s".into());
+            let here = wd.exec("return [location.href, !!document.getElementById('drop-zone'), !!window.drvsigEarly];", json!([]));
+            return Err(format!("the page did not show its drop zone within 30 s ({here:?})"));
         }
     };
     wd.wait("the first card", "return window.__startup.tCard !== null;", Duration::from_secs(60))?;
