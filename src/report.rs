@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::target::{Arch, Target};
+use crate::time::UnixTime;
 
 /// Everything the core says about one file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -517,8 +518,11 @@ pub struct CertificateSummary {
     pub issuer: String,
     /// Serial number, lowercase hex.
     pub serial: String,
-    pub not_before: String,
-    pub not_after: String,
+    /// Validity start and end (RFC 3339 in JSON).
+    #[serde(with = "crate::time::rfc3339")]
+    pub not_before: UnixTime,
+    #[serde(with = "crate::time::rfc3339")]
+    pub not_after: UnixTime,
     pub sha1: String,
     pub sha256: String,
     /// `rsa`, `ecdsa`, or the key algorithm OID.

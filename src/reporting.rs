@@ -10,7 +10,7 @@ use crate::digest::DigestAlgorithm;
 use crate::hex;
 use crate::report::{CertificateSummary, SignatureReport, TimestampReport};
 use crate::signature::{Signature, Timestamp};
-use crate::x509::certificate::{base64, key_description, key_usage_names, serial_hex, time_to_rfc3339};
+use crate::x509::certificate::{base64, key_description, key_usage_names, serial_hex, time_to_unix};
 use crate::x509::{name, oid, Certificate};
 
 impl From<&Certificate> for CertificateSummary {
@@ -25,8 +25,8 @@ impl From<&Certificate> for CertificateSummary {
             subject: cert.subject(),
             issuer: cert.issuer(),
             serial: serial_hex(tbs.serial_number.as_bytes()),
-            not_before: time_to_rfc3339(&tbs.validity.not_before),
-            not_after: time_to_rfc3339(&tbs.validity.not_after),
+            not_before: time_to_unix(&tbs.validity.not_before).unwrap_or_default(),
+            not_after: time_to_unix(&tbs.validity.not_after).unwrap_or_default(),
             sha1: hex::encode(&cert.thumbprint(DigestAlgorithm::Sha1)),
             sha256: hex::encode(&cert.thumbprint(DigestAlgorithm::Sha256)),
             key_algorithm,

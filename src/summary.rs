@@ -266,7 +266,7 @@ fn certificates(report: &FileReport) -> Headline {
     let describe = |c: &crate::report::CertificateSummary| {
         let subject = or_unnamed(c.subject_cn());
         let by = if c.subject == c.issuer { "self-signed".to_string() } else { format!("issued by {}", or_unnamed(c.issuer_cn())) };
-        format!("{subject}, {by}, valid {} to {}", date(&c.not_before), date(&c.not_after))
+        format!("{subject}, {by}, valid {} to {}", c.not_before.to_date(), c.not_after.to_date())
     };
     match report.certificates.as_slice() {
         [] => Headline::new(Tone::Caution, "Certificate file whose certificates do not decode"),

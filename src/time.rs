@@ -4,7 +4,7 @@
 use core::fmt;
 
 /// Seconds since 1970-01-01T00:00:00Z.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct UnixTime(pub i64);
 
 /// Why an RFC 3339 string was not accepted.
@@ -55,6 +55,12 @@ impl UnixTime {
     pub fn to_rfc3339(self) -> String {
         let (y, mo, d, h, mi, s) = self.to_civil();
         format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    }
+
+    /// `YYYY-MM-DD`, the date part.
+    pub fn to_date(self) -> String {
+        let (y, mo, d, ..) = self.to_civil();
+        format!("{y:04}-{mo:02}-{d:02}")
     }
 
     /// Parse `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)`.
@@ -158,9 +164,40 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
 }
 
+/// A [`UnixTime`] in serde as its RFC 3339 string (`2024-05-01T12:00:00Z`), the report's spelling
+/// of times: `#[serde(with = "crate::time::rfc3339")]`.
+pub mod rfc3339 {
+    use super::UnixTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &UnixTime, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(t)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<UnixTime, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        UnixTime::parse_rfc3339(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::UnixTime;
+
+    #[test]
+    fn rfc3339_in_serde() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct T {
+            #[serde(with = "super::rfc3339")]
+            t: UnixTime,
+        }
+        let t = T { t: UnixTime(1_438_128_000) };
+        let json = serde_json::to_string(&t).unwrap_or_default();
+        assert_eq!(json, r#"{"t":"2015-07-29T00:00:00Z"}"#);
+        assert_eq!(serde_json::from_str::<T>(&json).ok(), Some(t));
+        assert!(serde_json::from_str::<T>(r#"{"t":"soon"}"#).is_err());
+        assert_eq!(UnixTime(1_438_128_000).to_date(), "2015-07-29");
+    }
 
     #[test]
     fn round_trips() {

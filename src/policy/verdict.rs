@@ -19,8 +19,8 @@ use crate::report::{LoadVerdict, Outcome, PeInfo, RestsOn, SignatureReport, Sign
 use crate::time::UnixTime;
 
 /// Cross-signed drivers whose end-entity certificate was issued before this date keep loading on
-/// Windows 10 1607+ with Secure Boot ("Driver Signing Policy").
-pub const CROSS_SIGNED_CUTOFF: &str = "2015-07-29T00:00:00Z";
+/// Windows 10 1607+ with Secure Boot ("Driver Signing Policy"): 2015-07-29T00:00:00Z.
+pub const CROSS_SIGNED_CUTOFF: UnixTime = UnixTime(1_438_128_000);
 
 /// The phrase a verdict carries when only the embedded signatures could be considered.
 pub const NO_CATALOG: &str = "no catalog was given: only the embedded signature was considered";
@@ -236,12 +236,10 @@ fn outcome_word(o: Outcome) -> &'static str {
     }
 }
 
-/// Whether the end-entity certificate was issued before 2015-07-29 (`None` when unreadable).
+/// Whether the end-entity certificate was issued before 2015-07-29 (`None` without a signer).
 fn issued_before_cutoff(sig: &SignatureReport) -> Option<bool> {
     let leaf = sig.chain.as_ref().and_then(|c| c.certificates.first()).map(|c| &c.certificate).or(sig.signer.as_ref())?;
-    let issued = UnixTime::parse_rfc3339(&leaf.not_before).ok()?;
-    let cutoff = UnixTime::parse_rfc3339(CROSS_SIGNED_CUTOFF).ok()?;
-    Some(issued < cutoff)
+    Some(leaf.not_before < CROSS_SIGNED_CUTOFF)
 }
 
 fn os_attr_block(c: &Candidate, target: Target) -> Option<Decision> {
@@ -814,6 +812,7 @@ mod tests {
 
     #[test]
     fn cross_signed_before_and_after_cutoff() {
+        assert_eq!(CROSS_SIGNED_CUTOFF.to_rfc3339(), "2015-07-29T00:00:00Z");
         let old = run(&[cross_signed("sha1", "2014-08-18T00:00:00Z")]);
         assert_eq!(verdicts(&old), [L, L, L, L, L, C, C, L, B, C, B, C, B, B, L]);
         let sb = get(&old, Target::Win10SecureBoot);

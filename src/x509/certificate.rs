@@ -190,14 +190,6 @@ pub fn serial_hex(bytes: &[u8]) -> String {
     hex::encode(bytes.get(first..).unwrap_or(bytes))
 }
 
-/// RFC 3339 form of an X.509 time.
-pub fn time_to_rfc3339(t: &Time) -> String {
-    match i64::try_from(t.to_unix_duration().as_secs()) {
-        Ok(secs) => UnixTime(secs).to_rfc3339(),
-        Err(_) => String::new(),
-    }
-}
-
 /// Seconds since the epoch of an X.509 time.
 pub fn time_to_unix(t: &Time) -> Option<UnixTime> {
     i64::try_from(t.to_unix_duration().as_secs()).ok().map(UnixTime)

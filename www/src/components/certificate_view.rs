@@ -182,7 +182,7 @@ pub fn certificate_view(props: &CertificateViewProps) -> Html {
                 <div><dt>{ "Subject" }</dt><dd><Inert text={c.subject.clone()} /></dd></div>
                 <div><dt>{ "Issuer" }</dt><dd><Inert text={c.issuer.clone()} /></dd></div>
                 <div><dt>{ "Serial" }</dt><dd><code class="hash">{ or_dash(&c.serial) }</code></dd></div>
-                <div><dt>{ "Valid" }</dt><dd>{ format!("{} to {}", or_dash(&c.not_before), or_dash(&c.not_after)) }</dd></div>
+                <div><dt>{ "Valid" }</dt><dd>{ format!("{} to {}", c.not_before, c.not_after) }</dd></div>
                 <div><dt>{ "Source" }</dt><dd>{ props.source.clone() }</dd></div>
                 <div><dt>{ "SHA-1 thumbprint" }</dt><dd><code class="hash" data-field="cert-sha1">{ or_dash(&c.sha1) }</code></dd></div>
                 <div><dt>{ "SHA-256 thumbprint" }</dt><dd><code class="hash">{ or_dash(&c.sha256) }</code></dd></div>
@@ -226,7 +226,7 @@ pub fn certificate_view(props: &CertificateViewProps) -> Html {
 
 /// The validity period as a bar, with the signing (timestamp) time and the verification time marked.
 fn timeline(c: &CertificateSummary, signing: Option<&str>, verified: &str) -> Html {
-    let (Some(nb), Some(na)) = (days(&c.not_before), days(&c.not_after)) else { return html! {} };
+    let (Some(nb), Some(na)) = (days(&c.not_before.to_rfc3339()), days(&c.not_after.to_rfc3339())) else { return html! {} };
     let mut marks: Vec<(&str, &str, f64, &str)> = Vec::new();
     if let Some(t) = signing.and_then(|s| days(s).map(|d| (s, d))) {
         marks.push(("signed", "mark-signed", t.1, t.0));
@@ -242,7 +242,7 @@ fn timeline(c: &CertificateSummary, signing: Option<&str>, verified: &str) -> Ht
     let year = |s: &str| s.get(..10).unwrap_or(s).to_string();
     let inside = |d: f64| d >= nb && d <= na;
     let description = {
-        let mut parts = vec![format!("Valid from {} to {}", year(&c.not_before), year(&c.not_after))];
+        let mut parts = vec![format!("Valid from {} to {}", year(&c.not_before.to_rfc3339()), year(&c.not_after.to_rfc3339()))];
         for (label, _, d, s) in &marks {
             parts.push(format!("{label} {} ({})", year(s), if inside(*d) { "inside" } else { "outside" }));
         }
@@ -252,8 +252,8 @@ fn timeline(c: &CertificateSummary, signing: Option<&str>, verified: &str) -> Ht
         <svg class="cert-timeline" viewBox="0 0 500 74" role="img" aria-label={description}>
             <line class="tl-axis" x1={x0.to_string()} y1="40" x2={x1.to_string()} y2="40" />
             <rect class="tl-valid" x={format!("{:.1}", x(nb))} y="32" width={format!("{:.1}", (x(na) - x(nb)).max(2.0))} height="16" rx="4" />
-            <text class="tl-date" x={format!("{:.1}", x(nb))} y="68" text-anchor="start">{ year(&c.not_before) }</text>
-            <text class="tl-date" x={format!("{:.1}", x(na))} y="68" text-anchor="end">{ year(&c.not_after) }</text>
+            <text class="tl-date" x={format!("{:.1}", x(nb))} y="68" text-anchor="start">{ year(&c.not_before.to_rfc3339()) }</text>
+            <text class="tl-date" x={format!("{:.1}", x(na))} y="68" text-anchor="end">{ year(&c.not_after.to_rfc3339()) }</text>
             { for marks.iter().enumerate().map(|(i, (label, class, d, _))| {
                 let mx = x(*d);
                 let anchor = if mx > 400.0 { "end" } else if mx < 100.0 { "start" } else { "middle" };

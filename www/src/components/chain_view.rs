@@ -73,12 +73,10 @@ pub fn anchored(trust: TrustKind) -> bool {
     matches!(trust, TrustKind::MicrosoftRoot | TrustKind::MicrosoftCodeVerificationRoot | TrustKind::UserRoot)
 }
 
-/// Outside its validity at the time the chain was judged (RFC 3339 strings of the same form compare
-/// as times).
+/// Outside its validity at the time the chain was judged (`at`, RFC 3339).
 pub fn out_of_validity(c: &ChainCertificate, at: &str) -> bool {
     let cert = &c.certificate;
-    !at.is_empty()
-        && ((!cert.not_after.is_empty() && cert.not_after.as_str() < at) || (!cert.not_before.is_empty() && cert.not_before.as_str() > at))
+    drvsig::UnixTime::parse_rfc3339(at).is_ok_and(|at| cert.not_after < at || cert.not_before > at)
 }
 
 /// The link of `c` to its issuer.
@@ -231,8 +229,8 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
         let line3 = format!(
             "{} \u{b7} {}\u{2013}{}{} \u{b7} {}",
             role,
-            year(&cert.not_before),
-            year(&cert.not_after),
+            year(&cert.not_before.to_rfc3339()),
+            year(&cert.not_after.to_rfc3339()),
             if expired { " (expired then)" } else { "" },
             source_label(&c.source)
         );
@@ -396,7 +394,11 @@ mod tests {
 
     fn cert(nb: &str, na: &str, verdict: Outcome) -> ChainCertificate {
         ChainCertificate {
-            certificate: CertificateSummary { not_before: nb.into(), not_after: na.into(), ..Default::default() },
+            certificate: CertificateSummary {
+                not_before: drvsig::UnixTime::parse_rfc3339(nb).unwrap_or_default(),
+                not_after: drvsig::UnixTime::parse_rfc3339(na).unwrap_or_default(),
+                ..Default::default()
+            },
             source: "signature".into(),
             link_verdict: verdict,
             link_reason: String::new(),

@@ -352,7 +352,7 @@ fn certificate_list(report: &FileReport, prefix: &str, props: &FileCardProps) ->
             <h4 id={format!("{prefix}-certs")} class="v-section-title">{ plural(report.certificates.len(), "certificate", "certificates") }</h4>
             { for report.certificates.iter().enumerate().map(|(i, c)| html! {
                 <details class="fold fold-certificate" open={i == 0} data-sha256={c.sha256.clone()}>
-                    <summary>{ format!("{} \u{2014} valid {} to {}", crate::text::plain_cut(&c.subject_cn(), 80), c.not_before.split('T').next().unwrap_or(""), c.not_after.split('T').next().unwrap_or("")) }</summary>
+                    <summary>{ format!("{} \u{2014} valid {} to {}", crate::text::plain_cut(&c.subject_cn(), 80), c.not_before.to_date(), c.not_after.to_date()) }</summary>
                     <super::certificate_view::CertificateView
                         certificate={c.clone()}
                         source="dropped certificate file"

@@ -166,7 +166,7 @@ pub fn signature_view(props: &SignatureViewProps) -> Html {
                             <li class="sig-cert">
                                 <strong><Inert text={c.subject_cn()} /></strong>
                                 <span class="muted">{ " issued by " }<Inert text={c.issuer_cn()} /></span>
-                                <span class="muted">{ format!(" \u{b7} {} to {}", c.not_before.get(..10).unwrap_or(&c.not_before), c.not_after.get(..10).unwrap_or(&c.not_after)) }</span>
+                                <span class="muted">{ format!(" \u{b7} {} to {}", c.not_before.to_date(), c.not_after.to_date()) }</span>
                             </li>
                         }) }
                     </ul>
