@@ -120,7 +120,8 @@ function startWorker() {
   early.onError = (event) => {
     event.preventDefault();
     early.ready = false;
-    early.error = "the inspection worker did not start";
+    // An ErrorEvent says why (a script that did not load, or an exception in the worker).
+    early.error = event.message ? `the inspection worker did not start: ${event.message}` : "the inspection worker did not start";
   };
   worker.addEventListener("message", early.onMessage);
   worker.addEventListener("error", early.onError);

@@ -674,6 +674,7 @@ impl WebDriver {
             "browserName": "chrome",
             "pageLoadStrategy": strategy,
             "goog:chromeOptions": {"binary": crate::CHROMIUM, "args": args},
+            "goog:loggingPrefs": {"browser": "ALL"},
         }}});
         let v = http(port, "POST", "/session", Some(&caps))?;
         let session = v.get("sessionId").and_then(Value::as_str).ok_or_else(|| format!("no session id in {v}"))?.to_string();
@@ -863,6 +864,16 @@ for (const type of ['dragenter', 'dragover', 'drop']) {
 return s.early;
 "#;
 
+/// Start-up, when the card did not come: where the page was (ready or not, its cards, the early
+/// queue, an error card).
+const STARTUP_STATE_JS: &str = r#"
+return { ready: document.body.dataset.ready || null, early: !!window.drvsigEarly,
+  queued: window.drvsigEarly ? String(window.drvsigEarly.queued()) : null,
+  cards: [...document.querySelectorAll('article.file-card')].map(c => [c.dataset.name, c.dataset.status]),
+  error: (document.querySelector('.error-card, .panic') || {}).textContent || null,
+  zone: (document.getElementById('drop-zone') || {}).className || null };
+"#;
+
 /// Start-up, after the card: the moments, all in ms since navigation start.
 const STARTUP_COLLECT_JS: &str = r#"
 const s = window.__startup;
@@ -898,7 +909,11 @@ fn startup_run(wd: &WebDriver, base: &str, file: &Path, run: usize) -> Result<Va
             return Err(format!("the page did not show its drop zone within 30 s ({here:?})"));
         }
     };
-    wd.wait("the first card", "return window.__startup.tCard !== null;", Duration::from_secs(60))?;
+    if let Err(e) = wd.wait("the first card", "return window.__startup.tCard !== null;", Duration::from_secs(60)) {
+        let state = wd.exec(STARTUP_STATE_JS, json!([]));
+        let log = wd.post("se/log", json!({"type": "browser"}));
+        return Err(format!("{e}; the page: {state:?}; its console: {log:?}"));
+    }
     let mut v = wd.exec(STARTUP_COLLECT_JS, json!([]))?;
     v["earlyZone"] = early;
     Ok(v)

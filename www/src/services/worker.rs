@@ -282,8 +282,14 @@ impl Pool {
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
             // The script or the wasm did not load: never try again.
             event.prevent_default();
+            // An ErrorEvent says why (a script that did not load, or an exception in the worker).
+            let message = js_sys::Reflect::get(&event, &"message".into()).ok().and_then(|m| m.as_string()).filter(|m| !m.is_empty());
+            let why = match message {
+                Some(m) => format!("the inspection worker did not start: {m}"),
+                None => "the inspection worker did not start".to_string(),
+            };
             if let Some(pool) = pool.upgrade() {
-                Pool(pool).on_failed_slot(slot_key, "the inspection worker did not start");
+                Pool(pool).on_failed_slot(slot_key, &why);
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -454,6 +454,42 @@ fn without_a_worker_the_page_inspects_on_the_main_thread() {
     });
 }
 
+/// Workers that exist but cannot start (their script is missing: a broken deployment, an
+/// extension blocking it): a file dropped while the app is still loading (early.js's worker fails
+/// first) and one dropped after both end as finished cards, inspected on the main thread, never
+/// as a card left "Reading" for ever.
+#[test]
+fn workers_that_cannot_start_fall_back_to_the_main_thread() {
+    scenario("workers_that_cannot_start_fall_back_to_the_main_thread", |client, base| async move {
+        client
+            .issue_cmd(Cdp(json!({
+                "cmd": "Page.addScriptToEvaluateOnNewDocument",
+                "params": { "source": "const W = window.Worker; window.Worker = class extends W { constructor(u, o) { super('./no-such-worker.js', o); } };" }
+            })))
+            .await
+            .map_err(|e| format!("CDP addScriptToEvaluateOnNewDocument: {e}"))?;
+        client.goto(&format!("{base}/?boot-delay=1500")).await.map_err(|e| format!("goto: {e}"))?;
+        wait_for(
+            &client,
+            "the plain HTML drop zone with early.js listening",
+            "return !!document.querySelector('#drop-zone.early-drop') && !!window.drvsigEarly;",
+            vec![],
+        )
+        .await?;
+        let pe = tiny_pe32_plus();
+        drop_files(&client, &[("early-broken.sys", pe.clone())]).await?;
+        wait_for(&client, "a card for the early file", CARD_JS, vec![json!("early-broken.sys"), Value::Null]).await?;
+        drop_files(&client, &[("later-broken.sys", pe.clone())]).await?;
+        let later = wait_for(&client, "a card for the later file", CARD_JS, vec![json!("later-broken.sys"), Value::Null]).await?;
+        check_card(&later, "later-broken.sys", &pe, "PE32+", Some("none"))?;
+        let inspector = js(&client, "return document.body.dataset.inspector || null;", vec![]).await?;
+        if inspector != json!("main-thread") {
+            return Err(format!("expected the main-thread fallback, got {inspector}"));
+        }
+        Ok(())
+    });
+}
+
 /// For the record (issue 8): SHA-256 of the same bytes with WebCrypto (one digest; two at once)
 /// and with the core's sha2 compiled to wasm, in a worker like the page's; SHA-1 both ways too.
 /// `DRVSIG_E2E_BENCH_MIB` sets the size (16 MiB by default). Prints MB/s; fails only when the
