@@ -31,14 +31,19 @@
 // core pass costs a few milliseconds (18 ms for 64 MiB, mostly the CheckSum); the verdict no longer
 // waits for a second full hash of the file.
 //
-// Where a big file's time goes (64 MiB, drop to verdict, this box, e2e big_file test): reading it
-// into the wasm memory ~110-200 ms, each SHA-256 ~80-90 ms, the core ~18 ms (its CheckSum pass).
+// Where a big file's time goes (64 MiB, drop to verdict, this box quiet, `cargo xtask bench --only
+// big`, stop 13): reading it into the wasm memory 110-140 ms (the same File's arrayBuffer() in the
+// page: 80-100 ms), the image's SHA-256 ~90 ms, the core ~25 ms (its CheckSum pass ~16), the page's
+// side (request, decoding the verdict, drawing it) ~25 ms. The read was 170-220 ms while the block
+// lists' index was imported before the verdict and the wasm memory grew (~50 ms) before the read
+// started: a worker now reads the index when it starts, and the memory grows while the first
+// slices are read.
 // Tried and measured, not kept:
 // - hashing the whole file in wasm (sha2) chunk by chunk while file.stream() delivers it: the read
 //   took as much longer as the hashing (~185 -> ~390 ms): the chunks are copied out of the browser
 //   on this thread, so nothing overlaps here, and wasm hashes at half WebCrypto's speed;
-// - reading in 4-16 MiB slices (Blob.slice().arrayBuffer(), 2-3 in flight) or in one
-//   arrayBuffer(): no faster than the stream within the noise;
+// - one arrayBuffer() for the whole file: as fast as 8 MiB slices with 3 in flight within the
+//   noise (110-120 vs 114-142 ms), but no progress;
 // - a nested helper worker reading the File itself and hashing the whole file with WebCrypto
 //   while this one reads and hashes the image: ~305 ms instead of ~335 when both cores were free,
 //   but ~500 ms when anything else ran (the two reads and hashes then compete for 2 cores), and
@@ -55,17 +60,49 @@ import init, {
 import { wasmBytes } from "./drvsig_worker_bytes.js";
 
 const subtle = self.crypto && self.crypto.subtle ? self.crypto.subtle : null;
-const PROGRESS_MS = 50;
+/// A big file is read in slices of this size (progress after each).
+const SLICE_BYTES = 8 << 20;
+const READS_IN_FLIGHT = 3;
 /// Files up to this size are read in one go, without progress.
 const SMALL_BYTES = 1 << 20;
 /// On the page's main thread (no Worker): no warm-up (it would hold the thread).
 const MAIN_THREAD = typeof window !== "undefined";
 
+/// The block list index (drvsig_blocklists.js, about 270 KB gzip): never on a first visit (the
+/// workers start on the first sign of use); a worker imports it beside its wasm and reads it
+/// (inflate ~12-18 ms, the core's index ~30-40 ms on this box) while it idles after its warm-up, so
+/// a driver dropped later does not wait for it (it did: 53-64 ms of a typical package's ~100 ms in
+/// the worker). A module import, not a fetch: the CSP keeps connect-src 'none'. On the page's main
+/// thread (no Worker) it stays lazy: imported the first time a PE or a zip is inspected. Once per
+/// instance.
+let blocklistsModule = null;
+function importBlocklists() {
+  if (!blocklistsModule) blocklistsModule = import("./drvsig_blocklists.js");
+  return blocklistsModule;
+}
+let blocklists = null;
+let blocklistsLoaded = false; // reported in the timings (the e2e tests check it)
+function loadBlocklists() {
+  if (!blocklists) {
+    blocklists = importBlocklists()
+      .then(async (m) => {
+        const error = set_blocklist_index(await m.blocklistIndex());
+        if (error) console.warn("drvsig: block lists: " + error);
+        else blocklistsLoaded = true;
+      })
+      .catch((e) => console.warn("drvsig: block lists not loaded: " + e));
+  }
+  return blocklists;
+}
+
 let wasm = null;
 const ready = (async () => {
+  // In a worker, the block lists' index is imported beside the wasm (see loadBlocklists).
+  if (!MAIN_THREAD) importBlocklists();
   wasm = await init({ module_or_path: await wasmBytes() });
   if (!MAIN_THREAD) {
     try { warm_up(); } catch (_) { /* only a warm-up */ }
+    loadBlocklists();
   }
 })();
 
@@ -80,35 +117,40 @@ async function bytesOf(source) {
   return new Uint8Array(source instanceof Blob ? await source.arrayBuffer() : source);
 }
 
-/// Reads a File straight into the wasm memory (one WorkerFile of its size), posting throttled
-/// progress.
+/// Reads a File straight into the wasm memory (one WorkerFile of its size), posting progress
+/// after every slice: a big file is read in slices of SLICE_BYTES with Blob.slice().arrayBuffer(),
+/// READS_IN_FLIGHT of them asked for ahead while the current one is copied in.
 async function readFile(post, id, name, blob) {
   const total = blob.size;
   if (total <= SMALL_BYTES) {
-    // One read, no stream (its set-up costs more than a small file takes to read).
+    // One read, no slices (a read's set-up costs more than a small file takes to read).
     return new WorkerFile(name, new Uint8Array(await blob.arrayBuffer()));
   }
+  const slice = (at) => (at < total ? blob.slice(at, Math.min(at + SLICE_BYTES, total)).arrayBuffer() : null);
+  // The first slice's read starts before the wasm memory grows for the file (~50 ms for 64 MiB,
+  // this thread's work while the browser reads).
+  const inFlight = [];
+  let asked = 0;
+  const ask = () => {
+    while (inFlight.length < READS_IN_FLIGHT && asked < total) {
+      inFlight.push(slice(asked));
+      asked = Math.min(asked + SLICE_BYTES, total);
+    }
+  };
+  ask();
+  post({ progress: { id, loaded: 0, total } });
   const file = WorkerFile.with_len(name, total);
   try {
-    const reader = blob.stream().getReader();
     let loaded = 0;
-    let last = performance.now();
-    post({ progress: { id, loaded, total } });
-    let view = viewOf(file);
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (loaded + value.length > total) throw new Error("the file changed while it was read");
-      if (view.byteLength === 0 && total) view = viewOf(file);
-      view.set(value, loaded);
-      loaded += value.length;
-      const now = performance.now();
-      if (now - last >= PROGRESS_MS) {
-        last = now;
-        post({ progress: { id, loaded, total } });
-      }
+    while (inFlight.length) {
+      const bytes = new Uint8Array(await inFlight.shift());
+      ask();
+      if (bytes.length === 0) break;
+      if (loaded + bytes.length > total) throw new Error("the file changed while it was read");
+      viewOf(file).set(bytes, loaded);
+      loaded += bytes.length;
+      post({ progress: { id, loaded, total } });
     }
-    post({ progress: { id, loaded, total } });
     if (loaded !== total) file.truncate(loaded);
     return file;
   } catch (e) {
@@ -152,24 +194,6 @@ function imageDigests(bytes, flat, algorithms) {
   return algorithms.map((a) => subtle.digest(a, image));
 }
 
-/// The block list index (drvsig_blocklists.js, about 300 KB): imported the first time a PE or a
-/// zip is inspected, never on a first visit that inspects nothing (a module import, not a fetch:
-/// the CSP keeps connect-src 'none'). Once per instance.
-let blocklists = null;
-let blocklistsLoaded = false; // reported in the timings (the e2e tests check the laziness)
-function loadBlocklists() {
-  if (!blocklists) {
-    blocklists = import("./drvsig_blocklists.js")
-      .then(async (m) => {
-        const error = set_blocklist_index(await m.blocklistIndex());
-        if (error) console.warn("drvsig: block lists: " + error);
-        else blocklistsLoaded = true;
-      })
-      .catch((e) => console.warn("drvsig: block lists not loaded: " + e));
-  }
-  return blocklists;
-}
-
 /// WebCrypto digests of the whole file (`whole`: SHA-256, or not) and of the Authenticode image
 /// with `algorithms`: `{whole, algorithms, digests}`; `null` when WebCrypto refused (the core
 /// hashes then).
@@ -197,7 +221,7 @@ async function inspect(post, request) {
   try {
     await ready;
     file = source instanceof Blob ? await readFile(post, id, name, source) : new WorkerFile(name, new Uint8Array(source));
-    if (file.may_hold_pe() || context.lists) await loadBlocklists();
+    const lists = file.may_hold_pe() || context.lists;
     const t1 = performance.now();
     post({ inspecting: { id } });
     // A big file's verdict first, from the Authenticode digests its signatures name (none for an
@@ -209,7 +233,11 @@ async function inspect(post, request) {
     if (early) {
       const t = performance.now();
       const named = file.plan_verdict(context);
-      const first = await digestsOf(file, false, named);
+      const digesting = digestsOf(file, false, named);
+      // WebCrypto hashes on its own thread: on the main thread (where the index is lazy) this one
+      // imports the block lists meanwhile.
+      if (lists) loadBlocklists();
+      const first = await digesting;
       if (first) {
         known = first;
         const t2 = performance.now();
@@ -219,7 +247,10 @@ async function inspect(post, request) {
         post(verdict_reply(id, json, { read: t1 - t0, verdict }, MAIN_THREAD));
       }
     }
-    // The image digests the signatures and the block lists need (none for an unsigned file).
+    // The block lists (the verdict above did without them); then the image digests the
+    // signatures and the block lists need (none for an unsigned file).
+    const tLists = performance.now();
+    if (lists) await loadBlocklists();
     const tPlan = performance.now();
     const planned = file.plan(context);
     const t2 = performance.now();
@@ -239,7 +270,7 @@ async function inspect(post, request) {
     const json = file.inspect(context, whole, algorithms, digests);
     const t4 = performance.now();
     // wasmMemory: this instance's wasm linear memory now (it never shrinks: its peak so far).
-    const timings = { read: t1 - t0, plan: t2 - tPlan, hash: t3 - t2, core: t4 - t3, webcrypto: !!subtle,
+    const timings = { read: t1 - t0, lists: tPlan - tLists, plan: t2 - tPlan, hash: t3 - t2, core: t4 - t3, webcrypto: !!subtle,
                       algorithms: [...algorithms].sort(), verdict, wasmMemory: wasm.memory.buffer.byteLength,
                       blocklists: blocklistsLoaded };
     post(report_reply(id, json, timings, MAIN_THREAD));
@@ -267,11 +298,16 @@ async function batch(post, request) {
     const buffers = await Promise.all(files.map((f) => bytesOf(f.source)));
     const t1 = performance.now();
     const reports = [];
+    let lists = 0;
     for (let i = 0; i < files.length; i++) {
       let file = null;
       try {
         file = new WorkerFile(files[i].name, buffers[i]);
-        if (file.may_hold_pe() || context.lists) await loadBlocklists();
+        if (file.may_hold_pe() || context.lists) {
+          const t = performance.now();
+          await loadBlocklists();
+          lists += performance.now() - t;
+        }
         reports.push({ id: files[i].id, json: await inspectWhole(file, context) });
       } catch (e) {
         reports.push({ id: files[i].id, error: message(e) });
@@ -288,7 +324,7 @@ async function batch(post, request) {
       packages = package_pass(pass, buffers).packages.json;
     }
     const t3 = performance.now();
-    const timings = { files: files.length, read: t1 - t0, inspect: t2 - t1, package: t3 - t2, webcrypto: !!subtle,
+    const timings = { files: files.length, read: t1 - t0, lists, inspect: t2 - t1 - lists, package: t3 - t2, webcrypto: !!subtle,
                       wasmMemory: wasm.memory.buffer.byteLength, blocklists: blocklistsLoaded };
     post({ batch: { id, reports, packages, timings, main_thread: MAIN_THREAD } });
   } catch (e) {

@@ -1008,6 +1008,13 @@ fn page_run(wd: &WebDriver, base: &str, files: &[&Path], until: Until) -> Result
     wd.wait("the verdict", "return window.__bench.tDone !== null;", Duration::from_secs(240))?;
     std::thread::sleep(Duration::from_millis(300));
     eprintln!("bench: page: verdict shown; collecting");
+    // The figures are the workers': a page that fell back to inspecting on its main thread (a
+    // worker that did not start) measures something else.
+    let inspector = wd.exec("return document.body.dataset.inspector || null;", json!([]))?;
+    if inspector == json!("main-thread") {
+        let log = wd.post("se/log", json!({"type": "browser"}));
+        return Err(format!("the page inspected on its main thread: its workers did not start ({log:?})"));
+    }
     let v = wd.exec_async(COLLECT_JS, json!([]))?;
     if let Some(e) = v.get("error") {
         return Err(format!("collecting page numbers: {e}"));
@@ -1196,12 +1203,13 @@ fn package_rows(opts: &Opts, wd: &WebDriver, base: &str, inputs: &Inputs, rows: 
         let (run, raw) = page_run(wd, base, &files, Until::Package)?;
         let c = raw.get("cards").and_then(Value::as_f64).unwrap_or(f64::NAN);
         eprintln!(
-            "bench: page run {}: package verdict {:.1} ms (every card done at {c:.1} ms, package pass after {:.1} ms), longest task {:.0} ms, statuses {}",
+            "bench: page run {}: package verdict {:.1} ms (every card done at {c:.1} ms, package pass after {:.1} ms), longest task {:.0} ms, statuses {}; worker timings {}",
             i + 1,
             run.total,
             run.total - c,
             run.long_max,
-            raw.get("statuses").map(Value::to_string).unwrap_or_default()
+            raw.get("statuses").map(Value::to_string).unwrap_or_default(),
+            raw.get("timings").map(Value::to_string).unwrap_or_default()
         );
         cards.push(c);
         pkg.push(run);

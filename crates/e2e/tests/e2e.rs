@@ -299,8 +299,9 @@ fn page_stays_on_its_own_origin() {
     });
 }
 
-/// The workers' files (the core's wasm): not on a plain visit, only from the first sign of use.
-const WORKER_FILES: [&str; 4] = ["/worker.js", "/inspector.js", "/drvsig_worker.js", "/drvsig_worker_bytes.js"];
+/// The workers' files (the core's wasm) and the block lists' index they import when they start:
+/// not on a plain visit, only from the first sign of use.
+const WORKER_FILES: [&str; 5] = ["/worker.js", "/inspector.js", "/drvsig_worker.js", "/drvsig_worker_bytes.js", "/drvsig_blocklists.js"];
 
 #[test]
 fn a_plain_visit_loads_no_worker_until_the_page_is_used() {
@@ -329,7 +330,8 @@ fn a_plain_visit_loads_no_worker_until_the_page_is_used() {
         wait_for(
             &client,
             "the workers' files loaded after a dragenter",
-            "return performance.getEntriesByType('resource').some(e => e.name.endsWith('/drvsig_worker_bytes.js')) || null;",
+            "const names = performance.getEntriesByType('resource').map(e => e.name); \
+             return (names.some(n => n.endsWith('/drvsig_worker_bytes.js')) && names.some(n => n.endsWith('/drvsig_blocklists.js'))) || null;",
             vec![],
         )
         .await?;
