@@ -105,29 +105,52 @@ pub fn marker(report: &InspectionReport) -> String {
     }
 }
 
-/// The fragment (`#report=...`) carrying `report` (deflated JSON, base64url without padding).
-pub fn encode_fragment(report: &InspectionReport) -> Result<String, String> {
-    let json = serde_json::to_vec(report).map_err(|e| e.to_string())?;
-    let deflated = miniz_oxide::deflate::compress_to_vec(&json, 9);
-    Ok(format!("{FRAGMENT}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(deflated)))
+/// A share link's report is at most this big once inflated.
+const MAX_LINK_REPORT: usize = 64 * 1024 * 1024;
+
+/// The JSON a share link carries (deflated by [`fragment_of`]'s caller).
+pub fn link_json(report: &InspectionReport) -> Result<Vec<u8>, String> {
+    serde_json::to_vec(report).map_err(|e| e.to_string())
+}
+
+/// The fragment (`#report=...`) carrying the deflated JSON (base64url without padding).
+pub fn fragment_of(deflated: &[u8]) -> String {
+    format!("{FRAGMENT}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(deflated))
+}
+
+/// The deflated bytes of a share link's fragment: `None` when the fragment is not a share link.
+pub fn deflated_of(hash: &str) -> Option<Result<Vec<u8>, String>> {
+    let data = hash.strip_prefix(FRAGMENT)?;
+    Some(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(data.trim_end_matches('='))
+            .map_err(|_| "The link's report is damaged (it is not base64url): was the link cut short?".to_string()),
+    )
+}
+
+/// The report of a share link, from its inflated JSON (`None`: it did not inflate).
+pub fn report_of_link(json: Option<Vec<u8>>) -> Result<InspectionReport, String> {
+    let json = json.ok_or_else(|| "The link's report is damaged (it does not inflate): was the link cut short?".to_string())?;
+    match parse_saved(&String::from_utf8_lossy(&json))? {
+        Some(report) => Ok(report),
+        None => Err("The link does not carry a drvsig report.".to_string()),
+    }
+}
+
+/// The fragment (`#report=...`) carrying `report`: its JSON deflated by the browser.
+pub async fn encode_fragment(report: &InspectionReport) -> Result<String, String> {
+    let json = link_json(report)?;
+    let deflated = crate::services::browser::deflate(&json).await.ok_or("this browser cannot compress (CompressionStream)")?;
+    Ok(fragment_of(&deflated))
 }
 
 /// The report in a share link's fragment: `None` when the fragment is not a share link.
-pub fn decode_fragment(hash: &str) -> Option<Result<InspectionReport, String>> {
-    let data = hash.strip_prefix(FRAGMENT)?;
-    let decoded = || -> Result<InspectionReport, String> {
-        let deflated = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(data.trim_end_matches('='))
-            .map_err(|_| "The link's report is damaged (it is not base64url): was the link cut short?".to_string())?;
-        // Never inflate without a bound: a link is small, its report at most 64 MiB.
-        let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, 64 * 1024 * 1024)
-            .map_err(|_| "The link's report is damaged (it does not inflate): was the link cut short?".to_string())?;
-        match parse_saved(&String::from_utf8_lossy(&json))? {
-            Some(report) => Ok(report),
-            None => Err("The link does not carry a drvsig report.".to_string()),
-        }
+pub async fn decode_fragment(hash: &str) -> Option<Result<InspectionReport, String>> {
+    let deflated = match deflated_of(hash)? {
+        Ok(deflated) => deflated,
+        Err(e) => return Some(Err(e)),
     };
-    Some(decoded())
+    Some(report_of_link(crate::services::browser::inflate(&deflated, MAX_LINK_REPORT).await))
 }
 
 /// The message when a share link would be too long, or `None` when it fits.
@@ -155,12 +178,19 @@ mod tests {
         let r = report();
         let json = serde_json::to_string(&r).unwrap();
         assert_eq!(parse_saved(&json), Ok(Some(r.clone())));
-        let fragment = encode_fragment(&r).unwrap();
+        // The browser deflates and inflates (CompressionStream, e2e); here miniz_oxide stands in.
+        let encode = |r: &InspectionReport| fragment_of(&miniz_oxide::deflate::compress_to_vec(&link_json(r).unwrap(), 9));
+        let decode = |hash: &str| {
+            deflated_of(hash).map(|d| {
+                report_of_link(Some(d?).and_then(|d| miniz_oxide::inflate::decompress_to_vec_with_limit(&d, MAX_LINK_REPORT).ok()))
+            })
+        };
+        let fragment = encode(&r);
         assert!(fragment.starts_with("#report=") && !fragment.contains('+') && !fragment.contains('/'));
-        assert_eq!(decode_fragment(&fragment), Some(Ok(r.clone())));
-        assert_eq!(decode_fragment("#other"), None);
-        assert!(decode_fragment("#report=%%%").unwrap().is_err());
-        assert!(decode_fragment(&fragment[..fragment.len() / 2]).unwrap().is_err());
+        assert_eq!(decode(&fragment), Some(Ok(r.clone())));
+        assert_eq!(decode("#other"), None);
+        assert!(decode("#report=%%%").unwrap().is_err());
+        assert!(decode(&fragment[..fragment.len() / 2]).unwrap().is_err());
         assert_eq!(marker(&r), "Saved report of a.sys, made 2026-12-01 10:00:00 UTC by drvsig 0.1.0");
     }
 

@@ -234,6 +234,36 @@ async function demo(id) {
   return new File([bytes], d.name, { type: "application/octet-stream" });
 }
 
+/**
+ * Share links: raw deflate (RFC 1951) with the browser's CompressionStream, and its inverse with
+ * DecompressionStream stopped past `limit` bytes (a link's report is small; never inflate without
+ * a bound). The page's wasm has no deflate code of its own. Resolve to a Uint8Array; inflate
+ * rejects on damaged data or past the limit.
+ */
+async function deflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+async function inflate(bytes, limit) {
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+  const parts = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.length;
+    if (length > limit) {
+      reader.cancel();
+      throw new Error(`more than ${limit} bytes`);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) { out.set(part, at); at += part.length; }
+  return out;
+}
+
 /** How many files wait for the app (the e2e tests read it). */
 function queued() {
   return queue.length;
@@ -242,5 +272,5 @@ function queued() {
 // `listeningAt`: when the drop zone became usable, in ms since navigation (the benchmark reads it).
 // `usedAt()`: when the page was first used (null: not yet; nothing of the core was loaded).
 window.drvsigEarly = {
-  take, takeWorkers, localWorker, demo, queued, whenUsed, usedAt: () => usedAt, listeningAt: performance.now(),
+  take, takeWorkers, localWorker, demo, queued, whenUsed, deflate, inflate, usedAt: () => usedAt, listeningAt: performance.now(),
 };

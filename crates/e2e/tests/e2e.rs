@@ -300,7 +300,8 @@ fn page_stays_on_its_own_origin() {
 }
 
 /// The workers' files (the core's wasm) and the block lists' index they import when they start:
-/// not on a plain visit, only from the first sign of use.
+/// not on a plain visit, only from the first sign of use (a worker's own dynamic import is not in
+/// the page's resource timing: a_dropped_sipolicy_changes_a_verdict checks the worker loaded it).
 const WORKER_FILES: [&str; 5] = ["/worker.js", "/inspector.js", "/drvsig_worker.js", "/drvsig_worker_bytes.js", "/drvsig_blocklists.js"];
 
 #[test]
@@ -330,8 +331,7 @@ fn a_plain_visit_loads_no_worker_until_the_page_is_used() {
         wait_for(
             &client,
             "the workers' files loaded after a dragenter",
-            "const names = performance.getEntriesByType('resource').map(e => e.name); \
-             return (names.some(n => n.endsWith('/drvsig_worker_bytes.js')) && names.some(n => n.endsWith('/drvsig_blocklists.js'))) || null;",
+            "return performance.getEntriesByType('resource').some(e => e.name.endsWith('/drvsig_worker_bytes.js')) || null;",
             vec![],
         )
         .await?;

@@ -231,13 +231,16 @@ pub fn app() -> Html {
                 let dispatch = dispatch.clone();
                 let services = services.clone();
                 Callback::from(move |hash: String| {
-                    if let Some(report) = crate::saved::decode_fragment(&hash) {
-                        dispatch.emit(Action::Saved(crate::saved::Saved {
-                            id: services.fresh_id(),
-                            origin: "a shared link".to_string(),
-                            report: report.map(std::rc::Rc::new),
-                        }));
-                    }
+                    let (dispatch, services) = (dispatch.clone(), services.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Some(report) = crate::saved::decode_fragment(&hash).await {
+                            dispatch.emit(Action::Saved(crate::saved::Saved {
+                                id: services.fresh_id(),
+                                origin: "a shared link".to_string(),
+                                report: report.map(std::rc::Rc::new),
+                            }));
+                        }
+                    });
                 })
             };
             if let Some(hash) = browser::fragment() {

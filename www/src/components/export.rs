@@ -96,16 +96,16 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
         let (entries, packages, message) = (props.entries.clone(), props.packages.clone(), message.clone());
         Callback::from(move |_: MouseEvent| {
             let report = report_of(&entries, &packages).stamped(&browser::now().to_rfc3339());
-            let url = match (browser::address_without_fragment(), crate::saved::encode_fragment(&report)) {
-                (Some(address), Ok(fragment)) => format!("{address}{fragment}"),
-                (_, Err(e)) => return message.set(format!("The link could not be made: {e}")),
-                (None, _) => return message.set("The link could not be made: the page has no address.".into()),
-            };
-            if let Some(too_long) = crate::saved::too_long(url.chars().count()) {
-                return message.set(too_long);
-            }
             let message = message.clone();
             wasm_bindgen_futures::spawn_local(async move {
+                let url = match (browser::address_without_fragment(), crate::saved::encode_fragment(&report).await) {
+                    (Some(address), Ok(fragment)) => format!("{address}{fragment}"),
+                    (_, Err(e)) => return message.set(format!("The link could not be made: {e}")),
+                    (None, _) => return message.set("The link could not be made: the page has no address.".into()),
+                };
+                if let Some(too_long) = crate::saved::too_long(url.chars().count()) {
+                    return message.set(too_long);
+                }
                 let chars = url.chars().count();
                 if browser::copy_text(&url).await {
                     message.set(format!(

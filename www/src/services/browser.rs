@@ -52,6 +52,29 @@ pub fn embed_requested() -> bool {
     query("embed").is_some_and(|v| !matches!(v.as_str(), "0" | "false" | "no"))
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `drvsigEarly.deflate(bytes)` (early.js): raw deflate with the browser's CompressionStream.
+    #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = deflate)]
+    fn early_deflate(bytes: &[u8]) -> Result<js_sys::Promise, wasm_bindgen::JsValue>;
+    /// `drvsigEarly.inflate(bytes, limit)` (early.js): its inverse, rejected past `limit` bytes.
+    #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = inflate)]
+    fn early_inflate(bytes: &[u8], limit: f64) -> Result<js_sys::Promise, wasm_bindgen::JsValue>;
+}
+
+/// Raw deflate (RFC 1951) by the browser; `None` where it cannot.
+pub async fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
+    let out = wasm_bindgen_futures::JsFuture::from(early_deflate(bytes).ok()?).await.ok()?;
+    Some(js_sys::Uint8Array::new(&out).to_vec())
+}
+
+/// Raw inflate by the browser, at most `limit` bytes; `None` for damaged data, past the limit, or
+/// where it cannot.
+pub async fn inflate(bytes: &[u8], limit: usize) -> Option<Vec<u8>> {
+    let out = wasm_bindgen_futures::JsFuture::from(early_inflate(bytes, limit as f64).ok()?).await.ok()?;
+    Some(js_sys::Uint8Array::new(&out).to_vec())
+}
+
 /// Copies text with `navigator.clipboard`; resolves to whether it worked.
 pub async fn copy_text(text: &str) -> bool {
     let Some(window) = web_sys::window() else {
