@@ -811,7 +811,9 @@ const b = window.__bench;
   } catch (e) { wasmMemory = 'unreachable: ' + e; }
   let timings = null;
   try { timings = JSON.parse(document.body.dataset.timings || 'null'); } catch (_) {}
-  done({ total: b.tDone - b.t0, cards: b.tCards - b.t0, first: b.tFirst - b.t0, cardCount: b.cardCount, timings, workerMemory: timings && timings.wasmMemory, longMax: during.reduce((m, [, d]) => Math.max(m, d), 0), longCount: during.length,
+  const marks = performance.getEntriesByType('mark').filter(m => m.name.startsWith('drvsig:') && m.startTime >= b.t0)
+    .slice(0, 40).map(m => m.name.slice(7) + '@' + (m.startTime - b.t0).toFixed(1));
+  done({ total: b.tDone - b.t0, cards: b.tCards - b.t0, first: b.tFirst - b.t0, cardCount: b.cardCount, timings, marks, workerMemory: timings && timings.wasmMemory, longMax: during.reduce((m, [, d]) => Math.max(m, d), 0), longCount: during.length,
          longSum: during.reduce((m, [, d]) => m + d, 0), heapMax: b.heapMax, heapStart: b.heapStart, wasmMemory,
          statuses: b.statuses });
 })().catch(e => done({ error: String(e) }));
@@ -1125,7 +1127,12 @@ fn big_file_rows(opts: &Opts, wd: &WebDriver, base: &str, path: &Path, label: &s
             raw.get("statuses").map(Value::to_string).unwrap_or_default(),
             wc.get("read").and_then(Value::as_f64).unwrap_or(f64::NAN),
             times.iter().map(|t| t.round()).collect::<Vec<_>>(),
-            raw.get("timings").map(Value::to_string).unwrap_or_default()
+            raw.get("timings").map(Value::to_string).unwrap_or_default(),
+        );
+        eprintln!(
+            "bench: page run {}: the page's marks (ms after the pick): {}",
+            i + 1,
+            raw.get("marks").map(Value::to_string).unwrap_or_default()
         );
         crypto_first.push(times.first().copied().unwrap_or(f64::NAN));
         crypto.push(median(&times));
@@ -1209,7 +1216,12 @@ fn package_rows(opts: &Opts, wd: &WebDriver, base: &str, inputs: &Inputs, rows: 
             run.total - c,
             run.long_max,
             raw.get("statuses").map(Value::to_string).unwrap_or_default(),
-            raw.get("timings").map(Value::to_string).unwrap_or_default()
+            raw.get("timings").map(Value::to_string).unwrap_or_default(),
+        );
+        eprintln!(
+            "bench: page run {}: the page's marks (ms after the pick): {}",
+            i + 1,
+            raw.get("marks").map(Value::to_string).unwrap_or_default()
         );
         cards.push(c);
         pkg.push(run);
