@@ -156,13 +156,7 @@ fn drop_zone_works_before_the_wasm_is_ready() {
         let mut pe = tiny_pe32_plus();
         pe[0x1f0..0x200].copy_from_slice(b"queued early!!!!");
         client.goto(&format!("{base}/?boot-delay=4000")).await.map_err(|e| format!("goto: {e}"))?;
-        wait_for(
-            &client,
-            "the plain HTML drop zone with early.js listening",
-            "return !!document.querySelector('#drop-zone.early-drop') && !!window.drvsigEarly;",
-            vec![],
-        )
-        .await?;
+        wait_for_early_drop_zone(&client).await?;
         drop_files(&client, &[("early64.sys", pe.clone()), ("early.inf", INF.to_vec())]).await?;
         let state = js(
             &client,

@@ -169,6 +169,19 @@ pub async fn wait_for(client: &Client, what: &str, script: &str, args: Vec<Value
     }
 }
 
+/// Waits for index.html's plain drop zone with early.js listening (the app not necessarily up:
+/// `?boot-delay` holds it back).
+pub async fn wait_for_early_drop_zone(client: &Client) -> Result<(), String> {
+    wait_for(
+        client,
+        "the plain HTML drop zone with early.js listening",
+        "return !!document.querySelector('#drop-zone.early-drop') && !!window.drvsigEarly;",
+        vec![],
+    )
+    .await
+    .map(|_| ())
+}
+
 pub async fn open(client: &Client, url: &str) -> Result<(), String> {
     client.goto(url).await.map_err(|e| format!("goto {url}: {e}"))?;
     wait_for(client, "document.body.dataset.ready == \"true\"", "return !!document.body && document.body.dataset.ready === 'true';", vec![])

@@ -7,7 +7,9 @@
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
-use super::{check_card, drop_files, js, only_own_origin_requests, open, scenario, tiny_pe32_plus, wait_for, CARD_JS};
+use super::{
+    check_card, drop_files, js, only_own_origin_requests, open, scenario, tiny_pe32_plus, wait_for, wait_for_early_drop_zone, CARD_JS,
+};
 
 /// Starts a requestAnimationFrame loop in the page that records the longest gap between frames.
 const FRAME_LOOP_JS: &str = r#"
@@ -433,25 +435,33 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
 #[test]
 fn without_a_worker_the_page_inspects_on_the_main_thread() {
     scenario("without_a_worker_the_page_inspects_on_the_main_thread", |client, base| async move {
-        client
-            .issue_cmd(Cdp(json!({
-                "cmd": "Page.addScriptToEvaluateOnNewDocument",
-                "params": { "source": "delete window.Worker;" }
-            })))
-            .await
-            .map_err(|e| format!("CDP addScriptToEvaluateOnNewDocument: {e}"))?;
+        before_each_document(&client, "delete window.Worker;").await?;
         open(&client, &format!("{base}/?demo")).await?;
         let has_worker = js(&client, "return typeof Worker;", vec![]).await?;
         if has_worker != json!("undefined") {
             return Err(format!("Worker was not removed ({has_worker})"));
         }
         wait_for(&client, "a demo card", CARD_JS, vec![Value::Null, Value::Null]).await?;
-        let inspector = js(&client, "return document.body.dataset.inspector || null;", vec![]).await?;
-        if inspector != json!("main-thread") {
-            return Err(format!("expected the main-thread fallback, got {inspector}"));
-        }
-        Ok(())
+        expect_main_thread(&client).await
     });
+}
+
+/// Runs `source` in every document the session opens from now on, before the page's scripts.
+async fn before_each_document(client: &fantoccini::Client, source: &str) -> Result<(), String> {
+    client
+        .issue_cmd(Cdp(json!({ "cmd": "Page.addScriptToEvaluateOnNewDocument", "params": { "source": source } })))
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("CDP addScriptToEvaluateOnNewDocument: {e}"))
+}
+
+/// The page says its last inspection ran on the main thread (the fallback without workers).
+async fn expect_main_thread(client: &fantoccini::Client) -> Result<(), String> {
+    let inspector = js(client, "return document.body.dataset.inspector || null;", vec![]).await?;
+    if inspector != json!("main-thread") {
+        return Err(format!("expected the main-thread fallback, got {inspector}"));
+    }
+    Ok(())
 }
 
 /// Workers that exist but cannot start (their script is missing: a broken deployment, an
@@ -461,32 +471,18 @@ fn without_a_worker_the_page_inspects_on_the_main_thread() {
 #[test]
 fn workers_that_cannot_start_fall_back_to_the_main_thread() {
     scenario("workers_that_cannot_start_fall_back_to_the_main_thread", |client, base| async move {
-        client
-            .issue_cmd(Cdp(json!({
-                "cmd": "Page.addScriptToEvaluateOnNewDocument",
-                "params": { "source": "const W = window.Worker; window.Worker = class extends W { constructor(u, o) { super('./no-such-worker.js', o); } };" }
-            })))
-            .await
-            .map_err(|e| format!("CDP addScriptToEvaluateOnNewDocument: {e}"))?;
+        let missing_script = "const W = window.Worker; \
+            window.Worker = class extends W { constructor(u, o) { super('./no-such-worker.js', o); } };";
+        before_each_document(&client, missing_script).await?;
         client.goto(&format!("{base}/?boot-delay=1500")).await.map_err(|e| format!("goto: {e}"))?;
-        wait_for(
-            &client,
-            "the plain HTML drop zone with early.js listening",
-            "return !!document.querySelector('#drop-zone.early-drop') && !!window.drvsigEarly;",
-            vec![],
-        )
-        .await?;
+        wait_for_early_drop_zone(&client).await?;
         let pe = tiny_pe32_plus();
         drop_files(&client, &[("early-broken.sys", pe.clone())]).await?;
         wait_for(&client, "a card for the early file", CARD_JS, vec![json!("early-broken.sys"), Value::Null]).await?;
         drop_files(&client, &[("later-broken.sys", pe.clone())]).await?;
         let later = wait_for(&client, "a card for the later file", CARD_JS, vec![json!("later-broken.sys"), Value::Null]).await?;
         check_card(&later, "later-broken.sys", &pe, "PE32+", Some("none"))?;
-        let inspector = js(&client, "return document.body.dataset.inspector || null;", vec![]).await?;
-        if inspector != json!("main-thread") {
-            return Err(format!("expected the main-thread fallback, got {inspector}"));
-        }
-        Ok(())
+        expect_main_thread(&client).await
     });
 }
 

@@ -147,10 +147,10 @@ impl Services {
     }
 
     fn dispatch_all(&self, mut actions: Vec<Action>) {
-        match actions.len() {
-            0 => {}
-            1 => actions.drain(..).for_each(|a| self.emit(a)),
-            _ => self.emit(Action::Batch(actions)),
+        if actions.len() > 1 {
+            self.emit(Action::Batch(actions));
+        } else if let Some(action) = actions.pop() {
+            self.emit(action);
         }
     }
 
