@@ -18,10 +18,14 @@ pub struct Options {
     /// The known-vulnerable / malicious driver lists to judge PE files against (the built-in
     /// index and the user's lists, [`crate::blocklist`]); `None`: no list, no `blocklist` in the report.
     pub blocklists: Option<std::sync::Arc<blocklist::BlockLists>>,
+    /// Certificate link signatures already checked, kept across inspections by a caller that
+    /// inspects many files (the CLI, a page worker): files signed through the same CAs verify each
+    /// link once. `None`: every link is verified. It changes no result, only the time.
+    pub link_cache: Option<std::sync::Arc<crate::chain::LinkCache>>,
 }
 
 impl Options {
     pub fn at(time: UnixTime) -> Self {
-        Options { time, trust_anchors: Vec::new(), blocklists: None }
+        Options { time, trust_anchors: Vec::new(), blocklists: None, link_cache: None }
     }
 }

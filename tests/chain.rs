@@ -496,3 +496,49 @@ fn certificate_summary_extensions() {
     let e = CertificateSummary::from(&decoded("pki/publisher-ecdsa.der"));
     assert_eq!((e.key_algorithm.as_str(), e.key_bits), ("ecdsa", 256));
 }
+
+/// One link cache shared by every file (as the CLI and a page worker keep it) changes no report:
+/// every fixture under pe/, chain/ and packages/ (and the corpus's files, when present), inspected
+/// twice each with the cache, gives the report an inspection without it gives.
+#[test]
+fn a_shared_link_cache_changes_no_report() {
+    let mut files: Vec<PathBuf> = Vec::new();
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| ["sys", "dll", "exe", "cat", "efi"].contains(&x.to_str().unwrap_or(""))) {
+                out.push(p);
+            }
+        }
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for sub in ["pe", "chain", "packages"] {
+        walk(&root.join(sub), &mut files);
+    }
+    if let Some(dir) = corpus() {
+        walk(&dir, &mut files);
+    }
+    files.sort();
+    let plain = with_test_root(at("2026-11-25"));
+    let mut cached = plain.clone();
+    let cache = std::sync::Arc::new(chain::LinkCache::new());
+    cached.link_cache = Some(cache.clone());
+    let mut signed = 0;
+    for pass in 0..2 {
+        for p in &files {
+            let bytes = std::fs::read(p).unwrap();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            let without = serde_json::to_value(inspect(&name, &bytes, &plain)).unwrap();
+            let with = serde_json::to_value(inspect(&name, &bytes, &cached)).unwrap();
+            assert_eq!(without, with, "{} (pass {pass})", p.display());
+            if pass == 0 && without["signatures"].as_array().is_some_and(|s| !s.is_empty()) {
+                signed += 1;
+            }
+        }
+    }
+    assert!(signed >= 10, "only {signed} signed files among {}", files.len());
+    assert!(!cache.is_empty(), "no link was remembered");
+}

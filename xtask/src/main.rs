@@ -560,13 +560,16 @@ fn bindgen_module(root: &Path, lib: &str, dev: bool) -> Result<Module, String> {
     let out = target_dir(root).join("xtask-bindgen").join(profile).join(lib);
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).map_err(|e| format!("mkdir {}: {e}", out.display()))?;
+    // DRVSIG_WASM_NAMES=1: keep the function names (and skip wasm-opt, which would drop them), for
+    // profiles of the release build (Chromium's or node's --cpu-prof); never for what ships.
+    let names = dev || std::env::var_os("DRVSIG_WASM_NAMES").is_some_and(|v| v == "1");
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
         .web(true)
         .map_err(|e| format!("wasm-bindgen: {e:#}"))?
         .typescript(false)
         .omit_default_module_path(false)
-        .remove_name_section(!dev)
+        .remove_name_section(!names)
         .remove_producers_section(!dev)
         .generate(&out)
         .map_err(|e| format!("wasm-bindgen on {}: {e:#}", wasm.display()))?;
@@ -580,6 +583,8 @@ fn bindgen_module(root: &Path, lib: &str, dev: bool) -> Result<Module, String> {
     let mut opt_note = "wasm-opt: not found (npm install binaryen for node_modules/.bin/wasm-opt); not run".to_string();
     if dev {
         opt_note = "wasm-opt: skipped (--dev)".into();
+    } else if names {
+        opt_note = "wasm-opt: skipped (DRVSIG_WASM_NAMES=1 keeps the names for profiling)".into();
     } else if let Some(tool) = find_wasm_opt(root) {
         let opt_path = out.join(format!("{lib}_opt.wasm"));
         match wasm_opt(&tool, &bg_path, &opt_path).and_then(|()| std::fs::read(&opt_path).map_err(|e| e.to_string())) {

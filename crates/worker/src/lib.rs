@@ -27,6 +27,9 @@ thread_local! {
     static BUILTIN_LISTS: RefCell<Vec<List>> = const { RefCell::new(Vec::new()) };
     /// The dropped lists, parsed, and the version of the page's set they came from.
     static USER_LISTS: RefCell<(u32, Vec<List>)> = const { RefCell::new((0, Vec::new())) };
+    /// The certificate links this instance has verified (kept for its life: a drop's files signed
+    /// through the same CAs verify each link once; bounded by the core).
+    static LINKS: Arc<drvsig::chain::LinkCache> = Arc::new(drvsig::chain::LinkCache::new());
 }
 
 fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
@@ -79,6 +82,7 @@ fn options_for(context: &Context) -> drvsig::Options {
     let mut options = drvsig::Options::at(drvsig::UnixTime(context.time));
     options.trust_anchors = context.trust.iter().map(|b| b.0.clone()).collect();
     options.blocklists = BLOCKLISTS.with(|b| b.borrow().clone());
+    options.link_cache = Some(LINKS.with(Arc::clone));
     options
 }
 
