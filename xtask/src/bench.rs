@@ -15,6 +15,11 @@
 //! Flags: `--runs N` (default 5; the 1000-file batches use min(N, 3)), `--no-native`, `--no-browser`,
 //! `--no-dist` (use the existing `dist/`), `--only GROUP,...` (browser rows: startup, big, corpus,
 //! package, many).
+//!
+//! Profiles: with `DRVSIG_BENCH_PROFILE=DIR`, every page run of the big, corpus, package and many
+//! rows also records the page's main thread with the DevTools profiler (through chromedriver) into
+//! `DIR/page-<files>-files-<n>.cpuprofile` (open in Chromium's DevTools, or any .cpuprofile reader);
+//! build with `DRVSIG_WASM_NAMES=1 cargo xtask dist` first for the wasm functions' names.
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -687,6 +692,11 @@ impl WebDriver {
         http(self.port, "POST", &format!("/session/{}/{what}", self.session), Some(&body))
     }
 
+    /// A DevTools protocol command on the page (chromedriver's `goog/cdp/execute`).
+    fn cdp(&self, cmd: &str, params: Value) -> Result<Value, String> {
+        self.post("goog/cdp/execute", json!({"cmd": cmd, "params": params}))
+    }
+
     fn goto(&self, url: &str) -> Result<(), String> {
         self.post("url", json!({ "url": url })).map(|_| ())
     }
@@ -1005,9 +1015,24 @@ fn page_run(wd: &WebDriver, base: &str, files: &[&Path], until: Until) -> Result
     // Let the workers start and the page's own warm-up (a few frames of small hashes) finish first.
     std::thread::sleep(Duration::from_millis(1500));
     wd.exec(INSTRUMENT_JS, json!([files.len(), until.name()]))?;
+    let profile = std::env::var_os("DRVSIG_BENCH_PROFILE").map(PathBuf::from);
+    if profile.is_some() {
+        wd.cdp("Profiler.enable", json!({}))?;
+        wd.cdp("Profiler.setSamplingInterval", json!({"interval": 100}))?;
+        wd.cdp("Profiler.start", json!({}))?;
+    }
     eprintln!("bench: page: setting {} file(s) on #file-input", files.len());
     wd.set_files("#file-input", files)?;
     wd.wait("the verdict", "return window.__bench.tDone !== null;", Duration::from_secs(240))?;
+    if let Some(dir) = profile {
+        let v = wd.cdp("Profiler.stop", json!({}))?;
+        std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
+        let n = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        let path = dir.join(format!("page-{}-files-{n}.cpuprofile", files.len()));
+        let profile = v.get("profile").ok_or_else(|| format!("Profiler.stop gave no profile: {v}"))?;
+        write(&path, profile.to_string().as_bytes())?;
+        eprintln!("bench: page: main-thread profile in {}", path.display());
+    }
     std::thread::sleep(Duration::from_millis(300));
     eprintln!("bench: page: verdict shown; collecting");
     // The figures are the workers': a page that fell back to inspecting on its main thread (a
