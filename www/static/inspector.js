@@ -112,12 +112,14 @@ const ready = (async () => {
 /// a real request getting in between rounds. V8 first runs wasm code from its baseline compiler
 /// and optimises a function once it has run enough: measured in node on this box, a typical
 /// package's first batch took 30 ms in a fresh instance (its package pass 13 ms), the second 15,
-/// then 10 (2). Not on the main thread (it would hold the page).
+/// then 10 (2). Not on the main thread (it would hold the page). It stops at the first real
+/// request: from then on the drop warms the code itself and must not wait for a round.
 const WARM_ROUNDS = 6;
+let requestsSeen = 0;
 async function warmUpDrop() {
   const files = warm_up_files();
   const context = { time: 1767225600, trust: [] };
-  for (let round = 0; round < WARM_ROUNDS; round++) {
+  for (let round = 0; round < WARM_ROUNDS && requestsSeen === 0; round++) {
     const request = { id: 0, context, package: true,
                       files: files.map(([name, bytes]) => ({ id: 0, name, source: bytes.slice().buffer })) };
     await batch(() => {}, request);
@@ -422,6 +424,7 @@ export function serve(post) {
   );
   return (event) => {
     const data = event.data || {};
+    requestsSeen++;
     if (data.inspect) inspect(post, data.inspect);
     else if (data.batch) batch(post, data.batch);
     else if (data.packages) packages(post, data.packages);
