@@ -55,10 +55,10 @@
 // ASN.1 view read the File again, only what they need).
 //
 import init, {
-  WorkerFile, block_list, package_pass, report_reply, set_blocklist_index, verdict_reply, warm_up, warm_up_files,
+  WorkerFile, block_list, package_pass, report_reply, set_blocklist_index, verdict_reply, warm_up_files,
   zip_member,
 } from "./drvsig_worker.js";
-import { wasmBytes } from "./drvsig_worker_bytes.js";
+import { wasmResponse } from "./drvsig_worker_bytes.js";
 
 const subtle = self.crypto && self.crypto.subtle ? self.crypto.subtle : null;
 /// A big file is read in slices of this size (progress after each).
@@ -100,23 +100,25 @@ let wasm = null;
 const ready = (async () => {
   // In a worker, the block lists' index is imported beside the wasm (see loadBlocklists).
   if (!MAIN_THREAD) importBlocklists();
-  wasm = await init({ module_or_path: await wasmBytes() });
-  if (!MAIN_THREAD) {
-    try { warm_up(); } catch (_) { /* only a warm-up */ }
-    loadBlocklists();
-  }
+  // Compiled while it inflates (instantiateStreaming on the inflating Response).
+  wasm = await init({ module_or_path: wasmResponse() });
 })();
 
-/// The second warm-up, once the block lists are in: the demo package through a drop's own path
-/// (batch: read, plan, WebCrypto digests, inspect with the block lists, package pass) a few times,
-/// a real request getting in between rounds. V8 first runs wasm code from its baseline compiler
-/// and optimises a function once it has run enough: measured in node on this box, a typical
-/// package's first batch took 30 ms in a fresh instance (its package pass 13 ms), the second 15,
-/// then 10 (2). Not on the main thread (it would hold the page). It stops at the first real
-/// request: from then on the drop warms the code itself and must not wait for a round.
-const WARM_ROUNDS = 6;
+/// Requests this instance has been sent: the warm-up gives way to the first.
 let requestsSeen = 0;
-async function warmUpDrop() {
+
+/// The warm-up, in a worker once its wasm is ready (it says so at once: a file dropped while the
+/// page starts goes in first) and its block lists are in: the good demo package through a drop's
+/// own path (batch: read, plan, WebCrypto digests, inspect with the block lists, package pass) a
+/// few times. V8 first runs wasm code from its baseline compiler and optimises a function once it
+/// has run enough: measured in node on this box, a typical package's first batch took 30 ms in a
+/// fresh instance (its package pass 13 ms), the second 15, then 10 (2). Each round is a task of its
+/// own, and the warm-up stops at the first real request (from then on a drop warms the code
+/// itself): a drop never waits for more than the round under way. Not on the main thread (it
+/// would hold the page).
+const WARM_ROUNDS = 6;
+async function warmUp() {
+  await loadBlocklists();
   const files = warm_up_files();
   const context = { time: 1767225600, trust: [] };
   for (let round = 0; round < WARM_ROUNDS && requestsSeen === 0; round++) {
@@ -127,7 +129,7 @@ async function warmUpDrop() {
   }
 }
 if (!MAIN_THREAD) {
-  ready.then(loadBlocklists).then(warmUpDrop).catch(() => { /* only a warm-up */ });
+  ready.then(warmUp).catch(() => { /* only a warm-up */ });
 }
 
 const message = (e) => String(e && e.message ? e.message : e);

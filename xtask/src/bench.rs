@@ -895,7 +895,9 @@ const paint = performance.getEntriesByType('paint').find(e => e.name === 'first-
 return { responseEnd: nav.responseEnd || null, fcp: paint ? paint.startTime : null,
   listening: window.drvsigEarly ? window.drvsigEarly.listeningAt : null,
   ready: Number(document.body.dataset.readyAt) || null, drop: s.tDrop, card: s.tCard,
-  readyBefore: s.readyBefore, early: s.early };
+  readyBefore: s.readyBefore, early: s.early, worker: document.body.dataset.timings || null,
+  marks: performance.getEntriesByType('mark').filter(m => m.name.startsWith('drvsig:')).slice(0, 12)
+    .map(m => m.name.slice(7) + '@' + m.startTime.toFixed(1)) };
 "#;
 
 /// One start-up run: navigate without waiting for the load event (a script sets `location`), drop

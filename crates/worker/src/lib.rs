@@ -366,14 +366,10 @@ pub fn zip_member(request: JsValue, zip: &[u8]) -> Result<JsValue, JsValue> {
     Ok(to_js(&Reply::Bytes(MemberBytes { id: request.id, bytes })))
 }
 
-/// Runs the core's hashing on small buffers so the worker's wasm reaches the optimising tier
-/// before a real file arrives (without it the first big file is hashed by the baseline compiler
-/// in one long call), then every other path a driver package takes (zip, INF, catalog,
-/// signatures, chains, packages) on the bundled good package.
-/// The good demo package, for the warm-ups: an INF, its catalog and a signed driver.
+/// The good demo package, for the warm-up: an INF, its catalog and a signed driver.
 static GOOD: &[u8] = include_bytes!("../../../www/demo/good.zip");
 
-/// The good demo package's files as `[[name, bytes], ...]`, for the shim's second warm-up: it runs
+/// The good demo package's files as `[[name, bytes], ...]`, for the shim's warm-up: it runs
 /// them through a drop's own path (read, plan, WebCrypto digests, inspect, package pass) a few
 /// times, so the functions a drop runs are hot (optimised by the engine) before the first drop
 /// pays for it: a typical package's first batch took 30 ms in a fresh worker, 10 once warm.
@@ -387,17 +383,4 @@ pub fn warm_up_files() -> js_sys::Array {
             Some(JsValue::from(js_sys::Array::of2(&JsValue::from_str(name), &js_sys::Uint8Array::from(&bytes[..]))))
         })
         .collect()
-}
-
-#[wasm_bindgen]
-pub fn warm_up() {
-    let options = drvsig::Options::at(drvsig::UnixTime(1_700_000_000));
-    let buffer = vec![0u8; 128 * 1024];
-    for _ in 0..24 {
-        let _ = drvsig::inspect("warm-up.bin", &buffer, &options);
-    }
-    for _ in 0..3 {
-        let report = drvsig::inspect_package(&[("good.zip".to_string(), GOOD)], &options);
-        let _ = serde_json::to_string(&report);
-    }
 }
