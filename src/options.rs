@@ -21,7 +21,7 @@ pub struct Options {
     /// Certificate link signatures already checked, kept across inspections by a caller that
     /// inspects many files (the CLI, a page worker): files signed through the same CAs verify each
     /// link once. `None`: every link is verified. It changes no result, only the time.
-    pub link_cache: Option<std::sync::Arc<crate::chain::LinkCache>>,
+    pub link_cache: Option<std::sync::Arc<crate::x509::LinkCache>>,
 }
 
 impl Options {

@@ -524,7 +524,7 @@ fn a_shared_link_cache_changes_no_report() {
     files.sort();
     let plain = with_test_root(at("2026-11-25"));
     let mut cached = plain.clone();
-    let cache = std::sync::Arc::new(chain::LinkCache::new());
+    let cache = std::sync::Arc::new(drvsig::x509::LinkCache::new());
     cached.link_cache = Some(cache.clone());
     let mut signed = 0;
     for pass in 0..2 {

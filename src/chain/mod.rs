@@ -14,7 +14,6 @@
 //! the crate ([`crate::x509::crypto`]).
 
 pub mod anchors;
-mod cache;
 pub mod signatures;
 
 use std::sync::{Arc, OnceLock};
@@ -30,10 +29,9 @@ use crate::x509::oid::{
     EKU_ANY, EKU_ATTESTATION, EKU_CODE_SIGNING, EKU_KERNEL_MODE_CODE_SIGNING, EKU_LIFETIME_SIGNING, EKU_TIME_STAMPING, EKU_WHQL,
     EKU_WHQL_EXTENDED, EKU_WINDOWS_COMPONENT,
 };
-use crate::x509::{Certificate, Facts};
+use crate::x509::{Certificate, Facts, LinkCache};
 
 pub use crate::signature::trust_file::{parse_trust_file, TrustFileError};
-pub use cache::LinkCache;
 pub use signatures::build_for;
 
 /// At most this many signature verifications per path search.

@@ -139,7 +139,7 @@ fn options(time: Option<UnixTime>, trust: &[PathBuf], blocklist: &[PathBuf]) -> 
     let mut options = Options::at(time.unwrap_or_else(now));
     options.blocklists = Some(std::sync::Arc::new(blocklists::load(blocklist)));
     // Files signed through the same CAs verify each certificate link once (shared by the threads).
-    options.link_cache = Some(std::sync::Arc::new(drvsig::chain::LinkCache::new()));
+    options.link_cache = Some(std::sync::Arc::new(drvsig::x509::LinkCache::new()));
     for file in trust {
         let read = std::fs::read(file).map_err(|e| e.to_string());
         match read.and_then(|b| drvsig::chain::parse_trust_file(&b).map_err(|e| e.to_string())) {

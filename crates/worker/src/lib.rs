@@ -29,7 +29,7 @@ thread_local! {
     static USER_LISTS: RefCell<(u32, Vec<List>)> = const { RefCell::new((0, Vec::new())) };
     /// The certificate links this instance has verified (kept for its life: a drop's files signed
     /// through the same CAs verify each link once; bounded by the core).
-    static LINKS: Arc<drvsig::chain::LinkCache> = Arc::new(drvsig::chain::LinkCache::new());
+    static LINKS: Arc<drvsig::x509::LinkCache> = Arc::new(drvsig::x509::LinkCache::new());
 }
 
 fn to_js<T: serde::Serialize>(value: &T) -> JsValue {

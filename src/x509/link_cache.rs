@@ -1,4 +1,6 @@
-//! Link signatures already checked, kept by the caller across inspections ([`LinkCache`]).
+//! Certificate link signatures already checked, kept by the caller across inspections
+//! ([`LinkCache`]). In `x509` (beside the check it caches), so that `Options` can name it without
+//! looking up at `chain`, which uses it.
 //!
 //! A batch of drivers signed by one publisher carries the same intermediate certificates in every
 //! signature: without a cache each file verifies the same links again (in the browser's wasm, two
@@ -11,8 +13,8 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-use crate::x509::crypto::VerifyError;
-use crate::x509::Certificate;
+use super::crypto::VerifyError;
+use super::Certificate;
 
 /// At most this many links are remembered; past it the cache starts again empty (a batch's
 /// publishers have a handful of links, so this bounds memory at ~1 MiB and is never reached).
