@@ -71,8 +71,8 @@ const MAIN_THREAD = typeof window !== "undefined";
 
 /// The block list index (drvsig_blocklists.js, about 270 KB gzip): never on a first visit (the
 /// workers start on the first sign of use); a worker imports it beside its wasm and reads it
-/// (inflate ~12-18 ms, the core's index ~30-40 ms on this box) while it idles after its warm-up, so
-/// a driver dropped later does not wait for it (it did: 53-64 ms of a typical package's ~100 ms in
+/// (inflate ~12-18 ms, the core's index ~30-40 ms on this box) once its wasm is ready, before its
+/// warm-up (which uses it), so a driver dropped later does not wait for it (it did: 53-64 ms of a typical package's ~100 ms in
 /// the worker). A module import, not a fetch: the CSP keeps connect-src 'none'. On the page's main
 /// thread (no Worker) it stays lazy: imported the first time a PE or a zip is inspected. Once per
 /// instance.
