@@ -375,12 +375,38 @@ static GOOD: &[u8] = include_bytes!("../../../www/demo/good.zip");
 /// pays for it: a typical package's first batch took 30 ms in a fresh worker, 10 once warm.
 #[wasm_bindgen]
 pub fn warm_up_files() -> js_sys::Array {
+    warm_up_members()
+        .into_iter()
+        .map(|(name, bytes)| JsValue::from(js_sys::Array::of2(&JsValue::from_str(name), &js_sys::Uint8Array::from(&bytes[..]))))
+        .collect()
+}
+
+/// The warm-up's files, read out of the good demo package (see [`warm_up_files`]).
+fn warm_up_members() -> Vec<(&'static str, Vec<u8>)> {
     ["good/drvsigtest.inf", "good/drvsigtest.cat", "good/drvsigtest.sys"]
-        .iter()
+        .into_iter()
         .filter_map(|member| {
             let bytes = drvsig::package::zip_member(GOOD, member)?;
-            let name = member.rsplit('/').next().unwrap_or(member);
-            Some(JsValue::from(js_sys::Array::of2(&JsValue::from_str(name), &js_sys::Uint8Array::from(&bytes[..]))))
+            Some((member.rsplit('/').next().unwrap_or(member), bytes))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The warm-up runs a whole package (INF, its catalog, a signed driver) through a drop's path:
+    /// if the demo package changes, this says so instead of the warm-up quietly warming less.
+    #[test]
+    fn the_warm_up_is_a_whole_signed_package() {
+        let members = warm_up_members();
+        let names: Vec<&str> = members.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["drvsigtest.inf", "drvsigtest.cat", "drvsigtest.sys"]);
+        let files: Vec<(String, &[u8])> = members.iter().map(|(n, b)| (n.to_string(), &b[..])).collect();
+        let report = drvsig::package::inspect_package(&files, &drvsig::Options::at(drvsig::UnixTime(1_767_225_600)));
+        assert_eq!(report.packages.len(), 1, "one package: {:?}", report.packages);
+        let driver = report.files.iter().find(|f| f.name == "drvsigtest.sys").expect("the driver's report");
+        assert!(!driver.signatures.is_empty(), "the driver is signed");
+    }
 }
