@@ -30,6 +30,34 @@ fn inspect_certificates(bytes: &[u8], report: &mut FileReport) {
     }
 }
 
+/// What a caller that hashes and verifies faster than the core (the page's workers, with
+/// WebCrypto) can do ahead of [`inspect_with`] for one file ([`plan`]).
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// A PE image's Authenticode hashing (`None` for anything else, or when its headers do not
+    /// read): computed, they go in [`KnownDigests`].
+    pub hash: Option<pe::HashPlan>,
+    /// The signer signature checks it can make (a PE file's embedded signatures, a catalog's own):
+    /// those it verified go in [`Options::known_signatures`].
+    pub signatures: Vec<x509::SignatureRequest>,
+}
+
+/// The [`Plan`] of `bytes`: it decodes the signatures and verifies nothing.
+pub fn plan(name: &str, bytes: &[u8], options: &Options) -> Plan {
+    let kind = sniff::sniff(name, bytes);
+    if kind.is_pe() {
+        match pe::hash_plan_and_requests(bytes, options) {
+            Some((hash, signatures)) => Plan { hash: Some(hash), signatures },
+            None => Plan::default(),
+        }
+    } else if kind == FileKind::Catalog {
+        let signatures = signature::decode(bytes, 0, "catalog", 0).map(|d| signature::signature_requests(&d)).unwrap_or_default();
+        Plan { hash: None, signatures }
+    } else {
+        Plan::default()
+    }
+}
+
 pub fn inspect(name: &str, bytes: &[u8], options: &Options) -> FileReport {
     inspect_with(name, bytes, options, &KnownDigests::default())
 }
@@ -64,7 +92,7 @@ pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDi
             catalog::inspect_catalog(bytes, options, &mut report);
             // The catalog's own signature goes through the same signer / timestamp code as PE
             // signatures (one code path); nested signatures come back too.
-            match signature::read_signed_data(bytes, 0, "catalog", 0) {
+            match signature::read_signed_data_with(bytes, 0, "catalog", 0, &options.verifier()) {
                 Ok(mut signatures) => {
                     chain::build_for(&mut signatures, options, "catalog");
                     report.signatures.extend(signatures.into_iter().map(report::SignatureReport::from));

@@ -22,10 +22,23 @@ pub struct Options {
     /// inspects many files (the CLI, a page worker): files signed through the same CAs verify each
     /// link once. `None`: every link is verified. It changes no result, only the time.
     pub link_cache: Option<std::sync::Arc<crate::x509::LinkCache>>,
+    /// Signer signatures the caller verified ahead (the page's workers, with WebCrypto, from the
+    /// requests [`crate::file::plan`] lists): taken as verified; every other signature is
+    /// verified by the core ([`crate::x509::Verifier::Known`]). `None`: the core verifies all.
+    pub known_signatures: Option<std::sync::Arc<crate::x509::KnownSignatures>>,
 }
 
 impl Options {
     pub fn at(time: UnixTime) -> Self {
-        Options { time, trust_anchors: Vec::new(), blocklists: None, link_cache: None }
+        Options { time, trust_anchors: Vec::new(), blocklists: None, link_cache: None, known_signatures: None }
+    }
+
+    /// Who checks the signers' signatures for these options: the core, or the caller's answers
+    /// first ([`Options::known_signatures`]).
+    pub fn verifier(&self) -> crate::x509::Verifier<'_> {
+        match &self.known_signatures {
+            Some(known) => crate::x509::Verifier::Known(known),
+            None => crate::x509::Verifier::Core,
+        }
     }
 }

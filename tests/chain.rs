@@ -497,11 +497,8 @@ fn certificate_summary_extensions() {
     assert_eq!((e.key_algorithm.as_str(), e.key_bits), ("ecdsa", 256));
 }
 
-/// One link cache shared by every file (as the CLI and a page worker keep it) changes no report:
-/// every fixture under pe/, chain/ and packages/ (and the corpus's files, when present), inspected
-/// twice each with the cache, gives the report an inspection without it gives.
-#[test]
-fn a_shared_link_cache_changes_no_report() {
+/// Every signed fixture under pe/, chain/ and packages/ (and the corpus's files, when present).
+fn signed_fixture_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = Vec::new();
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -522,6 +519,15 @@ fn a_shared_link_cache_changes_no_report() {
         walk(&dir, &mut files);
     }
     files.sort();
+    files
+}
+
+/// One link cache shared by every file (as the CLI and a page worker keep it) changes no report:
+/// every fixture under pe/, chain/ and packages/ (and the corpus's files, when present), inspected
+/// twice each with the cache, gives the report an inspection without it gives.
+#[test]
+fn a_shared_link_cache_changes_no_report() {
+    let files = signed_fixture_files();
     let plain = with_test_root(at("2026-11-25"));
     let mut cached = plain.clone();
     let cache = std::sync::Arc::new(drvsig::x509::LinkCache::new());
@@ -541,4 +547,74 @@ fn a_shared_link_cache_changes_no_report() {
     }
     assert!(signed >= 10, "only {signed} signed files among {}", files.len());
     assert!(!cache.is_empty(), "no link was remembered");
+}
+
+/// The signer signatures a caller verifies ahead (the page's workers, with WebCrypto) change no
+/// report: for every signed fixture (and corpus file), the plan's requests are verified here with
+/// the `rsa` crate straight from the request (its SPKI, hash, message and signature), those that
+/// hold are given to the core as known, and the report is the one the core alone makes. Tampered
+/// and malformed files are among them: what the caller does not vouch for, the core verifies and
+/// judges itself. An answer for other bytes (a request with one byte changed) counts for nothing.
+#[test]
+fn signatures_verified_ahead_change_no_report() {
+    use drvsig::x509::{KnownSignatures, SignatureRequest};
+    use rsa::pkcs8::DecodePublicKey;
+    fn holds(r: &SignatureRequest) -> bool {
+        let Ok(key) = rsa::RsaPublicKey::from_public_key_der(&r.spki) else { return false };
+        let hashed = r.hash.digest(&r.message);
+        let scheme = match r.hash {
+            drvsig::digest::DigestAlgorithm::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
+            drvsig::digest::DigestAlgorithm::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+            drvsig::digest::DigestAlgorithm::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+            drvsig::digest::DigestAlgorithm::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+            drvsig::digest::DigestAlgorithm::Md5 => return false,
+        };
+        key.verify(scheme, &hashed, &r.signature).is_ok()
+    }
+    let plain = with_test_root(at("2026-11-25"));
+    let (mut asked, mut held, mut files_with_requests, mut vouched) = (0, 0, 0, 0);
+    for p in signed_fixture_files() {
+        let bytes = std::fs::read(&p).unwrap();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let plan = drvsig::file::plan(&name, &bytes, &plain);
+        let mut known = KnownSignatures::new();
+        let mut forged = KnownSignatures::new();
+        let mut refused = 0;
+        for r in &plan.signatures {
+            asked += 1;
+            if holds(r) {
+                held += 1;
+                known.insert(r);
+            } else {
+                refused += 1;
+            }
+            let mut other = r.clone();
+            if let Some(b) = other.message.last_mut() {
+                *b ^= 1;
+            }
+            forged.insert(&other);
+        }
+        files_with_requests += usize::from(!plan.signatures.is_empty());
+        let with_known = |set: KnownSignatures| {
+            let mut options = plain.clone();
+            options.known_signatures = Some(std::sync::Arc::new(set));
+            serde_json::to_value(inspect(&name, &bytes, &options)).unwrap()
+        };
+        let without = serde_json::to_value(inspect(&name, &bytes, &plain)).unwrap();
+        for (what, set) in [("verified ahead", known.clone()), ("answers for other bytes", forged)] {
+            assert_eq!(without, with_known(set), "{}: {what}", p.display());
+        }
+        // The core takes the caller's word (as it takes its digests): a caller that vouched for
+        // the signature that does not hold would change the report. So the answers are used.
+        if refused > 0 {
+            let mut all = KnownSignatures::new();
+            plan.signatures.iter().for_each(|r| all.insert(r));
+            assert!(without != with_known(all), "{}: the answers were not used", p.display());
+            vouched += 1;
+        }
+    }
+    assert!(vouched >= 1, "no fixture has a signer signature that does not hold");
+    eprintln!("signatures_verified_ahead_change_no_report: {held} of {asked} requests held, from {files_with_requests} files");
+    assert!(files_with_requests >= 10, "only {files_with_requests} files had signatures to verify ahead");
+    assert!(held >= files_with_requests && held <= asked, "{held} of {asked} requests held");
 }

@@ -204,7 +204,7 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::options::Known
     });
 
     let decoded = decode_signatures(bytes, &scan, report.signatures.len(), &mut report.findings);
-    let mut signatures = crate::signature::verify(&decoded);
+    let mut signatures = crate::signature::verify_with(&decoded, &options.verifier());
     crate::chain::build_for(&mut signatures, options, "signature");
     let reports = check_signatures(bytes, &layout, scan.hash_exclusion.clone(), signatures, known);
     report.signatures.extend(reports);
@@ -249,18 +249,29 @@ pub struct HashPlan {
 /// The [`HashPlan`] of `bytes`, `None` when it is not a PE file whose image hash can be computed.
 /// It decodes the signatures and verifies nothing (a few milliseconds), so it pays off on big files only.
 pub fn hash_plan(bytes: &[u8], options: &Options) -> Option<HashPlan> {
+    plan_with(bytes, options, false).map(|(plan, _)| plan)
+}
+
+/// [`hash_plan`] and the signer signature checks a caller could make ahead
+/// ([`crate::signature::signature_requests`]), from one decoding of the signatures.
+pub fn hash_plan_and_requests(bytes: &[u8], options: &Options) -> Option<(HashPlan, Vec<crate::x509::SignatureRequest>)> {
+    plan_with(bytes, options, true)
+}
+
+fn plan_with(bytes: &[u8], options: &Options, requests: bool) -> Option<(HashPlan, Vec<crate::x509::SignatureRequest>)> {
     let layout = read_layout(bytes).0.ok()?;
     let scan = certs::scan(bytes, &layout);
     let ranges = hash::image_ranges(bytes.len(), &layout, scan.hash_exclusion.clone()).ok()?;
-    let mut algorithms: Vec<DigestAlgorithm> =
-        decode_signatures(bytes, &scan, 0, &mut Vec::new()).iter().filter_map(|s| s.indirect_data.digest_algorithm).collect();
+    let decoded = decode_signatures(bytes, &scan, 0, &mut Vec::new());
+    let mut algorithms: Vec<DigestAlgorithm> = decoded.iter().filter_map(|s| s.indirect_data.digest_algorithm).collect();
     if options.blocklists.is_some() {
         // Block list hash rules name the Authenticode SHA-1 and SHA-256 of every PE file.
         algorithms.extend([DigestAlgorithm::Sha1, DigestAlgorithm::Sha256]);
     }
     algorithms.sort();
     algorithms.dedup();
-    Some(HashPlan { ranges, algorithms })
+    let requests = if requests { crate::signature::signature_requests(&decoded) } else { Vec::new() };
+    Some((HashPlan { ranges, algorithms }, requests))
 }
 
 /// Fill each decoded signature's computed digest, digest verdict and page hashes. The image is

@@ -23,7 +23,7 @@ pub mod verify;
 use crate::digest::DigestAlgorithm;
 use crate::report::Finding;
 pub use decode::{decode, DecodedSignature};
-pub use verify::{verify, Signature, Timestamp};
+pub use verify::{signature_requests, verify, verify_with, Signature, Timestamp};
 
 /// Nested signatures deeper than this are not decoded (a finding says so).
 pub const MAX_NESTING_DEPTH: u32 = 8;
@@ -43,5 +43,16 @@ pub struct PageHashTable {
 ///
 /// Errors only when not even the outer ContentInfo can be read; the finding carries the offset.
 pub fn read_signed_data(der: &[u8], file_offset: u64, source: &str, first_index: usize) -> Result<Vec<Signature>, Finding> {
-    decode(der, file_offset, source, first_index).map(|d| verify(&d))
+    read_signed_data_with(der, file_offset, source, first_index, &crate::x509::Verifier::Core)
+}
+
+/// [`read_signed_data`], with the signers' signatures checked by `verifier` ([`verify_with`]).
+pub fn read_signed_data_with(
+    der: &[u8],
+    file_offset: u64,
+    source: &str,
+    first_index: usize,
+    verifier: &crate::x509::Verifier<'_>,
+) -> Result<Vec<Signature>, Finding> {
+    decode(der, file_offset, source, first_index).map(|d| verify_with(&d, verifier))
 }

@@ -191,6 +191,22 @@ pub fn is_rsa_pkcs1(signature_alg: &ObjectIdentifier) -> bool {
     matches!(scheme(signature_alg), Ok(Scheme::Pkcs1(_)))
 }
 
+/// The digest of an RSA PKCS#1 v1.5 signature: the one `signature_alg` implies, else
+/// `digest_alg`; `None` for any other scheme or when there is none.
+pub fn pkcs1_digest(signature_alg: &ObjectIdentifier, digest_alg: Option<DigestAlgorithm>) -> Option<DigestAlgorithm> {
+    match scheme(signature_alg) {
+        Ok(Scheme::Pkcs1(implied)) => implied.or(digest_alg),
+        _ => None,
+    }
+}
+
+/// The modulus length in bytes of an RSA key the core accepts (`None`: not an RSA key, or one
+/// [`verify`] would refuse as malformed).
+pub fn rsa_modulus_bytes(spki: &SubjectPublicKeyInfoOwned) -> Option<usize> {
+    use rsa::traits::PublicKeyParts;
+    rsa_key(spki).ok().map(|k| k.size())
+}
+
 fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<rsa::RsaPublicKey, VerifyError> {
     use rsa::pkcs1::DecodeRsaPublicKey;
     if spki.algorithm.oid != RSA_ENCRYPTION && spki.algorithm.oid != RSASSA_PSS {

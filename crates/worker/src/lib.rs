@@ -130,19 +130,22 @@ fn from_webcrypto_name(name: &str) -> Option<DigestAlgorithm> {
 pub struct WorkerFile {
     name: String,
     bytes: Vec<u8>,
+    /// The signer signature checks of the last plan ([`WorkerFile::plan`]): the shim has WebCrypto
+    /// make them and names those that held when it asks for the report.
+    requests: Vec<drvsig::x509::SignatureRequest>,
 }
 
 #[wasm_bindgen]
 impl WorkerFile {
     #[wasm_bindgen(constructor)]
     pub fn new(name: String, bytes: &[u8]) -> WorkerFile {
-        WorkerFile { name, bytes: bytes.to_vec() }
+        WorkerFile { name, bytes: bytes.to_vec(), requests: Vec::new() }
     }
 
     /// A file of `len` zero bytes, for the shim to read the real bytes straight into (at
     /// [`WorkerFile::ptr`] in the wasm memory): no copy of a big file from a JS buffer.
     pub fn with_len(name: String, len: usize) -> WorkerFile {
-        WorkerFile { name, bytes: vec![0; len] }
+        WorkerFile { name, bytes: vec![0; len], requests: Vec::new() }
     }
 
     /// Where the bytes are in the wasm memory (they never move: the vector is never resized but
@@ -171,29 +174,71 @@ impl WorkerFile {
     }
 
     /// The digest algorithms (WebCrypto names) of the Authenticode image hashes the embedded
-    /// signatures need ([`drvsig::pe::hash_plan`]: exactly those the core would compute); empty
-    /// for an unsigned file or one that is not a PE image. `context`: the request's [`Context`]
-    /// (with the block lists loaded, the plan also names the Authenticode SHA-1 and SHA-256 their
-    /// hash rules need: WebCrypto computes them instead of the wasm).
-    pub fn plan(&self, context: JsValue) -> Result<Vec<String>, JsValue> {
+    /// signatures need ([`drvsig::file::plan`]: exactly those the core would compute); empty for an
+    /// unsigned file or one that is not a PE image. `context`: the request's [`Context`] (with the
+    /// block lists loaded, the plan also names the Authenticode SHA-1 and SHA-256 their hash rules
+    /// need: WebCrypto computes them instead of the wasm). The signer signature checks WebCrypto
+    /// can make are kept for [`WorkerFile::signature_requests`].
+    pub fn plan(&mut self, context: JsValue) -> Result<Vec<String>, JsValue> {
         let context: Context = from_js(context)?;
-        let options = options_for(&context);
-        let Some(plan) = drvsig::pe::hash_plan(&self.bytes, &options) else {
-            return Ok(Vec::new());
-        };
-        Ok(plan.algorithms.iter().filter_map(|a| webcrypto_name(*a)).map(str::to_string).collect())
+        Ok(self.plan_with(&options_for(&context)))
     }
 
     /// The digest algorithms (WebCrypto names) the embedded signatures name, without those only the
     /// block lists' hash rules need: what the verdict waits for ([`WorkerFile::inspect_verdict`]).
-    pub fn plan_verdict(&self, context: JsValue) -> Result<Vec<String>, JsValue> {
+    pub fn plan_verdict(&mut self, context: JsValue) -> Result<Vec<String>, JsValue> {
         let context: Context = from_js(context)?;
         let mut options = options_for(&context);
         options.blocklists = None;
-        let Some(plan) = drvsig::pe::hash_plan(&self.bytes, &options) else {
-            return Ok(Vec::new());
-        };
-        Ok(plan.algorithms.iter().filter_map(|a| webcrypto_name(*a)).map(str::to_string).collect())
+        Ok(self.plan_with(&options))
+    }
+
+    fn plan_with(&mut self, options: &drvsig::Options) -> Vec<String> {
+        let plan = drvsig::file::plan(&self.name, &self.bytes, options);
+        self.requests = plan.signatures;
+        let algorithms = plan.hash.map(|h| h.algorithms).unwrap_or_default();
+        algorithms.iter().filter_map(|a| webcrypto_name(*a)).map(str::to_string).collect()
+    }
+
+    /// The signer signature checks of the last plan, for WebCrypto (RSASSA-PKCS1-v1_5): objects
+    /// `{id, hash, spki, message, signature}`, where `id` names the key and hash (the shim imports
+    /// each key once) and `hash` is the WebCrypto name. [`WorkerFile::inspect`] takes the indices
+    /// of those that verified.
+    pub fn signature_requests(&self) -> js_sys::Array {
+        let out = js_sys::Array::new();
+        for r in &self.requests {
+            let Some(hash) = webcrypto_name(r.hash) else { continue };
+            let object = js_sys::Object::new();
+            let id = r.key_id();
+            let fields: [(&str, JsValue); 5] = [
+                ("id", id.into()),
+                ("hash", hash.into()),
+                ("spki", js_sys::Uint8Array::from(&r.spki[..]).into()),
+                ("message", js_sys::Uint8Array::from(&r.message[..]).into()),
+                ("signature", js_sys::Uint8Array::from(&r.signature[..]).into()),
+            ];
+            for (k, v) in fields {
+                let _ = js_sys::Reflect::set(&object, &k.into(), &v);
+            }
+            out.push(&object);
+        }
+        out
+    }
+
+    /// The options of an inspection whose signature requests `verified` (indices into
+    /// [`WorkerFile::signature_requests`]) WebCrypto verified.
+    fn options_verified(&self, context: &Context, verified: Option<Vec<u32>>) -> drvsig::Options {
+        let mut options = options_for(context);
+        let mut known = drvsig::x509::KnownSignatures::new();
+        for i in verified.unwrap_or_default() {
+            if let Some(r) = self.requests.get(i as usize) {
+                known.insert(r);
+            }
+        }
+        if !known.is_empty() {
+            options.known_signatures = Some(Arc::new(known));
+        }
+        options
     }
 
     /// The verdict before the whole file is hashed: the core's pass with the Authenticode digests
@@ -201,9 +246,15 @@ impl WorkerFile {
     /// the whole file's SHA-256 (the report's `sha256` is empty: [`WorkerFile::inspect`] fills it
     /// in, and matches the block lists, once WebCrypto has hashed the whole file). The JSON of an
     /// [`drvsig::InspectionReport`].
-    pub fn inspect_verdict(&self, context: JsValue, algorithms: Vec<String>, digests: Vec<js_sys::Uint8Array>) -> Result<String, JsValue> {
+    pub fn inspect_verdict(
+        &self,
+        context: JsValue,
+        algorithms: Vec<String>,
+        digests: Vec<js_sys::Uint8Array>,
+        verified: Option<Vec<u32>>,
+    ) -> Result<String, JsValue> {
         let context: Context = from_js(context)?;
-        let mut options = options_for(&context);
+        let mut options = self.options_verified(&context, verified);
         options.blocklists = None;
         let authenticode = algorithms
             .iter()
@@ -253,9 +304,10 @@ impl WorkerFile {
         file_sha256: Option<Vec<u8>>,
         algorithms: Vec<String>,
         digests: Vec<js_sys::Uint8Array>,
+        verified: Option<Vec<u32>>,
     ) -> Result<String, JsValue> {
         let context: Context = from_js(context)?;
-        let options = options_for(&context);
+        let options = self.options_verified(&context, verified);
         let authenticode = algorithms
             .iter()
             .zip(digests.iter())

@@ -11,7 +11,7 @@ use super::decode::DecodedSignature;
 use super::PageHashTable;
 use crate::digest::DigestAlgorithm;
 use crate::report::{ChainReport, Finding, Outcome};
-use crate::x509::Certificate;
+use crate::x509::{Certificate, SignatureRequest, Verifier};
 pub use timestamp::{Timestamp, TsaCertificates};
 
 /// One verified signature, outer or nested: what the file layer needs to check its digest and
@@ -56,16 +56,41 @@ pub struct Signature {
 /// Verify every decoded signature: each one's signer, then its timestamps. Same order, same
 /// indices as `decoded`.
 pub fn verify(decoded: &[DecodedSignature<'_>]) -> Vec<Signature> {
-    decoded.iter().map(verify_one).collect()
+    verify_with(decoded, &Verifier::Core)
 }
 
-fn verify_one(d: &DecodedSignature<'_>) -> Signature {
+/// [`verify`], with the signers' signatures checked by `verifier` (the core, or partly the
+/// caller ahead: [`Verifier::Known`]).
+pub fn verify_with(decoded: &[DecodedSignature<'_>], verifier: &Verifier<'_>) -> Vec<Signature> {
+    decoded.iter().map(|d| verify_one(d, verifier)).collect()
+}
+
+/// The signer signature checks a caller could make ahead for `decoded` ([`Verifier::Plan`]):
+/// every signer's and every timestamp's that is eligible, in report order. Nothing is verified.
+pub fn signature_requests(decoded: &[DecodedSignature<'_>]) -> Vec<SignatureRequest> {
+    let requests = core::cell::RefCell::new(Vec::new());
+    let verifier = Verifier::Plan(&requests);
+    for d in decoded {
+        let sd = &d.signed_data;
+        if let Ok(si) = &d.signer_info {
+            let content = sd.econtent.map(|t| t.value).unwrap_or_default();
+            signer::check_signer(si, &sd.certificates, content, Some(sd.content_type), d.file_offset, "signature", &verifier);
+        }
+        let outer_signature = d.signer_info.as_ref().map(|si| si.signature.value).unwrap_or_default();
+        for t in &d.timestamps {
+            timestamp::verify_timestamp(t, &sd.certificates, outer_signature, &verifier);
+        }
+    }
+    requests.into_inner()
+}
+
+fn verify_one(d: &DecodedSignature<'_>, verifier: &Verifier<'_>) -> Signature {
     let sd = &d.signed_data;
     let mut findings = d.findings.clone();
     let (signer, signature_verdict) = match &d.signer_info {
         Ok(si) => {
             let content = sd.econtent.map(|t| t.value).unwrap_or_default();
-            let check = signer::check_signer(si, &sd.certificates, content, Some(sd.content_type), d.file_offset, "signature");
+            let check = signer::check_signer(si, &sd.certificates, content, Some(sd.content_type), d.file_offset, "signature", verifier);
             findings.extend(check.findings);
             (check.signer_index.filter(|i| *i < sd.certificates.len()), check.verdict)
         }
@@ -76,7 +101,7 @@ fn verify_one(d: &DecodedSignature<'_>) -> Signature {
     };
     findings.extend(d.attribute_findings.iter().cloned());
     let outer_signature = d.signer_info.as_ref().map(|si| si.signature.value).unwrap_or_default();
-    let timestamps = d.timestamps.iter().map(|t| timestamp::verify_timestamp(t, &sd.certificates, outer_signature)).collect();
+    let timestamps = d.timestamps.iter().map(|t| timestamp::verify_timestamp(t, &sd.certificates, outer_signature, verifier)).collect();
     Signature {
         index: d.index,
         depth: d.depth,

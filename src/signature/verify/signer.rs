@@ -14,7 +14,7 @@ use crate::report::{Finding, Outcome};
 use crate::signature::signer::{find_signer, oid_of, RawSignerInfo, SignerId, ID_CONTENT_TYPE, ID_MESSAGE_DIGEST};
 use crate::tlv::{TAG_OCTET_STRING, TAG_SET};
 use crate::x509::certificate::serial_hex;
-use crate::x509::{crypto, name, Certificate};
+use crate::x509::{crypto, name, Certificate, Verifier};
 
 /// The outcome of checking one SignerInfo.
 #[derive(Clone, Debug, Default)]
@@ -56,6 +56,7 @@ impl Checks<'_> {
 /// Check one SignerInfo over `content` (the eContent value octets, or for a countersignature the
 /// outer signature value). `prefix` names the checks (`signature` or `timestamp`).
 /// `expected_content_type` is compared with the contentType signed attribute when both exist.
+/// `verifier` checks the signature itself (the core, or the caller ahead: [`Verifier`]).
 pub fn check_signer(
     si: &RawSignerInfo<'_>,
     certs: &[Certificate],
@@ -63,6 +64,7 @@ pub fn check_signer(
     expected_content_type: Option<ObjectIdentifier>,
     file_offset: u64,
     prefix: &str,
+    verifier: &Verifier<'_>,
 ) -> SignerCheck {
     let mut c = Checks { prefix, file_offset, findings: Vec::new() };
     let digest_algorithm = DigestAlgorithm::from_oid(&si.digest_algorithm.oid);
@@ -82,7 +84,7 @@ pub fn check_signer(
         }
     }
     if let Some(cert) = signer {
-        check_signature(&mut c, si, cert, digest_algorithm, &signed_bytes(si, content));
+        check_signature(&mut c, si, cert, digest_algorithm, &signed_bytes(si, content), verifier);
     }
     SignerCheck { signer_index, verdict: c.verdict(), findings: c.findings }
 }
@@ -192,9 +194,10 @@ fn check_signature(
     signer: &Certificate,
     digest_algorithm: Option<DigestAlgorithm>,
     signed_bytes: &[u8],
+    verifier: &Verifier<'_>,
 ) {
     let spki = &signer.decoded.tbs_certificate.subject_public_key_info;
-    let mut result = crypto::verify(spki, &si.signature_algorithm, digest_algorithm, signed_bytes, si.signature.value);
+    let mut result = verifier.verify(spki, &si.signature_algorithm, digest_algorithm, signed_bytes, si.signature.value);
     if result == Err(crypto::VerifyError::BadSignature) && crypto::is_rsa_pkcs1(&si.signature_algorithm.oid) {
         let digest = crypto::implied_digest(&si.signature_algorithm.oid).or(digest_algorithm);
         if let Some(d) = digest {

@@ -11,7 +11,7 @@ use crate::hex;
 use crate::report::{ChainReport, Finding, Outcome};
 use crate::signature::timestamp::{DecodedTimestamp, MessageImprint, TimestampContent, TimestampKind, ID_CT_TST_INFO};
 use crate::time::UnixTime;
-use crate::x509::Certificate;
+use crate::x509::{Certificate, Verifier};
 
 /// The certificates a timestamp authority's path is built from (by `chain`, a layer above).
 #[derive(Clone, Debug, Default)]
@@ -53,7 +53,12 @@ fn verdict_of(findings: &[Finding]) -> Outcome {
 
 /// Verify a decoded timestamp against the outer signature value. `outer_certs` are the
 /// enclosing SignedData's certificates (a countersignature's signer is among them).
-pub fn verify_timestamp(ts: &DecodedTimestamp<'_>, outer_certs: &[Certificate], outer_signature: &[u8]) -> Timestamp {
+pub fn verify_timestamp(
+    ts: &DecodedTimestamp<'_>,
+    outer_certs: &[Certificate],
+    outer_signature: &[u8],
+    verifier: &Verifier<'_>,
+) -> Timestamp {
     let mut findings = ts.findings.clone();
     let mut certificates = TsaCertificates::default();
     let mut signer = None;
@@ -67,7 +72,7 @@ pub fn verify_timestamp(ts: &DecodedTimestamp<'_>, outer_certs: &[Certificate], 
             let certs = &signed_data.certificates;
             match signer_info {
                 Ok(si) => {
-                    let c = check_signer(si, certs, tst_der, Some(ID_CT_TST_INFO), ts.file_offset, "timestamp");
+                    let c = check_signer(si, certs, tst_der, Some(ID_CT_TST_INFO), ts.file_offset, "timestamp", verifier);
                     findings.extend(c.findings);
                     certificates.signer = c.signer_index.filter(|i| *i < certs.len());
                 }
@@ -77,7 +82,7 @@ pub fn verify_timestamp(ts: &DecodedTimestamp<'_>, outer_certs: &[Certificate], 
             certificates.own = Some(certs.clone());
         }
         TimestampContent::Countersignature { signer_info } => {
-            let c = check_signer(signer_info, outer_certs, outer_signature, None, ts.file_offset, "timestamp");
+            let c = check_signer(signer_info, outer_certs, outer_signature, None, ts.file_offset, "timestamp", verifier);
             findings.extend(c.findings);
             certificates.signer = c.signer_index.filter(|i| *i < outer_certs.len());
             signer = certificates.signer.and_then(|i| outer_certs.get(i)).cloned();

@@ -128,6 +128,23 @@ fn signature_digests(r: &drvsig::FileReport) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// Each signature's signer checks and each of its timestamps' (check id, outcome), in report order:
+/// what the signer signature verification decided, wherever it was made.
+fn signer_checks(r: &drvsig::FileReport) -> Vec<(String, String)> {
+    let pair = |f: &drvsig::Finding| (f.check.clone(), format!("{:?}", f.outcome));
+    r.signatures
+        .iter()
+        .flat_map(|s| {
+            let own = s.findings.iter().map(pair).chain([("signature_verdict".to_string(), format!("{:?}", s.signature_verdict))]);
+            let stamps = s
+                .timestamps
+                .iter()
+                .flat_map(|t| t.findings.iter().map(pair).chain([("timestamp".to_string(), format!("{:?}", t.verdict))]));
+            own.chain(stamps).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Watches `arguments[0]`'s card: what it showed (`sha256` field, a pending one, the
 /// completing mark) each time its attributes or children changed, in `window.__seen`.
 const WATCH_CARD_JS: &str = r#"
@@ -769,7 +786,9 @@ return true;
 
 /// The digests the page shows (whole-file SHA-256 and the Authenticode digests, from WebCrypto in
 /// the worker) equal the native core's (sha2 / sha1), signature by signature, on the signed
-/// fixtures (SHA-1, SHA-256, dual-signed, tampered, appended data, odd certificate tables).
+/// fixtures (SHA-1, SHA-256, dual-signed, tampered, appended data, odd certificate tables); so do
+/// the signer and timestamp checks, whose RSA signatures WebCrypto verified in the worker
+/// (`webcrypto_verifies_the_signer_signatures`).
 #[test]
 fn webcrypto_digests_equal_the_native_cores() {
     scenario("webcrypto_digests_equal_the_native_cores", |client, base| async move {
@@ -818,10 +837,50 @@ fn webcrypto_digests_equal_the_native_cores() {
                     digests(&native)
                 ));
             }
+            if signer_checks(shown) != signer_checks(&native) {
+                return Err(format!(
+                    "{name}: signer checks (id, outcome) {:?} in the page, {:?} natively",
+                    signer_checks(shown),
+                    signer_checks(&native)
+                ));
+            }
             compared += native.signatures.len();
         }
         if compared < 8 {
             return Err(format!("only {compared} signatures compared: the fixtures changed?"));
+        }
+        Ok(())
+    });
+}
+
+/// The signer's and the timestamp's RSA signatures of a dual-signed, timestamped driver are
+/// verified by WebCrypto in the worker (the timings count those asked and those that held: all of
+/// them), and the page's signer checks are the native core's.
+#[test]
+fn webcrypto_verifies_the_signer_signatures() {
+    scenario("webcrypto_verifies_the_signer_signatures", |client, base| async move {
+        let name = "driver-dual-ts.sys";
+        let bytes = fixture(&format!("pe/{name}"));
+        open(&client, &format!("{base}/")).await?;
+        drop_files(&client, &[(name, bytes.clone())]).await?;
+        wait_for(&client, "a finished card", CARD_JS, vec![json!(name), Value::Null]).await?;
+        let timings = js(&client, "return document.body.dataset.timings || null;", vec![]).await?;
+        eprintln!("webcrypto_verifies_the_signer_signatures: worker timings {timings}");
+        let counted: Value = serde_json::from_str(timings.as_str().unwrap_or("{}")).map_err(|e| e.to_string())?;
+        let (asked, verified) = (&counted["signatures"]["asked"], &counted["signatures"]["verified"]);
+        let native = drvsig::inspect(name, &bytes, &drvsig::Options::at(drvsig::UnixTime(1_800_000_000)));
+        let stamps: usize = native.signatures.iter().map(|s| s.timestamps.len()).sum();
+        let enough = asked.as_u64().is_some_and(|n| n as usize >= native.signatures.len() + stamps);
+        if !enough || asked != verified {
+            return Err(format!(
+                "WebCrypto did not verify the {} signer and {stamps} timestamp signatures: {timings}",
+                native.signatures.len()
+            ));
+        }
+        let page = exported_report(&client).await?;
+        let shown = page.files.iter().find(|f| f.name == name).ok_or("the driver is not in the export")?;
+        if signer_checks(shown) != signer_checks(&native) {
+            return Err(format!("signer checks {:?} in the page, {:?} natively", signer_checks(shown), signer_checks(&native)));
         }
         Ok(())
     });
