@@ -21,7 +21,10 @@
 // image hashes the embedded signatures name (drvsig::pe::hash_plan: exactly what the core would
 // compute; nothing for an unsigned file) are WebCrypto's; the core gets them through
 // `KnownDigests` and hashes nothing twice (page hashes, catalogs and the PE CheckSum stay with the
-// core). Without crypto.subtle (a non-secure context) the core hashes everything.
+// core). The signers' and timestamps' RSA PKCS#1 v1.5 signatures the plan lists are verified by
+// WebCrypto too (crypto.subtle.verify; the core takes those that held as `known_signatures` and
+// verifies anything else itself). Without crypto.subtle (a non-secure context) the core hashes and
+// verifies everything.
 //
 // A big file (over SMALL_BYTES) is answered twice: its verdict ({verdict}, drvsig_messages::Reply::
 // Verdict) once the Authenticode digests its signatures name are computed and the core has run
