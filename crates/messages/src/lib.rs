@@ -101,8 +101,10 @@ pub struct Packages {
     pub id: RequestId,
     pub context: Context,
     pub files: Vec<PackageFile>,
-    /// The `InspectionReport` JSONs the workers made for those files (reused, not made again).
-    pub reports: Vec<String>,
+    /// The `InspectionReport` JSONs the workers made for those files (reused, not made again): a
+    /// JS array of strings, passed as it is (the page never copies them into its wasm memory).
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub reports: JsValue,
 }
 
 /// One file of the package pass.
@@ -225,9 +227,11 @@ pub struct Batched {
 pub struct BatchReport {
     /// The page's file id.
     pub id: RequestId,
-    /// The `InspectionReport` JSON, or why there is none.
-    #[serde(default)]
-    pub json: Option<String>,
+    /// The `InspectionReport` JSON (a JS string, kept as it is: the page parses it with the
+    /// browser's JSON.parse and keeps it for the package pass, never copying it into its wasm
+    /// memory), or `undefined` and why there is none.
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    pub json: JsValue,
     #[serde(default)]
     pub error: Option<String>,
 }

@@ -321,10 +321,22 @@ impl WorkerFile {
     }
 }
 
-/// A report the page sent back (as a worker made it), read with the browser's `JSON.parse` and
-/// serde-wasm-bindgen: serde_json's deserializer for the whole report stays out of this module.
-fn report_from_json(json: &str) -> Option<drvsig::InspectionReport> {
-    serde_wasm_bindgen::from_value(js_sys::JSON::parse(json).ok()?).ok()
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JS value as it is (js_sys's takes a `&str`: the text would be copied into
+    /// the wasm memory and back).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn parse_js(text: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// A report the page sent back (as a worker made it: a JS string), read with the browser's
+/// `JSON.parse` and serde-wasm-bindgen: serde_json's deserializer for the whole report stays out of
+/// this module.
+fn report_from_js(json: &JsValue) -> Option<drvsig::InspectionReport> {
+    if !json.is_string() {
+        return None;
+    }
+    serde_wasm_bindgen::from_value(parse_js(json).ok()?).ok()
 }
 
 /// The reply carrying a file's report (`timings`: what the shim measured).
@@ -368,7 +380,8 @@ pub fn package_pass(request: JsValue, buffers: Vec<js_sys::Uint8Array>) -> Resul
         }
     }
     let files: Vec<(String, &[u8])> = owned.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
-    let known: Vec<drvsig::FileReport> = request.reports.iter().filter_map(|json| report_from_json(json)).flat_map(|r| r.files).collect();
+    let known: Vec<drvsig::FileReport> =
+        js_sys::Array::from(&request.reports).iter().filter_map(|json| report_from_js(&json)).flat_map(|r| r.files).collect();
     let report = drvsig::package::inspect_package_with_reports(&files, known, &options);
     let json = serde_json::to_string(&report.packages).unwrap_or_default();
     Ok(to_js(&Reply::Packages(Json { id: request.id, json })))

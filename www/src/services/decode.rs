@@ -11,7 +11,17 @@
 
 use drvsig::report::PackageReport;
 use drvsig::{FileReport, InspectionReport};
+use js_sys::JsString;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JS string as it is (js_sys's takes a `&str`: the text would be copied
+    /// into the wasm memory and back).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn parse_js(text: &JsString) -> Result<JsValue, JsValue>;
+}
 
 fn parse(json: &str) -> Result<JsValue, String> {
     js_sys::JSON::parse(json).map_err(|_| "the report is not JSON".to_string())
@@ -20,6 +30,12 @@ fn parse(json: &str) -> Result<JsValue, String> {
 /// One file's report as the worker sent it.
 pub fn inspection_from_json(json: &str) -> Result<InspectionReport, String> {
     serde_wasm_bindgen::from_value(parse(json)?).map_err(|e| e.to_string())
+}
+
+/// One file's report as the worker sent it, a JS string (a batch's: it stays a JS string).
+pub fn inspection_from_js(json: &JsString) -> Result<InspectionReport, String> {
+    let value = parse_js(json).map_err(|_| "the report is not JSON".to_string())?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
 }
 
 /// The packages of the worker's package pass.

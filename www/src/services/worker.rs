@@ -471,15 +471,9 @@ impl Pool {
     }
 
     /// The package pass in a worker over `files` with the reports the workers made: the packages JSON.
-    pub async fn packages(
-        &self,
-        context: Context,
-        files: Vec<PackageFile>,
-        transfer: Array,
-        reports: Vec<String>,
-    ) -> Result<String, String> {
+    pub async fn packages(&self, context: Context, files: Vec<PackageFile>, transfer: Array, reports: Array) -> Result<String, String> {
         let id = self.other_id();
-        let message = Request::Packages(drvsig_messages::Packages { id, context, files, reports });
+        let message = Request::Packages(drvsig_messages::Packages { id, context, files, reports: reports.into() });
         match self.request(id, &message, transfer, None).await {
             Answer::Reply(Reply::Packages(p)) => Ok(p.json),
             Answer::Failed(why) => Err(why),

@@ -91,7 +91,7 @@ async fn read_blob(blob: &web_sys::Blob) -> Option<Bytes> {
 
 /// The pipeline and what performing its effects needs.
 struct Shell {
-    pipeline: Pipeline<web_sys::File, Held>,
+    pipeline: Pipeline<web_sys::File, Held, js_sys::JsString>,
     /// Where actions go (the app's dispatcher).
     dispatch: Option<Callback<Action>>,
 }
@@ -125,7 +125,10 @@ impl Services {
 
     /// One step of the pipeline, then its effects (performed outside the borrow: a dispatch may
     /// render, and rendering may ask the pipeline).
-    fn step(&self, f: impl FnOnce(&mut Pipeline<web_sys::File, Held>) -> Vec<Effect<web_sys::File, Held>>) {
+    fn step(
+        &self,
+        f: impl FnOnce(&mut Pipeline<web_sys::File, Held, js_sys::JsString>) -> Vec<Effect<web_sys::File, Held, js_sys::JsString>>,
+    ) {
         let effects = self.with(|s| {
             s.pipeline.set_limit(self.pool.pool_size());
             f(&mut s.pipeline)
@@ -154,7 +157,7 @@ impl Services {
         }
     }
 
-    fn perform(&self, effect: Effect<web_sys::File, Held>) {
+    fn perform(&self, effect: Effect<web_sys::File, Held, js_sys::JsString>) {
         match effect {
             Effect::Dispatch(action) => {
                 if let Some(dispatch) = self.with(|s| s.dispatch.clone()) {
@@ -282,7 +285,12 @@ impl Services {
     /// The package pass in a worker: it gets the `File` handles (and copies of the bytes held here)
     /// with the reports the workers made, so nothing is copied into this thread's wasm memory or
     /// inspected again. A worker that fails is replaced: one more try; `None` when that fails too.
-    async fn package_pass(&self, generation: u64, files: Vec<PackageInput<Held>>, reports: Vec<String>) -> Option<Vec<PackageReport>> {
+    async fn package_pass(
+        &self,
+        generation: u64,
+        files: Vec<PackageInput<Held>>,
+        reports: Vec<js_sys::JsString>,
+    ) -> Option<Vec<PackageReport>> {
         for _ in 0..2 {
             if !self.with(|s| s.pipeline.is_current(generation)) {
                 return None;
@@ -296,7 +304,7 @@ impl Services {
                 })
                 .collect();
             let context = self.with(|s| s.pipeline.context(browser::now().0));
-            match self.pool.packages(context, files, transfer, reports.clone()).await {
+            match self.pool.packages(context, files, transfer, reports.iter().collect()).await {
                 Ok(json) => return super::decode::packages_from_json(&json).ok(),
                 Err(why) => web_sys::console::warn_1(&format!("drvsig package worker: {why}").into()),
             }
@@ -305,7 +313,7 @@ impl Services {
     }
 
     /// One file: a drvsig JSON report is shown as saved; anything else is inspected in a worker.
-    async fn inspect(&self, id: FileId, picked: Picked) -> Finished<Held> {
+    async fn inspect(&self, id: FileId, picked: Picked) -> Finished<Held, js_sys::JsString> {
         let name = picked.name.replace('\\', "/");
         if let Some(saved) = saved_report(id, &name, &picked).await {
             return Finished::Saved(saved);
@@ -341,7 +349,11 @@ impl Services {
                     if let Some(timings) = &done.timings {
                         mark("data-timings", timings);
                     }
-                    Finished::Inspected { inspection, held: Held::Blob(picked.file.clone()), json: done.json }
+                    Finished::Inspected {
+                        inspection,
+                        held: Held::Blob(picked.file.clone()),
+                        json: js_sys::JsString::from(done.json.as_str()),
+                    }
                 }
                 Err(e) => Finished::Failed(format!("The worker's report cannot be read: {e}")),
             },
@@ -358,7 +370,7 @@ impl Services {
         &self,
         files: Vec<(FileId, Picked)>,
         package: Option<u64>,
-    ) -> (Vec<(FileId, Finished<Held>)>, Option<(u64, Option<Vec<PackageReport>>)>) {
+    ) -> (Vec<(FileId, Finished<Held, js_sys::JsString>)>, Option<(u64, Option<Vec<PackageReport>>)>) {
         let items: Vec<(u64, String, web_sys::File)> =
             files.iter().map(|(id, p)| (*id, p.name.replace('\\', "/"), p.file.clone())).collect();
         let context = || self.with(|s| s.pipeline.context(browser::now().0));
@@ -390,10 +402,13 @@ impl Services {
             .map(|(id, picked)| {
                 let report = reports.iter().position(|r| r.id == id).map(|at| reports.swap_remove(at));
                 let finished = match report {
-                    Some(drvsig_messages::BatchReport { json: Some(json), .. }) => match super::decode::inspection_from_json(&json) {
-                        Ok(inspection) => Finished::Inspected { inspection, held: Held::Blob(picked.file), json },
-                        Err(e) => Finished::Failed(format!("The worker's report cannot be read: {e}")),
-                    },
+                    Some(drvsig_messages::BatchReport { json, .. }) if json.is_string() => {
+                        let json = js_sys::JsString::from(json);
+                        match super::decode::inspection_from_js(&json) {
+                            Ok(inspection) => Finished::Inspected { inspection, held: Held::Blob(picked.file), json },
+                            Err(e) => Finished::Failed(format!("The worker's report cannot be read: {e}")),
+                        }
+                    }
                     Some(drvsig_messages::BatchReport { error: Some(why), .. }) => {
                         Finished::Failed(format!("The file could not be inspected: {why}"))
                     }

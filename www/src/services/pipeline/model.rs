@@ -35,9 +35,11 @@ pub struct Picked<F> {
     pub file: F,
 }
 
-/// What the shell does for the pipeline.
+/// What the shell does for the pipeline. `F`: a picked file; `H`: where an inspected file's bytes
+/// stay; `J`: a report's JSON as the worker sent it (in the page a JS string, never copied into the
+/// wasm memory).
 #[derive(Debug)]
-pub enum Effect<F, H> {
+pub enum Effect<F, H, J> {
     /// Hand this to the reducer.
     Dispatch(Action),
     /// Inspect this file (a drvsig JSON report is shown as saved instead), then call
@@ -51,7 +53,7 @@ pub enum Effect<F, H> {
     Abort(FileId),
     /// Run the package pass over these files (with the reports the workers made), then call
     /// [`Pipeline::packaged`] with this generation.
-    Package { generation: u64, files: Vec<PackageInput<H>>, reports: Vec<String> },
+    Package { generation: u64, files: Vec<PackageInput<H>>, reports: Vec<J> },
 }
 
 /// One file of the package pass.
@@ -64,9 +66,9 @@ pub struct PackageInput<H> {
 }
 
 /// How one file's inspection ended.
-pub enum Finished<H> {
+pub enum Finished<H, J> {
     /// The worker's report: the inspection, where the bytes stay, the JSON it came as.
-    Inspected { inspection: InspectionReport, held: H, json: String },
+    Inspected { inspection: InspectionReport, held: H, json: J },
     /// A drvsig JSON report: shown as saved, not inspected.
     Saved(crate::saved::Saved),
     /// The card's message.
@@ -74,12 +76,12 @@ pub enum Finished<H> {
 }
 
 /// One inspected file, kept for the package pass and the ASN.1 view.
-struct Stored<H> {
+struct Stored<H, J> {
     id: FileId,
     name: String,
     held: H,
     /// The `InspectionReport` JSON its worker returned (the package pass reuses its reports).
-    report_json: String,
+    report_json: J,
     /// What its own pass found: its kinds (members included) and packages.
     kinds: Vec<FileKind>,
     packages: Vec<PackageReport>,
@@ -93,7 +95,7 @@ struct Member {
 }
 
 /// The page's files between the drop and the card.
-pub struct Pipeline<F, H> {
+pub struct Pipeline<F, H, J> {
     next_id: FileId,
     /// Files waiting, in page order.
     queue: VecDeque<(FileId, Picked<F>)>,
@@ -112,7 +114,7 @@ pub struct Pipeline<F, H> {
     /// Bumped on every change of the file set: a package pass for an older set is dropped.
     generation: u64,
     /// Inspected files, in page order.
-    store: Vec<Stored<H>>,
+    store: Vec<Stored<H, J>>,
     members: Vec<Member>,
     /// Zips some of whose members were removed from the page: the package pass takes their
     /// remaining members instead of the whole zip.
@@ -128,7 +130,7 @@ pub struct Pipeline<F, H> {
     limit: usize,
 }
 
-impl<F: Clone, H: Clone> Pipeline<F, H> {
+impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
     /// An empty pipeline running up to `limit` files at once.
     pub fn new(limit: usize) -> Self {
         Pipeline {
@@ -171,7 +173,7 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
     }
 
     /// Adds files to the page and to the queue.
-    pub fn add(&mut self, files: Vec<Picked<F>>) -> Vec<Effect<F, H>> {
+    pub fn add(&mut self, files: Vec<Picked<F>>) -> Vec<Effect<F, H, J>> {
         if files.is_empty() {
             return Vec::new();
         }
@@ -191,7 +193,7 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
 
     /// A dropped block list's card (`list`: its name and bytes when it can be used: every file
     /// inspected from now on is judged against it too).
-    pub fn add_block_list(&mut self, name: &str, size: u64, card: FileReport, list: Option<Vec<u8>>) -> Vec<Effect<F, H>> {
+    pub fn add_block_list(&mut self, name: &str, size: u64, card: FileReport, list: Option<Vec<u8>>) -> Vec<Effect<F, H, J>> {
         if let Some(bytes) = list {
             self.lists.version = self.lists.version.wrapping_add(1).max(1);
             self.lists.lists.retain(|l| l.name != name);
@@ -207,7 +209,7 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
     /// Starts waiting files, in page order, while there is room ([`Pipeline::new`]'s limit of
     /// worker requests and [`IN_FLIGHT_BYTES`]): small ones [`BATCH_FILES`] at a time in one
     /// request; and starts the package pass once every file is done and the file set changed.
-    pub fn schedule(&mut self) -> Vec<Effect<F, H>> {
+    pub fn schedule(&mut self) -> Vec<Effect<F, H, J>> {
         let mut effects = Vec::new();
         while self.slots.len() < self.limit {
             let in_flight: u64 = self.running.iter().map(|(_, size)| size).sum();
@@ -265,7 +267,7 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
     /// every file on the page when it can differ from the files' own passes (two or more files,
     /// one of them an INF or a catalog, or a zip with members removed), else the single file's
     /// own packages at once.
-    fn package_if_due(&mut self) -> Vec<Effect<F, H>> {
+    fn package_if_due(&mut self) -> Vec<Effect<F, H, J>> {
         if !self.running.is_empty() || self.packaging || self.packaged == self.generation {
             return Vec::new();
         }
@@ -300,7 +302,7 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
     }
 
     /// A file's inspection ended.
-    pub fn finished(&mut self, id: FileId, finished: Finished<H>) -> Vec<Effect<F, H>> {
+    pub fn finished(&mut self, id: FileId, finished: Finished<H, J>) -> Vec<Effect<F, H, J>> {
         self.slots.retain(|slot| slot.as_slice() != [id]);
         let mut effects = self.finish_one(id, finished);
         effects.extend(self.schedule());
@@ -313,9 +315,9 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
     pub fn finished_batch(
         &mut self,
         first: FileId,
-        results: Vec<(FileId, Finished<H>)>,
+        results: Vec<(FileId, Finished<H, J>)>,
         packages: Option<(u64, Option<Vec<PackageReport>>)>,
-    ) -> Vec<Effect<F, H>> {
+    ) -> Vec<Effect<F, H, J>> {
         self.slots.retain(|slot| slot.first() != Some(&first));
         let mut effects = Vec::new();
         for (id, finished) in results {
@@ -331,7 +333,7 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
         effects
     }
 
-    fn finish_one(&mut self, id: FileId, finished: Finished<H>) -> Vec<Effect<F, H>> {
+    fn finish_one(&mut self, id: FileId, finished: Finished<H, J>) -> Vec<Effect<F, H, J>> {
         self.running.retain(|(running, _)| *running != id);
         let finished = if self.aborted.remove(&id) { Finished::Failed("Cancelled".into()) } else { finished };
         let mut effects = Vec::new();
@@ -348,7 +350,7 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
     /// A big file's verdict came before its report (the whole file's SHA-256 and the block lists'
     /// check still run): its card shows the verdict, marked as completing; the package pass waits
     /// for the report ([`Pipeline::finished`]).
-    pub fn verdict(&mut self, id: FileId, inspection: InspectionReport) -> Vec<Effect<F, H>> {
+    pub fn verdict(&mut self, id: FileId, inspection: InspectionReport) -> Vec<Effect<F, H, J>> {
         if !self.live.contains(&id) || self.aborted.contains(&id) || !self.running.iter().any(|(r, _)| *r == id) {
             return Vec::new();
         }
@@ -359,7 +361,7 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
     }
 
     /// Stores an inspected file and shows its card (and its zip members' cards).
-    fn show(&mut self, id: FileId, inspection: InspectionReport, held: H, json: String) -> Vec<Effect<F, H>> {
+    fn show(&mut self, id: FileId, inspection: InspectionReport, held: H, json: J) -> Vec<Effect<F, H, J>> {
         let mut reports = inspection.files.into_iter();
         let Some(own) = reports.next() else {
             return vec![Effect::Dispatch(Action::Failed(id, "The inspection returned no report".into()))];
@@ -388,7 +390,7 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
     }
 
     /// The package pass of `generation` ended (`None`: it failed).
-    pub fn packaged(&mut self, generation: u64, packages: Option<Vec<PackageReport>>) -> Vec<Effect<F, H>> {
+    pub fn packaged(&mut self, generation: u64, packages: Option<Vec<PackageReport>>) -> Vec<Effect<F, H, J>> {
         self.packaging = false;
         let mut effects = Vec::new();
         if generation == self.generation {
@@ -406,7 +408,7 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
 
     /// The Cancel button of a file being read or inspected: its worker is stopped (the other
     /// files go on) and the file is marked cancelled.
-    pub fn abort(&mut self, id: FileId) -> Vec<Effect<F, H>> {
+    pub fn abort(&mut self, id: FileId) -> Vec<Effect<F, H, J>> {
         if !self.running.iter().any(|(r, _)| *r == id) {
             return Vec::new();
         }
@@ -426,7 +428,7 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
 
     /// Forgets a file: a queued one is never read, a running one's result is dropped (its worker
     /// stopped); the packages are computed again without it.
-    pub fn remove(&mut self, id: FileId) -> Vec<Effect<F, H>> {
+    pub fn remove(&mut self, id: FileId) -> Vec<Effect<F, H, J>> {
         self.originals.retain(|(i, _)| *i != id);
         self.live.remove(&id);
         let mut effects = Vec::new();
@@ -446,7 +448,7 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
     }
 
     /// Forgets every file.
-    pub fn clear(&mut self) -> Vec<Effect<F, H>> {
+    pub fn clear(&mut self) -> Vec<Effect<F, H, J>> {
         self.originals.clear();
         self.live.clear();
         let effects = self.running.iter().map(|(id, _)| Effect::Abort(*id)).collect();
@@ -460,10 +462,10 @@ impl<F: Clone, H: Clone> Pipeline<F, H> {
 
     /// Sets the trusted roots and judges the whole drop again: every file picked or dropped so far
     /// is inspected anew (new cards), so every verdict and chain reflects the roots.
-    pub fn set_trust(&mut self, anchors: Vec<Vec<u8>>) -> Vec<Effect<F, H>> {
+    pub fn set_trust(&mut self, anchors: Vec<Vec<u8>>) -> Vec<Effect<F, H, J>> {
         self.trust = anchors;
         let originals = std::mem::take(&mut self.originals);
-        let mut effects: Vec<Effect<F, H>> = originals.iter().map(|(id, _)| Effect::Dispatch(Action::Remove(*id))).collect();
+        let mut effects: Vec<Effect<F, H, J>> = originals.iter().map(|(id, _)| Effect::Dispatch(Action::Remove(*id))).collect();
         effects.extend(self.clear());
         effects.extend(self.add(originals.into_iter().map(|(_, p)| p).collect()));
         effects
@@ -497,27 +499,27 @@ mod tests {
     use super::*;
     use drvsig::{Options, UnixTime};
 
-    type P = Pipeline<&'static str, &'static str>;
+    type P = Pipeline<&'static str, &'static str, String>;
 
     fn picked(name: &str, size: u64) -> Picked<&'static str> {
         Picked { name: name.to_string(), size, file: "handle" }
     }
 
-    fn inspected(files: &[(&str, &[u8])]) -> Finished<&'static str> {
+    fn inspected(files: &[(&str, &[u8])]) -> Finished<&'static str, String> {
         let owned: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.to_string(), *b)).collect();
         let inspection = drvsig::inspect_package(&owned, &Options::at(UnixTime(1_700_000_000)));
         Finished::Inspected { inspection, held: "bytes", json: "{}".into() }
     }
 
-    fn inspects(effects: &[Effect<&'static str, &'static str>]) -> Vec<FileId> {
+    fn inspects(effects: &[Effect<&'static str, &'static str, String>]) -> Vec<FileId> {
         effects.iter().filter_map(|e| if let Effect::Inspect { id, .. } = e { Some(*id) } else { None }).collect()
     }
 
-    fn dispatched<'a>(effects: &'a [Effect<&'static str, &'static str>]) -> Vec<&'a Action> {
+    fn dispatched<'a>(effects: &'a [Effect<&'static str, &'static str, String>]) -> Vec<&'a Action> {
         effects.iter().filter_map(|e| if let Effect::Dispatch(a) = e { Some(a) } else { None }).collect()
     }
 
-    fn package_pass(effects: &[Effect<&'static str, &'static str>]) -> Option<(u64, usize)> {
+    fn package_pass(effects: &[Effect<&'static str, &'static str, String>]) -> Option<(u64, usize)> {
         effects.iter().find_map(|e| if let Effect::Package { generation, files, .. } = e { Some((*generation, files.len())) } else { None })
     }
 
@@ -542,7 +544,7 @@ mod tests {
         assert_eq!(inspects(&p.finished(1, Finished::Failed("x".into()))), vec![2]);
     }
 
-    fn batches(effects: &[Effect<&'static str, &'static str>]) -> Vec<(Vec<FileId>, Option<u64>)> {
+    fn batches(effects: &[Effect<&'static str, &'static str, String>]) -> Vec<(Vec<FileId>, Option<u64>)> {
         effects
             .iter()
             .filter_map(|e| match e {
