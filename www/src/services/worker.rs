@@ -54,8 +54,11 @@ struct Slot {
     worker: Worker,
     /// The wasm is loaded (the worker said `{ready: {ok: true}}`).
     ready: bool,
-    /// The request it works on.
-    busy: Option<RequestId>,
+    /// The requests it works on: one, or up to [`BATCHES_PER_WORKER`] batches (a worker has the
+    /// next batch at hand when it answers one, instead of waiting for the page to read its answer).
+    busy: Vec<RequestId>,
+    /// Those requests are batches.
+    busy_batches: bool,
     // Kept alive as long as the worker is.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
@@ -72,7 +75,14 @@ struct Job {
     id: RequestId,
     message: JsValue,
     transfer: Array,
+    /// A batch of small files (a worker may hold [`BATCHES_PER_WORKER`] of them).
+    batch: bool,
 }
+
+/// Batches of small files a worker holds at once: it starts on the next while the page reads its
+/// answer to the last (with a thousand files the page's main thread is busy drawing, and a worker
+/// that waited for its next batch stood idle).
+pub const BATCHES_PER_WORKER: usize = 2;
 
 /// Where requests run.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -192,6 +202,12 @@ impl Pool {
         (cores as usize).clamp(2, 4)
     }
 
+    /// How many requests the page may have under way: [`BATCHES_PER_WORKER`] per worker (a single
+    /// file's request beyond the free workers waits here, in the pool's queue).
+    pub fn requests_at_once(&self) -> usize {
+        self.pool_size() * BATCHES_PER_WORKER
+    }
+
     /// A fresh id for a request that is not a file's.
     fn other_id(&self) -> RequestId {
         self.with(|p| {
@@ -294,7 +310,17 @@ impl Pool {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        self.with(|p| p.slots.push(Slot { key: slot_key, worker, ready, busy: None, _on_message: on_message, _on_error: on_error }));
+        self.with(|p| {
+            p.slots.push(Slot {
+                key: slot_key,
+                worker,
+                ready,
+                busy: Vec::new(),
+                busy_batches: false,
+                _on_message: on_message,
+                _on_error: on_error,
+            })
+        });
     }
 
     /// A slot that could not load: workers break for good (the local inspector takes over); the local
@@ -307,7 +333,7 @@ impl Pool {
         }
         let slot = self.with(|p| p.slots.iter().position(|s| s.key == slot_key).map(|at| p.slots.remove(at)));
         let jobs: Vec<RequestId> = self.with(|p| p.jobs.drain(..).map(|j| j.id).collect());
-        for id in jobs.into_iter().chain(slot.as_ref().and_then(|s| s.busy)) {
+        for id in jobs.into_iter().chain(slot.as_ref().map(|s| s.busy.clone()).unwrap_or_default()) {
             self.resolve(id, Answer::Failed(why.to_string()));
         }
         drop_later(slot);
@@ -345,9 +371,7 @@ impl Pool {
         let retired = self.with(|p| {
             let at = p.slots.iter().position(|s| s.key == slot_key)?;
             if let Some(slot) = p.slots.get_mut(at) {
-                if slot.busy == Some(id) {
-                    slot.busy = None;
-                }
+                slot.busy.retain(|b| *b != id);
             }
             // A worker whose wasm threw may be left in a bad state: retire it (a fresh one starts
             // when requests wait).
@@ -360,6 +384,10 @@ impl Pool {
         self.resolve(id, answer);
         if let Some(slot) = retired {
             slot.worker.terminate();
+            // The batches it held besides (it is gone with them).
+            for other in &slot.busy {
+                self.resolve(*other, Answer::Failed("the inspection worker failed on another request".into()));
+            }
             drop_later(slot);
         }
         self.pump();
@@ -381,12 +409,25 @@ impl Pool {
                 if p.jobs.is_empty() {
                     return None;
                 }
-                let Some(slot) = p.slots.iter_mut().find(|s| s.ready && s.busy.is_none()) else {
+                let batch = p.jobs.front().is_some_and(|j| j.batch);
+                // A free worker first; else, for a batch, one that holds fewer batches than it may.
+                let free = p.slots.iter().position(|s| s.ready && s.busy.is_empty());
+                let shared = || {
+                    p.slots
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, s)| s.ready && s.busy_batches && s.busy.len() < BATCHES_PER_WORKER)
+                        .min_by_key(|(_, s)| s.busy.len())
+                        .map(|(at, _)| at)
+                };
+                let Some(at) = free.or_else(|| if batch { shared() } else { None }) else {
                     let starting = p.slots.iter().filter(|s| !s.ready).count();
                     return Some(Err(starting < p.jobs.len() && p.slots.len() < limit));
                 };
                 let job = p.jobs.pop_front()?;
-                slot.busy = Some(job.id);
+                let slot = p.slots.get_mut(at)?;
+                slot.busy.push(job.id);
+                slot.busy_batches = job.batch;
                 Some(Ok((slot.key, slot.worker.clone(), job)))
             });
             match next {
@@ -401,7 +442,7 @@ impl Pool {
                     if let Err(e) = worker.post_message_with_transfer(&job.message, &job.transfer) {
                         self.with(|p| {
                             if let Some(slot) = p.slots.iter_mut().find(|s| s.key == slot_key) {
-                                slot.busy = None;
+                                slot.busy.retain(|b| *b != job.id);
                             }
                         });
                         self.resolve(job.id, Answer::Failed(format!("{e:?}")));
@@ -421,7 +462,8 @@ impl Pool {
         let promise = Promise::new(&mut |resolve, _| {
             self.with(|p| p.pending.insert(id, Waiting { resolve, progress: progress.clone(), answer: answer.clone() }));
         });
-        self.with(|p| p.jobs.push_back(Job { id, message, transfer }));
+        let batch = matches!(request, Request::Batch(_));
+        self.with(|p| p.jobs.push_back(Job { id, message, transfer, batch }));
         self.pump();
         let _ = JsFuture::from(promise).await;
         let answer = answer.borrow_mut().take();
@@ -541,11 +583,16 @@ impl Pool {
     pub fn abort(&self, id: u64) {
         let slot = self.with(|p| {
             p.jobs.retain(|job| job.id != id);
-            let at = p.slots.iter().position(|slot| slot.busy == Some(id))?;
+            let at = p.slots.iter().position(|slot| slot.busy.contains(&id))?;
             Some(p.slots.remove(at))
         });
         if let Some(slot) = slot {
             slot.worker.terminate();
+            // What it held besides (batches only share a worker with batches, which are never
+            // aborted: none, in practice).
+            for other in slot.busy.iter().filter(|b| **b != id) {
+                self.resolve(*other, Answer::Failed("the inspection worker was stopped".into()));
+            }
             drop_later(slot);
         }
         self.resolve(id, Answer::Cancelled);
