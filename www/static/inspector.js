@@ -100,11 +100,15 @@ function loadBlocklists() {
 }
 
 let wasm = null;
+/// When this instance's modules were imported and its wasm was ready (ms since the worker started;
+/// in the timings of its replies).
+const startup = { imported: performance.now(), ready: null };
 const ready = (async () => {
   // In a worker, the block lists' index is imported beside the wasm (see loadBlocklists).
   if (!MAIN_THREAD) importBlocklists();
   // Compiled while it inflates (instantiateStreaming on the inflating Response).
   wasm = await init({ module_or_path: wasmResponse() });
+  startup.ready = performance.now();
 })();
 
 /// Requests this instance has been sent: the warm-up gives way to the first.
@@ -398,7 +402,8 @@ async function batch(post, request) {
       packages = package_pass(pass, buffers).packages.json;
     }
     const t3 = performance.now();
-    const timings = { files: files.length, read: t1 - t0, lists, inspect: t2 - t1 - lists, package: t3 - t2, webcrypto: !!subtle, signatures,
+    const timings = { files: files.length, read: t1 - t0, lists, inspect: t2 - t1 - lists, package: t3 - t2, webcrypto: !!subtle, signatures, startup,
+                      asked: t0,
                       wasmMemory: wasm.memory.buffer.byteLength, blocklists: blocklistsLoaded };
     post({ batch: { id, reports, packages, timings, main_thread: MAIN_THREAD } });
   } catch (e) {
