@@ -113,7 +113,7 @@ impl PartialEq for Services {
 impl Default for Services {
     fn default() -> Self {
         let pool = worker::Pool::default();
-        let pipeline = Pipeline::new(pool.requests_at_once());
+        let pipeline = Pipeline::new(pool.requests_at_once(), pool.pool_size());
         Services { shell: Rc::new(RefCell::new(Shell { pipeline, dispatch: None })), pool }
     }
 }
@@ -130,7 +130,7 @@ impl Services {
         f: impl FnOnce(&mut Pipeline<web_sys::File, Held, js_sys::JsString>) -> Vec<Effect<web_sys::File, Held, js_sys::JsString>>,
     ) {
         let effects = self.with(|s| {
-            s.pipeline.set_limit(self.pool.requests_at_once());
+            s.pipeline.set_limits(self.pool.requests_at_once(), self.pool.pool_size());
             f(&mut s.pipeline)
         });
         // One step's news goes to the page as one action (a batch's reports and its packages are

@@ -126,13 +126,19 @@ pub struct Pipeline<F, H, J> {
     trust: Vec<Vec<u8>>,
     /// The block lists dropped on the page.
     lists: DroppedLists,
-    /// How many files run at once (the worker pool's size).
+    /// How many worker requests run at once (batches: two per worker).
     limit: usize,
+    /// How many single-file requests run at once (one per worker: a big file has its worker to
+    /// itself, and a file's card says it is being read only when it is).
+    single_limit: usize,
+    /// The files of the single-file requests under way.
+    singles: HashSet<FileId>,
 }
 
 impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
-    /// An empty pipeline running up to `limit` files at once.
-    pub fn new(limit: usize) -> Self {
+    /// An empty pipeline running up to `limit` requests at once, of which up to `single_limit`
+    /// single files.
+    pub fn new(limit: usize, single_limit: usize) -> Self {
         Pipeline {
             next_id: 1,
             queue: VecDeque::new(),
@@ -150,12 +156,15 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
             trust: Vec::new(),
             lists: DroppedLists::default(),
             limit: limit.max(1),
+            single_limit: single_limit.max(1),
+            singles: HashSet::new(),
         }
     }
 
     /// The worker pool's size changed (it fell back to the main thread: one at a time).
-    pub fn set_limit(&mut self, limit: usize) {
+    pub fn set_limits(&mut self, limit: usize, single_limit: usize) {
         self.limit = limit.max(1);
+        self.single_limit = single_limit.max(1);
     }
 
     /// A fresh id (for a file, a member, or something else on the page such as a share link).
@@ -230,6 +239,13 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
                 continue;
             }
             if !batchable(&picked) {
+                if self.singles.len() >= self.single_limit {
+                    // Every worker has a single file: it waits, and what comes after it too
+                    // (page order).
+                    self.queue.push_front((id, picked));
+                    break;
+                }
+                self.singles.insert(id);
                 self.running.push((id, picked.size));
                 self.slots.push(vec![id]);
                 effects.push(Effect::Dispatch(Action::Reading(id)));
@@ -304,6 +320,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
     /// A file's inspection ended.
     pub fn finished(&mut self, id: FileId, finished: Finished<H, J>) -> Vec<Effect<F, H, J>> {
         self.slots.retain(|slot| slot.as_slice() != [id]);
+        self.singles.remove(&id);
         let mut effects = self.finish_one(id, finished);
         effects.extend(self.schedule());
         effects
@@ -525,7 +542,7 @@ mod tests {
 
     #[test]
     fn starts_as_many_files_as_the_pool_holds_then_the_next_when_one_finishes() {
-        let mut p = P::new(2);
+        let mut p = P::new(2, 2);
         let big = SMALL_FILE_BYTES + 1;
         let effects = p.add(vec![picked("a.sys", big), picked("b.sys", big), picked("c.sys", big)]);
         assert_eq!(inspects(&effects), vec![1, 2]);
@@ -536,8 +553,25 @@ mod tests {
     }
 
     #[test]
+    fn single_files_take_one_worker_each_while_batches_may_double_up() {
+        // Two workers, two requests each for batches: big files still run two at a time.
+        let mut p = P::new(4, 2);
+        let big = SMALL_FILE_BYTES + 1;
+        let effects = p.add(vec![picked("a.sys", big), picked("b.sys", big), picked("c.sys", big), picked("d.sys", 10)]);
+        assert_eq!(inspects(&effects), vec![1, 2]);
+        assert!(batches(&effects).is_empty(), "a small file after a waiting big one waits too (page order)");
+        let effects = p.finished(1, Finished::Failed("x".into()));
+        assert_eq!(inspects(&effects), vec![3]);
+        assert_eq!(batches(&effects), vec![(vec![4], None)]);
+        // Small files alone: up to four batches at once.
+        let mut p = P::new(4, 2);
+        let files: Vec<_> = (0..80).map(|i| picked(&format!("f{i}.sys"), 10)).collect();
+        assert_eq!(batches(&p.add(files)).len(), 4);
+    }
+
+    #[test]
     fn big_files_wait_for_the_byte_budget_but_one_always_starts() {
-        let mut p = P::new(4);
+        let mut p = P::new(4, 4);
         let big = IN_FLIGHT_BYTES / 2 + 1;
         let effects = p.add(vec![picked("a.bin", big), picked("b.bin", big)]);
         assert_eq!(inspects(&effects), vec![1]);
@@ -556,7 +590,7 @@ mod tests {
 
     #[test]
     fn small_files_go_to_the_workers_in_batches_and_big_ones_alone() {
-        let mut p = P::new(2);
+        let mut p = P::new(2, 2);
         let mut files: Vec<_> = (0..20).map(|i| picked(&format!("f{i}.sys"), 10)).collect();
         files.push(picked("big.sys", SMALL_FILE_BYTES + 1));
         let effects = p.add(files);
@@ -573,7 +607,7 @@ mod tests {
 
     #[test]
     fn a_package_dropped_alone_is_inspected_and_packaged_in_one_request() {
-        let mut p = P::new(2);
+        let mut p = P::new(2, 2);
         let effects = p.add(vec![picked("a.inf", 10), picked("a.cat", 10), picked("a.sys", 10)]);
         let started = batches(&effects);
         assert_eq!(started, vec![(vec![1, 2, 3], Some(1))]);
@@ -584,7 +618,7 @@ mod tests {
         let answers = dispatched(&effects).iter().filter(|a| matches!(a, Action::Packages(_))).count();
         assert_eq!(answers, 1);
         // Without the packages (the pass failed), the usual package pass runs.
-        let mut p = P::new(2);
+        let mut p = P::new(2, 2);
         p.add(vec![picked("a.inf", 10), picked("a.sys", 10)]);
         let results = vec![(1, inspected(&[("a.inf", inf)])), (2, inspected(&[("a.sys", b"x")]))];
         let effects = p.finished_batch(1, results, Some((1, None)));
@@ -593,7 +627,7 @@ mod tests {
 
     #[test]
     fn a_file_too_big_fails_without_being_read() {
-        let mut p = P::new(2);
+        let mut p = P::new(2, 2);
         let effects = p.add(vec![picked("huge.bin", u64::MAX / 2)]);
         assert!(inspects(&effects).is_empty());
         assert!(dispatched(&effects).iter().any(|a| matches!(a, Action::Failed(1, _))));
@@ -601,7 +635,7 @@ mod tests {
 
     #[test]
     fn a_removed_file_is_never_started_and_a_running_one_is_stopped() {
-        let mut p = P::new(1);
+        let mut p = P::new(1, 1);
         p.add(vec![picked("a.sys", 10), picked("b.sys", 10)]);
         let effects = p.remove(2);
         assert!(inspects(&effects).is_empty());
@@ -614,7 +648,7 @@ mod tests {
 
     #[test]
     fn a_verdict_shows_before_the_report_and_the_package_pass_waits_for_the_report() {
-        let mut p = P::new(2);
+        let mut p = P::new(2, 2);
         p.add(vec![picked("a.inf", 10), picked("big.sys", SMALL_FILE_BYTES + 1)]);
         p.finished(1, inspected(&[("a.inf", b"[Version]\r\nSignature=\"$WINDOWS NT$\"\r\nCatalogFile=a.cat\r\n")]));
         let Finished::Inspected { inspection, .. } = inspected(&[("big.sys", b"x")]) else { unreachable!() };
@@ -631,7 +665,7 @@ mod tests {
 
     #[test]
     fn cancel_stops_the_worker_and_the_card_says_cancelled() {
-        let mut p = P::new(2);
+        let mut p = P::new(2, 2);
         p.add(vec![picked("a.sys", 10)]);
         assert!(p.abort(1).iter().any(|e| matches!(e, Effect::Abort(1))));
         assert!(p.is_aborted(1));
@@ -643,7 +677,7 @@ mod tests {
 
     #[test]
     fn one_file_gets_its_own_packages_without_a_package_pass() {
-        let mut p = P::new(2);
+        let mut p = P::new(2, 2);
         p.add(vec![picked("a.sys", 10)]);
         let effects = p.finished(1, inspected(&[("a.sys", b"x")]));
         assert!(package_pass(&effects).is_none());
@@ -652,7 +686,7 @@ mod tests {
 
     #[test]
     fn an_inf_among_several_files_runs_the_package_pass_once_all_are_done() {
-        let mut p = P::new(2);
+        let mut p = P::new(2, 2);
         p.add(vec![picked("a.inf", 10), picked("a.sys", 10)]);
         let effects = p.finished(1, inspected(&[("a.inf", b"[Version]\r\nSignature=\"$WINDOWS NT$\"\r\nCatalogFile=a.cat\r\n")]));
         assert!(package_pass(&effects).is_none());
@@ -670,7 +704,7 @@ mod tests {
 
     #[test]
     fn a_zip_with_a_member_removed_gives_only_its_other_members_to_the_package_pass() {
-        let mut p = P::new(2);
+        let mut p = P::new(2, 2);
         p.add(vec![picked("pkg.zip", 10)]);
         let zip = include_bytes!("../../../demo/good.zip");
         p.finished(1, inspected(&[("pkg.zip", zip)]));
@@ -686,7 +720,7 @@ mod tests {
 
     #[test]
     fn new_trusted_roots_inspect_every_file_again_with_them() {
-        let mut p = P::new(4);
+        let mut p = P::new(4, 4);
         let big = SMALL_FILE_BYTES + 1;
         p.add(vec![picked("a.sys", big), picked("b.sys", big)]);
         p.finished(1, Finished::Failed("x".into()));
@@ -700,7 +734,7 @@ mod tests {
 
     #[test]
     fn a_usable_dropped_list_travels_with_every_later_inspection() {
-        let mut p = P::new(2);
+        let mut p = P::new(2, 2);
         assert!(p.context(0).lists.is_none());
         let card = drvsig::inspect("list.xml", b"<x/>", &Options::at(UnixTime(0)));
         p.add_block_list("list.xml", 4, card.clone(), Some(b"<x/>".to_vec()));
