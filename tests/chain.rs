@@ -554,7 +554,8 @@ fn a_shared_link_cache_changes_no_report() {
 /// the `rsa` crate straight from the request (its SPKI, hash, message and signature), those that
 /// hold are given to the core as known, and the report is the one the core alone makes. Tampered
 /// and malformed files are among them: what the caller does not vouch for, the core verifies and
-/// judges itself. An answer for other bytes (a request with one byte changed) counts for nothing.
+/// judges itself. An answer for another check (other signed bytes, signature, key or hash) counts
+/// for nothing.
 #[test]
 fn signatures_verified_ahead_change_no_report() {
     use drvsig::x509::{KnownSignatures, SignatureRequest};
@@ -588,10 +589,28 @@ fn signatures_verified_ahead_change_no_report() {
             } else {
                 refused += 1;
             }
+            // Answers for the same check with one input changed: other signed bytes, another
+            // signature, another key, another hash.
+            let flip = |bytes: &mut Vec<u8>| {
+                if let Some(b) = bytes.last_mut() {
+                    *b ^= 1;
+                }
+            };
             let mut other = r.clone();
-            if let Some(b) = other.message.last_mut() {
-                *b ^= 1;
-            }
+            flip(&mut other.message);
+            forged.insert(&other);
+            let mut other = r.clone();
+            flip(&mut other.signature);
+            forged.insert(&other);
+            let mut other = r.clone();
+            flip(&mut other.spki);
+            forged.insert(&other);
+            let mut other = r.clone();
+            other.hash = if r.hash == drvsig::digest::DigestAlgorithm::Sha1 {
+                drvsig::digest::DigestAlgorithm::Sha256
+            } else {
+                drvsig::digest::DigestAlgorithm::Sha1
+            };
             forged.insert(&other);
         }
         files_with_requests += usize::from(!plan.signatures.is_empty());
@@ -601,9 +620,15 @@ fn signatures_verified_ahead_change_no_report() {
             serde_json::to_value(inspect(&name, &bytes, &options)).unwrap()
         };
         let without = serde_json::to_value(inspect(&name, &bytes, &plain)).unwrap();
-        for (what, set) in [("verified ahead", known.clone()), ("answers for other bytes", forged)] {
+        for (what, set) in [("verified ahead", known.clone()), ("answers for other checks", forged)] {
             assert_eq!(without, with_known(set), "{}: {what}", p.display());
         }
+        // Every answer is taken once, where the inspection checks that signature.
+        let mut options = plain.clone();
+        let answers = std::sync::Arc::new(known.clone());
+        options.known_signatures = Some(answers.clone());
+        let _ = inspect(&name, &bytes, &options);
+        assert_eq!(answers.used(), plan.signatures.len() - refused, "{}: answers taken", p.display());
         // The core takes the caller's word (as it takes its digests): a caller that vouched for
         // the signature that does not hold would change the report. So the answers are used.
         if refused > 0 {

@@ -19,6 +19,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use der::Encode;
 use sha2::{Digest, Sha256};
@@ -82,9 +83,17 @@ impl SignatureRequest {
 
 /// The signature checks a caller made and accepted (the [`SignatureRequest::key`]s of those its
 /// verifier said verify), for one inspection ([`crate::Options::known_signatures`]).
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct KnownSignatures {
     keys: HashSet<[u8; 32]>,
+    /// How many checks were answered from `keys` (what [`KnownSignatures::used`] says).
+    used: AtomicUsize,
+}
+
+impl Clone for KnownSignatures {
+    fn clone(&self) -> Self {
+        KnownSignatures { keys: self.keys.clone(), used: AtomicUsize::new(self.used()) }
+    }
 }
 
 impl KnownSignatures {
@@ -99,6 +108,12 @@ impl KnownSignatures {
 
     pub fn contains(&self, request: &SignatureRequest) -> bool {
         self.keys.contains(&request.key())
+    }
+
+    /// How many signature checks the core took from these answers so far (a caller can tell that
+    /// its work was used).
+    pub fn used(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
     }
 
     pub fn len(&self) -> usize {
@@ -133,7 +148,10 @@ impl Verifier<'_> {
         match self {
             Verifier::Core => crypto::verify(spki, signature_alg, digest_alg, message, signature),
             Verifier::Known(known) => match SignatureRequest::new(spki, signature_alg, digest_alg, message, signature) {
-                Some(request) if known.contains(&request) => Ok(()),
+                Some(request) if known.contains(&request) => {
+                    known.used.fetch_add(1, Ordering::Relaxed);
+                    Ok(())
+                }
                 _ => crypto::verify(spki, signature_alg, digest_alg, message, signature),
             },
             Verifier::Plan(requests) => {
@@ -145,7 +163,8 @@ impl Verifier<'_> {
         }
     }
 
-    /// True in `Plan`: nothing is verified (the legacy bare-digest retry is not tried either).
+    /// True in `Plan`: nothing is verified (the legacy bare-digest retry is not tried either, nor
+    /// the signer's other checks that hash: `check_signer` skips the message digest).
     pub fn is_plan(&self) -> bool {
         matches!(self, Verifier::Plan(_))
     }

@@ -343,7 +343,7 @@ async function inspect(post, request) {
     // wasmMemory: this instance's wasm linear memory now (it never shrinks: its peak so far).
     const timings = { read: t1 - t0, lists: tPlan - tLists, plan: t2 - tPlan, hash: t3 - t2, core: t4 - t3, webcrypto: !!subtle,
                       algorithms: [...algorithms].sort(), verdict, wasmMemory: wasm.memory.buffer.byteLength,
-                      signatures: { asked: signatures.asked, verified: signatures.verified.length },
+                      signatures: { asked: signatures.asked, verified: signatures.verified.length, used: file.signatures_used() },
                       blocklists: blocklistsLoaded };
     post(report_reply(id, json, timings, MAIN_THREAD));
   } catch (e) {
@@ -354,15 +354,17 @@ async function inspect(post, request) {
 }
 
 /// A small file already in the wasm memory, inspected in one pass: its report's JSON. `counts`
-/// adds up the signatures asked of WebCrypto and verified by it.
+/// adds up the signatures asked of WebCrypto, verified by it, and taken by the core.
 async function inspectWhole(file, context, counts) {
   const planned = file.plan(context);
   // digestsOf hands WebCrypto its bytes before it returns (a later call into the wasm may move them).
   const [d, signatures] = await Promise.all([subtle ? digestsOf(file, true, planned) : null, verifySignatures(file)]);
   counts.asked += signatures.asked;
   counts.verified += signatures.verified.length;
-  return d ? file.inspect(context, d.whole, d.algorithms, d.digests, signatures.verified)
-           : file.inspect(context, undefined, [], [], signatures.verified);
+  const json = d ? file.inspect(context, d.whole, d.algorithms, d.digests, signatures.verified)
+                 : file.inspect(context, undefined, [], [], signatures.verified);
+  counts.used += file.signatures_used();
+  return json;
 }
 
 /// Several small files in one request (read here, together), one reply with every report, and the
@@ -372,14 +374,18 @@ async function batch(post, request) {
   try {
     await ready;
     const t0 = performance.now();
-    const buffers = await Promise.all(files.map((f) => bytesOf(f.source)));
+    // A file that cannot be read is that file's error, not the batch's (a worker holds two
+    // batches: an error for the whole request retires the worker with the other one).
+    const read = await Promise.allSettled(files.map((f) => bytesOf(f.source)));
+    const buffers = read.map((r) => (r.status === "fulfilled" ? r.value : null));
     const t1 = performance.now();
     const reports = [];
-    const signatures = { asked: 0, verified: 0 };
+    const signatures = { asked: 0, verified: 0, used: 0 };
     let lists = 0;
     for (let i = 0; i < files.length; i++) {
       let file = null;
       try {
+        if (!buffers[i]) throw new Error("the file could not be read: " + message(read[i].reason));
         file = new WorkerFile(files[i].name, buffers[i]);
         if (file.may_hold_pe() || context.lists) {
           const t = performance.now();
@@ -397,9 +403,10 @@ async function batch(post, request) {
     let packages = null;
     if (request.package) {
       await loadBlocklists();
-      const pass = { id, context, files: files.map((f) => ({ name: f.name, source: null })),
+      const readable = files.map((f, i) => [f, buffers[i]]).filter(([, b]) => b);
+      const pass = { id, context, files: readable.map(([f]) => ({ name: f.name, source: null })),
                      reports: reports.filter((r) => r.json).map((r) => r.json) };
-      packages = package_pass(pass, buffers).packages.json;
+      packages = package_pass(pass, readable.map(([, b]) => b)).packages.json;
     }
     const t3 = performance.now();
     const timings = { files: files.length, read: t1 - t0, lists, inspect: t2 - t1 - lists, package: t3 - t2, webcrypto: !!subtle, signatures, startup,

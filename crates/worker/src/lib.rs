@@ -133,19 +133,21 @@ pub struct WorkerFile {
     /// The signer signature checks of the last plan ([`WorkerFile::plan`]): the shim has WebCrypto
     /// make them and names those that held when it asks for the report.
     requests: Vec<drvsig::x509::SignatureRequest>,
+    /// How many of the answers the last inspection took ([`WorkerFile::signatures_used`]).
+    used: std::cell::Cell<usize>,
 }
 
 #[wasm_bindgen]
 impl WorkerFile {
     #[wasm_bindgen(constructor)]
     pub fn new(name: String, bytes: &[u8]) -> WorkerFile {
-        WorkerFile { name, bytes: bytes.to_vec(), requests: Vec::new() }
+        WorkerFile { name, bytes: bytes.to_vec(), requests: Vec::new(), used: Default::default() }
     }
 
     /// A file of `len` zero bytes, for the shim to read the real bytes straight into (at
     /// [`WorkerFile::ptr`] in the wasm memory): no copy of a big file from a JS buffer.
     pub fn with_len(name: String, len: usize) -> WorkerFile {
-        WorkerFile { name, bytes: vec![0; len], requests: Vec::new() }
+        WorkerFile { name, bytes: vec![0; len], requests: Vec::new(), used: Default::default() }
     }
 
     /// Where the bytes are in the wasm memory (they never move: the vector is never resized but
@@ -195,7 +197,8 @@ impl WorkerFile {
 
     fn plan_with(&mut self, options: &drvsig::Options) -> Vec<String> {
         let plan = drvsig::file::plan(&self.name, &self.bytes, options);
-        self.requests = plan.signatures;
+        // Only those WebCrypto can make: the shim answers by index into this very list.
+        self.requests = plan.signatures.into_iter().filter(|r| webcrypto_name(r.hash).is_some()).collect();
         let algorithms = plan.hash.map(|h| h.algorithms).unwrap_or_default();
         algorithms.iter().filter_map(|a| webcrypto_name(*a)).map(str::to_string).collect()
     }
@@ -207,7 +210,7 @@ impl WorkerFile {
     pub fn signature_requests(&self) -> js_sys::Array {
         let out = js_sys::Array::new();
         for r in &self.requests {
-            let Some(hash) = webcrypto_name(r.hash) else { continue };
+            let hash = webcrypto_name(r.hash).unwrap_or_default();
             let object = js_sys::Object::new();
             let id = r.key_id();
             let fields: [(&str, JsValue); 5] = [
@@ -223,6 +226,16 @@ impl WorkerFile {
             out.push(&object);
         }
         out
+    }
+
+    /// How many signature checks the last inspection took from WebCrypto's answers (the core
+    /// verified the others itself).
+    pub fn signatures_used(&self) -> usize {
+        self.used.get()
+    }
+
+    fn count_used(&self, options: &drvsig::Options) {
+        self.used.set(options.known_signatures.as_ref().map_or(0, |k| k.used()));
     }
 
     /// The options of an inspection whose signature requests `verified` (indices into
@@ -264,6 +277,7 @@ impl WorkerFile {
         // Not hashed here: a stand-in, blanked below.
         let known = drvsig::KnownDigests { file_sha256: Some(vec![0; 32]), authenticode };
         let mut report = drvsig::inspect_with(&self.name, &self.bytes, &options, &known);
+        self.count_used(&options);
         report.sha256.clear();
         let files = [(self.name.clone(), &self.bytes[..])];
         let inspection = drvsig::package::inspect_package_with_reports(&files, vec![report], &options);
@@ -315,6 +329,7 @@ impl WorkerFile {
             .collect();
         let known = drvsig::KnownDigests { file_sha256, authenticode };
         let report = drvsig::inspect_with(&self.name, &self.bytes, &options, &known);
+        self.count_used(&options);
         let files = [(self.name.clone(), &self.bytes[..])];
         let inspection = drvsig::package::inspect_package_with_reports(&files, vec![report], &options);
         Ok(serde_json::to_string(&inspection).unwrap_or_default())

@@ -129,7 +129,7 @@ pub struct Pipeline<F, H, J> {
     /// How many worker requests run at once (batches: two per worker).
     limit: usize,
     /// How many single-file requests run at once (one per worker: a big file has its worker to
-    /// itself, and a file's card says it is being read only when it is).
+    /// itself; one may still wait in the pool's queue while a worker finishes its batches).
     single_limit: usize,
     /// The files of the single-file requests under way.
     singles: HashSet<FileId>,
