@@ -71,14 +71,20 @@ impl SignatureRequest {
 
     /// The SHA-256 of the four inputs, length-prefixed (no two requests hash the same bytes).
     pub fn key(&self) -> [u8; 32] {
-        let mut h = Sha256::new();
-        for part in [&self.spki[..], self.hash.name().as_bytes(), &self.message[..]] {
-            h.update((part.len() as u64).to_le_bytes());
-            h.update(part);
-        }
-        h.update(&self.signature);
-        h.finalize().into()
+        request_key(&self.spki, self.hash, &self.message, &self.signature)
     }
+}
+
+/// [`SignatureRequest::key`] of borrowed inputs (an inspection looks its checks up without
+/// copying them into a request).
+fn request_key(spki: &[u8], hash: DigestAlgorithm, message: &[u8], signature: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for part in [spki, hash.name().as_bytes(), message] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    h.update(signature);
+    h.finalize().into()
 }
 
 /// The signature checks a caller made and accepted (the [`SignatureRequest::key`]s of those its
@@ -108,6 +114,15 @@ impl KnownSignatures {
 
     pub fn contains(&self, request: &SignatureRequest) -> bool {
         self.keys.contains(&request.key())
+    }
+
+    /// Whether the caller verified this check: the key of its inputs is among the answers. No
+    /// eligibility test here: an answer exists only for a request a plan made, and the key binds
+    /// every input, so the same inputs were eligible then.
+    fn answers(&self, spki: &SubjectPublicKeyInfoOwned, hash: Option<DigestAlgorithm>, message: &[u8], signature: &[u8]) -> bool {
+        let Some(hash) = hash else { return false };
+        let Ok(spki) = spki.to_der() else { return false };
+        self.keys.contains(&request_key(&spki, hash, message, signature))
     }
 
     /// How many signature checks the core took from these answers so far (a caller can tell that
@@ -147,13 +162,11 @@ impl Verifier<'_> {
     ) -> Result<(), VerifyError> {
         match self {
             Verifier::Core => crypto::verify(spki, signature_alg, digest_alg, message, signature),
-            Verifier::Known(known) => match SignatureRequest::new(spki, signature_alg, digest_alg, message, signature) {
-                Some(request) if known.contains(&request) => {
-                    known.used.fetch_add(1, Ordering::Relaxed);
-                    Ok(())
-                }
-                _ => crypto::verify(spki, signature_alg, digest_alg, message, signature),
-            },
+            Verifier::Known(known) if known.answers(spki, crypto::pkcs1_digest(&signature_alg.oid, digest_alg), message, signature) => {
+                known.used.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+            Verifier::Known(_) => crypto::verify(spki, signature_alg, digest_alg, message, signature),
             Verifier::Plan(requests) => {
                 if let Some(request) = SignatureRequest::new(spki, signature_alg, digest_alg, message, signature) {
                     requests.borrow_mut().push(request);
