@@ -254,9 +254,20 @@ fn known_digests_stand_in_for_the_core_hashing() {
         // SHA-256 only (as the page's WebCrypto gives it), then every algorithm of the plan.
         let sha256 = vec![(DigestAlgorithm::Sha256, DigestAlgorithm::Sha256.digest(&data))];
         let all = plan.algorithms.iter().map(|a| (*a, a.digest(&data))).collect();
+        // The word sum as the page sums it while it reads (pieces of any length).
+        let mut word_sum = drvsig::digest::WordSum::new();
+        for piece in bytes.chunks(4097) {
+            word_sum.update(piece);
+        }
         for authenticode in [sha256, all] {
-            let known = drvsig::KnownDigests { file_sha256: Some(DigestAlgorithm::Sha256.digest(&bytes)), authenticode };
-            assert_eq!(drvsig::inspect_with(name, &bytes, &options(), &known), alone, "{name}");
+            for word_sum in [None, Some(word_sum)] {
+                let known = drvsig::KnownDigests {
+                    file_sha256: Some(DigestAlgorithm::Sha256.digest(&bytes)),
+                    authenticode: authenticode.clone(),
+                    word_sum,
+                };
+                assert_eq!(drvsig::inspect_with(name, &bytes, &options(), &known), alone, "{name}");
+            }
         }
     }
     let dual = std::fs::read(dir.join("driver-dual.sys")).unwrap();
@@ -267,9 +278,21 @@ fn known_digests_stand_in_for_the_core_hashing() {
     let wrong = drvsig::KnownDigests {
         file_sha256: Some(vec![0xab; 32]),
         authenticode: vec![(DigestAlgorithm::Sha256, vec![0; 32]), (DigestAlgorithm::Sha1, vec![0; 3])],
+        word_sum: None,
     };
     let r = drvsig::inspect_with("driver-sha256.sys", &bytes, &options(), &wrong);
     assert_eq!(r.sha256, "ab".repeat(32));
+    // A word sum is used when it covers the file's length (a wrong one changes the CheckSum
+    // computed), and ignored otherwise.
+    let alone = inspect("driver-sha256.sys", &bytes, &options()).pe.unwrap().checksum;
+    let mut wrong_sum = drvsig::digest::WordSum::new();
+    wrong_sum.update(&vec![0x11; bytes.len()]);
+    let known = drvsig::KnownDigests { word_sum: Some(wrong_sum), ..Default::default() };
+    let computed = drvsig::inspect_with("driver-sha256.sys", &bytes, &options(), &known).pe.unwrap().checksum.computed;
+    assert_ne!(computed, alone.computed);
+    wrong_sum.update(b"x");
+    let known = drvsig::KnownDigests { word_sum: Some(wrong_sum), ..Default::default() };
+    assert_eq!(drvsig::inspect_with("driver-sha256.sys", &bytes, &options(), &known).pe.unwrap().checksum, alone);
     assert_eq!(r.signatures[0].digest_verdict, Outcome::Fail);
     assert_eq!(r.signatures[0].computed_digest, "00".repeat(32));
 }

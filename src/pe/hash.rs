@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use super::layout::Layout;
 use super::PeError;
-use crate::digest::DigestAlgorithm;
+use crate::digest::{DigestAlgorithm, WordSum};
 use crate::report::{Finding, Outcome, PageHashes};
 use crate::signature::PageHashTable;
 
@@ -126,13 +126,18 @@ pub fn hash_ranges(bytes: &[u8], ranges: &ImageRanges, algs: &[DigestAlgorithm])
 
 /// The optional-header CheckSum as imagehlp's CheckSumMappedFile computes it: the one's-complement
 /// sum of all little-endian 16-bit words (an odd last byte counts as a word with a zero high byte),
-/// minus the two words of the CheckSum field, plus the file length.
-///
-/// The words are summed 8 bytes at a time (see `ones_complement_sum`), four words per addition:
-/// 2^16, 2^32 and 2^48 are 1 modulo 0xffff, and 0xffff divides 2^64 - 1, so folding that sum gives
-/// the same 16 bits as summing the 16-bit words.
+/// minus the two words of the CheckSum field, plus the file length. The words are summed by
+/// [`WordSum`] (8 bytes at a time).
 pub fn pe_checksum(bytes: &[u8], checksum_offset: usize) -> u32 {
-    let mut folded = fold(ones_complement_sum(bytes, SUM_BLOCK));
+    let mut sum = WordSum::new();
+    sum.update(bytes);
+    checksum_from_sum(bytes, checksum_offset, sum.folded())
+}
+
+/// The CheckSum from the folded word sum of the whole of `bytes` ([`WordSum::folded`], computed
+/// here or by a caller as the file was read: [`crate::KnownDigests::word_sum`]).
+pub fn checksum_from_sum(bytes: &[u8], checksum_offset: usize, folded: u16) -> u32 {
+    let mut folded = u32::from(folded);
     // Subtract the stored CheckSum's two words with borrow (one's-complement subtraction).
     for at in [checksum_offset, checksum_offset.saturating_add(2)] {
         let word = bytes.get(at..at.saturating_add(2)).and_then(|w| <[u8; 2]>::try_from(w).ok()).map_or(0, u16::from_le_bytes);
@@ -143,58 +148,6 @@ pub fn pe_checksum(bytes: &[u8], checksum_offset: usize) -> u32 {
         folded = folded.wrapping_sub(word) & 0xffff;
     }
     folded.wrapping_add(bytes.len() as u32)
-}
-
-/// Bytes summed in plain 64-bit accumulators before they join the one's-complement sum: a multiple
-/// of 8 below 2^35, so an accumulator takes fewer than 2^32 halves below 2^32 and cannot overflow.
-const SUM_BLOCK: usize = 1 << 30;
-
-/// The one's-complement sum in 64 bits (end-around carry) of `bytes` as little-endian words, an odd
-/// last byte counting as a word with a zero high byte. Within each `block` (a multiple of 8 below
-/// 2^35) the 32-bit halves of each 8-byte word go into two plain accumulators (no carry to handle
-/// in the loop, and two independent chains: measured about twice as fast as an end-around carry on
-/// every word, natively and in wasm); the accumulators then join the sum with an end-around carry.
-fn ones_complement_sum(bytes: &[u8], block: usize) -> u64 {
-    fn add(sum: u64, word: u64) -> u64 {
-        let (s, carry) = sum.overflowing_add(word);
-        // With a carry, s <= 2^64 - 2: adding it back cannot overflow.
-        s.wrapping_add(u64::from(carry))
-    }
-    let mut sum: u64 = 0;
-    // Only the last block can leave bytes after its 8-byte words (the others are multiples of 8).
-    let mut tail: &[u8] = &[];
-    for part in bytes.chunks(block.max(8)) {
-        let (mut low, mut high) = (0u64, 0u64);
-        let mut quads = part.chunks_exact(8);
-        for q in &mut quads {
-            if let Ok(q) = <[u8; 8]>::try_from(q) {
-                let q = u64::from_le_bytes(q);
-                // Fewer than 2^32 halves below 2^32 per block (see SUM_BLOCK): no overflow.
-                low = low.wrapping_add(q & 0xffff_ffff);
-                high = high.wrapping_add(q >> 32);
-            }
-        }
-        sum = add(add(sum, low), high);
-        tail = quads.remainder();
-    }
-    let mut words = tail.chunks_exact(2);
-    for w in &mut words {
-        if let Ok(pair) = <[u8; 2]>::try_from(w) {
-            sum = add(sum, u64::from(u16::from_le_bytes(pair)));
-        }
-    }
-    if let Some(&last) = words.remainder().first() {
-        sum = add(sum, u64::from(last));
-    }
-    sum
-}
-
-fn fold(mut sum: u64) -> u32 {
-    while sum > 0xffff {
-        // Both halves are below 2^48: no overflow.
-        sum = (sum & 0xffff).wrapping_add(sum >> 16);
-    }
-    sum as u32
 }
 
 /// What one page hash covers: the header page (with CheckSum and the security entry left out) or
@@ -349,7 +302,10 @@ mod tests {
         if let Some(&last) = words.remainder().first() {
             sum += u64::from(last);
         }
-        let mut folded = fold(sum);
+        while sum > 0xffff {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+        let mut folded = sum as u32;
         for at in [checksum_offset, checksum_offset.saturating_add(2)] {
             let word = bytes.get(at..at.saturating_add(2)).map_or(0, |w| u16::from_le_bytes([w[0], w[1]]));
             let word = u32::from(word);
@@ -381,9 +337,18 @@ mod tests {
                     assert_eq!(pe_checksum(&bytes, at), checksum_by_words(&bytes, at), "len {len} fill {fill:?} at {at}");
                 }
                 // Small blocks: the accumulators join the sum many times.
+                let words = checksum_by_words(&bytes, 100_000).wrapping_sub(len as u32);
                 for block in [8, 16, 64, 1024] {
-                    let words = checksum_by_words(&bytes, 100_000).wrapping_sub(len as u32);
-                    assert_eq!(fold(ones_complement_sum(&bytes, block)), words, "len {len} fill {fill:?} block {block}");
+                    assert_eq!(u32::from(crate::digest::word_sum_in_blocks(&bytes, block)), words, "len {len} fill {fill:?} block {block}");
+                }
+                // Read in pieces of any length (odd ones included), as the page reads a file.
+                for piece in [1, 2, 3, 5, 8, 13, 4096] {
+                    let mut sum = WordSum::new();
+                    for part in bytes.chunks(piece) {
+                        sum.update(part);
+                    }
+                    assert_eq!(sum.len(), len as u64);
+                    assert_eq!(u32::from(sum.folded()), words, "len {len} fill {fill:?} piece {piece}");
                 }
             }
         }

@@ -152,7 +152,7 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::options::Known
         }
     };
 
-    let checksum = check_checksum(bytes, &layout, &mut report.findings);
+    let checksum = check_checksum(bytes, &layout, known.word_sum(bytes), &mut report.findings);
     for s in &layout.sections {
         let end = u64::from(s.pointer_to_raw_data).saturating_add(u64::from(s.size_of_raw_data));
         if s.size_of_raw_data != 0 && end > bytes.len() as u64 {
@@ -378,8 +378,12 @@ fn check_signature_digest(
     }
 }
 
-fn check_checksum(bytes: &[u8], layout: &Layout, findings: &mut Vec<Finding>) -> Checksum {
-    let computed = hash::pe_checksum(bytes, layout.checksum_offset);
+/// `word_sum`: the file's word sum when the caller summed it as the file was read.
+fn check_checksum(bytes: &[u8], layout: &Layout, word_sum: Option<u16>, findings: &mut Vec<Finding>) -> Checksum {
+    let computed = match word_sum {
+        Some(sum) => hash::checksum_from_sum(bytes, layout.checksum_offset, sum),
+        None => hash::pe_checksum(bytes, layout.checksum_offset),
+    };
     let stored = layout.checksum;
     let matches = stored == computed;
     let at = layout.checksum_offset as u64;

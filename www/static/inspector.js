@@ -150,9 +150,10 @@ async function bytesOf(source) {
   return new Uint8Array(source instanceof Blob ? await source.arrayBuffer() : source);
 }
 
-/// Reads a File straight into the wasm memory (one WorkerFile of its size), posting progress
-/// after every slice: a big file is read in slices of SLICE_BYTES with Blob.slice().arrayBuffer(),
-/// READS_IN_FLIGHT of them asked for ahead while the current one is copied in.
+/// Reads a File into the wasm memory (one WorkerFile of its size), posting progress after every
+/// slice: a big file is read in slices of SLICE_BYTES with Blob.slice().arrayBuffer(),
+/// READS_IN_FLIGHT of them asked for ahead while the current one is appended (which also adds it
+/// to the CheckSum's word sum: the core's one pass over every byte, done while the browser reads).
 async function readFile(post, id, name, blob) {
   const total = blob.size;
   if (total <= SMALL_BYTES) {
@@ -160,8 +161,6 @@ async function readFile(post, id, name, blob) {
     return new WorkerFile(name, new Uint8Array(await blob.arrayBuffer()));
   }
   const slice = (at) => (at < total ? blob.slice(at, Math.min(at + SLICE_BYTES, total)).arrayBuffer() : null);
-  // The first slice's read starts before the wasm memory grows for the file (~50 ms for 64 MiB,
-  // this thread's work while the browser reads).
   const inFlight = [];
   let asked = 0;
   const ask = () => {
@@ -172,7 +171,7 @@ async function readFile(post, id, name, blob) {
   };
   ask();
   post({ progress: { id, loaded: 0, total } });
-  const file = WorkerFile.with_len(name, total);
+  const file = WorkerFile.with_capacity(name, total);
   try {
     let loaded = 0;
     while (inFlight.length) {
@@ -180,11 +179,10 @@ async function readFile(post, id, name, blob) {
       ask();
       if (bytes.length === 0) break;
       if (loaded + bytes.length > total) throw new Error("the file changed while it was read");
-      viewOf(file).set(bytes, loaded);
+      file.append(bytes);
       loaded += bytes.length;
       post({ progress: { id, loaded, total } });
     }
-    if (loaded !== total) file.truncate(loaded);
     return file;
   } catch (e) {
     file.free();

@@ -299,9 +299,13 @@ fn inspect_hashing_in_parallel(name: &str, bytes: &[u8], options: &Options) -> F
             .flat_map(|plan| plan.algorithms.iter().map(move |alg| (plan, *alg)))
             .map(|(plan, alg)| (alg, scope.spawn(move || drvsig::pe::hash::hash_ranges(bytes, &plan.ranges, &[alg]))))
             .collect();
+        // The CheckSum's pass over every byte, on this thread meanwhile.
+        let mut word_sum = drvsig::digest::WordSum::new();
+        word_sum.update(bytes);
         drvsig::KnownDigests {
             file_sha256: file.join().ok(),
             authenticode: authenticode.into_iter().filter_map(|(alg, t)| Some((alg, t.join().ok()?.ok()?.pop()?))).collect(),
+            word_sum: Some(word_sum),
         }
     });
     drvsig::inspect_with(name, bytes, options, &known)
