@@ -31,22 +31,28 @@
 // without the block lists, then its report once the whole file's SHA-256 and the digests only the
 // block lists' hash rules need (the Authenticode SHA-1 of a SHA-256-signed file) are computed and
 // the core has run again with everything (the report is the one a single pass makes). The second
-// core pass costs a few milliseconds (18 ms for 64 MiB, mostly the CheckSum); the verdict no longer
+// core pass costs a few milliseconds (~1-2 ms for 64 MiB: the CheckSum came with the read); the verdict no longer
 // waits for a second full hash of the file.
 //
 // Where a big file's time goes (64 MiB, drop to verdict, this box quiet, `cargo xtask bench --only
-// big`, stop 13): reading it into the wasm memory 110-140 ms (the same File's arrayBuffer() in the
-// page: 80-100 ms), the image's SHA-256 ~90 ms, the core ~25 ms (its CheckSum pass ~16), the page's
-// side (request, decoding the verdict, drawing it) ~25 ms. The read was 170-220 ms while the block
-// lists' index was imported before the verdict and the wasm memory grew (~50 ms) before the read
-// started: a worker now reads the index when it starts, and the memory grows while the first
-// slices are read.
+// big`, stop 16): reading it into the wasm memory 85-130 ms (a BYOB reader through one reused
+// buffer; each piece copied in and added to the CheckSum's word sum; the same File's arrayBuffer()
+// in the page: 75-85 ms), the image's SHA-256 ~75-80 ms, the core ~1.5 ms (its CheckSum pass came
+// with the read), the page's side (request, decoding the verdict, drawing the card) ~15-25 ms.
+// Before: slices of 8 MiB read with arrayBuffer() (each a fresh ArrayBuffer) into a WorkerFile
+// zeroed up front (34-45 ms of page faults before the first byte), the CheckSum after the read
+// (16-24 ms): 125-135 ms of read and 248 ms drop to verdict against 203 now.
 // Tried and measured, not kept:
 // - hashing the whole file in wasm (sha2) chunk by chunk while file.stream() delivers it: the read
 //   took as much longer as the hashing (~185 -> ~390 ms): the chunks are copied out of the browser
 //   on this thread, so nothing overlaps here, and wasm hashes at half WebCrypto's speed;
 // - one arrayBuffer() for the whole file: as fast as 8 MiB slices with 3 in flight within the
 //   noise (110-120 vs 114-142 ms), but no progress;
+// - slices of 2-16 MiB with 1-4 in flight (stop 16, before the BYOB reader): all within the noise;
+// - a nested helper worker (no wasm) reading the File itself and computing the image's SHA-256 over
+//   ranges the core predicted from the first slice while this one reads (stop 16): the two reads
+//   compete for the browser's file reading (this one's read 125 -> 157-189 ms) and the helper's
+//   digest came 80-105 ms after it: 248 -> 303 ms;
 // - a nested helper worker reading the File itself and hashing the whole file with WebCrypto
 //   while this one reads and hashes the image: ~305 ms instead of ~335 when both cores were free,
 //   but ~500 ms when anything else ran (the two reads and hashes then compete for 2 cores), and
@@ -64,8 +70,11 @@ import init, {
 import { wasmResponse } from "./drvsig_worker_bytes.js";
 
 const subtle = self.crypto && self.crypto.subtle ? self.crypto.subtle : null;
-/// A big file is read in slices of this size (progress after each).
+/// A big file's progress is posted every this many bytes (and it is read in slices of this size
+/// where Blob.stream() has no BYOB reader).
 const SLICE_BYTES = 8 << 20;
+/// The reused buffer a big file streams through.
+const BYOB_BYTES = 4 << 20;
 const READS_IN_FLIGHT = 3;
 /// Files up to this size are read in one go, without progress.
 const SMALL_BYTES = 1 << 20;
@@ -150,43 +159,76 @@ async function bytesOf(source) {
   return new Uint8Array(source instanceof Blob ? await source.arrayBuffer() : source);
 }
 
-/// Reads a File into the wasm memory (one WorkerFile of its size), posting progress after every
-/// slice: a big file is read in slices of SLICE_BYTES with Blob.slice().arrayBuffer(),
-/// READS_IN_FLIGHT of them asked for ahead while the current one is appended (which also adds it
-/// to the CheckSum's word sum: the core's one pass over every byte, done while the browser reads).
+/// Reads a File into the wasm memory (one WorkerFile of its size), posting progress every
+/// SLICE_BYTES. A big file streams through one reused buffer (a BYOB reader of Blob.stream(), up
+/// to BYOB_BYTES at a time), and each piece is copied into the WorkerFile and added to the CheckSum's
+/// word sum (the core's one pass over every byte) while the browser reads the next. Where the
+/// stream has no BYOB reader, slices of SLICE_BYTES with Blob.slice().arrayBuffer(),
+/// READS_IN_FLIGHT of them asked for ahead. Measured on the 64 MiB bench driver in headless
+/// Chromium (`cargo xtask bench --only big`): the read 125-135 ms with slices, 85-118 with the
+/// reused buffer (every slice is a fresh ArrayBuffer whose pages the browser touches first).
 async function readFile(post, id, name, blob) {
   const total = blob.size;
   if (total <= SMALL_BYTES) {
     // One read, no slices (a read's set-up costs more than a small file takes to read).
     return new WorkerFile(name, new Uint8Array(await blob.arrayBuffer()));
   }
-  const slice = (at) => (at < total ? blob.slice(at, Math.min(at + SLICE_BYTES, total)).arrayBuffer() : null);
-  const inFlight = [];
-  let asked = 0;
-  const ask = () => {
-    while (inFlight.length < READS_IN_FLIGHT && asked < total) {
-      inFlight.push(slice(asked));
-      asked = Math.min(asked + SLICE_BYTES, total);
-    }
-  };
-  ask();
   post({ progress: { id, loaded: 0, total } });
   const file = WorkerFile.with_capacity(name, total);
-  try {
-    let loaded = 0;
-    while (inFlight.length) {
-      const bytes = new Uint8Array(await inFlight.shift());
-      ask();
-      if (bytes.length === 0) break;
-      if (loaded + bytes.length > total) throw new Error("the file changed while it was read");
-      file.append(bytes);
-      loaded += bytes.length;
+  let loaded = 0;
+  let posted = 0;
+  const put = (bytes) => {
+    if (loaded + bytes.length > total) throw new Error("the file changed while it was read");
+    const at = file.extend(bytes.length);
+    new Uint8Array(wasm.memory.buffer, file.ptr() + at, bytes.length).set(bytes);
+    file.sum_from(at);
+    loaded += bytes.length;
+    if (loaded - posted >= SLICE_BYTES || loaded === total) {
       post({ progress: { id, loaded, total } });
+      posted = loaded;
+    }
+  };
+  try {
+    const reader = byobReader(blob);
+    if (reader) {
+      let buffer = new ArrayBuffer(Math.min(BYOB_BYTES, total));
+      for (;;) {
+        const { value, done } = await reader.read(new Uint8Array(buffer));
+        if (done || !value) break;
+        put(value);
+        buffer = value.buffer;
+      }
+    } else {
+      const slice = (at) => blob.slice(at, Math.min(at + SLICE_BYTES, total)).arrayBuffer();
+      const inFlight = [];
+      let asked = 0;
+      const ask = () => {
+        while (inFlight.length < READS_IN_FLIGHT && asked < total) {
+          inFlight.push(slice(asked));
+          asked = Math.min(asked + SLICE_BYTES, total);
+        }
+      };
+      ask();
+      while (inFlight.length) {
+        const bytes = new Uint8Array(await inFlight.shift());
+        ask();
+        if (bytes.length === 0) break;
+        put(bytes);
+      }
     }
     return file;
   } catch (e) {
     file.free();
     throw e;
+  }
+}
+
+/// A BYOB reader of the Blob's stream, or null where its stream is not a byte stream.
+function byobReader(blob) {
+  try {
+    return blob.stream().getReader({ mode: "byob" });
+  } catch (_) {
+    return null;
   }
 }
 

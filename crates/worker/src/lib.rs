@@ -147,10 +147,10 @@ impl WorkerFile {
         WorkerFile { name, bytes: bytes.to_vec(), word_sum: None, requests: Vec::new(), used: Default::default() }
     }
 
-    /// An empty file with room for `capacity` bytes, for the shim to read a big file into slice by
-    /// slice ([`WorkerFile::append`]). Nothing is zeroed first: zeroing 64 MiB of fresh wasm memory
-    /// before the read took 34-45 ms of the worker in headless Chromium (the pages' first touch);
-    /// appending touches them slice by slice while the next slices are read.
+    /// An empty file with room for `capacity` bytes, for the shim to read a big file into piece by
+    /// piece ([`WorkerFile::extend`], [`WorkerFile::sum_from`]). Nothing is zeroed up front: zeroing
+    /// 64 MiB of fresh wasm memory before the read took 34-45 ms of the worker in headless Chromium
+    /// (the pages' first touch); each piece's pages are touched as it is read in.
     pub fn with_capacity(name: String, capacity: usize) -> WorkerFile {
         WorkerFile {
             name,
@@ -161,12 +161,20 @@ impl WorkerFile {
         }
     }
 
-    /// Appends the next slice of the file (see [`WorkerFile::with_capacity`]) and adds it to the
-    /// CheckSum's word sum.
-    pub fn append(&mut self, slice: &[u8]) {
-        self.bytes.extend_from_slice(slice);
-        if let Some(sum) = &mut self.word_sum {
-            sum.update(slice);
+    /// Makes room for the next `len` bytes of the file (zeros, for the shim to read the bytes into
+    /// at [`WorkerFile::ptr`] + the offset returned, then call [`WorkerFile::sum_from`]).
+    pub fn extend(&mut self, len: usize) -> usize {
+        let at = self.bytes.len();
+        self.bytes.resize(at.saturating_add(len), 0);
+        at
+    }
+
+    /// Adds the bytes from `at` on (read in since [`WorkerFile::extend`] returned `at`) to the
+    /// CheckSum's word sum: the core's pass over every byte, done piece by piece as the file is
+    /// read.
+    pub fn sum_from(&mut self, at: usize) {
+        if let (Some(sum), Some(piece)) = (&mut self.word_sum, self.bytes.get(at..)) {
+            sum.update(piece);
         }
     }
 

@@ -199,6 +199,11 @@ fn a_big_files_verdict_comes_before_its_whole_file_digest() {
         if shown.sha256 != native.sha256 || signature_digests(shown) != signature_digests(&native) {
             return Err(format!("sha256 / signature digests differ from the native core's: {} vs {}", shown.sha256, native.sha256));
         }
+        // The CheckSum, from the word sum the worker added up piece by piece as it read the file.
+        let checksum = |r: &drvsig::FileReport| r.pe.as_ref().map(|p| p.checksum.clone());
+        if checksum(shown).is_none() || checksum(shown) != checksum(&native) {
+            return Err(format!("CheckSum {:?} in the page, {:?} natively", checksum(shown), checksum(&native)));
+        }
         if shown.blocklist.is_none() {
             return Err("the complete report has no block list section".into());
         }
@@ -229,6 +234,10 @@ fn a_big_signed_file_digests_equal_the_native_cores() {
         let shown = page.files.iter().find(|f| f.name == "streamed.sys").ok_or("streamed.sys is not in the export")?;
         if shown.sha256 != native.sha256 {
             return Err(format!("sha256 {} in the page, {} natively", shown.sha256, native.sha256));
+        }
+        let checksum = |r: &drvsig::FileReport| r.pe.as_ref().map(|p| p.checksum.clone());
+        if checksum(shown).is_none() || checksum(shown) != checksum(&native) {
+            return Err(format!("CheckSum {:?} in the page, {:?} natively", checksum(shown), checksum(&native)));
         }
         if native.signatures.is_empty() || signature_digests(shown) != signature_digests(&native) {
             return Err(format!(

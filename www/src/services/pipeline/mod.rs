@@ -327,13 +327,17 @@ impl Services {
                 worker::Progress::Read(loaded, total) => this.emit(Action::Progress(id, loaded as u64, total as u64)),
                 worker::Progress::Inspecting => this.emit(Action::Inspecting(id)),
                 worker::Progress::Verdict(json) => match super::decode::inspection_from_json(&json) {
-                    Ok(inspection) => this.step(|p| p.verdict(id, inspection)),
+                    Ok(inspection) => {
+                        perf_mark("drvsig:verdict-decoded");
+                        this.step(|p| p.verdict(id, inspection));
+                    }
                     Err(e) => web_sys::console::warn_1(&format!("drvsig: a verdict cannot be read: {e}").into()),
                 },
             }
         });
         let context = || self.with(|s| s.pipeline.context(browser::now().0));
         let payload = || worker::Payload::File(picked.file.clone());
+        perf_mark("drvsig:inspect-asked");
         let mut reply = self.pool.inspect(id, &name, context(), payload(), progress.clone()).await;
         if let Err(worker::Answer::Failed(why)) = &reply {
             // A worker that fails is replaced: the file is tried once more.
