@@ -31,8 +31,8 @@
 // without the block lists, then its report once the whole file's SHA-256 and the digests only the
 // block lists' hash rules need (the Authenticode SHA-1 of a SHA-256-signed file) are computed and
 // the core has run again with everything (the report is the one a single pass makes). The second
-// core pass costs a few milliseconds (~1-2 ms for 64 MiB: the CheckSum came with the read); the verdict no longer
-// waits for a second full hash of the file.
+// core pass costs a millisecond or two (64 MiB: the CheckSum's pass came with the read); the
+// verdict no longer waits for a second full hash of the file.
 //
 // Where a big file's time goes (64 MiB, drop to verdict, this box quiet, `cargo xtask bench --only
 // big`, stop 16): reading it into the wasm memory 85-130 ms (a BYOB reader through one reused
@@ -188,8 +188,8 @@ async function readFile(post, id, name, blob) {
       posted = loaded;
     }
   };
+  const reader = byobReader(blob);
   try {
-    const reader = byobReader(blob);
     if (reader) {
       let buffer = new ArrayBuffer(Math.min(BYOB_BYTES, total));
       for (;;) {
@@ -218,6 +218,8 @@ async function readFile(post, id, name, blob) {
     }
     return file;
   } catch (e) {
+    // The browser stops reading (the page may have dropped the file or it changed on disk).
+    if (reader) reader.cancel().catch(() => {});
     file.free();
     throw e;
   }
