@@ -414,9 +414,14 @@ fn blocklists_module(root: &Path, dev: bool) -> Result<String, String> {
          export const BLOCKLISTS_GZIP_BASE64 = \"{}\";\n\
          /** The index's JSON bytes: base64-decoded, then gunzipped by the browser. */\n\
          export async function blocklistIndex() {{\n\
-         \x20 const binary = atob(BLOCKLISTS_GZIP_BASE64);\n\
-         \x20 const packed = new Uint8Array(binary.length);\n\
-         \x20 for (let i = 0; i < binary.length; i++) packed[i] = binary.charCodeAt(i);\n\
+         \x20 let packed;\n\
+         \x20 if (typeof Uint8Array.fromBase64 === \"function\") {{\n\
+         \x20   packed = Uint8Array.fromBase64(BLOCKLISTS_GZIP_BASE64);\n\
+         \x20 }} else {{\n\
+         \x20   const binary = atob(BLOCKLISTS_GZIP_BASE64);\n\
+         \x20   packed = new Uint8Array(binary.length);\n\
+         \x20   for (let i = 0; i < binary.length; i++) packed[i] = binary.charCodeAt(i);\n\
+         \x20 }}\n\
          \x20 const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream(\"gzip\"));\n\
          \x20 return new Uint8Array(await new Response(stream).arrayBuffer());\n\
          }}\n",
