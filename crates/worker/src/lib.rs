@@ -122,7 +122,7 @@ fn from_webcrypto_name(name: &str) -> Option<DigestAlgorithm> {
         .find(|a| webcrypto_name(*a) == Some(name))
 }
 
-/// One file in the wasm memory (the shim reads a big file into it slice by slice): it says which
+/// One file in the wasm memory (the shim reads a big file into it piece by piece): it says which
 /// Authenticode digests the signatures need ([`WorkerFile::plan`]) and their ranges, the shim
 /// hashes those (and the whole file) with WebCrypto, then the core inspects it with those digests
 /// ([`drvsig::inspect_with`]), so nothing is hashed twice.
@@ -130,8 +130,9 @@ fn from_webcrypto_name(name: &str) -> Option<DigestAlgorithm> {
 pub struct WorkerFile {
     name: String,
     bytes: Vec<u8>,
-    /// The CheckSum's word sum, summed slice by slice as a big file was read
-    /// ([`WorkerFile::append`]): the core's pass over every byte, done while the next slice is read.
+    /// The CheckSum's word sum, summed piece by piece as a big file was read
+    /// ([`WorkerFile::sum_from`]): the core's pass over every byte, done while the next piece is
+    /// read.
     word_sum: Option<drvsig::digest::WordSum>,
     /// The signer signature checks of the last plan ([`WorkerFile::plan`]): the shim has WebCrypto
     /// make them and names those that held when it asks for the report.
