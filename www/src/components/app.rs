@@ -64,7 +64,7 @@ impl Throttle {
     fn at_next_frame(&self) {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            next_frame().await;
+            crate::services::browser::next_frame().await;
             let actions = {
                 let mut inner = this.inner.borrow_mut();
                 let actions = std::mem::take(&mut inner.pending);
@@ -77,18 +77,6 @@ impl Throttle {
             }
         });
     }
-}
-
-/// The next animation frame (or 100 ms, in a background tab where frames stop).
-async fn next_frame() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let frame = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window.request_animation_frame(&resolve);
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
 }
 
 #[function_component(App)]

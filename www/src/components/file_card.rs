@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::badge::Badge;
 use super::blocklist_view::BlocklistView;
 use super::findings::{collect, Findings};
+use super::fold::Fold;
 use super::pe_facts::PeFacts;
 use super::signature_view::{SignatureView, WinCertTable};
 use super::verdict_card::{tone_class, VerdictCard};
@@ -219,14 +220,12 @@ fn report_body(report: &Rc<FileReport>, id: FileId, props: &FileCardProps) -> Ht
                 { certificate_list(report, &prefix, props) }
             }
             if !report.verdicts.is_empty() {
-                <details class="fold fold-verdicts">
-                    <summary>{ verdicts_summary(report) }</summary>
+                <Fold class={classes!("fold", "fold-verdicts")} summary={html! { verdicts_summary(report) }}>
                     <VerdictTable verdicts={report.verdicts.clone()} id={format!("{prefix}-verdicts")} only={only} {unknown} />
-                </details>
+                </Fold>
             }
             if count > 0 || table.is_some() {
-                <details class="fold fold-signatures">
-                <summary>{ signatures_summary(report) }</summary>
+                <Fold class={classes!("fold", "fold-signatures")} summary={html! { signatures_summary(report) }}>
                 <section class="v-signatures" aria-labelledby={format!("{prefix}-sigs")}>
                     <h4 id={format!("{prefix}-sigs")} class="v-section-title">
                         { match count {
@@ -247,7 +246,7 @@ fn report_body(report: &Rc<FileReport>, id: FileId, props: &FileCardProps) -> Ht
                         />
                     }) }
                 </section>
-                </details>
+                </Fold>
             } else if signable {
                 <p class="no-signature">
                     <Badge outcome={Outcome::Warn} text="No signature" />

@@ -17,6 +17,7 @@
 //! │   ├── FileCard      (one per file, answer first)
 //! │   └── SavedView     (a saved report / share link: marker, TriageTable, PackageList, FileCards)
 //! │       ├── VerdictCard   (icon + one sentence: drvsig::summary::headline)
+//! │       ├── Fold          (a folded section whose body is drawn after the card is painted)
 //! │       ├── VerdictTable  (would each Windows load it)
 //! │       ├── Findings      (every finding, failures and warnings first, with its source)
 //! │       ├── BlocklistView (block list matches, the lists in use and their versions)
@@ -44,6 +45,7 @@ pub mod file_card;
 pub mod file_list;
 pub mod finding_list;
 pub mod findings;
+pub mod fold;
 pub mod footer;
 pub mod header;
 pub mod package_view;

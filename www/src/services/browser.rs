@@ -9,6 +9,31 @@ pub fn now() -> UnixTime {
     UnixTime((millis / 1000.0).floor() as i64)
 }
 
+/// The next animation frame (or 100 ms, in a background tab where frames stop).
+pub async fn next_frame() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window.request_animation_frame(&resolve);
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
+}
+
+/// Once the next frame is painted: the next animation frame, then a task after it (the paint
+/// comes between the two).
+pub async fn after_next_paint() {
+    next_frame().await;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let task = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(task).await;
+}
+
 /// A query parameter of the page's URL (`Some("")` for a bare `?name`).
 pub fn query(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;

@@ -171,6 +171,17 @@ fn cards_are_folded_with_counts_and_expand_all_opens_them() {
         let Some(_) = dropped_seven(&client, &base, "").await? else {
             return Ok(());
         };
+        // The folded bodies are drawn once the cards are painted (components/fold.rs), closed: in the
+        // page for find-in-page and "Expand all" without a click.
+        wait_for(
+            &client,
+            "every card's folded verdict table and signatures drawn, still closed",
+            r#"const v = [...document.querySelectorAll('details.fold-verdicts')], s = [...document.querySelectorAll('details.fold-signatures')];
+               return v.length && s.length && v.every(d => !d.open && d.querySelector('table.verdict-table'))
+                 && s.every(d => !d.open && d.querySelector('.v-signatures')) ? true : null;"#,
+            vec![],
+        )
+        .await?;
         let folded = js(
             &client,
             r#"const d = [...document.querySelectorAll('details')];
@@ -616,7 +627,8 @@ fn trusting_a_dropped_root_judges_the_drop_again() {
         const STATE: &str = r#"
 const d = document.querySelector('article.file-card[data-name="driver-sha256.sys"][data-status="done"]');
 const r = document.querySelector('article.file-card[data-name="lab-root.cer"][data-status="done"]');
-if (!d || !r || document.querySelector('.results[aria-busy="true"]')) return null;
+// The chains sit in a folded body drawn once the card is painted (components/fold.rs).
+if (!d || !r || !d.querySelector('.chain-anchor') || document.querySelector('.results[aria-busy="true"]')) return null;
 return { anchors: [...d.querySelectorAll('.chain-anchor')].map(a => a.textContent.trim()),
          trusted: r.querySelector('.trust-row').dataset.trusted,
          banner: (document.querySelector('.trusted-roots') || {textContent: null}).textContent };"#;
