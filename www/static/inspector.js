@@ -35,13 +35,13 @@
 // verdict no longer waits for a second full hash of the file.
 //
 // Where a big file's time goes (64 MiB, drop to verdict, this box quiet, `cargo xtask bench --only
-// big`, stop 16): reading it into the wasm memory 85-130 ms (a BYOB reader through one reused
+// big`, stop 16): reading it into the wasm memory 85-118 ms (a BYOB reader through one reused
 // buffer; each piece copied in and added to the CheckSum's word sum; the same File's arrayBuffer()
 // in the page: 75-85 ms), the image's SHA-256 ~75-80 ms, the core ~1.5 ms (its CheckSum pass came
 // with the read), the page's side (request, decoding the verdict, drawing the card) ~15-25 ms.
 // Before: slices of 8 MiB read with arrayBuffer() (each a fresh ArrayBuffer) into a WorkerFile
 // zeroed up front (34-45 ms of page faults before the first byte), the CheckSum after the read
-// (16-24 ms): 125-135 ms of read and 248 ms drop to verdict against 203 now.
+// (16-24 ms): 125-135 ms of read and 248-251 ms drop to verdict against 203-209 now.
 // Tried and measured, not kept:
 // - hashing the whole file in wasm (sha2) chunk by chunk while file.stream() delivers it: the read
 //   took as much longer as the hashing (~185 -> ~390 ms): the chunks are copied out of the browser
@@ -103,6 +103,8 @@ function loadBlocklists() {
         const error = set_blocklist_index(index);
         if (error) console.warn("drvsig: block lists: " + error);
         else blocklistsLoaded = true;
+        // The core keeps what it read: the inflated JSON (~1.1 MB) need not stay.
+        blocklistsIndex = Promise.resolve(null);
       })
       .catch((e) => console.warn("drvsig: block lists not loaded: " + e));
   }
@@ -162,10 +164,10 @@ async function bytesOf(source) {
 
 /// Reads a File into the wasm memory (one WorkerFile of its size), posting progress every
 /// SLICE_BYTES. A big file streams through one reused buffer (a BYOB reader of Blob.stream(), up
-/// to BYOB_BYTES at a time), and each piece is copied into the WorkerFile and added to the CheckSum's
-/// word sum (the core's one pass over every byte) while the browser reads the next. Where the
-/// stream has no BYOB reader, slices of SLICE_BYTES with Blob.slice().arrayBuffer(),
-/// READS_IN_FLIGHT of them asked for ahead. Measured on the 64 MiB bench driver in headless
+/// to BYOB_BYTES at a time: the next read is asked for once a piece is in, and the browser buffers
+/// ahead meanwhile), and each piece is copied into the WorkerFile and added to the CheckSum's word
+/// sum (the core's one pass over every byte). Where the stream has no BYOB reader, slices of
+/// SLICE_BYTES with Blob.slice().arrayBuffer(), READS_IN_FLIGHT of them asked for ahead. Measured on the 64 MiB bench driver in headless
 /// Chromium (`cargo xtask bench --only big`): the read 125-135 ms with slices, 85-118 with the
 /// reused buffer (every slice is a fresh ArrayBuffer whose pages the browser touches first).
 async function readFile(post, id, name, blob) {

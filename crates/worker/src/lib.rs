@@ -3,10 +3,10 @@
 //! (parsing, verification, chains, block lists, packages) beside them, in the workers.
 //!
 //! `www/static/inspector.js` runs it: in a module Web Worker (`worker.js`), or on the page's main
-//! thread when there is no Worker. The shim reads a `File` straight into the wasm memory
-//! ([`WorkerFile`]), asks for the digests the signatures need ([`WorkerFile::plan`]), has WebCrypto
-//! compute them and the whole-file SHA-256, and hands them back ([`WorkerFile::inspect`]), so
-//! nothing is hashed twice. Requests and replies are [`drvsig_messages`] types: the functions here
+//! thread when there is no Worker. The shim reads a `File` into the wasm memory piece by piece
+//! ([`WorkerFile::with_capacity`], [`WorkerFile::extend`], [`WorkerFile::sum_from`]), asks for
+//! the digests the signatures need ([`WorkerFile::plan`]), has WebCrypto compute them and the
+//! whole-file SHA-256, and hands them back ([`WorkerFile::inspect`]), so nothing is hashed twice. Requests and replies are [`drvsig_messages`] types: the functions here
 //! take a request (or its [`Context`]) as the JS value the page posted and return typed replies.
 
 use std::cell::RefCell;

@@ -91,7 +91,7 @@ pub fn export_bar(props: &ExportBarProps) -> Html {
         let show = show.clone();
         Callback::from(move |_: MouseEvent| show.set(!*show))
     };
-    let print = Callback::from(|_: MouseEvent| browser::print());
+    let print = Callback::from(|_: MouseEvent| wasm_bindgen_futures::spawn_local(browser::print()));
     let link = {
         let (entries, packages, message) = (props.entries.clone(), props.packages.clone(), message.clone());
         Callback::from(move |_: MouseEvent| {

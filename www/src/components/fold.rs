@@ -3,8 +3,9 @@
 //! with its counts) is what a person reads first; the folded bodies (the verdict table for every
 //! target, the signatures with their chains: most of a card's DOM) are drawn in the task after the
 //! next paint, or at once when the fold is opened. Find-in-page, "Expand all" and the exports see
-//! them as before, a frame later. Measured on the typical package (`cargo xtask bench --only
-//! package`, 7 runs twice): every card done 55-57 -> ~44 ms when the two bodies were not drawn.
+//! them as before, a frame later (printing waits for them: `services::browser::print`). Measured
+//! on the typical package (`cargo xtask bench --only package`, alternated 7-run sets): every card
+//! done 57, 59 -> 44, 49 ms.
 
 use yew::prelude::*;
 

@@ -136,8 +136,11 @@ pub fn download(file_name: &str, mime: &str, text: &str) -> bool {
 }
 
 /// Opens every `<details>` (so that the printout has everything), then the print dialog (the
-/// stylesheet has a print layout).
-pub fn print() {
+/// stylesheet has a print layout). A fold whose body was not drawn yet draws it when it opens
+/// (`components::fold`): the dialog waits for that paint, and opens what the bodies brought.
+pub async fn print() {
+    set_all_details(true);
+    after_next_paint().await;
     set_all_details(true);
     if let Some(window) = web_sys::window() {
         let _ = window.print();

@@ -258,3 +258,38 @@ fn screenshots() {
         Ok(())
     });
 }
+
+/// Print opens every fold and waits for the folded bodies (drawn once a card is painted, or when
+/// opened: components/fold.rs) before the dialog: pressed as soon as the demo's cards are done,
+/// the printout has every fold open with its verdict table and signatures.
+#[test]
+fn print_opens_every_fold_with_its_body() {
+    scenario("print_opens_every_fold_with_its_body", |client, base| async move {
+        open(&client, &format!("{base}/?demo")).await?;
+        // Stub the dialog: record what it would print. Press Print at once, as the cards are done.
+        wait_for(
+            &client,
+            "the demo's cards done and Print pressed",
+            r#"const cards = [...document.querySelectorAll('article.file-card')];
+               const button = document.getElementById('print-button');
+               if (!cards.length || !cards.every(c => c.dataset.status === 'done') || !button) return null;
+               window.print = () => {
+                 window.__printed = {
+                   closed: document.querySelectorAll('details:not([open])').length,
+                   verdicts: [...document.querySelectorAll('details.fold-verdicts')].map(d => !!d.querySelector('table.verdict-table')),
+                   signatures: [...document.querySelectorAll('details.fold-signatures')].map(d => !!d.querySelector('.v-signatures')),
+                 };
+               };
+               button.click();
+               return true;"#,
+            vec![],
+        )
+        .await?;
+        let printed = wait_for(&client, "the print dialog", "return window.__printed || null;", vec![]).await?;
+        let all = |k: &str| printed[k].as_array().is_some_and(|a| !a.is_empty() && a.iter().all(|v| v == &json!(true)));
+        if printed["closed"] != json!(0) || !all("verdicts") || !all("signatures") {
+            return Err(format!("what the printout would have: {printed}"));
+        }
+        Ok(())
+    });
+}
