@@ -1318,6 +1318,11 @@ fn many_rows(opts: &Opts, drvsig: &Path, wd: &WebDriver, base: &str, inputs: &In
             run.worker_memory.map(|m| m / MIB),
             raw.get("cardCount").map(Value::to_string).unwrap_or_default(),
         );
+        eprintln!(
+            "bench: page run {}: the last batch's worker timings {}",
+            i + 1,
+            raw.get("timings").map(Value::to_string).unwrap_or_default()
+        );
         first.push(f);
         long_sum.push(ls);
         page.push(run);
