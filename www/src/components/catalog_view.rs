@@ -136,7 +136,7 @@ pub fn catalog_view(props: &CatalogViewProps) -> Html {
     html! {
         <section class="catalog-view" aria-label="Catalog contents">
             <dl class="facts catalog-facts">
-                <div class="fact"><dt>{ "Member hash" }</dt><dd>{ c.subject_algorithm.to_uppercase().replace("SHA", "SHA-") }{ format!(" (v{})", if c.subject_algorithm == "sha256" { 2 } else { 1 }) }</dd></div>
+                <div class="fact"><dt>{ "Member hash" }</dt><dd>{ c.subject_algorithm.to_ascii_uppercase().replace("SHA", "SHA-") }{ format!(" (v{})", if c.subject_algorithm == "sha256" { 2 } else { 1 }) }</dd></div>
                 <div class="fact"><dt>{ "Version" }</dt><dd>{ c.version }</dd></div>
                 <div class="fact"><dt>{ "This update" }</dt><dd>{ &c.this_update }</dd></div>
                 if let Some(next) = &c.next_update {

@@ -156,8 +156,8 @@ pub fn certificate_view(props: &CertificateViewProps) -> Html {
     };
     let key = match (c.key_algorithm.as_str(), c.key_bits) {
         ("", _) => "\u{2014}".to_string(),
-        (alg, 0) => alg.to_uppercase(),
-        (alg, bits) => format!("{} {bits} bits", alg.to_uppercase()),
+        (alg, 0) => alg.to_ascii_uppercase(),
+        (alg, bits) => format!("{} {bits} bits", alg.to_ascii_uppercase()),
     };
     let constraints = if c.is_ca {
         match c.path_len {

@@ -161,7 +161,7 @@ pub fn package_view(props: &PackageViewProps) -> Html {
                                         }
                                     </th>
                                     <td class="num" data-label="Members">{ c.member_count }</td>
-                                    <td data-label="Hash">{ c.subject_algorithm.to_uppercase().replace("SHA", "SHA-") }</td>
+                                    <td data-label="Hash">{ c.subject_algorithm.to_ascii_uppercase().replace("SHA", "SHA-") }</td>
                                     <td data-label="Signature"><Badge outcome={c.signature} text={signature_word(c.signature, c.path.is_some())} /></td>
                                     <td class="break" data-label="Signer">{ c.signer.clone().unwrap_or_default() }</td>
                                 </tr>

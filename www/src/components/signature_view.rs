@@ -197,7 +197,7 @@ fn digests(sig: &SignatureReport) -> Html {
                 <code class="hash" data-field="computed-digest">{ or_dash(&sig.computed_digest) }</code>
             </div>
             <div class="digest-verdict">
-                <span class="digest-alg">{ or_dash(&sig.digest_algorithm).to_uppercase() }</span>
+                <span class="digest-alg">{ or_dash(&sig.digest_algorithm).to_ascii_uppercase() }</span>
                 <span class="digest-marker"><span aria-hidden="true">{ marker }</span>{ format!(" {word}") }</span>
             </div>
         </div>
