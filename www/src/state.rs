@@ -5,11 +5,14 @@
 //! entries of their own (already done) right after the zip. Once every file is in, the services
 //! run the package pass over all of them and the state keeps the [`PackageReport`]s it returns.
 
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use drvsig::report::PackageReport;
-use drvsig::{FileReport, InspectionReport, Outcome};
+use drvsig::report::{PackageReport, Target};
+use drvsig::triage::TriageRow;
+use drvsig::{FileKind, FileReport, InspectionReport, Outcome};
+use drvsig_messages::Brief;
 use yew::Reducible;
 
 /// Identifies one file for the lifetime of the page (never reused).
@@ -25,7 +28,7 @@ pub enum Status {
     /// Its bytes are read; the core is inspecting them.
     Inspecting,
     /// The core's report.
-    Done(Rc<FileReport>),
+    Done(Rc<Report>),
     /// Reading failed (the browser's message).
     Failed(String),
 }
@@ -50,13 +53,136 @@ impl Status {
     }
 }
 
+/// A file's report as the page holds it. A batched file's comes as the worker's JSON and a
+/// [`Brief`] (its kind, size, name and triage row): the JSON is decoded the first time something
+/// reads the report (its card is drawn, an export, another target's triage), not when it arrives.
+/// With a thousand files, decoding every report of ~15 KB as it came took ~450 ms of the main
+/// thread, for cards of which 20 are drawn.
+///
+/// It reads as a [`FileReport`] (`Deref`); [`Report::size`], [`Report::kind`], [`Report::name`]
+/// and [`Report::row`] answer from the brief without decoding.
+pub struct Report {
+    decoded: OnceCell<FileReport>,
+    decode: RefCell<Option<Decode>>,
+    brief: Option<Brief>,
+    row: Option<Rc<TriageRow>>,
+}
+
+type Decode = Box<dyn FnOnce() -> Result<FileReport, String>>;
+
+impl Report {
+    /// A report decoded already.
+    pub fn new(report: FileReport) -> Report {
+        Report { decoded: OnceCell::from(report), decode: RefCell::new(None), brief: None, row: None }
+    }
+
+    /// A report `decode` makes when it is first read; `brief` answers until then. A report that
+    /// cannot be decoded reads as the brief's file with a failed finding saying why.
+    pub fn lazy(mut brief: Brief, decode: impl FnOnce() -> Result<FileReport, String> + 'static) -> Report {
+        let row = brief.row.take().map(Rc::new);
+        Report { decoded: OnceCell::new(), decode: RefCell::new(Some(Box::new(decode))), brief: Some(brief), row }
+    }
+
+    /// The whole report (decoded now if it was not). Not inlined: every view reads reports
+    /// through it (inlined at each, the decoding path cost the page's wasm kilobytes).
+    #[inline(never)]
+    pub fn file(&self) -> &FileReport {
+        self.decoded.get_or_init(|| {
+            let decoded = self.decode.borrow_mut().take().map(|decode| decode());
+            match decoded {
+                Some(Ok(report)) => report,
+                Some(Err(why)) => self.unreadable(&why),
+                None => self.unreadable("it is gone"),
+            }
+        })
+    }
+
+    #[inline(never)]
+    fn unreadable(&self, why: &str) -> FileReport {
+        let brief = self.brief.as_ref();
+        FileReport {
+            name: brief.map(|b| b.name.clone()).unwrap_or_default(),
+            size: self.size(),
+            kind: self.kind(),
+            findings: vec![drvsig::Finding::new(
+                "page.report-unreadable",
+                Outcome::Fail,
+                format!("The worker's report for this file cannot be read on the page ({why}): inspect it again, or with the CLI."),
+            )],
+            ..FileReport::default()
+        }
+    }
+
+    /// Whether the whole report has been decoded.
+    pub fn is_decoded(&self) -> bool {
+        self.decoded.get().is_some()
+    }
+
+    pub fn size(&self) -> u64 {
+        match (self.decoded.get(), &self.brief) {
+            (None, Some(b)) => b.size,
+            _ => self.file().size,
+        }
+    }
+
+    pub fn kind(&self) -> FileKind {
+        match (self.decoded.get(), &self.brief) {
+            (None, Some(b)) => b.kind,
+            _ => self.file().kind,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match (self.decoded.get(), &self.brief) {
+            (None, Some(b)) => &b.name,
+            _ => &self.file().name,
+        }
+    }
+
+    /// The worker's triage row for `target` (the file outside any package), when it made one for
+    /// that target.
+    pub fn row(&self, target: Target) -> Option<Rc<TriageRow>> {
+        self.row.clone().filter(|_| self.brief.as_ref().is_some_and(|b| b.target == target))
+    }
+}
+
+impl std::ops::Deref for Report {
+    type Target = FileReport;
+    fn deref(&self) -> &FileReport {
+        self.file()
+    }
+}
+
+impl From<FileReport> for Report {
+    fn from(report: FileReport) -> Report {
+        Report::new(report)
+    }
+}
+
+/// Two reports are equal when they are the same one (see [`Status`]'s `PartialEq`).
+impl PartialEq for Report {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl std::fmt::Debug for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.decoded.get() {
+            Some(report) => report.fmt(f),
+            None => f.debug_struct("Report").field("name", &self.name()).finish_non_exhaustive(),
+        }
+    }
+}
+
 /// One file on the page.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     pub id: FileId,
     /// The name, or the path relative to the dropped / picked folder.
     pub name: String,
-    pub size: u64,
+    /// `None` until it is known (see `Picked::size`): the report says it.
+    pub size: Option<u64>,
     pub status: Status,
     /// While it is read: (bytes read, bytes in all), from the worker's progress messages.
     pub loaded: Option<(u64, u64)>,
@@ -111,7 +237,8 @@ pub struct CompareBase {
 pub struct NewFile {
     pub id: FileId,
     pub name: String,
-    pub size: u64,
+    /// `None` until it is known (see `Picked::size`).
+    pub size: Option<u64>,
 }
 
 /// Everything that changes the state.
@@ -122,12 +249,14 @@ pub enum Action {
     /// `loaded` of `total` bytes read (the file is being read).
     Progress(FileId, u64, u64),
     Inspecting(FileId),
-    Done(FileId, Rc<FileReport>),
+    /// The file's size, learnt by the worker that was to read it (it is read alone now).
+    Sized(FileId, u64),
+    Done(FileId, Rc<Report>),
     /// A big file's verdict before its report: the report without the whole file's SHA-256 and the
     /// block lists' check (the [`Action::Done`] that follows completes it).
-    Verdict(FileId, Rc<FileReport>),
+    Verdict(FileId, Rc<Report>),
     /// The members of a zip, each with its report (the core expanded the zip).
-    Members(FileId, Vec<(FileId, Rc<FileReport>)>),
+    Members(FileId, Vec<(FileId, Rc<Report>)>),
     Failed(FileId, String),
     /// The package pass started.
     PackagesPending,
@@ -205,21 +334,26 @@ impl AppState {
                     }
                 }
             }
+            Action::Sized(id, size) => {
+                if let Some(entry) = next.entry_mut(id) {
+                    entry.size = Some(size);
+                }
+            }
             Action::Done(id, report) => {
                 // The report knows the exact size; the picker's size is only a hint.
-                let size = report.size;
+                let size = report.size();
                 if let Some(entry) = next.entry_mut(id) {
-                    entry.size = size;
+                    entry.size = Some(size);
                     entry.status = Status::Done(report);
                     entry.completing = false;
                 }
             }
             Action::Verdict(id, report) => {
-                let size = report.size;
+                let size = report.size();
                 if let Some(entry) = next.entry_mut(id) {
                     // Only while it runs: a late verdict never replaces a report.
                     if entry.status.is_busy() {
-                        entry.size = size;
+                        entry.size = Some(size);
                         entry.status = Status::Done(report);
                         entry.loaded = None;
                         entry.completing = true;
@@ -246,7 +380,7 @@ impl AppState {
                         Entry {
                             id,
                             name: report.name.clone(),
-                            size: report.size,
+                            size: Some(report.size()),
                             status: Status::Done(report),
                             loaded: None,
                             completing: false,
@@ -341,7 +475,7 @@ impl AppState {
                 .entries
                 .iter()
                 .filter_map(|e| match &e.status {
-                    Status::Done(r) => Some((**r).clone()),
+                    Status::Done(r) => Some(r.file().clone()),
                     _ => None,
                 })
                 .collect(),
@@ -350,7 +484,7 @@ impl AppState {
     }
 
     /// The finished report of the file with this name (package rows name files by path).
-    pub fn report_named(&self, name: &str) -> Option<(FileId, Rc<FileReport>)> {
+    pub fn report_named(&self, name: &str) -> Option<(FileId, Rc<Report>)> {
         self.entries.iter().find_map(|e| match &e.status {
             Status::Done(r) if e.name == name => Some((e.id, r.clone())),
             _ => None,
@@ -595,11 +729,67 @@ mod tests {
     use drvsig::{FileKind, Finding, Options, UnixTime};
 
     fn add(state: &AppState, id: FileId, name: &str) -> AppState {
-        state.apply(Action::Add(vec![NewFile { id, name: name.into(), size: 10 }]))
+        state.apply(Action::Add(vec![NewFile { id, name: name.into(), size: Some(10) }]))
     }
 
-    fn report(name: &str, bytes: &[u8]) -> Rc<FileReport> {
-        Rc::new(drvsig::inspect(name, bytes, &Options::at(UnixTime(1_700_000_000))))
+    fn report(name: &str, bytes: &[u8]) -> Rc<Report> {
+        Rc::new(drvsig::inspect(name, bytes, &Options::at(UnixTime(1_700_000_000))).into())
+    }
+
+    /// A lazy report of a real signed driver, its decode counted.
+    fn lazy(target: Target) -> (Rc<Report>, FileReport, Rc<std::cell::Cell<u32>>) {
+        let bytes = include_bytes!("../../tests/fixtures/pe/driver-sha256-ts.sys");
+        let options = Options::at(UnixTime(1_700_000_000));
+        let inspection = drvsig::inspect_package(&[("d.sys".to_string(), &bytes[..])], &options);
+        let brief = Brief::of(&inspection, target);
+        let json = serde_json::to_string(&inspection).unwrap();
+        let decodes = Rc::new(std::cell::Cell::new(0));
+        let counted = decodes.clone();
+        let report = Report::lazy(brief, move || {
+            counted.set(counted.get() + 1);
+            let mut back: InspectionReport = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+            Ok(back.files.remove(0))
+        });
+        (Rc::new(report), inspection.files[0].clone(), decodes)
+    }
+
+    #[test]
+    fn a_lazy_report_answers_from_its_brief_and_decodes_once_when_read() {
+        let target = drvsig::triage::DEFAULT_TARGET;
+        let (report, full, decodes) = lazy(target);
+        assert!(!full.signatures.is_empty() && full.size > 0);
+        // The state takes it, sizes the entry, and the table's row comes from the brief: not decoded.
+        let s = add(&AppState::default(), 1, "d.sys").apply(Action::Done(1, report.clone()));
+        assert_eq!(s.entries[0].size, Some(full.size));
+        assert_eq!((report.size(), report.kind(), report.name()), (full.size, full.kind, full.name.as_str()));
+        let alone = InspectionReport { made_by: None, files: vec![full.clone()], packages: Vec::new() };
+        let row = drvsig::triage::triage(&alone, target).remove(0).rows.remove(0);
+        assert_eq!(report.row(target).as_deref(), Some(&row));
+        assert_eq!(report.row(Target::Win7Sp1), None, "a row for another target is made on the page");
+        assert!(!report.is_decoded());
+        assert_eq!(decodes.get(), 0);
+        // Read as a report: decoded once, equal to the worker's.
+        assert_eq!(report.signatures, full.signatures);
+        assert_eq!(s.inspection_report().files, vec![full.clone()]);
+        assert!(report.is_decoded());
+        assert_eq!(decodes.get(), 1);
+        assert_eq!(report.size(), full.size);
+    }
+
+    #[test]
+    fn a_report_that_cannot_be_decoded_says_so_on_its_card() {
+        let (good, full, _) = lazy(drvsig::triage::DEFAULT_TARGET);
+        let brief = Brief::of(&InspectionReport { made_by: None, files: vec![full.clone()], packages: Vec::new() }, Target::Win7Sp1);
+        let bad = Report::lazy(brief, || Err("a number above 2^53".into()));
+        assert_eq!(bad.name, full.name);
+        assert_eq!((bad.size, bad.kind), (full.size, full.kind));
+        assert!(bad.signatures.is_empty());
+        let finding = &bad.findings[0];
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert!(finding.reason.contains("a number above 2^53"), "{}", finding.reason);
+        // Reports are equal only to themselves (the page never makes two of one inspection).
+        assert_ne!(*good, bad);
+        assert_eq!(*good, *good);
     }
 
     #[test]
@@ -656,7 +846,10 @@ mod tests {
     fn a_batch_is_its_actions_in_order() {
         let r = report("a.sys", b"hello");
         let actions = vec![
-            Action::Add(vec![NewFile { id: 1, name: "a.sys".into(), size: 10 }, NewFile { id: 2, name: "b.sys".into(), size: 10 }]),
+            Action::Add(vec![
+                NewFile { id: 1, name: "a.sys".into(), size: Some(10) },
+                NewFile { id: 2, name: "b.sys".into(), size: Some(10) },
+            ]),
             Action::Reading(1),
             Action::Progress(2, 1, 10),
             Action::Inspecting(1),
@@ -690,7 +883,7 @@ mod tests {
         let r = report("a.sys", b"hello");
         let s = s.apply(Action::Done(1, r.clone()));
         assert_eq!(s.entries[0].status, Status::Done(r));
-        assert_eq!(s.entries[0].size, 5, "the report's size wins over the picker's");
+        assert_eq!(s.entries[0].size, Some(5), "the report's size wins over the picker's");
         assert_eq!(s.busy(), 0);
         assert_eq!(s.announcement(), "1 file inspected.");
     }

@@ -398,12 +398,19 @@ async function inspect(post, request) {
   }
 }
 
-/// A small file already in the wasm memory, inspected in one pass: its report's JSON. `counts`
-/// adds up the signatures asked of WebCrypto, verified by it, and taken by the core.
-async function inspectWhole(file, context, counts) {
+/// A small file already in the wasm memory: its plan, and WebCrypto's work on it started (the
+/// whole file's SHA-256, the Authenticode digests, the signer signatures): a promise of what
+/// `inspectPlanned` needs. digestsOf hands WebCrypto its bytes before it returns (a later call
+/// into the wasm may move them).
+function startWebCrypto(file, context) {
   const planned = file.plan(context);
-  // digestsOf hands WebCrypto its bytes before it returns (a later call into the wasm may move them).
-  const [d, signatures] = await Promise.all([subtle ? digestsOf(file, true, planned) : null, verifySignatures(file)]);
+  const signatures = verifySignatures(file);
+  return Promise.all([subtle ? digestsOf(file, true, planned) : null, signatures]);
+}
+
+/// The report's JSON of a file whose WebCrypto work (`startWebCrypto`) is done. `counts` adds up
+/// the signatures asked of WebCrypto, verified by it, and taken by the core.
+function inspectPlanned(file, context, [d, signatures], counts) {
   counts.asked += signatures.asked;
   counts.verified += signatures.verified.length;
   const json = d ? file.inspect(context, d.whole, d.algorithms, d.digests, signatures.verified)
@@ -413,9 +420,13 @@ async function inspectWhole(file, context, counts) {
 }
 
 /// Several small files in one request (read here, together), one reply with every report, and the
-/// package pass over them when asked (the files are every file on the page).
+/// package pass over them when asked (the files are every file on the page). Every file is planned
+/// and its WebCrypto work started before the first is inspected, so WebCrypto's answers for the
+/// next files come while the core inspects one (they used to be asked for and awaited one file
+/// after another).
 async function batch(post, request) {
   const { id, context, files } = request;
+  const started = [];
   try {
     await ready;
     const t0 = performance.now();
@@ -427,21 +438,37 @@ async function batch(post, request) {
     const reports = [];
     const signatures = { asked: 0, verified: 0, used: 0 };
     let lists = 0;
+    let core = 0;
     for (let i = 0; i < files.length; i++) {
-      let file = null;
+      const held = { file: null, work: null, error: null };
+      started.push(held);
       try {
         if (!buffers[i]) throw new Error("the file could not be read: " + message(read[i].reason));
-        file = new WorkerFile(files[i].name, buffers[i]);
-        if (file.may_hold_pe() || context.lists) {
+        held.file = new WorkerFile(files[i].name, buffers[i]);
+        if (held.file.may_hold_pe() || context.lists) {
           const t = performance.now();
           await loadBlocklists();
           lists += performance.now() - t;
         }
-        reports.push({ id: files[i].id, json: await inspectWhole(file, context, signatures) });
+        held.work = startWebCrypto(held.file, context);
+      } catch (e) {
+        held.error = message(e);
+      }
+    }
+    for (let i = 0; i < files.length; i++) {
+      const { file, work, error } = started[i];
+      try {
+        if (error) throw new Error(error);
+        const answers = await work;
+        const t = performance.now();
+        const json = inspectPlanned(file, context, answers, signatures);
+        reports.push({ id: files[i].id, json, brief: file.take_brief() });
+        core += performance.now() - t;
       } catch (e) {
         reports.push({ id: files[i].id, error: message(e) });
       } finally {
         if (file) file.free();
+        started[i].file = null;
       }
     }
     const t2 = performance.now();
@@ -454,12 +481,14 @@ async function batch(post, request) {
       packages = package_pass(pass, readable.map(([, b]) => b)).packages.json;
     }
     const t3 = performance.now();
-    const timings = { files: files.length, read: t1 - t0, lists, inspect: t2 - t1 - lists, package: t3 - t2, webcrypto: !!subtle, signatures, startup,
+    const timings = { files: files.length, read: t1 - t0, lists, inspect: t2 - t1 - lists, core, package: t3 - t2, webcrypto: !!subtle, signatures, startup,
                       asked: t0,
                       wasmMemory: wasm.memory.buffer.byteLength, blocklists: blocklistsLoaded };
     post({ batch: { id, reports, packages, timings, main_thread: MAIN_THREAD } });
   } catch (e) {
     post({ error: { id, error: message(e) } });
+  } finally {
+    for (const held of started) if (held.file) held.file.free();
   }
 }
 

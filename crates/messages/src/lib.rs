@@ -50,6 +50,10 @@ pub struct Context {
     /// The block lists dropped on the page, used beside the built-in ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lists: Option<DroppedLists>,
+    /// The id (`Target::id`) of the target the page shows: a batched file's [`Brief`] carries its
+    /// triage row on it. A string: the page then has no serializer of its own for targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -77,7 +81,7 @@ pub struct BatchFile {
     /// The page's file id.
     pub id: RequestId,
     pub name: String,
-    /// A `File`.
+    /// A `File`, or its bytes (an `ArrayBuffer`, transferred: the page read them).
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub source: JsValue,
 }
@@ -234,6 +238,49 @@ pub struct BatchReport {
     pub json: JsValue,
     #[serde(default)]
     pub error: Option<String>,
+    /// What the page shows of the file before it reads the report (with a thousand files, it
+    /// reads only the reports of the cards it draws).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brief: Option<Brief>,
+}
+
+/// A batched file's report in short, made by the worker from the report it sends: enough for the
+/// page's list of files and its triage table, so the page decodes a whole report only when it
+/// draws the file's card (or exports).
+#[derive(Serialize, Deserialize)]
+pub struct Brief {
+    /// The report's `kind`, `size` and `name`.
+    pub kind: drvsig::FileKind,
+    pub size: u64,
+    pub name: String,
+    /// The inspection is this one file's report and no package (not a zip with members, not a
+    /// catalog forming a package of its own): the page may take the report's place with this brief.
+    pub alone: bool,
+    /// The file's triage row on `target` (the request's [`Context::target`]), as
+    /// `drvsig::triage::triage` makes it for the file outside any package.
+    pub target: drvsig::report::Target,
+    pub row: Option<drvsig::triage::TriageRow>,
+}
+
+impl Brief {
+    /// The brief of an inspection: its first file's kind, size, name and triage row on `target`,
+    /// the row `drvsig::triage::triage` gives that file alone (outside any package), as the page
+    /// makes it for a file outside every package.
+    pub fn of(inspection: &drvsig::InspectionReport, target: drvsig::report::Target) -> Brief {
+        let own = inspection.files.first();
+        let row = own.and_then(|file| {
+            let alone = drvsig::InspectionReport { made_by: None, files: vec![file.clone()], packages: Vec::new() };
+            drvsig::triage::triage(&alone, target).into_iter().flat_map(|g| g.rows).next()
+        });
+        Brief {
+            kind: own.map(|f| f.kind).unwrap_or_default(),
+            size: own.map_or(0, |f| f.size),
+            name: own.map(|f| f.name.clone()).unwrap_or_default(),
+            alone: inspection.files.len() == 1 && inspection.packages.is_empty(),
+            target,
+            row,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]

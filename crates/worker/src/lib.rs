@@ -139,13 +139,22 @@ pub struct WorkerFile {
     requests: Vec<drvsig::x509::SignatureRequest>,
     /// How many of the answers the last inspection took ([`WorkerFile::signatures_used`]).
     used: std::cell::Cell<usize>,
+    /// The last inspection's brief ([`WorkerFile::take_brief`]).
+    brief: std::cell::RefCell<Option<drvsig_messages::Brief>>,
 }
 
 #[wasm_bindgen]
 impl WorkerFile {
     #[wasm_bindgen(constructor)]
     pub fn new(name: String, bytes: &[u8]) -> WorkerFile {
-        WorkerFile { name, bytes: bytes.to_vec(), word_sum: None, requests: Vec::new(), used: Default::default() }
+        WorkerFile {
+            name,
+            bytes: bytes.to_vec(),
+            word_sum: None,
+            requests: Vec::new(),
+            used: Default::default(),
+            brief: Default::default(),
+        }
     }
 
     /// An empty file with room for `capacity` bytes, for the shim to read a big file into piece by
@@ -159,6 +168,7 @@ impl WorkerFile {
             word_sum: Some(drvsig::digest::WordSum::new()),
             requests: Vec::new(),
             used: Default::default(),
+            brief: Default::default(),
         }
     }
 
@@ -355,7 +365,17 @@ impl WorkerFile {
         self.count_used(&options);
         let files = [(self.name.clone(), &self.bytes[..])];
         let inspection = drvsig::package::inspect_package_with_reports(&files, vec![report], &options);
+        *self.brief.borrow_mut() = Some(drvsig_messages::Brief::of(
+            &inspection,
+            context.target.as_deref().and_then(drvsig::policy::Target::from_id).unwrap_or(drvsig::triage::DEFAULT_TARGET),
+        ));
         Ok(serde_json::to_string(&inspection).unwrap_or_default())
+    }
+
+    /// The brief of the last [`WorkerFile::inspect`] (`undefined` before one): the report in
+    /// short, for the page's list and triage table.
+    pub fn take_brief(&self) -> JsValue {
+        self.brief.borrow_mut().take().map(|b| to_js(&b)).unwrap_or(JsValue::UNDEFINED)
     }
 }
 

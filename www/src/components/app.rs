@@ -18,18 +18,29 @@ use crate::state::{Action, AppState, FileId};
 /// The services' actions, throttled to one state change (one render) per animation frame: the
 /// first action after a quiet frame is applied at once, the ones that follow within the frame are
 /// applied together at the next one ([`Action::Batch`]). A thousand files send thousands of
-/// progress and done messages; each used to copy the state and draw the page again.
+/// progress and done messages; each used to copy the state and draw the page again. While more
+/// than [`MANY_IN_PROGRESS`] files are in progress, at most one state change per [`MANY_GAP_MS`]:
+/// drawing the page (style, layout, paint of a hundred-row table and the cards) at every frame
+/// took a third of the main thread during a drop of a thousand files, on the cores the workers
+/// inspect them with.
 #[derive(Clone)]
 struct Throttle {
     dispatcher: UseReducerDispatcher<AppState>,
     inner: Rc<RefCell<ThrottleState>>,
 }
 
+/// See [`Throttle`].
+const MANY_IN_PROGRESS: usize = 64;
+const MANY_GAP_MS: f64 = 100.0;
+
 #[derive(Default)]
 struct ThrottleState {
     pending: Vec<Action>,
     /// An action was applied since the last frame (a frame callback is scheduled).
     busy: bool,
+    /// The least time between two state changes (ms), and when the last was applied.
+    gap: f64,
+    applied_at: f64,
 }
 
 impl Throttle {
@@ -45,6 +56,7 @@ impl Throttle {
                 None
             } else {
                 inner.busy = true;
+                inner.applied_at = js_sys::Date::now();
                 Some(action)
             }
         };
@@ -52,6 +64,12 @@ impl Throttle {
             self.dispatcher.dispatch(action);
             self.at_next_frame();
         }
+    }
+
+    /// How many files are in progress (the app says after each render): many, and the state
+    /// changes at most once per [`MANY_GAP_MS`].
+    fn in_progress(&self, files: usize) {
+        self.inner.borrow_mut().gap = if files > MANY_IN_PROGRESS { MANY_GAP_MS } else { 0.0 };
     }
 
     /// Applies what waits, then `action` (a person's click: never later than the services' news).
@@ -65,10 +83,19 @@ impl Throttle {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             crate::services::browser::next_frame().await;
+            let wait = {
+                let inner = this.inner.borrow();
+                inner.applied_at + inner.gap - js_sys::Date::now()
+            };
+            if wait > 1.0 {
+                crate::services::browser::after_ms(wait as i32).await;
+                crate::services::browser::next_frame().await;
+            }
             let actions = {
                 let mut inner = this.inner.borrow_mut();
                 let actions = std::mem::take(&mut inner.pending);
                 inner.busy = !actions.is_empty();
+                inner.applied_at = js_sys::Date::now();
                 actions
             };
             if !actions.is_empty() {
@@ -97,9 +124,15 @@ pub fn app() -> Html {
         move |_| Callback::from(move |action: Action| throttle.now(action))
     });
     let act: Callback<Action> = (*act).clone();
+    throttle.in_progress(state.busy());
     // The services (pipeline, workers) for this page, shared with the components that need them.
     let services = (*use_memo((), |_| pipeline::Services::default())).clone();
     let target = use_state_eq(crate::services::prefs::initial_target);
+    {
+        // The workers' briefs carry triage rows on the target shown.
+        let services = services.clone();
+        use_effect_with(*target, move |t| services.set_target(*t));
+    }
     let on_target = {
         let target = target.clone();
         Callback::from(move |t| {

@@ -74,15 +74,17 @@ pub fn file_card(props: &FileCardProps) -> Html {
                 <VerdictCard report={report.clone()} />
             }
             <dl class="facts">
-                <div class="fact">
-                    <dt>{ "Size" }</dt>
-                    <dd data-field="size" data-bytes={entry.size.to_string()}>
-                        { human_size(entry.size) }
-                        if entry.size >= 1000 {
-                            <span class="muted">{ format!(" ({} bytes)", grouped(entry.size)) }</span>
-                        }
-                    </dd>
-                </div>
+                if let Some(size) = entry.size {
+                    <div class="fact">
+                        <dt>{ "Size" }</dt>
+                        <dd data-field="size" data-bytes={size.to_string()}>
+                            { human_size(size) }
+                            if size >= 1000 {
+                                <span class="muted">{ format!(" ({} bytes)", grouped(size)) }</span>
+                            }
+                        </dd>
+                    </div>
+                }
                 if let Status::Done(report) = &entry.status {
                     <div class="fact">
                         <dt>{ "Type" }</dt>
@@ -191,7 +193,7 @@ fn body(status: &Status, id: FileId, props: &FileCardProps) -> Html {
     }
 }
 
-fn report_body(report: &Rc<FileReport>, id: FileId, props: &FileCardProps) -> Html {
+fn report_body(report: &Rc<crate::state::Report>, id: FileId, props: &FileCardProps) -> Html {
     let target = props.target;
     let signable = report.kind.is_pe() || report.kind == drvsig::FileKind::Catalog;
     let count = report.signatures.len();

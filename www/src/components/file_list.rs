@@ -273,7 +273,7 @@ mod tests {
     #[test]
     fn the_first_cards_and_the_opened_ones_in_page_order() {
         let entries: Vec<Entry> = (1..=200)
-            .map(|id| Entry { id, name: format!("f{id}"), size: 1, status: Status::Queued, loaded: None, completing: false })
+            .map(|id| Entry { id, name: format!("f{id}"), size: Some(1), status: Status::Queued, loaded: None, completing: false })
             .collect();
         let ids = |v: Vec<&Entry>| v.iter().map(|e| e.id).collect::<Vec<_>>();
         assert_eq!(drawn_cards(&entries, CARDS_AT_ONCE, &HashSet::new()).len(), CARDS_AT_ONCE);

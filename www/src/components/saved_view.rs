@@ -50,8 +50,8 @@ pub fn saved_view(props: &SavedViewProps) -> Html {
             .map(|(i, f)| Entry {
                 id: member_id(s.id, i),
                 name: f.name.clone(),
-                size: f.size,
-                status: Status::Done(Rc::new(f.clone())),
+                size: Some(f.size),
+                status: Status::Done(Rc::new(f.clone().into())),
                 loaded: None,
                 completing: false,
             })

@@ -6,7 +6,9 @@
 //! files adds its rows as the reports come in without copying the reports already shown. Files in
 //! a package take their rows from the core's triage of the packages (made again only when the
 //! packages, their files' reports or the target change); every other file's row is the core's
-//! row of that file alone, which is what the core's triage gives a file outside any package.
+//! row of that file alone, which is what the core's triage gives a file outside any package: the
+//! worker's row when it made one for this target (a batched file's brief, so its report is not
+//! decoded for the table), else the core's triage of the report here.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
@@ -14,13 +16,13 @@ use std::rc::Rc;
 use drvsig::policy::Target;
 use drvsig::report::PackageReport;
 use drvsig::triage::TriageRow;
-use drvsig::{FileReport, InspectionReport};
+use drvsig::InspectionReport;
 use yew::prelude::*;
 
 use super::target_picker::TargetPicker;
 use super::triage_table::{Group, TriageTable};
 use crate::services::browser;
-use crate::state::{Entry, FileId, Status};
+use crate::state::{Entry, FileId, Report, Status};
 
 #[derive(Properties, PartialEq)]
 pub struct SummaryPanelProps {
@@ -38,7 +40,7 @@ pub struct SummaryPanelProps {
 struct PackageGroups {
     packages: Rc<Vec<PackageReport>>,
     target: Target,
-    members: Vec<Rc<FileReport>>,
+    members: Vec<Rc<Report>>,
     groups: Rc<Vec<Group>>,
 }
 
@@ -47,7 +49,7 @@ struct PackageGroups {
 pub struct RowCache {
     target: Option<Target>,
     /// File id -> the report the row was made from, and the row.
-    rows: HashMap<FileId, (Rc<FileReport>, Rc<TriageRow>)>,
+    rows: HashMap<FileId, (Rc<Report>, Rc<TriageRow>)>,
     packages: Option<PackageGroups>,
 }
 
@@ -67,7 +69,7 @@ pub fn groups(cache: &mut RowCache, entries: &[Entry], packages: &Rc<Vec<Package
     if cache.target != Some(target) {
         *cache = RowCache { target: Some(target), ..Default::default() };
     }
-    let done: Vec<(FileId, &Rc<FileReport>)> = entries
+    let done: Vec<(FileId, &Rc<Report>)> = entries
         .iter()
         .filter_map(|e| match &e.status {
             Status::Done(r) => Some((e.id, r)),
@@ -79,8 +81,7 @@ pub fn groups(cache: &mut RowCache, entries: &[Entry], packages: &Rc<Vec<Package
     let mut placed: HashSet<&str> = HashSet::new();
     if !packages.is_empty() {
         let names = package_names(packages);
-        let members: Vec<Rc<FileReport>> =
-            done.iter().filter(|(_, r)| names.contains(r.name.as_str())).map(|(_, r)| Rc::clone(r)).collect();
+        let members: Vec<Rc<Report>> = done.iter().filter(|(_, r)| names.contains(r.name())).map(|(_, r)| Rc::clone(r)).collect();
         let fresh = match &cache.packages {
             Some(made) => {
                 !(Rc::ptr_eq(&made.packages, packages)
@@ -91,8 +92,11 @@ pub fn groups(cache: &mut RowCache, entries: &[Entry], packages: &Rc<Vec<Package
             None => true,
         };
         if fresh {
-            let report =
-                InspectionReport { made_by: None, files: members.iter().map(|r| (**r).clone()).collect(), packages: (**packages).clone() };
+            let report = InspectionReport {
+                made_by: None,
+                files: members.iter().map(|r| r.file().clone()).collect(),
+                packages: (**packages).clone(),
+            };
             let groups: Vec<Group> =
                 drvsig::triage::triage(&report, target).into_iter().filter(|g| g.verdict.is_some()).map(Group::from).collect();
             cache.packages = Some(PackageGroups { packages: packages.clone(), target, members, groups: Rc::new(groups) });
@@ -111,14 +115,16 @@ pub fn groups(cache: &mut RowCache, entries: &[Entry], packages: &Rc<Vec<Package
     let mut live = HashSet::new();
     for &(id, report) in &done {
         live.insert(id);
-        if placed.contains(report.name.as_str()) {
+        if placed.contains(report.name()) {
             continue;
         }
         let row = match cache.rows.get(&id) {
             Some((made_from, row)) if Rc::ptr_eq(made_from, report) => Some(row.clone()),
             _ => {
-                let alone = InspectionReport { made_by: None, files: vec![(**report).clone()], packages: Vec::new() };
-                let row = drvsig::triage::triage(&alone, target).into_iter().flat_map(|g| g.rows).next().map(Rc::new);
+                let row = report.row(target).or_else(|| {
+                    let alone = InspectionReport { made_by: None, files: vec![report.file().clone()], packages: Vec::new() };
+                    drvsig::triage::triage(&alone, target).into_iter().flat_map(|g| g.rows).next().map(Rc::new)
+                });
                 if let Some(row) = &row {
                     cache.rows.insert(id, (Rc::clone(report), row.clone()));
                 }
@@ -143,7 +149,7 @@ pub fn summary_panel(props: &SummaryPanelProps) -> Html {
         entries
             .iter()
             .filter_map(|e| match &e.status {
-                Status::Done(r) => Some((r.name.clone(), e.id)),
+                Status::Done(r) => Some((r.name().to_string(), e.id)),
                 _ => None,
             })
             .collect::<BTreeMap<String, u64>>()
@@ -172,8 +178,8 @@ mod tests {
     use drvsig::{Options, UnixTime};
 
     fn entry(id: FileId, name: &str, bytes: &[u8]) -> Entry {
-        let report = Rc::new(drvsig::inspect(name, bytes, &Options::at(UnixTime(1_700_000_000))));
-        Entry { id, name: name.into(), size: bytes.len() as u64, status: Status::Done(report), loaded: None, completing: false }
+        let report = Rc::new(drvsig::inspect(name, bytes, &Options::at(UnixTime(1_700_000_000))).into());
+        Entry { id, name: name.into(), size: Some(bytes.len() as u64), status: Status::Done(report), loaded: None, completing: false }
     }
 
     fn plain(groups: &[Group]) -> Vec<drvsig::triage::TriageGroup> {
@@ -189,13 +195,55 @@ mod tests {
     }
 
     #[test]
+    fn rows_of_batched_files_come_from_their_briefs_without_decoding_them() {
+        let target = drvsig::triage::DEFAULT_TARGET;
+        let names = ["pe/driver-sha256-ts.sys", "pe/driver-tampered.sys", "pe/driver-unsigned.sys", "pe/app32-sha256.exe"];
+        let options = Options::at(UnixTime(1_700_000_000));
+        let mut entries = Vec::new();
+        let mut decoded = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let bytes = std::fs::read(format!("{}/../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            let inspection = drvsig::inspect_package(&[(name.to_string(), &bytes[..])], &options);
+            let brief = drvsig_messages::Brief::of(&inspection, target);
+            assert!(brief.alone);
+            let file = inspection.files[0].clone();
+            let report = Rc::new(Report::lazy(brief, move || Ok(file)));
+            decoded.push(inspection.files[0].clone());
+            let entry = Entry {
+                id: i as u64 + 1,
+                name: name.to_string(),
+                size: Some(bytes.len() as u64),
+                status: Status::Done(report),
+                loaded: None,
+                completing: false,
+            };
+            entries.push(entry);
+        }
+        let none = Rc::new(Vec::new());
+        let mut cache = RowCache::default();
+        let got = groups(&mut cache, &entries, &none, target);
+        let lazy = |e: &Entry| match &e.status {
+            Status::Done(r) => r.is_decoded(),
+            _ => true,
+        };
+        assert!(!entries.iter().any(lazy), "the table decoded a report");
+        let expected = InspectionReport { made_by: None, files: decoded, packages: Vec::new() };
+        assert_eq!(plain(&got), drvsig::triage::triage(&expected, target));
+        // Another target: the rows are made here, from the reports (decoded for it), and agree.
+        let other = drvsig::policy::Target::Win7Sp1;
+        let got = groups(&mut cache, &entries, &none, other);
+        assert!(entries.iter().all(lazy));
+        assert_eq!(plain(&got), drvsig::triage::triage(&expected, other));
+    }
+
+    #[test]
     fn rows_are_the_cores_triage_and_made_once() {
         let inf = b"[Version]\r\nSignature=\"$Windows NT$\"\r\nCatalogFile=a.cat\r\n[SourceDisksFiles]\r\na.sys=1\r\n";
         let entries = vec![
             entry(1, "a.inf", inf),
             entry(2, "a.sys", b"MZ not really"),
             entry(3, "notes.txt", b"hello"),
-            Entry { id: 4, name: "later.sys".into(), size: 1, status: Status::Reading, loaded: None, completing: false },
+            Entry { id: 4, name: "later.sys".into(), size: Some(1), status: Status::Reading, loaded: None, completing: false },
         ];
         let files: Vec<(String, Vec<u8>)> = vec![("a.inf".into(), inf.to_vec()), ("a.sys".into(), b"MZ not really".to_vec())];
         let borrowed: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.clone(), &b[..])).collect();

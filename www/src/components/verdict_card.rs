@@ -1,15 +1,15 @@
 //! The answer first: one icon and one sentence for a file (`drvsig::summary::headline`), with the
 //! few facts that back it (signer kind, timestamp, chain anchor).
 
+use crate::state::Report;
 use drvsig::summary::{headline, Tone};
-use drvsig::FileReport;
 use yew::prelude::*;
 
 use crate::text::Inert;
 
 #[derive(Properties, PartialEq)]
 pub struct VerdictCardProps {
-    pub report: std::rc::Rc<FileReport>,
+    pub report: std::rc::Rc<Report>,
 }
 
 pub fn tone_class(tone: Tone) -> &'static str {

@@ -21,6 +21,17 @@ pub async fn next_frame() {
     let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
 }
 
+/// A task `ms` milliseconds from now (`setTimeout`).
+pub async fn after_ms(ms: i32) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let task = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(task).await;
+}
+
 /// Once the next frame is painted: the next animation frame, then a task after it (the paint
 /// comes between the two).
 pub async fn after_next_paint() {

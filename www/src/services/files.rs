@@ -13,8 +13,9 @@ pub const MAX_FILES: usize = 5_000;
 /// `File` by early.js).
 pub type Picked = super::pipeline::model::Picked<File>;
 
+/// Its size is not read here (see `Picked::size`).
 fn picked(file: File, name: String) -> Picked {
-    Picked { name, size: file.size().max(0.0) as u64, file }
+    Picked { name, size: None, file }
 }
 
 /// A bundled demo by its `?demo=` id (see [`crate::state::DEMOS`]), as if it had been dropped. The

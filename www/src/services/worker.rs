@@ -493,19 +493,28 @@ impl Pool {
         }
     }
 
-    /// Several small files (`(page id, name, File)`) inspected in one worker request, which reads
-    /// them itself; with `package` (they are every file on the page) the package pass over them
-    /// too. One reply.
+    /// Several small files (`(page id, name, bytes)`: an `ArrayBuffer`, transferred, or a `File`
+    /// the worker reads) inspected in one worker request; with `package` (they are every file on
+    /// the page) the package pass over them too. One reply.
     pub async fn inspect_batch(
         &self,
         context: Context,
-        files: Vec<(u64, String, web_sys::File)>,
+        files: Vec<(u64, String, JsValue)>,
         package: bool,
     ) -> Result<drvsig_messages::Batched, Answer> {
         let id = self.other_id();
-        let files = files.into_iter().map(|(id, name, file)| drvsig_messages::BatchFile { id, name, source: file.into() }).collect();
+        let transfer = Array::new();
+        let files = files
+            .into_iter()
+            .map(|(id, name, source)| {
+                if source.is_instance_of::<js_sys::ArrayBuffer>() {
+                    transfer.push(&source);
+                }
+                drvsig_messages::BatchFile { id, name, source }
+            })
+            .collect();
         let message = Request::Batch(drvsig_messages::Batch { id, context, files, package });
-        match self.request(id, &message, Array::new(), None).await {
+        match self.request(id, &message, transfer, None).await {
             Answer::Reply(Reply::Batch(batched)) => Ok(batched),
             Answer::Reply(_) => Err(Answer::Failed("the worker's answer has no reports".into())),
             other => Err(other),

@@ -28,12 +28,13 @@ pub mod model;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use drvsig::report::PackageReport;
 use drvsig_messages::PackageFile;
 use js_sys::{Array, Uint8Array};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::Callback;
 
@@ -201,11 +202,24 @@ impl Services {
         self.step(|p| p.set_trust(anchors));
     }
 
+    /// The target the page shows: the workers' briefs of the files inspected from now on carry
+    /// triage rows on it (the table then needs no report decoded).
+    pub fn set_target(&self, target: drvsig::policy::Target) {
+        self.with(|s| s.pipeline.set_target(target));
+    }
+
     /// Adds files to the page and to the queue. Block lists among them (SiPolicy XML, LOLDrivers
     /// JSON / YAML, recognised by content) are read first: every file inspected from then on is judged
     /// against them too, and each gets a card saying it is in use (or why it cannot be read).
-    pub fn enqueue(&self, files: Vec<Picked>, dispatch: Callback<Action>) {
+    pub fn enqueue(&self, mut files: Vec<Picked>, dispatch: Callback<Action>) {
         self.with(|s| s.dispatch = Some(dispatch));
+        // A few files are sized at once (a big one goes straight to a worker of its own); the
+        // files of a big drop are sized by reading them (see `Picked::size`).
+        if files.len() <= model::BATCH_FILES {
+            for p in &mut files {
+                p.size = Some(size_of(p));
+            }
+        }
         // Files came by a way early.js does not watch (e.g. a script's click): start the workers.
         self.pool.prepare();
         if files.iter().any(may_be_block_list) {
@@ -241,7 +255,10 @@ impl Services {
                 }
             };
             match card {
-                Some((card, in_use)) => self.step(|p| p.add_block_list(&picked.name, picked.size, card, in_use.then_some(bytes))),
+                Some((card, in_use)) => {
+                    let size = bytes.len() as u64;
+                    self.step(|p| p.add_block_list(&picked.name, size, card, in_use.then_some(bytes)))
+                }
                 None => rest.push(picked),
             }
         }
@@ -375,14 +392,20 @@ impl Services {
         files: Vec<(FileId, Picked)>,
         package: Option<u64>,
     ) -> (Vec<(FileId, Finished<Held, js_sys::JsString>)>, Option<(u64, Option<Vec<PackageReport>>)>) {
-        let items: Vec<(u64, String, web_sys::File)> =
-            files.iter().map(|(id, p)| (*id, p.name.replace('\\', "/"), p.file.clone())).collect();
         let context = || self.with(|s| s.pipeline.context(browser::now().0));
+        let (items, mut unread) = read_batch(&files).await;
         perf_mark("drvsig:batch-asked");
-        let mut reply = self.pool.inspect_batch(context(), items.clone(), package.is_some()).await;
+        let mut reply = if items.is_empty() {
+            Ok(drvsig_messages::Batched { id: 0, reports: Vec::new(), packages: None, timings: JsValue::UNDEFINED, main_thread: false })
+        } else {
+            self.pool.inspect_batch(context(), items, package.is_some()).await
+        };
         perf_mark("drvsig:batch-answered");
         if let Err(worker::Answer::Failed(why)) = &reply {
+            // The bytes went to the worker that failed: read again for the next one.
             web_sys::console::warn_1(&format!("drvsig worker: {why}; trying again").into());
+            let (items, again) = read_batch(&files).await;
+            unread = again;
             reply = self.pool.inspect_batch(context(), items, package.is_some()).await;
         }
         let batched = match reply {
@@ -404,8 +427,24 @@ impl Services {
         let results = files
             .into_iter()
             .map(|(id, picked)| {
+                if let Some(finished) = unread.remove(&id) {
+                    return (id, finished);
+                }
                 let report = reports.iter().position(|r| r.id == id).map(|at| reports.swap_remove(at));
                 let finished = match report {
+                    Some(drvsig_messages::BatchReport { json, brief: Some(brief), .. }) if json.is_string() && brief.alone => {
+                        // The report alone: decoded when first read (its card is drawn, an export).
+                        let json = js_sys::JsString::from(json);
+                        let source = json.clone();
+                        let report = crate::state::Report::lazy(brief, move || {
+                            let mut inspection = super::decode::inspection_from_js(&source)?;
+                            if inspection.files.is_empty() {
+                                return Err("it holds no file".into());
+                            }
+                            Ok(inspection.files.swap_remove(0))
+                        });
+                        Finished::Alone { report: Rc::new(report), held: Held::Blob(picked.file), json }
+                    }
                     Some(drvsig_messages::BatchReport { json, .. }) if json.is_string() => {
                         let json = js_sys::JsString::from(json);
                         match super::decode::inspection_from_js(&json) {
@@ -450,6 +489,45 @@ impl Services {
     }
 }
 
+/// Reads a batch's files on this thread (early.js `readSmall`: no synchronous call per file, as
+/// `File.size` and posting a `File` to a worker are), all at once: the bytes of each file up to
+/// [`model::SMALL_FILE_BYTES`], to transfer to the worker, and how the others ended (bigger: its
+/// size, to be asked for alone; unreadable: the browser's message).
+/// Without early.js (a page that lacks it), the worker gets the `File` and reads it.
+async fn read_batch(files: &[(FileId, Picked)]) -> (Vec<(u64, String, JsValue)>, HashMap<FileId, Finished<Held, js_sys::JsString>>) {
+    let cap = model::SMALL_FILE_BYTES as f64;
+    let reads: Vec<Option<js_sys::Promise>> = files.iter().map(|(_, p)| early_read_small(&p.file, cap).ok()).collect();
+    let mut items = Vec::with_capacity(files.len());
+    let mut unread = HashMap::new();
+    for ((id, picked), read) in files.iter().zip(reads) {
+        let name = picked.name.replace('\\', "/");
+        let Some(promise) = read else {
+            items.push((*id, name, JsValue::from(picked.file.clone())));
+            continue;
+        };
+        match JsFuture::from(promise).await {
+            Ok(bytes) if bytes.is_instance_of::<js_sys::ArrayBuffer>() => items.push((*id, name, bytes)),
+            Ok(size) if size.as_f64().is_some() => {
+                unread.insert(*id, Finished::Sized(size.as_f64().unwrap_or_default().max(0.0) as u64));
+            }
+            other => {
+                let why = other.ok().and_then(|v| v.as_string()).unwrap_or_default();
+                unread.insert(*id, Finished::Failed(format!("The file could not be read: {why}")));
+            }
+        }
+    }
+    (items, unread)
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `drvsigEarly.readSmall(file, cap)`: resolves to the file's bytes (an `ArrayBuffer`), to its
+    /// size when it has more than `cap` bytes, or to why it could not be read; throws where the
+    /// page has no early.js.
+    #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = readSmall)]
+    fn early_read_small(file: &web_sys::File, cap: f64) -> Result<js_sys::Promise, JsValue>;
+}
+
 /// The biggest file read as a possible block list (the recommended list is 0.5 MB; LOLDrivers'
 /// drivers.json a few MB).
 const MAX_LIST_BYTES: u64 = 32 << 20;
@@ -457,7 +535,13 @@ const MAX_LIST_BYTES: u64 = 32 << 20;
 /// Whether a file may be a block list, by its name (its content decides, in a worker).
 fn may_be_block_list(p: &Picked) -> bool {
     let name = p.name.to_ascii_lowercase();
-    p.size <= MAX_LIST_BYTES && [".xml", ".json", ".yaml", ".yml"].iter().any(|e| name.ends_with(e))
+    [".xml", ".json", ".yaml", ".yml"].iter().any(|e| name.ends_with(e)) && size_of(p) <= MAX_LIST_BYTES
+}
+
+/// The file's size: the one known, or the browser's (a synchronous call: only for the few files
+/// whose name makes them candidates for something, never for every file of a drop).
+fn size_of(p: &Picked) -> u64 {
+    p.size.unwrap_or_else(|| p.file.size().max(0.0) as u64)
 }
 
 /// Saved reports are at most this big (the CLI's report of a big drop is a few MB).
@@ -466,7 +550,7 @@ const MAX_SAVED_REPORT_BYTES: u64 = 64 * 1024 * 1024;
 /// The saved report in a `.json` file, when it is a drvsig report (or one this page cannot read:
 /// then the message); `None` for any other file.
 async fn saved_report(id: FileId, name: &str, picked: &Picked) -> Option<crate::saved::Saved> {
-    if !name.to_ascii_lowercase().ends_with(".json") || picked.size > MAX_SAVED_REPORT_BYTES {
+    if !name.to_ascii_lowercase().ends_with(".json") || size_of(picked) > MAX_SAVED_REPORT_BYTES {
         return None;
     }
     let bytes = read_blob(&picked.file).await?;

@@ -9,11 +9,11 @@
 use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 
-use drvsig::report::PackageReport;
+use drvsig::report::{PackageReport, Target};
 use drvsig::{FileKind, FileReport, InspectionReport};
 use drvsig_messages::{Bytes, Context, DroppedLists, NamedBytes};
 
-use crate::state::{too_large, Action, FileId, NewFile};
+use crate::state::{too_large, Action, FileId, NewFile, Report};
 
 /// Several files run at once only while their sizes sum to at most this (a worker holds its file
 /// in its wasm memory while it inspects it), so four 500 MiB files do not take 2 GB at once; a
@@ -21,7 +21,9 @@ use crate::state::{too_large, Action, FileId, NewFile};
 pub const IN_FLIGHT_BYTES: u64 = 256 << 20;
 
 /// Files up to this size go to a worker in batches ([`Effect::InspectBatch`]: one request, one
-/// reply for them all; the worker reads them); bigger ones alone, with progress.
+/// reply for them all; the worker reads them); bigger ones alone, with progress. A file whose size
+/// the page has not read goes in a batch; the worker sends back the size of one that is bigger
+/// ([`Finished::Sized`]) and the file is asked for alone.
 pub const SMALL_FILE_BYTES: u64 = 1 << 20;
 
 /// At most this many small files per batch.
@@ -31,8 +33,19 @@ pub const BATCH_FILES: usize = 16;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Picked<F> {
     pub name: String,
-    pub size: u64,
+    /// `None`: not read (`File.size` of a file on disk is a synchronous file-system call on the
+    /// page's thread, about 0.3 ms in Chromium: a thousand picked files took the page 330 ms and
+    /// held back the last of them by as much); the worker that reads the file knows it.
+    pub size: Option<u64>,
     pub file: F,
+}
+
+impl<F> Picked<F> {
+    /// The bytes it counts for in [`IN_FLIGHT_BYTES`] (a file not sized yet is batched: at most
+    /// [`SMALL_FILE_BYTES`] is read of it).
+    fn weight(&self) -> u64 {
+        self.size.unwrap_or(SMALL_FILE_BYTES)
+    }
 }
 
 /// What the shell does for the pipeline. `F`: a picked file; `H`: where an inspected file's bytes
@@ -69,10 +82,16 @@ pub struct PackageInput<H> {
 pub enum Finished<H, J> {
     /// The worker's report: the inspection, where the bytes stay, the JSON it came as.
     Inspected { inspection: InspectionReport, held: H, json: J },
+    /// A file whose inspection is its own report alone (no zip members, no package), as a
+    /// [`Report`] that decodes the JSON when it is first read.
+    Alone { report: Rc<Report>, held: H, json: J },
     /// A drvsig JSON report: shown as saved, not inspected.
     Saved(crate::saved::Saved),
     /// The card's message.
     Failed(String),
+    /// Not read: the file (batched before its size was known) has this many bytes, more than
+    /// [`SMALL_FILE_BYTES`]; it is asked for alone.
+    Sized(u64),
 }
 
 /// One inspected file, kept for the package pass and the ASN.1 view.
@@ -126,6 +145,8 @@ pub struct Pipeline<F, H, J> {
     trust: Vec<Vec<u8>>,
     /// The block lists dropped on the page.
     lists: DroppedLists,
+    /// The target the page shows (the workers' briefs carry triage rows for it).
+    target: Option<Target>,
     /// How many worker requests run at once (batches: two per worker).
     limit: usize,
     /// How many single-file requests run at once (one per worker: a big file has its worker to
@@ -155,6 +176,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
             originals: Vec::new(),
             trust: Vec::new(),
             lists: DroppedLists::default(),
+            target: None,
             limit: limit.max(1),
             single_limit: single_limit.max(1),
             singles: HashSet::new(),
@@ -174,11 +196,17 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
         id
     }
 
-    /// What the core needs besides the bytes, at `time`: the trusted roots and the dropped lists.
+    /// What the core needs besides the bytes, at `time`: the trusted roots and the dropped lists
+    /// (and the page's target, for the briefs).
     pub fn context(&self, time: i64) -> Context {
         let trust = self.trust.iter().map(|der| Bytes(der.clone())).collect();
         let lists = (self.lists.version != 0).then(|| self.lists.clone());
-        Context { time, trust, lists }
+        Context { time, trust, lists, target: self.target.map(|t| t.id().to_string()) }
+    }
+
+    /// The target the page shows: requests from now on ask for triage rows on it.
+    pub fn set_target(&mut self, target: Target) {
+        self.target = Some(target);
     }
 
     /// Adds files to the page and to the queue.
@@ -210,8 +238,8 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
         }
         let id = self.fresh_id();
         vec![
-            Effect::Dispatch(Action::Add(vec![NewFile { id, name: name.to_string(), size }])),
-            Effect::Dispatch(Action::Done(id, Rc::new(card))),
+            Effect::Dispatch(Action::Add(vec![NewFile { id, name: name.to_string(), size: Some(size) }])),
+            Effect::Dispatch(Action::Done(id, Rc::new(card.into()))),
         ]
     }
 
@@ -224,7 +252,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
             let in_flight: u64 = self.running.iter().map(|(_, size)| size).sum();
             let fits = match self.queue.front() {
                 None => break,
-                Some((_, next)) => self.running.is_empty() || in_flight.saturating_add(next.size) <= IN_FLIGHT_BYTES,
+                Some((_, next)) => self.running.is_empty() || in_flight.saturating_add(next.weight()) <= IN_FLIGHT_BYTES,
             };
             if !fits {
                 break;
@@ -233,7 +261,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
             if !self.live.contains(&id) {
                 continue;
             }
-            if let Some(message) = too_large(picked.size) {
+            if let Some(message) = picked.size.and_then(too_large) {
                 self.live.remove(&id);
                 effects.push(Effect::Dispatch(Action::Failed(id, message)));
                 continue;
@@ -246,7 +274,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
                     break;
                 }
                 self.singles.insert(id);
-                self.running.push((id, picked.size));
+                self.running.push((id, picked.weight()));
                 self.slots.push(vec![id]);
                 effects.push(Effect::Dispatch(Action::Reading(id)));
                 effects.push(Effect::Inspect { id, picked });
@@ -269,7 +297,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
             let package =
                 (whole_page && files.len() >= 2 && files.iter().any(|(_, p)| names_package_file(&p.name))).then_some(self.generation);
             for (id, p) in &files {
-                self.running.push((*id, p.size));
+                self.running.push((*id, p.weight()));
                 effects.push(Effect::Dispatch(Action::Reading(*id)));
             }
             self.slots.push(files.iter().map(|(id, _)| *id).collect());
@@ -341,7 +369,8 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
             effects.extend(self.finish_one(id, finished));
         }
         if let Some((generation, Some(packages))) = packages {
-            if generation == self.generation && self.running.is_empty() && !self.packaging {
+            // Not when a file of the batch went back to the queue (too big to batch).
+            if generation == self.generation && self.running.is_empty() && self.queue.is_empty() && !self.packaging {
                 self.packaged = generation;
                 effects.push(Effect::Dispatch(Action::Packages(Rc::new(packages))));
             }
@@ -352,6 +381,9 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
 
     fn finish_one(&mut self, id: FileId, finished: Finished<H, J>) -> Vec<Effect<F, H, J>> {
         self.running.retain(|(running, _)| *running != id);
+        if let Finished::Sized(size) = finished {
+            return self.sized(id, size);
+        }
         let finished = if self.aborted.remove(&id) { Finished::Failed("Cancelled".into()) } else { finished };
         let mut effects = Vec::new();
         if self.live.remove(&id) {
@@ -359,9 +391,28 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
                 Finished::Saved(saved) => effects.push(Effect::Dispatch(Action::Saved(saved))),
                 Finished::Failed(message) => effects.push(Effect::Dispatch(Action::Failed(id, message))),
                 Finished::Inspected { inspection, held, json } => effects.extend(self.show(id, inspection, held, json)),
+                Finished::Alone { report, held, json } => effects.extend(self.show_alone(id, report, held, json)),
+                Finished::Sized(_) => {}
             }
         }
         effects
+    }
+
+    /// A batched file turned out big: it is asked for alone, next (or refused when too large).
+    fn sized(&mut self, id: FileId, size: u64) -> Vec<Effect<F, H, J>> {
+        if self.aborted.remove(&id) {
+            self.live.remove(&id);
+            return vec![Effect::Dispatch(Action::Failed(id, "Cancelled".into()))];
+        }
+        if !self.live.contains(&id) {
+            return Vec::new();
+        }
+        let Some(at) = self.originals.iter().position(|(o, _)| *o == id) else {
+            return Vec::new();
+        };
+        self.originals[at].1.size = Some(size);
+        self.queue.push_front((id, self.originals[at].1.clone()));
+        vec![Effect::Dispatch(Action::Sized(id, size))]
     }
 
     /// A big file's verdict came before its report (the whole file's SHA-256 and the block lists'
@@ -372,7 +423,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
             return Vec::new();
         }
         match inspection.files.into_iter().next() {
-            Some(own) => vec![Effect::Dispatch(Action::Verdict(id, Rc::new(own)))],
+            Some(own) => vec![Effect::Dispatch(Action::Verdict(id, Rc::new(own.into())))],
             None => Vec::new(),
         }
     }
@@ -393,17 +444,32 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
             let inner = r.name.strip_prefix(&prefix).unwrap_or(&r.name).to_string();
             self.members.push(Member { id: member, zip: id, inner });
             kinds.push(r.kind);
-            members.push((member, Rc::new(r)));
+            members.push((member, Rc::new(r.into())));
         }
-        let stored = Stored { id, name, held, report_json: json, kinds, packages: inspection.packages };
-        // In page order (files finish in any order when several are inspected at once).
-        let at = self.store.iter().position(|f| f.id > id).unwrap_or(self.store.len());
-        self.store.insert(at, stored);
-        let mut effects = vec![Effect::Dispatch(Action::Done(id, Rc::new(own)))];
+        self.keep(Stored { id, name, held, report_json: json, kinds, packages: inspection.packages });
+        let mut effects = vec![Effect::Dispatch(Action::Done(id, Rc::new(own.into())))];
         if !members.is_empty() {
             effects.push(Effect::Dispatch(Action::Members(id, members)));
         }
         effects
+    }
+
+    /// Stores a file whose inspection is its report alone and shows its card (its report is not
+    /// read here: only its kind and name).
+    fn show_alone(&mut self, id: FileId, report: Rc<Report>, held: H, json: J) -> Vec<Effect<F, H, J>> {
+        let name = match self.originals.iter().find(|(o, _)| *o == id) {
+            Some((_, p)) => p.name.replace('\\', "/"),
+            None => report.name().to_string(),
+        };
+        self.keep(Stored { id, name, held, report_json: json, kinds: vec![report.kind()], packages: Vec::new() });
+        vec![Effect::Dispatch(Action::Done(id, report))]
+    }
+
+    /// Keeps an inspected file, in page order (files finish in any order when several are
+    /// inspected at once).
+    fn keep(&mut self, stored: Stored<H, J>) {
+        let at = self.store.iter().position(|f| f.id > stored.id).unwrap_or(self.store.len());
+        self.store.insert(at, stored);
     }
 
     /// The package pass of `generation` ended (`None`: it failed).
@@ -502,7 +568,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
 /// Whether a file goes to a worker in a batch: small, and not a possible saved report (`.json`,
 /// read on the page first).
 fn batchable<F>(picked: &Picked<F>) -> bool {
-    picked.size <= SMALL_FILE_BYTES && !picked.name.to_ascii_lowercase().ends_with(".json")
+    picked.size.is_none_or(|size| size <= SMALL_FILE_BYTES) && !picked.name.to_ascii_lowercase().ends_with(".json")
 }
 
 /// Whether a name is an INF's or a catalog's (their package pass can differ from the files' own).
@@ -519,7 +585,7 @@ mod tests {
     type P = Pipeline<&'static str, &'static str, String>;
 
     fn picked(name: &str, size: u64) -> Picked<&'static str> {
-        Picked { name: name.to_string(), size, file: "handle" }
+        Picked { name: name.to_string(), size: Some(size), file: "handle" }
     }
 
     fn inspected(files: &[(&str, &[u8])]) -> Finished<&'static str, String> {
@@ -538,6 +604,82 @@ mod tests {
 
     fn package_pass(effects: &[Effect<&'static str, &'static str, String>]) -> Option<(u64, usize)> {
         effects.iter().find_map(|e| if let Effect::Package { generation, files, .. } = e { Some((*generation, files.len())) } else { None })
+    }
+
+    /// A batched file's report alone, as the page makes it from the worker's brief (counted decodes).
+    fn alone(name: &str, bytes: &[u8], decodes: &Rc<std::cell::Cell<u32>>) -> (Rc<Report>, Finished<&'static str, String>) {
+        let inspection = drvsig::inspect_package(&[(name.to_string(), bytes)], &Options::at(UnixTime(1_700_000_000)));
+        let brief = drvsig_messages::Brief::of(&inspection, drvsig::triage::DEFAULT_TARGET);
+        assert!(brief.alone, "{name}");
+        let (file, counted) = (inspection.files[0].clone(), decodes.clone());
+        let report = Rc::new(Report::lazy(brief, move || {
+            counted.set(counted.get() + 1);
+            Ok(file)
+        }));
+        (report.clone(), Finished::Alone { report, held: "bytes", json: format!("{name}.json") })
+    }
+
+    #[test]
+    fn a_report_alone_is_shown_and_packaged_without_being_decoded() {
+        let decodes = Rc::new(std::cell::Cell::new(0));
+        let driver = include_bytes!("../../../../tests/fixtures/pe/driver-sha256.sys");
+        let mut p = P::new(2, 2);
+        p.set_target(drvsig::policy::Target::Server2025);
+        assert_eq!(p.context(0).target.as_deref(), Some("server-2025"), "the workers are asked for its rows");
+        let effects = p.add(vec![picked("a.sys", 10), picked("b.sys", 10)]);
+        assert_eq!(batches(&effects), vec![(vec![1, 2], None)]);
+        let (a, done_a) = alone("a.sys", driver, &decodes);
+        let (_, done_b) = alone("b.sys", b"MZ not really", &decodes);
+        let effects = p.finished_batch(1, vec![(1, done_a), (2, done_b)], None);
+        let shown = dispatched(&effects);
+        assert!(shown.iter().any(|a2| matches!(a2, Action::Done(1, r) if Rc::ptr_eq(r, &a))), "the same report, not a copy");
+        // No INF or catalog (the briefs' kinds say so): the packages are empty without a pass.
+        assert!(shown.iter().any(|a| matches!(a, Action::Packages(p) if p.is_empty())));
+        assert!(package_pass(&effects).is_none());
+        assert_eq!(decodes.get(), 0);
+
+        // With an INF: the package pass gets every file and the JSON each came as.
+        let inf = b"[Version]\r\nSignature=\"$Windows NT$\"\r\nCatalogFile=a.cat\r\n[SourceDisksFiles]\r\na.sys=1\r\n";
+        let effects = p.add(vec![picked("a.inf", 10)]);
+        assert_eq!(batches(&effects).len(), 1);
+        let effects = p.finished_batch(3, vec![(3, inspected(&[("a.inf", inf)]))], None);
+        let pass = effects.iter().find_map(|e| if let Effect::Package { files, reports, .. } = e { Some((files, reports)) } else { None });
+        let (files, reports) = pass.expect("a package pass");
+        assert_eq!(files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["a.sys", "b.sys", "a.inf"]);
+        assert_eq!(reports[..2], ["a.sys.json".to_string(), "b.sys.json".to_string()]);
+        assert_eq!(decodes.get(), 0);
+    }
+
+    #[test]
+    fn files_not_sized_are_batched_and_a_big_one_comes_back_to_go_alone() {
+        let not_sized = |name: &str| Picked { name: name.to_string(), size: None, file: "handle" };
+        let mut p = P::new(2, 2);
+        let effects = p.add(vec![not_sized("a.sys"), not_sized("big.sys"), not_sized("c.sys")]);
+        assert!(matches!(dispatched(&effects)[0], Action::Add(files) if files.iter().all(|f| f.size.is_none())));
+        assert_eq!(batches(&effects), vec![(vec![1, 2, 3], None)]);
+        // The shell read a.sys and c.sys; big.sys has more than SMALL_FILE_BYTES.
+        let big = SMALL_FILE_BYTES * 5;
+        let results = vec![(1, inspected(&[("a.sys", b"x")])), (2, Finished::Sized(big)), (3, inspected(&[("c.sys", b"y")]))];
+        let effects = p.finished_batch(1, results, Some((1, Some(Vec::new()))));
+        let shown = dispatched(&effects);
+        assert!(shown.iter().any(|a| matches!(a, Action::Sized(2, s) if *s == big)));
+        assert!(shown.iter().any(|a| matches!(a, Action::Done(1, _))) && shown.iter().any(|a| matches!(a, Action::Done(3, _))));
+        assert!(!shown.iter().any(|a| matches!(a, Action::Packages(_))), "packages made without big.sys are not taken");
+        // Asked for alone, with its size (progress, its own worker).
+        let alone = effects.iter().find_map(|e| if let Effect::Inspect { id, picked } = e { Some((*id, picked.size)) } else { None });
+        assert_eq!(alone, Some((2, Some(big))));
+        // Too large to inspect at all: refused once its size is known.
+        let mut p = P::new(2, 2);
+        p.add(vec![not_sized("huge.sys")]);
+        let effects = p.finished_batch(1, vec![(1, Finished::Sized(600_000_000))], None);
+        assert!(dispatched(&effects).iter().any(|a| matches!(a, Action::Failed(1, m) if m.contains("MB"))), "{:?}", dispatched(&effects));
+        // Cancelled while it was batched: it does not come back.
+        let mut p = P::new(2, 2);
+        p.add(vec![not_sized("big.sys")]);
+        p.abort(1);
+        let effects = p.finished_batch(1, vec![(1, Finished::Sized(big))], None);
+        assert!(dispatched(&effects).iter().any(|a| matches!(a, Action::Failed(1, m) if m == "Cancelled")));
+        assert!(inspects(&effects).is_empty());
     }
 
     #[test]
