@@ -95,6 +95,12 @@ pub fn triage(report: &InspectionReport, target: Target) -> Vec<TriageGroup> {
     groups
 }
 
+/// The row of a file outside every package: the one [`triage`] gives it when no package names it
+/// (the page and its workers make it for one file without a whole report around it).
+pub fn file_row(file: &FileReport, target: Target) -> TriageRow {
+    row(file, None, target)
+}
+
 /// The files of a package in order: the INF, its catalogs, then the coverage rows' files.
 fn package_files(package: &PackageReport) -> Vec<&str> {
     let mut files: Vec<&str> = Vec::new();

@@ -200,3 +200,26 @@ fn known_bad_comes_from_the_blocklist_report() {
     assert!(md.contains("**on a block list**: LOLDrivers: vulnerable driver"), "{md}");
     assert!(md.contains("- `WinDivert64.sys`: on a block list: LOLDrivers: vulnerable driver"), "{md}");
 }
+
+#[test]
+fn a_files_own_row_is_its_row_in_the_triage_of_it_alone() {
+    // Every generated fixture (drivers, apps, catalogs, INFs, certificates, malformed files) on
+    // every target: the row the page's workers send with a batched file is the core's triage row.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut files = Vec::new();
+    collect(&fixtures, &fixtures, &mut files);
+    files.retain(|(name, _)| !name.ends_with(".json") && !name.ends_with(".md"));
+    assert!(files.len() > 30, "{} fixtures", files.len());
+    let options = Options::at(UnixTime::parse_rfc3339("2026-12-01T00:00:00Z").unwrap());
+    let mut judged = 0;
+    for (name, bytes) in &files {
+        let report = drvsig::inspect(name, bytes, &options);
+        judged += usize::from(!report.verdicts.is_empty());
+        for target in Target::ALL {
+            let alone = InspectionReport { made_by: None, files: vec![report.clone()], packages: Vec::new() };
+            let expected = triage(&alone, target).remove(0).rows.remove(0);
+            assert_eq!(drvsig::triage::file_row(&report, target), expected, "{name} on {target:?}");
+        }
+    }
+    assert!(judged > 10, "only {judged} fixtures have verdicts");
+}

@@ -268,10 +268,7 @@ impl Brief {
     /// makes it for a file outside every package.
     pub fn of(inspection: &drvsig::InspectionReport, target: drvsig::report::Target) -> Brief {
         let own = inspection.files.first();
-        let row = own.and_then(|file| {
-            let alone = drvsig::InspectionReport { made_by: None, files: vec![file.clone()], packages: Vec::new() };
-            drvsig::triage::triage(&alone, target).into_iter().flat_map(|g| g.rows).next()
-        });
+        let row = own.map(|file| drvsig::triage::file_row(file, target));
         Brief {
             kind: own.map(|f| f.kind).unwrap_or_default(),
             size: own.map_or(0, |f| f.size),

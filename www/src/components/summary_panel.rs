@@ -119,19 +119,14 @@ pub fn groups(cache: &mut RowCache, entries: &[Entry], packages: &Rc<Vec<Package
             continue;
         }
         let row = match cache.rows.get(&id) {
-            Some((made_from, row)) if Rc::ptr_eq(made_from, report) => Some(row.clone()),
+            Some((made_from, row)) if Rc::ptr_eq(made_from, report) => row.clone(),
             _ => {
-                let row = report.row(target).or_else(|| {
-                    let alone = InspectionReport { made_by: None, files: vec![report.file().clone()], packages: Vec::new() };
-                    drvsig::triage::triage(&alone, target).into_iter().flat_map(|g| g.rows).next().map(Rc::new)
-                });
-                if let Some(row) = &row {
-                    cache.rows.insert(id, (Rc::clone(report), row.clone()));
-                }
+                let row = report.row(target).unwrap_or_else(|| Rc::new(drvsig::triage::file_row(report, target)));
+                cache.rows.insert(id, (Rc::clone(report), row.clone()));
                 row
             }
         };
-        rest.extend(row);
+        rest.push(row);
     }
     cache.rows.retain(|id, _| live.contains(id));
     if !rest.is_empty() {
