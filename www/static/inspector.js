@@ -182,9 +182,7 @@ async function readFile(post, id, name, blob) {
   let posted = 0;
   const put = (bytes) => {
     if (loaded + bytes.length > total) throw new Error("the file changed while it was read");
-    const at = file.extend(bytes.length);
-    new Uint8Array(wasm.memory.buffer, file.ptr() + at, bytes.length).set(bytes);
-    file.sum_from(at);
+    file.push(bytes);
     loaded += bytes.length;
     if (loaded - posted >= SLICE_BYTES || loaded === total) {
       post({ progress: { id, loaded, total } });
