@@ -41,7 +41,9 @@
 // with the read), the page's side (request, decoding the verdict, drawing the card) ~15-25 ms.
 // Before: slices of 8 MiB read with arrayBuffer() (each a fresh ArrayBuffer) into a WorkerFile
 // zeroed up front (34-45 ms of page faults before the first byte), the CheckSum after the read
-// (16-24 ms): 125-135 ms of read and 248-251 ms drop to verdict against 203-209 now.
+// (16-24 ms): 125-135 ms of read and 248-251 ms drop to verdict against 203-209 now. Stop 18:
+// each piece pushed in one call (WorkerFile::push) instead of Vec::resize (zeros) and a copy from
+// here: the read 115-137 -> 99-119 ms; most of what is left is the first touch of fresh wasm memory.
 // Tried and measured, not kept:
 // - hashing the whole file in wasm (sha2) chunk by chunk while file.stream() delivers it: the read
 //   took as much longer as the hashing (~185 -> ~390 ms): the chunks are copied out of the browser
