@@ -6,9 +6,11 @@
 //! gets the report back as JSON; small files go [`Pool::inspect_batch`] at a time (one request,
 //! one reply).
 //!
-//! A pool of `min(hardwareConcurrency, 4)` workers (at least 2), created lazily: two by
-//! [`prepare`] (the page calls it at the first sign of use, `Pool::prepare_when_used`; the first is
-//! early.js's when the use came before the app was ready), another only when a request waits and every started worker is busy. A request
+//! A pool of `min(hardwareConcurrency, 4)` workers (at least 2), created lazily: one by
+//! [`prepare`] (the page calls it at the first sign of use, `Pool::prepare_when_used`; it is
+//! early.js's when the use came before the app was ready), the second once the first has answered
+//! a request or [`SECOND_WORKER_AFTER_MS`] after it is ready, another only when a request waits and
+//! every started worker is busy. A request
 //! goes to the first worker that is loaded and free. [`abort`] terminates the one worker holding
 //! that request (its wait ends as [`Answer::Cancelled`]); the others go on. When no worker can be
 //! created (file://, an old browser) or one fails to load, the pool turns to one local inspector
@@ -83,6 +85,11 @@ struct Job {
 /// answer to the last (with a thousand files the page's main thread is busy drawing, and a worker
 /// that waited for its next batch stood idle).
 pub const BATCHES_PER_WORKER: usize = 2;
+
+/// The second worker starts this long after the first is ready, unless a request started it
+/// sooner: a file dropped while the page starts comes to the first about then, and a second worker
+/// starting (and warming up) beside it on two cores slows it.
+const SECOND_WORKER_AFTER_MS: i32 = 400;
 
 /// Where requests run.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -356,6 +363,15 @@ impl Pool {
                         }
                     });
                     self.pump();
+                    // The second starts once the first has answered a request (below), or
+                    // [`SECOND_WORKER_AFTER_MS`] from now (see `prepare`).
+                    let pool = self.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        super::browser::after_ms(SECOND_WORKER_AFTER_MS).await;
+                        if pool.with(|p| p.mode == Mode::Workers) {
+                            pool.prepare();
+                        }
+                    });
                 } else {
                     let why = format!("the inspection worker did not load ({})", ready.error.clone().unwrap_or_default());
                     self.on_failed_slot(slot_key, &why);
@@ -391,6 +407,9 @@ impl Pool {
             drop_later(slot);
         }
         self.pump();
+        if self.with(|p| p.mode == Mode::Workers) {
+            self.prepare();
+        }
     }
 
     fn progress(&self, id: RequestId, progress: Progress) {
@@ -565,7 +584,12 @@ impl Pool {
         if self.with(|p| p.slots.is_empty()) {
             self.adopt_early_workers();
         }
-        while self.with(|p| p.slots.len()) < self.pool_size().min(2) {
+        // One at first: two starting at once share the cores (and the page's own start-up) and
+        // each is ready later (measured in an idle page on two cores: one alone 47-51 ms to ready,
+        // two at once 67-88 ms each). The second starts once one has answered a request or a
+        // while after it is ready (`on_message`), or at once when requests wait (`pump`).
+        let wanted = if self.with(|p| p.slots.iter().any(|s| s.ready)) { self.pool_size().min(2) } else { 1 };
+        while self.with(|p| p.slots.len()) < wanted {
             let before = self.with(|p| p.slots.len());
             self.spawn_slot();
             if self.with(|p| p.slots.len()) == before {
