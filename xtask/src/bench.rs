@@ -686,7 +686,11 @@ impl WebDriver {
         let v = http(port, "POST", "/session", Some(&caps))?;
         let session = v.get("sessionId").and_then(Value::as_str).ok_or_else(|| format!("no session id in {v}"))?.to_string();
         let wd = WebDriver { port, session };
-        wd.post("timeouts", json!({"script": 120_000}))?;
+        if let Err(e) = wd.post("timeouts", json!({"script": 120_000})) {
+            // Not left running (the start-up rows make a session per run).
+            wd.close();
+            return Err(e);
+        }
         Ok(wd)
     }
 
@@ -909,7 +913,8 @@ fn startup_run(wd: &WebDriver, base: &str, file: &Path, run: usize) -> Result<Va
     let bytes = std::fs::read(file).map_err(|e| format!("read {}: {e}", file.display()))?;
     let b64 = crate::base64(&bytes);
     let url = format!("{base}/?startup={run}");
-    // The session does not wait for the page's load (`"none"`): this returns once it navigates.
+    // The session does not wait for the page's load (`"none"`): this returns once the navigation
+    // starts (the loop below waits for the new document).
     wd.goto(&url)?;
     let t = Instant::now();
     let early = loop {

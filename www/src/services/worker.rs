@@ -86,9 +86,9 @@ struct Job {
 /// that waited for its next batch stood idle).
 pub const BATCHES_PER_WORKER: usize = 2;
 
-/// The second worker starts this long after the first is ready, unless a request started it
-/// sooner: a file dropped while the page starts comes to the first about then, and a second worker
-/// starting (and warming up) beside it on two cores slows it.
+/// The second worker starts this long after the first is ready, unless an answered request (or
+/// requests waiting) started it sooner: a file dropped while the page starts comes to the first
+/// about then, and a second worker starting (and warming up) beside it on two cores slows it.
 const SECOND_WORKER_AFTER_MS: i32 = 400;
 
 /// Where requests run.
@@ -110,6 +110,9 @@ struct PoolState {
     /// Ids of requests that are not a file's (package passes, block lists, zip members): above
     /// every file id.
     next_other: RequestId,
+    /// The second worker may start (see [`Pool::prepare`]): one has answered a request, or
+    /// [`SECOND_WORKER_AFTER_MS`] passed since one was ready.
+    second_due: bool,
 }
 
 // Workers index.html's early.js started while the page's own wasm was loading, at the first sign
@@ -177,6 +180,7 @@ impl Default for Pool {
             pending: HashMap::new(),
             next_slot: 1,
             next_other: 4_000_000_000_000,
+            second_due: false,
         })))
     }
 }
@@ -260,7 +264,13 @@ impl Pool {
                     self.break_all(&format!("the inspection worker did not load ({})", error.unwrap_or_default()));
                     return;
                 }
-                (ready, _) => self.add_slot(early.worker(), ready == Some(true)),
+                (ready, _) => {
+                    self.add_slot(early.worker(), ready == Some(true));
+                    // Ready before the app was: no `ready` message comes to the pool.
+                    if ready == Some(true) {
+                        self.second_after_delay();
+                    }
+                }
             }
         }
     }
@@ -363,15 +373,7 @@ impl Pool {
                         }
                     });
                     self.pump();
-                    // The second starts once the first has answered a request (below), or
-                    // [`SECOND_WORKER_AFTER_MS`] from now (see `prepare`).
-                    let pool = self.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        super::browser::after_ms(SECOND_WORKER_AFTER_MS).await;
-                        if pool.with(|p| p.mode == Mode::Workers) {
-                            pool.prepare();
-                        }
-                    });
+                    self.second_after_delay();
                 } else {
                     let why = format!("the inspection worker did not load ({})", ready.error.clone().unwrap_or_default());
                     self.on_failed_slot(slot_key, &why);
@@ -407,9 +409,25 @@ impl Pool {
             drop_later(slot);
         }
         self.pump();
-        if self.with(|p| p.mode == Mode::Workers) {
+        // A request answered: the second worker may start (see `prepare`).
+        if self.with(|p| p.mode == Mode::Workers && !p.second_due) {
+            self.with(|p| p.second_due = true);
             self.prepare();
         }
+    }
+
+    /// Lets the second worker start [`SECOND_WORKER_AFTER_MS`] from now (see `prepare`), unless a
+    /// request let it sooner. Holds the pool weakly, as the slots' closures do.
+    fn second_after_delay(&self) {
+        let pool = Rc::downgrade(&self.0);
+        wasm_bindgen_futures::spawn_local(async move {
+            super::browser::after_ms(SECOND_WORKER_AFTER_MS).await;
+            let Some(pool) = pool.upgrade().map(Pool) else { return };
+            if pool.with(|p| p.mode == Mode::Workers && !p.second_due) {
+                pool.with(|p| p.second_due = true);
+                pool.prepare();
+            }
+        });
     }
 
     fn progress(&self, id: RequestId, progress: Progress) {
@@ -577,20 +595,23 @@ impl Pool {
         }
     }
 
-    /// Starts the pool's first two workers ahead of the first files (their wasm compiles and warms up
-    /// while the page idles: a worker started on demand takes a few hundred milliseconds to be ready,
-    /// longer than a small package takes to inspect). More start only when files wait.
+    /// Starts the pool's first workers ahead of the first files (their wasm compiles and warms up
+    /// while the page idles: a worker started on demand takes a few hundred milliseconds to be
+    /// ready, longer than a small package takes to inspect): one at first, as two starting at once
+    /// share the cores (and the page's own start-up) and each is ready later (measured in an idle
+    /// page on two cores: one alone 47-51 ms to ready, two at once 67-88 ms each); the second once
+    /// one has answered a request or [`SECOND_WORKER_AFTER_MS`] after one is ready. More start only
+    /// when requests wait (`pump`).
     pub fn prepare(&self) {
         if self.with(|p| p.slots.is_empty()) {
             self.adopt_early_workers();
         }
-        // One at first: two starting at once share the cores (and the page's own start-up) and
-        // each is ready later (measured in an idle page on two cores: one alone 47-51 ms to ready,
-        // two at once 67-88 ms each). The second starts once one has answered a request or a
-        // while after it is ready (`on_message`), or at once when requests wait (`pump`).
-        let wanted = if self.with(|p| p.slots.iter().any(|s| s.ready)) { self.pool_size().min(2) } else { 1 };
-        while self.with(|p| p.slots.len()) < wanted {
+        loop {
+            let wanted = if self.with(|p| p.second_due) { self.pool_size().min(2) } else { 1 };
             let before = self.with(|p| p.slots.len());
+            if before >= wanted {
+                break;
+            }
             self.spawn_slot();
             if self.with(|p| p.slots.len()) == before {
                 break;
