@@ -146,13 +146,13 @@ async function warmUp() {
   await loadBlocklists();
   const files = warm_up_files();
   const context = { time: 1767225600, trust: [] };
-  const request = (members, pkg) => ({ id: 0, context, package: pkg,
-                                        files: members.map(([name, bytes]) => ({ id: 0, name, source: bytes.slice().buffer })) });
-  const steps = [() => request(files.filter(([name]) => name.endsWith(".sys")), false)];
-  for (let round = 0; round < WARM_ROUNDS; round++) steps.push(() => request(files, true));
-  for (const step of steps) {
-    if (requestsSeen !== 0) break;
-    await batch(() => {}, step());
+  const driver = files.filter(([name]) => name.endsWith(".sys"));
+  // Step 0: the driver alone; then WARM_ROUNDS rounds of the whole package.
+  for (let step = 0; step <= WARM_ROUNDS && requestsSeen === 0; step++) {
+    const members = step === 0 ? driver : files;
+    const request = { id: 0, context, package: step > 0,
+                      files: members.map(([name, bytes]) => ({ id: 0, name, source: bytes.slice().buffer })) };
+    await batch(() => {}, request);
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }

@@ -906,8 +906,9 @@ return { responseEnd: nav.responseEnd || null, fcp: paint ? paint.startTime : nu
     .map(m => m.name.slice(7) + '@' + m.startTime.toFixed(1)) };
 "#;
 
-/// One start-up run: navigate without waiting for the load event (the session's page load strategy), drop
-/// a small signed driver on index.html's drop zone as soon as it exists, wait for its card.
+/// One start-up run: navigate without waiting for the load event (the session's page load
+/// strategy), drop a small signed driver on index.html's drop zone as soon as it exists, wait for
+/// its card.
 fn startup_run(wd: &WebDriver, base: &str, file: &Path, run: usize) -> Result<Value, String> {
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let bytes = std::fs::read(file).map_err(|e| format!("read {}: {e}", file.display()))?;
@@ -950,8 +951,8 @@ fn startup_rows(opts: &Opts, port: u16, base: &str, inputs: &Inputs, rows: &mut 
     let mut runs = Vec::new();
     for i in 0..opts.runs {
         // Every run a first visit: a browser of its own (a fresh profile and renderer, so nothing
-        // the last run compiled or cached is at hand; in one browser, the runs after the first
-        // took 113-290 ms against 364-458 ms for the first).
+        // the last run compiled or cached is at hand; in one browser, stop 18's build took 511 ms
+        // from drop to card in run 1 and 107-162 ms in runs 2-7).
         let wd = WebDriver::with_page_load(port, "none")?;
         let v = startup_run(&wd, base, file, i);
         wd.close();

@@ -409,23 +409,34 @@ impl Pool {
             drop_later(slot);
         }
         self.pump();
-        // A request answered: the second worker may start (see `prepare`).
-        if self.with(|p| p.mode == Mode::Workers && !p.second_due) {
-            self.with(|p| p.second_due = true);
+        // A request answered: the second worker may start.
+        self.let_second_start();
+    }
+
+    /// Lets the second worker start (see `prepare`), once: while the pool has workers (not the
+    /// local inspector).
+    fn let_second_start(&self) {
+        let due = self.with(|p| {
+            let due = p.mode == Mode::Workers && !p.second_due;
+            p.second_due |= due;
+            due
+        });
+        if due {
             self.prepare();
         }
     }
 
-    /// Lets the second worker start [`SECOND_WORKER_AFTER_MS`] from now (see `prepare`), unless a
-    /// request let it sooner. Holds the pool weakly, as the slots' closures do.
+    /// Lets the second worker start [`SECOND_WORKER_AFTER_MS`] from now, unless a request let it
+    /// sooner. Holds the pool weakly, as the slots' closures do.
     fn second_after_delay(&self) {
+        if self.with(|p| p.second_due) {
+            return;
+        }
         let pool = Rc::downgrade(&self.0);
         wasm_bindgen_futures::spawn_local(async move {
             super::browser::after_ms(SECOND_WORKER_AFTER_MS).await;
-            let Some(pool) = pool.upgrade().map(Pool) else { return };
-            if pool.with(|p| p.mode == Mode::Workers && !p.second_due) {
-                pool.with(|p| p.second_due = true);
-                pool.prepare();
+            if let Some(pool) = pool.upgrade() {
+                Pool(pool).let_second_start();
             }
         });
     }
