@@ -107,8 +107,10 @@ pub fn inspect_with(name: &str, bytes: &[u8], options: &Options, known: &KnownDi
     // Known-vulnerable and malicious driver lists (PE files only), before the verdicts that use them.
     if let (true, Some(lists)) = (kind.is_pe() && report.pe.is_some(), &options.blocklists) {
         let facts = blocklist_facts(bytes, &report, lists, known);
-        let matches = blocklist::match_file(lists, &facts);
-        report.blocklist = Some(report::BlocklistReport { lists: lists.infos(), matches, notes: facts.notes.clone() });
+        let (matches, note) = blocklist::match_file_noted(lists, &facts);
+        let mut notes = facts.notes.clone();
+        notes.extend(note);
+        report.blocklist = Some(report::BlocklistReport { lists: lists.infos(), matches, notes });
     }
     // Who signed it and, for kernel drivers, would Windows load it (embedded signatures only).
     policy::apply(&mut report);

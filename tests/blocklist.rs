@@ -1,12 +1,13 @@
 //! Block lists: the upstream snapshots parse completely (counts asserted against the upstream
 //! files), the committed index is what `cargo xtask blocklists` builds from them (byte for byte),
-//! every rule kind matches on SiPolicy files the tests write about a real driver, and the real
-//! lists match no corpus file.
+//! every rule kind matches on SiPolicy files the tests write about a real driver (as parsed lists,
+//! and through an index read lazily, alone and beside the shipped one, all three agreeing), and the
+//! real lists match no corpus file, read either way.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use drvsig::blocklist::index::Index;
+use drvsig::blocklist::index::{self, Index};
 use drvsig::blocklist::{parse_user_list, BlockLists};
 use drvsig::digest::DigestAlgorithm;
 use drvsig::report::{FileReport, LoadVerdict, MatchedBy};
@@ -90,9 +91,31 @@ fn ftser2k() -> Option<Vec<u8>> {
     Some(std::fs::read(corpus()?.join("drivers/ftdi-ports/amd64/ftser2k.sys")).unwrap())
 }
 
+fn shipped() -> Vec<u8> {
+    std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/blocklists.json")).unwrap()
+}
+
+/// The file judged against the list three ways: the list as parsed; the list as the one list of
+/// an index read lazily ([`index::read`]); the list as a user's beside the shipped index, read
+/// lazily. The three must agree (the third lists the shipped lists first); the first is returned.
 fn judge(bytes: &[u8], xml: &str) -> FileReport {
     let list = parse_user_list("test.xml", xml.as_bytes()).unwrap();
-    inspect("ftser2k.sys", bytes, &options(BlockLists::new(vec![list])))
+    let eager = inspect("ftser2k.sys", bytes, &options(BlockLists::new(vec![list.clone()])));
+    let json = Index { format: index::FORMAT, notices: Vec::new(), lists: vec![list.clone()] }.to_json();
+    let lazy = Arc::new(index::read(&json, Vec::new()).unwrap());
+    assert!(!lazy.builtin_parsed(), "read() parses no list");
+    let mut opts = options(BlockLists::default());
+    opts.blocklists = Some(lazy.clone());
+    assert_eq!(inspect("ftser2k.sys", bytes, &opts), eager, "an index read lazily judges as its lists parsed");
+    assert!(matched(&eager).is_empty() || lazy.builtin_parsed(), "a match parsed the lists");
+    let beside = index::read(&shipped(), vec![list]).unwrap();
+    let r = inspect("ftser2k.sys", bytes, &options(beside));
+    let (b, e) = (r.blocklist.as_ref().unwrap(), eager.blocklist.as_ref().unwrap());
+    assert_eq!((b.matches.clone(), b.notes.clone()), (e.matches.clone(), e.notes.clone()));
+    assert_eq!(b.lists.len(), 7);
+    assert_eq!(b.lists.last(), e.lists.last());
+    assert_eq!((r.verdicts.clone(), r.findings.clone()), (eager.verdicts.clone(), eager.findings.clone()));
+    eager
 }
 
 fn matched(r: &FileReport) -> Vec<(String, MatchedBy)> {
@@ -200,12 +223,47 @@ fn the_real_lists_match_no_corpus_file() {
         let bytes = std::fs::read(&entry).unwrap();
         let name = entry.to_string_lossy().to_string();
         let r = inspect(&name, &bytes, &opts);
+        // The shipped index read lazily (a fresh read per file: whether this file made it parse
+        // its lists) gives the same report.
+        let lazy = Arc::new(index::read(&shipped(), Vec::new()).unwrap());
+        let mut lazy_opts = options(BlockLists::default());
+        lazy_opts.blocklists = Some(lazy.clone());
+        assert_eq!(inspect(&name, &bytes, &lazy_opts), r, "{name}: read lazily");
         if let Some(b) = &r.blocklist {
             seen += 1;
             assert!(b.matches.is_empty(), "{name}: {:?}", b.matches);
+            assert_eq!(b.lists.len(), 6);
         }
     }
     assert!(seen > 10, "only {seen} PE files judged");
+}
+
+/// The summary a lazy read relies on is checked: an index whose lists do not parse (here a
+/// digest reference outside the pool) is read, and a file that may match them gets a note and is
+/// judged without them; one that cannot match them is judged as usual.
+#[test]
+fn an_index_whose_lists_do_not_parse_is_a_note_not_a_panic() {
+    let Some(bytes) = ftser2k() else { return };
+    let auth = hex::encode(&pe::authenticode_digest(&bytes, DigestAlgorithm::Sha256).unwrap());
+    let list = parse_user_list("t.xml", sipolicy(&format!(r#"<Deny ID="ID_D" Hash="{auth}"/>"#), "", &["ID_D"], &[]).as_bytes()).unwrap();
+    let json = String::from_utf8(Index { format: index::FORMAT, notices: Vec::new(), lists: vec![list] }.to_json()).unwrap();
+    assert!(json.contains(r##""hash":"#0""##), "{json}");
+    let broken = json.replace(r##""hash":"#0""##, r##""hash":"#7""##);
+    let lists = index::read(broken.as_bytes(), Vec::new()).unwrap();
+    assert!(Index::from_json(broken.as_bytes()).is_err());
+    let opts = options(lists);
+    let r = inspect("ftser2k.sys", &bytes, &opts);
+    let b = r.blocklist.as_ref().unwrap();
+    assert!(b.matches.is_empty());
+    assert!(b.notes.iter().any(|n| n.contains("could not be read") && n.contains("not in the hash pool")), "{:?}", b.notes);
+    // The same driver changed in its code has no digest in the pool: judged as usual, no note.
+    let mut changed = bytes.clone();
+    changed[0x1000] ^= 1;
+    let r = inspect("x.sys", &changed, &opts);
+    assert_eq!(r.blocklist.as_ref().unwrap().notes, Vec::<String>::new());
+    // Not JSON, and another format, are errors of the read itself.
+    assert!(index::read(b"{", Vec::new()).is_err());
+    assert!(index::read(br#"{"format":1}"#, Vec::new()).is_err());
 }
 
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {

@@ -2,7 +2,7 @@
 //! a name lookup (OriginalFilename, then the version range) and a TBS lookup per CA certificate of
 //! every signature's chain (then publisher, OEM id and file attributes). No rule is scanned.
 
-use super::{BlockLists, FileRule, HashTarget, List, LolHash, Rules, SignerRule};
+use super::{BlockLists, FileRule, HashTarget, List, LolHash, Rules, SignerRule, Tables};
 use crate::digest::{DigestAlgorithm, KnownDigests};
 use crate::hex;
 use crate::report::{BlocklistMatch, CertificateSummary, FileReport, FourPartVersion, ListKind, MatchedBy, SignatureReport, VersionInfo};
@@ -85,18 +85,45 @@ fn known_digest(report: &FileReport, alg: DigestAlgorithm) -> Option<&str> {
         .map(|s| s.computed_digest.as_str())
 }
 
-/// Every rule of every list that matches, in list order.
+/// Every rule of every list that matches, in list order. The built-in index's lists are parsed
+/// here the first time a file may match them (see [`super::index::read`]).
 pub fn match_file(lists: &BlockLists, facts: &FileFacts) -> Vec<BlocklistMatch> {
+    match_file_noted(lists, facts).0
+}
+
+/// [`match_file`], and a note when the file may match the built-in index's lists but they could
+/// not be parsed (it was then matched against the other lists only).
+pub fn match_file_noted(lists: &BlockLists, facts: &FileFacts) -> (Vec<BlocklistMatch>, Option<String>) {
     let mut out = Vec::new();
-    for (by, digest) in &facts.hashes {
-        for target in lists.hashes.get(digest).into_iter().flatten() {
-            out.extend(hash_match(lists, *target, *by, digest));
+    let mut note = None;
+    if let Some(builtin) = &lists.builtin {
+        let tbs = facts.signatures.iter().flat_map(ca_certificates).map(|c| c.tbs_hash.as_str());
+        let digests = facts.hashes.iter().map(|(_, d)| d.as_str()).chain(tbs);
+        if builtin.may_match(digests, original_filename(facts.version)) {
+            match builtin.tables() {
+                Ok(tables) => tables_match(tables, facts, &mut out),
+                Err(e) => note = Some(format!("the built-in block lists could not be read ({e}): this file was not matched against them")),
+            }
         }
     }
-    out.extend(name_matches(lists, facts.version));
-    out.extend(signer_matches(lists, facts));
-    out.sort_by_key(|m| lists.lists.iter().position(|l| l.info.name == m.list && l.info.version == m.list_version));
-    out
+    tables_match(&lists.own, facts, &mut out);
+    out.sort_by_key(|m| lists.infos.iter().position(|l| l.name == m.list && l.version == m.list_version));
+    (out, note)
+}
+
+fn original_filename(version: Option<&VersionInfo>) -> Option<&str> {
+    version.and_then(|v| v.original_filename.as_deref())
+}
+
+/// The matches of one set of tables, added to `out` (a signer rule already there is not again).
+fn tables_match(tables: &Tables, facts: &FileFacts, out: &mut Vec<BlocklistMatch>) {
+    for (by, digest) in &facts.hashes {
+        for target in tables.hashes.get(digest).into_iter().flatten() {
+            out.extend(hash_match(tables, *target, *by, digest));
+        }
+    }
+    out.extend(name_matches(tables, facts.version));
+    signer_matches(tables, facts, out);
 }
 
 fn base(list: &List, rule_id: &str, rule_name: Option<&String>, by: MatchedBy, detail: String) -> BlocklistMatch {
@@ -128,7 +155,7 @@ fn describe(by: MatchedBy) -> &'static str {
     }
 }
 
-fn hash_match(lists: &BlockLists, target: HashTarget, by: MatchedBy, digest: &str) -> Option<BlocklistMatch> {
+fn hash_match(lists: &Tables, target: HashTarget, by: MatchedBy, digest: &str) -> Option<BlocklistMatch> {
     let detail = format!("the file's {} {digest}", describe(by));
     match target {
         HashTarget::Policy(l, r) => {
@@ -192,7 +219,7 @@ fn range(rule: &FileRule) -> String {
     format!("{}..{}", show(rule.min_version, "0.0.0.0"), show(rule.max_version, "any"))
 }
 
-fn name_matches(lists: &BlockLists, version: Option<&VersionInfo>) -> Vec<BlocklistMatch> {
+fn name_matches(lists: &Tables, version: Option<&VersionInfo>) -> Vec<BlocklistMatch> {
     let Some(name) = version.and_then(|v| v.original_filename.as_ref()) else {
         return Vec::new();
     };
@@ -228,8 +255,7 @@ fn ca_certificates(sig: &SignatureReport) -> Vec<&CertificateSummary> {
     }
 }
 
-fn signer_matches(lists: &BlockLists, facts: &FileFacts) -> Vec<BlocklistMatch> {
-    let mut out: Vec<BlocklistMatch> = Vec::new();
+fn signer_matches(lists: &Tables, facts: &FileFacts, out: &mut Vec<BlocklistMatch>) {
     for sig in facts.signatures {
         for ca in ca_certificates(sig) {
             for (l, r) in lists.signers.get(&ca.tbs_hash).into_iter().flatten() {
@@ -251,7 +277,6 @@ fn signer_matches(lists: &BlockLists, facts: &FileFacts) -> Vec<BlocklistMatch> 
             }
         }
     }
-    out
 }
 
 /// Whether a denied signer matches a signature whose chain holds `ca` (TBS already equal): the

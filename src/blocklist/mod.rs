@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::report::{FourPartVersion, ListInfo, ListKind, LolCategory};
 
-pub use matching::{match_file, FileFacts};
+pub use matching::{match_file, match_file_noted, FileFacts};
 
 /// One list, compiled: what applies to kernel drivers, nothing else.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,25 +241,39 @@ enum LolHash {
     AuthSha1,
 }
 
-/// The lists a run judges against, with lookup tables: every hash (lowercase hex), every
-/// OriginalFilename / ProductName a rule names (lowercase), every signer TBS hash.
+/// The lists a run judges against: the built-in index's, read on the first file that may match
+/// them ([`index::read`]), and lists given as parsed ([`BlockLists::new`]: every list, or the
+/// lists a user dropped beside the index).
 #[derive(Clone, Debug, Default)]
 pub struct BlockLists {
+    /// Every list's provenance, in order (the index's first).
+    infos: Vec<ListInfo>,
+    /// The index's lists, not parsed until a file may match them.
+    builtin: Option<std::sync::Arc<index::Deferred>>,
+    /// The lists given as parsed.
+    own: Tables,
+    /// Whether any list needs the whole-file SHA-1 / MD5 (only then are they computed).
+    needs_file_sha1: bool,
+    needs_file_md5: bool,
+}
+
+/// Lookup tables over lists: every hash (lowercase hex), every OriginalFilename a rule names
+/// (lowercase), every signer TBS hash.
+#[derive(Clone, Debug, Default)]
+struct Tables {
     lists: Vec<List>,
     hashes: HashMap<String, Vec<HashTarget>>,
     /// lowercase FileName of `Deny` rules -> (list, rule).
     names: HashMap<String, Vec<(usize, usize)>>,
     /// TBS hash -> (list, signer).
     signers: HashMap<String, Vec<(usize, usize)>>,
-    /// Whether any list needs the whole-file SHA-1 / MD5 (only then are they computed).
     needs_file_sha1: bool,
     needs_file_md5: bool,
 }
 
-impl BlockLists {
-    /// Build the lookup tables over `lists`.
-    pub fn new(lists: Vec<List>) -> Self {
-        let mut out = BlockLists { lists, ..BlockLists::default() };
+impl Tables {
+    fn new(lists: Vec<List>) -> Self {
+        let mut out = Tables { lists, ..Tables::default() };
         for (l, list) in out.lists.iter().enumerate() {
             match &list.rules {
                 Rules::SiPolicy(p) => {
@@ -299,17 +313,41 @@ impl BlockLists {
         }
         out
     }
+}
 
-    pub fn lists(&self) -> &[List] {
-        &self.lists
+impl BlockLists {
+    /// Build the lookup tables over `lists`.
+    pub fn new(lists: Vec<List>) -> Self {
+        let own = Tables::new(lists);
+        BlockLists {
+            infos: own.lists.iter().map(|l| l.info.clone()).collect(),
+            builtin: None,
+            needs_file_sha1: own.needs_file_sha1,
+            needs_file_md5: own.needs_file_md5,
+            own,
+        }
     }
 
+    /// These lists' built-in index (shared, still unread if it was) with `extra` in place of the
+    /// lists given as parsed: the lists a user dropped, changed.
+    pub fn with_own(&self, extra: Vec<List>) -> Self {
+        let mut out = BlockLists::new(extra);
+        if let Some(builtin) = &self.builtin {
+            out.infos.splice(0..0, builtin.infos().iter().cloned());
+            out.needs_file_sha1 |= builtin.needs_file_sha1();
+            out.needs_file_md5 |= builtin.needs_file_md5();
+            out.builtin = Some(builtin.clone());
+        }
+        out
+    }
+
+    /// Every list's provenance, in order.
     pub fn infos(&self) -> Vec<ListInfo> {
-        self.lists.iter().map(|l| l.info.clone()).collect()
+        self.infos.clone()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.lists.is_empty()
+        self.infos.is_empty()
     }
 
     pub fn needs_file_sha1(&self) -> bool {
@@ -318,6 +356,11 @@ impl BlockLists {
 
     pub fn needs_file_md5(&self) -> bool {
         self.needs_file_md5
+    }
+
+    /// Whether the index's lists have been parsed (only once a file may match them).
+    pub fn builtin_parsed(&self) -> bool {
+        self.builtin.as_ref().is_none_or(|b| b.parsed())
     }
 }
 

@@ -85,8 +85,10 @@ const MAIN_THREAD = typeof window !== "undefined";
 
 /// The block list index (drvsig_blocklists.js, about 270 KB gzip): never on a first visit (the
 /// workers start on the first sign of use); a worker imports it beside its wasm and inflates it
-/// as soon as it is here (~12-18 ms, while the wasm still compiles), then the core reads it
-/// (~20-40 ms) once the wasm is ready, before the warm-up (which uses it), so a driver dropped later
+/// as soon as it is here (~12-18 ms, while the wasm still compiles), then the core reads its
+/// summary and hash pool (13-59 ms in a fresh browser, where every function runs for the first
+/// time; the lists themselves only for a file that may match them) once the wasm is ready, before
+/// the warm-up (which uses it), so a driver dropped later
 /// does not wait for it (it did: 53-64 ms of a typical package's ~100 ms in the worker), and one
 /// dropped at start-up waits for the core's reading only. A module import, not a fetch: the CSP
 /// keeps connect-src 'none'. On the page's main thread (no Worker) it stays lazy: imported the

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use drvsig::blocklist::index::Index;
+use drvsig::blocklist::index;
 use drvsig::blocklist::{loldrivers, user_info, BlockLists, List};
 use drvsig::report::ListKind;
 
@@ -24,8 +24,9 @@ pub fn load(paths: &[PathBuf]) -> BlockLists {
             }
         }
     }
-    match Index::from_json(BUILTIN) {
-        Ok(index) => index.into_blocklists(user),
+    // The index's lists are parsed only if a file may match them (index::read).
+    match index::read(BUILTIN, Vec::new()) {
+        Ok(builtin) => builtin.with_own(user),
         Err(e) => {
             eprintln!("drvsig: the built-in block lists cannot be read: {e}");
             BlockLists::new(user)

@@ -49,24 +49,21 @@ fn rebuild_blocklists() {
     let user: Vec<List> = USER_LISTS.with(|u| u.borrow().1.clone());
     let lists = match builtin {
         Some(builtin) if user.is_empty() => builtin,
-        builtin => {
-            let mut lists = builtin.map(|b| b.lists().to_vec()).unwrap_or_default();
-            lists.extend(user);
-            Arc::new(BlockLists::new(lists))
-        }
+        Some(builtin) => Arc::new(builtin.with_own(user)),
+        None => Arc::new(BlockLists::new(user)),
     };
     BLOCKLISTS.with(|b| *b.borrow_mut() = Some(lists));
 }
 
 /// Read the block list index (`data/blocklists.json`, inflated by the shim) and use it for every
 /// inspection from now on; the error text when it cannot be read (inspections then go on without
-/// the built-in lists).
+/// the built-in lists). Only the index's summary and hash pool are read here; its lists are parsed
+/// the first time a file may match them ([`drvsig::blocklist::index::read`]).
 #[wasm_bindgen]
 pub fn set_blocklist_index(index: &[u8]) -> Option<String> {
-    match drvsig::blocklist::index::Index::from_json(index) {
-        Ok(index) => {
-            let builtin = Arc::new(index.into_blocklists(Vec::new()));
-            BUILTIN_LISTS.with(|b| *b.borrow_mut() = Some(builtin));
+    match drvsig::blocklist::index::read(index, Vec::new()) {
+        Ok(builtin) => {
+            BUILTIN_LISTS.with(|b| *b.borrow_mut() = Some(Arc::new(builtin)));
             rebuild_blocklists();
             None
         }
