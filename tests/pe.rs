@@ -297,6 +297,53 @@ fn known_digests_stand_in_for_the_core_hashing() {
     assert_eq!(r.signatures[0].computed_digest, "00".repeat(32));
 }
 
+/// Signatures decoded once ([`drvsig::file::decode`]) and reused by the plan and the inspection
+/// (the page's workers) give the very plan and report of the core decoding them itself, for every
+/// corpus file (PE, catalog or other) and the fixtures; decoded from a file of another kind they
+/// are not used.
+#[test]
+fn signatures_decoded_once_give_the_same_plan_and_report() {
+    use drvsig::file;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let fixtures = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pe");
+    for entry in std::fs::read_dir(&fixtures).unwrap().flatten() {
+        files.push((entry.file_name().to_string_lossy().to_string(), std::fs::read(entry.path()).unwrap()));
+    }
+    if let Some(dir) = corpus() {
+        for f in manifest(&dir) {
+            let path = f["path"].as_str().unwrap_or_default().to_string();
+            if let Ok(bytes) = std::fs::read(dir.join(&path)) {
+                files.push((path, bytes));
+            }
+        }
+    }
+    let options = Options::at(UnixTime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap());
+    let mut signed = 0;
+    for (name, bytes) in &files {
+        let decoded = file::decode(name, bytes);
+        let plan = file::plan(name, bytes, &options);
+        assert_eq!(file::plan_decoded(&decoded, bytes, &options), plan, "{name}");
+        let known = drvsig::KnownDigests::default();
+        let report = drvsig::inspect_with(name, bytes, &options, &known);
+        assert_eq!(file::inspect_decoded(name, bytes, &options, &known, &decoded), report, "{name}");
+        signed += usize::from(!report.signatures.is_empty());
+    }
+    assert!(signed >= 5, "only {signed} signed files");
+    let driver = std::fs::read(fixtures.join("driver-sha256.sys")).unwrap();
+    let other = std::fs::read(fixtures.join("driver-dual.sys")).unwrap();
+    // Decoded from a file of another kind (a catalog): not used.
+    let catalog_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/packages/good");
+    let cat =
+        std::fs::read_dir(&catalog_dir).unwrap().flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "cat")).unwrap();
+    let cat = std::fs::read(cat).unwrap();
+    let as_catalog = file::decode("x.cat", &cat);
+    assert_eq!(
+        file::inspect_decoded("driver.sys", &driver, &options, &Default::default(), &as_catalog),
+        inspect("driver.sys", &driver, &options)
+    );
+    assert_ne!(file::plan_decoded(&file::decode("d.sys", &other), &other, &options), file::plan("d.sys", &driver, &options));
+}
+
 /// The version resource of a real driver, field by field (values as Explorer's Details tab shows
 /// them for FTDI's ftser2k.sys 2.12.36.4 package), and every corpus PE reads without a panic.
 #[test]

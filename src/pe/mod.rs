@@ -129,6 +129,36 @@ pub fn pe_checksum(bytes: &[u8]) -> Option<u32> {
 
 /// Fill `report.pe`, the certificate-table findings and the embedded signatures of a PE file.
 pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::options::KnownDigests, report: &mut FileReport) {
+    inspect_pe_decoded(bytes, options, known, None, report);
+}
+
+/// A PE file's embedded signatures decoded (nothing verified), and what decoding them found:
+/// [`decode_pe`], for a caller that plans ([`plan_decoded`]) and then inspects
+/// ([`inspect_pe_decoded`]) the same bytes with one decoding.
+#[derive(Debug)]
+pub struct DecodedPe<'a> {
+    signatures: Vec<DecodedSignature<'a>>,
+    findings: Vec<Finding>,
+}
+
+/// The embedded signatures of `bytes`, decoded; `None` when its headers cannot be read.
+pub fn decode_pe(bytes: &[u8]) -> Option<DecodedPe<'_>> {
+    let layout = read_layout(bytes).0.ok()?;
+    let scan = certs::scan(bytes, &layout);
+    let mut findings = Vec::new();
+    let signatures = decode_signatures(bytes, &scan, 0, &mut findings);
+    Some(DecodedPe { signatures, findings })
+}
+
+/// [`inspect_pe`] with the signatures `decoded` from the same bytes ([`decode_pe`]; decoded here
+/// when `None`).
+pub fn inspect_pe_decoded(
+    bytes: &[u8],
+    options: &Options,
+    known: &crate::options::KnownDigests,
+    decoded: Option<&DecodedPe<'_>>,
+    report: &mut FileReport,
+) {
     let (layout, goblin_error) = read_layout(bytes);
     let layout = match (layout, goblin_error) {
         (Ok(l), None) => l,
@@ -203,8 +233,20 @@ pub fn inspect_pe(bytes: &[u8], options: &Options, known: &crate::options::Known
         version: version::read(bytes),
     });
 
-    let decoded = decode_signatures(bytes, &scan, report.signatures.len(), &mut report.findings);
-    let mut signatures = crate::signature::verify_with(&decoded, &options.verifier());
+    // A PE file's report has no signature before its embedded ones: they are numbered from 0, as
+    // decode_pe numbers them.
+    let own;
+    let decoded = match decoded {
+        Some(d) if report.signatures.is_empty() => {
+            report.findings.extend(d.findings.iter().cloned());
+            &d.signatures
+        }
+        _ => {
+            own = decode_signatures(bytes, &scan, report.signatures.len(), &mut report.findings);
+            &own
+        }
+    };
+    let mut signatures = crate::signature::verify_with(decoded, &options.verifier());
     crate::chain::build_for(&mut signatures, options, "signature");
     let reports = check_signatures(bytes, &layout, scan.hash_exclusion.clone(), signatures, known);
     report.signatures.extend(reports);
@@ -249,20 +291,37 @@ pub struct HashPlan {
 /// The [`HashPlan`] of `bytes`, `None` when it is not a PE file whose image hash can be computed.
 /// It decodes the signatures and verifies nothing (a few milliseconds), so it pays off on big files only.
 pub fn hash_plan(bytes: &[u8], options: &Options) -> Option<HashPlan> {
-    plan_with(bytes, options, false).map(|(plan, _)| plan)
+    plan_with(bytes, options, false, None).map(|(plan, _)| plan)
 }
 
 /// [`hash_plan`] and the signer signature checks a caller could make ahead
 /// ([`crate::signature::signature_requests`]), from one decoding of the signatures.
 pub fn hash_plan_and_requests(bytes: &[u8], options: &Options) -> Option<(HashPlan, Vec<crate::x509::SignatureRequest>)> {
-    plan_with(bytes, options, true)
+    plan_with(bytes, options, true, None)
 }
 
-fn plan_with(bytes: &[u8], options: &Options, requests: bool) -> Option<(HashPlan, Vec<crate::x509::SignatureRequest>)> {
+/// [`hash_plan_and_requests`] from the signatures `decoded` from the same bytes ([`decode_pe`]).
+pub fn plan_decoded(bytes: &[u8], decoded: &DecodedPe<'_>, options: &Options) -> Option<(HashPlan, Vec<crate::x509::SignatureRequest>)> {
+    plan_with(bytes, options, true, Some(&decoded.signatures))
+}
+
+fn plan_with(
+    bytes: &[u8],
+    options: &Options,
+    requests: bool,
+    decoded: Option<&[DecodedSignature<'_>]>,
+) -> Option<(HashPlan, Vec<crate::x509::SignatureRequest>)> {
     let layout = read_layout(bytes).0.ok()?;
     let scan = certs::scan(bytes, &layout);
     let ranges = hash::image_ranges(bytes.len(), &layout, scan.hash_exclusion.clone()).ok()?;
-    let decoded = decode_signatures(bytes, &scan, 0, &mut Vec::new());
+    let own;
+    let decoded = match decoded {
+        Some(d) => d,
+        None => {
+            own = decode_signatures(bytes, &scan, 0, &mut Vec::new());
+            &own[..]
+        }
+    };
     let mut algorithms: Vec<DigestAlgorithm> = decoded.iter().filter_map(|s| s.indirect_data.digest_algorithm).collect();
     if options.blocklists.is_some() {
         // Block list hash rules name the Authenticode SHA-1 and SHA-256 of every PE file.
@@ -270,7 +329,7 @@ fn plan_with(bytes: &[u8], options: &Options, requests: bool) -> Option<(HashPla
     }
     algorithms.sort();
     algorithms.dedup();
-    let requests = if requests { crate::signature::signature_requests(&decoded) } else { Vec::new() };
+    let requests = if requests { crate::signature::signature_requests(decoded) } else { Vec::new() };
     Some((HashPlan { ranges, algorithms }, requests))
 }
 

@@ -130,14 +130,49 @@ fn from_webcrypto_name(name: &str) -> Option<DigestAlgorithm> {
         .find(|a| webcrypto_name(*a) == Some(name))
 }
 
+type DecodedFile<'a> = drvsig::file::Decoded<'a>;
+
+self_cell::self_cell!(
+    /// A file's bytes and its signatures decoded from them ([`drvsig::file::decode`]), kept from
+    /// the plan to the inspection so they are decoded once.
+    struct Planned {
+        owner: Vec<u8>,
+        #[covariant]
+        dependent: DecodedFile,
+    }
+);
+
+/// A file's bytes: as read, or with their signatures decoded (once planned).
+enum Data {
+    Read(Vec<u8>),
+    Planned(Planned),
+}
+
+impl Data {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Data::Read(bytes) => bytes,
+            Data::Planned(planned) => planned.borrow_owner(),
+        }
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Data::Read(bytes) => bytes,
+            Data::Planned(planned) => planned.into_owner(),
+        }
+    }
+}
+
 /// One file in the wasm memory (the shim reads a big file into it piece by piece): it says which
 /// Authenticode digests the signatures need ([`WorkerFile::plan`]) and their ranges, the shim
 /// hashes those (and the whole file) with WebCrypto, then the core inspects it with those digests
-/// ([`drvsig::inspect_with`]), so nothing is hashed twice.
+/// ([`drvsig::inspect_with`]), so nothing is hashed twice. The signatures the plan decoded are
+/// kept for the inspection ([`drvsig::file::inspect_decoded`]): nothing is decoded twice either.
 #[wasm_bindgen]
 pub struct WorkerFile {
     name: String,
-    bytes: Vec<u8>,
+    data: Data,
     /// The CheckSum's word sum, summed piece by piece as a big file was read
     /// ([`WorkerFile::push`]): the core's pass over every byte, done while the next piece is
     /// read.
@@ -157,7 +192,7 @@ impl WorkerFile {
     pub fn new(name: String, bytes: &[u8]) -> WorkerFile {
         WorkerFile {
             name,
-            bytes: bytes.to_vec(),
+            data: Data::Read(bytes.to_vec()),
             word_sum: None,
             requests: Vec::new(),
             used: Default::default(),
@@ -172,7 +207,7 @@ impl WorkerFile {
     pub fn with_capacity(name: String, capacity: usize) -> WorkerFile {
         WorkerFile {
             name,
-            bytes: Vec::with_capacity(capacity),
+            data: Data::Read(Vec::with_capacity(capacity)),
             word_sum: Some(drvsig::digest::WordSum::new()),
             requests: Vec::new(),
             used: Default::default(),
@@ -188,7 +223,13 @@ impl WorkerFile {
     /// for the shim to copy the piece straight in) took 89-112 ms of the read, a byte at a time,
     /// against 6-9 ms for the copy itself.
     pub fn push(&mut self, piece: &[u8]) {
-        self.bytes.extend_from_slice(piece);
+        if let Data::Planned(_) = self.data {
+            // Planned already (the shim does not push after planning): decoded again when asked.
+            self.data = Data::Read(std::mem::replace(&mut self.data, Data::Read(Vec::new())).into_bytes());
+        }
+        if let Data::Read(bytes) = &mut self.data {
+            bytes.extend_from_slice(piece);
+        }
         if let Some(sum) = &mut self.word_sum {
             sum.update(piece);
         }
@@ -196,20 +237,20 @@ impl WorkerFile {
 
     /// Where the bytes are in the wasm memory (valid until the next call that may allocate).
     pub fn ptr(&self) -> usize {
-        self.bytes.as_ptr() as usize
+        self.data.bytes().as_ptr() as usize
     }
 
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.data.bytes().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.data.bytes().is_empty()
     }
 
     /// Whether the block lists can concern this file: a PE image, or a zip (which may hold some).
     pub fn may_hold_pe(&self) -> bool {
-        let kind = drvsig::sniff::sniff(&self.name, &self.bytes);
+        let kind = drvsig::sniff::sniff(&self.name, self.data.bytes());
         kind.is_pe() || kind == drvsig::FileKind::Zip
     }
 
@@ -234,7 +275,16 @@ impl WorkerFile {
     }
 
     fn plan_with(&mut self, options: &drvsig::Options) -> Vec<String> {
-        let plan = drvsig::file::plan(&self.name, &self.bytes, options);
+        if let Data::Read(_) = self.data {
+            // Decoded once, here; the bytes stay where they are (the Vec moves, not its buffer).
+            let bytes = std::mem::replace(&mut self.data, Data::Read(Vec::new())).into_bytes();
+            let name = &self.name;
+            self.data = Data::Planned(Planned::new(bytes, |b| drvsig::file::decode(name, b)));
+        }
+        let plan = match &self.data {
+            Data::Planned(planned) => drvsig::file::plan_decoded(planned.borrow_dependent(), planned.borrow_owner(), options),
+            Data::Read(bytes) => drvsig::file::plan(&self.name, bytes, options),
+        };
         // Only those WebCrypto can make: the shim answers by index into this very list.
         self.requests = plan.signatures.into_iter().filter(|r| webcrypto_name(r.hash).is_some()).collect();
         let algorithms = plan.hash.map(|h| h.algorithms).unwrap_or_default();
@@ -314,10 +364,10 @@ impl WorkerFile {
             .collect();
         // Not hashed here: a stand-in, blanked below.
         let known = drvsig::KnownDigests { file_sha256: Some(vec![0; 32]), authenticode, word_sum: self.word_sum };
-        let mut report = drvsig::inspect_with(&self.name, &self.bytes, &options, &known);
+        let mut report = self.inspect_file(&options, &known);
         self.count_used(&options);
         report.sha256.clear();
-        let files = [(self.name.clone(), &self.bytes[..])];
+        let files = [(self.name.clone(), self.data.bytes())];
         let inspection = drvsig::package::inspect_package_with_reports(&files, vec![report], &options);
         Ok(serde_json::to_string(&inspection).unwrap_or_default())
     }
@@ -326,7 +376,7 @@ impl WorkerFile {
     /// (concatenate the ranges, then append that many zero bytes), or `undefined` when the file is
     /// not a PE image whose headers can be read.
     pub fn authenticode_ranges(&self) -> Option<Vec<f64>> {
-        let ranges = drvsig::pe::authenticode_ranges(&self.bytes).ok()?;
+        let ranges = drvsig::pe::authenticode_ranges(self.data.bytes()).ok()?;
         let mut flat = Vec::with_capacity(ranges.ranges.len() * 2 + 1);
         for r in &ranges.ranges {
             flat.push(r.start as f64);
@@ -338,12 +388,12 @@ impl WorkerFile {
 
     /// The core's SHA-256 (sha2 in wasm) of the file, for the speed comparison with WebCrypto.
     pub fn sha256_wasm(&self) -> Vec<u8> {
-        hash_with(DigestAlgorithm::Sha256, &self.bytes)
+        hash_with(DigestAlgorithm::Sha256, self.data.bytes())
     }
 
     /// The core's SHA-1 of the file (same comparison).
     pub fn sha1_wasm(&self) -> Vec<u8> {
-        hash_with(DigestAlgorithm::Sha1, &self.bytes)
+        hash_with(DigestAlgorithm::Sha1, self.data.bytes())
     }
 
     /// The core's package pass on this one file (a zip is expanded into its members), with the
@@ -366,15 +416,25 @@ impl WorkerFile {
             .filter_map(|(name, digest)| Some((from_webcrypto_name(name)?, digest.to_vec())))
             .collect();
         let known = drvsig::KnownDigests { file_sha256, authenticode, word_sum: self.word_sum };
-        let report = drvsig::inspect_with(&self.name, &self.bytes, &options, &known);
+        let report = self.inspect_file(&options, &known);
         self.count_used(&options);
-        let files = [(self.name.clone(), &self.bytes[..])];
+        let files = [(self.name.clone(), self.data.bytes())];
         let inspection = drvsig::package::inspect_package_with_reports(&files, vec![report], &options);
         *self.brief.borrow_mut() = Some(drvsig_messages::Brief::of(
             &inspection,
             context.target.as_deref().and_then(drvsig::policy::Target::from_id).unwrap_or(drvsig::triage::DEFAULT_TARGET),
         ));
         Ok(serde_json::to_string(&inspection).unwrap_or_default())
+    }
+
+    /// The core's inspection, with the signatures the plan decoded when there was one.
+    fn inspect_file(&self, options: &drvsig::Options, known: &drvsig::KnownDigests) -> drvsig::FileReport {
+        match &self.data {
+            Data::Planned(planned) => {
+                drvsig::file::inspect_decoded(&self.name, planned.borrow_owner(), options, known, planned.borrow_dependent())
+            }
+            Data::Read(bytes) => drvsig::inspect_with(&self.name, bytes, options, known),
+        }
     }
 
     /// The brief of the last [`WorkerFile::inspect`] (`undefined` before one): the report in
