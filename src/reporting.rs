@@ -10,7 +10,7 @@ use crate::digest::DigestAlgorithm;
 use crate::hex;
 use crate::report::{CertificateSummary, SignatureReport, TimestampReport};
 use crate::signature::{Signature, Timestamp};
-use crate::x509::certificate::{base64, key_description, key_usage_names, serial_hex, time_to_unix};
+use crate::x509::certificate::{key_description, key_usage_names, serial_hex, time_to_unix};
 use crate::x509::{name, oid, Certificate};
 
 impl From<&Certificate> for CertificateSummary {
@@ -39,7 +39,7 @@ impl From<&Certificate> for CertificateSummary {
             subject_key_id: facts.subject_key_id.as_deref().map(hex::encode),
             authority_key_id: facts.authority_key_id.as_deref().map(hex::encode),
             tbs_hash: cert.tbs_hash().map(|h| hex::encode(&h)).unwrap_or_default(),
-            der_base64: base64(&cert.der),
+            der_base64: cert.der_base64(),
         }
     }
 }
