@@ -219,6 +219,7 @@ fn the_real_lists_match_no_corpus_file() {
     let Some(dir) = corpus() else { return };
     let opts = options(builtin().into_blocklists(Vec::new()));
     let mut seen = 0;
+    let mut unparsed = 0;
     for entry in walk(&dir) {
         let bytes = std::fs::read(&entry).unwrap();
         let name = entry.to_string_lossy().to_string();
@@ -231,11 +232,14 @@ fn the_real_lists_match_no_corpus_file() {
         assert_eq!(inspect(&name, &bytes, &lazy_opts), r, "{name}: read lazily");
         if let Some(b) = &r.blocklist {
             seen += 1;
+            unparsed += usize::from(!lazy.builtin_parsed());
             assert!(b.matches.is_empty(), "{name}: {:?}", b.matches);
             assert_eq!(b.lists.len(), 6);
         }
     }
     assert!(seen > 10, "only {seen} PE files judged");
+    // The gate turns most files away: their lists were never parsed.
+    assert!(unparsed * 2 > seen, "{unparsed} of {seen} PE files left the lists unparsed");
 }
 
 /// The summary a lazy read relies on is checked: an index whose lists do not parse (here a
@@ -261,6 +265,13 @@ fn an_index_whose_lists_do_not_parse_is_a_note_not_a_panic() {
     changed[0x1000] ^= 1;
     let r = inspect("x.sys", &changed, &opts);
     assert_eq!(r.blocklist.as_ref().unwrap().notes, Vec::<String>::new());
+    // A pool out of order (the lookups binary-search it) is an error of the read itself.
+    let (head, tail) = json.split_once('\n').unwrap();
+    let mut head: serde_json::Value = serde_json::from_str(head).unwrap();
+    let unsorted: Vec<u8> = [[0xff_u8; 32], [0x00; 32]].concat();
+    head["pool"]["sha256"] = serde_json::Value::String(<base64ct::Base64 as base64ct::Encoding>::encode_string(&unsorted));
+    let unsorted = format!("{head}\n{tail}");
+    assert!(index::read(unsorted.as_bytes(), Vec::new()).unwrap_err().to_string().contains("not sorted"));
     // Not JSON, and another format, are errors of the read itself.
     assert!(index::read(b"{", Vec::new()).is_err());
     assert!(index::read(br#"{"format":1}"#, Vec::new()).is_err());

@@ -171,6 +171,15 @@ impl Decoded {
             if bytes.len().checked_rem(len) != Some(0) {
                 return Err(IndexError::Json(format!("hash pool of {len}-byte digests has {} bytes", bytes.len())));
             }
+            // The lookups binary-search each run: it must be sorted, each digest once.
+            let mut entries = bytes.chunks_exact(len);
+            let mut previous = entries.next();
+            for entry in entries {
+                if previous.is_some_and(|p| p >= entry) {
+                    return Err(IndexError::Json(format!("hash pool of {len}-byte digests is not sorted")));
+                }
+                previous = Some(entry);
+            }
             *run = bytes;
         }
         Ok(Decoded(out))

@@ -271,7 +271,13 @@ fn signer_matches(lists: &Tables, facts: &FileFacts, out: &mut Vec<BlocklistMatc
                 let Some(detail) = signer_rule_matches(rule, sig, ca, facts.version) else {
                     continue;
                 };
-                if !out.iter().any(|m| m.rule_id == rule.id && m.list == list.info.name && m.list_version == list.info.version) {
+                let seen = |m: &BlocklistMatch| {
+                    m.matched_by == MatchedBy::Signer
+                        && m.rule_id == rule.id
+                        && m.list == list.info.name
+                        && m.list_version == list.info.version
+                };
+                if !out.iter().any(seen) {
                     out.push(base(list, &rule.id, rule.name.as_ref(), MatchedBy::Signer, detail));
                 }
             }

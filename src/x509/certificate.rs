@@ -18,7 +18,8 @@ use crate::tlv::{Reader, TAG_SEQUENCE};
 /// A decoded certificate and its original DER.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Certificate {
-    /// The original encoding, as found in the file.
+    /// The original encoding, as found in the file. Read only: what is derived from it is kept
+    /// (`memo`), so neither field is ever changed after [`Certificate::from_der`].
     pub der: Vec<u8>,
     /// The certificate decoded from `der`.
     pub decoded: x509_cert::Certificate,
