@@ -104,7 +104,7 @@ fn split(bytes: &[u8]) -> Result<(Head, &[u8]), IndexError> {
 }
 
 /// The lists' line, resolved against the pool.
-fn lists_of(tail: &[u8], pool: &Decoded) -> Result<Vec<List>, IndexError> {
+fn lists_of(tail: &[u8], pool: &DecodedPool) -> Result<Vec<List>, IndexError> {
     let mut lists = serde_json::from_slice::<Tail>(tail).map_err(|e| IndexError::Json(e.to_string()))?.lists;
     resolve(&mut lists, pool)?;
     Ok(lists)
@@ -161,10 +161,10 @@ fn pool(lists: &mut [List]) -> Pool {
 
 /// The pool's digests, raw, one sorted run per length (in [`POOL_LENGTHS`] order).
 #[derive(Debug)]
-struct Decoded([Vec<u8>; 4]);
+struct DecodedPool([Vec<u8>; 4]);
 
-impl Decoded {
-    fn of(pool: &Pool) -> Result<Decoded, IndexError> {
+impl DecodedPool {
+    fn of(pool: &Pool) -> Result<DecodedPool, IndexError> {
         let mut out: [Vec<u8>; 4] = Default::default();
         for ((text, len), run) in [&pool.md5, &pool.sha1, &pool.sha256, &pool.sha384].into_iter().zip(POOL_LENGTHS).zip(&mut out) {
             let bytes = Base64::decode_vec(text).map_err(|e| IndexError::Json(format!("hash pool: {e}")))?;
@@ -182,7 +182,7 @@ impl Decoded {
             }
             *run = bytes;
         }
-        Ok(Decoded(out))
+        Ok(DecodedPool(out))
     }
 
     /// Whether `hex` (a digest, lowercase or not) is in the pool.
@@ -209,7 +209,7 @@ impl Decoded {
 }
 
 /// Resolve `#N` references against `pool`.
-fn resolve(lists: &mut [List], pool: &Decoded) -> Result<(), IndexError> {
+fn resolve(lists: &mut [List], pool: &DecodedPool) -> Result<(), IndexError> {
     let mut digests: Vec<String> = Vec::new();
     for (run, len) in pool.0.iter().zip(POOL_LENGTHS) {
         digests.extend(run.chunks(len).map(crate::hex::encode));
@@ -263,7 +263,7 @@ impl Index {
     /// The whole index, read at once (see [`read`] for the lazy reader).
     pub fn from_json(bytes: &[u8]) -> Result<Index, IndexError> {
         let (head, tail) = split(bytes)?;
-        let lists = lists_of(tail, &Decoded::of(&head.pool)?)?;
+        let lists = lists_of(tail, &DecodedPool::of(&head.pool)?)?;
         if Summary::of(&lists) != head.summary {
             return Err(IndexError::Json("the summary does not match the lists".to_string()));
         }
@@ -285,22 +285,15 @@ impl Index {
 /// OriginalFilename a `Deny` rule names: without one of those no rule can match.
 pub fn read(bytes: &[u8], extra: Vec<List>) -> Result<BlockLists, IndexError> {
     let (head, tail) = split(bytes)?;
-    let deferred = Deferred { pool: Decoded::of(&head.pool)?, summary: head.summary, tail: tail.to_vec(), tables: OnceLock::new() };
-    let builtin = BlockLists {
-        infos: deferred.summary.infos.clone(),
-        needs_file_sha1: deferred.summary.needs_file_sha1,
-        needs_file_md5: deferred.summary.needs_file_md5,
-        builtin: Some(std::sync::Arc::new(deferred)),
-        own: Tables::default(),
-    };
-    Ok(builtin.with_own(extra))
+    let deferred = Deferred { pool: DecodedPool::of(&head.pool)?, summary: head.summary, tail: tail.to_vec(), tables: OnceLock::new() };
+    Ok(BlockLists { builtin: Some(std::sync::Arc::new(deferred)), own: Tables::new(extra) })
 }
 
 /// An index read lazily: its summary and pool, its lists' line, and their tables once parsed.
 #[derive(Debug)]
 pub(super) struct Deferred {
     summary: Summary,
-    pool: Decoded,
+    pool: DecodedPool,
     tail: Vec<u8>,
     tables: OnceLock<Result<Tables, String>>,
 }

@@ -107,7 +107,7 @@ pub fn match_file_noted(lists: &BlockLists, facts: &FileFacts) -> (Vec<Blocklist
         }
     }
     tables_match(&lists.own, facts, &mut out);
-    out.sort_by_key(|m| lists.infos.iter().position(|l| l.name == m.list && l.version == m.list_version));
+    out.sort_by_key(|m| lists.info_refs().position(|l| l.name == m.list && l.version == m.list_version));
     (out, note)
 }
 

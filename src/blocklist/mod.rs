@@ -246,15 +246,10 @@ enum LolHash {
 /// lists a user dropped beside the index).
 #[derive(Clone, Debug, Default)]
 pub struct BlockLists {
-    /// Every list's provenance, in order (the index's first).
-    infos: Vec<ListInfo>,
-    /// The index's lists, not parsed until a file may match them.
+    /// The index's lists (first in list order), not parsed until a file may match them.
     builtin: Option<std::sync::Arc<index::Deferred>>,
     /// The lists given as parsed.
     own: Tables,
-    /// Whether any list needs the whole-file SHA-1 / MD5 (only then are they computed).
-    needs_file_sha1: bool,
-    needs_file_md5: bool,
 }
 
 /// Lookup tables over lists: every hash (lowercase hex), every OriginalFilename a rule names
@@ -318,44 +313,37 @@ impl Tables {
 impl BlockLists {
     /// Build the lookup tables over `lists`.
     pub fn new(lists: Vec<List>) -> Self {
-        let own = Tables::new(lists);
-        BlockLists {
-            infos: own.lists.iter().map(|l| l.info.clone()).collect(),
-            builtin: None,
-            needs_file_sha1: own.needs_file_sha1,
-            needs_file_md5: own.needs_file_md5,
-            own,
-        }
+        BlockLists { builtin: None, own: Tables::new(lists) }
     }
 
     /// These lists' built-in index (shared, still unread if it was) with `extra` in place of the
     /// lists given as parsed: the lists a user dropped, changed.
     pub fn with_own(&self, extra: Vec<List>) -> Self {
-        let mut out = BlockLists::new(extra);
-        if let Some(builtin) = &self.builtin {
-            out.infos.splice(0..0, builtin.infos().iter().cloned());
-            out.needs_file_sha1 |= builtin.needs_file_sha1();
-            out.needs_file_md5 |= builtin.needs_file_md5();
-            out.builtin = Some(builtin.clone());
-        }
-        out
+        BlockLists { builtin: self.builtin.clone(), own: Tables::new(extra) }
     }
 
-    /// Every list's provenance, in order.
+    /// Every list's provenance, in order (the index's first).
     pub fn infos(&self) -> Vec<ListInfo> {
-        self.infos.clone()
+        self.info_refs().cloned().collect()
+    }
+
+    fn info_refs(&self) -> impl Iterator<Item = &ListInfo> {
+        let builtin = self.builtin.iter().flat_map(|b| b.infos().iter());
+        builtin.chain(self.own.lists.iter().map(|l| &l.info))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.infos.is_empty()
+        self.builtin.as_ref().is_none_or(|b| b.infos().is_empty()) && self.own.lists.is_empty()
     }
 
+    /// Whether any list needs the whole-file SHA-1 (only then is it computed).
     pub fn needs_file_sha1(&self) -> bool {
-        self.needs_file_sha1
+        self.own.needs_file_sha1 || self.builtin.as_ref().is_some_and(|b| b.needs_file_sha1())
     }
 
+    /// Whether any list needs the whole-file MD5.
     pub fn needs_file_md5(&self) -> bool {
-        self.needs_file_md5
+        self.own.needs_file_md5 || self.builtin.as_ref().is_some_and(|b| b.needs_file_md5())
     }
 
     /// Whether the index's lists have been parsed (only once a file may match them).
