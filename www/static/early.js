@@ -56,15 +56,25 @@ function onDrop(event) {
   document.getElementById("drop-zone")?.classList.remove("is-dragging");
   const dt = event.dataTransfer;
   if (!dt) return;
-  // Entries must be taken while the event lasts; the walk may finish later.
-  const entries = [...(dt.items || [])].map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
-  const walks = entries.map((entry, i) => {
-    if (entry) return walk(entry, "");
-    const file = dt.files[i];
+  // Entries must be taken while the event lasts; a folder's walk may finish later. Files are
+  // taken at once (getAsFile): while the page's wasm starts, this thread is busy and the walk's
+  // callbacks would wait for it.
+  const walks = [...(dt.items || [])].map((item, i) => {
+    const entry = item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
+    if (entry && entry.isDirectory) return walk(entry, "");
+    const file = (item.kind === "file" && item.getAsFile ? item.getAsFile() : null) || dt.files[i];
     if (file) add(file, file.name);
-    return Promise.resolve();
+    return null;
+  }).filter((w) => w);
+  if (walks.length === 0) {
+    status();
+    inspectEarly();
+    return;
+  }
+  const all = Promise.all(walks).then(() => {
+    status();
+    inspectEarly();
   });
-  const all = Promise.all(walks).then(status);
   pending.add(all);
   all.finally(() => pending.delete(all));
 }
@@ -80,6 +90,7 @@ function onPicked(event) {
   for (const file of input.files || []) add(file, file.webkitRelativePath || file.name);
   input.value = "";
   status();
+  inspectEarly();
 }
 
 function onKey(event) {
@@ -128,6 +139,76 @@ function startWorker() {
   workers.push(early);
 }
 
+// The early inspection. The first files dropped or picked here are sent to the early worker at
+// once, as the batch the app would ask for (drvsig_messages::Request::Batch, id EARLY_REQUEST):
+// read here, judged at the moment they were dropped, with no roots or block lists of the
+// person's (the page has none yet) and the default target. The worker inspects them while the
+// page's wasm is still loading (its warm-up gives way), and the app adopts the reply when its
+// first batch is exactly these files with that context (services/pipeline `adopt_early`); else it
+// asks again (a second drop came, a trusted root or a block list is among them, ...). Only a few
+// small files, none that the app reads itself first (a saved report, a block list): the batch the
+// app makes of them (pipeline/model.rs: up to BATCH_FILES files of at most SMALL_FILE_BYTES).
+// The worker gets the File handles and reads them itself: this thread is busy while the page's
+// wasm starts, and a read here waited for it. Measured (`cargo xtask bench --only startup`):
+// without it, a driver dropped at once waited for the app to start, read it and ask a worker busy
+// warming up: drop to card 1.02-1.08x the wasm's start-up time.
+const EARLY_REQUEST = 9007199254740000; // drvsig_messages::EARLY_REQUEST
+const EARLY_FILES = 16; // pipeline/model.rs BATCH_FILES
+const EARLY_BYTES = 1 << 20; // pipeline/model.rs SMALL_FILE_BYTES
+/// {files, names, time, reply}: reply resolves to the worker's `{batch: ...}` message, or null.
+let early = null;
+let inspectionTaken = false;
+function inspectEarly() {
+  const first = workers[0];
+  if (early || inspectionTaken || !first || queue.length === 0 || queue.length > EARLY_FILES) return;
+  const entries = queue.slice();
+  if (entries.some((e) => /\.(json|xml|ya?ml)$/i.test(e.path) || !(e.file.size <= EARLY_BYTES))) return;
+  const time = Math.floor(Date.now() / 1000);
+  const names = entries.map((e) => e.path.replaceAll("\\", "/"));
+  // The File handles go to the worker, which reads them (this thread is busy while the page starts).
+  const worker = first.worker;
+  const reply = new Promise((resolve) => {
+    const terminate = worker.terminate;
+    const done = (value) => {
+      worker.removeEventListener("message", onMessage);
+      worker.removeEventListener("error", onError);
+      delete worker.terminate;
+      resolve(value);
+    };
+    // The app may stop this worker before it answers (a cancelled file, a failed pool): then no
+    // answer comes, and the app must not wait for one.
+    worker.terminate = () => {
+      done(null);
+      terminate.call(worker);
+    };
+    // Its reply, or an error reply; a worker that fails to load or dies answers null.
+    const onMessage = (event) => {
+      const data = event.data || {};
+      if (data.ready) performance.mark("drvsig:early-worker-ready");
+      if (data.ready && !data.ready.ok) done(null);
+      const answer = data.batch || data.error;
+      if (answer && answer.id === EARLY_REQUEST) {
+        performance.mark("drvsig:early-answered");
+        done(data.batch ? data : null);
+      }
+    };
+    const onError = () => done(null);
+    worker.addEventListener("message", onMessage);
+    worker.addEventListener("error", onError);
+    const package_ = entries.length >= 2 && names.some((n) => /\.(inf|cat)$/i.test(n));
+    const files = entries.map((e, i) => ({ id: i, name: names[i], source: e.file }));
+    worker.postMessage({ batch: { id: EARLY_REQUEST, context: { time, trust: [] }, files, package: package_ } });
+    performance.mark("drvsig:early-asked");
+  });
+  early = { files: entries.map((e) => e.file), names, time, reply };
+}
+/// The app's side: the early inspection (once), or null.
+function takeInspection() {
+  inspectionTaken = true;
+  const taken = early;
+  early = null;
+  return taken;
+}
 /// When the page was first used (ms since navigation), or null.
 let usedAt = null;
 /// The app's callback for the first use (set by whenUsed before it).
@@ -305,5 +386,5 @@ function queued() {
 // `listeningAt`: when the drop zone became usable, in ms since navigation (the benchmark reads it).
 // `usedAt()`: when the page was first used (null: not yet; nothing of the core was loaded).
 window.drvsigEarly = {
-  take, takeWorkers, localWorker, demo, queued, whenUsed, deflate, inflate, readSmall, usedAt: () => usedAt, listeningAt: performance.now(),
+  take, takeWorkers, takeInspection, localWorker, demo, queued, whenUsed, deflate, inflate, readSmall, usedAt: () => usedAt, listeningAt: performance.now(),
 };
