@@ -1,7 +1,8 @@
 // The drop zone before the wasm is ready. index.html carries the drop zone as plain HTML; this
 // small module (no dependency, loaded before boot.js) queues whatever is dropped or picked there
 // until the app starts, which takes the queue with `drvsigEarly.take()` and then replaces the
-// markup with its own drop zone. Dropped folders are walked like the app walks them
+// markup with its own drop zone. It starts the first inspection worker on the first sign of use,
+// and has it inspect the first files dropped at once (the early inspection, below). Dropped folders are walked like the app walks them
 // (webkitGetAsEntry), keeping the path relative to what was dropped; at most MAX_FILES files.
 
 const MAX_FILES = 5000;
@@ -59,19 +60,23 @@ function onDrop(event) {
   // Entries must be taken while the event lasts; a folder's walk may finish later. Files are
   // taken at once (getAsFile): while the page's wasm starts, this thread is busy and the walk's
   // callbacks would wait for it.
-  const walks = [...(dt.items || [])].map((item, i) => {
+  const items = [...(dt.items || [])].filter((item) => item.kind === "file");
+  const walks = items.map((item) => {
     const entry = item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
     if (entry && entry.isDirectory) return walk(entry, "");
-    const file = (item.kind === "file" && item.getAsFile ? item.getAsFile() : null) || dt.files[i];
+    const file = item.getAsFile ? item.getAsFile() : null;
     if (file) add(file, file.name);
     return null;
   }).filter((w) => w);
+  if (items.length === 0) for (const file of dt.files || []) add(file, file.name);
   if (walks.length === 0) {
     status();
     inspectEarly();
     return;
   }
+  walking++;
   const all = Promise.all(walks).then(() => {
+    walking--;
     status();
     inspectEarly();
   });
@@ -139,28 +144,36 @@ function startWorker() {
   workers.push(early);
 }
 
-// The early inspection. The first files dropped or picked here are sent to the early worker at
-// once, as the batch the app would ask for (drvsig_messages::Request::Batch, id EARLY_REQUEST):
-// read here, judged at the moment they were dropped, with no roots or block lists of the
-// person's (the page has none yet) and the default target. The worker inspects them while the
-// page's wasm is still loading (its warm-up gives way), and the app adopts the reply when its
-// first batch is exactly these files with that context (services/pipeline `adopt_early`); else it
-// asks again (a second drop came, a trusted root or a block list is among them, ...). Only a few
-// small files, none that the app reads itself first (a saved report, a block list): the batch the
-// app makes of them (pipeline/model.rs: up to BATCH_FILES files of at most SMALL_FILE_BYTES).
-// The worker gets the File handles and reads them itself: this thread is busy while the page's
-// wasm starts, and a read here waited for it. Measured (`cargo xtask bench --only startup`):
-// without it, a driver dropped at once waited for the app to start, read it and ask a worker busy
-// warming up: drop to card 1.02-1.08x the wasm's start-up time.
+// The early inspection. The first files dropped or picked here go to the early worker as soon as
+// they are queued, as the batch the app would ask for (drvsig_messages::Request::Batch, id
+// EARLY_REQUEST): the worker reads the File handles itself (this thread is busy while the page's
+// wasm starts), and judges them at the moment of the drop, with no roots or block lists of the
+// person's (the page has none yet) and the page's target as the app will pick it. The app adopts
+// the reply when its first batch is exactly these files with that context (services/pipeline
+// `adopt_early`) and asks again otherwise (a second drop came, ...). Only a few small files, none
+// the app reads itself first (a saved report, a block list): the batch the app makes of them
+// (pipeline/model.rs: up to BATCH_FILES files of at most SMALL_FILE_BYTES). Without it the app,
+// once started, read the files and asked a worker (20-75 ms of its own work, then the worker's
+// warm-up step under way); measured in docs/benchmarks.md (stop 21).
 const EARLY_REQUEST = 9007199254740000; // drvsig_messages::EARLY_REQUEST
 const EARLY_FILES = 16; // pipeline/model.rs BATCH_FILES
 const EARLY_BYTES = 1 << 20; // pipeline/model.rs SMALL_FILE_BYTES
 /// {files, names, time, reply}: reply resolves to the worker's `{batch: ...}` message, or null.
 let early = null;
 let inspectionTaken = false;
+/// Drops whose folders are still being walked (their files are not all queued yet).
+let walking = 0;
 function inspectEarly() {
+  try {
+    inspectQueue();
+  } catch (_) {
+    // Only a head start: the app inspects the queue anyway.
+  }
+}
+function inspectQueue() {
   const first = workers[0];
-  if (early || inspectionTaken || !first || queue.length === 0 || queue.length > EARLY_FILES) return;
+  if (early || inspectionTaken || walking > 0 || !first || first.ready === false) return;
+  if (queue.length === 0 || queue.length > EARLY_FILES) return;
   const entries = queue.slice();
   if (entries.some((e) => /\.(json|xml|ya?ml)$/i.test(e.path) || !(e.file.size <= EARLY_BYTES))) return;
   const time = Math.floor(Date.now() / 1000);
@@ -175,8 +188,8 @@ function inspectEarly() {
       delete worker.terminate;
       resolve(value);
     };
-    // The app may stop this worker before it answers (a cancelled file, a failed pool): then no
-    // answer comes, and the app must not wait for one.
+    // The app may stop this worker before it answers (a file of another request cancelled, a
+    // failed pool): then no answer comes, and the app must not wait for one.
     worker.terminate = () => {
       done(null);
       terminate.call(worker);
@@ -197,10 +210,19 @@ function inspectEarly() {
     worker.addEventListener("error", onError);
     const package_ = entries.length >= 2 && names.some((n) => /\.(inf|cat)$/i.test(n));
     const files = entries.map((e, i) => ({ id: i, name: names[i], source: e.file }));
-    worker.postMessage({ batch: { id: EARLY_REQUEST, context: { time, trust: [] }, files, package: package_ } });
+    worker.postMessage({ batch: { id: EARLY_REQUEST, context: { time, trust: [], target: pageTarget() }, files, package: package_ } });
     performance.mark("drvsig:early-asked");
   });
   early = { files: entries.map((e) => e.file), names, time, reply };
+}
+/// The target the page will show as the app picks it (`?target=`, else the one remembered; the
+/// app checks the briefs' target against its own and reads the whole report when they differ).
+function pageTarget() {
+  try {
+    return new URLSearchParams(location.search).get("target") || localStorage.getItem("drvsig.target") || undefined;
+  } catch (_) {
+    return undefined;
+  }
 }
 /// The app's side: the early inspection (once), or null.
 function takeInspection() {

@@ -244,8 +244,8 @@ pub fn app() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let early = early.await;
                 // early.js may have sent them to its worker already: the first batch adopts that.
-                adopting.expect_early_batch(files::take_early_batch());
                 if !early.is_empty() {
+                    adopting.expect_early_batch(files::take_early_batch());
                     early_files.emit(early);
                 }
             });

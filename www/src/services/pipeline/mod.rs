@@ -396,8 +396,8 @@ impl Services {
     /// The reply early.js's own request got, for the page's first batch (`package`: it asks for
     /// the packages too), when the batch is exactly those files, in that order and with those names,
     /// and the context is the one early.js used: no roots and no block lists of the person's. Its
-    /// time is when the files were dropped; a brief made on another target than the page's loses
-    /// its triage row (the page then reads the whole report). `None`: the batch asks a worker.
+    /// time is when the files were dropped; a brief made on another target than the page's is
+    /// dropped (the page then decodes the whole report at once). `None`: the batch asks a worker.
     async fn adopt_early(&self, files: &[(FileId, Picked)], package: bool) -> Option<drvsig_messages::Batched> {
         let early = self.with(|s| s.early.take())?;
         let context = self.with(|s| s.pipeline.context(early.time));
@@ -413,8 +413,8 @@ impl Services {
             mark("data-early-batch", "asked again");
             return None;
         }
-        let reply = JsFuture::from(early.reply).await.ok().filter(|v| v.is_object())?;
-        let Ok(drvsig_messages::Reply::Batch(mut batched)) = serde_wasm_bindgen::from_value(reply) else {
+        let reply = JsFuture::from(early.reply).await.ok().filter(|v| v.is_object());
+        let Some(Ok(drvsig_messages::Reply::Batch(mut batched))) = reply.map(serde_wasm_bindgen::from_value) else {
             mark("data-early-batch", "asked again");
             return None;
         };
@@ -425,7 +425,10 @@ impl Services {
         // early.js numbered the files from 0, in order.
         let target = context.target.unwrap_or_else(|| drvsig::triage::DEFAULT_TARGET.id().to_string());
         for report in &mut batched.reports {
-            let (id, _) = usize::try_from(report.id).ok().and_then(|at| files.get(at))?;
+            let Some((id, _)) = usize::try_from(report.id).ok().and_then(|at| files.get(at)) else {
+                mark("data-early-batch", "asked again");
+                return None;
+            };
             report.id = *id;
             if report.brief.as_ref().is_some_and(|b| b.target.id() != target) {
                 report.brief = None;
