@@ -1,8 +1,7 @@
 // The drop zone before the wasm is ready. index.html carries the drop zone as plain HTML; this
 // small module (no dependency, loaded before boot.js) queues whatever is dropped or picked there
 // until the app starts, which takes the queue with `drvsigEarly.take()` and then replaces the
-// markup with its own drop zone. It starts the first inspection worker on the first sign of use,
-// and has it inspect the first files dropped at once (the early inspection, below). Dropped folders are walked like the app walks them
+// markup with its own drop zone. Dropped folders are walked like the app walks them
 // (webkitGetAsEntry), keeping the path relative to what was dropped; at most MAX_FILES files.
 
 const MAX_FILES = 5000;
@@ -57,29 +56,19 @@ function onDrop(event) {
   document.getElementById("drop-zone")?.classList.remove("is-dragging");
   const dt = event.dataTransfer;
   if (!dt) return;
-  // Entries must be taken while the event lasts; a folder's walk may finish later. Files are
-  // taken at once (getAsFile): while the page's wasm starts, this thread is busy and the walk's
-  // callbacks would wait for it.
+  // Entries must be taken while the event lasts; the walk may finish later. Only the file items
+  // (a drag out of a web page carries strings too, which dt.files does not count: indexing it by
+  // the items' positions took a file twice); dt.files where there are no items (as the app does).
   const items = [...(dt.items || [])].filter((item) => item.kind === "file");
   const walks = items.map((item) => {
     const entry = item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
-    if (entry && entry.isDirectory) return walk(entry, "");
+    if (entry) return walk(entry, "");
     const file = item.getAsFile ? item.getAsFile() : null;
     if (file) add(file, file.name);
-    return null;
-  }).filter((w) => w);
-  if (items.length === 0) for (const file of dt.files || []) add(file, file.name);
-  if (walks.length === 0) {
-    status();
-    inspectEarly();
-    return;
-  }
-  walking++;
-  const all = Promise.all(walks).then(() => {
-    walking--;
-    status();
-    inspectEarly();
+    return Promise.resolve();
   });
+  if (items.length === 0) for (const file of dt.files || []) add(file, file.name);
+  const all = Promise.all(walks).then(status);
   pending.add(all);
   all.finally(() => pending.delete(all));
 }
@@ -95,7 +84,6 @@ function onPicked(event) {
   for (const file of input.files || []) add(file, file.webkitRelativePath || file.name);
   input.value = "";
   status();
-  inspectEarly();
 }
 
 function onKey(event) {
@@ -144,93 +132,6 @@ function startWorker() {
   workers.push(early);
 }
 
-// The early inspection. The first files dropped or picked here go to the early worker as soon as
-// they are queued, as the batch the app would ask for (drvsig_messages::Request::Batch, id
-// EARLY_REQUEST): the worker reads the File handles itself (this thread is busy while the page's
-// wasm starts), and judges them at the moment of the drop, with no roots or block lists of the
-// person's (the page has none yet) and the page's target as the app will pick it. The app adopts
-// the reply when its first batch is exactly these files with that context (services/pipeline
-// `adopt_early`) and asks again otherwise (a second drop came, ...). Only a few small files, none
-// the app reads itself first (a saved report, a block list): the batch the app makes of them
-// (pipeline/model.rs: up to BATCH_FILES files of at most SMALL_FILE_BYTES). Without it the app,
-// once started, read the files and asked a worker (20-75 ms of its own work, then the worker's
-// warm-up step under way); measured in docs/benchmarks.md (stop 21).
-const EARLY_REQUEST = 9007199254740000; // drvsig_messages::EARLY_REQUEST
-const EARLY_FILES = 16; // pipeline/model.rs BATCH_FILES
-const EARLY_BYTES = 1 << 20; // pipeline/model.rs SMALL_FILE_BYTES
-/// {files, names, time, reply}: reply resolves to the worker's `{batch: ...}` message, or null.
-let early = null;
-let inspectionTaken = false;
-/// Drops whose folders are still being walked (their files are not all queued yet).
-let walking = 0;
-function inspectEarly() {
-  try {
-    inspectQueue();
-  } catch (_) {
-    // Only a head start: the app inspects the queue anyway.
-  }
-}
-function inspectQueue() {
-  const first = workers[0];
-  if (early || inspectionTaken || walking > 0 || !first || first.ready === false) return;
-  if (queue.length === 0 || queue.length > EARLY_FILES) return;
-  const entries = queue.slice();
-  if (entries.some((e) => /\.(json|xml|ya?ml)$/i.test(e.path) || !(e.file.size <= EARLY_BYTES))) return;
-  const time = Math.floor(Date.now() / 1000);
-  const names = entries.map((e) => e.path.replaceAll("\\", "/"));
-  // The File handles go to the worker, which reads them (this thread is busy while the page starts).
-  const worker = first.worker;
-  const reply = new Promise((resolve) => {
-    const terminate = worker.terminate;
-    const done = (value) => {
-      worker.removeEventListener("message", onMessage);
-      worker.removeEventListener("error", onError);
-      delete worker.terminate;
-      resolve(value);
-    };
-    // The app may stop this worker before it answers (a file of another request cancelled, a
-    // failed pool): then no answer comes, and the app must not wait for one.
-    worker.terminate = () => {
-      done(null);
-      terminate.call(worker);
-    };
-    // Its reply, or an error reply; a worker that fails to load or dies answers null.
-    const onMessage = (event) => {
-      const data = event.data || {};
-      if (data.ready) performance.mark("drvsig:early-worker-ready");
-      if (data.ready && !data.ready.ok) done(null);
-      const answer = data.batch || data.error;
-      if (answer && answer.id === EARLY_REQUEST) {
-        performance.mark("drvsig:early-answered");
-        done(data.batch ? data : null);
-      }
-    };
-    const onError = () => done(null);
-    worker.addEventListener("message", onMessage);
-    worker.addEventListener("error", onError);
-    const package_ = entries.length >= 2 && names.some((n) => /\.(inf|cat)$/i.test(n));
-    const files = entries.map((e, i) => ({ id: i, name: names[i], source: e.file }));
-    worker.postMessage({ batch: { id: EARLY_REQUEST, context: { time, trust: [], target: pageTarget() }, files, package: package_ } });
-    performance.mark("drvsig:early-asked");
-  });
-  early = { files: entries.map((e) => e.file), names, time, reply };
-}
-/// The target the page will show as the app picks it (`?target=`, else the one remembered; the
-/// app checks the briefs' target against its own and reads the whole report when they differ).
-function pageTarget() {
-  try {
-    return new URLSearchParams(location.search).get("target") || localStorage.getItem("drvsig.target") || undefined;
-  } catch (_) {
-    return undefined;
-  }
-}
-/// The app's side: the early inspection (once), or null.
-function takeInspection() {
-  inspectionTaken = true;
-  const taken = early;
-  early = null;
-  return taken;
-}
 /// When the page was first used (ms since navigation), or null.
 let usedAt = null;
 /// The app's callback for the first use (set by whenUsed before it).
@@ -408,5 +309,5 @@ function queued() {
 // `listeningAt`: when the drop zone became usable, in ms since navigation (the benchmark reads it).
 // `usedAt()`: when the page was first used (null: not yet; nothing of the core was loaded).
 window.drvsigEarly = {
-  take, takeWorkers, takeInspection, localWorker, demo, queued, whenUsed, deflate, inflate, readSmall, usedAt: () => usedAt, listeningAt: performance.now(),
+  take, takeWorkers, localWorker, demo, queued, whenUsed, deflate, inflate, readSmall, usedAt: () => usedAt, listeningAt: performance.now(),
 };

@@ -173,11 +173,6 @@ fn drop_zone_works_before_the_wasm_is_ready() {
         }
         check_card(&card(&client, "early64.sys").await?, "early64.sys", &pe, "PE32+", Some("none"))?;
         check_card(&card(&client, "early.inf").await?, "early.inf", INF, "INF", None)?;
-        // early.js had its worker inspect them while the app was held back, and the app adopted that.
-        let early = js(&client, "return document.body.dataset.earlyBatch || null;", vec![]).await?;
-        if early != json!("adopted") {
-            return Err(format!("the early inspection was not adopted: {early}"));
-        }
         // The app took over: its own drop zone replaced the plain one, and the queue is empty.
         let after =
             js(&client, "return { plain: !!document.querySelector('.early-drop'), queued: window.drvsigEarly.queued() };", vec![]).await?;
@@ -188,54 +183,44 @@ fn drop_zone_works_before_the_wasm_is_ready() {
     });
 }
 
-/// The triage row of `name` once the drop is done: its verdict and cells.
-const ROW_JS: &str = r#"
-if (document.querySelector('.results[aria-busy="true"]')) return null;
-const card = [...document.querySelectorAll('article.file-card')].find(c => c.dataset.name === arguments[0]);
-if (!card || card.dataset.status !== 'done') return null;
-const row = [...document.querySelectorAll('tr.triage-row')].find(r => r.dataset.file === arguments[0]);
-if (!row) return null;
-return { verdict: row.dataset.verdict, tone: row.dataset.tone, cells: [...row.querySelectorAll('td')].map(td => td.textContent.trim()),
-         target: (document.querySelector('table.triage-table') || { dataset: {} }).dataset.target || null };
-"#;
-
-/// A file dropped while the app starts, inspected by early.js's own request, is judged as the same
-/// file dropped on the started page: on the page's target (here another one than the worker's
-/// default), with the same triage row. When more files come before the app starts, the app asks
-/// again for all of them.
+/// A drag out of a web page carries strings beside the files: index.html's drop zone queues each
+/// dropped file once, and only the files. (A DataTransfer made in the page has no file entries, so
+/// this cannot show the old fault, a real drop's file taken twice when a string item came first:
+/// early.js indexed `dt.files` by the items' positions; it checks the string is left out.)
 #[test]
-fn an_early_drop_is_judged_as_a_later_one() {
-    scenario("an_early_drop_is_judged_as_a_later_one", |client, base| async move {
-        let driver = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/pe/driver-sha256.sys"))
-            .map_err(|e| format!("fixture: {e}"))?;
-        let name = "driver-sha256.sys";
-        client.goto(&format!("{base}/?boot-delay=3000&target=testsigning")).await.map_err(|e| format!("goto: {e}"))?;
-        wait_for_early_drop_zone(&client).await?;
-        drop_files(&client, &[(name, driver.clone())]).await?;
-        let early = wait_for(&client, "the early drop's triage row", ROW_JS, vec![json!(name)]).await?;
-        let adopted = js(&client, "return document.body.dataset.earlyBatch || null;", vec![]).await?;
-        if adopted != json!("adopted") || early["target"] != json!("testsigning") {
-            return Err(format!("the early inspection: {adopted}, row {early}"));
-        }
-        open(&client, &format!("{base}/?target=testsigning")).await?;
-        drop_files(&client, &[(name, driver.clone())]).await?;
-        let later = wait_for(&client, "the later drop's triage row", ROW_JS, vec![json!(name)]).await?;
-        if early != later {
-            return Err(format!("an early drop's row {early} differs from a later drop's {later}"));
-        }
-
-        // Two drops while the app is held back: early.js sent only the first; the app asks again.
+fn early_drop_zone_takes_each_file_once() {
+    scenario("early_drop_zone_takes_each_file_once", |client, base| async move {
         let mut pe = tiny_pe32_plus();
-        pe[0x1f0..0x200].copy_from_slice(b"second early drp");
+        pe[0x1f0..0x200].copy_from_slice(b"string item 1st!");
         client.goto(&format!("{base}/?boot-delay=3000")).await.map_err(|e| format!("goto: {e}"))?;
         wait_for_early_drop_zone(&client).await?;
-        drop_files(&client, &[(name, driver.clone())]).await?;
-        drop_files(&client, &[("second64.sys", pe.clone())]).await?;
-        check_card(&card(&client, "second64.sys").await?, "second64.sys", &pe, "PE32+", Some("none"))?;
-        wait_for(&client, "the first drop's row", ROW_JS, vec![json!(name)]).await?;
-        let again = js(&client, "return document.body.dataset.earlyBatch || null;", vec![]).await?;
-        if again != json!("asked again") {
-            return Err(format!("two early drops: the app should ask again, not {again}"));
+        let script = r#"
+const bin = atob(arguments[0]);
+const bytes = new Uint8Array(bin.length);
+for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+const dt = new DataTransfer();
+dt.items.add('https://example.invalid/driver', 'text/uri-list');
+dt.items.add(new File([bytes], 'strings64.sys', { type: 'application/octet-stream' }));
+const zone = document.getElementById('drop-zone');
+for (const type of ['dragenter', 'dragover', 'drop']) {
+  zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+}
+return null;"#;
+        js(&client, script, vec![json!(base64(&pe))]).await?;
+        let queued = wait_for(
+            &client,
+            "the queue",
+            "const n = window.drvsigEarly.queued(); return n > 0 && !document.body.dataset.ready ? n : null;",
+            vec![],
+        )
+        .await?;
+        if queued != json!(1) {
+            return Err(format!("one file dropped, {queued} queued"));
+        }
+        check_card(&card(&client, "strings64.sys").await?, "strings64.sys", &pe, "PE32+", Some("none"))?;
+        let cards = js(&client, "return document.querySelectorAll('article.file-card').length;", vec![]).await?;
+        if cards != json!(1) {
+            return Err(format!("one file dropped, {cards} cards"));
         }
         Ok(())
     });

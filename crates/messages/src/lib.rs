@@ -18,13 +18,6 @@ use wasm_bindgen::JsValue;
 /// A request's id: the page's file id for an inspection, a fresh one otherwise (the reply carries it).
 pub type RequestId = u64;
 
-/// The id of the one request early.js makes itself: the files dropped while the page's wasm is
-/// still loading, sent as a [`Request::Batch`] to the first worker as soon as they are dropped
-/// (the worker reads them; `EARLY_REQUEST` in `www/static/early.js`, the same number). The app adopts its reply when its
-/// own first batch is those files with the same context, and asks again otherwise; the pool ignores
-/// replies with this id (they are early.js's). Below 2^53: it travels as a JS number.
-pub const EARLY_REQUEST: RequestId = 9_007_199_254_740_000;
-
 /// Page -> worker.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -240,12 +240,9 @@ pub fn app() -> Html {
             // the app's own window listener starts, so no drop is handled twice).
             let early = files::take_early();
             let guard = browser::WindowDrop::listen(on_drop);
-            let adopting = services.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let early = early.await;
-                // early.js may have sent them to its worker already: the first batch adopts that.
                 if !early.is_empty() {
-                    adopting.expect_early_batch(files::take_early_batch());
                     early_files.emit(early);
                 }
             });

@@ -91,19 +91,6 @@ extern "C" {
     /// [`EarlyFile`]); throws where the page has no early.js (then nothing was queued).
     #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = take)]
     fn early_take() -> Result<Promise, JsValue>;
-    /// `drvsigEarly.takeInspection()`: early.js's own inspection of the first files dropped (once;
-    /// null when it made none): `{ files, names, time, reply }`.
-    #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = takeInspection)]
-    fn early_take_inspection() -> Result<JsValue, JsValue>;
-    type EarlyInspection;
-    #[wasm_bindgen(method, getter)]
-    fn files(this: &EarlyInspection) -> Array;
-    #[wasm_bindgen(method, getter)]
-    fn names(this: &EarlyInspection) -> Array;
-    #[wasm_bindgen(method, getter)]
-    fn time(this: &EarlyInspection) -> f64;
-    #[wasm_bindgen(method, getter)]
-    fn reply(this: &EarlyInspection) -> Promise;
     /// `drvsigEarly.demo(id)`: resolves to the demo as a `File` (null for an unknown id).
     #[wasm_bindgen(catch, js_namespace = drvsigEarly, js_name = demo)]
     fn early_demo(id: &str) -> Result<Promise, JsValue>;
@@ -126,29 +113,6 @@ pub fn take_early() -> impl std::future::Future<Output = Vec<Picked>> {
             })
             .collect()
     }
-}
-
-/// The files early.js sent to its worker itself, before the app started (see `early.js`
-/// `inspectEarly`): the app adopts the reply for its first batch when that batch is these files
-/// with the same context ([`super::pipeline::Services`]).
-pub struct EarlyBatch {
-    /// The queued `File`s, in order.
-    pub files: Vec<File>,
-    /// The names they were sent with.
-    pub names: Vec<String>,
-    /// The verification time they were judged at (when they were dropped).
-    pub time: i64,
-    /// Resolves to the worker's `{batch: ...}` reply, or null (no reply: the app asks again).
-    pub reply: Promise,
-}
-
-/// early.js's inspection of the first files dropped, once (`None`: it made none, or no early.js).
-pub fn take_early_batch() -> Option<EarlyBatch> {
-    let value = early_take_inspection().ok().filter(|v| v.is_object())?;
-    let early: EarlyInspection = value.unchecked_into();
-    let files = early.files().iter().map(|f| f.dyn_into::<File>()).collect::<Result<Vec<_>, _>>().ok()?;
-    let names = early.names().iter().map(|n| n.as_string()).collect::<Option<Vec<_>>>()?;
-    Some(EarlyBatch { files, names, time: early.time() as i64, reply: early.reply() })
 }
 
 /// What a drop carried, taken synchronously: the items are only readable during the event.

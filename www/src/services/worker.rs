@@ -385,10 +385,6 @@ impl Pool {
             Reply::Verdict(r) => return self.progress(r.id, Progress::Verdict(r.json.clone())),
             other => other.id().unwrap_or_default(),
         };
-        if id == drvsig_messages::EARLY_REQUEST {
-            // early.js's own request (the app adopts its reply through early.js, or not at all).
-            return;
-        }
         let failed = matches!(reply, Reply::Error(_));
         let retired = self.with(|p| {
             let at = p.slots.iter().position(|s| s.key == slot_key)?;

@@ -95,9 +95,6 @@ struct Shell {
     pipeline: Pipeline<web_sys::File, Held, js_sys::JsString>,
     /// Where actions go (the app's dispatcher).
     dispatch: Option<Callback<Action>>,
-    /// early.js's inspection of the files dropped before the app started: the first batch adopts it
-    /// (see [`Services::adopt_early`]).
-    early: Option<super::files::EarlyBatch>,
 }
 
 /// The page's services: the pipeline, its shell and the worker pool (cloning shares them). The
@@ -118,7 +115,7 @@ impl Default for Services {
     fn default() -> Self {
         let pool = worker::Pool::default();
         let pipeline = Pipeline::new(pool.requests_at_once(), pool.pool_size());
-        Services { shell: Rc::new(RefCell::new(Shell { pipeline, dispatch: None, early: None })), pool }
+        Services { shell: Rc::new(RefCell::new(Shell { pipeline, dispatch: None })), pool }
     }
 }
 
@@ -387,61 +384,6 @@ impl Services {
         }
     }
 
-    /// What early.js sent to its worker before the app started (its reply is adopted by the first
-    /// batch, when that batch is those files with the same context).
-    pub fn expect_early_batch(&self, early: Option<super::files::EarlyBatch>) {
-        self.with(|s| s.early = early);
-    }
-
-    /// The reply early.js's own request got, for the page's first batch (`package`: it asks for
-    /// the packages too), when the batch is exactly those files, in that order and with those names,
-    /// and the context is the one early.js used: no roots and no block lists of the person's. Its
-    /// time is when the files were dropped; a brief made on another target than the page's is
-    /// dropped (the page then decodes the whole report at once). `None`: the batch asks a worker.
-    async fn adopt_early(&self, files: &[(FileId, Picked)], package: bool) -> Option<drvsig_messages::Batched> {
-        let early = self.with(|s| s.early.take())?;
-        let context = self.with(|s| s.pipeline.context(early.time));
-        let same = early.files.len() == files.len()
-            && files
-                .iter()
-                .zip(&early.files)
-                .zip(&early.names)
-                .all(|(((_, picked), file), name)| js_sys::Object::is(&picked.file, file) && picked.name.replace('\\', "/") == *name)
-            && context.trust.is_empty()
-            && context.lists.is_none();
-        if !same {
-            mark("data-early-batch", "asked again");
-            return None;
-        }
-        let reply = JsFuture::from(early.reply).await.ok().filter(|v| v.is_object());
-        let Some(Ok(drvsig_messages::Reply::Batch(mut batched))) = reply.map(serde_wasm_bindgen::from_value) else {
-            mark("data-early-batch", "asked again");
-            return None;
-        };
-        if batched.reports.len() != files.len() || (package && batched.packages.is_none()) {
-            mark("data-early-batch", "asked again");
-            return None;
-        }
-        // early.js numbered the files from 0, in order.
-        let target = context.target.unwrap_or_else(|| drvsig::triage::DEFAULT_TARGET.id().to_string());
-        for report in &mut batched.reports {
-            let Some((id, _)) = usize::try_from(report.id).ok().and_then(|at| files.get(at)) else {
-                mark("data-early-batch", "asked again");
-                return None;
-            };
-            report.id = *id;
-            if report.brief.as_ref().is_some_and(|b| b.target.id() != target) {
-                report.brief = None;
-            }
-        }
-        if !package {
-            batched.packages = None;
-        }
-        perf_mark("drvsig:early-adopted");
-        mark("data-early-batch", "adopted");
-        Some(batched)
-    }
-
     /// Small files in one worker request (the worker reads them) and one reply with their reports;
     /// with `package` (they are every file on the page, at that generation) the packages too. A
     /// worker that fails is replaced: the batch is tried once more.
@@ -451,24 +393,12 @@ impl Services {
         package: Option<u64>,
     ) -> (Vec<(FileId, Finished<Held, js_sys::JsString>)>, Option<(u64, Option<Vec<PackageReport>>)>) {
         let context = || self.with(|s| s.pipeline.context(browser::now().0));
-        let (mut reply, mut unread) = match self.adopt_early(&files, package.is_some()).await {
-            Some(batched) => (Ok(batched), HashMap::new()),
-            None => {
-                let (items, unread) = read_batch(&files).await;
-                perf_mark("drvsig:batch-asked");
-                let reply = if items.is_empty() {
-                    Ok(drvsig_messages::Batched {
-                        id: 0,
-                        reports: Vec::new(),
-                        packages: None,
-                        timings: JsValue::UNDEFINED,
-                        main_thread: false,
-                    })
-                } else {
-                    self.pool.inspect_batch(context(), items, package.is_some()).await
-                };
-                (reply, unread)
-            }
+        let (items, mut unread) = read_batch(&files).await;
+        perf_mark("drvsig:batch-asked");
+        let mut reply = if items.is_empty() {
+            Ok(drvsig_messages::Batched { id: 0, reports: Vec::new(), packages: None, timings: JsValue::UNDEFINED, main_thread: false })
+        } else {
+            self.pool.inspect_batch(context(), items, package.is_some()).await
         };
         perf_mark("drvsig:batch-answered");
         if let Err(worker::Answer::Failed(why)) = &reply {
