@@ -493,10 +493,15 @@ impl Services {
 /// `File.size` and posting a `File` to a worker are), all at once: the bytes of each file up to
 /// [`model::SMALL_FILE_BYTES`], to transfer to the worker, and how the others ended (bigger: its
 /// size, to be asked for alone; unreadable: the browser's message).
-/// Without early.js (a page that lacks it), the worker gets the `File` and reads it.
+/// Without early.js (a page that lacks it), the worker gets the `File` and reads it; so it does
+/// when every file's size is known already (a drop of a few files, sized as they came: see
+/// [`Services::enqueue`]): posting a few `File`s costs less than a read on this thread, which
+/// waits for it (a driver dropped while the page starts: 11-75 ms).
 async fn read_batch(files: &[(FileId, Picked)]) -> (Vec<(u64, String, JsValue)>, HashMap<FileId, Finished<Held, js_sys::JsString>>) {
     let cap = model::SMALL_FILE_BYTES as f64;
-    let reads: Vec<Option<js_sys::Promise>> = files.iter().map(|(_, p)| early_read_small(&p.file, cap).ok()).collect();
+    let sized = files.iter().all(|(_, p)| p.size.is_some());
+    let reads: Vec<Option<js_sys::Promise>> =
+        files.iter().map(|(_, p)| if sized { None } else { early_read_small(&p.file, cap).ok() }).collect();
     let mut items = Vec::with_capacity(files.len());
     let mut unread = HashMap::new();
     for ((id, picked), read) in files.iter().zip(reads) {
