@@ -110,6 +110,10 @@ mod triage;
 /// A thousand files at once: a verdict each in the summary, never a blank page (tests/many/mod.rs).
 mod many;
 
+/// Dropped folders, walked in a worker or on the page: the same files in the same order
+/// (tests/folders/mod.rs).
+mod folders;
+
 #[test]
 fn file_input_shows_digest_and_kind() {
     scenario("file_input_shows_digest_and_kind", |client, base| async move {

@@ -233,7 +233,7 @@ pub fn app() -> Html {
             let on_drop = Callback::from(move |dropped: files::Dropped| {
                 let on_files = on_files.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    on_files.emit(files::collect_drop(dropped).await);
+                    files::collect_drop(dropped, move |picked| on_files.emit(picked)).await;
                 });
             });
             // What was dropped on index.html's drop zone while the wasm was loading (taken before

@@ -75,7 +75,7 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
             let dropped = files::take_drop(e.data_transfer());
             let on_files = on_files.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                on_files.emit(files::collect_drop(dropped).await);
+                files::collect_drop(dropped, move |picked| on_files.emit(picked)).await;
             });
         })
     };

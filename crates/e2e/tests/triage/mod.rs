@@ -517,7 +517,7 @@ fn axe_finds_no_serious_or_critical_violations_with_a_real_drop() {
         }
         // The same, expanded, in dark mode (prefers-color-scheme).
         client
-            .issue_cmd(super::views::Cdp(
+            .issue_cmd(super::Cdp(
                 "Emulation.setEmulatedMedia",
                 json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] }),
             ))
@@ -548,7 +548,7 @@ fn summary_screenshots() {
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         for scheme in ["light", "dark"] {
             client
-                .issue_cmd(super::views::Cdp(
+                .issue_cmd(super::Cdp(
                     "Emulation.setEmulatedMedia",
                     json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
                 ))

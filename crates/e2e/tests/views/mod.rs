@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::{js, open, scenario, tiny_pe32_plus, wait_for};
+use super::{js, open, scenario, tiny_pe32_plus, wait_for, Cdp};
 
 /// The finished card of kind `PE32+` (whatever else the demo loads), described as JSON.
 const DEMO_CARD_JS: &str = r#"
@@ -193,20 +193,6 @@ return 'dropped';
         }
         Ok(())
     });
-}
-
-/// chromedriver's `POST /session/{id}/goog/cdp/execute`: one Chrome DevTools command.
-#[derive(Debug)]
-pub(crate) struct Cdp(pub &'static str, pub Value);
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(&self, base: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or("")))
-    }
-
-    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(json!({ "cmd": self.0, "params": self.1 }).to_string()))
-    }
 }
 
 /// Screenshots of the demo's views for the README and reviews: desktop (1280) and phone (390),

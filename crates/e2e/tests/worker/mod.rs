@@ -8,7 +8,7 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 
 use super::{
-    check_card, drop_files, js, only_own_origin_requests, open, scenario, tiny_pe32_plus, wait_for, wait_for_early_drop_zone, CARD_JS,
+    check_card, drop_files, js, only_own_origin_requests, open, scenario, tiny_pe32_plus, wait_for, wait_for_early_drop_zone, Cdp, CARD_JS,
 };
 
 /// Starts a requestAnimationFrame loop in the page that records the longest gap between frames.
@@ -442,20 +442,6 @@ return 'dropped';
     });
 }
 
-/// Chromium's DevTools protocol through chromedriver (`POST /goog/cdp/execute`).
-#[derive(Debug)]
-struct Cdp(Value);
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(&self, base: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or("")))
-    }
-
-    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(self.0.to_string()))
-    }
-}
-
 /// Without `Worker` (an old browser), the page inspects on the main thread and still shows the
 /// result.
 #[test]
@@ -475,7 +461,7 @@ fn without_a_worker_the_page_inspects_on_the_main_thread() {
 /// Runs `source` in every document the session opens from now on, before the page's scripts.
 async fn before_each_document(client: &fantoccini::Client, source: &str) -> Result<(), String> {
     client
-        .issue_cmd(Cdp(json!({ "cmd": "Page.addScriptToEvaluateOnNewDocument", "params": { "source": source } })))
+        .issue_cmd(Cdp("Page.addScriptToEvaluateOnNewDocument", json!({ "source": source })))
         .await
         .map(|_| ())
         .map_err(|e| format!("CDP addScriptToEvaluateOnNewDocument: {e}"))

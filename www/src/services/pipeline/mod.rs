@@ -563,9 +563,6 @@ async fn saved_report(id: FileId, name: &str, picked: &Picked) -> Option<crate::
     Some(crate::saved::Saved { id, origin: name.to_string(), report: report.map(Rc::new) })
 }
 
-/// Sets an attribute on `<body>`: `data-inspector` (where the last file was inspected, "worker"
-/// or "main-thread") and `data-timings` (the last worker's read / hash / core milliseconds), for
-/// the e2e tests, the benchmark and anyone curious.
 /// A `performance.mark` (the benchmark reads the page's `drvsig:` marks: where a batch's time goes).
 fn perf_mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
@@ -573,7 +570,10 @@ fn perf_mark(name: &str) {
     }
 }
 
-fn mark(attribute: &str, value: &str) {
+/// Sets an attribute on `<body>`: `data-inspector` (where the last file was inspected, "worker"
+/// or "main-thread") and `data-timings` (the last worker's read / hash / core milliseconds), for
+/// the e2e tests, the benchmark and anyone curious.
+pub(crate) fn mark(attribute: &str, value: &str) {
     if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.set_attribute(attribute, value);
     }
