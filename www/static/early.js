@@ -47,7 +47,20 @@ async function walk(entry, prefix) {
       children.push(...batch);
     }
     children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const child of children) await walk(child, path);
+    // A folder's files are asked for 32 at once, taken in order (one after another, 1,000 files
+    // took 660-690 ms in Chromium; at once 300-400, but in tasks of ~0.5 ms a file).
+    for (let at = 0; at < children.length && queue.length < MAX_FILES; at += 32) {
+      const part = children.slice(at, at + 32);
+      const files = part.map((child) => (child.isFile ? entryFile(child) : null));
+      for (let i = 0; i < part.length && queue.length < MAX_FILES; i++) {
+        if (!files[i]) {
+          await walk(part[i], path);
+          continue;
+        }
+        const file = await files[i];
+        if (file) add(file, `${path}/${part[i].name}`);
+      }
+    }
   }
 }
 

@@ -547,9 +547,9 @@ fn dist(root: &Path, dev: bool) -> Result<PathBuf, String> {
 }
 
 /// Files of dist/ a first visit does not load: the block list index (the workers import it the
-/// first time they inspect a PE or a zip), the demos (imported when one is asked for), the folder
-/// walker (a worker started for a dropped folder) and what only applies without JavaScript.
-pub(crate) const LAZY_FILES: &[&str] = &["drvsig_blocklists.js", "drvsig_demo.js", "walker.js", "noscript.css"];
+/// first time they inspect a PE or a zip), the demos (imported when one is asked for) and what
+/// only applies without JavaScript.
+pub(crate) const LAZY_FILES: &[&str] = &["drvsig_blocklists.js", "drvsig_demo.js", "noscript.css"];
 
 /// The workers' files: loaded on the first sign of use (early.js or the app starts the first
 /// worker then), not needed to draw the page nor on a plain visit.

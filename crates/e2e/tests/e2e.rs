@@ -110,7 +110,7 @@ mod triage;
 /// A thousand files at once: a verdict each in the summary, never a blank page (tests/many/mod.rs).
 mod many;
 
-/// Dropped folders, walked in a worker or on the page: the same files in the same order
+/// Dropped folders, walked by the app and by early.js: the same files in the same order
 /// (tests/folders/mod.rs).
 mod folders;
 

@@ -232,9 +232,7 @@ pub fn app() -> Html {
             // Drops outside the drop zone count too (and never navigate away from the page).
             let on_drop = Callback::from(move |dropped: files::Dropped| {
                 let on_files = on_files.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    files::collect_drop(dropped, move |picked| on_files.emit(picked)).await;
-                });
+                wasm_bindgen_futures::spawn_local(files::collect_drop(dropped, on_files));
             });
             // What was dropped on index.html's drop zone while the wasm was loading (taken before
             // the app's own window listener starts, so no drop is handled twice).

@@ -74,9 +74,7 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
             dragging.set(false);
             let dropped = files::take_drop(e.data_transfer());
             let on_files = on_files.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                files::collect_drop(dropped, move |picked| on_files.emit(picked)).await;
-            });
+            wasm_bindgen_futures::spawn_local(files::collect_drop(dropped, on_files));
         })
     };
     let onkeydown = {

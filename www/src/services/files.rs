@@ -1,8 +1,6 @@
 //! From picker lists and drop events to named files. Dropped folders are walked recursively with
 //! `webkitGetAsEntry`, keeping the path relative to what was dropped as the file's name.
 
-use std::rc::Rc;
-
 use js_sys::{Array, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -121,10 +119,6 @@ pub fn take_early() -> impl std::future::Future<Output = Vec<Picked>> {
 pub struct Dropped {
     files: Vec<File>,
     directories: Vec<FileSystemDirectoryEntry>,
-    /// The same folders as File System Access handles (`getAsFileSystemHandle`: a promise each,
-    /// asked during the event), where the browser gives them: walked by a worker (walker.js).
-    /// Empty where the browser does not (then the entries are walked here).
-    handles: Vec<Promise>,
 }
 
 impl Dropped {
@@ -135,8 +129,7 @@ impl Dropped {
 
 /// Takes what a drop event carries (call inside the event handler).
 pub fn take_drop(transfer: Option<DataTransfer>) -> Dropped {
-    let mut dropped = Dropped { files: Vec::new(), directories: Vec::new(), handles: Vec::new() };
-    let mut every_handle = true;
+    let mut dropped = Dropped { files: Vec::new(), directories: Vec::new() };
     let Some(transfer) = transfer else {
         return dropped;
     };
@@ -148,22 +141,13 @@ pub fn take_drop(transfer: Option<DataTransfer>) -> Dropped {
         }
         let entry = item.webkit_get_as_entry().ok().flatten();
         match entry {
-            Some(entry) if entry.is_directory() => {
-                match file_system_handle(&item) {
-                    Some(handle) => dropped.handles.push(handle),
-                    None => every_handle = false,
-                }
-                dropped.directories.push(entry.unchecked_into());
-            }
+            Some(entry) if entry.is_directory() => dropped.directories.push(entry.unchecked_into()),
             _ => {
                 if let Ok(Some(file)) = item.get_as_file() {
                     dropped.files.push(file);
                 }
             }
         }
-    }
-    if !every_handle {
-        dropped.handles.clear();
     }
     // Some sources (and older browsers) fill `files` but not `items`.
     if dropped.is_empty() {
@@ -176,51 +160,20 @@ pub fn take_drop(transfer: Option<DataTransfer>) -> Dropped {
 
 /// How many of a folder's files are asked of the browser at once (`FileSystemFileEntry.file`: a
 /// round trip to the browser each). A dropped folder of 1,000 small drivers in headless Chromium
-/// (2 cores): 660-690 ms one after another, 300-400 ms in windows of 16, 100 or all at once.
-const FILES_AT_ONCE: usize = 100;
+/// (2 cores): 660-690 ms one after another, 300-400 ms in windows of 16, 100 or all at once. The
+/// answers tend to be handled in one task, each `File` a synchronous call of ~0.5 ms on this
+/// thread: 100 at once made tasks of 50-60 ms.
+const FILES_AT_ONCE: usize = 32;
 
 /// A walk hands what it found on once it holds this many files (then each time again), so a big
 /// folder's first files are inspected while the rest is walked; a smaller drop comes in one piece.
 pub const WALK_BATCH: usize = 100;
 
-/// `item.getAsFileSystemHandle()` (Chromium's File System Access API; not in web-sys' stable
-/// bindings), or `None` where the browser has no such method or refuses at once.
-fn file_system_handle(item: &web_sys::DataTransferItem) -> Option<Promise> {
-    let method = js_sys::Reflect::get(item, &JsValue::from_str("getAsFileSystemHandle")).ok()?;
-    let method: js_sys::Function = method.dyn_into().ok()?;
-    method.call0(item).ok()?.dyn_into().ok()
-}
-
 /// Resolves a drop into files, walking folders depth-first in the order of their names (errors
 /// inside a folder skip that part), and hands them to `emit` in the order they were walked: at
 /// once for a drop of files, in pieces of about [`WALK_BATCH`] for a big folder (always at least
 /// one call, empty when nothing was found).
-///
-/// Folders are walked by a worker (walker.js) where the browser gives File System Access handles
-/// for them, here with `webkitGetAsEntry` otherwise or when that worker cannot start.
-pub async fn collect_drop(mut dropped: Dropped, emit: impl Fn(Vec<Picked>) + 'static) {
-    let emit: Rc<dyn Fn(Vec<Picked>)> = Rc::new(emit);
-    if !dropped.directories.is_empty() && !dropped.handles.is_empty() {
-        let handles = std::mem::take(&mut dropped.handles);
-        let files: Vec<Picked> = dropped.files.iter().take(MAX_FILES).map(|file| picked(file.clone(), file.name())).collect();
-        let walked = walk_in_worker(handles, files, emit.clone()).await;
-        if !matches!(walked, Walked::NotStarted(_)) {
-            // Where the last folder was walked (`data-folder-walk`: "worker" or "page"), for the
-            // e2e tests and anyone curious.
-            super::pipeline::mark("data-folder-walk", "worker");
-        }
-        match walked {
-            Walked::Done => return,
-            // Some files were handed on already: the walk here would hand them on again.
-            Walked::Stopped(why) => {
-                web_sys::console::warn_1(&format!("drvsig: the folder walk stopped: {why}").into());
-                return;
-            }
-            Walked::NotStarted(why) => {
-                web_sys::console::info_1(&format!("drvsig: walking the folder on the page: {why}").into());
-            }
-        }
-    }
+pub async fn collect_drop(dropped: Dropped, emit: yew::Callback<Vec<Picked>>) {
     let mut out: Vec<Picked> = dropped
         .files
         .into_iter()
@@ -230,9 +183,6 @@ pub async fn collect_drop(mut dropped: Dropped, emit: impl Fn(Vec<Picked>) + 'st
             picked(file, name)
         })
         .collect();
-    if !dropped.directories.is_empty() {
-        super::pipeline::mark("data-folder-walk", "page");
-    }
     let mut emitted = 0;
     let mut wanted: Vec<(FileSystemFileEntry, String)> = Vec::new();
     let mut stack: Vec<FileSystemEntry> = dropped.directories.into_iter().map(|d| d.unchecked_into()).collect();
@@ -245,7 +195,7 @@ pub async fn collect_drop(mut dropped: Dropped, emit: impl Fn(Vec<Picked>) + 'st
             out.extend(files_of(std::mem::take(&mut wanted)).await);
             if out.len() >= WALK_BATCH {
                 emitted += out.len();
-                emit(std::mem::take(&mut out));
+                emit.emit(std::mem::take(&mut out));
             }
         }
         let Some(entry) = entry else { break };
@@ -265,7 +215,7 @@ pub async fn collect_drop(mut dropped: Dropped, emit: impl Fn(Vec<Picked>) + 'st
         }
     }
     if !out.is_empty() || emitted == 0 {
-        emit(out);
+        emit.emit(out);
     }
 }
 
@@ -296,101 +246,6 @@ async fn files_of(entries: Vec<(FileSystemFileEntry, String)>) -> Vec<Picked> {
             Picked { name, size, file }
         })
         .collect()
-}
-
-/// How a walk in the worker ended.
-enum Walked {
-    Done,
-    /// After handing some files on (why).
-    Stopped(String),
-    /// Before anything was handed on (why): the page walks the folders itself.
-    NotStarted(String),
-}
-
-/// Walks the dropped folders in walker.js and hands what it finds to `emit` as it comes, `files`
-/// (the drop's own files) first. Ends when the worker says it is done.
-async fn walk_in_worker(handles: Vec<Promise>, files: Vec<Picked>, emit: Rc<dyn Fn(Vec<Picked>)>) -> Walked {
-    use std::cell::{Cell, RefCell};
-    use wasm_bindgen::closure::Closure;
-    let roots = match JsFuture::from(Promise::all(&handles.into_iter().collect::<Array>())).await {
-        Ok(roots) => roots,
-        Err(e) => return Walked::NotStarted(format!("no folder handle ({})", js_message(&e))),
-    };
-    let options = web_sys::WorkerOptions::new();
-    options.set_type(web_sys::WorkerType::Module);
-    let worker = match web_sys::Worker::new_with_options("./walker.js", &options) {
-        Ok(w) => w,
-        Err(e) => return Walked::NotStarted(format!("no walker worker ({})", js_message(&e))),
-    };
-    // The drop's own files go with the first piece (or alone at the end).
-    let first = Rc::new(RefCell::new(Some(files)));
-    let emitted = Rc::new(Cell::new(false));
-    let mut ended: Option<Promise> = None;
-    let mut closures = None;
-    let done = Promise::new(&mut |resolve, reject| {
-        let (first, emitted, emit) = (first.clone(), emitted.clone(), emit.clone());
-        let failed = reject.clone();
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let data = event.data();
-            let field = |k: &str| js_sys::Reflect::get(&data, &JsValue::from_str(k)).ok().filter(|v| !v.is_undefined());
-            if let Some(list) = field("files") {
-                let mut batch = first.borrow_mut().take().unwrap_or_default();
-                let list: Array = list.unchecked_into();
-                batch.extend(list.iter().filter_map(|item| {
-                    let path = js_sys::Reflect::get(&item, &JsValue::from_str("path")).ok()?.as_string()?;
-                    let file: File = js_sys::Reflect::get(&item, &JsValue::from_str("file")).ok()?.dyn_into().ok()?;
-                    // A handle's File comes with its size (the browser's snapshot): reading it
-                    // costs nothing, and a sized file goes to its inspection worker as a handle
-                    // (see `read_batch`), not read on this thread.
-                    let size = Some(file.size().max(0.0) as u64);
-                    Some(Picked { name: path, size, file })
-                }));
-                emitted.set(true);
-                emit(batch);
-            } else if field("done").is_some() {
-                let _ = resolve.call0(&JsValue::NULL);
-            } else {
-                let why = field("error").and_then(|e| e.as_string()).unwrap_or_else(|| "an unknown message".into());
-                let _ = failed.call1(&JsValue::NULL, &JsValue::from_str(&why));
-            }
-        });
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            event.prevent_default();
-            let message = js_sys::Reflect::get(&event, &JsValue::from_str("message")).ok().and_then(|m| m.as_string());
-            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&message.unwrap_or_else(|| "the walker did not start".into())));
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        closures = Some((on_message, on_error));
-    });
-    let message = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&message, &JsValue::from_str("roots"), &roots);
-    let room = MAX_FILES.saturating_sub(first.borrow().as_ref().map_or(0, Vec::len));
-    let _ = js_sys::Reflect::set(&message, &JsValue::from_str("max"), &JsValue::from_f64(room as f64));
-    let posted = worker.post_message(&message);
-    if let Err(e) = &posted {
-        ended = Some(Promise::reject(e));
-    }
-    let result = JsFuture::from(ended.unwrap_or(done)).await;
-    worker.terminate();
-    drop(closures);
-    match result {
-        Ok(_) => {
-            if let Some(files) = first.borrow_mut().take() {
-                emit(files);
-            }
-            Walked::Done
-        }
-        Err(e) if emitted.get() => Walked::Stopped(js_message(&e)),
-        Err(e) => Walked::NotStarted(js_message(&e)),
-    }
-}
-
-/// A thrown value's message.
-fn js_message(e: &JsValue) -> String {
-    e.as_string()
-        .or_else(|| js_sys::Reflect::get(e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()))
-        .unwrap_or_else(|| format!("{e:?}"))
 }
 
 /// `/drivers/x64/a.sys` -> `drivers/x64/a.sys`.

@@ -1,17 +1,17 @@
 //! Dropped folders, through the browser's own drop (Chromium's `Input.dispatchDragEvent` with
-//! paths on disk, so the page gets real folder entries): walked in a worker (walker.js) where the
-//! browser gives File System Access handles, on the page (`webkitGetAsEntry`) where it does not.
-//! Both give the same files, named by their path from the dropped folder, in the same order
-//! (depth-first, each folder by name), nested and empty folders included; a folder of more files
-//! than one piece of the walk (100) gives every one of them a verdict. A module of the `e2e` test
-//! binary (same harness).
+//! paths on disk, so the page gets real folder entries): the app walks them (`webkitGetAsEntry`),
+//! and so does early.js for a drop that comes before the app is up. Both give the same files,
+//! named by their path from the dropped folder, in the same order (the drop's own files first,
+//! then each folder depth-first, each folder's entries by name), nested and empty folders
+//! included; a folder of more files than one piece of the walk (100) gives every one of them a
+//! verdict. A module of the `e2e` test binary (same harness).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::{js, open, scenario, tiny_pe32_plus, wait_for, Cdp, INF};
+use super::{js, open, scenario, tiny_pe32_plus, wait_for, wait_for_early_drop_zone, Cdp, INF};
 
 /// A fresh folder for one test under the system's temporary folder (removed when dropped).
 struct TempTree(PathBuf);
@@ -37,15 +37,17 @@ impl Drop for TempTree {
     }
 }
 
-/// Drops `path` (a folder) on the middle of `#drop-zone` as a drag from outside the browser.
-async fn drop_path(client: &fantoccini::Client, path: &Path) -> Result<(), String> {
+/// Drops `paths` (files and folders, in this order) on the middle of `#drop-zone` as one drag
+/// from outside the browser.
+async fn drop_paths(client: &fantoccini::Client, paths: &[PathBuf]) -> Result<(), String> {
     let at = js(
         client,
         "const r = document.getElementById('drop-zone').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2];",
         vec![],
     )
     .await?;
-    let data = json!({ "items": [], "files": [path.display().to_string()], "dragOperationsMask": 1 });
+    let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let data = json!({ "items": [], "files": files, "dragOperationsMask": 1 });
     for kind in ["dragEnter", "dragOver", "drop"] {
         client
             .issue_cmd(Cdp("Input.dispatchDragEvent", json!({ "type": kind, "x": at[0], "y": at[1], "data": data })))
@@ -55,7 +57,7 @@ async fn drop_path(client: &fantoccini::Client, path: &Path) -> Result<(), Strin
     Ok(())
 }
 
-/// The summary's counts, the cards' names in the page's order, and where the folder was walked.
+/// The summary's counts and the cards' names in the page's order.
 const STATE_JS: &str = r#"
 const tally = document.querySelector('.triage-tally');
 return {
@@ -63,35 +65,31 @@ return {
   files: tally ? Number(tally.dataset.files) : 0,
   verdicts: tally ? Number(tally.dataset.verdicts) : 0,
   cards: [...document.querySelectorAll('article.file-card')].map(c => c.dataset.name),
-  walk: document.body.dataset.folderWalk || null,
 };
 "#;
 
-/// Opens the page (without the File System Access handles when `on_page`), drops `folder` and
-/// waits for `count` files of which `verdicts` have a verdict (an .inf has none): the page's state
-/// then.
+/// Opens the page (held back when `early`: early.js takes the drop), drops `paths` and waits for
+/// `count` files of which `verdicts` have a verdict (an .inf has none): the page's state then.
 async fn drop_and_wait(
     client: &fantoccini::Client,
     base: &str,
-    folder: &Path,
+    paths: &[PathBuf],
     count: u64,
     verdicts: u64,
-    on_page: bool,
+    early: bool,
 ) -> Result<Value, String> {
-    open(client, &format!("{base}/")).await?;
-    if on_page {
-        js(client, "delete DataTransferItem.prototype.getAsFileSystemHandle; return true;", vec![]).await?;
+    if early {
+        client.goto(&format!("{base}/?boot-delay=2500")).await.map_err(|e| format!("goto: {e}"))?;
+        wait_for_early_drop_zone(client).await?;
+    } else {
+        open(client, &format!("{base}/")).await?;
     }
-    drop_path(client, folder).await?;
+    drop_paths(client, paths).await?;
     let started = Instant::now();
     loop {
         let v = js(client, STATE_JS, vec![]).await?;
         let n = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
         if !v["busy"].as_bool().unwrap_or(true) && n("verdicts") >= verdicts && n("files") >= count {
-            let want = if on_page { "page" } else { "worker" };
-            if v["walk"] != json!(want) {
-                return Err(format!("the folder was not walked where expected ({want}): {v}"));
-            }
             if n("files") != count || n("verdicts") != verdicts {
                 return Err(format!("expected {count} files, {verdicts} with a verdict: {v}"));
             }
@@ -105,22 +103,29 @@ async fn drop_and_wait(
 }
 
 #[test]
-fn a_dropped_folder_is_walked_in_order_in_a_worker_and_on_the_page() {
-    scenario("a_dropped_folder_is_walked_in_order_in_a_worker_and_on_the_page", |client, base| async move {
+fn dropped_folders_are_walked_in_order_by_the_app_and_by_early_js() {
+    scenario("dropped_folders_are_walked_in_order_by_the_app_and_by_early_js", |client, base| async move {
         let tree = TempTree::new("folder-order");
         let pe = tiny_pe32_plus();
-        // Names in byte order ("Z" before "a"), a nested folder, an empty one.
+        // Names in byte order ("Z" before "a"), a nested folder, an empty one; a second folder and
+        // a file of their own in the same drop.
         tree.write("pkg/b.sys", &pe);
         tree.write("pkg/a.inf", INF);
         tree.write("pkg/Z.sys", &pe);
         tree.write("pkg/x64/deeper/d.sys", &pe);
         tree.write("pkg/x64/c.sys", &pe);
         std::fs::create_dir_all(tree.0.join("pkg/empty")).map_err(|e| e.to_string())?;
-        let want = json!(["pkg/Z.sys", "pkg/a.inf", "pkg/b.sys", "pkg/x64/c.sys", "pkg/x64/deeper/d.sys"]);
-        for on_page in [false, true] {
-            let v = drop_and_wait(&client, &base, &tree.0.join("pkg"), 5, 4, on_page).await?;
-            if v["cards"] != want {
-                return Err(format!("walked {} (on the page: {on_page}): {v}", v["cards"]));
+        tree.write("other/e.sys", &pe);
+        tree.write("loose.sys", &pe);
+        let one = [tree.0.join("pkg")];
+        let want_one = json!(["pkg/Z.sys", "pkg/a.inf", "pkg/b.sys", "pkg/x64/c.sys", "pkg/x64/deeper/d.sys"]);
+        let mixed = [tree.0.join("pkg"), tree.0.join("loose.sys"), tree.0.join("other")];
+        let want_mixed =
+            json!(["loose.sys", "pkg/Z.sys", "pkg/a.inf", "pkg/b.sys", "pkg/x64/c.sys", "pkg/x64/deeper/d.sys", "other/e.sys"]);
+        for early in [false, true] {
+            let v = drop_and_wait(&client, &base, &one, 5, 4, early).await?;
+            if v["cards"] != want_one {
+                return Err(format!("walked {} (early: {early}): {v}", v["cards"]));
             }
             // The card of a nested file is that file.
             wait_for(
@@ -132,6 +137,11 @@ fn a_dropped_folder_is_walked_in_order_in_a_worker_and_on_the_page() {
             )
             .await?;
         }
+        // The app's walk: the drop's own files first, then each folder in the drop's order.
+        let v = drop_and_wait(&client, &base, &mixed, 7, 6, false).await?;
+        if v["cards"] != want_mixed {
+            return Err(format!("walked {} (a file and two folders): {v}", v["cards"]));
+        }
         Ok(())
     });
 }
@@ -141,16 +151,23 @@ fn a_dropped_folder_bigger_than_a_piece_gives_every_file() {
     scenario("a_dropped_folder_bigger_than_a_piece_gives_every_file", |client, base| async move {
         let tree = TempTree::new("folder-many");
         let mut pe = tiny_pe32_plus();
-        for i in 0..230 {
-            // Each its own bytes (the page tells copies of one file apart by name anyway).
-            pe[0x1e0..0x1e4].copy_from_slice(&(i as u32).to_le_bytes());
+        for i in 0..230u32 {
+            // Each its own bytes.
+            pe[0x1e0..0x1e4].copy_from_slice(&i.to_le_bytes());
             tree.write(&format!("many/driver-{i:03}.sys"), &pe);
         }
         for i in 0..20 {
             tree.write(&format!("many/sub/inner-{i:02}.sys"), &pe);
         }
-        for on_page in [false, true] {
-            drop_and_wait(&client, &base, &tree.0.join("many"), 250, 250, on_page).await?;
+        for early in [false, true] {
+            let v = drop_and_wait(&client, &base, &[tree.0.join("many")], 250, 250, early).await?;
+            // The first cards are the walk's first files, in order.
+            let first: Vec<String> = (0..5).map(|i| format!("many/driver-{i:03}.sys")).collect();
+            if v["cards"].as_array().map(|c| c.iter().take(5).cloned().collect::<Vec<_>>())
+                != Some(first.iter().map(|s| json!(s)).collect())
+            {
+                return Err(format!("the first cards are not the walk's first files (early: {early}): {}", v["cards"]));
+            }
         }
         Ok(())
     });

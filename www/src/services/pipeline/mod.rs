@@ -573,7 +573,7 @@ fn perf_mark(name: &str) {
 /// Sets an attribute on `<body>`: `data-inspector` (where the last file was inspected, "worker"
 /// or "main-thread") and `data-timings` (the last worker's read / hash / core milliseconds), for
 /// the e2e tests, the benchmark and anyone curious.
-pub(crate) fn mark(attribute: &str, value: &str) {
+fn mark(attribute: &str, value: &str) {
     if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.set_attribute(attribute, value);
     }
