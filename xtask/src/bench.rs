@@ -1420,7 +1420,9 @@ fn many_rows(opts: &Opts, drvsig: &Path, wd: &WebDriver, base: &str, inputs: &In
     let worker_mem = page.iter().filter_map(|r| r.worker_memory).fold(f64::NAN, f64::max);
     let bytes: u64 = files.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     rows.push(row(
-        &format!("browser: peak memory, {n} files (page JS heap max, and its growth in a run / page wasm memory / last worker's wasm memory)"),
+        &format!(
+            "browser: peak memory, {n} files (page JS heap max, and its growth in a run / page wasm memory / last worker's wasm memory)"
+        ),
         format!("{:.0} MiB (+{:.0} MiB) / {:.0} MiB / {:.0} MiB", heap / MIB, added / MIB, wasm_mem / MIB, worker_mem / MIB),
         &format!("files {:.1} MiB in all", bytes as f64 / MIB),
         None,

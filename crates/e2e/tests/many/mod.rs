@@ -1,8 +1,9 @@
 //! A thousand files at once: one drop of 1,000 signed drivers (the fixture driver under 1,000
 //! names, made in the page from one copy of its bytes) gives 1,000 verdicts in the summary, the
 //! page never goes blank or shows the error card on the way, the table and the cards are drawn a
-//! batch at a time ("Show all" draws every row), and a file name in the summary opens a card not
-//! drawn yet. A module of the `e2e` test binary (same harness).
+//! batch at a time (five cards first, "Show more" 20 more; "Show all" draws every row), and a
+//! file name in the summary opens a card not drawn yet. A module of the `e2e` test binary (same
+//! harness).
 
 use std::time::{Duration, Instant};
 
@@ -99,6 +100,12 @@ fn a_thousand_files_give_a_thousand_verdicts_without_a_blank_page() {
         if n(&done, "rows") == 0 || n(&done, "rows") >= COUNT as u64 || n(&done, "cards") == 0 || n(&done, "cards") >= COUNT as u64 {
             return Err(format!("expected the first rows and cards only: {done}"));
         }
+        // A big drop starts with five cards (its summary comes first); "Show more" draws 20 more.
+        if n(&done, "cards") != 5 {
+            return Err(format!("expected the first 5 cards of a big drop: {done}"));
+        }
+        js(&client, "document.getElementById('show-more-cards').click(); return true;", vec![]).await?;
+        wait_state(&client, "25 cards after Show more", Duration::from_secs(10), |v| n(v, "cards") == 25).await?;
         let watch = &done["watch"];
         if n(watch, "blank") != 0 || n(watch, "panic") != 0 || n(watch, "frames") == 0 {
             return Err(format!("the page went blank or showed the error card on the way: {watch}"));
