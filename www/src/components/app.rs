@@ -146,6 +146,24 @@ pub fn app() -> Html {
         let services = services.clone();
         Callback::from(move |picked: Vec<files::Picked>| services.enqueue(picked, dispatch.clone()))
     };
+    // A drop on the drop zone or anywhere on the window: its folders walked, its files added in
+    // pieces as they come, until the page is cleared (Clear, Compare) meanwhile.
+    let on_drop = {
+        let dispatch = dispatch.clone();
+        let services = services.clone();
+        Callback::from(move |dropped: files::Dropped| {
+            let epoch = services.epoch();
+            let (dispatch, services) = (dispatch.clone(), services.clone());
+            let emit = Callback::from(move |picked: Vec<files::Picked>| {
+                let current = services.epoch() == epoch;
+                if current {
+                    services.enqueue(picked, dispatch.clone());
+                }
+                current
+            });
+            wasm_bindgen_futures::spawn_local(files::collect_drop(dropped, emit));
+        })
+    };
     let on_demo = {
         let dispatch = dispatch.clone();
         let services = services.clone();
@@ -225,15 +243,11 @@ pub fn app() -> Html {
     let comparison = state.comparison().map(Rc::new);
 
     {
-        let on_files = on_files.clone();
         let early_files = on_files.clone();
+        let on_drop = on_drop.clone();
         let services = services.clone();
         use_effect_with((), move |_| {
             // Drops outside the drop zone count too (and never navigate away from the page).
-            let on_drop = Callback::from(move |dropped: files::Dropped| {
-                let on_files = on_files.clone();
-                wasm_bindgen_futures::spawn_local(files::collect_drop(dropped, on_files));
-            });
             // What was dropped on index.html's drop zone while the wasm was loading (taken before
             // the app's own window listener starts, so no drop is handled twice).
             let early = files::take_early();
@@ -297,7 +311,7 @@ pub fn app() -> Html {
                         <button type="button" id="compare-stop" class="button button-small" onclick={on_stop_comparing}>{ "Stop comparing" }</button>
                     </div>
                 }
-                <DropZone compact={!state.entries.is_empty()} {on_files} {on_demo} {on_demo_pick} />
+                <DropZone compact={!state.entries.is_empty()} {on_files} {on_drop} {on_demo} {on_demo_pick} />
                 if let (Some(diff), Some(base)) = (comparison, &state.compare_base) {
                     <DiffView {diff} base_label={base.label.clone()} />
                 }

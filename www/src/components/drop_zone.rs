@@ -12,6 +12,8 @@ use crate::services::files::{self, Picked};
 pub struct DropZoneProps {
     /// Files picked or dropped, names already relative to the picked / dropped folder.
     pub on_files: Callback<Vec<Picked>>,
+    /// Something dropped (files, folders), taken during the event: the app walks it.
+    pub on_drop: Callback<files::Dropped>,
     pub on_demo: Callback<()>,
     /// A bundled demo picked by id.
     #[prop_or_default]
@@ -68,13 +70,11 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
     };
     let ondrop = {
         let dragging = dragging.clone();
-        let on_files = props.on_files.clone();
+        let on_drop = props.on_drop.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
-            let dropped = files::take_drop(e.data_transfer());
-            let on_files = on_files.clone();
-            wasm_bindgen_futures::spawn_local(files::collect_drop(dropped, on_files));
+            on_drop.emit(files::take_drop(e.data_transfer()));
         })
     };
     let onkeydown = {

@@ -103,26 +103,25 @@ pub fn file_list(props: &FileListProps) -> Html {
     };
     let count = props.entries.len();
     let done = props.entries.iter().any(|e| matches!(e.status, Status::Done(_)));
-    // Cards drawn: the first ones (fewer for a big drop) and `more`; "Show all" raises
-    // `wanted_more` and each frame draws one more batch.
+    // Cards drawn: the first ones (fewer for a big drop) and `more`; "Show all" (`all`) draws one
+    // more batch each frame until every card is drawn, new files included.
     let big = use_state_eq(|| false);
     let more = use_state_eq(|| 0usize);
-    let wanted_more = use_state_eq(|| 0usize);
+    let all = use_state_eq(|| false);
     let opened = use_state_eq(HashSet::<FileId>::new);
+    // A big drop is known as such while no file is done (only cards of queued files, cheap to
+    // draw, go away then; a finished file's card never does).
+    let big_now = *big || (count > MANY_FILES && !done);
     {
-        // Decided before the first file is done: cards already drawn never go away.
         let big = big.clone();
-        use_effect_with((count > MANY_FILES, done), move |(many, done)| {
-            if *many && !*done {
-                big.set(true);
-            }
-        });
+        use_effect_with(big_now, move |now| big.set(*now));
     }
-    let first = if *big { FIRST_CARDS_OF_MANY } else { CARDS_AT_ONCE };
+    let first = if big_now { FIRST_CARDS_OF_MANY } else { CARDS_AT_ONCE };
     let shown = first + *more;
     {
-        let (more, wanted_more) = (more.clone(), wanted_more.clone());
-        use_effect_with((*more, *wanted_more), move |(now, want)| {
+        let want = if *all { count.saturating_sub(first) } else { *more };
+        let more = more.clone();
+        use_effect_with((*more, want), move |(now, want)| {
             if now < want {
                 let next = (*now + CARDS_AT_ONCE).min(*want);
                 at_next_frame(move || more.set(next));
@@ -131,12 +130,12 @@ pub fn file_list(props: &FileListProps) -> Html {
     }
     {
         // A new drop after Clear starts with the first cards again.
-        let (big, more, wanted_more, opened) = (big.clone(), more.clone(), wanted_more.clone(), opened.clone());
+        let (big, more, all, opened) = (big.clone(), more.clone(), all.clone(), opened.clone());
         use_effect_with(count == 0, move |empty| {
             if *empty {
                 big.set(false);
                 more.set(0);
-                wanted_more.set(0);
+                all.set(false);
                 opened.set(HashSet::new());
             }
         });
@@ -160,16 +159,12 @@ pub fn file_list(props: &FileListProps) -> Html {
         })
     };
     let show_more = {
-        let (more, wanted_more) = (more.clone(), wanted_more.clone());
-        Callback::from(move |_: MouseEvent| {
-            let next = *more + CARDS_AT_ONCE;
-            wanted_more.set(next);
-            more.set(next);
-        })
+        let more = more.clone();
+        Callback::from(move |_: MouseEvent| more.set(*more + CARDS_AT_ONCE))
     };
     let show_all = {
-        let wanted_more = wanted_more.clone();
-        Callback::from(move |_: MouseEvent| wanted_more.set(count.saturating_sub(first)))
+        let all = all.clone();
+        Callback::from(move |_: MouseEvent| all.set(true))
     };
     let trusted: Vec<String> = props.trusted.iter().map(|r| r.sha256.clone()).collect();
     let cards = drawn_cards(&props.entries, shown, &opened);

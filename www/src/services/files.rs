@@ -58,7 +58,10 @@ pub const PICK_BATCH: usize = 50;
 /// Makes the files [`Picked`] [`PICK_BATCH`] at a time, handing each batch to `emit` and yielding
 /// to the browser between batches (a thousand picked files never make one long task).
 pub async fn picked_in_batches(files: Vec<(File, String)>, emit: impl Fn(Vec<Picked>)) {
-    let mut files = files.into_iter().peekable();
+    // The files that may be block lists first (by name), so their lists are read before the
+    // pick's drivers are judged, whichever batch they would have come in.
+    let (lists, drivers): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, name)| super::pipeline::may_be_block_list_name(name));
+    let mut files = lists.into_iter().chain(drivers).peekable();
     while files.peek().is_some() {
         let batch: Vec<Picked> = files.by_ref().take(PICK_BATCH).map(|(file, name)| picked(file, name)).collect();
         emit(batch);
@@ -165,43 +168,52 @@ pub fn take_drop(transfer: Option<DataTransfer>) -> Dropped {
 /// thread: 100 at once made tasks of 50-60 ms.
 const FILES_AT_ONCE: usize = 32;
 
-/// A walk hands what it found on once it holds this many files (then each time again), so a big
-/// folder's first files are inspected while the rest is walked; a smaller drop comes in one piece.
+/// A walk hands its files on once it holds at least this many (then each time again), so a big
+/// folder's first files are inspected while the rest is asked for; a smaller drop comes in one
+/// piece.
 pub const WALK_BATCH: usize = 100;
 
-/// Resolves a drop into files, walking folders depth-first in the order of their names (errors
-/// inside a folder skip that part), and hands them to `emit` in the order they were walked: at
-/// once for a drop of files, in pieces of about [`WALK_BATCH`] for a big folder (always at least
-/// one call, empty when nothing was found).
-pub async fn collect_drop(dropped: Dropped, emit: yew::Callback<Vec<Picked>>) {
-    let mut out: Vec<Picked> = dropped
-        .files
-        .into_iter()
-        .take(MAX_FILES)
-        .map(|file| {
-            let name = file.name();
-            picked(file, name)
-        })
-        .collect();
-    let mut emitted = 0;
-    let mut wanted: Vec<(FileSystemFileEntry, String)> = Vec::new();
-    let mut stack: Vec<FileSystemEntry> = dropped.directories.into_iter().map(|d| d.unchecked_into()).collect();
-    stack.reverse();
-    loop {
-        let entry = stack.pop();
-        // The files met so far are asked for together, in order, once there are FILES_AT_ONCE of
-        // them or the walk is over; a piece goes on to be inspected while the walk goes on.
-        if entry.is_none() || wanted.len() >= FILES_AT_ONCE {
-            out.extend(files_of(std::mem::take(&mut wanted)).await);
-            if out.len() >= WALK_BATCH {
-                emitted += out.len();
-                emit.emit(std::mem::take(&mut out));
+/// Resolves a drop into files: the drop's own files, then each folder walked depth-first in the
+/// order of its entries' names (errors inside a folder skip that part), each file named by its
+/// path from what was dropped; but the files that may be block lists (by name) first, so the page
+/// reads a drop's block lists before it judges the drop's drivers. Hands them to `emit` in that
+/// order: at once for a drop of files, in pieces of at least [`WALK_BATCH`] for a big folder
+/// (always at least one call, empty when nothing was found). Stops when `emit` says no more
+/// (the page was cleared).
+pub async fn collect_drop(dropped: Dropped, emit: yew::Callback<Vec<Picked>, bool>) {
+    let own: Vec<Picked> = dropped.files.into_iter().take(MAX_FILES).map(|file| picked(file.clone(), file.name())).collect();
+    // The folders' file entries first (listing them costs a round trip per folder and per 100
+    // entries, not per file).
+    let entries = file_entries(dropped.directories, MAX_FILES - own.len()).await;
+    let (lists, drivers): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(_, name)| super::pipeline::may_be_block_list_name(name));
+    let (own_lists, own_rest): (Vec<_>, Vec<_>) = own.into_iter().partition(|p| super::pipeline::may_be_block_list_name(&p.name));
+    let mut out = own_lists;
+    out.extend(files_of(&lists).await);
+    out.extend(own_rest);
+    let mut emitted = false;
+    for part in drivers.chunks(FILES_AT_ONCE) {
+        out.extend(files_of(part).await);
+        if out.len() >= WALK_BATCH {
+            emitted = true;
+            if !emit.emit(std::mem::take(&mut out)) {
+                return;
             }
         }
-        let Some(entry) = entry else { break };
-        if emitted + out.len() + wanted.len() >= MAX_FILES {
-            stack.clear();
-            continue;
+    }
+    if !out.is_empty() || !emitted {
+        emit.emit(out);
+    }
+}
+
+/// The file entries under these folders, depth-first, each folder's entries by name, with their
+/// names (the path from the dropped folder); at most `max`.
+async fn file_entries(directories: Vec<FileSystemDirectoryEntry>, max: usize) -> Vec<(FileSystemFileEntry, String)> {
+    let mut found = Vec::new();
+    let mut stack: Vec<FileSystemEntry> = directories.into_iter().map(|d| d.unchecked_into()).collect();
+    stack.reverse();
+    while let Some(entry) = stack.pop() {
+        if found.len() >= max {
+            break;
         }
         if entry.is_directory() {
             let dir: FileSystemDirectoryEntry = entry.unchecked_into();
@@ -211,37 +223,38 @@ pub async fn collect_drop(dropped: Dropped, emit: yew::Callback<Vec<Picked>>) {
             stack.extend(children);
         } else if entry.is_file() {
             let name = relative_name(&entry);
-            wanted.push((entry.unchecked_into(), name));
+            found.push((entry.unchecked_into(), name));
         }
     }
-    if !out.is_empty() || emitted == 0 {
-        emit.emit(out);
-    }
+    found
 }
 
 /// The `File`s of these entries, asked for all at once, in their order (one the browser refuses is
 /// left out).
-async fn files_of(entries: Vec<(FileSystemFileEntry, String)>) -> Vec<Picked> {
+async fn files_of(entries: &[(FileSystemFileEntry, String)]) -> Vec<Picked> {
     if entries.is_empty() {
         return Vec::new();
     }
     let asked: Array = entries
         .iter()
-        .map(|(entry, _)| {
-            // An error resolves too (with the error, not a File): Promise.all must not stop at it.
-            JsValue::from(Promise::new(&mut |resolve, _| entry.file_with_callback_and_callback(&resolve, &resolve)))
-        })
+        .map(|(entry, _)| JsValue::from(Promise::new(&mut |resolve, reject| entry.file_with_callback_and_callback(&resolve, &reject))))
         .collect();
-    let Ok(files) = JsFuture::from(Promise::all(&asked)).await else { return Vec::new() };
-    let files: Array = files.unchecked_into();
+    // Settled one by one: a file the browser refuses (or a call that throws) leaves out that file.
+    let Ok(settled) = JsFuture::from(Promise::all_settled(&asked)).await else { return Vec::new() };
+    let settled: Array = settled.unchecked_into();
+    let value = JsValue::from_str("value");
     entries
-        .into_iter()
-        .zip(files.iter())
-        .filter_map(|((_, name), file)| file.dyn_into::<File>().ok().map(|file| (name, file)))
+        .iter()
+        .zip(settled.iter())
+        .filter_map(|((_, name), outcome)| {
+            let file = js_sys::Reflect::get(&outcome, &value).ok()?.dyn_into::<File>().ok()?;
+            Some((name.clone(), file))
+        })
         .map(|(name, file)| {
             // A folder's File comes with its size (the browser's snapshot of the entry), unlike a
             // picked one: reading it costs nothing (1,000: under a millisecond), and a sized file
-            // goes to its worker as a handle (see `read_batch`), not read on this thread.
+            // goes to its worker as a handle (see `read_batch`), not read on this thread. (The
+            // drop's own files are not sized: a batch with one of them is read on this thread.)
             let size = Some(file.size().max(0.0) as u64);
             Picked { name, size, file }
         })

@@ -1,10 +1,11 @@
 //! Dropped folders, through the browser's own drop (Chromium's `Input.dispatchDragEvent` with
 //! paths on disk, so the page gets real folder entries): the app walks them (`webkitGetAsEntry`),
-//! and so does early.js for a drop that comes before the app is up. Both give the same files,
-//! named by their path from the dropped folder, in the same order (the drop's own files first,
-//! then each folder depth-first, each folder's entries by name), nested and empty folders
-//! included; a folder of more files than one piece of the walk (100) gives every one of them a
-//! verdict. A module of the `e2e` test binary (same harness).
+//! and so does early.js for a folder dropped before the app is up. Both give the same files, named
+//! by their path from the dropped folder, in the same order (each folder depth-first, each
+//! folder's entries by name), nested and empty folders included; the app puts the drop's own
+//! files first (early.js walks several dropped items at once: not checked here). A folder of more
+//! files than one piece of the walk gives every one of them a verdict, and a block list in it
+//! applies to all of them. A module of the `e2e` test binary (same harness).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -168,6 +169,80 @@ fn a_dropped_folder_bigger_than_a_piece_gives_every_file() {
             {
                 return Err(format!("the first cards are not the walk's first files (early: {early}): {}", v["cards"]));
             }
+        }
+        Ok(())
+    });
+}
+
+/// A block list in a big folder is read before the folder's drivers are judged, wherever its name
+/// sorts: the folder's files come in pieces, and the files that may be block lists come first.
+/// A folder of 200 copies of the fixture driver (more than one piece) and an SiPolicy denying it,
+/// named to sort last: every copy is blocked in S mode by its rule.
+#[test]
+fn a_block_list_in_a_big_folder_applies_to_all_its_drivers() {
+    scenario("a_block_list_in_a_big_folder_applies_to_all_its_drivers", |client, base| async move {
+        let tree = TempTree::new("folder-list");
+        let driver = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/pe/driver-dual.sys"))
+            .map_err(|e| format!("the fixture driver: {e}"))?;
+        let hash = drvsig::hex::encode(
+            &drvsig::pe::authenticode_digest(&driver, drvsig::digest::DigestAlgorithm::Sha256).map_err(|e| e.to_string())?,
+        );
+        for i in 0..200 {
+            tree.write(&format!("drop/driver-{i:03}.sys"), &driver);
+        }
+        tree.write(
+            "drop/zz-deny.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="utf-8"?>
+<SiPolicy xmlns="urn:schemas-microsoft-com:sipolicy"><VersionEx>10.0.0.7</VersionEx>
+<FileRules><Deny ID="ID_DENY_E2E" FriendlyName="e2e fixture Hash Sha256" Hash="{hash}"/></FileRules>
+<SigningScenarios><SigningScenario Value="131" ID="ID_SS"><ProductSigners><FileRulesRef><FileRuleRef RuleID="ID_DENY_E2E"/></FileRulesRef></ProductSigners></SigningScenario></SigningScenarios>
+</SiPolicy>"#
+            )
+            .as_bytes(),
+        );
+        drop_and_wait(&client, &base, &[tree.0.join("drop")], 201, 200, false).await?;
+        let report = super::worker::exported_report(&client).await?;
+        let drivers: Vec<_> = report.files.iter().filter(|f| f.name.ends_with(".sys")).collect();
+        if drivers.len() != 200 {
+            return Err(format!("{} drivers in the export", drivers.len()));
+        }
+        for file in drivers {
+            let s_mode = file.verdicts.iter().find(|v| v.target.id() == "s-mode").ok_or("no s-mode verdict")?;
+            if s_mode.verdict != drvsig::report::LoadVerdict::Blocked || !s_mode.rule.contains("ID_DENY_E2E") {
+                return Err(format!("{}: s-mode verdict {:?}: {}", file.name, s_mode.verdict, s_mode.rule));
+            }
+        }
+        Ok(())
+    });
+}
+
+/// Clear while a big folder is still being walked: the rest of the walk is not added afterwards
+/// (the page stays empty). The folder is big enough (1,000 files) for the click to come mid-walk
+/// in practice; if the walk were already over, the test would still pass.
+#[test]
+fn clear_during_a_folder_walk_stops_it() {
+    scenario("clear_during_a_folder_walk_stops_it", |client, base| async move {
+        let tree = TempTree::new("folder-clear");
+        let pe = tiny_pe32_plus();
+        for i in 0..1000 {
+            tree.write(&format!("big/driver-{i:04}.sys"), &pe);
+        }
+        open(&client, &format!("{base}/")).await?;
+        drop_paths(&client, &[tree.0.join("big")]).await?;
+        let seen = wait_for(
+            &client,
+            "the first files of the walk",
+            "const t = document.querySelector('.triage-tally'); const n = t ? Number(t.dataset.files) : document.querySelectorAll('article.file-card').length; return n > 0 ? n : null;",
+            vec![],
+        )
+        .await?;
+        js(&client, "document.getElementById('clear-button').click(); return true;", vec![]).await?;
+        eprintln!("clear_during_a_folder_walk_stops_it: Clear pressed after {seen} of 1000 files");
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let left = js(&client, "return document.querySelectorAll('article.file-card').length;", vec![]).await?;
+        if left != json!(0) {
+            return Err(format!("{left} cards after Clear (the walk had given {seen} files when it was pressed)"));
         }
         Ok(())
     });

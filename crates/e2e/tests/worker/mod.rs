@@ -102,7 +102,7 @@ fn big_signed_pe(extra: usize) -> Vec<u8> {
 }
 
 /// The report the page exports as JSON (the Export panel).
-async fn exported_report(client: &fantoccini::Client) -> Result<drvsig::InspectionReport, String> {
+pub(crate) async fn exported_report(client: &fantoccini::Client) -> Result<drvsig::InspectionReport, String> {
     client
         .find(fantoccini::Locator::Css("#export-show"))
         .await

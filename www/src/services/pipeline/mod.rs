@@ -95,6 +95,14 @@ struct Shell {
     pipeline: Pipeline<web_sys::File, Held, js_sys::JsString>,
     /// Where actions go (the app's dispatcher).
     dispatch: Option<Callback<Action>>,
+    /// Counts Clear (and Compare, which clears the page for the new side): a drop's files that
+    /// come in pieces (a folder walk) stop coming once it changed.
+    epoch: u64,
+    /// Pieces of files waiting their turn while an earlier piece's possible block lists are read:
+    /// the files are added in the order they came, each judged with the lists that came before.
+    waiting: std::collections::VecDeque<Vec<Picked>>,
+    /// Whether an earlier piece's block lists are being read.
+    reading_lists: bool,
 }
 
 /// The page's services: the pipeline, its shell and the worker pool (cloning shares them). The
@@ -115,7 +123,8 @@ impl Default for Services {
     fn default() -> Self {
         let pool = worker::Pool::default();
         let pipeline = Pipeline::new(pool.requests_at_once(), pool.pool_size());
-        Services { shell: Rc::new(RefCell::new(Shell { pipeline, dispatch: None })), pool }
+        let shell = Shell { pipeline, dispatch: None, epoch: 0, waiting: Default::default(), reading_lists: false };
+        Services { shell: Rc::new(RefCell::new(shell)), pool }
     }
 }
 
@@ -222,15 +231,41 @@ impl Services {
         }
         // Files came by a way early.js does not watch (e.g. a script's click): start the workers.
         self.pool.prepare();
-        if files.iter().any(may_be_block_list) {
-            let this = self.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let rest = this.take_block_lists(files).await;
-                this.step(|p| p.add(rest));
-            });
-        } else {
+        self.with(|s| s.waiting.push_back(files));
+        self.add_waiting();
+    }
+
+    /// Adds the waiting pieces in order; a piece that may hold block lists has them read first
+    /// (their cards, the lists in the context of what follows), and the pieces after it wait.
+    fn add_waiting(&self) {
+        loop {
+            let next = self.with(|s| if s.reading_lists { None } else { s.waiting.pop_front() });
+            let Some(files) = next else { return };
+            if files.iter().any(may_be_block_list) {
+                let epoch = self.with(|s| {
+                    s.reading_lists = true;
+                    s.epoch
+                });
+                let this = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let rest = this.take_block_lists(files).await;
+                    // Cleared meanwhile: the rest of that drop is not added.
+                    if this.epoch() == epoch {
+                        this.step(|p| p.add(rest));
+                    }
+                    this.with(|s| s.reading_lists = false);
+                    this.add_waiting();
+                });
+                return;
+            }
             self.step(|p| p.add(files));
         }
+    }
+
+    /// The current epoch: it changes when the page is cleared (Clear, Compare). A drop that hands
+    /// its files on in pieces stops when it has changed since the drop.
+    pub fn epoch(&self) -> u64 {
+        self.with(|s| s.epoch)
     }
 
     /// The files that are not block lists; the block lists get their card (a worker says whether the
@@ -271,8 +306,12 @@ impl Services {
         self.step(|p| p.remove(id));
     }
 
-    /// Forgets every file.
+    /// Forgets every file (and the pieces of a drop still waiting to be added).
     pub fn cancel_all(&self) {
+        self.with(|s| {
+            s.epoch = s.epoch.wrapping_add(1);
+            s.waiting.clear();
+        });
         self.step(|p| p.clear());
     }
 
@@ -539,8 +578,13 @@ const MAX_LIST_BYTES: u64 = 32 << 20;
 
 /// Whether a file may be a block list, by its name (its content decides, in a worker).
 fn may_be_block_list(p: &Picked) -> bool {
-    let name = p.name.to_ascii_lowercase();
-    [".xml", ".json", ".yaml", ".yml"].iter().any(|e| name.ends_with(e)) && size_of(p) <= MAX_LIST_BYTES
+    may_be_block_list_name(&p.name) && size_of(p) <= MAX_LIST_BYTES
+}
+
+/// Whether a file of this name may be a block list (an SiPolicy XML, LOLDrivers' JSON or YAML).
+pub fn may_be_block_list_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [".xml", ".json", ".yaml", ".yml"].iter().any(|e| name.ends_with(e))
 }
 
 /// The file's size: the one known, or the browser's (a synchronous call: only for the few files
