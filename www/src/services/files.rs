@@ -218,7 +218,9 @@ async fn file_entries(directories: Vec<FileSystemDirectoryEntry>, max: usize) ->
         if entry.is_directory() {
             let dir: FileSystemDirectoryEntry = entry.unchecked_into();
             let mut children = read_all_entries(&dir).await;
-            children.sort_by_key(|c| c.name());
+            // By UTF-16 code units, as early.js's `<` compares names (byte order differs for
+            // names with characters past U+FFFF).
+            children.sort_by(|a, b| a.name().encode_utf16().cmp(b.name().encode_utf16()));
             children.reverse();
             stack.extend(children);
         } else if entry.is_file() {

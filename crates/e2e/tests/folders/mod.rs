@@ -2,10 +2,9 @@
 //! paths on disk, so the page gets real folder entries): the app walks them (`webkitGetAsEntry`),
 //! and so does early.js for a folder dropped before the app is up. Both give the same files, named
 //! by their path from the dropped folder, in the same order (each folder depth-first, each
-//! folder's entries by name), nested and empty folders included; the app puts the drop's own
-//! files first (early.js walks several dropped items at once: not checked here). A folder of more
-//! files than one piece of the walk gives every one of them a verdict, and a block list in it
-//! applies to all of them. A module of the `e2e` test binary (same harness).
+//! folder's entries by name), nested and empty folders included, the drop's own files first. A
+//! folder of more files than one piece of the walk gives every one of them a verdict, and a block
+//! list in it applies to all of them. A module of the `e2e` test binary (same harness).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -138,10 +137,12 @@ fn dropped_folders_are_walked_in_order_by_the_app_and_by_early_js() {
             )
             .await?;
         }
-        // The app's walk: the drop's own files first, then each folder in the drop's order.
-        let v = drop_and_wait(&client, &base, &mixed, 7, 6, false).await?;
-        if v["cards"] != want_mixed {
-            return Err(format!("walked {} (a file and two folders): {v}", v["cards"]));
+        // The drop's own files first, then each folder in the drop's order.
+        for early in [false, true] {
+            let v = drop_and_wait(&client, &base, &mixed, 7, 6, early).await?;
+            if v["cards"] != want_mixed {
+                return Err(format!("walked {} (a file and two folders, early: {early}): {v}", v["cards"]));
+            }
         }
         Ok(())
     });
