@@ -6,6 +6,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DataTransfer, File, FileList, FileSystemDirectoryEntry, FileSystemEntry, FileSystemFileEntry};
 
+use super::pipeline::may_be_block_list_name;
+
 /// A walk never collects more than this many files (a dropped home folder must not hang the tab).
 pub const MAX_FILES: usize = 5_000;
 
@@ -58,9 +60,9 @@ pub const PICK_BATCH: usize = 50;
 /// Makes the files [`Picked`] [`PICK_BATCH`] at a time, handing each batch to `emit` and yielding
 /// to the browser between batches (a thousand picked files never make one long task).
 pub async fn picked_in_batches(files: Vec<(File, String)>, emit: impl Fn(Vec<Picked>)) {
-    // The files that may be block lists first (by name), so their lists are read before the
-    // pick's drivers are judged, whichever batch they would have come in.
-    let (lists, drivers): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, name)| super::pipeline::may_be_block_list_name(name));
+    // The files that may be block lists first, so their lists are read before the pick's drivers
+    // are judged, whichever batch they would have come in.
+    let (lists, drivers): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, name)| may_be_block_list_name(name));
     let mut files = lists.into_iter().chain(drivers).peekable();
     while files.peek().is_some() {
         let batch: Vec<Picked> = files.by_ref().take(PICK_BATCH).map(|(file, name)| picked(file, name)).collect();
@@ -181,12 +183,20 @@ pub const WALK_BATCH: usize = 100;
 /// (always at least one call, empty when nothing was found). Stops when `emit` says no more
 /// (the page was cleared).
 pub async fn collect_drop(dropped: Dropped, emit: yew::Callback<Vec<Picked>, bool>) {
-    let own: Vec<Picked> = dropped.files.into_iter().take(MAX_FILES).map(|file| picked(file.clone(), file.name())).collect();
+    let own: Vec<Picked> = dropped
+        .files
+        .into_iter()
+        .take(MAX_FILES)
+        .map(|file| {
+            let name = file.name();
+            picked(file, name)
+        })
+        .collect();
     // The folders' file entries first (listing them costs a round trip per folder and per 100
     // entries, not per file).
     let entries = file_entries(dropped.directories, MAX_FILES - own.len()).await;
-    let (lists, drivers): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(_, name)| super::pipeline::may_be_block_list_name(name));
-    let (own_lists, own_rest): (Vec<_>, Vec<_>) = own.into_iter().partition(|p| super::pipeline::may_be_block_list_name(&p.name));
+    let (lists, drivers): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(_, name)| may_be_block_list_name(name));
+    let (own_lists, own_rest): (Vec<_>, Vec<_>) = own.into_iter().partition(|p| may_be_block_list_name(&p.name));
     let mut out = own_lists;
     out.extend(files_of(&lists).await);
     out.extend(own_rest);
@@ -250,15 +260,12 @@ async fn files_of(entries: &[(FileSystemFileEntry, String)]) -> Vec<Picked> {
         .zip(settled.iter())
         .filter_map(|((_, name), outcome)| {
             let file = js_sys::Reflect::get(&outcome, &value).ok()?.dyn_into::<File>().ok()?;
-            Some((name.clone(), file))
-        })
-        .map(|(name, file)| {
             // A folder's File comes with its size (the browser's snapshot of the entry), unlike a
             // picked one: reading it costs nothing (1,000: under a millisecond), and a sized file
             // goes to its worker as a handle (see `read_batch`), not read on this thread. (The
             // drop's own files are not sized: a batch with one of them is read on this thread.)
             let size = Some(file.size().max(0.0) as u64);
-            Picked { name, size, file }
+            Some(Picked { name: name.clone(), size, file })
         })
         .collect()
 }
