@@ -100,6 +100,8 @@ fn a_thousand_files_give_a_thousand_verdicts_without_a_blank_page() {
         if n(&done, "rows") == 0 || n(&done, "rows") >= COUNT as u64 || n(&done, "cards") == 0 || n(&done, "cards") >= COUNT as u64 {
             return Err(format!("expected the first rows and cards only: {done}"));
         }
+        // The table draws 25 rows in its first frame and the rest of its first 100 in the next.
+        wait_state(&client, "the summary's first 100 rows", Duration::from_secs(10), |v| n(v, "rows") == 100).await?;
         // A big drop starts with five cards (its summary comes first); "Show more" draws 20 more.
         if n(&done, "cards") != 5 {
             return Err(format!("expected the first 5 cards of a big drop: {done}"));
