@@ -223,7 +223,7 @@ pub fn app() -> Html {
         let act = act.clone();
         let services = services.clone();
         Callback::from(move |()| {
-            services.cancel_all();
+            services.cancel_all(true);
             act.emit(Action::Clear);
         })
     };
@@ -232,7 +232,7 @@ pub fn app() -> Html {
         let act = act.clone();
         let services = services.clone();
         Callback::from(move |()| {
-            services.cancel_all();
+            services.cancel_all(false);
             act.emit(Action::CompareWith);
         })
     };

@@ -40,9 +40,10 @@ impl Drop for TempTree {
 /// Drops `paths` (files and folders, in this order) on the middle of `#drop-zone` as one drag
 /// from outside the browser.
 async fn drop_paths(client: &fantoccini::Client, paths: &[PathBuf]) -> Result<(), String> {
+    // Scrolled into view first: a drag event's point must be in the viewport.
     let at = js(
         client,
-        "const r = document.getElementById('drop-zone').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2];",
+        "const z = document.getElementById('drop-zone'); z.scrollIntoView({ block: 'center' }); const r = z.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2];",
         vec![],
     )
     .await?;
@@ -84,6 +85,12 @@ async fn drop_and_wait(
     } else {
         open(client, &format!("{base}/")).await?;
     }
+    drop_settled(client, paths, count, verdicts).await
+}
+
+/// Drops `paths` on the page as it is and waits until the page counts `count` files, `verdicts`
+/// of them with a verdict, none in progress.
+async fn drop_settled(client: &fantoccini::Client, paths: &[PathBuf], count: u64, verdicts: u64) -> Result<Value, String> {
     drop_paths(client, paths).await?;
     let started = Instant::now();
     loop {
@@ -213,6 +220,80 @@ fn a_block_list_in_a_big_folder_applies_to_all_its_drivers() {
             if s_mode.verdict != drvsig::report::LoadVerdict::Blocked || !s_mode.rule.contains("ID_DENY_E2E") {
                 return Err(format!("{}: s-mode verdict {:?}: {}", file.name, s_mode.verdict, s_mode.rule));
             }
+        }
+        Ok(())
+    });
+}
+
+/// An SiPolicy denying `driver` by its Authenticode SHA-256 in S mode (rule ID_DENY_E2E).
+fn deny_policy(driver: &[u8]) -> Result<String, String> {
+    let hash =
+        drvsig::hex::encode(&drvsig::pe::authenticode_digest(driver, drvsig::digest::DigestAlgorithm::Sha256).map_err(|e| e.to_string())?);
+    Ok(format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<SiPolicy xmlns="urn:schemas-microsoft-com:sipolicy"><VersionEx>10.0.0.7</VersionEx>
+<FileRules><Deny ID="ID_DENY_E2E" FriendlyName="e2e fixture Hash Sha256" Hash="{hash}"/></FileRules>
+<SigningScenarios><SigningScenario Value="131" ID="ID_SS"><ProductSigners><FileRulesRef><FileRuleRef RuleID="ID_DENY_E2E"/></FileRulesRef></ProductSigners></SigningScenario></SigningScenarios>
+</SiPolicy>"#
+    ))
+}
+
+/// The page's JSON export, read afresh (the preview is closed first if it is open: the button
+/// toggles it).
+async fn export_now(client: &fantoccini::Client) -> Result<drvsig::InspectionReport, String> {
+    js(
+        client,
+        "const b = document.getElementById('export-show'); if (b && b.getAttribute('aria-expanded') === 'true') b.click(); return true;",
+        vec![],
+    )
+    .await?;
+    super::worker::exported_report(client).await
+}
+
+/// Whether the exported report's `name` is blocked in S mode by the fixture policy's rule.
+fn denied_by_the_dropped_list(report: &drvsig::InspectionReport, name: &str) -> Result<bool, String> {
+    // A dropped folder's files are named by their path in it.
+    let file = report
+        .files
+        .iter()
+        .find(|f| f.name.rsplit('/').next() == Some(name))
+        .ok_or_else(|| format!("{name} is not in the export: {:?}", report.files.iter().map(|f| &f.name).collect::<Vec<_>>()))?;
+    let s_mode = file.verdicts.iter().find(|v| v.target.id() == "s-mode").ok_or("no s-mode verdict")?;
+    Ok(s_mode.verdict == drvsig::report::LoadVerdict::Blocked && s_mode.rule.contains("ID_DENY_E2E"))
+}
+
+/// A dropped block list judges the files dropped after it until its card goes: "Clear all", or
+/// removing the list's card, stops it (it used to stay, judging later drops against a list no
+/// longer on the page).
+#[test]
+fn a_dropped_list_stops_with_clear_all_and_with_its_card() {
+    scenario("a_dropped_list_stops_with_clear_all_and_with_its_card", |client, base| async move {
+        let tree = TempTree::new("list-stops");
+        let driver = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/pe/driver-dual.sys"))
+            .map_err(|e| format!("the fixture driver: {e}"))?;
+        tree.write("with/driver.sys", &driver);
+        tree.write("with/deny.xml", deny_policy(&driver)?.as_bytes());
+        tree.write("alone/driver.sys", &driver);
+        tree.write("later/later.sys", &driver);
+        drop_and_wait(&client, &base, &[tree.0.join("with")], 2, 1, false).await?;
+        if !denied_by_the_dropped_list(&export_now(&client).await?, "driver.sys")? {
+            return Err("the dropped list did not block the driver dropped with it".into());
+        }
+        js(&client, "document.getElementById('clear-button').click(); return true;", vec![]).await?;
+        drop_settled(&client, &[tree.0.join("alone")], 1, 1).await?;
+        if denied_by_the_dropped_list(&export_now(&client).await?, "driver.sys")? {
+            return Err("after Clear all, the driver is still blocked by the list cleared away".into());
+        }
+        js(&client, "document.getElementById('clear-button').click(); return true;", vec![]).await?;
+        drop_settled(&client, &[tree.0.join("with")], 2, 1).await?;
+        js(&client, "document.querySelector('button[aria-label=\"Remove with/deny.xml\"]').click(); return true;", vec![]).await?;
+        drop_settled(&client, &[tree.0.join("later")], 2, 2).await?;
+        let report = export_now(&client).await?;
+        if !denied_by_the_dropped_list(&report, "driver.sys")? {
+            return Err("the driver judged while the list was on the page lost its verdict".into());
+        }
+        if denied_by_the_dropped_list(&report, "later.sys")? {
+            return Err("a driver dropped after the list's card was removed is still blocked by it".into());
         }
         Ok(())
     });

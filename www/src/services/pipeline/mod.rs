@@ -306,13 +306,14 @@ impl Services {
         self.step(|p| p.remove(id));
     }
 
-    /// Forgets every file (and the pieces of a drop still waiting to be added).
-    pub fn cancel_all(&self) {
+    /// Forgets every file (and the pieces of a drop still waiting to be added); `lists_too`: the
+    /// dropped block lists as well ("Clear all"; a comparison keeps them for its new side).
+    pub fn cancel_all(&self, lists_too: bool) {
         self.with(|s| {
             s.epoch = s.epoch.wrapping_add(1);
             s.waiting.clear();
         });
-        self.step(|p| p.clear());
+        self.step(|p| if lists_too { p.clear_all() } else { p.clear() });
     }
 
     /// The bytes of a file on the page (a user's file is read again; a zip member is read out of its

@@ -6,7 +6,7 @@
 //! `F` (a `web_sys::File` in the page) and the held bytes `H`, so it is tested natively, like the
 //! reducer in `state.rs`.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use drvsig::report::{PackageReport, Target};
@@ -145,6 +145,9 @@ pub struct Pipeline<F, H, J> {
     trust: Vec<Vec<u8>>,
     /// The block lists dropped on the page.
     lists: DroppedLists,
+    /// The card of each list in `lists`, by page id -> the list's name: removing the card stops
+    /// the list.
+    list_cards: HashMap<FileId, String>,
     /// The target the page shows (the workers' briefs carry triage rows for it).
     target: Option<Target>,
     /// How many worker requests run at once (batches: two per worker).
@@ -176,6 +179,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
             originals: Vec::new(),
             trust: Vec::new(),
             lists: DroppedLists::default(),
+            list_cards: HashMap::new(),
             target: None,
             limit: limit.max(1),
             single_limit: single_limit.max(1),
@@ -231,16 +235,27 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
     /// A dropped block list's card (`list`: its name and bytes when it can be used: every file
     /// inspected from now on is judged against it too).
     pub fn add_block_list(&mut self, name: &str, size: u64, card: FileReport, list: Option<Vec<u8>>) -> Vec<Effect<F, H, J>> {
-        if let Some(bytes) = list {
-            self.lists.version = self.lists.version.wrapping_add(1).max(1);
-            self.lists.lists.retain(|l| l.name != name);
-            self.lists.lists.push(NamedBytes { name: name.to_string(), bytes: Bytes(bytes) });
-        }
         let id = self.fresh_id();
+        if let Some(bytes) = list {
+            // A list of the same name replaces the earlier one (whose card no longer stands for it).
+            self.forget_list(|_, n| n == name);
+            self.lists.lists.push(NamedBytes { name: name.to_string(), bytes: Bytes(bytes) });
+            self.list_cards.insert(id, name.to_string());
+        }
         vec![
             Effect::Dispatch(Action::Add(vec![NewFile { id, name: name.to_string(), size: Some(size) }])),
             Effect::Dispatch(Action::Done(id, Rc::new(card.into()))),
         ]
+    }
+
+    /// Stops the dropped lists whose card (id, name) `which` picks: files inspected from now on are
+    /// judged without them. The version changes even when no list is left, so that every worker
+    /// drops the lists it holds (a context without lists leaves a worker's lists as they are).
+    fn forget_list(&mut self, which: impl Fn(FileId, &str) -> bool) {
+        self.list_cards.retain(|id, name| !which(*id, name));
+        let cards = &self.list_cards;
+        self.lists.lists.retain(|l| cards.values().any(|n| *n == l.name));
+        self.lists.version = self.lists.version.wrapping_add(1).max(1);
     }
 
     /// Starts waiting files, in page order, while there is room ([`Pipeline::new`]'s limit of
@@ -512,6 +527,9 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
     /// Forgets a file: a queued one is never read, a running one's result is dropped (its worker
     /// stopped); the packages are computed again without it.
     pub fn remove(&mut self, id: FileId) -> Vec<Effect<F, H, J>> {
+        if self.list_cards.contains_key(&id) {
+            self.forget_list(|card, _| card == id);
+        }
         self.originals.retain(|(i, _)| *i != id);
         self.live.remove(&id);
         let mut effects = Vec::new();
@@ -530,7 +548,17 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
         effects
     }
 
-    /// Forgets every file.
+    /// Forgets every file and the dropped block lists ("Clear all": a list whose card is gone
+    /// judges nothing more).
+    pub fn clear_all(&mut self) -> Vec<Effect<F, H, J>> {
+        if !self.list_cards.is_empty() {
+            self.forget_list(|_, _| true);
+        }
+        self.clear()
+    }
+
+    /// Forgets every file; the dropped block lists stay (new trusted roots judge the same drop
+    /// again; a comparison's new side is judged against the old side's lists).
     pub fn clear(&mut self) -> Vec<Effect<F, H, J>> {
         self.originals.clear();
         self.live.clear();
@@ -600,6 +628,14 @@ mod tests {
 
     fn dispatched<'a>(effects: &'a [Effect<&'static str, &'static str, String>]) -> Vec<&'a Action> {
         effects.iter().filter_map(|e| if let Effect::Dispatch(a) = e { Some(a) } else { None }).collect()
+    }
+
+    /// The page id of the one card an add made.
+    fn added(effects: &[Effect<&'static str, &'static str, String>]) -> FileId {
+        match dispatched(effects).first() {
+            Some(Action::Add(files)) if files.len() == 1 => files[0].id,
+            other => panic!("expected one card added: {}", other.is_some()),
+        }
     }
 
     fn package_pass(effects: &[Effect<&'static str, &'static str, String>]) -> Option<(u64, usize)> {
@@ -885,5 +921,34 @@ mod tests {
         assert_eq!((lists.version, lists.lists.len()), (2, 1));
         p.add_block_list("bad.xml", 4, card, None);
         assert_eq!(p.context(0).lists.map(|l| l.lists.len()), Some(1));
+    }
+
+    #[test]
+    fn a_dropped_list_stops_with_its_card_and_with_clear_all_but_not_with_compare() {
+        let mut p = P::new(2, 2);
+        let card = drvsig::inspect("list.xml", b"<x/>", &Options::at(UnixTime(0)));
+        let names = |p: &P| p.context(0).lists.map(|l| (l.version, l.lists.iter().map(|n| n.name.clone()).collect::<Vec<_>>()));
+        let first = added(&p.add_block_list("a.xml", 4, card.clone(), Some(b"<a/>".to_vec())));
+        let second = added(&p.add_block_list("b.xml", 4, card.clone(), Some(b"<b/>".to_vec())));
+        assert_eq!(names(&p), Some((2, vec!["a.xml".to_string(), "b.xml".to_string()])));
+        // Removing the first list's card stops that list only.
+        p.remove(first);
+        assert_eq!(names(&p), Some((3, vec!["b.xml".to_string()])));
+        // Comparing (and new trusted roots) keep the lists.
+        p.clear();
+        assert_eq!(names(&p), Some((3, vec!["b.xml".to_string()])));
+        // A card that replaced nothing and a file's removal leave the lists as they are.
+        p.remove(second + 100);
+        assert_eq!(names(&p), Some((3, vec!["b.xml".to_string()])));
+        // "Clear all" stops every list, and says so with a new version (workers drop theirs).
+        p.clear_all();
+        assert_eq!(names(&p), Some((4, vec![])));
+        // A list replaced by one of the same name: the old card no longer stands for it.
+        let old = added(&p.add_block_list("c.xml", 4, card.clone(), Some(b"<c/>".to_vec())));
+        added(&p.add_block_list("c.xml", 4, card, Some(b"<d/>".to_vec())));
+        p.remove(old);
+        let lists = p.context(0).lists.expect("the lists");
+        assert_eq!(lists.lists.len(), 1);
+        assert_eq!(lists.lists[0].bytes.0, b"<d/>".to_vec());
     }
 }
