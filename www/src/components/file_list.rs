@@ -7,8 +7,10 @@
 //! the summary: a drop of a thousand files never draws a thousand cards in one task. A big drop
 //! (more than [`MANY_FILES`] files before the first is done) starts with [`FIRST_CARDS_OF_MANY`]:
 //! its summary is what the page shows first, and drawing twenty finished cards at once held the
-//! page's thread for 100-190 ms.
+//! page's thread for 100-190 ms; and those first cards turn to their verdicts in the frame after
+//! the summary appears, not in the same one.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
 
@@ -38,7 +40,10 @@ pub const MANY_FILES: usize = 64;
 
 /// ... whose first cards are this many (then [`CARDS_AT_ONCE`] more per "Show more"). Measured on a
 /// folder of 1,000 small drivers (headless Chromium, 2 cores): every verdict 1,290-1,380 ms with
-/// 20 first cards against 1,120-1,200 with 5, the longest task 94-119 ms against 0-88.
+/// 20 first cards against 1,120-1,200 with 5, the longest task 94-119 ms against 0-88. The render
+/// in which the summary first appears draws them as they were (in progress) and their verdicts
+/// come in the next frame: the longest task, median of 15 alternated runs, 53 -> 0 ms (no long
+/// task in most runs; every verdict 1,171-1,400 ms against 1,176-1,357).
 pub const FIRST_CARDS_OF_MANY: usize = 5;
 
 /// The cards drawn: the first `shown` entries, and those opened from the summary, in page order.
@@ -116,6 +121,18 @@ pub fn file_list(props: &FileListProps) -> Html {
         let big = big.clone();
         use_effect_with(big_now, move |now| big.set(*now));
     }
+    // The render in which a big drop's summary first appears draws its cards as they were (still
+    // in progress); their verdicts come in the next frame (`settled`).
+    let settled = use_state_eq(|| false);
+    {
+        let settled = settled.clone();
+        use_effect_with(big_now && done, move |go| {
+            if *go {
+                at_next_frame(move || settled.set(true));
+            }
+        });
+    }
+    let hold = big_now && done && !*settled;
     let first = if big_now { FIRST_CARDS_OF_MANY } else { CARDS_AT_ONCE };
     let shown = first + *more;
     {
@@ -130,10 +147,11 @@ pub fn file_list(props: &FileListProps) -> Html {
     }
     {
         // A new drop after Clear starts with the first cards again.
-        let (big, more, all, opened) = (big.clone(), more.clone(), all.clone(), opened.clone());
+        let (big, more, all, opened, settled) = (big.clone(), more.clone(), all.clone(), opened.clone(), settled.clone());
         use_effect_with(count == 0, move |empty| {
             if *empty {
                 big.set(false);
+                settled.set(false);
                 more.set(0);
                 all.set(false);
                 opened.set(HashSet::new());
@@ -167,7 +185,14 @@ pub fn file_list(props: &FileListProps) -> Html {
         Callback::from(move |_: MouseEvent| all.set(true))
     };
     let trusted: Vec<String> = props.trusted.iter().map(|r| r.sha256.clone()).collect();
-    let cards = drawn_cards(&props.entries, shown, &opened);
+    let mut cards: Vec<Cow<Entry>> = drawn_cards(&props.entries, shown, &opened).into_iter().map(Cow::Borrowed).collect();
+    if hold {
+        for card in &mut cards {
+            if matches!(card.status, Status::Done(_)) {
+                card.to_mut().status = Status::Inspecting;
+            }
+        }
+    }
     let hidden = count - cards.len();
     html! {
         <section class="results" aria-labelledby="results-title" aria-busy={(props.busy > 0 || props.packages_pending).to_string()}>
@@ -217,6 +242,7 @@ pub fn file_list(props: &FileListProps) -> Html {
                 <PackageList packages={props.packages.clone()} pending={props.packages_pending} />
                 <div class="cards">
                     { for cards.iter().map(|entry| {
+                        let entry: &Entry = entry;
                         let member = props.parents.contains_key(&entry.id);
                         html! {
                             <div key={entry.id} class={classes!("file-block", member.then_some("is-member"))}>
