@@ -824,6 +824,12 @@ const check = () => {
 };
 b.mo = new MutationObserver(check);
 b.mo.observe(document.body, { subtree: true, childList: until !== 'summary', attributes: true, attributeFilter: ['data-status', 'aria-busy', 'data-count', 'data-verdicts'] });
+if (until === 'summary') {
+  // The summary's first appearance is an insertion, which the observer above does not see: a
+  // second one watches insertions until then.
+  b.moFirst = new MutationObserver(() => { check(); if (b.tFirst !== null) b.moFirst.disconnect(); });
+  b.moFirst.observe(document.body, { subtree: true, childList: true });
+}
 return true;
 "#;
 
