@@ -236,7 +236,7 @@ pub fn file_list(props: &FileListProps) -> Html {
                     <div class="summary-tools"><TargetPicker target={props.target} on_change={props.on_target.clone()} /></div>
                 }
                 if done {
-                    <SummaryPanel entries={props.entries.clone()} packages={props.packages.clone()} target={props.target} on_target={props.on_target.clone()} on_open={Some((*on_open).clone())} />
+                    <SummaryPanel entries={props.entries.clone()} packages={props.packages.clone()} target={props.target} on_target={props.on_target.clone()} on_open={Some((*on_open).clone())} big={big_now} />
                     <ExportBar entries={props.entries.clone()} packages={props.packages.clone()} target={props.target} />
                 }
                 <PackageList packages={props.packages.clone()} pending={props.packages_pending} />

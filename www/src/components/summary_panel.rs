@@ -33,6 +33,9 @@ pub struct SummaryPanelProps {
     /// A file name in the table was followed (its card id).
     #[prop_or_default]
     pub on_open: Option<Callback<FileId>>,
+    /// A big drop: the table starts with fewer rows ([`super::triage_table::FIRST_ROWS_OF_MANY`]).
+    #[prop_or_default]
+    pub big: bool,
 }
 
 /// The package groups, and what they were made from: the packages, the target, the reports of the
@@ -161,7 +164,7 @@ pub fn summary_panel(props: &SummaryPanelProps) -> Html {
                 </div>
             </div>
             if !groups.is_empty() {
-                <TriageTable {groups} {ids} target={props.target} on_open={props.on_open.clone()} />
+                <TriageTable {groups} {ids} target={props.target} on_open={props.on_open.clone()} big={props.big} />
             }
         </div>
     }

@@ -7,9 +7,9 @@
 //!
 //! A tally above the table counts every file's verdict; the table draws [`ROWS_AT_ONCE`] rows
 //! (in the chosen order, filtered), then "Show more" / "Show all" (the rest a batch per frame):
-//! a thousand rows in the DOM make every change of the page re-lay out the whole table. Its first
-//! frame draws [`FIRST_ROWS`] and the next the rest of the first [`ROWS_AT_ONCE`]: the render in
-//! which a big drop's summary first appears also lays out everything around it.
+//! a thousand rows in the DOM make every change of the page re-lay out the whole table. A big
+//! drop's table starts with [`FIRST_ROWS_OF_MANY`]: about a screenful, and the rest of a hundred
+//! drawn in the frames that draw the drop's news held the page's thread for 50-80 ms.
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
@@ -177,11 +177,13 @@ impl From<TriageGroup> for Group {
 /// How many rows are drawn at first, and how many more per "Show more" (or per frame for "Show all").
 pub const ROWS_AT_ONCE: usize = 100;
 
-/// Rows the table draws in its first frame; the next frame draws the rest of the first
-/// [`ROWS_AT_ONCE`]. Measured on a folder of 1,000 small drivers (headless Chromium, 2 cores,
-/// alternated runs): the longest main-thread task 56-80 ms (median 69) with 100 rows in the first
-/// frame against 50-62 (median 54) with 25; 10 first rows were no better than 25.
-pub const FIRST_ROWS: usize = 25;
+/// Rows the table draws first for a big drop (more than `file_list::MANY_FILES` files before the
+/// first is done), then [`ROWS_AT_ONCE`] more per "Show more". Measured on a folder of 1,000 small
+/// drivers (headless Chromium, 2 cores, alternated runs in fresh browsers): the longest
+/// main-thread task median 69 -> 54 ms with 25 rows in the first frame and the rest of the first
+/// 100 in the next; with 25 alone, no long task in any run but a browser's first (63-75 ms, its
+/// code cold) against one of 50-56 ms in half of them.
+pub const FIRST_ROWS_OF_MANY: usize = 25;
 
 /// A group to draw: its index in the table, the group, its rows to draw.
 pub type DrawnGroup<'a> = (usize, &'a Group, Vec<&'a Rc<TriageRow>>);
@@ -236,6 +238,9 @@ pub struct TriageTableProps {
     /// so the page can show a card it has not drawn yet.
     #[prop_or_default]
     pub on_open: Option<Callback<FileId>>,
+    /// A big drop: [`FIRST_ROWS_OF_MANY`] rows first, not [`ROWS_AT_ONCE`].
+    #[prop_or_default]
+    pub big: bool,
 }
 
 #[function_component(TriageTable)]
@@ -251,8 +256,9 @@ pub fn triage_table(props: &TriageTableProps) -> Html {
         })
     };
     // Rows drawn: the first `limit`; "Show all" raises `wanted` and each frame draws one more batch.
-    let limit = use_state_eq(|| FIRST_ROWS);
-    let wanted = use_state_eq(|| ROWS_AT_ONCE);
+    let first = if props.big { FIRST_ROWS_OF_MANY } else { ROWS_AT_ONCE };
+    let limit = use_state_eq(|| first);
+    let wanted = use_state_eq(|| first);
     {
         let (limit, wanted) = (limit.clone(), wanted.clone());
         use_effect_with((*limit, *wanted), move |(now, want)| {
