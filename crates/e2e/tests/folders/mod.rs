@@ -190,25 +190,11 @@ fn a_dropped_folder_bigger_than_a_piece_gives_every_file() {
 fn a_block_list_in_a_big_folder_applies_to_all_its_drivers() {
     scenario("a_block_list_in_a_big_folder_applies_to_all_its_drivers", |client, base| async move {
         let tree = TempTree::new("folder-list");
-        let driver = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/pe/driver-dual.sys"))
-            .map_err(|e| format!("the fixture driver: {e}"))?;
-        let hash = drvsig::hex::encode(
-            &drvsig::pe::authenticode_digest(&driver, drvsig::digest::DigestAlgorithm::Sha256).map_err(|e| e.to_string())?,
-        );
+        let driver = fixture_driver()?;
         for i in 0..200 {
             tree.write(&format!("drop/driver-{i:03}.sys"), &driver);
         }
-        tree.write(
-            "drop/zz-deny.xml",
-            format!(
-                r#"<?xml version="1.0" encoding="utf-8"?>
-<SiPolicy xmlns="urn:schemas-microsoft-com:sipolicy"><VersionEx>10.0.0.7</VersionEx>
-<FileRules><Deny ID="ID_DENY_E2E" FriendlyName="e2e fixture Hash Sha256" Hash="{hash}"/></FileRules>
-<SigningScenarios><SigningScenario Value="131" ID="ID_SS"><ProductSigners><FileRulesRef><FileRuleRef RuleID="ID_DENY_E2E"/></FileRulesRef></ProductSigners></SigningScenario></SigningScenarios>
-</SiPolicy>"#
-            )
-            .as_bytes(),
-        );
+        tree.write("drop/zz-deny.xml", deny_policy(&driver)?.as_bytes());
         drop_and_wait(&client, &base, &[tree.0.join("drop")], 201, 200, false).await?;
         let report = super::worker::exported_report(&client).await?;
         let drivers: Vec<_> = report.files.iter().filter(|f| f.name.ends_with(".sys")).collect();
@@ -216,13 +202,25 @@ fn a_block_list_in_a_big_folder_applies_to_all_its_drivers() {
             return Err(format!("{} drivers in the export", drivers.len()));
         }
         for file in drivers {
-            let s_mode = file.verdicts.iter().find(|v| v.target.id() == "s-mode").ok_or("no s-mode verdict")?;
-            if s_mode.verdict != drvsig::report::LoadVerdict::Blocked || !s_mode.rule.contains("ID_DENY_E2E") {
-                return Err(format!("{}: s-mode verdict {:?}: {}", file.name, s_mode.verdict, s_mode.rule));
+            if !denied(file) {
+                return Err(format!("{}: not blocked in S mode by the dropped list's rule", file.name));
             }
         }
         Ok(())
     });
+}
+
+/// The fixture driver the block list tests deny.
+fn fixture_driver() -> Result<Vec<u8>, String> {
+    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/pe/driver-dual.sys"))
+        .map_err(|e| format!("the fixture driver: {e}"))
+}
+
+/// Whether a file is blocked in S mode by the fixture policy's rule ([`deny_policy`]).
+fn denied(file: &drvsig::FileReport) -> bool {
+    file.verdicts
+        .iter()
+        .any(|v| v.target.id() == "s-mode" && v.verdict == drvsig::report::LoadVerdict::Blocked && v.rule.contains("ID_DENY_E2E"))
 }
 
 /// An SiPolicy denying `driver` by its Authenticode SHA-256 in S mode (rule ID_DENY_E2E).
@@ -258,8 +256,7 @@ fn denied_by_the_dropped_list(report: &drvsig::InspectionReport, name: &str) -> 
         .iter()
         .find(|f| f.name.rsplit('/').next() == Some(name))
         .ok_or_else(|| format!("{name} is not in the export: {:?}", report.files.iter().map(|f| &f.name).collect::<Vec<_>>()))?;
-    let s_mode = file.verdicts.iter().find(|v| v.target.id() == "s-mode").ok_or("no s-mode verdict")?;
-    Ok(s_mode.verdict == drvsig::report::LoadVerdict::Blocked && s_mode.rule.contains("ID_DENY_E2E"))
+    Ok(denied(file))
 }
 
 /// A dropped block list judges the files dropped after it until its card goes: "Clear all", or
@@ -269,8 +266,7 @@ fn denied_by_the_dropped_list(report: &drvsig::InspectionReport, name: &str) -> 
 fn a_dropped_list_stops_with_clear_all_and_with_its_card() {
     scenario("a_dropped_list_stops_with_clear_all_and_with_its_card", |client, base| async move {
         let tree = TempTree::new("list-stops");
-        let driver = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/pe/driver-dual.sys"))
-            .map_err(|e| format!("the fixture driver: {e}"))?;
+        let driver = fixture_driver()?;
         tree.write("with/driver.sys", &driver);
         tree.write("with/deny.xml", deny_policy(&driver)?.as_bytes());
         tree.write("alone/driver.sys", &driver);
