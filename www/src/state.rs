@@ -269,8 +269,9 @@ pub enum Action {
     /// Trust this root for the page (again: no duplicate), or stop trusting the one with this SHA-256.
     Trust(TrustedRoot),
     Untrust(String),
-    /// Keep what is on the page as the old side of a comparison and clear the page for the new one.
-    CompareWith,
+    /// Keep what is on the page as the old side of a comparison and clear the page for the new one,
+    /// but for these cards (the dropped block lists', which judge the new side too).
+    CompareWith(Vec<FileId>),
     /// Leave Compare mode (the files on the page stay).
     StopComparing,
     /// Several actions in order, applied to one copy of the state (one render): what the
@@ -423,12 +424,14 @@ impl AppState {
                 next.saved.clear();
                 next.clear_files();
             }
-            Action::CompareWith => {
+            Action::CompareWith(keep) => {
                 if next.busy() == 0 && !next.entries.is_empty() {
                     let label = next.drop_label();
                     let report = next.inspection_report();
                     next.compare_base = Some(Rc::new(CompareBase { label, report }));
+                    let kept: Vec<Entry> = next.entries.iter().filter(|e| keep.contains(&e.id)).cloned().collect();
                     next.clear_files();
+                    next.entries = Rc::new(kept);
                 }
             }
             Action::StopComparing => next.compare_base = None,
@@ -957,14 +960,17 @@ mod tests {
     fn compare_keeps_the_drop_and_diffs_the_next_one() {
         let s = add(&AppState::default(), 1, "a.sys");
         // Not while a file is in progress.
-        assert_eq!(s.apply(Action::CompareWith).compare_base, None);
+        assert_eq!(s.apply(Action::CompareWith(Vec::new())).compare_base, None);
         let s = s.apply(Action::Done(1, report("a.sys", b"old")));
         let s = s.apply(Action::Packages(Rc::new(Vec::new())));
-        let s = s.apply(Action::CompareWith);
+        // A dropped block list's card stays on the page for the new side (id 9 is not on the page).
+        let s = add(&s, 3, "deny.xml").apply(Action::Done(3, report("deny.xml", b"<SiPolicy/>")));
+        let s = s.apply(Action::Packages(Rc::new(Vec::new())));
+        let s = s.apply(Action::CompareWith(vec![3, 9]));
         let base = s.compare_base.clone().expect("a base");
-        assert_eq!(base.label, "a.sys");
-        assert_eq!(base.report.files[0].name, "a.sys");
-        assert!(s.entries.is_empty());
+        assert_eq!(base.label, "a.sys, deny.xml");
+        assert_eq!(base.report.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["a.sys", "deny.xml"]);
+        assert_eq!(s.entries.iter().map(|e| e.id).collect::<Vec<_>>(), [3]);
         assert!(s.comparison().is_none(), "nothing to compare yet");
         let s = add(&s, 2, "a.sys").apply(Action::Done(2, report("a.sys", b"new")));
         assert!(s.comparison().is_none(), "waits for the package pass");
@@ -976,7 +982,7 @@ mod tests {
         assert!(s.apply(Action::Clear).compare_base.is_some());
         let s = s.apply(Action::StopComparing);
         assert!(s.compare_base.is_none() && s.comparison().is_none());
-        assert_eq!(s.entries.len(), 1);
+        assert_eq!(s.entries.len(), 2);
     }
 
     #[test]

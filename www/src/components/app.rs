@@ -227,13 +227,15 @@ pub fn app() -> Html {
             act.emit(Action::Clear);
         })
     };
-    // Compare mode: keep the reports on the page as the old side, clear the page for the new one.
+    // Compare mode: keep the reports on the page as the old side, clear the page for the new one
+    // (the dropped block lists' cards stay: their lists judge the new side too).
     let on_compare = {
         let act = act.clone();
         let services = services.clone();
         Callback::from(move |()| {
+            let lists = services.list_cards();
             services.cancel_all(false);
-            act.emit(Action::CompareWith);
+            act.emit(Action::CompareWith(lists));
         })
     };
     let on_stop_comparing = {

@@ -41,7 +41,7 @@ pub const MANY_FILES: usize = 64;
 /// ... whose first cards are this many (then [`CARDS_AT_ONCE`] more per "Show more"). Measured on a
 /// folder of 1,000 small drivers (headless Chromium, 2 cores): every verdict 1,290-1,380 ms with
 /// 20 first cards against 1,120-1,200 with 5, the longest task 94-119 ms against 0-88. The render
-/// in which the summary first appears draws them as they were (in progress) and their verdicts
+/// in which the summary first appears draws them as in progress and their verdicts
 /// come in the next frame: the longest task, median of 15 alternated runs, 53 -> 0 ms (no long
 /// task in most runs; every verdict 1,171-1,400 ms against 1,176-1,357).
 pub const FIRST_CARDS_OF_MANY: usize = 5;
@@ -121,8 +121,8 @@ pub fn file_list(props: &FileListProps) -> Html {
         let big = big.clone();
         use_effect_with(big_now, move |now| big.set(*now));
     }
-    // The render in which a big drop's summary first appears draws its cards as they were (still
-    // in progress); their verdicts come in the next frame (`settled`).
+    // The render in which a big drop's summary first appears draws its cards as in progress
+    // (`Inspecting`); their verdicts come in the next frame (`settled`).
     let settled = use_state_eq(|| false);
     {
         let settled = settled.clone();

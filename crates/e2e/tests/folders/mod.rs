@@ -261,7 +261,7 @@ fn denied_by_the_dropped_list(report: &drvsig::InspectionReport, name: &str) -> 
 
 /// A dropped block list judges the files dropped after it until its card goes: "Clear all", or
 /// removing the list's card, stops it (it used to stay, judging later drops against a list no
-/// longer on the page).
+/// longer on the page); Compare keeps the card, and the list, for the new side.
 #[test]
 fn a_dropped_list_stops_with_clear_all_and_with_its_card() {
     scenario("a_dropped_list_stops_with_clear_all_and_with_its_card", |client, base| async move {
@@ -290,6 +290,24 @@ fn a_dropped_list_stops_with_clear_all_and_with_its_card() {
         }
         if denied_by_the_dropped_list(&report, "later.sys")? {
             return Err("a driver dropped after the list's card was removed is still blocked by it".into());
+        }
+        // Compare keeps the list's card (and its list) on the page for the new side.
+        js(&client, "document.getElementById('clear-button').click(); return true;", vec![]).await?;
+        drop_settled(&client, &[tree.0.join("with")], 2, 1).await?;
+        js(&client, "document.getElementById('compare-button').click(); return true;", vec![]).await?;
+        let kept = wait_for(
+            &client,
+            "the list's card on the new side",
+            "const c = [...document.querySelectorAll('article.file-card')].map(c => c.dataset.name); return c.length === 1 ? c : null;",
+            vec![],
+        )
+        .await?;
+        if kept != json!(["with/deny.xml"]) {
+            return Err(format!("after Compare the page shows {kept}, not the list's card alone"));
+        }
+        drop_settled(&client, &[tree.0.join("later")], 2, 1).await?;
+        if !denied_by_the_dropped_list(&export_now(&client).await?, "later.sys")? {
+            return Err("the new side of a comparison is not judged against the list kept on the page".into());
         }
         Ok(())
     });

@@ -56,6 +56,7 @@ return {
   rows: document.querySelectorAll('table.triage-table tr.triage-row').length,
   rowsWithVerdict: document.querySelectorAll('table.triage-table tr.triage-row:not([data-verdict="none"])').length,
   cards: document.querySelectorAll('article.file-card').length,
+  cardsDone: document.querySelectorAll('article.file-card[data-status="done"]').length,
   watch: window.__watch,
 };
 "#;
@@ -100,6 +101,8 @@ fn a_thousand_files_give_a_thousand_verdicts_without_a_blank_page() {
         if n(&done, "rows") == 0 || n(&done, "rows") >= COUNT as u64 || n(&done, "cards") == 0 || n(&done, "cards") >= COUNT as u64 {
             return Err(format!("expected the first rows and cards only: {done}"));
         }
+        // Its first cards show their verdicts (a frame after the summary first appears).
+        wait_state(&client, "the 5 first cards done", Duration::from_secs(10), |v| n(v, "cardsDone") == 5).await?;
         // A big drop's table starts with 25 rows; "Show more" adds 100.
         if n(&done, "rows") != 25 {
             return Err(format!("expected the first 25 rows of a big drop: {done}"));

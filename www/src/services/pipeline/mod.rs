@@ -306,8 +306,14 @@ impl Services {
         self.step(|p| p.remove(id));
     }
 
+    /// The cards of the dropped block lists in use.
+    pub fn list_cards(&self) -> Vec<FileId> {
+        self.with(|s| s.pipeline.list_cards())
+    }
+
     /// Forgets every file (and the pieces of a drop still waiting to be added); `lists_too`: the
-    /// dropped block lists as well ("Clear all"; a comparison keeps them for its new side).
+    /// dropped block lists as well ("Clear all"; a comparison keeps them and their cards for its
+    /// new side).
     pub fn cancel_all(&self, lists_too: bool) {
         self.with(|s| {
             s.epoch = s.epoch.wrapping_add(1);

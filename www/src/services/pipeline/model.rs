@@ -6,7 +6,7 @@
 //! `F` (a `web_sys::File` in the page) and the held bytes `H`, so it is tested natively, like the
 //! reducer in `state.rs`.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 
 use drvsig::report::{PackageReport, Target};
@@ -145,9 +145,9 @@ pub struct Pipeline<F, H, J> {
     trust: Vec<Vec<u8>>,
     /// The block lists dropped on the page.
     lists: DroppedLists,
-    /// The card of each list in `lists`, by page id -> the list's name: removing the card stops
-    /// the list.
-    list_cards: HashMap<FileId, String>,
+    /// The card of each list in `lists` (page id, the list's name), in the order they came:
+    /// removing the card stops the list.
+    list_cards: Vec<(FileId, String)>,
     /// The target the page shows (the workers' briefs carry triage rows for it).
     target: Option<Target>,
     /// How many worker requests run at once (batches: two per worker).
@@ -179,7 +179,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
             originals: Vec::new(),
             trust: Vec::new(),
             lists: DroppedLists::default(),
-            list_cards: HashMap::new(),
+            list_cards: Vec::new(),
             target: None,
             limit: limit.max(1),
             single_limit: single_limit.max(1),
@@ -236,25 +236,32 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
     /// inspected from now on is judged against it too).
     pub fn add_block_list(&mut self, name: &str, size: u64, card: FileReport, list: Option<Vec<u8>>) -> Vec<Effect<F, H, J>> {
         let id = self.fresh_id();
+        let mut effects = Vec::new();
         if let Some(bytes) = list {
-            // A list of the same name replaces the earlier one (whose card no longer stands for it).
+            // A list of the same name replaces the earlier one, and its card goes with it.
+            let replaced: Vec<FileId> = self.list_cards.iter().filter(|(_, n)| n == name).map(|(id, _)| *id).collect();
+            effects.extend(replaced.into_iter().map(|old| Effect::Dispatch(Action::Remove(old))));
             self.forget_list(|_, n| n == name);
             self.lists.lists.push(NamedBytes { name: name.to_string(), bytes: Bytes(bytes) });
-            self.list_cards.insert(id, name.to_string());
+            self.list_cards.push((id, name.to_string()));
         }
-        vec![
-            Effect::Dispatch(Action::Add(vec![NewFile { id, name: name.to_string(), size: Some(size) }])),
-            Effect::Dispatch(Action::Done(id, Rc::new(card.into()))),
-        ]
+        effects.push(Effect::Dispatch(Action::Add(vec![NewFile { id, name: name.to_string(), size: Some(size) }])));
+        effects.push(Effect::Dispatch(Action::Done(id, Rc::new(card.into()))));
+        effects
+    }
+
+    /// The cards of the dropped lists in use, in the order they came.
+    pub fn list_cards(&self) -> Vec<FileId> {
+        self.list_cards.iter().map(|(id, _)| *id).collect()
     }
 
     /// Stops the dropped lists whose card (id, name) `which` picks: files inspected from now on are
     /// judged without them. The version changes even when no list is left, so that every worker
     /// drops the lists it holds (a context without lists leaves a worker's lists as they are).
     fn forget_list(&mut self, which: impl Fn(FileId, &str) -> bool) {
-        self.list_cards.retain(|id, name| !which(*id, name));
+        self.list_cards.retain(|(id, name)| !which(*id, name));
         let cards = &self.list_cards;
-        self.lists.lists.retain(|l| cards.values().any(|n| *n == l.name));
+        self.lists.lists.retain(|l| cards.iter().any(|(_, n)| *n == l.name));
         self.lists.version = self.lists.version.wrapping_add(1).max(1);
     }
 
@@ -527,7 +534,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
     /// Forgets a file: a queued one is never read, a running one's result is dropped (its worker
     /// stopped); the packages are computed again without it.
     pub fn remove(&mut self, id: FileId) -> Vec<Effect<F, H, J>> {
-        if self.list_cards.contains_key(&id) {
+        if self.list_cards.iter().any(|(card, _)| *card == id) {
             self.forget_list(|card, _| card == id);
         }
         self.originals.retain(|(i, _)| *i != id);
@@ -943,10 +950,15 @@ mod tests {
         // "Clear all" stops every list, and says so with a new version (workers drop theirs).
         p.clear_all();
         assert_eq!(names(&p), Some((4, vec![])));
-        // A list replaced by one of the same name: the old card no longer stands for it.
+        // A list replaced by one of the same name: the old card goes.
         let old = added(&p.add_block_list("c.xml", 4, card.clone(), Some(b"<c/>".to_vec())));
-        added(&p.add_block_list("c.xml", 4, card, Some(b"<d/>".to_vec())));
-        p.remove(old);
+        let effects = p.add_block_list("c.xml", 4, card, Some(b"<d/>".to_vec()));
+        assert!(matches!(dispatched(&effects).first(), Some(Action::Remove(id)) if *id == old));
+        let new = match dispatched(&effects).get(1) {
+            Some(Action::Add(files)) => files[0].id,
+            _ => panic!("the new card"),
+        };
+        assert_eq!(p.list_cards(), vec![new]);
         let lists = p.context(0).lists.expect("the lists");
         assert_eq!(lists.lists.len(), 1);
         assert_eq!(lists.lists[0].bytes.0, b"<d/>".to_vec());
