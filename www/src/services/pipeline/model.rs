@@ -143,11 +143,11 @@ pub struct Pipeline<F, H, J> {
     originals: Vec<(FileId, Picked<F>)>,
     /// DER roots the person trusts for this page.
     trust: Vec<Vec<u8>>,
-    /// The block lists dropped on the page.
-    lists: DroppedLists,
-    /// The card of each list in `lists` (page id, the list's name), in the order they came:
-    /// removing the card stops the list.
-    list_cards: Vec<(FileId, String)>,
+    /// The block lists dropped on the page, each with its card's page id (removing the card stops
+    /// the list), in the order they came.
+    lists: Vec<(FileId, NamedBytes)>,
+    /// Changes with every change of `lists` (0: never a list): each worker parses a version once.
+    lists_version: u32,
     /// The target the page shows (the workers' briefs carry triage rows for it).
     target: Option<Target>,
     /// How many worker requests run at once (batches: two per worker).
@@ -178,8 +178,8 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
             trimmed: HashSet::new(),
             originals: Vec::new(),
             trust: Vec::new(),
-            lists: DroppedLists::default(),
-            list_cards: Vec::new(),
+            lists: Vec::new(),
+            lists_version: 0,
             target: None,
             limit: limit.max(1),
             single_limit: single_limit.max(1),
@@ -204,7 +204,8 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
     /// (and the page's target, for the briefs).
     pub fn context(&self, time: i64) -> Context {
         let trust = self.trust.iter().map(|der| Bytes(der.clone())).collect();
-        let lists = (self.lists.version != 0).then(|| self.lists.clone());
+        let lists = (self.lists_version != 0)
+            .then(|| DroppedLists { version: self.lists_version, lists: self.lists.iter().map(|(_, l)| l.clone()).collect() });
         Context { time, trust, lists, target: self.target.map(|t| t.id().to_string()) }
     }
 
@@ -239,11 +240,10 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
         let mut effects = Vec::new();
         if let Some(bytes) = list {
             // A list of the same name replaces the earlier one, and its card goes with it.
-            let replaced: Vec<FileId> = self.list_cards.iter().filter(|(_, n)| n == name).map(|(id, _)| *id).collect();
+            let replaced: Vec<FileId> = self.lists.iter().filter(|(_, l)| l.name == name).map(|(card, _)| *card).collect();
             effects.extend(replaced.into_iter().map(|old| Effect::Dispatch(Action::Remove(old))));
             self.forget_list(|_, n| n == name);
-            self.lists.lists.push(NamedBytes { name: name.to_string(), bytes: Bytes(bytes) });
-            self.list_cards.push((id, name.to_string()));
+            self.lists.push((id, NamedBytes { name: name.to_string(), bytes: Bytes(bytes) }));
         }
         effects.push(Effect::Dispatch(Action::Add(vec![NewFile { id, name: name.to_string(), size: Some(size) }])));
         effects.push(Effect::Dispatch(Action::Done(id, Rc::new(card.into()))));
@@ -252,17 +252,15 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
 
     /// The cards of the dropped lists in use, in the order they came.
     pub fn list_cards(&self) -> Vec<FileId> {
-        self.list_cards.iter().map(|(id, _)| *id).collect()
+        self.lists.iter().map(|(card, _)| *card).collect()
     }
 
     /// Stops the dropped lists whose card (id, name) `which` picks: files inspected from now on are
     /// judged without them. The version changes even when no list is left, so that every worker
     /// drops the lists it holds (a context without lists leaves a worker's lists as they are).
     fn forget_list(&mut self, which: impl Fn(FileId, &str) -> bool) {
-        self.list_cards.retain(|(id, name)| !which(*id, name));
-        let cards = &self.list_cards;
-        self.lists.lists.retain(|l| cards.iter().any(|(_, n)| *n == l.name));
-        self.lists.version = self.lists.version.wrapping_add(1).max(1);
+        self.lists.retain(|(card, l)| !which(*card, &l.name));
+        self.lists_version = self.lists_version.wrapping_add(1).max(1);
     }
 
     /// Starts waiting files, in page order, while there is room ([`Pipeline::new`]'s limit of
@@ -534,7 +532,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
     /// Forgets a file: a queued one is never read, a running one's result is dropped (its worker
     /// stopped); the packages are computed again without it.
     pub fn remove(&mut self, id: FileId) -> Vec<Effect<F, H, J>> {
-        if self.list_cards.iter().any(|(card, _)| *card == id) {
+        if self.lists.iter().any(|(card, _)| *card == id) {
             self.forget_list(|card, _| card == id);
         }
         self.originals.retain(|(i, _)| *i != id);
@@ -558,7 +556,7 @@ impl<F: Clone, H: Clone, J: Clone> Pipeline<F, H, J> {
     /// Forgets every file and the dropped block lists ("Clear all": a list whose card is gone
     /// judges nothing more).
     pub fn clear_all(&mut self) -> Vec<Effect<F, H, J>> {
-        if !self.list_cards.is_empty() {
+        if !self.lists.is_empty() {
             self.forget_list(|_, _| true);
         }
         self.clear()
